@@ -1,0 +1,32 @@
+"""The homework's figures, with the course helpers' names and signatures.
+
+A student's script switches to these by changing one import:
+`from ee449.plots import part2Plots, part3Plots, part4Plots, part5Plots, visualizeWeights`.
+
+- `ee449.plots.grids`: image grids (Part 2 conv outputs, first-layer weights)
+- `ee449.plots.curves`: training curves (Parts 3, 4, 5 and the Part 5 schedule)
+
+Submodules are imported on first use, so `import ee449.plots` does not import matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "part2Plots": "grids",
+    "visualizeWeights": "grids",
+    "part3Plots": "curves",
+    "part4Plots": "curves",
+    "part5Plots": "curves",
+    "schedulePlot": "curves",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'ee449.plots' has no attribute {name!r}")
+    module = importlib.import_module(f"ee449.plots.{_EXPORTS[name]}")
+    return getattr(module, name)
