@@ -1,0 +1,196 @@
+"""Grayscale CIFAR-10 as tensors: three sources, one decoded cache, the spec's transform and split.
+
+`load_cifar10(source, root)` returns a `DataSplits` of float32 image tensors [N, 1, 32, 32]
+(already transformed) and int64 labels [N], for train / validation / test. Sources:
+
+- "torchvision": `torchvision.datasets.CIFAR10(root, download=True)`, the users' default;
+- a path to an image-folder tree `train/<class>/*.{png,jpg}`, `test/<class>/*` (offline);
+- "synthetic": the built-in procedurally generated stand-in (`ee449.synthetic`), no files.
+
+The cache root is `root=`, else `$EE449_DATA`, else `$XDG_CACHE_HOME/ee449` (`~/.cache/ee449`).
+An image folder is decoded once into one compressed `.npz` there (see `ee449.imagefolder`);
+torchvision's own files are already decoded arrays, so they are read directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ee449.errors import DataError
+from ee449.imagefolder import CLASSES  # defined there so decoding workers need not import torch
+
+MEAN = (0.4914, 0.4822, 0.4465)  # the spec's Normalize() arguments, R, G, B
+STD = (0.247, 0.243, 0.261)
+GRAY = (0.2989, 0.587, 0.114)  # torchvision's Grayscale weights (ITU-R 601-2 luma)
+SOURCES = ("torchvision", "synthetic", "<path to an image folder>")
+SYNTHETIC_SEED = 0  # the stand-in is one fixed data set, like CIFAR-10; the split seed varies
+DOWNLOAD_TIMEOUT_S = 20.0  # an offline machine should fail in seconds, not hang
+
+
+@dataclass(frozen=True)
+class DataSplits:
+    """Transformed images float32 [N, 1, 32, 32] and labels int64 [N] for the three splits."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    val_images: torch.Tensor
+    val_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    source: str  # human readable, e.g. "synthetic (seed 0)"
+    synthetic: bool  # True for the built-in stand-in: everything that reports results says so
+
+    def to(self, device: str | torch.device) -> "DataSplits":
+        """The same splits with all six tensors on `device`."""
+        moved = {f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)
+                 if isinstance(getattr(self, f.name), torch.Tensor)}
+        return dataclasses.replace(self, **moved)
+
+    def describe(self) -> dict:
+        """Plain-JSON summary for result files' meta: source, synthetic flag, sizes."""
+        return {
+            "source": self.source,
+            "synthetic": self.synthetic,
+            "train": int(self.train_labels.shape[0]),
+            "val": int(self.val_labels.shape[0]),
+            "test": int(self.test_labels.shape[0]),
+            "classes": list(CLASSES),
+        }
+
+
+def cache_root(root: str | os.PathLike | None = None) -> Path:
+    """Where downloads and decoded caches live: `root`, `$EE449_DATA`, or the user cache folder."""
+    if root is not None:
+        return Path(root).expanduser()
+    if os.environ.get("EE449_DATA"):
+        return Path(os.environ["EE449_DATA"]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "ee449"
+
+
+def transform(images: np.ndarray | torch.Tensor, chunk: int = 8192) -> torch.Tensor:
+    """The spec's ToTensor -> Normalize(MEAN, STD) -> Grayscale, on a whole batch at once.
+
+    uint8 [N, 32, 32, 3] (HWC, as decoded) -> float32 [N, 1, 32, 32]. The operations and their
+    order are torchvision's (x / 255, then (x - mean) / std, then 0.2989 R + 0.587 G + 0.114 B,
+    no clamping), so the numbers match its per-image pipeline. Done in chunks to bound memory.
+    """
+    images = torch.as_tensor(images)
+    if images.dtype != torch.uint8 or images.dim() != 4 or images.shape[3] != 3:
+        raise ValueError(f"expected uint8 images [N, H, W, 3], got {images.dtype} {tuple(images.shape)}")
+    n, h, w, _ = images.shape
+    mean = torch.tensor(MEAN, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(STD, dtype=torch.float32).view(1, 3, 1, 1)
+    out = torch.empty((n, 1, h, w), dtype=torch.float32)
+    for start in range(0, n, chunk):
+        x = images[start:start + chunk].permute(0, 3, 1, 2).to(torch.float32).div(255)  # [n, 3, H, W]
+        x = x.sub_(mean).div_(std)
+        r, g, b = x.unbind(dim=1)
+        out[start:start + chunk, 0] = GRAY[0] * r + GRAY[1] * g + GRAY[2] * b
+    return out
+
+
+def stratified_split(labels: np.ndarray | torch.Tensor, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, val) with the same number of validation images from every class.
+
+    That number is round(val_fraction * smallest class size): 500 per class on CIFAR-10's
+    50,000 training images at 10%. The choice is seeded by numpy's PCG64, whose stream is the
+    same on every platform, so a seed gives the same split everywhere. Both index arrays are
+    sorted (the trainer reshuffles the training set every epoch anyway).
+    """
+    labels = np.asarray(labels)
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction!r}")
+    classes, counts = np.unique(labels, return_counts=True)
+    if classes.size == 0:
+        raise ValueError("cannot split an empty training set")
+    per_class = int(round(val_fraction * counts.min()))
+    if val_fraction > 0 and per_class == 0:
+        raise ValueError(f"val_fraction {val_fraction} of the smallest class ({counts.min()} images) is 0 images")
+    rng = np.random.default_rng(seed)
+    val = [rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in classes]
+    val_idx = np.sort(np.concatenate(val))
+    is_val = np.zeros(labels.shape[0], dtype=bool)
+    is_val[val_idx] = True
+    return np.flatnonzero(~is_val), val_idx
+
+
+def load_cifar10(source: str = "torchvision", root: str | os.PathLike | None = None, *,
+                 split_seed: int = 0, val_fraction: float = 0.1,
+                 synthetic_per_class: tuple[int, int] = (500, 100),
+                 cache: bool = True) -> DataSplits:
+    """Load, transform and split CIFAR-10 (or its synthetic stand-in) from `source`.
+
+    `source`: "torchvision", "synthetic", or the path of an image-folder tree. `root`: the
+    cache root (see `cache_root`). `synthetic_per_class`: (train, test) images per class for
+    the synthetic source. `cache`: read/write the decoded cache of an image folder.
+    """
+    source = os.fspath(source)
+    if source == "synthetic":
+        train_x, train_y, test_x, test_y = _synthetic_arrays(synthetic_per_class)
+        name, synthetic = f"synthetic (seed {SYNTHETIC_SEED})", True
+    elif source == "torchvision":
+        folder = cache_root(root) / "torchvision"
+        train_x, train_y, test_x, test_y = _torchvision_arrays(folder)
+        name, synthetic = f"torchvision CIFAR-10 ({folder})", False
+    elif Path(source).expanduser().is_dir():
+        from ee449.imagefolder import load_image_folder
+
+        folder = Path(source).expanduser().resolve()
+        train_x, train_y, test_x, test_y = load_image_folder(folder, cache_root(root) if cache else None)
+        name, synthetic = f"image folder {folder}", False
+    else:
+        raise ValueError(
+            f"unknown data source {source!r}: expected 'torchvision', 'synthetic', or the path of an "
+            f"existing image folder (train/<class>/*, test/<class>/*); {source!r} is not a folder")
+    train_idx, val_idx = stratified_split(train_y, val_fraction, split_seed)
+    train_images = transform(train_x)
+    labels = torch.as_tensor(np.asarray(train_y, dtype=np.int64))
+    tv_train, tv_val = torch.as_tensor(train_idx), torch.as_tensor(val_idx)
+    return DataSplits(
+        train_images=train_images[tv_train], train_labels=labels[tv_train],
+        val_images=train_images[tv_val], val_labels=labels[tv_val],
+        test_images=transform(test_x), test_labels=torch.as_tensor(np.asarray(test_y, dtype=np.int64)),
+        source=name, synthetic=synthetic,
+    )
+
+
+def _synthetic_arrays(per_class: tuple[int, int]):
+    from ee449.synthetic import make_synthetic
+
+    if len(per_class) != 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in per_class):
+        raise ValueError(f"synthetic_per_class must be (train, test) positive integers, got {per_class!r}")
+    # Train and test come from different seeds: no test image is a copy of a training image.
+    train_x, train_y = make_synthetic(per_class[0], seed=2 * SYNTHETIC_SEED)
+    test_x, test_y = make_synthetic(per_class[1], seed=2 * SYNTHETIC_SEED + 1)
+    return train_x, train_y, test_x, test_y
+
+
+def _torchvision_arrays(folder: Path):
+    """Raw uint8 arrays from torchvision's CIFAR10 (downloading into `folder` if needed)."""
+    import socket
+
+    from torchvision.datasets import CIFAR10
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)  # torchvision's urlopen has no timeout of its own
+    try:
+        train = CIFAR10(folder, train=True, download=True)
+        test = CIFAR10(folder, train=False, download=True)
+    except (OSError, RuntimeError) as error:  # URLError, timeouts, "File not found or corrupted"
+        raise DataError(
+            f"could not download CIFAR-10 into {folder} ({type(error).__name__}: {error}). "
+            "Offline? Use an image-folder copy instead: unpack an archive such as "
+            "cifar10-jpg.tar.gz with `tar xzf cifar10-jpg.tar.gz -C DIR` and pass "
+            "`--data DIR/cifar10` (source=path; it needs train/<class>/* and test/<class>/*), "
+            "or `--data synthetic` for the built-in synthetic stand-in") from None
+    finally:
+        socket.setdefaulttimeout(previous)
+    return (np.asarray(train.data, dtype=np.uint8), np.asarray(train.targets, dtype=np.int64),
+            np.asarray(test.data, dtype=np.uint8), np.asarray(test.targets, dtype=np.int64))

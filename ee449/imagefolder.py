@@ -1,0 +1,170 @@
+"""An image-folder copy of CIFAR-10, decoded once and cached as one compressed `.npz`.
+
+Layout: `ROOT/train/<class>/*` and `ROOT/test/<class>/*` with the ten CIFAR-10 class folders
+(sorted alphabetically they are the official labels 0..9), every file a 32x32 RGB PNG or
+JPEG. A ROOT holding a single `cifar10/` folder with that layout (what the course archive
+unpacks to) is accepted too.
+
+Cache: `CACHE_ROOT/imagefolder/<hash of the resolved path>.npz`, holding the decoded uint8
+arrays and a fingerprint of the tree (every file's name, size and mtime). A cache whose
+fingerprint differs, or which cannot be read (truncated, bad CRC, missing arrays, wrong
+shapes), is rebuilt from the images, never trusted. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from ee449.errors import DataError
+from ee449.io import atomic_write_bytes
+
+CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+CACHE_VERSION = 1  # bump when the cache's contents change meaning
+PARALLEL_ABOVE = 4000  # below this many files, starting worker processes costs more than it saves
+
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # train x, train y, test x, test y
+
+
+def find_tree(root: Path) -> Path:
+    """The folder holding train/ and test/: `root` itself, or its only `cifar10/` child."""
+    if not root.is_dir():
+        raise DataError(f"image folder {root} does not exist: expected a folder with train/<class>/* and test/<class>/*")
+    if not (root / "train").is_dir() and (root / "cifar10" / "train").is_dir():
+        return root / "cifar10"
+    for split in ("train", "test"):
+        if not (root / split).is_dir():
+            raise DataError(
+                f"image folder {root} has no {split}/ folder: expected {root}/train/<class>/* and "
+                f"{root}/test/<class>/* with the classes {', '.join(CLASSES)}")
+    return root
+
+
+def list_images(tree: Path) -> dict[str, list[tuple[Path, int]]]:
+    """{'train': [(file, label), ...], 'test': [...]}, checking that all ten classes are there.
+
+    Files are in class order, then name order; hidden files and non-image files are skipped.
+    """
+    listing = {}
+    for split in ("train", "test"):
+        folder = tree / split
+        present = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        missing = [c for c in CLASSES if c not in present]
+        extra = [c for c in present if c not in CLASSES]
+        if missing or extra:
+            raise DataError(
+                f"{folder} has the wrong class folders (missing: {', '.join(missing) or 'none'}; "
+                f"unexpected: {', '.join(extra) or 'none'}): expected exactly {', '.join(CLASSES)}")
+        files = []
+        for label, name in enumerate(CLASSES):
+            images = sorted(p for p in (folder / name).iterdir()
+                            if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
+            if not images:
+                raise DataError(f"{folder / name} holds no .png or .jpg images")
+            files.extend((p, label) for p in images)
+        listing[split] = files
+    return listing
+
+
+def fingerprint(listing: dict[str, list[tuple[Path, int]]]) -> str:
+    """A cheap hash of the tree: every file's relative name, label, size and mtime."""
+    digest = hashlib.sha256(f"v{CACHE_VERSION}".encode())
+    for split, files in listing.items():
+        for path, label in files:
+            stat = path.stat()
+            digest.update(f"{split}/{label}/{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def decode_files(paths: list[Path]) -> np.ndarray:
+    """Decode images into uint8 [N, 32, 32, 3], raising DataError naming any bad file."""
+    from PIL import Image
+
+    out = np.empty((len(paths), 32, 32, 3), dtype=np.uint8)
+    for i, path in enumerate(paths):
+        try:
+            with Image.open(path) as image:
+                image.load()
+                if image.mode != "RGB" or image.size != (32, 32):
+                    raise DataError(
+                        f"{path} is a {image.size[0]}x{image.size[1]} {image.mode} image: every image "
+                        "must be 32x32 RGB, as CIFAR-10's are")
+                out[i] = np.asarray(image)
+        except DataError:
+            raise
+        except (OSError, SyntaxError, ValueError) as error:
+            raise DataError(f"cannot decode {path} ({error}): replace or delete the corrupt file") from None
+    return out
+
+
+def _decode_all(paths: list[Path]) -> np.ndarray:
+    if len(paths) < PARALLEL_ABOVE or (os.cpu_count() or 1) < 2:
+        return decode_files(paths)
+    workers = min(os.cpu_count() or 1, 8)
+    chunks = [paths[i:i + 2000] for i in range(0, len(paths), 2000)]
+    # "spawn": the parent may hold torch's thread pools, which do not survive fork safely.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        return np.concatenate(list(pool.map(decode_files, chunks)))
+
+
+def cache_path(tree: Path, cache_root: Path) -> Path:
+    key = hashlib.sha256(os.fsencode(tree.resolve())).hexdigest()[:20]
+    return cache_root / "imagefolder" / f"{key}.npz"
+
+
+def read_cache(path: Path, expected_fingerprint: str) -> Arrays | None:
+    """The cached arrays, or None when the file is absent, corrupt or of another tree state."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if str(archive["fingerprint"]) != expected_fingerprint:
+                return None
+            arrays = tuple(archive[k] for k in ("train_images", "train_labels", "test_images", "test_labels"))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # unreadable: rebuilt from the images by the caller
+    train_x, train_y, test_x, test_y = arrays
+    for x, y in ((train_x, train_y), (test_x, test_y)):
+        if x.dtype != np.uint8 or x.shape[1:] != (32, 32, 3) or y.shape != (x.shape[0],) or y.dtype != np.int64:
+            return None
+    return train_x, train_y, test_x, test_y
+
+
+def write_cache(path: Path, arrays: Arrays, tree_fingerprint: str) -> None:
+    buffer = io.BytesIO()
+    train_x, train_y, test_x, test_y = arrays
+    np.savez_compressed(buffer, train_images=train_x, train_labels=train_y, test_images=test_x,
+                        test_labels=test_y, fingerprint=np.array(tree_fingerprint))
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_image_folder(root: str | os.PathLike, cache_root: str | os.PathLike | None) -> Arrays:
+    """(train images, train labels, test images, test labels) of an image-folder tree.
+
+    Images uint8 [N, 32, 32, 3], labels int64 [N]. With `cache_root`, the decoded arrays are
+    read from / written to the cache; with None, the images are decoded every time.
+    """
+    tree = find_tree(Path(root))
+    listing = list_images(tree)
+    stamp = fingerprint(listing)
+    target = cache_path(tree, Path(cache_root)) if cache_root is not None else None
+    if target is not None:
+        cached = read_cache(target, stamp)
+        if cached is not None:
+            return cached
+    arrays = []
+    for split in ("train", "test"):
+        files = listing[split]
+        arrays += [_decode_all([p for p, _ in files]), np.array([label for _, label in files], dtype=np.int64)]
+    result = tuple(arrays)
+    if target is not None:
+        write_cache(target, result, stamp)
+    return result
