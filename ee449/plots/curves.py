@@ -1,0 +1,390 @@
+"""Training-curve figures for Parts 3 to 5, with the course helpers' names and signatures.
+
+A student's script switches to these by changing one import; each function also takes a path
+to a result file instead of a dict, and returns the path it saved:
+
+    part3Plots(results, save_dir='', filename='', show_plot=True)   # list of part3 dicts
+    part4Plots(results, save_dir='', filename='', show_plot=True, log_grad=None)
+    part5Plots(result, save_dir='', filename='', show_plot=True)
+    schedulePlot(result, save_dir='', filename='', show_plot=True)
+
+`part3_figure(...)` and friends build the same figure and return it without saving.
+
+Differences from the course's helpers, all on purpose:
+- any number of architectures: colours come from a colormap, not a fixed 7-colour list;
+- the x-axis is in epochs when `meta.steps_per_epoch` is known, else in optimizer steps
+  (one recorded point every `meta.record_every` steps, 10 when there is no meta: the SPEC's
+  recording reading);
+- `filename=''` saves under the figure's own name (`part3.png`...), not as a hidden `.png`;
+- `fmt='svg'` / `'pdf'` (or a filename ending in .svg / .pdf) for vector output, PNG otherwise;
+- figures are closed after saving, and `show_plot=True` only shows on an interactive backend
+  (on Agg, as in CI or a headless server, it just saves);
+- a missing key or curves of unequal length raise `ResultsError` naming the key or the curves
+  and the result they came from; null points (diverged values) are drawn as gaps.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ee449.errors import ResultsError
+from ee449.io import atomic_write_bytes, read_json
+
+FORMATS = ("png", "svg", "pdf")
+DPI = 100  # figsize (inches) x DPI = the PNG's pixel size
+DEFAULT_RECORD_EVERY = 10  # SPEC: one point every 10 optimizer steps
+SCHEDULE_EPOCHS = 30  # SPEC: the schedule trains for 30 epochs (used only without meta)
+CHANCE_LOSS = math.log(10)  # cross-entropy of a uniform guess over 10 classes
+LOG_GRAD_RATIO = 100.0  # auto log axis once the largest gradient is 100x the smallest
+_NON_INTERACTIVE = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+
+PART3_KEYS = ("name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc")
+PART4_KEYS = ("name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve")
+LEARNING_RATES = {"1": 0.1, "01": 0.01, "001": 0.001}  # key suffix -> learning rate
+PART5_KEYS = ("name",) + tuple(f"{kind}_{s}" for kind in ("loss_curve", "val_acc_curve") for s in LEARNING_RATES)
+SCHEDULE_KEYS = ("name", "switch_epochs", "val_acc_curve_stage2", "val_acc_curve_stage3",
+                 "test_acc", "adam_test_acc")
+
+
+# --- reading and checking results ----------------------------------------------------------
+
+def load_result(item: Mapping[str, Any] | str | os.PathLike, part: str) -> tuple[dict, str]:
+    """A result dict and a label for messages, from a dict or a path to a JSON result file."""
+    if isinstance(item, Mapping):
+        return dict(item), f"{part} result {item.get('name', '(unnamed)')!r}"
+    if isinstance(item, (str, os.PathLike)):
+        data = read_json(item)
+        if not isinstance(data, dict):
+            raise ResultsError(f"{part} result file {item} holds a {type(data).__name__}, expected a JSON object")
+        return data, f"{part} result {data.get('name', '(unnamed)')!r} ({Path(item).name})"
+    raise TypeError(f"a {part} result must be a dict or a path to a JSON file, got {type(item).__name__}")
+
+
+def require_keys(result: Mapping[str, Any], keys: Sequence[str], where: str) -> None:
+    missing = [key for key in keys if key not in result]
+    if missing:
+        raise ResultsError(f"{where} has no key {missing[0]!r} (missing: {', '.join(missing)}; "
+                           f"expected keys: {', '.join(keys)})")
+
+
+def curve(result: Mapping[str, Any], key: str, where: str) -> np.ndarray:
+    """`result[key]` as a float array of shape (n,); null (non-finite when written) -> NaN."""
+    values = result[key]
+    if not isinstance(values, (list, tuple, np.ndarray)) or len(values) == 0:
+        raise ResultsError(f"{where}: {key!r} must be a non-empty list of numbers, got {values!r:.60}")
+    try:
+        array = np.array([np.nan if v is None else v for v in values], dtype=float)
+    except (TypeError, ValueError):
+        raise ResultsError(f"{where}: {key!r} must be a list of numbers (null allowed)") from None
+    if array.ndim != 1:
+        raise ResultsError(f"{where}: {key!r} must be a flat list, got shape {array.shape}")
+    return array
+
+
+def curves(result: Mapping[str, Any], keys: Sequence[str], where: str) -> dict[str, np.ndarray]:
+    """Several curves of one result that must be recorded point for point together."""
+    arrays = {key: curve(result, key, where) for key in keys}
+    lengths = {key: len(a) for key, a in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"{key} has {n}" for key, n in lengths.items())
+        raise ResultsError(f"{where}: curves of unequal length ({listed} points); they must match")
+    return arrays
+
+
+def number(result: Mapping[str, Any], key: str, where: str) -> float:
+    value = result[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ResultsError(f"{where}: {key!r} must be a number, got {value!r:.60}")
+    return float(value)
+
+
+def meta_of(result: Mapping[str, Any]) -> dict:
+    meta = result.get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
+def x_values(result: Mapping[str, Any], n: int, unit: str) -> np.ndarray:
+    """Positions of n recorded points: (i + 1) * record_every steps, or that in epochs."""
+    meta = meta_of(result)
+    steps = np.arange(1, n + 1) * float(meta.get("record_every") or DEFAULT_RECORD_EVERY)
+    return steps / float(meta["steps_per_epoch"]) if unit == "epoch" else steps
+
+
+def shared_unit(results: Sequence[Mapping[str, Any]]) -> str:
+    """'epoch' when every result knows its steps per epoch, else 'step' (one axis, one unit)."""
+    return "epoch" if all(meta_of(r).get("steps_per_epoch") for r in results) else "step"
+
+
+# --- drawing helpers -----------------------------------------------------------------------
+
+def colors(n: int) -> list:
+    """n distinguishable colours: tab10 up to 10, tab20 up to 20, then a sampled colormap."""
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return [colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [colormaps["tab20"](i) for i in range(n)]
+    return [colormaps["turbo"](x) for x in np.linspace(0.05, 0.95, n)]
+
+
+def _new_figure(figsize: tuple[float, float], pyplot: bool) -> Figure:
+    # A pyplot-managed figure only when it is to be shown: plain Figures never leak into
+    # pyplot's registry, so nothing stays open in a long grading or report run.
+    if pyplot:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=figsize, layout="constrained")
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _interactive_backend() -> bool:
+    import matplotlib
+
+    return matplotlib.get_backend().lower() not in _NON_INTERACTIVE
+
+
+def _style(ax, title: str, xlabel: str, ylabel: str) -> None:
+    ax.set_title(title, loc="left", fontsize=14)
+    ax.set_xlabel(xlabel, fontsize=12)
+    ax.set_ylabel(ylabel, fontsize=12)
+    ax.tick_params(labelsize=10)
+    ax.grid(True, alpha=0.3)
+
+
+def _diagonal(ax, values: np.ndarray) -> None:
+    finite = values[np.isfinite(values)]
+    if finite.size:
+        lo, hi = float(finite.min()), float(finite.max())
+        ax.plot([lo, hi], [lo, hi], color="0.5", linestyle=":", linewidth=1, label="y = x")
+
+
+def save_figure(fig: Figure, save_dir: str | os.PathLike, filename: str, default_name: str,
+                fmt: str | None = None, dpi: int = DPI) -> Path:
+    """Save atomically as `save_dir/filename.fmt` (PNG unless fmt or the filename says otherwise)."""
+    name = filename or default_name
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        if fmt is not None and fmt != suffix:
+            raise ValueError(f"filename {name!r} ends in .{suffix} but fmt={fmt!r}")
+        fmt, name = suffix, name[: -len(suffix) - 1]
+    fmt = fmt or "png"
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown figure format {fmt!r}; valid: {', '.join(FORMATS)}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=dpi)
+    return atomic_write_bytes(Path(save_dir or ".") / f"{name}.{fmt}", buffer.getvalue())
+
+
+def _save_and_close(build, save_dir, filename, default_name, show_plot, fmt, dpi) -> Path:
+    show = bool(show_plot) and _interactive_backend()
+    fig = build(show)
+    try:
+        path = save_figure(fig, save_dir, filename, default_name, fmt, dpi)
+        if show:
+            import matplotlib.pyplot as plt
+
+            plt.show()
+    finally:
+        if show:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+    return path
+
+
+def _as_list(results) -> list:
+    return [results] if isinstance(results, (Mapping, str, os.PathLike)) else list(results)
+
+
+# --- Part 3 ----------------------------------------------------------------------------------
+
+def part3_figure(results, *, _pyplot: bool = False) -> Figure:
+    """The 2x2 Part 3 comparison: loss; train (solid) / val (dashed) accuracy; val against
+    train accuracy; final train accuracy against test accuracy (one marker per architecture)."""
+    loaded = [load_result(r, "part3") for r in _as_list(results)]
+    if not loaded:
+        raise ValueError("part3Plots needs at least one result, got an empty list")
+    rows = []
+    for result, where in loaded:
+        require_keys(result, PART3_KEYS, where)
+        c = curves(result, ("loss_curve", "train_acc_curve", "val_acc_curve"), where)
+        rows.append((result, str(result["name"]), c, number(result, "test_acc", where)))
+    unit = shared_unit([r for r, *_ in rows])
+    fig = _new_figure((14, 10), _pyplot)
+    (loss_ax, acc_ax), (vt_ax, test_ax) = fig.subplots(2, 2)
+    handles = []
+    for (result, name, c, test_acc), color in zip(rows, colors(len(rows))):
+        x = x_values(result, len(c["loss_curve"]), unit)
+        handles += loss_ax.plot(x, c["loss_curve"], color=color, linewidth=1.5, label=name)
+        acc_ax.plot(x, c["train_acc_curve"], color=color, linewidth=1.5)
+        acc_ax.plot(x, c["val_acc_curve"], color=color, linewidth=1.5, linestyle="--")
+        vt_ax.plot(c["train_acc_curve"], c["val_acc_curve"], color=color, linewidth=1.2)
+        final_train = _last_finite(c["train_acc_curve"])
+        test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="")
+        test_ax.annotate(name, (final_train, test_acc), xytext=(6, 4), textcoords="offset points", fontsize=9)
+    _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
+    _style(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
+    acc_ax.legend(handles=[Line2D([], [], color="k", label="training"),
+                           Line2D([], [], color="k", linestyle="--", label="validation")], fontsize=10)
+    _style(vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)")
+    _diagonal(vt_ax, np.concatenate([c["train_acc_curve"] for _, _, c, _ in rows]))
+    _style(test_ax, "Test against final training accuracy", "final training accuracy (%)", "test accuracy (%)")
+    _diagonal(test_ax, np.array([v for _, _, c, t in rows for v in (_last_finite(c["train_acc_curve"]), t)]))
+    for ax in (vt_ax, test_ax):
+        ax.legend(fontsize=9, loc="lower right")
+    fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 6), fontsize=12)
+    return fig
+
+
+def _last_finite(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite[-1]) if finite.size else float("nan")
+
+
+def part3Plots(results, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
+    """Save the Part 3 figure (see `part3_figure`); results: part3 dicts or result-file paths."""
+    return _save_and_close(lambda p: part3_figure(results, _pyplot=p), save_dir, filename, "part3",
+                           show_plot, fmt, dpi)
+
+
+# --- Part 4 ----------------------------------------------------------------------------------
+
+def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False) -> Figure:
+    """Training losses and first-layer gradient magnitudes, ReLU solid, sigmoid dashed.
+
+    log_grad: None (default) uses a log gradient axis when the largest positive gradient is
+    more than LOG_GRAD_RATIO times the smallest (sigmoid gradients of deep CNNs are ~10^4
+    times smaller than ReLU's and lie flat on zero on a linear axis); True / False force it.
+    """
+    loaded = [load_result(r, "part4") for r in _as_list(results)]
+    if not loaded:
+        raise ValueError("part4Plots needs at least one result, got an empty list")
+    rows = []
+    for result, where in loaded:
+        require_keys(result, PART4_KEYS, where)
+        rows.append((result, str(result["name"]), curves(result, PART4_KEYS[1:], where)))
+    unit = shared_unit([r for r, *_ in rows])
+    grads = np.concatenate([c[k] for *_, c in rows for k in ("relu_grad_curve", "sigmoid_grad_curve")])
+    if log_grad is None:
+        positive = grads[np.isfinite(grads) & (grads > 0)]
+        log_grad = bool(positive.size) and positive.max() > LOG_GRAD_RATIO * positive.min()
+    fig = _new_figure((14, 6.5), _pyplot)
+    loss_ax, grad_ax = fig.subplots(1, 2)
+    handles = []
+    for (result, name, c), color in zip(rows, colors(len(rows))):
+        x = x_values(result, len(c["relu_loss_curve"]), unit)
+        handles += loss_ax.plot(x, c["relu_loss_curve"], color=color, linewidth=1.3, label=name)
+        loss_ax.plot(x, c["sigmoid_loss_curve"], color=color, linewidth=1.3, linestyle="--")
+        grad_ax.plot(x, c["relu_grad_curve"], color=color, linewidth=1.0)
+        grad_ax.plot(x, c["sigmoid_grad_curve"], color=color, linewidth=1.0, linestyle="--")
+    loss_ax.axhline(CHANCE_LOSS, color="0.5", linestyle=":", linewidth=1)
+    _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
+    _style(grad_ax, "First-layer gradient magnitude" + (" (log scale)" if log_grad else ""),
+           unit, "||dL/dW1||")
+    if log_grad:
+        grad_ax.set_yscale("log", nonpositive="mask")
+    styles = [Line2D([], [], color="k", label="ReLU"), Line2D([], [], color="k", linestyle="--", label="sigmoid")]
+    loss_ax.legend(handles=styles + [Line2D([], [], color="0.5", linestyle=":", label="chance (ln 10)")], fontsize=10)
+    grad_ax.legend(handles=styles, fontsize=10)
+    fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 6), fontsize=12)
+    return fig
+
+
+def part4Plots(results, save_dir="", filename="", show_plot=True, log_grad=None, *, fmt=None, dpi=DPI) -> Path:
+    """Save the Part 4 figure (see `part4_figure`); results: part4 dicts or result-file paths."""
+    return _save_and_close(lambda p: part4_figure(results, log_grad, _pyplot=p), save_dir, filename, "part4",
+                           show_plot, fmt, dpi)
+
+
+# --- Part 5 ----------------------------------------------------------------------------------
+
+def _single(result, part: str) -> tuple[dict, str]:
+    if isinstance(result, (list, tuple)):  # the course's helper takes result[0] of a list
+        if not result:
+            raise ValueError(f"{part} needs one result, got an empty list")
+        result = result[0]
+    return load_result(result, part)
+
+
+def part5_figure(result, *, _pyplot: bool = False) -> Figure:
+    """Training losses and validation accuracies of one architecture at lr 0.1, 0.01, 0.001."""
+    result, where = _single(result, "part5")
+    require_keys(result, PART5_KEYS, where)
+    c = curves(result, PART5_KEYS[1:], where)
+    unit = shared_unit([result])
+    test = meta_of(result).get("test_acc") or {}
+    fig = _new_figure((14, 6.5), _pyplot)
+    loss_ax, acc_ax = fig.subplots(1, 2)
+    for (suffix, lr), color in zip(LEARNING_RATES.items(), colors(3)):
+        x = x_values(result, len(c[f"loss_curve_{suffix}"]), unit)
+        label = f"lr = {lr:g}"
+        if isinstance(test.get(f"test_acc_{suffix}"), (int, float)):
+            label += f" (test {test[f'test_acc_{suffix}']:.1f}%)"
+        loss_ax.plot(x, c[f"loss_curve_{suffix}"], color=color, linewidth=1.3, label=label)
+        acc_ax.plot(x, c[f"val_acc_curve_{suffix}"], color=color, linewidth=1.3)
+    _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
+    _style(acc_ax, "Validation accuracy", unit, "accuracy (%)")
+    fig.suptitle(f"{result['name']}: SGD at three learning rates", fontsize=15)
+    fig.legend(handles=loss_ax.get_lines(), loc="outside lower center", ncol=3, fontsize=12)
+    return fig
+
+
+def part5Plots(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
+    """Save the Part 5 figure (see `part5_figure`); result: the part5 dict or its file path."""
+    return _save_and_close(lambda p: part5_figure(result, _pyplot=p), save_dir, filename, "part5",
+                           show_plot, fmt, dpi)
+
+
+def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
+    """Validation accuracy of the two scheduled runs with the switch epochs marked, and the
+    schedule's test accuracy beside Adam's (and constant lr 0.1's when recorded)."""
+    result, where = _single(result, "part5_schedule")
+    require_keys(result, SCHEDULE_KEYS, where)
+    c = curves(result, ("val_acc_curve_stage2", "val_acc_curve_stage3"), where)
+    switches = result["switch_epochs"]
+    if not isinstance(switches, (list, tuple)) or not all(isinstance(e, (int, float)) for e in switches):
+        raise ResultsError(f"{where}: 'switch_epochs' must be a list of epoch numbers, got {switches!r:.60}")
+    n = len(c["val_acc_curve_stage2"])
+    if meta_of(result).get("steps_per_epoch"):
+        x = x_values(result, n, "epoch")
+    else:  # no meta: the curve spans the homework's 30 epochs
+        x = np.arange(1, n + 1) * SCHEDULE_EPOCHS / n
+    fig = _new_figure((14, 6.5), _pyplot)
+    curve_ax, bar_ax = fig.subplots(1, 2, width_ratios=[3, 1])
+    first = f"{switches[0]:g}" if switches else "?"
+    curve_ax.plot(x, c["val_acc_curve_stage2"], color="tab:blue", linewidth=1.2,
+                  label=f"0.1, then 0.01 from epoch {first}")
+    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=1.2,
+                  label="0.1, 0.01, then 0.001 from epoch " + (f"{switches[1]:g}" if len(switches) > 1 else "?"))
+    for i, epoch in enumerate(switches, start=1):
+        curve_ax.axvline(epoch, color="0.3", linestyle=":", linewidth=1.2)
+        curve_ax.annotate(f"switch {i}: epoch {epoch:g}", (epoch, 0.98), xycoords=("data", "axes fraction"),
+                          xytext=(4, 0), textcoords="offset points", fontsize=10, va="top")
+    _style(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
+    curve_ax.legend(fontsize=10, loc="lower right")
+    bars = {"schedule": number(result, "test_acc", where), "Adam (Part 3)": number(result, "adam_test_acc", where)}
+    if isinstance(result.get("constant_lr_test_acc"), (int, float)):
+        bars["constant lr 0.1"] = float(result["constant_lr_test_acc"])
+    drawn = bar_ax.bar(list(bars), list(bars.values()), color=["tab:red", "tab:green", "tab:blue"][: len(bars)])
+    bar_ax.bar_label(drawn, fmt="%.2f", fontsize=11)
+    bar_ax.set_ylim(0, max(100.0, max(bars.values()) * 1.1))
+    _style(bar_ax, "Test accuracy", "", "accuracy (%)")
+    bar_ax.grid(False, axis="x")
+    bar_ax.tick_params(axis="x", labelrotation=20)
+    fig.suptitle(f"{result['name']}: learning-rate schedule against Adam", fontsize=15)
+    return fig
+
+
+def schedulePlot(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
+    """Save the schedule figure (see `schedule_figure`); result: the dict or its file path."""
+    return _save_and_close(lambda p: schedule_figure(result, _pyplot=p), save_dir, filename, "part5_schedule",
+                           show_plot, fmt, dpi)
