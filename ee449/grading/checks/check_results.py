@@ -1,0 +1,163 @@
+"""Checks of the student's result files (`part3_*`, `part4_*`, `part5*`, JSON or pickle).
+
+Pickles are loaded here, in the sandbox: unpickling runs code. Curve lengths are checked
+against the recording rule (one point every 10 steps, batch 50) for the part's epochs (15 for
+Parts 3 and 4, 20 for Part 5) and any training-set size from 40,000 to 50,000 images.
+Accuracy bands for Part 3's test accuracy (percent): MLPs 25-55, CNNs 40-80, wide enough for
+every run peers reported (MLPs about 40, CNNs 58-66) and narrow enough to catch a model that
+never trained (10) or a fraction written as a percent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ee449.grading.checks.support import add_diagnosis, manifest
+from ee449.grading.diagnose import Diagnosis, accuracy_unit, diagnose_units
+
+KEYS = {
+    3: ("name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc", "weights"),
+    4: ("name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve"),
+    5: ("name", "loss_curve_1", "loss_curve_01", "loss_curve_001",
+        "val_acc_curve_1", "val_acc_curve_01", "val_acc_curve_001"),
+}
+EPOCHS = {3: 15, 4: 15, 5: 20}
+BATCH, EVERY = 50, 10
+TRAIN_IMAGES = (40_000, 50_000)
+BANDS = {"mlp": (25.0, 55.0), "cnn": (40.0, 80.0)}
+FIRST_LAYER = {"mlp_1": (32, 1024), "mlp_2": (32, 1024), "cnn_3": (16, 1, 3, 3),
+               "cnn_4": (16, 1, 3, 3), "cnn_5": (8, 1, 3, 3)}
+
+FILES = manifest().get("result_files", [])
+ALL = [f["file"] for f in FILES]
+BY_PART = {p: [f["file"] for f in FILES if f["part"] == p] for p in (3, 4, 5)}
+INFO = {f["file"]: f for f in FILES}
+_CACHE: dict[str, dict] = {}
+
+
+def _plain(value):
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def load(file: str) -> dict:
+    if file not in _CACHE:
+        path = Path(manifest()["work"]) / file
+        try:
+            if path.suffix == ".json":
+                data = json.loads(path.read_text(encoding="utf-8"))
+            else:
+                with open(path, "rb") as handle:
+                    data = pickle.load(handle)
+        except Exception as error:  # noqa: BLE001 - an unreadable file is this check's failure
+            pytest.fail(f"{file} could not be read: {type(error).__name__}: {error}", pytrace=False)
+        if not isinstance(data, dict):
+            pytest.fail(f"{file} holds a {type(data).__name__}, expected a dict with the homework's keys", pytrace=False)
+        _CACHE[file] = {str(k): _plain(v) for k, v in data.items()}
+    return _CACHE[file]
+
+
+def _curves(file: str) -> dict[str, list]:
+    data = load(file)
+    return {k: v for k, v in data.items() if k in KEYS[INFO[file]["part"]] and "curve" in k and isinstance(v, list)}
+
+
+@pytest.mark.check("results/{file}/keys", target="results")
+@pytest.mark.parametrize("file", ALL)
+def test_keys(file):
+    data, want = load(file), KEYS[INFO[file]["part"]]
+    missing = [k for k in want if k not in data]
+    if missing:
+        extra = sorted(set(data) - set(want))
+        pytest.fail(f"{file} lacks the keys {missing}" + (f" (it has {extra} instead)" if extra else ""), pytrace=False)
+
+
+def implied_images(points: int, epochs: int) -> int | None:
+    """The training-set size (batch 50) whose run records `points` points in `epochs`, or None."""
+    for steps in range(math.ceil(TRAIN_IMAGES[0] / BATCH), math.ceil(TRAIN_IMAGES[1] / BATCH) + 1):
+        if points in {epochs * steps // EVERY, math.ceil(epochs * steps / EVERY)}:
+            return steps * BATCH
+    return None
+
+
+@pytest.mark.check("results/{file}/curve_lengths", target="results")
+@pytest.mark.parametrize("file", ALL)
+def test_curve_lengths(file):
+    curves, epochs = _curves(file), EPOCHS[INFO[file]["part"]]
+    if not curves:
+        pytest.fail(f"{file} has no curves to check", pytrace=False)
+    lengths = {k: len(v) for k, v in curves.items()}
+    problems = []
+    for key, length in lengths.items():
+        if implied_images(length, epochs) is None:
+            problems.append(f"{key} has {length} points: one point every {EVERY} steps for {epochs} epochs "
+                            f"at batch {BATCH} gives {epochs * 800 // EVERY} to {epochs * 1000 // EVERY} "
+                            f"(e.g. {epochs * 900 // EVERY} for 45,000 training images)")
+    if len(set(lengths.values())) > 1 and INFO[file]["part"] != 5:
+        problems.append(f"curves of different lengths: {lengths}")
+    if problems:
+        pytest.fail("; ".join(problems), pytrace=False)
+
+
+ACC_FILES = BY_PART[3] + BY_PART[5]
+
+
+@pytest.mark.check("results/{file}/accuracy_units", target="results")
+@pytest.mark.parametrize("file", ACC_FILES)
+def test_accuracy_units(request, file):
+    data = load(file)
+    keys = [k for k in data if "acc" in k and k in KEYS[INFO[file]["part"]]]
+    units = {k: accuracy_unit(np.ravel(np.asarray(data[k], dtype=np.float64))) for k in keys}
+    found = diagnose_units(file, units)
+    for diagnosis in found:
+        add_diagnosis(request, diagnosis)
+    if found:
+        pytest.fail(found[0].sentence, pytrace=False)
+
+
+@pytest.mark.check("results/{file}/test_accuracy_band", target="results")
+@pytest.mark.parametrize("file", BY_PART[3])
+def test_test_accuracy_band(file):
+    data, arch = load(file), INFO[file]["arch"] or str(load(file).get("name", ""))
+    low, high = BANDS["mlp" if "mlp" in arch.lower() else "cnn"]
+    value = float(data["test_acc"])
+    percent = value * 100 if accuracy_unit([value]) == "fraction" else value
+    if not low <= percent <= high:
+        pytest.fail(f"test_acc {value} ({percent:.1f}%) is outside the plausible band {low:.0f}-{high:.0f}% "
+                    f"for {arch or 'this architecture'}", pytrace=False)
+
+
+@pytest.mark.check("results/{file}/weights_shape", target="results")
+@pytest.mark.parametrize("file", [f for f in BY_PART[3] if INFO[f]["arch"] in FIRST_LAYER])
+def test_weights_shape(file):
+    got, want = np.shape(load(file)["weights"]), FIRST_LAYER[INFO[file]["arch"]]
+    if tuple(got) != want:
+        pytest.fail(f"weights has shape {tuple(got)}; the first layer of {INFO[file]['arch']} in "
+                    f"PyTorch layout is {want}", pytrace=False)
+
+
+@pytest.mark.check("results/{file}/gradients_nonnegative", target="results")
+@pytest.mark.parametrize("file", BY_PART[4])
+def test_gradients_nonnegative(request, file):
+    data = load(file)
+    for key in ("relu_grad_curve", "sigmoid_grad_curve"):
+        values = np.asarray([v for v in np.ravel(np.asarray(data[key], dtype=object)) if v is not None], dtype=np.float64)
+        if values.size and (np.any(values < 0) or not np.all(np.isfinite(values))):
+            add_diagnosis(request, Diagnosis("negative_gradient", (
+                f"{key} in {file} has negative or non-finite values; a gradient magnitude is a norm, "
+                "||(W_before - W_after) / lr||, which is never negative.")))
+            pytest.fail(f"{key} has {int(np.sum(values < 0))} negative and "
+                        f"{int(np.sum(~np.isfinite(values)))} non-finite values", pytrace=False)

@@ -1,0 +1,165 @@
+"""The sandbox-side pytest plugin: check ids, per-check alarms, the fence, and the progress log.
+
+Every check carries `@pytest.mark.check("arch/{key}/layers", target="{key}")`; the id is
+formatted with the test's parameters. The plugin appends one JSON line per event to the
+progress file the grader watches: `collected` (every check id), `start` (a check began) and
+`result` (passed, message, diagnoses). When the process dies mid-check (os._exit, a crash, the
+grader's watchdog), the grader knows which check was running from the last `start` line and
+restarts pytest without it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+
+from ee449.grading.checks.support import HUNG, CheckTimeout, manifest
+
+_STATE: dict[str, dict] = {}
+
+
+def _emit(event: dict) -> None:
+    path = manifest().get("progress")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _format(template: str, item: pytest.Item) -> str:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return template.format(**params)
+
+
+def check_id(item: pytest.Item) -> tuple[str, str]:
+    marker = item.get_closest_marker("check")
+    if marker is None:
+        return item.nodeid, ""
+    return _format(marker.args[0], item), _format(marker.kwargs.get("target", ""), item)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "check(id, target): a graded check and the target it runs")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip = set(manifest().get("skip", []))
+    keep, dropped, checks = [], [], []
+    for item in items:
+        cid, target = check_id(item)
+        item.stash_check = (cid, target)  # type: ignore[attr-defined]
+        checks.append({"id": cid, "target": target})
+        (dropped if cid in skip else keep).append(item)
+    _emit({"event": "collected", "checks": checks})
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def _on_alarm(signum, frame):
+    raise CheckTimeout(f"did not finish within {manifest().get('check_timeout')} s (an infinite loop?)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    cid, target = item.stash_check  # type: ignore[attr-defined]
+    _STATE[item.nodeid] = {"id": cid, "target": target, "failed": False, "message": "", "start": time.monotonic()}
+    _emit({"event": "start", "id": cid, "target": target})
+    timeout = float(manifest().get("check_timeout") or 0)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    if timeout:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        state = _STATE.pop(item.nodeid)
+        diagnoses = [value for name, value in item.user_properties if name == "diagnosis"]
+        _emit({"event": "result", "id": cid, "target": target, "passed": not state["failed"],
+               "message": state["message"], "diagnoses": diagnoses,
+               "seconds": round(time.monotonic() - state["start"], 3)})
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    state = _STATE.get(item.nodeid)
+    if state is None or not report.failed or state["failed"]:
+        return
+    state["failed"] = True
+    state["message"] = _message(call.excinfo) if call.excinfo else str(report.longrepr)
+    if call.excinfo is None:
+        return
+    error, target = call.excinfo.value, state["target"]
+    extra = None
+    if isinstance(error, CheckTimeout):
+        HUNG.add(target)
+        extra = ("timeout", f"Your code did not finish within {manifest().get('check_timeout')} s in "
+                 "this check: look for a loop that never ends.")
+    elif isinstance(error, MemoryError):
+        extra = ("out_of_memory", "Your code ran out of memory in this check (the grader allows "
+                 f"{manifest().get('memory_mb')} MB): look for an array or list that grows without bound.")
+    elif isinstance(error, SystemExit):
+        extra = ("exit_called", "Your code called sys.exit() (or exit()) in a function the grader "
+                 "calls: remove exit calls from my_conv2d and your model classes.")
+    if extra:
+        item.user_properties.append(("diagnosis", list(extra)))
+
+
+def _message(excinfo: pytest.ExceptionInfo) -> str:
+    error = excinfo.value
+    if isinstance(error, (AssertionError, pytest.fail.Exception)):
+        return str(error).strip()
+    text = f"{type(error).__name__}: {error}".strip()
+    extracted = manifest().get("extracted", "")
+    frames = [f for f in traceback.extract_tb(excinfo.tb) if extracted and f.filename.startswith(extracted)]
+    if frames:
+        text += f" (in your code: `{(frames[-1].line or '').strip()}`)"
+    return text
+
+
+# --- the fence: files written outside the submission's working folder -------------------------
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    skip = {root / "work", root / "tmp", Path(manifest().get("progress", "/nonexistent"))}
+    seen: dict[str, tuple[int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if here / d not in skip and d != "__pycache__"]
+        for name in filenames:
+            path = here / name
+            if path in skip:
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            seen[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return seen
+
+
+@pytest.fixture(autouse=True)
+def _fence(request: pytest.FixtureRequest):
+    root = manifest().get("root")
+    if not root:
+        yield
+        return
+    before = _snapshot(Path(root))
+    yield
+    after = _snapshot(Path(root))
+    changed = sorted(name for name in after if before.get(name) != after[name])
+    if changed:
+        request.node.user_properties.append(("diagnosis", [
+            "wrote_outside", "Your code wrote files outside its own folder "
+            f"({', '.join(changed[:3])}): only write into the current working folder."]))
+        pytest.fail(f"wrote outside its folder: {', '.join(changed[:5])}", pytrace=False)

@@ -1,0 +1,172 @@
+"""Name the known defects of student code in one sentence a student understands.
+
+Each function looks at evidence (a student's conv output next to the reference, two layer
+sequences, a result file's curves) and returns a list of `Diagnosis`; an empty list means
+"no known defect recognised". These run inside the sandbox next to the checks and import only
+NumPy and the standard library.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+CONV_ATOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str  # stable identifier: tests and course staff key on it
+    sentence: str  # for the student
+
+
+def _cross_correlate(x: np.ndarray, k: np.ndarray, pad: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """Reference valid cross-correlation, float64: x [N, C, H, W], k [O, C, kh, kw] -> [N, O, H', W']."""
+    x = np.asarray(x, dtype=np.float64)
+    k = np.asarray(k, dtype=np.float64)
+    if any(pad):
+        x = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+    kh, kw = k.shape[2:]
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))  # N, C, H', W', kh, kw
+    return np.einsum("nchwij,ocij->nohw", windows, k)
+
+
+def _same(a: np.ndarray, b: np.ndarray, atol: float = CONV_ATOL) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=atol))
+
+
+def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray) -> list[Diagnosis]:
+    """Why a student's `my_conv2d(x, kernel)` output differs from the reference, if we know.
+
+    Recognised: flipped kernel (true convolution), last row/column left at zero (loop bound one
+    short), uint8 wrap-around, 'same' padding, output one row/column short.
+    """
+    try:
+        out = np.asarray(student)
+        got = out.astype(np.float64)
+    except (TypeError, ValueError):
+        return [Diagnosis("not_an_array", "Your my_conv2d must return a NumPy array of numbers.")]
+    ref = _cross_correlate(x, kernel)
+    n, o, h, w = ref.shape
+    kh, kw = kernel.shape[2:]
+    found: list[Diagnosis] = []
+    if got.shape == (n, o, h + kh - 1, w + kw - 1) and kh % 2 == 1 and kw % 2 == 1:
+        found.append(Diagnosis("same_padding", (
+            "Your output has the input's height and width ('same' padding); the homework's conv "
+            "uses no padding, so the output is (H - kh + 1) x (W - kw + 1).")))
+        return found
+    if got.shape[:2] == (n, o) and got.shape[2:] in {(h - 1, w), (h, w - 1), (h - 1, w - 1)}:
+        found.append(Diagnosis("short_output", (
+            "Your output is one row or column short: the output size is H - kh + 1, so loop over "
+            "range(H - kh + 1), not range(H - kh).")))
+        return found
+    if got.shape != ref.shape:
+        return found
+    flipped = _cross_correlate(x, kernel[:, :, ::-1, ::-1])
+    if not _same(got, ref) and _same(got, flipped):
+        found.append(Diagnosis("flipped_kernel", (
+            "Your my_conv2d flips the kernel (a true convolution); the homework's conv, like "
+            "torch's conv2d, is a cross-correlation: multiply by kernel[o, c, i, j] without reversing it.")))
+        return found
+    if np.issubdtype(out.dtype, np.integer) or np.asarray(x).dtype == np.uint8:
+        wrapped = np.mod(np.round(ref), 256)
+        if np.issubdtype(out.dtype, np.integer) and not _same(got, ref):
+            found.append(Diagnosis("uint8_wrap", (
+                f"Your my_conv2d returns {out.dtype} values, which wrap around or are truncated; cast "
+                "the input to float64 before multiplying (the course's digits are uint8 and uint8 "
+                "arithmetic wraps around at 256).")))
+            return found
+        if _same(np.mod(np.round(got), 256), wrapped) and not _same(got, ref):
+            found.append(Diagnosis("uint8_wrap", (
+                "Your my_conv2d's results wrap around at 256 on uint8 input: cast the input (and "
+                "kernel) to float64 before multiplying.")))
+            return found
+    with np.errstate(invalid="ignore"):
+        diff = ~np.isclose(got, ref, rtol=1e-6, atol=CONV_ATOL)
+    edge = np.zeros_like(diff)
+    edge[:, :, -1, :] = True
+    edge[:, :, :, -1] = True
+    if diff.any() and not (diff & ~edge).any() and np.all(got[diff] == 0):
+        # The corner belongs to both; a row or column is named when it differs beyond the corner.
+        row, column = diff[:, :, -1, :-1].any(), diff[:, :, :-1, -1].any()
+        for word, hit in (("row", row or not column), ("column", column)):
+            if hit:
+                found.append(Diagnosis(f"zero_last_{word}", (
+                    f"The last {word} of your output stays zero: your loop over output positions "
+                    "stops one short (use range(H - kh + 1), which already includes the last position).")))
+    if not found and np.asarray(x).dtype == np.uint8 and not _same(got, ref):
+        found.append(Diagnosis("uint8_wrap", (
+            "Your my_conv2d is wrong only on uint8 input: cast the input to float64 before "
+            "multiplying, since uint8 arithmetic wraps around at 256.")))
+    return found
+
+
+def diagnose_batch(arch: str, works: dict[int, bool]) -> list[Diagnosis]:
+    """`works` maps batch size -> whether the model returned [N, 10] for it."""
+    if works.get(50) and not all(works.get(n, True) for n in works if n != 50):
+        failing = ", ".join(str(n) for n in sorted(works) if not works[n])
+        return [Diagnosis("hardcoded_batch", (
+            f"Your {arch} works for a batch of 50 but not for {failing}: the batch size is hard-coded "
+            "(e.g. x.view(50, -1)); use x.view(x.size(0), -1) or nn.Flatten() so any batch works."))]
+    return []
+
+
+def _layer_kind(entry: str) -> str:
+    return entry.split("(")[0]
+
+
+def diagnose_layers(arch: str, student: Sequence[str], reference: Sequence[str]) -> list[Diagnosis]:
+    """Compare two layer sequences (ee449.models.describe_layers strings, in forward order)."""
+    found: list[Diagnosis] = []
+    activations = {"ReLU", "Sigmoid"}
+    matcher = difflib.SequenceMatcher(a=list(reference), b=list(student), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        where = f"after {reference[i1 - 1]}" if i1 > 0 else "at the start"
+        if tag == "insert" and all(s in activations for s in student[j1:j2]):
+            found.append(Diagnosis(f"extra_{student[j1].lower()}", (
+                f"Your {arch} has an extra {student[j1]} {where}; the homework's {arch} has no "
+                "activation there.")))
+        elif tag == "delete" and all(r in activations for r in reference[i1:i2]):
+            found.append(Diagnosis(f"missing_{reference[i1].lower()}", (
+                f"Your {arch} is missing the {reference[i1]} {where}.")))
+        elif tag == "replace" and i2 - i1 == j2 - j1:
+            for ref, got in zip(reference[i1:i2], student[j1:j2]):
+                found.extend(_diagnose_replaced(arch, ref, got))
+        elif tag == "insert" and any(_layer_kind(s) in {"Softmax", "LogSoftmax"} for s in student[j1:j2]):
+            found.append(Diagnosis("softmax_layer", (
+                f"Your {arch} applies a softmax at the end; CrossEntropyLoss expects raw logits, so "
+                "remove it.")))
+    return found
+
+
+def _diagnose_replaced(arch: str, ref: str, got: str) -> list[Diagnosis]:
+    if ref.startswith("Linear") and got == ref.replace("no bias", "bias"):
+        return [Diagnosis("fc64_bias", (
+            f"The {ref.split('(')[1].split(',')[0]} layer of your {arch} has a bias; the homework's "
+            "FC-64 of mlp_2 has none: use nn.Linear(32, 64, bias=False)."))]
+    if ref.startswith("Conv2d") and "pad=0x0" in ref and "pad=0x0" not in got and _layer_kind(got) == "Conv2d":
+        return [Diagnosis("same_padding", (
+            f"Your {arch} pads its convolutions ({got}); the homework's convolutions use valid "
+            "padding (padding=0).")), ]
+    return []
+
+
+def diagnose_units(file: str, units: dict[str, str]) -> list[Diagnosis]:
+    """`units` maps each accuracy key of a result file to 'percent' or 'fraction'."""
+    kinds = set(units.values())
+    if len(kinds) > 1:
+        fractions = sorted(k for k, u in units.items() if u == "fraction")
+        percents = sorted(k for k, u in units.items() if u == "percent")
+        return [Diagnosis("unit_mix", (
+            f"{file} mixes fractions ({', '.join(fractions)}) with percentages ({', '.join(percents)}): "
+            "record every accuracy in percent (0-100)."))]
+    return []
+
+
+def accuracy_unit(values: Sequence[float]) -> str:
+    """'percent' when any value exceeds 1 (a percent curve passes 1% at once), else 'fraction'."""
+    finite = [float(v) for v in np.ravel(np.asarray(values, dtype=np.float64)) if np.isfinite(v)]
+    return "percent" if finite and max(finite) > 1.0 else "fraction"

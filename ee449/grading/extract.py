@@ -1,0 +1,282 @@
+"""Pick the graded definitions out of a student's files without running their scripts.
+
+A student's `part3.py` trains for hours at the top level; we want only `my_conv2d`, the
+architecture classes, and what they need. Each file is parsed with `ast`; for each graded
+target we take its definition plus, transitively, the imports, module-level constants, helper
+functions and classes it references (found with `symtable`, so a local variable that happens to
+share a name with a top-level training variable does not drag that training code in). Each
+target's definitions are written to its own small module, so a broken helper of one target
+cannot cost another target its points. Nothing here imports or runs student code.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import symtable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ee449.models import ARCHITECTURES
+
+CONV_TARGET = "my_conv2d"
+MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
+SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages", ".ipynb_checkpoints"}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[_\-]", "", name.lower())
+
+
+def target_keys() -> tuple[str, ...]:
+    """Every target the grader looks for: my_conv2d, the five architectures, their sigmoid variants."""
+    return (CONV_TARGET, *ARCHITECTURES, *(f"{arch}_sigmoid" for arch in ARCHITECTURES))
+
+
+def match_target(name: str) -> str | None:
+    """The target key a student's top-level name stands for, or None.
+
+    `mlp_1`, `MLP_1`, `Mlp1`, `mlp1_relu`, `MLP1Net` -> 'mlp_1'; `cnn_3_sigmoid`, `CNN3Sigmoid`
+    -> 'cnn_3_sigmoid'; `my_conv2d`, `myConv2d` -> 'my_conv2d'.
+    """
+    norm = _norm(name)
+    if norm == _norm(CONV_TARGET):
+        return CONV_TARGET
+    for arch in ARCHITECTURES:
+        base = _norm(arch)
+        if norm in {base, base + "relu", base + "net", base + "model"}:
+            return arch
+        if norm in {base + "sigmoid", base + "sig", "sigmoid" + base}:
+            return f"{arch}_sigmoid"
+    return None
+
+
+@dataclass
+class Found:
+    """Where a target was found and the module written for it (relative to the output folder)."""
+
+    key: str
+    name: str  # the student's spelling
+    file: str
+    line: int
+    module: str  # file name of the extracted module
+    kind: str  # 'class' or 'function'
+
+
+@dataclass
+class Extraction:
+    found: dict[str, Found] = field(default_factory=dict)
+    parse_errors: dict[str, str] = field(default_factory=dict)  # file -> "line 3: invalid syntax"
+    files: list[str] = field(default_factory=list)
+    unresolved: dict[str, list[str]] = field(default_factory=dict)  # target -> names not found
+
+    def to_json(self) -> dict:
+        return {
+            "found": {k: vars(v) for k, v in self.found.items()},
+            "parse_errors": self.parse_errors,
+            "files": self.files,
+            "unresolved": self.unresolved,
+        }
+
+
+@dataclass
+class _File:
+    rel: str
+    tree: ast.Module
+    # name -> the top-level statement that (last) binds it; imports are split per alias
+    table: dict[str, ast.stmt] = field(default_factory=dict)
+
+
+def python_files(folder: Path) -> list[Path]:
+    """The submission's .py files in a stable order, skipping caches, VCS and environments."""
+    files = []
+    for path in sorted(folder.rglob("*.py")):
+        rel_parts = path.relative_to(folder).parts
+        if any(part in SKIPPED_DIRS or part.startswith(".") for part in rel_parts[:-1]):
+            continue
+        if path.is_file() and not path.is_symlink():
+            files.append(path)
+    return files
+
+
+def _bindings(tree: ast.Module) -> dict[str, ast.stmt]:
+    table: dict[str, ast.stmt] = {}
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    single = (ast.Import(names=[alias]) if isinstance(node, ast.Import)
+                              else ast.ImportFrom(module=node.module, names=[alias], level=node.level))
+                    ast.copy_location(single, node)
+                    bound = alias.asname or alias.name.split(".")[0]
+                    table[bound] = single
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                table[node.name] = node
+            elif isinstance(node, ast.Assign) and all(_simple_target(t) for t in node.targets):
+                for target in node.targets:
+                    for name in _target_names(target):
+                        table[name] = node
+            elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+                table[node.target.id] = node
+            elif isinstance(node, ast.Try):
+                # try: import x / except ImportError: ... is how scripts pick optional imports
+                visit([n for n in node.body if isinstance(n, (ast.Import, ast.ImportFrom))])
+            # Everything else (loops, calls, `if __name__ == "__main__":`) is script code: skipped.
+
+    visit(tree.body)
+    return table
+
+
+def _simple_target(target: ast.expr) -> bool:
+    return isinstance(target, ast.Name) or (
+        isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts))
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    return [target.id] if isinstance(target, ast.Name) else [e.id for e in target.elts]
+
+
+def referenced_globals(node: ast.stmt) -> set[str]:
+    """Global names a top-level statement needs when it runs or when its functions are called."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return set()
+    names: set[str] = set()
+
+    def walk(scope: symtable.SymbolTable) -> None:
+        for symbol in scope.get_symbols():
+            if symbol.is_referenced() and symbol.is_global():
+                names.add(symbol.get_name())
+        for child in scope.get_children():
+            walk(child)
+
+    walk(symtable.symtable(ast.unparse(node), "<extract>", "exec"))
+    return names
+
+
+def _local_module_names(files: dict[str, _File]) -> set[str]:
+    return {Path(rel).stem for rel in files} | {Path(rel).parts[0] for rel in files if len(Path(rel).parts) > 1}
+
+
+def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
+    parsed: dict[str, _File] = {}
+    for path in python_files(folder):
+        rel = path.relative_to(folder).as_posix()
+        extraction.files.append(rel)
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            extraction.parse_errors[rel] = f"file is larger than {MAX_SOURCE_BYTES} bytes"
+            continue
+        try:
+            source = path.read_bytes().decode("utf-8", errors="replace")
+            tree = ast.parse(source, filename=rel)
+        except SyntaxError as error:
+            extraction.parse_errors[rel] = f"line {error.lineno}: {error.msg}"
+            continue
+        except (ValueError, RecursionError) as error:  # null bytes, absurd nesting
+            extraction.parse_errors[rel] = str(error)
+            continue
+        parsed[rel] = _File(rel, tree, _bindings(tree))
+    return parsed
+
+
+def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -> tuple[list[tuple[str, ast.stmt]], list[str]]:
+    """The (file, statement) pairs that `start` = (file, name) needs, and the names not found."""
+    order = list(files)
+    chosen: dict[int, tuple[str, ast.stmt]] = {}
+    missing: list[str] = []
+    todo, seen = [start], set()
+    while todo:
+        rel, name = todo.pop()
+        if (rel, name) in seen:
+            continue
+        seen.add((rel, name))
+        node = files[rel].table.get(name)
+        if node is None:
+            # A helper defined in another file and imported from there, or used without import.
+            other = next((r for r in order if name in files[r].table), None)
+            if other is None:
+                if not hasattr(builtins, name):
+                    missing.append(name)
+                continue
+            rel, node = other, files[other].table[name]
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and _is_local_import(node, local):
+            # `from models import cnn_3`: take the definition from the student's own file instead
+            # of importing it (importing it would run that file's script code).
+            alias = node.names[0]
+            source_name = alias.name.split(".")[-1] if isinstance(node, ast.ImportFrom) else None
+            source_file = _file_for_module(node, files)
+            if source_name and source_file:
+                todo.append((source_file, source_name))
+                if alias.asname and alias.asname != source_name:
+                    alias_node = ast.parse(f"{alias.asname} = {source_name}").body[0]
+                    chosen[id(alias_node)] = (source_file, ast.copy_location(alias_node, node))
+            else:
+                missing.append(name)
+            continue
+        chosen[id(node)] = (rel, node)
+        for dependency in referenced_globals(node):
+            todo.append((rel, dependency))
+    return list(chosen.values()), sorted(set(missing))
+
+
+def _is_local_import(node: ast.stmt, local: set[str]) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return node.level > 0 or (node.module or "").split(".")[0] in local
+    return node.names[0].name.split(".")[0] in local
+
+
+def _file_for_module(node: ast.ImportFrom, files: dict[str, _File]) -> str | None:
+    stem = (node.module or "").split(".")[-1]
+    return next((rel for rel in files if Path(rel).stem == stem), None)
+
+
+def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_name: str) -> str:
+    order = {rel: i for i, rel in enumerate(files)}
+    imports = [(r, n) for r, n in pieces if isinstance(n, (ast.Import, ast.ImportFrom))]
+    body = [(r, n) for r, n in pieces if not isinstance(n, (ast.Import, ast.ImportFrom))]
+    lines = ["# Extracted by ee449's grader: only the definitions the graded code needs.", ""]
+    future = sorted({ast.unparse(n) for _, n in imports if isinstance(n, ast.ImportFrom) and n.module == "__future__"})
+    lines += future
+    seen = set(future)
+    for rel, node in sorted(imports, key=lambda p: (order[p[0]], p[1].lineno)):
+        text = ast.unparse(node)
+        if text not in seen:
+            seen.add(text)
+            lines.append(text)
+    for rel, node in sorted(body, key=lambda p: (order[p[0]], p[1].lineno)):
+        lines += ["", f"# {rel}, line {node.lineno}", ast.unparse(node)]
+    lines += ["", f"__ee449_target__ = {target_name}", ""]
+    return "\n".join(lines)
+
+
+def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
+    """Find every target in `folder`'s .py files and write one module per target into `out_dir`.
+
+    The first definition in file order (sorted paths, then line) wins when several files define
+    the same target. Returns what was found, where, and which files could not be parsed.
+    """
+    folder, out_dir = Path(folder), Path(out_dir)
+    if not folder.is_dir():
+        raise ValueError(f"submission folder {folder} does not exist or is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extraction = Extraction()
+    files = _parse(folder, extraction)
+    local = _local_module_names(files)
+    for rel, parsed in files.items():
+        for name, node in parsed.table.items():
+            key = match_target(name)
+            if key is None or key in extraction.found:
+                continue
+            if not isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                continue  # `cnn_3 = ...` assignments and imports are not definitions
+            pieces, missing = _closure((rel, name), files, local)
+            module = f"target_{key}.py"
+            (out_dir / module).write_text(_render(pieces, files, name), encoding="utf-8")
+            kind = "class" if isinstance(node, ast.ClassDef) else "function"
+            extraction.found[key] = Found(key, name, rel, node.lineno, module, kind)
+            if missing:
+                extraction.unresolved[key] = missing
+    return extraction

@@ -1,0 +1,102 @@
+"""What grading writes: Gradescope's results.json, JUnit XML, a class CSV and a terminal summary.
+
+results.json follows Gradescope's autograder specification
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/): top-level `score`,
+`execution_time`, `output`, `tests`; each test has `name`, `score`, `max_score`, `status`
+("passed"/"failed"), `output` and `visibility` ("visible", "hidden", "after_due_date",
+"after_published").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Sequence
+
+from ee449.grading.grade import CheckResult, GradeResult
+from ee449.io import atomic_write_bytes, write_json
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+def check_output(check: CheckResult) -> str:
+    """What the student reads for one check: the diagnosis first, then the detail."""
+    lines = [sentence for _code, sentence in check.diagnoses]
+    if check.message and not check.passed:
+        lines.append(check.message)
+    return "\n".join(dict.fromkeys(lines))  # in order, without repeats
+
+
+def gradescope_results(result: GradeResult) -> dict:
+    tests = [{
+        "name": check.id,
+        "score": _number(check.points),
+        "max_score": _number(check.max_points),
+        "status": "passed" if check.passed else "failed",
+        "output": check_output(check),
+        "visibility": check.visibility,
+        "tags": sorted({code for code, _ in check.diagnoses}),
+    } for check in result.checks]
+    return {
+        "score": _number(result.score),
+        "execution_time": round(result.seconds, 1),
+        "output": f"ee449 grader: {_number(result.score)} / {_number(result.max_score)} points. "
+                  + " ".join(result.notes[:20]),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def junit_xml(result: GradeResult) -> bytes:
+    failures = sum(not c.passed for c in result.checks)
+    suite = ET.Element("testsuite", name=f"ee449-grade.{result.student}", tests=str(len(result.checks)),
+                       failures=str(failures), errors="0", time=f"{result.seconds:.3f}")
+    for check in result.checks:
+        group, _, name = check.id.partition("/")
+        case = ET.SubElement(suite, "testcase", classname=f"{result.student}.{group}", name=name or group,
+                             time=f"{check.seconds:.3f}")
+        if not check.passed:
+            failure = ET.SubElement(case, "failure", message=(check.message.splitlines() or [""])[0][:500])
+            failure.text = check_output(check)
+    return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True)
+
+
+def write_outputs(result: GradeResult, out: Path) -> list[Path]:
+    """results.json and junit.xml for one submission into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    return [write_json(out / "results.json", gradescope_results(result)),
+            atomic_write_bytes(out / "junit.xml", junit_xml(result))]
+
+
+def scores_csv(results: Sequence[GradeResult]) -> str:
+    """One row per student: student, score, max_score, then each check's points (blank when absent)."""
+    ids: list[str] = []
+    for result in results:
+        ids += [c.id for c in result.checks if c.id not in ids]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "score", "max_score", *ids])
+    for result in results:
+        points = {c.id: _number(c.points) for c in result.checks}
+        writer.writerow([result.student, _number(result.score), _number(result.max_score),
+                         *(points.get(i, "") for i in ids)])
+    return buffer.getvalue()
+
+
+def summary(result: GradeResult) -> str:
+    """A readable report for the terminal: one line per failed check with its diagnosis, then totals."""
+    lines = [f"== {result.student}: {_number(result.score)} / {_number(result.max_score)} points "
+             f"({sum(c.passed for c in result.checks)} of {len(result.checks)} checks passed, "
+             f"{result.seconds:.1f} s)"]
+    for check in result.checks:
+        if check.passed:
+            continue
+        lines.append(f"  FAIL {check.id} (0 / {_number(check.max_points)})")
+        for text in check_output(check).splitlines():
+            lines.append(f"       {text}")
+    return "\n".join(lines)

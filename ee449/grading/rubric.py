@@ -1,0 +1,99 @@
+"""Points and visibility per check, from a rubric file (JSON, or TOML where tomllib/tomli exists).
+
+A rubric is an ordered list of rules; each check takes the first rule whose `match` (a glob on
+the check id, e.g. `arch/*/layers`, `conv/matches_reference[*]`) fits it:
+
+    {"title": "...", "rules": [{"match": "arch/*_sigmoid/*", "points": 0},
+                               {"match": "arch/*/layers", "points": 4, "visibility": "visible"}]}
+
+A check no rule matches is worth 0 points (reported, not scored). Visibility is Gradescope's:
+visible, hidden, after_due_date or after_published.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+DEFAULT_RUBRIC = "default_rubric.json"
+
+
+@dataclass(frozen=True)
+class Rule:
+    match: str
+    points: float
+    visibility: str = "visible"
+
+
+@dataclass(frozen=True)
+class Rubric:
+    title: str
+    rules: tuple[Rule, ...]
+
+    def rule_for(self, check_id: str) -> Rule:
+        for rule in self.rules:
+            if fnmatch.fnmatchcase(check_id, rule.match):
+                return rule
+        return Rule(match="", points=0.0)
+
+
+def _parse(data: object, origin: str) -> Rubric:
+    if not isinstance(data, dict):
+        raise ValueError(f"rubric {origin} must be a table/object with 'rules', got {type(data).__name__}")
+    unknown = set(data) - {"title", "rules"}
+    if unknown:
+        raise ValueError(f"rubric {origin} has unknown keys {sorted(unknown)}; expected 'title' and 'rules'")
+    rules_data = data.get("rules")
+    if not isinstance(rules_data, list) or not rules_data:
+        raise ValueError(f"rubric {origin} needs a non-empty list 'rules'")
+    rules = []
+    for i, entry in enumerate(rules_data):
+        if not isinstance(entry, dict) or "match" not in entry or "points" not in entry:
+            raise ValueError(f"rubric {origin} rule {i} must have 'match' and 'points', got {entry!r}")
+        extra = set(entry) - {"match", "points", "visibility", "note"}
+        if extra:
+            raise ValueError(f"rubric {origin} rule {i} has unknown keys {sorted(extra)}")
+        points = entry["points"]
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            raise ValueError(f"rubric {origin} rule {i} ({entry['match']}): points must be a number >= 0, got {points!r}")
+        visibility = entry.get("visibility", "visible")
+        if visibility not in VISIBILITIES:
+            raise ValueError(f"rubric {origin} rule {i} ({entry['match']}): visibility {visibility!r} "
+                             f"is not one of {', '.join(VISIBILITIES)}")
+        rules.append(Rule(str(entry["match"]), float(points), visibility))
+    return Rubric(str(data.get("title", origin)), tuple(rules))
+
+
+def load_rubric(path: str | Path | None = None) -> Rubric:
+    """The rubric at `path` (.json or .toml), or the default one shipped with ee449."""
+    if path is None:
+        text = resources.files("ee449.grading").joinpath(DEFAULT_RUBRIC).read_text(encoding="utf-8")
+        return _parse(json.loads(text), DEFAULT_RUBRIC)
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"rubric file {path} does not exist")
+    if path.suffix == ".toml":
+        try:
+            import tomllib  # Python 3.11+
+        except ImportError:
+            try:
+                import tomli as tomllib  # the same parser for Python 3.10
+            except ImportError:
+                raise ValueError(f"reading {path} needs Python 3.11+ or the 'tomli' package; "
+                                 "or write the rubric as JSON") from None
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"rubric {path} is not valid TOML: {error}") from None
+    elif path.suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"rubric {path} is not valid JSON: {error}") from None
+    else:
+        raise ValueError(f"rubric {path} must be a .json or .toml file")
+    return _parse(data, str(path))

@@ -1,0 +1,135 @@
+"""Run the checks in a sandboxed pytest process, restarting it past any check that kills it.
+
+One interpreter runs every check (importing torch costs seconds; forty interpreters would cost
+minutes). Inside it, each check has an alarm (`check_timeout`). Outside, a watchdog reads the
+progress log and kills the process when a check outlives its alarm by `GRACE_S` (a loop in C
+code that no signal interrupts) ; a check that kills the process (os._exit, a segfault, the
+memory limit) is recorded as failed, and pytest starts again with the finished checks skipped.
+So a hostile check costs its own points and one restart, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ee449.grading import sandbox
+
+GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
+MAX_RESTARTS = 12
+CHECK_MODULES = ("check_conv.py", "check_architectures.py", "check_results.py")
+
+
+@dataclass
+class Outcome:
+    id: str
+    target: str
+    passed: bool
+    message: str = ""
+    diagnoses: list[list[str]] = field(default_factory=list)  # [code, sentence] pairs
+    seconds: float = 0.0
+
+
+class _Progress:
+    """Incremental reader of the plugin's JSON-lines progress log."""
+
+    def __init__(self, path: Path):
+        self.path, self.offset = path, 0
+        self.collected: list[dict] = []
+        self.results: dict[str, Outcome] = {}
+        self.running: tuple[str, str, float] | None = None  # (id, target, monotonic start)
+
+    def poll(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.offset)
+                chunk = handle.read()
+        except FileNotFoundError:
+            return
+        end = chunk.rfind(b"\n") + 1
+        self.offset += end
+        for line in chunk[:end].splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue  # a torn or forged line; the check it belongs to is re-run or failed
+            kind = event.get("event")
+            if kind == "collected" and not self.collected:
+                self.collected = event["checks"]
+            elif kind == "start":
+                self.running = (event["id"], event.get("target", ""), time.monotonic())
+            elif kind == "result":
+                self.results[event["id"]] = Outcome(
+                    event["id"], event.get("target", ""), bool(event["passed"]), event.get("message", ""),
+                    [list(d) for d in event.get("diagnoses", [])], float(event.get("seconds", 0.0)))
+                self.running = None
+
+
+def pytest_argv(root: Path) -> list[str]:
+    checks_dir = Path(__file__).resolve().parent / "checks"
+    (root / "pytest.ini").write_text("[pytest]\n")
+    return [sandbox.python(), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
+            "-p", "ee449.grading.checks.plugin", "-c", str(root / "pytest.ini"), "--rootdir", str(root),
+            "-o", "python_files=check_*.py", "--tb=no", "-W", "ignore",
+            *(str(checks_dir / name) for name in CHECK_MODULES)]
+
+
+def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float) -> tuple[list[Outcome], float]:
+    """Every check's outcome, in collection order, and the seconds spent in sandboxed pytest."""
+    progress_path = root / "progress.jsonl"
+    manifest = {**manifest, "progress": str(progress_path), "check_timeout": check_timeout,
+                "memory_mb": limits.memory_mb, "skip": [], "hung_targets": []}
+    env = sandbox.minimal_env(root)
+    env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
+    progress = _Progress(progress_path)
+    spent = 0.0
+    last_error = ""
+    for _ in range(MAX_RESTARTS + 1):
+        (root / "manifest.json").write_text(json.dumps(manifest))
+        progress.running = None
+
+        def watchdog() -> bool:
+            progress.poll()
+            return progress.running is not None and time.monotonic() - progress.running[2] > check_timeout + GRACE_S
+
+        completed = sandbox.run(pytest_argv(root), cwd=root / "work", env=env, limits=limits, watchdog=watchdog)
+        spent += completed.seconds
+        progress.poll()
+        if completed.returncode in (0, 1, 5) and progress.running is None:
+            break  # pytest finished (all passed / some failed / nothing collected)
+        if progress.running is None:
+            last_error = (completed.stderr or completed.stdout)[-2000:]
+            if not progress.collected:
+                break  # pytest itself could not start: reported as an internal error below
+        else:
+            cid, target, _ = progress.running
+            progress.results[cid] = _died(cid, target, completed, check_timeout, limits)
+            if completed.stopped_by_watchdog or completed.timed_out:
+                manifest["hung_targets"].append(target)
+        manifest["skip"] = sorted(progress.results)
+        if len(progress.results) >= len(progress.collected) and progress.collected:
+            break
+    if not progress.collected:
+        raise RuntimeError(f"the grader's checks could not run in the sandbox: {last_error or 'no output'}")
+    outcomes = []
+    for check in progress.collected:
+        outcome = progress.results.get(check["id"])
+        if outcome is None:
+            outcome = Outcome(check["id"], check["target"], False,
+                              "not run: the grading process stopped before this check")
+        outcomes.append(outcome)
+    return outcomes, spent
+
+
+def _died(cid: str, target: str, completed: sandbox.Completed, check_timeout: float, limits: sandbox.Limits) -> Outcome:
+    if completed.stopped_by_watchdog or completed.timed_out:
+        return Outcome(cid, target, False, f"did not finish within {check_timeout:g} s",
+                       [["timeout", f"Your code did not finish within {check_timeout:g} s in this check: "
+                                    "look for a loop that never ends."]], check_timeout)
+    return Outcome(cid, target, False, f"the process running your code ended abruptly (exit status "
+                   f"{completed.returncode}) during this check",
+                   [["process_died", "Your code ended the Python process (os._exit, a crash, or the "
+                                     f"{limits.memory_mb} MB memory limit) while this check ran: "
+                                     "functions the grader calls must return normally."]])
