@@ -21,7 +21,7 @@ import numpy as np
 
 from ee449.errors import ResultsError
 from ee449.io import read_json
-from ee449.plots import curves as C
+from ee449.plots import schema as C
 
 ARCH_ORDER = ("mlp_1", "mlp_2", "cnn_3", "cnn_4", "cnn_5")  # the homework's order (models.ARCHITECTURES)
 
