@@ -77,7 +77,7 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
     for r in results.part3:
         if r.get("weights") is None:
             continue
-        name = f"part3_weights_{r['name']}"
+        name = f"part3_{r['name']}_weights"
 
         def weights(r=r, name=name):
             import numpy as np
@@ -147,29 +147,26 @@ def _verdict_section(results: Results) -> list[Block]:
 
 
 def _parameters() -> list[Block]:
+    """Part 1's formula counts beside PyTorch's count of the built model, per architecture."""
     from ee449.models import ARCHITECTURES, build, count_parameters
 
+    try:
+        from ee449.formulas import architecture_counts
+    except ImportError:  # formulas missing: PyTorch's side alone, said so
+        architecture_counts = None
     rows = []
     for name in ARCHITECTURES:
-        torch_count = count_parameters(build(name))
-        formula = _formula_count(name)
-        rows.append([name, fmt(formula, "d"), fmt(torch_count, "d"),
-                     "\u2014" if formula is None else ("yes" if formula == torch_count else "NO")])
+        if architecture_counts is None:
+            rows.append([name, "\u2014", "\u2014", "\u2014", "\u2014", fmt(count_parameters(build(name)), "d"), "\u2014"])
+            continue
+        c = architecture_counts(name)
+        rows.append([name, fmt(c["flatten"], "d"), fmt(c["conv_params_formula"], "d"), fmt(c["conv_params_pytorch"], "d"),
+                     fmt(c["params_formula"], "d"), fmt(c["params_pytorch"], "d"), "yes" if c["match"] else "NO"])
     return [Heading("Part 1: parameter counts", 2),
-            Table("parameters", ["architecture", "formula", "PyTorch", "equal"], rows)]
-
-
-def _formula_count(name: str) -> int | None:
-    """The Part 1 formula's count for a homework architecture, or None if formulas are unavailable."""
-    try:
-        from ee449 import formulas
-    except ImportError:
-        return None
-    for attribute in ("architecture_param_count", "param_count"):
-        function = getattr(formulas, attribute, None)
-        if callable(function):
-            return int(function(name))
-    return None
+            Table("parameters", ["architecture", "flatten", "conv formula", "conv PyTorch", "formula", "PyTorch",
+                                 "equal"], rows, status_column=6, good="yes"),
+            Para("formula: Part 1's closed forms, fed from the layer list; PyTorch: sum of p.numel() of the built "
+                 "model.")]
 
 
 def _part2(results: Results, figures: dict) -> list[Block]:
@@ -199,7 +196,7 @@ def _part3(results: Results, figures: dict) -> list[Block]:
     blocks.append(Para("Mean, std (sample), min and max are over the runs' test accuracies; final values are the "
                        "mean over the last epoch of the run-averaged curves."))
     for r in results.part3:
-        name = f"part3_weights_{r['name']}"
+        name = f"part3_{r['name']}_weights"
         if name in figures:
             _figure(blocks, figures, name, f"First-layer weights of {r['name']} (best run).", results)
     return blocks

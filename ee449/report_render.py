@@ -90,7 +90,7 @@ def _html_block(block: Block) -> str:
             for i, cell in enumerate(row):
                 cls = "num" if _is_number(cell) else ""
                 if i == block.status_column:
-                    cls = "good" if cell == block.good else "none" if cell == "not measured" else "bad"
+                    cls = "good" if cell == block.good else "none" if cell in ("not measured", "\u2014") else "bad"
                 cells.append(f'<td class="{cls}">{e(cell)}</td>' if cls else f"<td>{e(cell)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         return (f'<table id="{e(block.id)}"><thead><tr>{head}</tr></thead>'

@@ -157,15 +157,18 @@ def test_part5_and_schedule_tables_hold_the_result_files_numbers(holding):
 
 
 def test_parameter_table_matches_pytorch_even_for_an_empty_folder(tmp_path):
+    from torch import nn
+
     from ee449.models import ARCHITECTURES, build
 
-    page = _build(tmp_path)
-    table = page.table("parameters")
+    table = _build(tmp_path).table("parameters")
     for name in ARCHITECTURES:
-        expected = sum(p.numel() for p in build(name).parameters())
-        assert_equal(int(table[name]["PyTorch"]), expected, f"{name} PyTorch count")
-        if table[name]["formula"] != "\u2014":
-            assert_equal(int(table[name]["formula"]), expected, f"{name} formula count")
+        model = build(name)
+        total = sum(p.numel() for p in model.parameters())
+        conv = sum(p.numel() for m in model.modules() if isinstance(m, nn.Conv2d) for p in m.parameters())
+        for column, expected in (("PyTorch", total), ("formula", total), ("conv PyTorch", conv), ("conv formula", conv)):
+            assert_equal(int(table[name][column]), expected, f"{name} {column}")
+        assert_equal(table[name]["equal"], "yes", f"{name} formula and PyTorch agree")
 
 
 @pytest.mark.parametrize("claim", CLAIMS)
