@@ -1,0 +1,190 @@
+"""Image grids: Part 2's conv outputs and the first-layer weights of Part 3.
+
+The course helpers' names and signatures are kept (`part2Plots`, `visualizeWeights`), so a
+student's script switches by changing its import. Each builds its figure in a separately
+testable function (`part2_figure`, `weights_figure`) that returns a `matplotlib.figure.Figure`.
+
+Figures are made with `matplotlib.figure.Figure`, never `pyplot`: nothing is registered with a
+GUI backend, nothing is shown, and a figure is freed as soon as it is saved and dropped, so
+these functions are safe under `matplotlib.use("Agg")`, in threads, and in long loops.
+Layout is computed in pixels (no tight_layout), so the saved PNG has a predictable size: every
+tile is drawn at an integer magnification of the array, at least one screen pixel per value.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ee449.io import atomic_write_bytes
+
+DPI = 100
+TILE_TARGET_PX = 96  # tiles are magnified by an integer factor to about this many pixels
+TITLE_PX = 14  # the band above each tile for its title
+PAD_PX = 6  # space between and around tiles
+HEADER_PX = 22  # the band at the top for the figure's title
+MIN_WIDTH_PX = 480  # so that the header fits above a grid of few tiles
+TILE_FONT_PT = 6
+FORMATS = ("png", "svg", "pdf")
+
+
+def tile_grid_figure(
+    tiles: Sequence[np.ndarray | None],
+    cols: int,
+    titles: Sequence[str],
+    limits: Sequence[tuple[float, float]],
+    *,
+    cmap: str,
+    header: str,
+) -> Figure:
+    """A grid of equally sized 2-D tiles, `cols` per row, filled row by row.
+
+    tiles:  one [h, w] array per cell, or None for an empty cell (hidden)
+    titles: one per cell; limits: one (vmin, vmax) colour range per cell
+    The tile size comes from the arrays; each is drawn at magnification
+    max(1, round(TILE_TARGET_PX / max(h, w))). Figure size in pixels: width
+    max(cols * (tile_w + PAD_PX) + PAD_PX, MIN_WIDTH_PX), height
+    rows * (tile_h + TITLE_PX + PAD_PX) + PAD_PX + HEADER_PX.
+    """
+    shapes = {t.shape for t in tiles if t is not None}
+    if len(shapes) != 1:
+        raise ValueError(f"tiles must all have one 2-D shape, got {sorted(shapes)}")
+    h, w = shapes.pop()
+    rows = -(-len(tiles) // cols)
+    scale = max(1, round(TILE_TARGET_PX / max(h, w)))
+    tile_h, tile_w = h * scale, w * scale
+    cell_h, cell_w = tile_h + TITLE_PX + PAD_PX, tile_w + PAD_PX
+    grid_w = cols * cell_w + PAD_PX
+    width_px = max(grid_w, MIN_WIDTH_PX)  # room for the header above a narrow grid
+    offset_px = (width_px - grid_w) // 2  # the grid is centred
+    height_px = rows * cell_h + PAD_PX + HEADER_PX
+
+    fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI)
+    fig.text(0.5, 1 - (HEADER_PX / 2) / height_px, header, ha="center", va="center", fontsize=8)
+    padding = rows * cols - len(tiles)  # cells past the last tile, in the last row
+    cells = zip([*tiles, *[None] * padding], [*titles, *[""] * padding], [*limits, *[(0.0, 1.0)] * padding])
+    for index, (tile, title, (vmin, vmax)) in enumerate(cells):
+        row, col = divmod(index, cols)
+        left = offset_px + PAD_PX + col * cell_w
+        top = HEADER_PX + row * cell_h + TITLE_PX  # pixels from the top edge to the tile
+        ax = fig.add_axes((left / width_px, 1 - (top + tile_h) / height_px, tile_w / width_px, tile_h / height_px))
+        ax.set_axis_off()
+        if tile is None:
+            ax.set_visible(False)  # an empty cell: keeps the grid regular, draws nothing
+            continue
+        ax.imshow(tile, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", aspect="auto")
+        ax.set_title(title, fontsize=TILE_FONT_PT, pad=2)
+    return fig
+
+
+def save_figure(fig: Figure, save_dir: str | os.PathLike, filename: str, fmt: str) -> Path:
+    """Render `fig` to `save_dir/filename.fmt` atomically and return the path."""
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    name = filename if filename.endswith(f".{fmt}") else f"{filename}.{fmt}"
+    path = Path(save_dir or ".") / name
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=DPI)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+# --- Part 2: conv outputs -------------------------------------------------------------------------
+
+def part2_figure(out: Any, nmax: int = 64) -> Figure:
+    """The grid of conv outputs [N, C_out, Ho, Wo]: one row per input image, one column per kernel.
+
+    At most `nmax` tiles are drawn, image by image (as the course's helper cut `out[:nmax]`).
+    Colours: each kernel (column) has its own grey scale from its minimum to its maximum over
+    all images. Per kernel because kernels differ in range by orders of magnitude (a blur of
+    uint8 digits reaches hundreds, an edge filter straddles zero), so one shared scale would
+    flatten most columns; and not per tile, so that the rows of one column stay comparable
+    (a weak response looks weak). The course's raw values clipped to black and white.
+    """
+    array = np.asarray(out, dtype=np.float64)
+    if array.ndim != 4:
+        raise ValueError(f"out must be 4-D [N, C_out, H, W], got {array.ndim}-D shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"out is empty: shape {array.shape}")
+    _positive(nmax, "nmax")
+    n_images, n_kernels = array.shape[:2]
+    count = min(n_images * n_kernels, nmax)
+    cols = min(n_kernels, count)
+    finite = np.where(np.isfinite(array), array, np.nan)
+    with np.errstate(all="ignore"):
+        low, high = np.nanmin(finite, axis=(0, 2, 3)), np.nanmax(finite, axis=(0, 2, 3))
+    tiles, titles, limits = [], [], []
+    for index in range(count):
+        image, kernel = divmod(index, n_kernels)
+        tiles.append(array[image, kernel])
+        titles.append(f"image {image}, kernel {kernel}")
+        limits.append(_display_range(low[kernel], high[kernel]))
+    header = f"my_conv2d output {tuple(array.shape)}: rows = images, columns = kernels (grey scale per kernel)"
+    return tile_grid_figure(tiles, cols, titles, limits, cmap="gray", header=header)
+
+
+def part2Plots(out: Any, nmax: int = 64, save_dir: str | os.PathLike = "", filename: str = "", fmt: str = "png") -> Path:
+    """Save `part2_figure(out, nmax)` as `save_dir/filename.fmt` (filename defaults to 'part2')."""
+    return save_figure(part2_figure(out, nmax), save_dir, filename or "part2", fmt)
+
+
+# --- Part 3: first-layer weights ------------------------------------------------------------------
+
+def weights_figure(weights: Any) -> Figure:
+    """First-layer weights as images, on one colour scale symmetric around 0 (red +, blue -).
+
+    weights: [units, D] for an MLP (each unit's D = s*s input weights shown as an s x s image;
+             (32, 1024) -> 32 tiles of 32x32), or [C, 1, k, k] for a CNN (C tiles of k x k).
+    The grid is near square (ceil(sqrt(count)) columns); cells past the last tile are hidden.
+    One scale for all tiles, so that strong and weak units can be told apart.
+    """
+    array = np.asarray(weights, dtype=np.float64)
+    if array.ndim == 2:
+        units, inputs = array.shape
+        side = int(round(np.sqrt(inputs)))
+        if side * side != inputs:
+            raise ValueError(f"MLP weights [units, D] need a square D to draw as images, got D = {inputs}")
+        images = array.reshape(units, side, side)
+        kind = "unit"
+    elif array.ndim == 4:
+        if array.shape[1] != 1:
+            raise ValueError(f"CNN weights [C, 1, k, k] need 1 input channel, got shape {array.shape}")
+        images = array[:, 0]
+        kind = "filter"
+    else:
+        raise ValueError(
+            f"weights must be 2-D [units, D] (MLP) or 4-D [C, 1, k, k] (CNN), got {array.ndim}-D shape {array.shape}"
+        )
+    if images.size == 0:
+        raise ValueError(f"weights are empty: shape {array.shape}")
+    count = images.shape[0]
+    cols = int(np.ceil(np.sqrt(count)))
+    finite = np.abs(images[np.isfinite(images)])
+    bound = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    tiles = list(images)
+    titles = [f"{kind} {i}" for i in range(count)]
+    header = f"first-layer weights {tuple(array.shape)}: colour scale +-{bound:.3g} (red +, blue -)"
+    return tile_grid_figure(tiles, cols, titles, [(-bound, bound)] * count, cmap="RdBu_r", header=header)
+
+
+def visualizeWeights(weights: Any, save_dir: str | os.PathLike, filename: str = "weights", fmt: str = "png") -> Path:
+    """Save `weights_figure(weights)` as `save_dir/filename.fmt`."""
+    return save_figure(weights_figure(weights), save_dir, filename or "weights", fmt)
+
+
+def _display_range(low: float, high: float) -> tuple[float, float]:
+    """(vmin, vmax) for imshow; a constant (or all-NaN) column gets a unit-wide range around it."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return (0.0, 1.0)
+    if high <= low:
+        return (float(low) - 0.5, float(high) + 0.5)
+    return (float(low), float(high))
+
+
+def _positive(value: Any, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
