@@ -1,7 +1,7 @@
 """Points and visibility per check, from a rubric file (JSON, or TOML where tomllib/tomli exists).
 
 A rubric is an ordered list of rules; each check takes the first rule whose `match` (a glob on
-the check id, e.g. `arch/*/layers`, `conv/matches_reference[*]`) fits it:
+the check id where `*` and `?` are the only wildcards and brackets are literal, e.g. `arch/*/layers`, `conv/matches_reference[*]`) fits it:
 
     {"title": "...", "rules": [{"match": "arch/*_sigmoid/*", "points": 0},
                                {"match": "arch/*/layers", "points": 4, "visibility": "visible"}]}
@@ -12,8 +12,8 @@ visible, hidden, after_due_date or after_published.
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,9 +36,15 @@ class Rubric:
 
     def rule_for(self, check_id: str) -> Rule:
         for rule in self.rules:
-            if fnmatch.fnmatchcase(check_id, rule.match):
+            if glob_match(rule.match, check_id):
                 return rule
         return Rule(match="", points=0.0)
+
+
+def glob_match(pattern: str, check_id: str) -> bool:
+    """`*` matches any run of characters, `?` one; everything else, brackets included, is literal."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, check_id, flags=re.DOTALL) is not None
 
 
 def _parse(data: object, origin: str) -> Rubric:

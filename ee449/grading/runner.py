@@ -39,6 +39,7 @@ class _Progress:
         self.path, self.offset = path, 0
         self.collected: list[dict] = []
         self.results: dict[str, Outcome] = {}
+        self.skipped: set[str] = set()
         self.running: tuple[str, str, float] | None = None  # (id, target, monotonic start)
 
     def poll(self) -> None:
@@ -61,6 +62,8 @@ class _Progress:
             elif kind == "start":
                 self.running = (event["id"], event.get("target", ""), time.monotonic())
             elif kind == "result":
+                if event.get("skipped"):
+                    self.skipped.add(event["id"])
                 self.results[event["id"]] = Outcome(
                     event["id"], event.get("target", ""), bool(event["passed"]), event.get("message", ""),
                     [list(d) for d in event.get("diagnoses", [])], float(event.get("seconds", 0.0)))
@@ -115,6 +118,8 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
         raise RuntimeError(f"the grader's checks could not run in the sandbox: {last_error or 'no output'}")
     outcomes = []
     for check in progress.collected:
+        if check["id"] in progress.skipped:
+            continue
         outcome = progress.results.get(check["id"])
         if outcome is None:
             outcome = Outcome(check["id"], check["target"], False,

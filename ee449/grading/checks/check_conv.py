@@ -53,7 +53,7 @@ def _compare(request, x: np.ndarray, kernel: np.ndarray, what: str) -> None:
         if np.all(err <= tol):
             return
         where = tuple(int(i) for i in np.unravel_index(int(np.nanargmax(np.where(np.isnan(err), np.inf, err))), err.shape))
-        detail = f"at {where}: yours {got[where]!r}, expected {want[where]!r}"
+        detail = f"at {where}: yours {got[where].item()!r}, expected {want[where].item()!r}"
     else:
         detail = f"output shape {tuple(got.shape)}, expected {tuple(want.shape)}"
     for diagnosis in diagnose_conv(got, x, kernel):

@@ -71,7 +71,8 @@ def _on_alarm(signum, frame):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem):
     cid, target = item.stash_check  # type: ignore[attr-defined]
-    _STATE[item.nodeid] = {"id": cid, "target": target, "failed": False, "message": "", "start": time.monotonic()}
+    _STATE[item.nodeid] = {"id": cid, "target": target, "failed": False, "skipped": False, "message": "",
+                           "start": time.monotonic()}
     _emit({"event": "start", "id": cid, "target": target})
     timeout = float(manifest().get("check_timeout") or 0)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -85,6 +86,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
         state = _STATE.pop(item.nodeid)
         diagnoses = [value for name, value in item.user_properties if name == "diagnosis"]
         _emit({"event": "result", "id": cid, "target": target, "passed": not state["failed"],
+               "skipped": state["skipped"] and not state["failed"],
                "message": state["message"], "diagnoses": diagnoses,
                "seconds": round(time.monotonic() - state["start"], 3)})
 
@@ -94,6 +96,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
     state = _STATE.get(item.nodeid)
+    if state is not None and report.skipped:
+        state["skipped"] = True  # not applicable here (no course data, no result files): not graded
     if state is None or not report.failed or state["failed"]:
         return
     state["failed"] = True
