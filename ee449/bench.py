@@ -1,0 +1,350 @@
+"""`ee449 bench`: ee449's training throughput against the homework's reference loop.
+
+One process, one run, the Part 3 workload: cnn_4, batch 50, Adam (lr 1e-3), a pass over the
+whole validation set every 10 steps, for a fixed number of steps (one epoch over a training
+subset of exactly steps * 50 images). Measured three ways, on the same images:
+
+- reference: the loop the homework's student code runs (`ee449.bench_reference`): a
+  torchvision dataset that applies `Compose([ToTensor(), Normalize(), Grayscale()])` to one PIL
+  image at a time, `DataLoader(batch_size=50, shuffle=True)` for training and
+  `DataLoader(batch_size=50)` for the validation pass, `.item()` every step;
+- trainer: `ee449.train.train()`, as the experiments call it (images transformed once, resident);
+- replicas: R runs of cnn_4 by `train_many(batched=True)` against `batched=False`.
+
+Throughput = (training + validation images processed) / wall seconds, with training images =
+steps * 50 per run and validation images = (steps // 10) * validation size per run. Every run
+also classifies one test batch of at most 50 images at the end (timed, not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from ee449 import bench_reference as reference
+from ee449.io import write_json
+
+ARCH = "cnn_4"  # Part 3's usual best and the issue's workload
+BATCH, RECORD_EVERY = 50, 10  # the homework's batch size and our recording window
+SCHEMA = "ee449.bench/1"
+TARGETS = {"trainer_over_reference": 3.0, "batched_over_sequential": {"cpu": 2.0, "cuda": 5.0}}
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What one `ee449 bench` run measures. Defaults: the full bench (~1-2 min on a 2-core CPU)."""
+
+    data: str = "synthetic"  # "synthetic" | "torchvision" | path of an image folder
+    root: str | None = None  # data cache root (ee449.data.cache_root)
+    device: str = "auto"
+    steps: int = 20  # two validation passes: the reference loop is slow on a CPU
+    val_size: int = 5000  # Part 3's validation set: 500 images per class
+    replicas: int = 10  # Part 3's runs per architecture; 0 skips the replica phases
+    replica_steps: int = 10  # fewer than `steps`: the sequential phase runs R times
+    skip_reference: bool = False
+    warmup: bool = True  # an untimed 10-step run of each phase first (thread pools, cuDNN choice)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "replica_steps"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < RECORD_EVERY or value % RECORD_EVERY:
+                raise ValueError(f"{name} must be a positive multiple of {RECORD_EVERY} (one validation "
+                                 f"pass per {RECORD_EVERY} steps), got {value!r}")
+        if not isinstance(self.val_size, int) or self.val_size < 1:
+            raise ValueError(f"val_size must be a positive int, got {self.val_size!r}")
+        if not isinstance(self.replicas, int) or self.replicas < 0 or self.replicas == 1:
+            raise ValueError(f"replicas must be 0 (skip) or at least 2, got {self.replicas!r}")
+
+    def command(self) -> str:
+        """The exact command that measures these options again."""
+        words = ["ee449", "bench", "--data", self.data, "--device", self.device, "--steps", str(self.steps),
+                 "--val-size", str(self.val_size), "--replicas", str(self.replicas),
+                 "--replica-steps", str(self.replica_steps), "--seed", str(self.seed)]
+        words += ["--root", self.root] if self.root else []
+        words += ["--skip-reference"] if self.skip_reference else []
+        words += [] if self.warmup else ["--no-warmup"]
+        return shlex.join(words)
+
+
+QUICK = BenchOptions(steps=10, val_size=50, replicas=2, replica_steps=10, warmup=False)
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """One timed phase. Image counts are totals over its runs."""
+
+    phase: str
+    runs: int
+    steps: int  # optimizer steps per run
+    val_passes: int  # per run
+    train_images: int
+    val_images: int
+    seconds: float
+    peak_gpu_bytes: int | None  # torch.cuda.max_memory_allocated during the phase; None on CPU
+
+    @property
+    def images(self) -> int:
+        return self.train_images + self.val_images
+
+    @property
+    def images_per_s(self) -> float:
+        return self.images / self.seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "images": self.images, "images_per_s": self.images_per_s}
+
+
+def timed(phase: str, device: torch.device, work: Callable[[], tuple[int, int, int, int]]) -> Throughput:
+    """Run `work` (-> runs, steps per run, val passes per run, val size) and time it."""
+    cuda = device.type == "cuda"
+    if cuda:
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+    _say(f"{phase}: running")
+    start = time.perf_counter()
+    runs, steps, passes, val_size = work()
+    if cuda:
+        torch.cuda.synchronize(device)
+    seconds = time.perf_counter() - start
+    result = Throughput(phase, runs, steps, passes, runs * steps * BATCH, runs * passes * val_size, seconds,
+                        torch.cuda.max_memory_allocated(device) if cuda else None)
+    _say(f"{phase}: {result.images} images in {seconds:.1f} s = {result.images_per_s:,.0f} images/s")
+    return result
+
+
+def trainer_work(splits: Any, options: BenchOptions, device: torch.device, steps: int) -> Callable:
+    """`train()` for `steps` steps: one epoch over the first steps * 50 training images."""
+    from ee449.train import TrainConfig, train
+
+    config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3, record_every=RECORD_EVERY,
+                         device=str(device))
+    data = reference.first_train_images(splits, steps * BATCH)
+
+    def work() -> tuple[int, int, int, int]:
+        history = train(ARCH, data, config, seed=options.seed)
+        _check_run(history, steps)
+        return 1, history.steps, len(history.val_acc_curve), len(data.val_labels)
+    return work
+
+
+def replica_work(splits: Any, options: BenchOptions, device: torch.device, batched: bool) -> Callable:
+    """`train_many` over `options.replicas` seeds, together or one after another."""
+    from ee449.train import TrainConfig, train_many
+
+    config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3, record_every=RECORD_EVERY,
+                         device=str(device))
+    data = reference.first_train_images(splits, options.replica_steps * BATCH)
+    seeds = [options.seed + i for i in range(options.replicas)]
+
+    def work() -> tuple[int, int, int, int]:
+        histories = train_many(ARCH, data, config, seeds, batched=batched)
+        for history in histories:
+            _check_run(history, options.replica_steps)
+        return len(histories), options.replica_steps, len(histories[0].val_acc_curve), len(data.val_labels)
+    return work
+
+
+def _check_run(history: Any, steps: int) -> None:
+    """The counts come from what really ran: a short or diverged run must not inflate images/s."""
+    passes = steps // RECORD_EVERY
+    if history.steps != steps or len(history.val_acc_curve) != passes or history.diverged:
+        raise RuntimeError(f"benchmark run did {history.steps} steps and {len(history.val_acc_curve)} validation "
+                           f"passes (diverged={history.diverged}); expected {steps} and {passes}")
+
+
+def run_bench(options: BenchOptions) -> dict[str, Any]:
+    """Measure every phase `options` asks for; returns the JSON-ready result."""
+    from ee449.train import resolve_device
+
+    device = resolve_device(options.device)
+    _say(f"preparing {options.data} data on {device}")
+    start = time.perf_counter()
+    images = reference.bench_images(options.data, options.root, max(options.steps, options.replica_steps) * BATCH,
+                                    options.val_size, options.seed)
+    splits = images.splits()
+    prepare_s = time.perf_counter() - start
+    phases: dict[str, Throughput] = {}
+    if options.warmup:
+        _say("warming up (untimed)")
+        if not options.skip_reference:
+            reference.reference_loop(images, RECORD_EVERY, device, options.seed)
+        trainer_work(splits, options, device, RECORD_EVERY)()
+    if not options.skip_reference:
+        phases["reference"] = timed("reference", device, lambda: (
+            1, *reference.reference_loop(images, options.steps, device, options.seed)))
+    phases["trainer"] = timed("trainer", device, trainer_work(splits, options, device, options.steps))
+    if options.replicas:
+        phases["replicas_sequential"] = timed("replicas_sequential", device,
+                                              replica_work(splits, options, device, batched=False))
+        phases["replicas_batched"] = timed("replicas_batched", device,
+                                           replica_work(splits, options, device, batched=True))
+    rate = {name: phase.images_per_s for name, phase in phases.items()}
+    ratios = {
+        "trainer_over_reference": rate["trainer"] / rate["reference"] if "reference" in rate else None,
+        "batched_over_sequential": (rate["replicas_batched"] / rate["replicas_sequential"]
+                                    if options.replicas else None),
+    }
+    targets = {"trainer_over_reference": TARGETS["trainer_over_reference"],
+               "batched_over_sequential": TARGETS["batched_over_sequential"].get(device.type)}
+    return {
+        "schema": SCHEMA,
+        "command": options.command(),
+        "options": dataclasses.asdict(options),
+        "workload": {"arch": ARCH, "batch_size": BATCH, "optimizer": "adam", "lr": 1e-3,
+                     "validation_every": RECORD_EVERY},
+        "data": {"source": images.source, "synthetic": images.synthetic, "train_images": len(images.train_index),
+                 "val_images": len(images.val_index), "test_images": len(images.test_index),
+                 "prepare_s": prepare_s},
+        "environment": environment(device),
+        "phases": {name: phase.as_dict() for name, phase in phases.items()},
+        "ratios": ratios,
+        "targets": targets,
+        "targets_met": {k: (None if ratios[k] is None or targets[k] is None else ratios[k] >= targets[k])
+                        for k in ratios},
+    }
+
+
+def environment(device: torch.device) -> dict[str, Any]:
+    """Where the numbers come from: versions, threads, device, git commit, date."""
+    import torchvision
+
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "device": str(device),
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name(),
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "cuda": torch.version.cuda if device.type == "cuda" else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "threads": torch.get_num_threads(),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": None if _git("rev-parse", "HEAD") is None else bool(_git("status", "--porcelain",
+                                                                             "--untracked-files=no")),
+    }
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git(*words: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *words], cwd=Path(__file__).resolve().parent, capture_output=True,
+                              text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def markdown_row(result: dict[str, Any]) -> str:
+    """One row of the table in benchmarks/RESULTS.md (see MARKDOWN_HEADER)."""
+    env, phases, ratios, opts = result["environment"], result["phases"], result["ratios"], result["options"]
+
+    def rate(name: str) -> str:
+        return f"{phases[name]['images_per_s']:,.0f}" if name in phases else "-"
+
+    def ratio(name: str) -> str:
+        return "-" if ratios[name] is None else f"{ratios[name]:.2f}x"
+
+    commit = (env["git_commit"] or "?")[:10] + ("+dirty" if env["git_dirty"] else "")
+    return (f"| {env['date'][:10]} | {env['device_name']} ({env['device']}, {env['threads']} threads) | {commit} "
+            f"| {result['data']['source']} | {opts['steps']} / {opts['val_size']} | {rate('reference')} "
+            f"| {rate('trainer')} | {ratio('trainer_over_reference')} | {opts['replicas']} x {opts['replica_steps']} "
+            f"| {rate('replicas_sequential')} | {rate('replicas_batched')} | {ratio('batched_over_sequential')} "
+            f"| `{result['command']}` |")
+
+
+MARKDOWN_HEADER = (
+    "| date | device | commit | data | steps / val size | reference img/s | trainer img/s | trainer / reference "
+    "| replicas x steps | sequential img/s | batched img/s | batched / sequential | command |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
+def summary(result: dict[str, Any]) -> str:
+    lines = [f"ee449 bench: {result['workload']['arch']}, batch {BATCH}, Adam, validation every {RECORD_EVERY} "
+             f"steps on {result['data']['val_images']} images; data {result['data']['source']}; "
+             f"device {result['environment']['device']} ({result['environment']['device_name']})"]
+    for name, phase in result["phases"].items():
+        peak = phase["peak_gpu_bytes"]
+        lines.append(f"  {name:20s} {phase['images_per_s']:>10,.0f} images/s  ({phase['runs']} run(s) x "
+                     f"{phase['steps']} steps, {phase['images']} images in {phase['seconds']:.1f} s"
+                     + (f", peak GPU memory {peak / 2**20:,.0f} MiB)" if peak is not None else ")"))
+    for name, value in result["ratios"].items():
+        if value is not None:
+            target = result["targets"][name]
+            lines.append(f"  {name:20s} {value:10.2f}x" + (f"  (target {target:g}x)" if target else ""))
+    return "\n".join(lines)
+
+
+def _say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    full = BenchOptions()
+    parser.add_argument("--data", default=full.data, help="synthetic (default), torchvision, or an image-folder path")
+    parser.add_argument("--root", default=None, help="data cache root (default $EE449_DATA or ~/.cache/ee449)")
+    parser.add_argument("--device", default=full.device, help="auto (default), cpu, cuda, cuda:N")
+    parser.add_argument("--steps", type=int, help=f"training steps, a multiple of 10 (default {full.steps})")
+    parser.add_argument("--val-size", type=int, help=f"validation images per pass (default {full.val_size})")
+    parser.add_argument("--replicas", type=int, help=f"replica runs, 0 skips them (default {full.replicas})")
+    parser.add_argument("--replica-steps", type=int, help=f"steps per replica run (default {full.replica_steps})")
+    parser.add_argument("--seed", type=int, default=full.seed, help="seed of the images, split and runs")
+    parser.add_argument("--skip-reference", action="store_true", help="do not run the reference loop")
+    parser.add_argument("--no-warmup", dest="warmup", action="store_false", default=None,
+                        help="skip the untimed warm-up runs")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"tiny settings for a smoke test ({QUICK.steps} steps, {QUICK.val_size} validation images, "
+                             f"{QUICK.replicas} replicas, no warm-up); explicit options still win")
+    parser.add_argument("--json", default="ee449-out/bench.json", type=Path, help="where to write the numbers")
+    parser.add_argument("--markdown", action="store_true", help="also print the benchmarks/RESULTS.md table row")
+
+
+def options_from(args: argparse.Namespace) -> BenchOptions:
+    base = QUICK if args.quick else BenchOptions()
+    given = {name: getattr(args, name) for name in ("steps", "val_size", "replicas", "replica_steps", "warmup")
+             if getattr(args, name) is not None}
+    return dataclasses.replace(base, data=args.data, root=args.root, device=args.device, seed=args.seed,
+                               skip_reference=args.skip_reference, **given)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = options_from(args)
+    result = run_bench(options)
+    path = write_json(args.json, result)
+    print(summary(result))
+    if args.markdown:
+        print(MARKDOWN_HEADER)
+        print(markdown_row(result))
+    print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m ee449.bench ...` and benchmarks/bench_training.py: the same as `ee449 bench ...`."""
+    from ee449.cli import main as cli_main
+
+    return cli_main(["bench", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
