@@ -253,7 +253,8 @@ def sgd_step_check(lr: float = 0.01, seed: int = 0) -> dict[str, Any]:
 
 def part1_numbers(n_samples: int = TRAIN_SAMPLES, batch_size: int = BATCH_SIZE, epochs: int = EPOCHS) -> dict[str, Any]:
     """Everything `ee449 part1` prints, as plain data (also what --json writes)."""
-    from ee449.models import ARCHITECTURES
+    batches, iterations = batches_per_epoch(n_samples, batch_size), sgd_iterations(n_samples, batch_size, epochs)
+    from ee449.models import ARCHITECTURES  # imports torch: after the arguments are checked
 
     architectures = [architecture_counts(name) for name in ARCHITECTURES]
     sgd = sgd_step_check()
@@ -261,8 +262,8 @@ def part1_numbers(n_samples: int = TRAIN_SAMPLES, batch_size: int = BATCH_SIZE, 
         "n_samples": n_samples,
         "batch_size": batch_size,
         "epochs": epochs,
-        "batches_per_epoch": batches_per_epoch(n_samples, batch_size),
-        "sgd_iterations": sgd_iterations(n_samples, batch_size, epochs),
+        "batches_per_epoch": batches,
+        "sgd_iterations": iterations,
         "architectures": architectures,
         "sgd_step": sgd,
         "all_match": all(a["match"] for a in architectures) and sgd["match"],
