@@ -35,3 +35,84 @@ def rgb_images(draw) -> RgbImages:
         images[0] = extreme  # a flat black or white image: the ends of the normalised range
     return RgbImages(images, rng.integers(0, 10, size=n, dtype=np.int64))
 
+
+# --- foundation: conv cases, MLP and CNN shapes (Part 1 and Part 2) --------------------------
+
+MAX_CONV_BATCH = 3
+MAX_CONV_CHANNELS = 4
+MAX_CONV_SIDE = 12  # input height and width
+MAX_CONV_KERNEL = 5
+CONV_DTYPES = ("uint8", "int8", "uint16", "int16", "int32", "int64", "float16", "float32", "float64")
+MAX_MLP_WIDTH = 64
+MAX_MLP_HIDDEN = 4
+MAX_CNN_LAYERS = 4
+MAX_CNN_CHANNELS = 16
+MAX_CNN_KERNEL = 7
+
+
+class ConvCase(NamedTuple):
+    x: np.ndarray  # [N, C_in, H, W], any real dtype of CONV_DTYPES
+    w: np.ndarray  # [C_out, C_in, kh, kw], kh <= H, kw <= W
+
+
+def _random_values(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """Values spanning the dtype (uint8 up to 255, so that wrap-around would show), capped for
+    wide integers so that float64 sums of products stay exact enough to compare."""
+    dt = np.dtype(dtype)
+    if dt.kind in "ui":
+        info = np.iinfo(dt)
+        low, high = max(int(info.min), -(10**6)), min(int(info.max), 10**6)
+        return rng.integers(low, high, size=shape, endpoint=True).astype(dt)
+    return (rng.standard_normal(shape) * 10).astype(dt)
+
+
+@composite
+def conv_cases(draw, dtypes: tuple[str, ...] = CONV_DTYPES) -> ConvCase:
+    """An input batch and a kernel bank that fit each other (valid conv), of any listed dtypes."""
+    n = draw(st.integers(1, MAX_CONV_BATCH), label="N")
+    c_in = draw(st.integers(1, MAX_CONV_CHANNELS), label="C_in")
+    c_out = draw(st.integers(1, MAX_CONV_CHANNELS), label="C_out")
+    h = draw(st.integers(1, MAX_CONV_SIDE), label="H")
+    w = draw(st.integers(1, MAX_CONV_SIDE), label="W")
+    kh = draw(st.integers(1, min(h, MAX_CONV_KERNEL)), label="kh")
+    kw = draw(st.integers(1, min(w, MAX_CONV_KERNEL)), label="kw")
+    x_dtype = draw(st.sampled_from(dtypes), label="input dtype")
+    w_dtype = draw(st.sampled_from(dtypes), label="kernel dtype")
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="seed"))
+    return ConvCase(_random_values(rng, (n, c_in, h, w), x_dtype), _random_values(rng, (c_out, c_in, kh, kw), w_dtype))
+
+
+class MlpShape(NamedTuple):
+    d_in: int
+    hidden: list[int]  # may be empty
+    d_out: int
+    bias: list[bool]  # one per Linear layer: len(hidden) + 1
+
+
+@composite
+def mlp_shapes(draw) -> MlpShape:
+    """A stack of Linear layers, each with or without bias."""
+    d_in = draw(st.integers(1, MAX_MLP_WIDTH), label="d_in")
+    hidden = draw(st.lists(st.integers(1, MAX_MLP_WIDTH), max_size=MAX_MLP_HIDDEN), label="hidden")
+    d_out = draw(st.integers(1, MAX_MLP_WIDTH), label="d_out")
+    bias = draw(st.lists(st.booleans(), min_size=len(hidden) + 1, max_size=len(hidden) + 1), label="bias")
+    return MlpShape(d_in, hidden, d_out, bias)
+
+
+class CnnShape(NamedTuple):
+    c_in: int
+    kernel_sizes: list[int | tuple[int, int]]  # k for k x k, or (kh, kw)
+    channels: list[int]
+    bias: list[bool]  # one per conv layer
+
+
+@composite
+def cnn_shapes(draw) -> CnnShape:
+    """A stack of Conv2d layers: square or rectangular kernels, each with or without bias."""
+    c_in = draw(st.integers(1, MAX_CNN_CHANNELS), label="c_in")
+    layers = draw(st.integers(1, MAX_CNN_LAYERS), label="layers")
+    side = st.integers(1, MAX_CNN_KERNEL)
+    kernels = draw(st.lists(st.one_of(side, st.tuples(side, side)), min_size=layers, max_size=layers), label="kernels")
+    channels = draw(st.lists(st.integers(1, MAX_CNN_CHANNELS), min_size=layers, max_size=layers), label="channels")
+    bias = draw(st.lists(st.booleans(), min_size=layers, max_size=layers), label="bias")
+    return CnnShape(c_in, kernels, channels, bias)
