@@ -115,7 +115,7 @@ def make_synthetic(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]
 
     # Distractor strokes: 0-2 thin straight lines anywhere, of random brightness (class-free).
     for stroke in (1, 2):
-        present = rng.random(n) < 0.6
+        present = rng.random(n) < 0.4
         px, py = rng.uniform(0, SIZE, n).astype(np.float32), rng.uniform(0, SIZE, n).astype(np.float32)
         theta = rng.uniform(0, np.pi, n).astype(np.float32)
         half = rng.uniform(3, 9, n).astype(np.float32)
@@ -126,10 +126,10 @@ def make_synthetic(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]
         palette[:, stroke] = _colours_with_luma(rng, rng.uniform(0.0, 1.0, n))
 
     # The class pattern: random scale (radius in pixels), position (fully inside), rotation.
-    scale = rng.uniform(4.5, 8.0, n).astype(np.float32)
+    scale = rng.uniform(6.0, 10.0, n).astype(np.float32)
     cx = rng.uniform(scale, SIZE - 1 - scale).astype(np.float32)
     cy = rng.uniform(scale, SIZE - 1 - scale).astype(np.float32)
-    angle = rng.uniform(0, 2 * np.pi, n).astype(np.float32)
+    angle = rng.uniform(-0.7, 0.7, n).astype(np.float32)  # mostly upright, as photographs are
     dx = (xs - cx[:, None, None]) / scale[:, None, None]
     dy = (ys - cy[:, None, None]) / scale[:, None, None]
     c, s = np.cos(angle)[:, None, None], np.sin(angle)[:, None, None]
@@ -139,7 +139,7 @@ def make_synthetic(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]
         hit = pattern(u[members], v[members])
         layer[members] = np.where(hit, 3, layer[members])
     # Contrast of random sign and size: brightness alone never identifies the class.
-    contrast = rng.uniform(0.12, 0.45, n) * rng.choice((-1.0, 1.0), n)
+    contrast = rng.uniform(0.2, 0.5, n) * rng.choice((-1.0, 1.0), n)
     palette[:, 3] = _colours_with_luma(rng, np.clip(base + contrast, 0.0, 1.0))
 
     # Brightness ramp (background only) in a random direction, then gray pixel noise.
@@ -147,7 +147,7 @@ def make_synthetic(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     ramp = rng.uniform(0.0, 0.3, n).astype(np.float32) / (SIZE - 1)
     ramp_field = ramp[:, None, None] * (
         np.cos(ramp_angle)[:, None, None] * (xs - 15.5) + np.sin(ramp_angle)[:, None, None] * (ys - 15.5))
-    noise = rng.uniform(0.02, 0.1, n).astype(np.float32)[:, None, None]
+    noise = rng.uniform(0.02, 0.08, n).astype(np.float32)[:, None, None]
     offset = np.where(layer == 0, ramp_field, 0) + noise * rng.standard_normal((n, SIZE, SIZE), dtype=np.float32)
     image = np.take_along_axis(palette, layer.reshape(n, -1, 1).astype(np.intp), axis=1).reshape(n, SIZE, SIZE, 3)
     image += offset[..., None]
