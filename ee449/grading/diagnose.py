@@ -53,7 +53,7 @@ def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray) -> list[Di
     n, o, h, w = ref.shape
     kh, kw = kernel.shape[2:]
     found: list[Diagnosis] = []
-    if got.shape == (n, o, h + kh - 1, w + kw - 1) and kh % 2 == 1 and kw % 2 == 1:
+    if got.shape != ref.shape and got.shape == (n, o, h + kh - 1, w + kw - 1) and kh % 2 == 1 and kw % 2 == 1:
         found.append(Diagnosis("same_padding", (
             "Your output has the input's height and width ('same' padding); the homework's conv "
             "uses no padding, so the output is (H - kh + 1) x (W - kw + 1).")))

@@ -211,8 +211,9 @@ def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -
             if source_name and source_file:
                 todo.append((source_file, source_name))
                 if alias.asname and alias.asname != source_name:
-                    alias_node = ast.parse(f"{alias.asname} = {source_name}").body[0]
-                    chosen[id(alias_node)] = (source_file, ast.copy_location(alias_node, node))
+                    alias_node = ast.copy_location(ast.parse(f"{alias.asname} = {source_name}").body[0], node)
+                    alias_node.ee449_alias = True  # rendered after every definition it renames
+                    chosen[id(alias_node)] = (source_file, alias_node)
             else:
                 missing.append(name)
             continue
@@ -246,7 +247,7 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
         if text not in seen:
             seen.add(text)
             lines.append(text)
-    for rel, node in sorted(body, key=lambda p: (order[p[0]], p[1].lineno)):
+    for rel, node in sorted(body, key=lambda p: (getattr(p[1], "ee449_alias", False), order[p[0]], p[1].lineno)):
         lines += ["", f"# {rel}, line {node.lineno}", ast.unparse(node)]
     lines += ["", f"__ee449_target__ = {target_name}", ""]
     return "\n".join(lines)

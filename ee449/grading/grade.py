@@ -169,5 +169,12 @@ def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: i
         raise ValueError(f"-j must be at least 1, got {jobs}")
     options = options or GradeOptions()
     submissions = find_submissions(Path(folder))
+
+    def one(student: str, path: Path) -> GradeResult:
+        try:
+            return grade_submission(path, options, student)
+        except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
+            return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:  # the work happens in child processes
-        return list(pool.map(lambda s: grade_submission(s[1], options, s[0]), submissions))
+        return list(pool.map(lambda s: one(*s), submissions))

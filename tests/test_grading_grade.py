@@ -1,0 +1,125 @@
+"""Grading the fixture submissions end to end: each gets exactly its expected failures and diagnoses.
+
+The whole fixture class (plus a zipped copy of the correct submission) is graded once per
+session, two at a time, with a short per-check timeout so the hostile fixtures finish fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ee449.grading import runner
+from ee449.grading.grade import GradeOptions, grade_class, is_class_folder, result_files, safe_extract_zip
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
+NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
+CHECK_TIMEOUT = 3.0
+
+pytestmark = pytest.mark.slow
+
+
+def _tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """{student: GradeResult} for every fixture and a zip of the correct one; plus hashes before/after."""
+    before = _tree_hash(FIXTURES)
+    classroom = tmp_path_factory.mktemp("classroom")
+    for name in NAMES:
+        shutil.copytree(FIXTURES / name, classroom / name)
+    with zipfile.ZipFile(classroom / "correct_zipped.zip", "w") as zf:
+        for path in (FIXTURES / "correct").rglob("*"):
+            zf.write(path, Path("hw1-submission") / path.relative_to(FIXTURES / "correct"))
+    results = grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)
+    return {r.student: r for r in results}, before, _tree_hash(FIXTURES), classroom
+
+
+def expected(name: str) -> dict:
+    return json.loads((FIXTURES / name / "expected.json").read_text())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_fixture_fails_exactly_its_expected_checks_with_its_diagnoses(graded, name):
+    result, want = graded[0][name], expected(name)
+    failed = sorted(c.id for c in result.checks if not c.passed)
+    assert failed == want["failed"], "\n".join(f"{c.id}: {c.message}" for c in result.checks if not c.passed)
+    by_id = {c.id: c for c in result.checks}
+    for check, codes in want["diagnoses"].items():
+        got = [code for code, _ in by_id[check].diagnoses]
+        assert set(codes) <= set(got), f"{check}: diagnoses {got}, expected {codes}"
+    for check in result.checks:
+        if not check.passed:
+            assert check.points == 0 and (check.message or check.diagnoses), check.id
+
+
+def test_the_correct_submission_scores_full_marks_folder_or_zip(graded):
+    for student in ("correct", "correct_zipped"):
+        result = graded[0][student]
+        assert result.score == result.max_score > 0, student
+        ids = {c.id for c in result.checks}
+        assert {"results/part3_cnn_5.json/test_accuracy_band", "results/part4_cnn_3.pkl/gradients_nonnegative"} <= ids
+
+
+def test_a_defect_costs_points_only_where_it_is(graded):
+    results = graded[0]
+    full = results["correct"].max_score - 8  # the correct fixture also has 8 result-file points
+    for name in NAMES:
+        if expected(name)["failed"] == [] and name != "correct":
+            assert results[name].score == results[name].max_score == full, name
+
+
+def test_hung_checks_are_stopped_by_their_timeouts(graded):
+    alarm = next(c for c in graded[0]["hostile_loop_in_conv"].checks if c.id == "conv/output_shape")
+    watchdog = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/output_shape")
+    assert "did not finish within 3" in alarm.message and alarm.seconds < CHECK_TIMEOUT + runner.GRACE_S
+    assert "did not finish within 3" in watchdog.message
+    later = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/inputs_unmodified")
+    assert "already ran out of time" in later.message  # not another full timeout
+
+
+def test_grading_never_touches_the_submissions_or_imports_student_code(graded):
+    _, before, after, classroom = graded
+    assert before == after
+    assert not (classroom.parent / "escaped.txt").exists() and not (classroom / "escaped.txt").exists()
+    student_modules = [name for name, module in sys.modules.items()
+                       if name.startswith("ee449_student_") or name in {"hw1", "models"}
+                       or str(getattr(module, "__file__", "") or "").startswith(str(classroom))]
+    assert student_modules == []
+
+
+def test_a_zip_with_a_path_outside_its_folder_is_refused(tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("hw1.py", "x = 1\n")
+        zf.writestr("../../escaped.py", "x = 2\n")
+    with pytest.raises(ValueError, match="unsafe path"):
+        safe_extract_zip(archive, tmp_path / "out")
+    assert not (tmp_path / "escaped.py").exists()
+
+
+def test_a_class_folder_is_told_apart_from_a_submission(tmp_path):
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "hw1.py").write_text("")
+    assert is_class_folder(tmp_path) and not is_class_folder(tmp_path / "alice")
+
+
+def test_result_files_are_found_with_their_part_and_architecture(tmp_path):
+    for name in ("part3_cnn_4.json", "part3_MLP1.pkl", "part4_cnn_5.json", "part5.json", "notes.json"):
+        (tmp_path / name).write_text("{}")
+    found = {f["file"]: (f["part"], f["arch"]) for f in result_files(tmp_path)}
+    assert found == {"part3_cnn_4.json": (3, "cnn_4"), "part3_MLP1.pkl": (3, "mlp_1"),
+                     "part4_cnn_5.json": (4, "cnn_5"), "part5.json": (5, None)}

@@ -1,0 +1,79 @@
+"""Reports: results.json against Gradescope's documented fields, JUnit XML, the class CSV, the summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ee449.grading.grade import CheckResult, GradeResult
+from ee449.grading.report import gradescope_results, junit_xml, scores_csv, summary, write_outputs
+
+# From https://gradescope-autograders.readthedocs.io/en/latest/specs/ ("Output format").
+GRADESCOPE_TOP = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+                  "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
+GRADESCOPE_TEST = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format",
+                   "tags", "visibility", "extra_data"}
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def assert_gradescope_results(payload: dict) -> None:
+    """Every field is one Gradescope documents, with the documented type and values."""
+    __tracebackhide__ = True
+    assert set(payload) <= GRADESCOPE_TOP, set(payload) - GRADESCOPE_TOP
+    assert isinstance(payload["score"], (int, float)) and isinstance(payload["tests"], list)
+    assert payload.get("visibility", "visible") in VISIBILITIES
+    for test in payload["tests"]:
+        assert set(test) <= GRADESCOPE_TEST, set(test) - GRADESCOPE_TEST
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
+        assert 0 <= test["score"] <= test["max_score"]
+        assert test["status"] in {"passed", "failed"} and test["visibility"] in VISIBILITIES
+    assert payload["score"] == pytest.approx(sum(t["score"] for t in payload["tests"]))
+
+
+def make_result(student: str = "ada") -> GradeResult:
+    return GradeResult(student, [
+        CheckResult("conv/output_shape", True, 2.0, 2.0, "visible", seconds=0.1),
+        CheckResult("arch/mlp_1/output_shape", False, 0.0, 3.0, "hidden", "batch 1: RuntimeError: shape",
+                    [["hardcoded_batch", "Your mlp_1 works for a batch of 50 but not for 1, 7."]], 0.2),
+        CheckResult("results/part3_cnn_4.json/keys", True, 0.5, 0.5, "after_published"),
+    ], seconds=4.2, notes=["my_conv2d: taken from hw1.py, line 3"])
+
+
+def test_results_json_has_only_documented_gradescope_fields_and_adds_up(tmp_path):
+    write_outputs(make_result(), tmp_path)
+    payload = json.loads((tmp_path / "results.json").read_text())
+    assert_gradescope_results(payload)
+    assert payload["score"] == 2.5
+    failed = payload["tests"][1]
+    assert failed["status"] == "failed" and failed["visibility"] == "hidden" and failed["tags"] == ["hardcoded_batch"]
+    assert failed["output"].splitlines() == ["Your mlp_1 works for a batch of 50 but not for 1, 7.",
+                                             "batch 1: RuntimeError: shape"]  # diagnosis first, then detail
+
+
+def test_junit_xml_counts_failures_and_carries_the_diagnosis():
+    suite = ET.fromstring(junit_xml(make_result()))
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
+    failures = [case for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert [f.get("name") for f in failures] == ["mlp_1/output_shape"]
+    assert "batch of 50" in failures[0].find("failure").text
+
+
+def test_scores_csv_has_one_row_per_student_and_a_column_per_check():
+    other = make_result("bob")
+    other.checks = other.checks[:1]  # bob had no result files and one check only
+    rows = list(csv.DictReader(io.StringIO(scores_csv([make_result(), other]))))
+    assert [r["student"] for r in rows] == ["ada", "bob"]
+    assert (rows[0]["score"], rows[0]["max_score"], rows[0]["arch/mlp_1/output_shape"]) == ("2.5", "5.5", "0")
+    assert rows[1]["results/part3_cnn_4.json/keys"] == ""  # absent, not zero
+
+
+def test_the_summary_lists_failed_checks_with_their_diagnosis():
+    text = summary(make_result())
+    assert text.splitlines()[0].startswith("== ada: 2.5 / 5.5 points")
+    assert "FAIL arch/mlp_1/output_shape" in text and "batch of 50" in text
+    assert "conv/output_shape" not in text  # passed checks stay quiet
