@@ -55,11 +55,12 @@ def my_conv2d(input: Any, kernel: Any) -> np.ndarray:
     # --strategies times the alternatives). The kh*kw Python iterations each copy one shifted
     # view of the whole chunk, so no Python code runs per pixel, and BLAS then gets a single
     # (O, K) x (K, n*Ho*Wo) product. Measured against: a tensordot over a sliding_window_view
-    # (about 2x slower: it copies the 6-D view in a cache-unfriendly order), the loop of
-    # small per-offset [C] x [C, O] products (about 5-10x slower: K = C is tiny, so memory
-    # bound), and a batched matmul per image (as fast on an idle machine, but many small
-    # multithreaded BLAS calls become several times slower when other processes share the
-    # cores, as on CI). The chunk only bounds memory; the case is one chunk.
+    # (1.2-2x slower: it copies the 6-D view in a cache-unfriendly order), the loop of small
+    # per-offset [C] x [C, O] products (5-10x slower: the contraction is only C long, so
+    # memory bound), and a batched matmul per image (as fast on an idle machine, but its N
+    # small multithreaded BLAS calls ran 3-5x slower when other processes shared the cores,
+    # as on CI). Copying one sliding_window_view instead of the kh*kw slices measured the
+    # same. The chunk only bounds memory; the case is one chunk.
     chunk = max(1, min(N, _CHUNK_BYTES // (K * P * 8)))
     x_by_channel = x.transpose(1, 0, 2, 3)  # (C, N, H, W) view, no copy
     for start in range(0, N, chunk):
