@@ -107,6 +107,15 @@ def test_weights_figure_shows_mlp_units_as_square_images_in_a_near_square_grid()
         assert_close(image.get_clim(), (-bound, bound), what="symmetric colour scale")
 
 
+def test_weights_figure_reads_the_course_layout_d_by_units_as_the_transpose():
+    weights = np.random.default_rng(7).standard_normal((32, 1024))
+    torch_layout = [shown_array(ax) for ax in visible_axes(weights_figure(weights))]
+    course_layout = [shown_array(ax) for ax in visible_axes(weights_figure(weights.T))]
+    assert_equal(len(course_layout), 32, "tiles from (1024, 32)")
+    for unit, (a, b) in enumerate(zip(torch_layout, course_layout)):
+        assert_close(b, a, rtol=0, atol=0, what=f"unit {unit}")
+
+
 @pytest.mark.parametrize(("count", "k", "cells"), [(16, 3, 16), (8, 7, 9), (1, 5, 1)])
 def test_weights_figure_shows_cnn_filters_as_k_by_k_tiles(count, k, cells):
     weights = np.random.default_rng(5).standard_normal((count, 1, k, k))
@@ -131,7 +140,7 @@ def test_visualizeWeights_accepts_json_lists_and_writes_a_png(tmp_path):
         (lambda: part2_figure(np.zeros((0, 8, 25, 25))), r"out is empty"),
         (lambda: part2_figure(np.zeros((1, 1, 3, 3)), nmax=0), r"nmax must be a positive int"),
         (lambda: weights_figure(np.zeros((32, 32, 32))), r"weights must be 2-D .* or 4-D .* got 3-D"),
-        (lambda: weights_figure(np.zeros((32, 1000))), r"square D .* got D = 1000"),
+        (lambda: weights_figure(np.zeros((32, 1000))), r"square D .* got shape \(32, 1000\)"),
         (lambda: weights_figure(np.zeros((16, 3, 3, 3))), r"need 1 input channel"),
         (lambda: part2Plots(np.zeros((1, 1, 3, 3)), fmt="jpg"), r"fmt must be one of png, svg, pdf"),
     ],

@@ -139,15 +139,19 @@ def weights_figure(weights: Any) -> Figure:
 
     weights: [units, D] for an MLP (each unit's D = s*s input weights shown as an s x s image;
              (32, 1024) -> 32 tiles of 32x32), or [C, 1, k, k] for a CNN (C tiles of k x k).
+             The course helper's [D, units] layout (1024, 32) is accepted too: a 2-D array is
+             read as [D, units] when only its first dimension is a square.
     The grid is near square (ceil(sqrt(count)) columns); cells past the last tile are hidden.
     One scale for all tiles, so that strong and weak units can be told apart.
     """
     array = np.asarray(weights, dtype=np.float64)
     if array.ndim == 2:
+        if not _is_square(array.shape[1]) and _is_square(array.shape[0]):
+            array = array.T  # the course helper's (Keras) layout [D, units], e.g. (1024, 32)
         units, inputs = array.shape
-        side = int(round(np.sqrt(inputs)))
-        if side * side != inputs:
-            raise ValueError(f"MLP weights [units, D] need a square D to draw as images, got D = {inputs}")
+        if not _is_square(inputs):
+            raise ValueError(f"MLP weights [units, D] need a square D to draw as images, got shape {array.shape}")
+        side = _isqrt(inputs)
         images = array.reshape(units, side, side)
         kind = "unit"
     elif array.ndim == 4:
@@ -183,6 +187,14 @@ def _display_range(low: float, high: float) -> tuple[float, float]:
     if high <= low:
         return (float(low) - 0.5, float(high) + 0.5)
     return (float(low), float(high))
+
+
+def _isqrt(n: int) -> int:
+    return int(np.sqrt(n) + 0.5)
+
+
+def _is_square(n: int) -> bool:
+    return n > 0 and _isqrt(n) ** 2 == n
 
 
 def _positive(value: Any, name: str) -> None:
