@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.extract import extract, match_target, referenced_globals
+from ee449.grading.extract import adam_learning_rates, extract, match_target, referenced_globals
 from ee449.models import ARCHITECTURES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
@@ -122,3 +122,10 @@ def test_extract_finds_every_target_of_the_correct_fixture(tmp_path):
 def test_extract_rejects_a_missing_folder(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         extract(tmp_path / "nope", tmp_path / "out")
+
+
+def test_adam_learning_rates_are_read_from_the_source():
+    tree = ast.parse("import torch\nopt = torch.optim.Adam(m.parameters(), lr=0.01)\n"
+                     "a = Adam(m.parameters())\nb = optim.Adam(m.parameters(), 1e-3)\nc = optim.Adam(p, lr=LR)\n"
+                     "s = optim.SGD(p, lr=0.1)\n")
+    assert adam_learning_rates(tree) == [(2, 0.01), (3, None), (4, 0.001)]  # LR is not a literal: unknown

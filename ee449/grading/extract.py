@@ -70,6 +70,7 @@ class Extraction:
     parse_errors: dict[str, str] = field(default_factory=dict)  # file -> "line 3: invalid syntax"
     files: list[str] = field(default_factory=list)
     unresolved: dict[str, list[str]] = field(default_factory=dict)  # target -> names not found
+    adam_lrs: list[tuple[str, int, float | None]] = field(default_factory=list)  # (file, line, lr or None=default)
 
     def to_json(self) -> dict:
         return {
@@ -78,6 +79,23 @@ class Extraction:
             "files": self.files,
             "unresolved": self.unresolved,
         }
+
+
+def adam_learning_rates(tree: ast.Module) -> list[tuple[int, float | None]]:
+    """(line, lr) of every `...Adam(params, lr=...)` call whose lr is a literal (None: the default 1e-3)."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name != "Adam":
+            continue
+        lr = next((k.value for k in node.keywords if k.arg == "lr"), node.args[1] if len(node.args) > 1 else None)
+        if lr is None:
+            found.append((node.lineno, None))
+        elif isinstance(lr, ast.Constant) and isinstance(lr.value, (int, float)):
+            found.append((node.lineno, float(lr.value)))
+    return found
 
 
 @dataclass
@@ -266,6 +284,8 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
     extraction = Extraction()
     files = _parse(folder, extraction)
     local = _local_module_names(files)
+    for rel, parsed in files.items():
+        extraction.adam_lrs += [(rel, line, lr) for line, lr in adam_learning_rates(parsed.tree)]
     for rel, parsed in files.items():
         for name, node in parsed.table.items():
             key = match_target(name)

@@ -135,12 +135,26 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
                     "course_data": str(Path(options.course_data).resolve()) if options.course_data else None}
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         outcomes, _ = runner.run_checks(root, manifest, limits, options.check_timeout)
-        checks = [_score(o, options.rubric) for o in outcomes]
+        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric)
         notes = [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
         notes += [f"{k}: taken from {v.file}, line {v.line} ({v.name})" for k, v in found.found.items()]
         return GradeResult(student or path.stem, checks, time.monotonic() - start, notes)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResult]:
+    """What the source shows without running it: Part 3's Adam must keep its default lr 1e-3."""
+    if not found.adam_lrs:
+        return []
+    wrong = [(f, line, lr) for f, line, lr in found.adam_lrs if lr is not None and abs(lr - 1e-3) > 1e-12]
+    outcome = runner.Outcome("static/adam_lr", "source", not wrong)
+    if wrong:
+        f, line, lr = wrong[0]
+        outcome.message = f"{f}, line {line}: Adam(lr={lr:g})"
+        outcome.diagnoses = [["adam_lr", f"Part 3 uses Adam with its default parameters (lr = 0.001), but "
+                                         f"{f} line {line} sets lr={lr:g}."]]
+    return [_score(outcome, rubric)]
 
 
 def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:

@@ -26,7 +26,7 @@ def _number(value: float) -> float | int:
 def check_output(check: CheckResult) -> str:
     """What the student reads for one check: the diagnosis first, then the detail."""
     lines = [sentence for _code, sentence in check.diagnoses]
-    if check.message and not check.passed:
+    if check.message:  # the failure's detail, or a passed check's note (e.g. the implied training-set size)
         lines.append(check.message)
     return "\n".join(dict.fromkeys(lines))  # in order, without repeats
 

@@ -95,7 +95,7 @@ def implied_images(points: int, epochs: int) -> int | None:
 
 @pytest.mark.check("results/{file}/curve_lengths", target="results")
 @pytest.mark.parametrize("file", ALL)
-def test_curve_lengths(file):
+def test_curve_lengths(request, file):
     curves, epochs = _curves(file), EPOCHS[INFO[file]["part"]]
     if not curves:
         pytest.fail(f"{file} has no curves to check", pytrace=False)
@@ -110,6 +110,11 @@ def test_curve_lengths(file):
         problems.append(f"curves of different lengths: {lengths}")
     if problems:
         pytest.fail("; ".join(problems), pytrace=False)
+    length = next(iter(lengths.values()))
+    images = implied_images(length, epochs)
+    request.node.user_properties.append(("note", (
+        f"{length} points = {epochs} epochs x {images // BATCH} steps / {EVERY}: consistent with "
+        f"{images:,} training images at batch {BATCH}")))
 
 
 ACC_FILES = BY_PART[3] + BY_PART[5]

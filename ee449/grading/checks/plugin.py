@@ -85,6 +85,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
         signal.signal(signal.SIGALRM, previous)
         state = _STATE.pop(item.nodeid)
         diagnoses = [value for name, value in item.user_properties if name == "diagnosis"]
+        notes = [value for name, value in item.user_properties if name == "note"]  # shown even on a pass
+        state["message"] = "\n".join(text for text in (state["message"], *notes) if text)
         _emit({"event": "result", "id": cid, "target": target, "passed": not state["failed"],
                "skipped": state["skipped"] and not state["failed"],
                "message": state["message"], "diagnoses": diagnoses,
