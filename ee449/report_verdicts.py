@@ -15,6 +15,10 @@ numbers that decided it. The rules, stated once here and in the report:
 - The schedule helps: the scheduled run's test accuracy is above constant lr 0.1's.
   Adam's test accuracy is reported beside it (the homework asks for the comparison; it is not
   part of the claim).
+
+An accuracy comparison in which every accuracy is within LEARNED_MARGIN points of chance
+(10%) is NOT MEASURED: nothing was learned, so the order is noise (a smoke run on synthetic
+data, or a broken training loop), and a verdict either way would mislead.
 """
 
 from __future__ import annotations
@@ -27,6 +31,16 @@ import numpy as np
 from ee449.report_data import Results, part3_rows, part4_rows, part5_rows, schedule_row
 
 HOLDS, FAILS, NOT_MEASURED = "holds", "does not hold", "not measured"
+CHANCE_ACC = 10.0  # percent: a uniform guess over 10 classes
+LEARNED_MARGIN = 5.0  # points above chance before an accuracy counts as learned
+
+
+def _at_chance(accuracies: list[float]) -> bool:
+    return all(a <= CHANCE_ACC + LEARNED_MARGIN for a in accuracies)
+
+
+_CHANCE_NOTE = (f"every accuracy compared is within {LEARNED_MARGIN:g} points of chance ({CHANCE_ACC:g}%): "
+                "nothing was learned, so their order is noise")
 
 
 @dataclass(frozen=True)
@@ -54,8 +68,10 @@ def cnns_beat_mlps(results: Results) -> Verdict:
     worst_cnn = min(cnns, key=lambda r: r["test_acc"])
     margin = worst_cnn["test_acc"] - best_mlp["test_acc"]
     status = HOLDS if margin > 0 else FAILS
+    if _at_chance([r["test_acc"] for r in mlps + cnns]):
+        status = NOT_MEASURED
     relation = ">" if margin > 0 else "<="
-    return Verdict(claim, status,
+    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == NOT_MEASURED else "") +
                    f"worst CNN {worst_cnn['name']} {worst_cnn['test_acc']:.2f}% {relation} best MLP "
                    f"{best_mlp['name']} {best_mlp['test_acc']:.2f}% (margin {margin:+.2f} points).", rule)
 
@@ -109,6 +125,8 @@ def small_lr_too_slow(results: Results) -> Verdict:
     slow, others = by_lr[0.001], [by_lr[0.1], by_lr[0.01]]
     status = HOLDS if all(slow["final_val_acc"] < o["final_val_acc"] for o in others) else FAILS
     evidence = ", ".join(f"lr {r['lr']:g}: {r['final_val_acc']:.2f}% (loss {r['final_loss']:.3f})" for r in rows)
+    if _at_chance([r["final_val_acc"] for r in rows]):
+        return Verdict(claim, NOT_MEASURED, f"{_CHANCE_NOTE}; final validation accuracy: {evidence}.", rule)
     return Verdict(claim, status, f"final validation accuracy (last-epoch mean): {evidence}.", rule)
 
 
@@ -124,7 +142,9 @@ def schedule_helps(results: Results) -> Verdict:
                        "accuracy was recorded." + adam, rule)
     gain = row["test_acc"] - row["constant_lr_test_acc"]
     status = HOLDS if gain > 0 else FAILS
-    return Verdict(claim, status, f"schedule {row['test_acc']:.2f}% against constant lr 0.1 "
+    if _at_chance([row["test_acc"], row["constant_lr_test_acc"]]):
+        status = NOT_MEASURED
+    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == NOT_MEASURED else "") + f"schedule {row['test_acc']:.2f}% against constant lr 0.1 "
                    f"{row['constant_lr_test_acc']:.2f}% ({gain:+.2f} points)." + adam, rule)
 
 

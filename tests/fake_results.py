@@ -37,12 +37,13 @@ def meta(*, runs: int = 3, test_accs: list[float] | None = None, synthetic: bool
             "created": "2026-01-01T00:00:00+00:00", **extra}
 
 
-def part3_result(name: str, test_acc: float, seed: int = 0, with_meta: bool = True, n: int = POINTS) -> dict:
+def part3_result(name: str, test_acc: float, seed: int = 0, with_meta: bool = True, n: int = POINTS,
+                 weights: bool = True) -> dict:
     rng = np.random.default_rng(seed)
     kernel = (32, 1024) if name.startswith("mlp") else (16, 1, 3, 3)
     result = {"name": name, "loss_curve": _curve(rng, 2.3, 1.2, n), "train_acc_curve": _curve(rng, 10, test_acc + 5, n),
               "val_acc_curve": _curve(rng, 10, test_acc, n), "test_acc": float(test_acc),
-              "weights": rng.normal(0, 0.1, kernel).tolist()}
+              "weights": rng.normal(0, 0.1, kernel).tolist() if weights else None}
     if with_meta:
         runs = [float(test_acc - d) for d in (0.0, 1.25, 2.5)]  # the best run is the reported test_acc
         result["meta"] = meta(test_accs=runs)
@@ -91,14 +92,20 @@ class Claims:
     schedule_helps: bool = True
 
 
-def write_results_folder(folder: Path, claims: Claims = Claims(), parts: tuple[str, ...] = ("part3", "part4", "part5", "schedule")) -> Path:
-    """A results folder as `ee449 all` writes it (JSON files only; figures are drawn by the report)."""
+def write_results_folder(folder: Path, claims: Claims = Claims(), parts: tuple[str, ...] = ("part3", "part4", "part5", "schedule"),
+                         weights: bool = False) -> Path:
+    """A results folder as `ee449 all` writes it (JSON files only; figures are drawn by the report).
+
+    weights=False writes `weights: null`, which the report skips: drawing five weight grids is
+    the slowest part of a report, and only one test needs them.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for i, name in enumerate(MLPS + CNNS):
         is_cnn = name in CNNS
         if "part3" in parts:
             better = is_cnn == claims.cnns_beat_mlps
-            write_json(folder / f"part3_{name}.json", part3_result(name, (60.0 if better else 40.0) + i, seed=i))
+            write_json(folder / f"part3_{name}.json", part3_result(name, (60.0 if better else 40.0) + i, seed=i,
+                                                                           weights=weights))
         if "part4" in parts:
             # deeper -> smaller ratio when the claim holds; ratio above 1 when it does not
             ratio = 10.0 ** (-(i + 1)) if claims.sigmoid_vanishes else 1.5 + i

@@ -28,7 +28,7 @@ from ee449.report import build_report
 from ee449.report_verdicts import FAILS, HOLDS, NOT_MEASURED, spearman
 from tests.assertions import assert_close, assert_equal
 from tests.fake_results import (MLPS, CNNS, RECORD_EVERY, STEPS_PER_EPOCH, Claims, part3_result,
-                                write_results_folder)
+                                part5_result, schedule_result, write_results_folder)
 
 POINTS_PER_EPOCH = STEPS_PER_EPOCH // RECORD_EVERY
 CLAIMS = ["CNNs beat MLPs", "Sigmoid gradients vanish with depth", "lr 0.001 is too slow",
@@ -87,7 +87,7 @@ def _build(folder: Path) -> Page:
 
 @pytest.fixture(scope="module")
 def holding(tmp_path_factory) -> tuple[Path, Page]:
-    folder = write_results_folder(tmp_path_factory.mktemp("holding"))
+    folder = write_results_folder(tmp_path_factory.mktemp("holding"), weights=True)
     return folder, _build(folder)
 
 
@@ -104,7 +104,7 @@ def _final(curve: list, points: int = POINTS_PER_EPOCH) -> float:
 def test_report_embeds_every_figure_it_drew(holding):
     folder, page = holding
     pngs = sorted((folder / "figures").glob("*.png"))
-    assert {p.stem for p in pngs} >= {"part3", "part4", "part5", "part5_schedule"}
+    assert {p.stem for p in pngs} >= {"part3", "part4", "part5", "part5_schedule", "part3_cnn_4_weights"}
     embedded = [src for src in page.images if src.startswith("data:image/png;base64,")]
     assert_equal(len(page.images), len(embedded), "every image is a data: URI (no external assets)")
     decoded = sorted(base64.b64decode(src.split(",", 1)[1]) for src in embedded)
@@ -177,6 +177,20 @@ def test_each_verdict_flips_when_the_numbers_say_the_opposite(holding, failing, 
     assert_equal(failing[1].table("verdicts")[claim]["verdict"], FAILS, f"{claim} on opposite numbers")
 
 
+def test_comparisons_at_chance_level_are_not_measured(tmp_path):
+    from ee449.report_data import load_folder
+    from ee449.report_verdicts import verdicts
+
+    for i, name in enumerate(MLPS + CNNS):  # 10% to 14%: within 5 points of chance
+        write_json(tmp_path / f"part3_{name}.json", part3_result(name, 14.0 - i, seed=i))
+    write_json(tmp_path / "part5.json", part5_result({"1": 12.0, "01": 11.0, "001": 10.0}))
+    write_json(tmp_path / "part5_schedule.json", schedule_result(12.0, adam=14.0, constant=10.0))
+    found = {v.claim: v for v in verdicts(load_folder(tmp_path))}
+    for claim in (CLAIMS[0], CLAIMS[2], CLAIMS[3]):
+        assert_equal(found[claim].status, NOT_MEASURED, claim)
+        assert "chance" in found[claim].evidence, found[claim].evidence
+
+
 def test_verdict_evidence_quotes_the_numbers(holding):
     folder, page = holding
     evidence = page.table("verdicts")["CNNs beat MLPs"]["evidence"]
@@ -212,7 +226,8 @@ def test_a_broken_result_file_is_listed_not_fatal(tmp_path):
 
 def test_student_dicts_without_meta_still_report(tmp_path):
     for i, name in enumerate(MLPS + CNNS):
-        write_json(tmp_path / f"part3_{name}.json", part3_result(name, 50.0 + i, seed=i, with_meta=False))
+        write_json(tmp_path / f"part3_{name}.json", part3_result(name, 50.0 + i, seed=i, with_meta=False,
+                                                                 weights=False))
     page = _build(tmp_path)
     row = page.table("part3-results")["cnn_4"]
     assert_equal(row["std"], "\u2014", "no spread without per-run accuracies")
@@ -227,7 +242,7 @@ def test_synthetic_data_is_flagged(holding):
 
 def test_text_from_result_files_is_escaped(tmp_path):
     name = '<script>alert("x")</script>'
-    write_json(tmp_path / "part3_evil.json", part3_result(name, 50.0))
+    write_json(tmp_path / "part3_evil.json", part3_result(name, 50.0, weights=False))
     page = _build(tmp_path)
     assert "script" not in page.tags
     assert name in page.table("part3-results"), "shown as text"

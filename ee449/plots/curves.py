@@ -287,9 +287,11 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     fig = _new_figure((14, 6.5), _pyplot)
     curve_ax, bar_ax = fig.subplots(1, 2, width_ratios=[3, 1])
     first = f"{switches[0]:g}" if switches else "?"
-    curve_ax.plot(x, c["val_acc_curve_stage2"], color="tab:blue", linewidth=1.2,
+    # The two runs are identical up to the second switch (same seed): the thin line on top of
+    # the thick one keeps both visible there.
+    curve_ax.plot(x, c["val_acc_curve_stage2"], color="tab:blue", linewidth=1.2, zorder=3,
                   label=f"0.1, then 0.01 from epoch {first}")
-    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=1.2,
+    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2,
                   label="0.1, 0.01, then 0.001 from epoch " + (f"{switches[1]:g}" if len(switches) > 1 else "?"))
     for i, epoch in enumerate(switches, start=1):
         curve_ax.axvline(epoch, color="0.3", linestyle=":", linewidth=1.2)
