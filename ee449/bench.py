@@ -20,19 +20,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import platform
 import shlex
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 
 from ee449 import bench_reference as reference
+from ee449.bench_report import MARKDOWN_HEADER, environment, markdown_row, summary
 from ee449.io import write_json
 
 ARCH = "cnn_4"  # Part 3's usual best and the issue's workload
@@ -53,7 +51,7 @@ class BenchOptions:
     replicas: int = 10  # Part 3's runs per architecture; 0 skips the replica phases
     replica_steps: int = 10  # fewer than `steps`: the sequential phase runs R times
     skip_reference: bool = False
-    warmup: bool = True  # an untimed 10-step run of each phase first (thread pools, cuDNN choice)
+    warmup: bool | None = None  # an untimed 10-step run of each phase first; None: on CUDA only (cuDNN choice)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -74,7 +72,7 @@ class BenchOptions:
                  "--replica-steps", str(self.replica_steps), "--seed", str(self.seed)]
         words += ["--root", self.root] if self.root else []
         words += ["--skip-reference"] if self.skip_reference else []
-        words += [] if self.warmup else ["--no-warmup"]
+        words += {True: ["--warmup"], False: ["--no-warmup"], None: []}[self.warmup]
         return shlex.join(words)
 
 
@@ -124,36 +122,31 @@ def timed(phase: str, device: torch.device, work: Callable[[], tuple[int, int, i
     return result
 
 
-def trainer_work(splits: Any, options: BenchOptions, device: torch.device, steps: int) -> Callable:
-    """`train()` for `steps` steps: one epoch over the first steps * 50 training images."""
-    from ee449.train import TrainConfig, train
+class TrainerRuns:
+    """ee449's trainer for `steps` steps (one epoch over the first steps * 50 training images):
+    `train()` when `batched` is None, else `train_many(batched=...)` over `runs` seeds.
+    Calling it trains; the histories stay in `.histories`."""
 
-    config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3, record_every=RECORD_EVERY,
-                         device=str(device))
-    data = reference.first_train_images(splits, steps * BATCH)
+    def __init__(self, splits: Any, seed: int, device: torch.device, steps: int, runs: int = 1,
+                 batched: bool | None = None):
+        from ee449.train import TrainConfig
 
-    def work() -> tuple[int, int, int, int]:
-        history = train(ARCH, data, config, seed=options.seed)
-        _check_run(history, steps)
-        return 1, history.steps, len(history.val_acc_curve), len(data.val_labels)
-    return work
+        self.config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3,
+                                  record_every=RECORD_EVERY, device=str(device))
+        self.data = reference.first_train_images(splits, steps * BATCH)
+        self.seeds, self.steps, self.batched = [seed + i for i in range(runs)], steps, batched
+        self.histories: list[Any] = []
 
+    def __call__(self) -> tuple[int, int, int, int]:
+        from ee449.train import train, train_many
 
-def replica_work(splits: Any, options: BenchOptions, device: torch.device, batched: bool) -> Callable:
-    """`train_many` over `options.replicas` seeds, together or one after another."""
-    from ee449.train import TrainConfig, train_many
-
-    config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3, record_every=RECORD_EVERY,
-                         device=str(device))
-    data = reference.first_train_images(splits, options.replica_steps * BATCH)
-    seeds = [options.seed + i for i in range(options.replicas)]
-
-    def work() -> tuple[int, int, int, int]:
-        histories = train_many(ARCH, data, config, seeds, batched=batched)
-        for history in histories:
-            _check_run(history, options.replica_steps)
-        return len(histories), options.replica_steps, len(histories[0].val_acc_curve), len(data.val_labels)
-    return work
+        if self.batched is None:
+            self.histories = [train(ARCH, self.data, self.config, seed=self.seeds[0])]
+        else:
+            self.histories = train_many(ARCH, self.data, self.config, self.seeds, batched=self.batched)
+        for history in self.histories:
+            _check_run(history, self.steps)
+        return len(self.histories), self.steps, self.steps // RECORD_EVERY, len(self.data.val_labels)
 
 
 def _check_run(history: Any, steps: int) -> None:
@@ -176,20 +169,23 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     splits = images.splits()
     prepare_s = time.perf_counter() - start
     phases: dict[str, Throughput] = {}
-    if options.warmup:
+    warmup = options.warmup if options.warmup is not None else device.type == "cuda"
+    if warmup:
         _say("warming up (untimed)")
         if not options.skip_reference:
             reference.reference_loop(images, RECORD_EVERY, device, options.seed)
-        trainer_work(splits, options, device, RECORD_EVERY)()
+        TrainerRuns(splits, options.seed, device, RECORD_EVERY)()
     if not options.skip_reference:
         phases["reference"] = timed("reference", device, lambda: (
             1, *reference.reference_loop(images, options.steps, device, options.seed)))
-    phases["trainer"] = timed("trainer", device, trainer_work(splits, options, device, options.steps))
+    phases["trainer"] = timed("trainer", device, TrainerRuns(splits, options.seed, device, options.steps))
+    agreement = None
     if options.replicas:
-        phases["replicas_sequential"] = timed("replicas_sequential", device,
-                                              replica_work(splits, options, device, batched=False))
-        phases["replicas_batched"] = timed("replicas_batched", device,
-                                           replica_work(splits, options, device, batched=True))
+        runs = {batched: TrainerRuns(splits, options.seed, device, options.replica_steps, options.replicas, batched)
+                for batched in (False, True)}
+        phases["replicas_sequential"] = timed("replicas_sequential", device, runs[False])
+        phases["replicas_batched"] = timed("replicas_batched", device, runs[True])
+        agreement = curve_differences(runs[False].histories, runs[True].histories)
     rate = {name: phase.images_per_s for name, phase in phases.items()}
     ratios = {
         "trainer_over_reference": rate["trainer"] / rate["reference"] if "reference" in rate else None,
@@ -203,12 +199,13 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         "command": options.command(),
         "options": dataclasses.asdict(options),
         "workload": {"arch": ARCH, "batch_size": BATCH, "optimizer": "adam", "lr": 1e-3,
-                     "validation_every": RECORD_EVERY},
+                     "validation_every": RECORD_EVERY, "warmed_up": warmup},
         "data": {"source": images.source, "synthetic": images.synthetic, "train_images": len(images.train_index),
                  "val_images": len(images.val_index), "test_images": len(images.test_index),
                  "prepare_s": prepare_s},
         "environment": environment(device),
         "phases": {name: phase.as_dict() for name, phase in phases.items()},
+        "replicas_max_curve_difference": agreement,
         "ratios": ratios,
         "targets": targets,
         "targets_met": {k: (None if ratios[k] is None or targets[k] is None else ratios[k] >= targets[k])
@@ -216,83 +213,11 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     }
 
 
-def environment(device: torch.device) -> dict[str, Any]:
-    """Where the numbers come from: versions, threads, device, git commit, date."""
-    import torchvision
-
-    return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "device": str(device),
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name(),
-        "torch": torch.__version__,
-        "torchvision": torchvision.__version__,
-        "cuda": torch.version.cuda if device.type == "cuda" else None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "threads": torch.get_num_threads(),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": None if _git("rev-parse", "HEAD") is None else bool(_git("status", "--porcelain",
-                                                                             "--untracked-files=no")),
-    }
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _git(*words: str) -> str | None:
-    try:
-        done = subprocess.run(["git", *words], cwd=Path(__file__).resolve().parent, capture_output=True,
-                              text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def markdown_row(result: dict[str, Any]) -> str:
-    """One row of the table in benchmarks/RESULTS.md (see MARKDOWN_HEADER)."""
-    env, phases, ratios, opts = result["environment"], result["phases"], result["ratios"], result["options"]
-
-    def rate(name: str) -> str:
-        return f"{phases[name]['images_per_s']:,.0f}" if name in phases else "-"
-
-    def ratio(name: str) -> str:
-        return "-" if ratios[name] is None else f"{ratios[name]:.2f}x"
-
-    commit = (env["git_commit"] or "?")[:10] + ("+dirty" if env["git_dirty"] else "")
-    return (f"| {env['date'][:10]} | {env['device_name']} ({env['device']}, {env['threads']} threads) | {commit} "
-            f"| {result['data']['source']} | {opts['steps']} / {opts['val_size']} | {rate('reference')} "
-            f"| {rate('trainer')} | {ratio('trainer_over_reference')} | {opts['replicas']} x {opts['replica_steps']} "
-            f"| {rate('replicas_sequential')} | {rate('replicas_batched')} | {ratio('batched_over_sequential')} "
-            f"| `{result['command']}` |")
-
-
-MARKDOWN_HEADER = (
-    "| date | device | commit | data | steps / val size | reference img/s | trainer img/s | trainer / reference "
-    "| replicas x steps | sequential img/s | batched img/s | batched / sequential | command |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-
-
-def summary(result: dict[str, Any]) -> str:
-    lines = [f"ee449 bench: {result['workload']['arch']}, batch {BATCH}, Adam, validation every {RECORD_EVERY} "
-             f"steps on {result['data']['val_images']} images; data {result['data']['source']}; "
-             f"device {result['environment']['device']} ({result['environment']['device_name']})"]
-    for name, phase in result["phases"].items():
-        peak = phase["peak_gpu_bytes"]
-        lines.append(f"  {name:20s} {phase['images_per_s']:>10,.0f} images/s  ({phase['runs']} run(s) x "
-                     f"{phase['steps']} steps, {phase['images']} images in {phase['seconds']:.1f} s"
-                     + (f", peak GPU memory {peak / 2**20:,.0f} MiB)" if peak is not None else ")"))
-    for name, value in result["ratios"].items():
-        if value is not None:
-            target = result["targets"][name]
-            lines.append(f"  {name:20s} {value:10.2f}x" + (f"  (target {target:g}x)" if target else ""))
-    return "\n".join(lines)
+def curve_differences(sequential: list[Any], batched: list[Any]) -> dict[str, float]:
+    """Max |difference| between the two ways' curves, run by run: batching must not change results."""
+    return {name: max(abs(a - b) for s, r in zip(sequential, batched, strict=True)
+                      for a, b in zip(getattr(s, name), getattr(r, name), strict=True))
+            for name in ("loss_curve", "train_acc_curve", "val_acc_curve")}
 
 
 def _say(message: str) -> None:
@@ -310,11 +235,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replica-steps", type=int, help=f"steps per replica run (default {full.replica_steps})")
     parser.add_argument("--seed", type=int, default=full.seed, help="seed of the images, split and runs")
     parser.add_argument("--skip-reference", action="store_true", help="do not run the reference loop")
-    parser.add_argument("--no-warmup", dest="warmup", action="store_false", default=None,
-                        help="skip the untimed warm-up runs")
+    parser.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=None,
+                        help="an untimed 10-step run of each phase first (default: on CUDA only)")
     parser.add_argument("--quick", action="store_true",
                         help=f"tiny settings for a smoke test ({QUICK.steps} steps, {QUICK.val_size} validation images, "
-                             f"{QUICK.replicas} replicas, no warm-up); explicit options still win")
+                             f"{QUICK.replicas} replicas, no warm-up); explicit options win")
     parser.add_argument("--json", default="ee449-out/bench.json", type=Path, help="where to write the numbers")
     parser.add_argument("--markdown", action="store_true", help="also print the benchmarks/RESULTS.md table row")
 

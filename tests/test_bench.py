@@ -32,7 +32,7 @@ PHASES = ("reference", "trainer", "replicas_sequential", "replicas_batched")
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory):
     """One real `ee449 bench --quick` subprocess with explicit counts: (options, JSON, stdout)."""
-    options = {"steps": 20, "val_size": 30, "replicas": 2, "replica_steps": 10}
+    options = {"steps": 10, "val_size": 30, "replicas": 2, "replica_steps": 10}
     path = tmp_path_factory.mktemp("bench") / "bench.json"
     command = [sys.executable, "-m", "ee449", "bench", "--quick", "--device", "cpu", "--json", str(path),
                "--markdown", *[word for name, value in options.items()
@@ -45,7 +45,8 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory):
 def test_quick_bench_writes_every_phase_with_the_images_it_processed(quick_run):
     options, result, _ = quick_run
     assert_equal(set(result), {"schema", "command", "options", "workload", "data", "environment", "phases",
-                               "ratios", "targets", "targets_met"}, what="top-level keys")
+                               "replicas_max_curve_difference", "ratios", "targets", "targets_met"},
+                 what="top-level keys")
     assert_equal(set(result["phases"]), set(PHASES), what="phases")
     for name, phase in result["phases"].items():
         runs = 1 if name in ("reference", "trainer") else options["replicas"]
@@ -122,12 +123,12 @@ def test_trainer_gets_the_same_images_as_the_reference_loop_from_an_image_folder
 
 
 def test_trainer_only_bench_skips_the_other_phases():
-    options = bench.BenchOptions(steps=10, val_size=20, replicas=0, skip_reference=True, warmup=False,
+    options = bench.BenchOptions(steps=20, val_size=20, replicas=0, skip_reference=True, warmup=False,
                                  device="cpu")
     result = bench.run_bench(options)
     assert_equal(set(result["phases"]), {"trainer"}, what="phases")
     assert_equal(result["ratios"], {"trainer_over_reference": None, "batched_over_sequential": None}, what="ratios")
-    assert_equal(result["phases"]["trainer"]["images"], 10 * 50 + 20, what="images")
+    assert_equal(result["phases"]["trainer"]["images"], 20 * 50 + 2 * 20, what="images (2 validation passes)")
 
 
 @pytest.mark.parametrize("option, value", [("steps", 15), ("steps", 0), ("replica_steps", 5), ("val_size", 0),
