@@ -151,9 +151,11 @@ def test_bad_input_raises_value_error_naming_the_problem(call, message):
         call()
 
 
+@pytest.mark.filterwarnings("error")
 def test_constant_and_nonfinite_tiles_still_draw(tmp_path):
-    out = np.zeros((2, 2, 4, 4))
+    out = np.zeros((2, 3, 4, 4))
     out[1, 1] = np.nan
     out[0, 1, 0, 0] = np.inf
+    out[:, 2] = np.nan  # a kernel with no finite value at all
     with Image.open(part2Plots(out, save_dir=tmp_path, filename="odd")) as png:
         assert png.format == "PNG"  # the default format

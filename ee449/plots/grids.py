@@ -114,9 +114,9 @@ def part2_figure(out: Any, nmax: int = 64) -> Figure:
     n_images, n_kernels = array.shape[:2]
     count = min(n_images * n_kernels, nmax)
     cols = min(n_kernels, count)
-    finite = np.where(np.isfinite(array), array, np.nan)
-    with np.errstate(all="ignore"):
-        low, high = np.nanmin(finite, axis=(0, 2, 3)), np.nanmax(finite, axis=(0, 2, 3))
+    finite = np.isfinite(array)  # inf/NaN do not stretch the scale (imshow shows them at the ends / blank)
+    low = np.where(finite, array, np.inf).min(axis=(0, 2, 3))  # +inf where a kernel has no finite value
+    high = np.where(finite, array, -np.inf).max(axis=(0, 2, 3))
     tiles, titles, limits = [], [], []
     for index in range(count):
         image, kernel = divmod(index, n_kernels)
