@@ -116,3 +116,24 @@ def cnn_shapes(draw) -> CnnShape:
     channels = draw(st.lists(st.integers(1, MAX_CNN_CHANNELS), min_size=layers, max_size=layers), label="channels")
     bias = draw(st.lists(st.booleans(), min_size=layers, max_size=layers), label="bias")
     return CnnShape(c_in, kernels, channels, bias)
+
+
+# --- experiments: the Part 5 plateau rule ---------------------------------------------------
+
+MAX_PLATEAU_EPOCHS = 30  # the schedule's longest curve
+
+
+class PlateauCase(NamedTuple):
+    means: list[float]  # epoch-mean validation accuracies, whole numbers in percent
+    patience: int
+    min_delta: float  # a binary fraction: shifted curves compare exactly
+
+
+@composite
+def plateau_curves(draw) -> PlateauCase:
+    """An epoch-mean validation curve and plateau-rule settings."""
+    n = draw(st.integers(1, MAX_PLATEAU_EPOCHS), label="epochs")
+    means = [float(v) for v in draw(st.lists(st.integers(0, 100), min_size=n, max_size=n), label="means")]
+    patience = draw(st.integers(1, 5), label="patience")
+    min_delta = draw(st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.0]), label="min_delta")
+    return PlateauCase(means, patience, min_delta)

@@ -1,0 +1,274 @@
+"""ee449.experiments: configs, seeds, the plateau rule, and Parts 3 to 5 on tiny real runs.
+
+The runs are real (the trainer on the synthetic stand-in, tiny sizes); the oracles are
+recomputations from the per-run histories and a second, uninterrupted run of the same work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ee449 import experiments as ex
+from ee449.results import RunStore, epoch_means
+from tests.assertions import assert_close, assert_equal
+from tests.strategies import plateau_curves
+
+TINY = {"batch_size": 10, "record_every": 3}  # 180 training images: 18 steps, 6 points per epoch
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """One CPU thread: these tiny models run fastest so, and much faster on a busy machine."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def data():
+    from ee449.data import load_cifar10
+
+    return load_cifar10("synthetic", synthetic_per_class=(20, 5))
+
+
+@pytest.fixture(scope="module")
+def part3_three_runs(data):
+    config = ex.Part3Config("cnn_3", epochs=1, runs=3, **TINY)
+    return ex.part3(config, data, device="cpu")
+
+
+# -- configs and seeds --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("config, expected", [
+    (ex.Part3Config("cnn_4"), {"epochs": 15, "runs": 10, "lr": 1e-3, "batch_size": 50, "record_every": 10}),
+    (ex.Part4Config("cnn_4"), {"epochs": 15, "lr": 0.01, "batch_size": 50, "record_every": 10}),
+    (ex.Part5Config(), {"arch": "cnn_4", "epochs": 20, "lrs": (0.1, 0.01, 0.001), "batch_size": 50}),
+    (ex.ScheduleConfig(), {"arch": "cnn_4", "epochs": 30, "search_epochs": 20, "lrs": (0.1, 0.01, 0.001)}),
+], ids=["part3", "part4", "part5", "schedule"])
+def test_config_defaults_are_the_specs(config, expected):
+    for key, value in expected.items():
+        assert_equal(getattr(config, key), value, what=f"{type(config).__name__}.{key}")
+
+
+def test_train_configs_use_the_specs_optimizers():
+    assert ex.Part3Config("mlp_1").train_config().optimizer == "adam"
+    part4 = ex.Part4Config("mlp_1").train_config("sigmoid")
+    assert (part4.optimizer, part4.activation, part4.record_grad, part4.lr) == ("sgd", "sigmoid", True, 0.01)
+    part5 = ex.Part5Config().train_config(0.001)
+    assert (part5.optimizer, part5.lr, part5.record_val) == ("sgd", 0.001, True)
+
+
+def test_override_names_an_unknown_setting():
+    with pytest.raises(ValueError, match="'epoch'.*valid:.*epochs"):
+        ex.override(ex.Part3Config("cnn_4"), epoch=3)
+    assert ex.override(ex.Part3Config("cnn_4"), epochs=3).epochs == 3
+
+
+def test_configs_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ex.Part3Config("cnn_4").epochs = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: ex.Part3Config("cnn_9"), "unknown architecture 'cnn_9'"),
+    (lambda: ex.Part3Config("cnn_4", runs=0), "runs must be a positive int"),
+    (lambda: ex.Part5Config("mlp_1"), "other than mlp_1"),
+    (lambda: ex.ScheduleConfig("mlp_1"), "other than mlp_1"),
+    (lambda: ex.Part5Config(lrs=(0.1, 1.5)), r"in \(0, 1\), got 1.5"),
+    (lambda: ex.ScheduleConfig(switch_epochs=(12, 8)), r"0 < E1 < E2 <= 30, got \[12, 8\]"),
+    (lambda: ex.ScheduleConfig(switch_epochs=(5, 31)), r"got \[5, 31\]"),
+    (lambda: ex.ScheduleConfig(search_epochs=40), "must not exceed epochs"),
+    (lambda: ex.Part4Config("cnn_4", seed=-1), "seed must be an int >= 0"),
+])
+def test_bad_configs_are_rejected_with_the_bad_value(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+@given(seed=st.integers(0, 10_000), runs=st.integers(1, 50), prefix=st.integers(1, 50))
+def test_run_seeds_are_distinct_and_a_prefix_of_more_runs(seed, runs, prefix):
+    seeds = ex.run_seeds(seed, runs)
+    assert len(set(seeds)) == runs
+    # Resuming with more runs must find the earlier runs under the same seeds.
+    assert ex.run_seeds(seed, min(prefix, runs)) == seeds[:min(prefix, runs)]
+    assert not set(seeds) & set(ex.run_seeds(seed + 1, runs)), "base seeds share a run seed"
+
+
+@pytest.mark.parametrize("lr, suffix", [(0.1, "1"), (0.01, "01"), (0.001, "001"), (0.05, "05")])
+def test_rate_suffix_follows_the_homeworks_keys(lr, suffix):
+    from ee449.results import rate_suffix
+
+    assert_equal(rate_suffix(lr), suffix, what=f"rate_suffix({lr})")
+
+
+# -- the plateau rule ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("means, patience, delta, expected", [
+    ([10, 20, 30, 30, 30, 30], 3, 0.25, 3),  # last gain in epoch 3, three flat epochs after it
+    ([10, 20, 30, 30.2, 30.1, 30.2], 3, 0.25, 3),  # gains under delta do not count
+    ([10, 20, 30, 30.5, 30.5, 30.5, 30.5], 3, 0.25, 4),  # a gain over delta moves the plateau
+    ([10, 20, 30, 29, 31, 31, 31, 31], 3, 0.25, 5),  # a dip shorter than patience is not a plateau
+    ([10, 20, 30, 40], 3, 0.25, 4),  # never plateaus: switch at the end of the curve
+    ([50, 50, 50, 50], 1, 0.0, 1),  # flat from the start, patience 1
+    ([42.0], 3, 0.25, 1),
+])
+def test_plateau_epoch_on_hand_built_curves(means, patience, delta, expected):
+    assert_equal(ex.plateau_epoch(means, patience, delta), expected, what=f"plateau_epoch({means})")
+
+
+@given(case=plateau_curves())
+def test_a_curve_that_keeps_improving_never_switches_early(case):
+    # Every epoch gains more than min_delta on the previous one.
+    rising = np.cumsum([case.min_delta + 1.0 + abs(v) for v in case.means]).tolist()
+    assert_equal(ex.plateau_epoch(rising, case.patience, case.min_delta), len(rising))
+
+
+@given(case=plateau_curves())
+def test_plateau_epoch_is_in_range_and_causal(case):
+    e = ex.plateau_epoch(case.means, case.patience, case.min_delta)
+    assert 1 <= e <= len(case.means)
+    if e < len(case.means):
+        # A plateau was found: it is seen by epoch e - 1 + patience, and later epochs cannot move it.
+        seen_by = e - 1 + case.patience + 1
+        assert seen_by <= len(case.means)
+        assert_equal(ex.plateau_epoch(case.means[:seen_by], case.patience, case.min_delta), e, what="prefix")
+        # No epoch after the switch and within the patience window beat the best by min_delta.
+        best = max(case.means[:e])
+        assert all(v <= best + case.min_delta for v in case.means[e:seen_by])
+
+
+@given(case=plateau_curves(), shift=st.integers(-50, 50))
+def test_plateau_epoch_ignores_a_constant_shift(case, shift):
+    # The curves hold whole numbers and the deltas are binary fractions, so the shift is exact.
+    shifted = [v + shift for v in case.means]
+    assert_equal(ex.plateau_epoch(shifted, case.patience, case.min_delta),
+                 ex.plateau_epoch(case.means, case.patience, case.min_delta))
+
+
+def test_epoch_means_average_the_points_recorded_in_each_epoch():
+    curve = list(range(12))  # 12 points, 3 per epoch when epochs have 30 steps and record_every 10
+    assert_close(epoch_means(curve, 30, 10), np.arange(12).reshape(4, 3).mean(axis=1), what="epoch means")
+    # 18 steps per epoch, a point every 3: points at steps 3..36, six per epoch.
+    assert_close(epoch_means(list(range(12)), 18, 3), [2.5, 8.5], what="epoch means")
+    with pytest.raises(ValueError, match="holds no point"):
+        epoch_means([1.0], 5, 10)
+
+
+# -- Part 3: mean over runs, best run -----------------------------------------------------------
+
+def test_part3_curves_are_the_point_by_point_mean_of_the_runs(part3_three_runs):
+    payload = part3_three_runs.payload()
+    runs = part3_three_runs.histories
+    assert_equal(len(runs), 3, what="runs")
+    for key in ("loss_curve", "train_acc_curve", "val_acc_curve"):
+        expected = [sum(r.__dict__[key][i] for r in runs) / 3 for i in range(len(runs[0].__dict__[key]))]
+        assert_close(payload[key], expected, rtol=1e-12, what=key)
+    assert_equal(len(payload["loss_curve"]), 18 // 3, what="points in one epoch of 18 steps")
+
+
+def test_part3_reports_the_best_runs_test_accuracy_and_weights(part3_three_runs):
+    payload = part3_three_runs.payload()
+    accs = [r.test_acc for r in part3_three_runs.histories]
+    best = int(np.argmax(accs))
+    assert_equal(payload["test_acc"], max(accs), what="test_acc")
+    assert_close(payload["weights"], part3_three_runs.histories[best].first_layer_weights, what="weights")
+    assert_equal(tuple(np.shape(payload["weights"])), (16, 1, 3, 3), what="cnn_3 first layer (PyTorch layout)")
+    assert_equal(payload["meta"]["run_test_accs"], accs, what="meta.run_test_accs")
+    assert_equal(payload["meta"]["seeds"], ex.run_seeds(0, 3), what="meta.seeds")
+
+
+def test_part3_runs_differ_from_each_other(part3_three_runs):
+    first, second = part3_three_runs.histories[:2]
+    assert first.loss_curve != second.loss_curve, "two runs with different seeds gave identical curves"
+
+
+# -- resuming -----------------------------------------------------------------------------------
+
+def test_part3_resumed_after_its_first_run_equals_an_uninterrupted_part3(data, tmp_path):
+    config = ex.Part3Config("mlp_2", epochs=1, runs=2, **TINY)
+    first = ex.part3(ex.override(config, runs=1), data, device="cpu", store=RunStore(tmp_path / "a"))  # stopped
+    trained = []
+    resumed = ex.part3(config, data, device="cpu", store=RunStore(tmp_path / "a"), progress=trained.append)
+    whole = ex.part3(config, data, device="cpu", store=RunStore(tmp_path / "b"))
+    assert {e.run for e in trained} == {1}, "the resumed Part 3 retrained its saved first run"
+    # The saved run comes back bit for bit.
+    for key in ("loss_curve", "train_acc_curve", "val_acc_curve", "test_acc"):
+        assert_equal(getattr(resumed.histories[0], key), getattr(first.histories[0], key), what=f"run 0 {key}")
+    assert_close(resumed.histories[0].first_layer_weights, first.histories[0].first_layer_weights, rtol=0, atol=0)
+    # The uninterrupted Part 3 may train its two runs together as replicas, which agree with
+    # single runs to float rounding only (the replica trainer's own tolerances).
+    for got, want in zip(resumed.histories, whole.histories):
+        assert_close(got.loss_curve, want.loss_curve, rtol=1e-5, what="loss curve")
+        for key in ("train_acc_curve", "val_acc_curve", "test_acc"):
+            assert_close(getattr(got, key), getattr(want, key), rtol=1e-9, what=key)
+        assert_close(got.first_layer_weights, want.first_layer_weights, rtol=1e-3, atol=1e-5, what="weights")
+    resumed_payload, whole_payload = resumed.payload(), whole.payload()
+    assert_close(resumed_payload["loss_curve"], whole_payload["loss_curve"], rtol=1e-5, what="mean loss")
+    assert_close(resumed_payload["test_acc"], whole_payload["test_acc"], rtol=1e-9, what="test_acc")
+
+
+def test_part4_interrupted_during_sigmoid_keeps_relu_and_resumes(data, tmp_path):
+    config = ex.Part4Config("mlp_2", epochs=1, **TINY)
+    store = RunStore(tmp_path)
+    events = []
+
+    def interrupt_in_sigmoid(event):
+        events.append(event)
+        if len(events) > 6:  # ReLU's six points are done; stop in the sigmoid run
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ex.part4(config, data, device="cpu", store=store, progress=interrupt_in_sigmoid)
+    assert_equal(store.count(), 1, what="saved runs after the interrupt")
+    events.clear()
+    resumed = ex.part4(config, data, device="cpu", store=store, progress=events.append)
+    assert_equal(len(events), 6, what="progress events of the resumed Part 4 (sigmoid only)")
+    whole = ex.part4(config, data, device="cpu")
+    for activation in ("relu", "sigmoid"):
+        for key in ("loss_curve", "grad_curve"):
+            assert_equal(getattr(getattr(resumed, activation), key), getattr(getattr(whole, activation), key),
+                         what=f"{activation} {key}")
+
+
+def test_part4_activations_share_one_seed_and_record_gradients(data):
+    result = ex.part4(ex.Part4Config("mlp_1", epochs=1, **TINY), data, device="cpu")
+    payload = result.payload()
+    assert_equal(result.relu.seed, result.sigmoid.seed, what="seeds")
+    for key in ("relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve"):
+        assert_equal(len(payload[key]), 6, what=f"len({key})")
+        assert all(math.isfinite(v) and v >= 0 for v in payload[key] if "grad" in key)
+
+
+def test_schedule_uses_the_given_switch_epochs_and_reuses_part5s_run(data, tmp_path):
+    store = RunStore(tmp_path)
+    part5 = ex.part5(ex.Part5Config("mlp_2", epochs=2, **TINY), data, device="cpu", store=store)
+    events = []
+    config = ex.ScheduleConfig("mlp_2", epochs=3, search_epochs=2, switch_epochs=(1, 2), **TINY)
+    result = ex.schedule(config, data, device="cpu", store=store, progress=events.append, adam_test_acc=12.5,
+                         adam_source="given")
+    payload = result.payload()
+    assert_equal(payload["switch_epochs"], [1, 2], what="switch_epochs")
+    assert_equal(payload["constant_lr_test_acc"], part5.histories[0].test_acc, what="constant 0.1 test accuracy")
+    assert_equal(len(events), 2 * 3 * 6, what="progress events: two scheduled runs of 3 epochs, the search reused")
+    assert_equal(payload["adam_test_acc"], 12.5, what="adam_test_acc")
+    # Stage 2 and stage 3 follow the same path until the second switch (same seed, same rates).
+    assert_equal(payload["val_acc_curve_stage2"][:12], payload["val_acc_curve_stage3"][:12], what="first 2 epochs")
+    assert_equal(payload["test_acc"], result.stage3.test_acc, what="test_acc")
+
+
+def test_schedule_finds_switches_by_the_plateau_rule(data):
+    config = ex.ScheduleConfig("mlp_2", epochs=4, search_epochs=3, patience=1, min_delta=100.0, **TINY)
+    result = ex.schedule(config, data, device="cpu", adam_test_acc=0.0)
+    # No epoch gains 100 points: each search plateaus right after its first epoch.
+    assert_equal(result.switch_epochs, (1, 2), what="switch epochs")
+    means = epoch_means(result.search.val_acc_curve, result.search.steps_per_epoch, 3)
+    assert_equal(ex.plateau_epoch(means, 1, 100.0), 1, what="rule on the search curve")
