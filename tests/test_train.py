@@ -143,7 +143,7 @@ def test_initial_loss_is_near_ln_10(arch):
 @pytest.mark.parametrize("arch", ["mlp_1", "cnn_3"])
 def test_model_overfits_twenty_examples(arch):
     data = random_splits(n_train=20, n_val=5, n_test=5)
-    config = TrainConfig(epochs=150, batch_size=20, lr=1e-2, record_every=10, record_val=False)
+    config = TrainConfig(epochs=60, batch_size=20, lr=1e-2, record_every=10, record_val=False)
     history = train(arch, data, config, seed=0)
     assert history.loss_curve[-1] < 0.05, history.loss_curve[-5:]
     assert_equal(history.train_acc_curve[-1], 100.0, "final train accuracy")
