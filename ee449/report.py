@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ee449.report_data import (Results, fmt, load_folder, part3_rows, part4_rows, part5_rows,
                                schedule_row)
-from ee449.report_render import Block, Code, Heading, Image, Para, Table, render_html, render_markdown
+from ee449.report_render import Block, Heading, Image, Para, Table, render_html, render_markdown
 from ee449.report_verdicts import HOLDS, verdicts
 
 FIGURES = "figures"
@@ -103,6 +103,12 @@ def _meta_data(result: dict) -> tuple[dict, dict]:
     return meta, meta.get("data") if isinstance(meta.get("data"), dict) else {}
 
 
+def _setting(value, present: bool) -> str:
+    if not present:
+        return "\u2014"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _settings(results: Results) -> list[Block]:
     blocks: list[Block] = [Heading("Data and settings", 2)]
     loaded = results.all_results()
@@ -126,16 +132,18 @@ def _settings(results: Results) -> list[Block]:
                                          "steps per epoch", "wall time (s)", "created"], rows))
     else:
         blocks.append(Para(f"No result files in {results.folder}.", "missing"))
-    configs: dict[str, list[str]] = {}  # one block per distinct configuration
+    configs = {}
     for file, r in loaded:
         meta = _meta_data(r)[0]
         if meta.get("diverged_runs"):
             blocks.append(Para(f"{file}: diverged runs (left out of the mean curves): {meta['diverged_runs']}",
                                "warning"))
-        if "config" in meta:
-            configs.setdefault(json.dumps(meta["config"], sort_keys=True), []).append(file)
-    for text, files in configs.items():
-        blocks.append(Code(text, "Configuration of " + ", ".join(files)))
+        if isinstance(meta.get("config"), dict):
+            configs[file] = meta["config"]
+    if configs:  # one row per file, one column per setting: differences show at a glance
+        keys = sorted({k for config in configs.values() for k in config})
+        rows = [[file] + [_setting(config.get(k, None), k in config) for k in keys] for file, config in configs.items()]
+        blocks.append(Table("configuration", ["file"] + keys, rows))
     return blocks
 
 
