@@ -100,6 +100,7 @@ def cnn_param_count(
     across positions.
     """
     _positive_int(c_in, "c_in")
+    kernel_sizes = kernel_sizes.tolist() if isinstance(kernel_sizes, np.ndarray) else kernel_sizes
     if isinstance(kernel_sizes, (str, bytes)) or not isinstance(kernel_sizes, Sequence):
         raise TypeError(f"kernel_sizes must be a sequence of ints or (kh, kw) pairs, got {type(kernel_sizes).__name__}")
     kernels = [_kernel_size(k, f"kernel_sizes[{i}]") for i, k in enumerate(kernel_sizes)]
@@ -130,6 +131,7 @@ def _positive_int(value: Any, name: str) -> int:
 
 
 def _int_sequence(values: Any, name: str) -> list[int]:
+    values = values.tolist() if isinstance(values, np.ndarray) and values.ndim == 1 else values
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise TypeError(f"{name} must be a sequence of positive ints, got {type(values).__name__}")
     return [_positive_int(v, f"{name}[{i}]") for i, v in enumerate(values)]
@@ -147,6 +149,7 @@ def _kernel_size(value: Any, name: str) -> tuple[int, int]:
 def _per_layer_bias(bias: Any, layers: int) -> list[bool]:
     if isinstance(bias, (bool, np.bool_)):
         return [bool(bias)] * layers
+    bias = bias.tolist() if isinstance(bias, np.ndarray) and bias.ndim == 1 else bias
     if isinstance(bias, (str, bytes)) or not isinstance(bias, Sequence):
         raise TypeError(f"bias must be a bool or a sequence of bools, got {type(bias).__name__}")
     if len(bias) != layers:

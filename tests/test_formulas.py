@@ -44,6 +44,13 @@ def test_mlp_param_count_equals_torch_linear_stack(shape):
         assert_equal(mlp_param_count(shape.d_in, shape.hidden, shape.d_out, bias=shape.bias[0]), numel(model), "bool bias")
 
 
+def test_formulas_accept_numpy_arrays_and_integers():
+    # mlp_2 from the homework's table; a two-conv stack counted by torch.
+    assert_equal(mlp_param_count(1024, np.array([32, 64]), 10, bias=np.array([True, False, True])), 35_498, "mlp_2")
+    convs = nn.Sequential(nn.Conv2d(1, 16, 3), nn.Conv2d(16, 8, 5))
+    assert_equal(cnn_param_count(np.int64(1), np.array([3, 5]), np.array([16, 8])), numel(convs), "conv stack")
+
+
 @given(cnn_shapes())
 def test_cnn_param_count_equals_torch_conv_stack(shape):
     channels_in = [shape.c_in, *shape.channels[:-1]]
