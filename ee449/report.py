@@ -177,15 +177,25 @@ def _parameters() -> list[Block]:
                  "model.")]
 
 
+def _flatten(mapping: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """Nested dicts as dotted keys: {"output": {"min": -3}} -> [("output.min", -3)]."""
+    items = []
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            items += _flatten(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
+
+
 def _part2(results: Results, figures: dict) -> list[Block]:
     blocks: list[Block] = [Heading("Part 2: my_conv2d", 2)]
     if results.part2_output is None and "part2" not in figures:
         return blocks + [Para("Part 2 is missing: no part2_output.npy in this folder.", "missing")]
     if results.part2:
-        summary = {k: v for k, v in results.part2.items() if isinstance(v, (int, float, str, bool, list))
-                   and len(str(v)) < 120}
-        if summary:
-            blocks.append(Table("part2", ["field", "value"], [[k, str(v)] for k, v in summary.items()]))
+        rows = [[key, value if isinstance(value, str) else json.dumps(value)]
+                for key, value in _flatten(results.part2) if not key.startswith("files.")]
+        blocks.append(Table("part2", ["field", "value"], rows))
     _figure(blocks, figures, "part2", "Conv outputs: one row per input image, one column per kernel.", results)
     return blocks
 

@@ -236,6 +236,22 @@ def test_student_dicts_without_meta_still_report(tmp_path):
     assert "SYNTHETIC" not in " ".join(page.text)
 
 
+def test_part2_grid_is_drawn_from_the_output_array_and_summarised(tmp_path):
+    from ee449.io import save_npy
+
+    output = np.random.default_rng(0).normal(size=(2, 3, 5, 5))
+    save_npy(tmp_path / "part2_output.npy", output)
+    write_json(tmp_path / "part2.json", {"output": {"shape": list(output.shape), "min": float(output.min())}})
+    page = _build(tmp_path)
+    figure = tmp_path / "figures" / "part2.png"
+    assert figure.is_file(), "the grid is drawn when missing"
+    embedded = [base64.b64decode(src.split(",", 1)[1]) for src in page.images]
+    assert figure.read_bytes() in embedded, "and embedded"
+    table = page.table("part2")
+    assert_close(float(table["output.min"]["value"]), output.min(), rtol=1e-12, what="output min")
+    assert_equal(table["output.shape"]["value"], "[2, 3, 5, 5]", "output shape")
+
+
 def test_synthetic_data_is_flagged(holding):
     assert "SYNTHETIC DATA" in " ".join(holding[1].text)
 
