@@ -101,8 +101,9 @@ def test_a_defect_costs_points_only_where_it_is(graded):
 def test_hung_checks_are_stopped_by_their_timeouts(graded):
     alarm = next(c for c in graded[0]["hostile_loop_in_conv"].checks if c.id == "conv/output_shape")
     watchdog = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/output_shape")
-    assert "did not finish within 3" in alarm.message and alarm.seconds < CHECK_TIMEOUT + runner.GRACE_S
-    assert "did not finish within 3" in watchdog.message
+    within = f"did not finish within {CHECK_TIMEOUT:g} s"
+    assert within in alarm.message and alarm.seconds < CHECK_TIMEOUT + runner.GRACE_S
+    assert within in watchdog.message
     later = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/inputs_unmodified")
     assert "already ran out of time" in later.message  # not another full timeout
 

@@ -35,12 +35,12 @@ class Outcome:
 class _Progress:
     """Incremental reader of the plugin's JSON-lines progress log."""
 
-    def __init__(self, path: Path):
-        self.path, self.offset = path, 0
+    def __init__(self, path: Path, default_timeout: float = 0.0):
+        self.path, self.offset, self.default_timeout = path, 0, default_timeout
         self.collected: list[dict] = []
         self.results: dict[str, Outcome] = {}
         self.skipped: set[str] = set()
-        self.running: tuple[str, str, float] | None = None  # (id, target, monotonic start)
+        self.running: tuple[str, str, float, float] | None = None  # (id, target, monotonic start, timeout)
 
     def poll(self) -> None:
         try:
@@ -60,7 +60,8 @@ class _Progress:
             if kind == "collected" and not self.collected:
                 self.collected = event["checks"]
             elif kind == "start":
-                self.running = (event["id"], event.get("target", ""), time.monotonic())
+                self.running = (event["id"], event.get("target", ""), time.monotonic(),
+                                float(event.get("timeout") or self.default_timeout))
             elif kind == "result":
                 if event.get("skipped"):
                     self.skipped.add(event["id"])
@@ -86,7 +87,7 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
                 "memory_mb": limits.memory_mb, "skip": [], "hung_targets": []}
     env = sandbox.minimal_env(root)
     env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
-    progress = _Progress(progress_path)
+    progress = _Progress(progress_path, check_timeout)
     spent = 0.0
     last_error = ""
     for _ in range(MAX_RESTARTS + 1):
@@ -95,7 +96,7 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
 
         def watchdog() -> bool:
             progress.poll()
-            return progress.running is not None and time.monotonic() - progress.running[2] > check_timeout + GRACE_S
+            return progress.running is not None and time.monotonic() - progress.running[2] > progress.running[3] + GRACE_S
 
         completed = sandbox.run(pytest_argv(root), cwd=root / "work", env=env, limits=limits, watchdog=watchdog)
         spent += completed.seconds
@@ -107,8 +108,8 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
             if not progress.collected:
                 break  # pytest itself could not start: reported as an internal error below
         else:
-            cid, target, _ = progress.running
-            progress.results[cid] = _died(cid, target, completed, check_timeout, limits)
+            cid, target, _, timeout = progress.running
+            progress.results[cid] = _died(cid, target, completed, timeout, limits)
             if completed.stopped_by_watchdog or completed.timed_out:
                 manifest["hung_targets"].append(target)
         manifest["skip"] = sorted(progress.results)

@@ -98,7 +98,7 @@ def test_inputs_unmodified(request):
 COURSE = manifest().get("course_data")
 
 
-@pytest.mark.check("conv/course_samples", target="my_conv2d")
+@pytest.mark.check("conv/course_samples", target="my_conv2d", calls=10)  # ten sample files
 @pytest.mark.skipif(not COURSE, reason="no --course-data given")
 def test_course_samples(request):
     folder = Path(COURSE)

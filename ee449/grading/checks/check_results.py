@@ -70,6 +70,14 @@ def load(file: str) -> dict:
     return _CACHE[file]
 
 
+def field(file: str, key: str):
+    """One key of a result file; a missing key fails this check with its name, not a KeyError."""
+    data = load(file)
+    if key not in data:
+        pytest.fail(f"{file} has no {key!r} (see results/{file}/keys)", pytrace=False)
+    return data[key]
+
+
 def _curves(file: str) -> dict[str, list]:
     data = load(file)
     return {k: v for k, v in data.items() if k in KEYS[INFO[file]["part"]] and "curve" in k and isinstance(v, list)}
@@ -136,9 +144,9 @@ def test_accuracy_units(request, file):
 @pytest.mark.check("results/{file}/test_accuracy_band", target="results")
 @pytest.mark.parametrize("file", BY_PART[3])
 def test_test_accuracy_band(file):
-    data, arch = load(file), INFO[file]["arch"] or str(load(file).get("name", ""))
+    arch = INFO[file]["arch"] or str(load(file).get("name", ""))
     low, high = BANDS["mlp" if "mlp" in arch.lower() else "cnn"]
-    value = float(data["test_acc"])
+    value = float(field(file, "test_acc"))
     percent = value * 100 if accuracy_unit([value]) == "fraction" else value
     if not low <= percent <= high:
         pytest.fail(f"test_acc {value} ({percent:.1f}%) is outside the plausible band {low:.0f}-{high:.0f}% "
@@ -148,7 +156,7 @@ def test_test_accuracy_band(file):
 @pytest.mark.check("results/{file}/weights_shape", target="results")
 @pytest.mark.parametrize("file", [f for f in BY_PART[3] if INFO[f]["arch"] in FIRST_LAYER])
 def test_weights_shape(file):
-    got, want = np.shape(load(file)["weights"]), FIRST_LAYER[INFO[file]["arch"]]
+    got, want = np.shape(field(file, "weights")), FIRST_LAYER[INFO[file]["arch"]]
     if tuple(got) != want:
         pytest.fail(f"weights has shape {tuple(got)}; the first layer of {INFO[file]['arch']} in "
                     f"PyTorch layout is {want}", pytrace=False)
@@ -157,9 +165,9 @@ def test_weights_shape(file):
 @pytest.mark.check("results/{file}/gradients_nonnegative", target="results")
 @pytest.mark.parametrize("file", BY_PART[4])
 def test_gradients_nonnegative(request, file):
-    data = load(file)
     for key in ("relu_grad_curve", "sigmoid_grad_curve"):
-        values = np.asarray([v for v in np.ravel(np.asarray(data[key], dtype=object)) if v is not None], dtype=np.float64)
+        raw = np.ravel(np.asarray(field(file, key), dtype=object))
+        values = np.asarray([v for v in raw if v is not None], dtype=np.float64)
         if values.size and (np.any(values < 0) or not np.all(np.isfinite(values))):
             add_diagnosis(request, Diagnosis("negative_gradient", (
                 f"{key} in {file} has negative or non-finite values; a gradient magnitude is a norm, "

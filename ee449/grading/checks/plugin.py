@@ -64,8 +64,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+_CURRENT = {"timeout": 0.0}
+
+
+def check_timeout(item: pytest.Item) -> float:
+    """The check's time budget: `--timeout` per call of student code (`calls=` on the marker)."""
+    marker = item.get_closest_marker("check")
+    calls = marker.kwargs.get("calls", 1) if marker else 1
+    return float(manifest().get("check_timeout") or 0) * calls
+
+
 def _on_alarm(signum, frame):
-    raise CheckTimeout(f"did not finish within {manifest().get('check_timeout')} s (an infinite loop?)")
+    raise CheckTimeout(f"did not finish within {_CURRENT['timeout']:g} s (an infinite loop?)")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -73,8 +83,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     cid, target = item.stash_check  # type: ignore[attr-defined]
     _STATE[item.nodeid] = {"id": cid, "target": target, "failed": False, "skipped": False, "message": "",
                            "start": time.monotonic()}
-    _emit({"event": "start", "id": cid, "target": target})
-    timeout = float(manifest().get("check_timeout") or 0)
+    timeout = _CURRENT["timeout"] = check_timeout(item)
+    _emit({"event": "start", "id": cid, "target": target, "timeout": timeout})
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     if timeout:
         signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -110,7 +120,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     extra = None
     if isinstance(error, CheckTimeout):
         HUNG.add(target)
-        extra = ("timeout", f"Your code did not finish within {manifest().get('check_timeout')} s in "
+        extra = ("timeout", f"Your code did not finish within {_CURRENT['timeout']:g} s in "
                  "this check: look for a loop that never ends.")
     elif isinstance(error, MemoryError):
         extra = ("out_of_memory", "Your code ran out of memory in this check (the grader allows "

@@ -1,0 +1,42 @@
+"""The runner's progress log reader and its verdicts on checks that killed the process."""
+
+from __future__ import annotations
+
+import json
+
+from ee449.grading import runner, sandbox
+
+
+def _log(path, *events, torn: str = "") -> None:
+    with open(path, "a") as handle:
+        for event in events:
+            handle.write(json.dumps(event) + "\n")
+        handle.write(torn)
+
+
+def test_progress_tracks_collected_running_and_finished_checks_across_reads(tmp_path):
+    path = tmp_path / "progress.jsonl"
+    progress = runner._Progress(path)
+    progress.poll()  # no file yet: nothing, no error
+    _log(path, {"event": "collected", "checks": [{"id": "a", "target": "t"}, {"id": "b", "target": "t"}]},
+         {"event": "start", "id": "a", "target": "t"},
+         {"event": "result", "id": "a", "target": "t", "passed": False, "message": "m",
+          "diagnoses": [["code", "sentence"]], "seconds": 0.5},
+         {"event": "start", "id": "b", "target": "t", "timeout": 30.0}, torn='{"event": "resu')
+    progress.poll()
+    assert [c["id"] for c in progress.collected] == ["a", "b"]
+    assert progress.results["a"].diagnoses == [["code", "sentence"]] and not progress.results["a"].passed
+    assert progress.running[:2] == ("b", "t") and progress.running[3] == 30.0  # b started, not finished
+    _log(path, torn='lt", "id": "b", "target": "t", "passed": true, "skipped": true}\n')
+    progress.poll()  # the torn line completes on the next read
+    assert progress.running is None and progress.results["b"].passed and progress.skipped == {"b"}
+
+
+def test_a_check_that_killed_the_process_is_failed_with_the_reason():
+    limits = sandbox.Limits()
+    killed = sandbox.Completed(None, "", "", timed_out=False, stopped_by_watchdog=True, seconds=9.0)
+    died = sandbox.Completed(3, "", "", timed_out=False, stopped_by_watchdog=False, seconds=1.0)
+    hung = runner._died("conv/output_shape", "my_conv2d", killed, 4.0, limits)
+    assert (hung.passed, hung.diagnoses[0][0]) == (False, "timeout") and "within 4 s" in hung.message
+    exited = runner._died("arch/cnn_3/layers", "cnn_3", died, 4.0, limits)
+    assert exited.diagnoses[0][0] == "process_died" and "exit status 3" in exited.message
