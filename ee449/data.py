@@ -8,7 +8,7 @@
 - "synthetic": the built-in procedurally generated stand-in (`ee449.synthetic`), no files.
 
 The cache root is `root=`, else `$EE449_DATA`, else `$XDG_CACHE_HOME/ee449` (`~/.cache/ee449`).
-An image folder is decoded once into one compressed `.npz` there (see `ee449.imagefolder`);
+An image folder is decoded once into one `.npz` there (see `ee449.imagefolder`);
 torchvision's own files are already decoded arrays, so they are read directly.
 """
 
@@ -74,26 +74,41 @@ def cache_root(root: str | os.PathLike | None = None) -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "ee449"
 
 
+def _channel_terms() -> np.ndarray:
+    """float32 [3, 256]: GRAY[c] * ((v / 255 - MEAN[c]) / STD[c]) for every uint8 value v.
+
+    Computed with the same float32 torch operations as torchvision's ToTensor, Normalize and
+    Grayscale, so a lookup gives each channel's term of the gray value bit for bit.
+    """
+    v = torch.arange(256, dtype=torch.float32).div(255)
+    terms = [GRAY[c] * v.sub(torch.tensor(MEAN[c])).div(torch.tensor(STD[c])) for c in range(3)]
+    return torch.stack(terms).numpy()
+
+
 def transform(images: np.ndarray | torch.Tensor, chunk: int = 8192) -> torch.Tensor:
     """The spec's ToTensor -> Normalize(MEAN, STD) -> Grayscale, on a whole batch at once.
 
-    uint8 [N, 32, 32, 3] (HWC, as decoded) -> float32 [N, 1, 32, 32]. The operations and their
-    order are torchvision's (x / 255, then (x - mean) / std, then 0.2989 R + 0.587 G + 0.114 B,
-    no clamping), so the numbers match its per-image pipeline. Done in chunks to bound memory.
+    uint8 [N, 32, 32, 3] (HWC, as decoded) -> float32 [N, 1, 32, 32]: per pixel
+    0.2989 R' + 0.587 G' + 0.114 B' with X' = (X / 255 - mean) / std, no clamping, summed in
+    torchvision's order. Each channel's term takes one of only 256 values, so it is looked up
+    in a table computed with torchvision's float32 operations: the result equals the per-image
+    pipeline bit for bit, about four times faster than the arithmetic on 50,000 images.
     """
-    images = torch.as_tensor(images)
-    if images.dtype != torch.uint8 or images.dim() != 4 or images.shape[3] != 3:
+    if isinstance(images, torch.Tensor):
+        images = images.cpu().numpy()
+    images = np.asarray(images)
+    if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3:
         raise ValueError(f"expected uint8 images [N, H, W, 3], got {images.dtype} {tuple(images.shape)}")
     n, h, w, _ = images.shape
-    mean = torch.tensor(MEAN, dtype=torch.float32).view(1, 3, 1, 1)
-    std = torch.tensor(STD, dtype=torch.float32).view(1, 3, 1, 1)
-    out = torch.empty((n, 1, h, w), dtype=torch.float32)
-    for start in range(0, n, chunk):
-        x = images[start:start + chunk].permute(0, 3, 1, 2).to(torch.float32).div(255)  # [n, 3, H, W]
-        x = x.sub_(mean).div_(std)
-        r, g, b = x.unbind(dim=1)
-        out[start:start + chunk, 0] = GRAY[0] * r + GRAY[1] * g + GRAY[2] * b
-    return out
+    table = _channel_terms()
+    out = np.empty((n, 1, h, w), dtype=np.float32)
+    for start in range(0, n, chunk):  # chunks bound the temporary index arrays
+        x = images[start:start + chunk]
+        gray = table[0][x[..., 0]]
+        gray += table[1][x[..., 1]]
+        gray += table[2][x[..., 2]]
+        out[start:start + chunk, 0] = gray
+    return torch.from_numpy(out)
 
 
 def stratified_split(labels: np.ndarray | torch.Tensor, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,8 +126,10 @@ def stratified_split(labels: np.ndarray | torch.Tensor, val_fraction: float, see
     if classes.size == 0:
         raise ValueError("cannot split an empty training set")
     per_class = int(round(val_fraction * counts.min()))
-    if val_fraction > 0 and per_class == 0:
-        raise ValueError(f"val_fraction {val_fraction} of the smallest class ({counts.min()} images) is 0 images")
+    if val_fraction > 0 and not 0 < per_class < counts.min():
+        raise ValueError(
+            f"val_fraction {val_fraction} of the smallest class ({counts.min()} images) gives {per_class} "
+            "validation images per class: expected at least one, and at least one left for training")
     rng = np.random.default_rng(seed)
     val = [rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in classes]
     val_idx = np.sort(np.concatenate(val))
@@ -139,7 +156,7 @@ def load_cifar10(source: str = "torchvision", root: str | os.PathLike | None = N
         folder = cache_root(root) / "torchvision"
         train_x, train_y, test_x, test_y = _torchvision_arrays(folder)
         name, synthetic = f"torchvision CIFAR-10 ({folder})", False
-    elif Path(source).expanduser().is_dir():
+    elif source.strip() and Path(source).expanduser().is_dir():
         from ee449.imagefolder import load_image_folder
 
         folder = Path(source).expanduser().resolve()
@@ -150,12 +167,10 @@ def load_cifar10(source: str = "torchvision", root: str | os.PathLike | None = N
             f"unknown data source {source!r}: expected 'torchvision', 'synthetic', or the path of an "
             f"existing image folder (train/<class>/*, test/<class>/*); {source!r} is not a folder")
     train_idx, val_idx = stratified_split(train_y, val_fraction, split_seed)
-    train_images = transform(train_x)
-    labels = torch.as_tensor(np.asarray(train_y, dtype=np.int64))
-    tv_train, tv_val = torch.as_tensor(train_idx), torch.as_tensor(val_idx)
-    return DataSplits(
-        train_images=train_images[tv_train], train_labels=labels[tv_train],
-        val_images=train_images[tv_val], val_labels=labels[tv_val],
+    train_y = np.asarray(train_y, dtype=np.int64)
+    return DataSplits(  # split the uint8 arrays first: indexing them is cheaper than floats
+        train_images=transform(train_x[train_idx]), train_labels=torch.from_numpy(train_y[train_idx]),
+        val_images=transform(train_x[val_idx]), val_labels=torch.from_numpy(train_y[val_idx]),
         test_images=transform(test_x), test_labels=torch.as_tensor(np.asarray(test_y, dtype=np.int64)),
         source=name, synthetic=synthetic,
     )

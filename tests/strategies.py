@@ -137,3 +137,27 @@ def plateau_curves(draw) -> PlateauCase:
     patience = draw(st.integers(1, 5), label="patience")
     min_delta = draw(st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.0]), label="min_delta")
     return PlateauCase(means, patience, min_delta)
+
+
+# --- data: training labels for the stratified split -----------------------------------------
+
+MAX_SPLIT_CLASSES = 10
+MAX_SPLIT_PER_CLASS = 60
+
+
+class LabelSet(NamedTuple):
+    labels: np.ndarray  # int64 [N], classes 0..C-1 in any order, possibly unequal counts
+    val_fraction: float  # leaves at least one validation and one training image per class
+    seed: int
+
+
+@composite
+def label_sets(draw) -> LabelSet:
+    """Shuffled labels of 1..10 classes with 2..60 images each, a validation fraction, a seed."""
+    counts = draw(st.lists(st.integers(2, MAX_SPLIT_PER_CLASS), min_size=1, max_size=MAX_SPLIT_CLASSES), label="counts")
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="order seed"))
+    labels = rng.permutation(np.repeat(np.arange(len(counts), dtype=np.int64), counts))
+    smallest = min(counts)
+    # round(f * smallest) must land in 1..smallest-1 (0.6 keeps clear of round-half-to-even).
+    fraction = draw(st.floats(0.6 / smallest, (smallest - 0.6) / smallest), label="val_fraction")
+    return LabelSet(labels, fraction, draw(st.integers(0, 2**63 - 1), label="split seed"))
