@@ -76,6 +76,18 @@ def test_part3_figure_uses_steps_without_meta():
     assert_close(loss_ax.get_lines()[0].get_xdata(), np.arange(1, POINTS + 1) * curves.DEFAULT_RECORD_EVERY,
                  what="x in steps")
     assert_equal(loss_ax.get_xlabel(), "step", "x label")
+    assert_equal(loss_ax.child_axes, [], "no secondary step axis without steps per epoch")
+
+
+def test_epoch_axes_carry_a_step_axis_on_top():
+    fig = curves.part3_figure(_part3(2))
+    fig.draw_without_rendering()  # secondary axes take their limits at draw time
+    loss_ax = fig.axes[0]
+    assert_equal(loss_ax.get_xlabel(), "epoch", "x label")
+    (top,) = loss_ax.child_axes
+    assert_equal(top.get_xlabel(), "optimizer step", "secondary axis label")
+    # the secondary axis maps epochs to steps: its limits are the epoch limits x steps per epoch
+    assert_close(top.get_xlim(), np.array(loss_ax.get_xlim()) * STEPS_PER_EPOCH, rtol=1e-9, what="step limits")
 
 
 def test_part3_figure_draws_null_points_as_gaps():

@@ -29,7 +29,7 @@ import io
 import math
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -84,6 +84,17 @@ def _style(ax, title: str, xlabel: str, ylabel: str) -> None:
     ax.set_ylabel(ylabel, fontsize=12)
     ax.tick_params(labelsize=10)
     ax.grid(True, alpha=0.3)
+
+
+def _steps_axis(ax, results: Sequence[Mapping], unit: str) -> None:
+    """A secondary 'step' axis on top of an epoch axis, when all results share steps per epoch."""
+    per_epoch = {meta_of(r).get("steps_per_epoch") for r in results}
+    if unit != "epoch" or len(per_epoch) != 1:
+        return
+    spe = float(per_epoch.pop())
+    top = ax.secondary_xaxis("top", functions=(lambda e: e * spe, lambda s: s / spe))
+    top.set_xlabel("optimizer step", fontsize=10)
+    top.tick_params(labelsize=9)
 
 
 def _diagonal(ax, values: np.ndarray) -> None:
@@ -159,6 +170,8 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
         test_ax.annotate(name, (final_train, test_acc), xytext=(6, 4), textcoords="offset points", fontsize=9)
     _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
     _style(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
+    for ax in (loss_ax, acc_ax):
+        _steps_axis(ax, [r for r, *_ in rows], unit)
     acc_ax.legend(handles=[Line2D([], [], color="k", label="training"),
                            Line2D([], [], color="k", linestyle="--", label="validation")], fontsize=10)
     _style(vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)")
@@ -218,6 +231,8 @@ def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False
            unit, "||dL/dW1||")
     if log_grad:
         grad_ax.set_yscale("log", nonpositive="mask")
+    for ax in (loss_ax, grad_ax):
+        _steps_axis(ax, [r for r, *_ in rows], unit)
     styles = [Line2D([], [], color="k", label="ReLU"), Line2D([], [], color="k", linestyle="--", label="sigmoid")]
     loss_ax.legend(handles=styles + [Line2D([], [], color="0.5", linestyle=":", label="chance (ln 10)")], fontsize=10)
     grad_ax.legend(handles=styles, fontsize=10)
@@ -259,6 +274,8 @@ def part5_figure(result, *, _pyplot: bool = False) -> Figure:
         acc_ax.plot(x, c[f"val_acc_curve_{suffix}"], color=color, linewidth=1.3)
     _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
     _style(acc_ax, "Validation accuracy", unit, "accuracy (%)")
+    for ax in (loss_ax, acc_ax):
+        _steps_axis(ax, [result], unit)
     fig.suptitle(f"{result['name']}: SGD at three learning rates", fontsize=15)
     fig.legend(handles=loss_ax.get_lines(), loc="outside lower center", ncol=3, fontsize=12)
     return fig
@@ -298,6 +315,7 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
         curve_ax.annotate(f"switch {i}: epoch {epoch:g}", (epoch, 0.98), xycoords=("data", "axes fraction"),
                           xytext=(4, 0), textcoords="offset points", fontsize=10, va="top")
     _style(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
+    _steps_axis(curve_ax, [result], "epoch" if meta_of(result).get("steps_per_epoch") else "step")
     curve_ax.legend(fontsize=10, loc="lower right")
     bars = {"schedule": number(result, "test_acc", where), "Adam (Part 3)": number(result, "adam_test_acc", where)}
     if isinstance(result.get("constant_lr_test_acc"), (int, float)):
