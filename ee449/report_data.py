@@ -52,6 +52,11 @@ def _read(path: Path, keys: tuple[str, ...], part: str, results: Results) -> dic
     try:
         data, where = C.load_result(path, part)
         C.require_keys(data, keys, where)
+        for key in keys:  # every curve must be a flat list of numbers (null allowed)
+            if "curve" in key:
+                C.curve(data, key, where)
+        if part == "part5_schedule" and not isinstance(data["switch_epochs"], list):
+            raise ResultsError(f"{where}: 'switch_epochs' must be a list, got {data['switch_epochs']!r:.60}")
         return data
     except (ResultsError, TypeError) as error:
         results.problems.append(f"{path.name}: {error}")
@@ -111,6 +116,13 @@ def final_value(result: dict, key: str) -> float:
     return float(finite.mean()) if finite.size else math.nan
 
 
+def as_float(value: Any) -> float:
+    """A recorded number as float; null (a diverged or missing value) or a non-number -> NaN."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return math.nan
+    return float(value)
+
+
 def finite_mean(values: np.ndarray) -> float:
     finite = values[np.isfinite(values)]
     return float(finite.mean()) if finite.size else math.nan
@@ -140,7 +152,7 @@ def depth(name: str) -> int | None:
 def part3_rows(results: Results) -> list[dict[str, Any]]:
     rows = []
     for r in results.part3:
-        rows.append({"name": r["name"], "test_acc": float(r["test_acc"]), **run_spread(r),
+        rows.append({"name": r["name"], "test_acc": as_float(r["test_acc"]), **run_spread(r),
                      "final_loss": final_value(r, "loss_curve"),
                      "final_train_acc": final_value(r, "train_acc_curve"),
                      "final_val_acc": final_value(r, "val_acc_curve")})
@@ -189,8 +201,8 @@ def schedule_row(results: Results) -> dict[str, Any] | None:
     s = results.schedule
     if s is None:
         return None
-    return {"switch_epochs": list(s["switch_epochs"]), "test_acc": float(s["test_acc"]),
-            "adam_test_acc": float(s["adam_test_acc"]), "constant_lr_test_acc": constant_lr_test_acc(results),
+    return {"switch_epochs": list(s["switch_epochs"]), "test_acc": as_float(s["test_acc"]),
+            "adam_test_acc": as_float(s["adam_test_acc"]), "constant_lr_test_acc": constant_lr_test_acc(results),
             "final_val_acc_stage3": final_value(s, "val_acc_curve_stage3")}
 
 

@@ -135,8 +135,13 @@ def schedule_helps(results: Results) -> Verdict:
     row = schedule_row(results)
     if row is None:
         return Verdict(claim, NOT_MEASURED, "no part5_schedule result.", rule)
-    adam = (f" Adam (Part 3): {row['adam_test_acc']:.2f}%, "
-            f"{'above' if row['adam_test_acc'] > row['test_acc'] else 'not above'} the schedule.")
+    if math.isfinite(row["adam_test_acc"]):
+        adam = (f" Adam (Part 3): {row['adam_test_acc']:.2f}%, "
+                f"{'above' if row['adam_test_acc'] > row['test_acc'] else 'not above'} the schedule.")
+    else:
+        adam = " Adam (Part 3): not recorded."
+    if not math.isfinite(row["test_acc"]):
+        return Verdict(claim, NOT_MEASURED, "the scheduled run has no test accuracy (null)." + adam, rule)
     if not math.isfinite(row["constant_lr_test_acc"]):
         return Verdict(claim, NOT_MEASURED, f"schedule {row['test_acc']:.2f}%, but no constant lr 0.1 test "
                        "accuracy was recorded." + adam, rule)

@@ -250,6 +250,13 @@ def test_schedule_figure_marks_the_switch_epochs_and_compares_test_accuracies(tm
     assert_equal(path.name, "part5_schedule.png", "default name")
 
 
+def test_schedule_without_adam_leaves_its_bar_out():
+    result = schedule_result(61.0, adam=63.0, constant=55.0)
+    result["adam_test_acc"] = None  # Part 3 not run on the same data
+    bar_ax = curves.schedule_figure(result).axes[1]
+    assert_equal([bar.get_height() for bar in bar_ax.patches], [61.0, 55.0], "schedule and constant lr only")
+
+
 def test_schedule_without_meta_spans_thirty_epochs():
     result = schedule_result(61.0, adam=63.0, constant=55.0, with_meta=False)
     x = curves.schedule_figure(result).axes[0].get_lines()[0].get_xdata()

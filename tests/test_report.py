@@ -224,6 +224,27 @@ def test_a_broken_result_file_is_listed_not_fatal(tmp_path):
     assert "cnn_5" not in page.table("part4-results"), "the broken file is left out"
 
 
+def test_null_accuracies_and_bad_curves_do_not_break_the_report(tmp_path):
+    folder = write_results_folder(tmp_path, parts=("part3", "schedule"))
+    diverged = read_json(folder / "part3_cnn_3.json")
+    diverged["test_acc"] = None
+    write_json(folder / "part3_cnn_3.json", diverged)
+    bad = read_json(folder / "part3_mlp_1.json")
+    bad["loss_curve"][2] = "oops"
+    write_json(folder / "part3_mlp_1.json", bad)
+    schedule = read_json(folder / "part5_schedule.json")
+    schedule["adam_test_acc"] = None
+    write_json(folder / "part5_schedule.json", schedule)
+    page = _build(folder)
+    assert_equal(page.table("part3-results")["cnn_3"]["test acc (best run, %)"], "\u2014", "null shown as a dash")
+    assert (folder / "figures" / "part3.png").is_file(), "Part 3 figure drawn despite the null accuracy"
+    assert "mlp_1" not in page.table("part3-results"), "the file with a bad curve is left out"
+    assert re.search(r"part3_mlp_1\.json: .*'loss_curve' must be a list of numbers", " ".join(page.text))
+    row = next(iter(page.table("schedule-results").values()))
+    assert_equal(row["Adam test acc"], "\u2014", "Adam not recorded")
+    assert "Adam (Part 3): not recorded" in page.table("verdicts")[CLAIMS[3]]["evidence"]
+
+
 def test_student_dicts_without_meta_still_report(tmp_path):
     for i, name in enumerate(MLPS + CNNS):
         write_json(tmp_path / f"part3_{name}.json", part3_result(name, 50.0 + i, seed=i, with_meta=False,

@@ -154,7 +154,9 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
     for result, where in loaded:
         require_keys(result, PART3_KEYS, where)
         c = curves(result, ("loss_curve", "train_acc_curve", "val_acc_curve"), where)
-        rows.append((result, str(result["name"]), c, number(result, "test_acc", where)))
+        # null test accuracy (every run diverged): the curves are drawn, the marker is not
+        test_acc = math.nan if result["test_acc"] is None else number(result, "test_acc", where)
+        rows.append((result, str(result["name"]), c, test_acc))
     unit = shared_unit([r for r, *_ in rows])
     fig = _new_figure((14, 10), _pyplot)
     (loss_ax, acc_ax), (vt_ax, test_ax) = fig.subplots(2, 2)
@@ -167,7 +169,8 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
         vt_ax.plot(c["train_acc_curve"], c["val_acc_curve"], color=color, linewidth=1.2)
         final_train = _last_finite(c["train_acc_curve"])
         test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="")
-        test_ax.annotate(name, (final_train, test_acc), xytext=(6, 4), textcoords="offset points", fontsize=9)
+        if math.isfinite(final_train) and math.isfinite(test_acc):
+            test_ax.annotate(name, (final_train, test_acc), xytext=(6, 4), textcoords="offset points", fontsize=9)
     _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
     _style(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
     for ax in (loss_ax, acc_ax):
@@ -317,12 +320,14 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     _style(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
     _steps_axis(curve_ax, [result], "epoch" if meta_of(result).get("steps_per_epoch") else "step")
     curve_ax.legend(fontsize=10, loc="lower right")
-    bars = {"schedule": number(result, "test_acc", where), "Adam (Part 3)": number(result, "adam_test_acc", where)}
-    if isinstance(result.get("constant_lr_test_acc"), (int, float)):
-        bars["constant lr 0.1"] = float(result["constant_lr_test_acc"])
-    drawn = bar_ax.bar(list(bars), list(bars.values()), color=["tab:red", "tab:green", "tab:blue"][: len(bars)])
+    # Adam's and constant lr's accuracies may be null (not recorded): their bars are left out.
+    candidates = {"schedule": ("test_acc", "tab:red"), "Adam (Part 3)": ("adam_test_acc", "tab:green"),
+                  "constant lr 0.1": ("constant_lr_test_acc", "tab:blue")}
+    bars = {label: (number(result, key, where), colour) for label, (key, colour) in candidates.items()
+            if key == "test_acc" or isinstance(result.get(key), (int, float))}
+    drawn = bar_ax.bar(list(bars), [v for v, _ in bars.values()], color=[c for _, c in bars.values()])
     bar_ax.bar_label(drawn, fmt="%.2f", fontsize=11)
-    bar_ax.set_ylim(0, max(100.0, max(bars.values()) * 1.1))
+    bar_ax.set_ylim(0, max(100.0, max(v for v, _ in bars.values()) * 1.1))
     _style(bar_ax, "Test accuracy", "", "accuracy (%)")
     bar_ax.grid(False, axis="x")
     bar_ax.tick_params(axis="x", labelrotation=20)
