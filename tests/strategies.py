@@ -161,3 +161,25 @@ def label_sets(draw) -> LabelSet:
     # round(f * smallest) must land in 1..smallest-1 (0.6 keeps clear of round-half-to-even).
     fraction = draw(st.floats(0.6 / smallest, (smallest - 0.6) / smallest), label="val_fraction")
     return LabelSet(labels, fraction, draw(st.integers(0, 2**63 - 1), label="split seed"))
+
+
+# --- plots and report: recorded curves with null (diverged) points ---------------------------
+
+MAX_CURVE_POINTS = 60
+
+
+class RecordedCurve(NamedTuple):
+    values: list  # floats in [0, 100] or None (a non-finite point, written as null)
+    steps_per_epoch: int
+    record_every: int  # steps per recorded point, at most steps_per_epoch
+
+
+@composite
+def recorded_curves(draw) -> RecordedCurve:
+    """A recorded curve as a result file holds it, with the meta that places it in epochs."""
+    n = draw(st.integers(1, MAX_CURVE_POINTS), label="points")
+    point = st.one_of(st.none(), st.floats(0, 100, allow_nan=False))
+    values = draw(st.lists(point, min_size=n, max_size=n), label="values")
+    record_every = draw(st.integers(1, 20), label="record_every")
+    steps_per_epoch = draw(st.integers(record_every, 20 * record_every), label="steps_per_epoch")
+    return RecordedCurve(values, steps_per_epoch, record_every)
