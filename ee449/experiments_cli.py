@@ -141,8 +141,10 @@ class Plan:
         from ee449.data import load_cifar10
 
         extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
-        self.progress.note(f"loading data: {self.data_source}")
         self.data = load_cifar10(self.data_source, self.data_root, **extra)
+        sizes = describe_data(self.data)
+        self.progress.note(f"data: {self.data.source}: {sizes['train']} training, {sizes['val']} validation, "
+                           f"{sizes['test']} test images")
         if self.data.synthetic:
             self.progress.note("note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
                                "not the homework's numbers")
@@ -170,7 +172,6 @@ def _given(**values: Any) -> dict:
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     plan = Plan(args)
-    plan.out.mkdir(parents=True, exist_ok=True)
     steps: list[tuple[str, Callable[[Plan], None]]] = []
     if plan.command == "all":
         steps.append(("part2", _part2))
@@ -181,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
     if plan.command in ("part5", "all"):
         steps.append(("part5", _part5))
     plan.load_data()
+    plan.out.mkdir(parents=True, exist_ok=True)
     for _, step in steps:
         step(plan)
     if plan.command == "all":
