@@ -87,6 +87,8 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
                 "memory_mb": limits.memory_mb, "skip": [], "hung_targets": []}
     env = sandbox.minimal_env(root)
     env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
+    # The child imports this same ee449, installed or not (a source checkout run with python -m).
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     progress = _Progress(progress_path, check_timeout)
     spent = 0.0
     last_error = ""
