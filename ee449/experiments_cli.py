@@ -141,7 +141,10 @@ class Plan:
         from ee449.data import load_cifar10
 
         extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
-        self.data = load_cifar10(self.data_source, self.data_root, **extra)
+        from ee449.train import resolve_device
+
+        # Moved to the device once: every run of the command then trains from resident tensors.
+        self.data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))
         sizes = describe_data(self.data)
         self.progress.note(f"data: {self.data.source}: {sizes['train']} training, {sizes['val']} validation, "
                            f"{sizes['test']} test images")
