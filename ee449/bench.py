@@ -162,6 +162,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     from ee449.train import resolve_device
 
     device = resolve_device(options.device)
+    env = environment(device)  # before the phases: the date and load average of the start
     _say(f"preparing {options.data} data on {device}")
     start = time.perf_counter()
     images = reference.bench_images(options.data, options.root, max(options.steps, options.replica_steps) * BATCH,
@@ -203,7 +204,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         "data": {"source": images.source, "synthetic": images.synthetic, "train_images": len(images.train_index),
                  "val_images": len(images.val_index), "test_images": len(images.test_index),
                  "prepare_s": prepare_s},
-        "environment": environment(device),
+        "environment": env,
         "phases": {name: phase.as_dict() for name, phase in phases.items()},
         "replicas_max_curve_difference": agreement,
         "ratios": ratios,

@@ -6,6 +6,7 @@ All of it reads the JSON-ready result dict of `ee449.bench.run_bench`, so a save
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from datetime import datetime, timezone
@@ -29,6 +30,8 @@ def environment(device: torch.device) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,  # how busy the machine was
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": None if _git("rev-parse", "HEAD") is None else bool(_git("status", "--porcelain",
                                                                              "--untracked-files=no")),
@@ -69,7 +72,7 @@ def markdown_row(result: dict[str, Any]) -> str:
         return "-" if value is None else f"{value / 2**20:,.0f}"
 
     commit = (env["git_commit"] or "?")[:10] + ("+dirty" if env["git_dirty"] else "")
-    cells = [env["date"][:10], f"{env['device_name']} ({env['device']}, {env['threads']} threads)", commit,
+    cells = [env["date"][:10], f"{env['device_name']} ({env['device']}, {env['threads']} threads{_load(env)})", commit,
              result["data"]["source"], f"{opts['steps']} / {opts['val_size']}", rate("reference"), rate("trainer"),
              ratio("trainer_over_reference"), f"{opts['replicas']} x {opts['replica_steps']}",
              rate("replicas_sequential"), rate("replicas_batched"), ratio("batched_over_sequential"),
@@ -83,12 +86,17 @@ MARKDOWN_COLUMNS = ("date", "device", "commit", "data", "steps / val size", "ref
 MARKDOWN_HEADER = "| " + " | ".join(MARKDOWN_COLUMNS) + " |\n" + "| --- " * len(MARKDOWN_COLUMNS) + "|"
 
 
+def _load(env: dict[str, Any]) -> str:
+    load = env.get("load_average_1min")
+    return "" if load is None else f", load {load:.1f}"
+
+
 def summary(result: dict[str, Any]) -> str:
     """The human-readable lines `ee449 bench` prints."""
     work, data, env = result["workload"], result["data"], result["environment"]
     lines = [f"ee449 bench: {work['arch']}, batch {work['batch_size']}, Adam, validation every "
              f"{work['validation_every']} steps on {data['val_images']} images; data {data['source']}; "
-             f"device {env['device']} ({env['device_name']}, {env['threads']} threads)"]
+             f"device {env['device']} ({env['device_name']}, {env['threads']} threads{_load(env)})"]
     for name, phase in result["phases"].items():
         peak = phase["peak_gpu_bytes"]
         lines.append(f"  {name:24s} {phase['images_per_s']:>10,.0f} images/s  ({phase['runs']} run(s) x "
