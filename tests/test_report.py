@@ -8,7 +8,6 @@ Python's own html.parser (the page must parse and hold what we look for).
 from __future__ import annotations
 
 import base64
-import math
 import os
 import re
 import statistics
