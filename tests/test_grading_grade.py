@@ -137,3 +137,12 @@ def test_result_files_are_found_with_their_part_and_architecture(tmp_path):
     found = {f["file"]: (f["part"], f["arch"]) for f in result_files(tmp_path)}
     assert found == {"part3_cnn_4.json": (3, "cnn_4"), "part3_MLP1.pkl": (3, "mlp_1"),
                      "part4_cnn_5.json": (4, "cnn_5"), "part5.json": (5, None)}
+
+
+def test_every_graded_fixture_writes_valid_gradescope_results(graded, tmp_path):
+    from ee449.grading.report import write_outputs
+    from tests.test_grading_report import assert_gradescope_results
+
+    for name, result in graded[0].items():
+        write_outputs(result, tmp_path / name)
+        assert_gradescope_results(json.loads((tmp_path / name / "results.json").read_text()))
