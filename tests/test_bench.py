@@ -56,6 +56,7 @@ def test_quick_bench_writes_every_phase_with_the_images_it_processed(quick_run):
         assert_equal(phase["val_images"], runs * (steps // 10) * options["val_size"], what=f"{name} validation images")
         assert_equal(phase["images"], phase["train_images"] + phase["val_images"], what=f"{name} images")
         assert phase["seconds"] > 0 and math.isfinite(phase["seconds"]), f"{name}: seconds {phase['seconds']}"
+        assert phase["images_per_s"] > 0 and math.isfinite(phase["images_per_s"]), f"{name}: {phase['images_per_s']}"
         assert_close(phase["images_per_s"], phase["images"] / phase["seconds"], rtol=1e-12,
                      what=f"{name} images/s")
         assert phase["peak_gpu_bytes"] is None, f"{name}: a CPU run reports no GPU memory"
@@ -82,8 +83,10 @@ def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(qu
     assert_equal(reparsed, bench.BenchOptions(**result["options"]), what="options from the recorded command")
     assert_equal({k: result["options"][k] for k in options}, options, what="options")
     header, row = [line for line in stdout.splitlines() if line.startswith("| ")][::2]
-    assert_equal(row.count(" | "), header.count(" | "), what="markdown row cells")
-    assert result["command"] in row
+    cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
+    assert_equal(cells["trainer img/s"], f"{result['phases']['trainer']['images_per_s']:,.0f}", what="trainer cell")
+    assert_equal(cells["trainer / reference"], f"{result['ratios']['trainer_over_reference']:.2f}x", what="ratio cell")
+    assert_equal(cells["command"], f"`{result['command']}`", what="command cell")
 
 
 def _parse(words: list[str]):
@@ -138,8 +141,13 @@ def test_bad_options_are_rejected_naming_the_value(option, value):
         bench.BenchOptions(**{option: value})
 
 
-def test_bench_command_reports_a_bad_option_in_one_line(capsys):
+@pytest.mark.parametrize("words, message", [
+    (["--steps", "15"], "steps must be a positive multiple of 10 (one validation pass per 10 steps), got 15"),
+    (["--data", "no-such-folder"], "unknown data source 'no-such-folder'"),
+])
+def test_bench_command_reports_a_bad_option_in_one_line(capsys, tmp_path, words, message):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["bench", "--steps", "15"])
+        cli.main(["bench", "--quick", "--json", str(tmp_path / "bench.json"), *words])
     assert_equal(exit_info.value.code, 2, what="exit status")
-    assert "steps must be a positive multiple of 10" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "bench.json").exists(), "a failed bench must not write results"
