@@ -186,8 +186,11 @@ def run(args: argparse.Namespace) -> int:
         steps.append(("part5", _part5))
     plan.load_data()
     plan.out.mkdir(parents=True, exist_ok=True)
-    for _, step in steps:
-        step(plan)
+    try:
+        for _, step in steps:
+            step(plan)
+    finally:
+        plan.progress.close()  # an interrupt's message starts on a line of its own
     if plan.command == "all":
         report = _report(plan)
         plan.progress.note(f"ee449 all: done in {time.perf_counter() - start:.0f} s")

@@ -34,6 +34,7 @@ def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, tmp_path):
     assert not (tmp_path / "out").exists(), "a rejected command created its output folder"
 
 
+@pytest.mark.slow
 def test_part3_quick_writes_its_files_and_a_second_run_does_nothing(tmp_path):
     out = tmp_path / "out"
     first = ee449("part3", "--quick", "--arch", "mlp_1", "--out", str(out))
@@ -52,6 +53,7 @@ def test_part3_quick_writes_its_files_and_a_second_run_does_nothing(tmp_path):
     assert_equal((path.read_bytes(), os.stat(path).st_mtime_ns), before, what="result file after a re-run")
 
 
+@pytest.mark.slow
 def test_a_result_made_with_another_config_is_refused_then_replaced_with_force(tmp_path):
     out = tmp_path / "out"
     assert ee449("part4", "--quick", "--arch", "mlp_1", "--out", str(out)).returncode == 0
