@@ -97,6 +97,15 @@ def test_part3_figure_draws_null_points_as_gaps():
     assert np.isnan(ydata[3]) and np.isfinite(np.delete(ydata, 3)).all()
 
 
+def test_part3_takes_a_students_numpy_values():
+    result = part3_result("cnn_4", 60.0, with_meta=False)
+    student = {k: (np.asarray(v, dtype=np.float32) if k.endswith("_curve") else v) for k, v in result.items()}
+    student["test_acc"] = np.float32(60.0)
+    fig = curves.part3_figure([student])
+    assert_close(fig.axes[0].get_lines()[0].get_ydata(), student["loss_curve"], what="loss")
+    assert_close(_data_lines(fig.axes[3])[0].get_ydata(), [60.0], what="test acc")
+
+
 def test_many_architectures_get_distinct_colours():
     colours = curves.colors(25)
     assert_equal(len({tuple(c) for c in colours}), 25, "distinct colours for 25 architectures")

@@ -49,6 +49,11 @@ def test_number_rejects_non_numbers(bad):
         schema.number({"test_acc": bad}, "test_acc", "part3 result 'x'")
 
 
+@pytest.mark.parametrize("value", [61, 61.5, np.float32(61.5), np.float64(61.5), np.int64(61)])
+def test_number_accepts_python_and_numpy_reals(value):
+    assert_close(schema.number({"test_acc": value}, "test_acc", "x"), float(value), what="test_acc")
+
+
 def test_x_values_in_epochs_and_steps():
     result = {"meta": {"steps_per_epoch": 900, "record_every": 10}}
     assert_close(schema.x_values(result, 3, "epoch"), np.array([10, 20, 30]) / 900, what="epochs")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import math
+import numbers
 import os
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -271,7 +272,7 @@ def part5_figure(result, *, _pyplot: bool = False) -> Figure:
     for (suffix, lr), color in zip(LEARNING_RATES.items(), colors(3)):
         x = x_values(result, len(c[f"loss_curve_{suffix}"]), unit)
         label = f"lr = {lr:g}"
-        if isinstance(test.get(f"test_acc_{suffix}"), (int, float)):
+        if isinstance(test.get(f"test_acc_{suffix}"), numbers.Real):
             label += f" (test {test[f'test_acc_{suffix}']:.1f}%)"
         loss_ax.plot(x, c[f"loss_curve_{suffix}"], color=color, linewidth=1.3, label=label)
         acc_ax.plot(x, c[f"val_acc_curve_{suffix}"], color=color, linewidth=1.3)
@@ -297,7 +298,7 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     require_keys(result, SCHEDULE_KEYS, where)
     c = curves(result, ("val_acc_curve_stage2", "val_acc_curve_stage3"), where)
     switches = result["switch_epochs"]
-    if not isinstance(switches, (list, tuple)) or not all(isinstance(e, (int, float)) for e in switches):
+    if not isinstance(switches, (list, tuple, np.ndarray)) or not all(isinstance(e, numbers.Real) for e in switches):
         raise ResultsError(f"{where}: 'switch_epochs' must be a list of epoch numbers, got {switches!r:.60}")
     n = len(c["val_acc_curve_stage2"])
     if meta_of(result).get("steps_per_epoch"):
@@ -324,7 +325,7 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     candidates = {"schedule": ("test_acc", "tab:red"), "Adam (Part 3)": ("adam_test_acc", "tab:green"),
                   "constant lr 0.1": ("constant_lr_test_acc", "tab:blue")}
     bars = {label: (number(result, key, where), colour) for label, (key, colour) in candidates.items()
-            if key == "test_acc" or isinstance(result.get(key), (int, float))}
+            if key == "test_acc" or isinstance(result.get(key), numbers.Real)}
     drawn = bar_ax.bar(list(bars), [v for v, _ in bars.values()], color=[c for _, c in bars.values()])
     bar_ax.bar_label(drawn, fmt="%.2f", fontsize=11)
     bar_ax.set_ylim(0, max(100.0, max(v for v, _ in bars.values()) * 1.1))

@@ -7,6 +7,7 @@ may hold null (a non-finite value when written): it becomes NaN, drawn as a gap.
 
 from __future__ import annotations
 
+import numbers
 import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -70,8 +71,9 @@ def curves(result: Mapping[str, Any], keys: Sequence[str], where: str) -> dict[s
 
 
 def number(result: Mapping[str, Any], key: str, where: str) -> float:
+    """`result[key]` as a float: any real number, numpy scalars included (students' dicts hold them)."""
     value = result[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ResultsError(f"{where}: {key!r} must be a number, got {value!r:.60}")
     return float(value)
 
