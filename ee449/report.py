@@ -112,9 +112,11 @@ def _setting(value, present: bool) -> str:
 def _settings(results: Results) -> list[Block]:
     blocks: list[Block] = [Heading("Data and settings", 2)]
     loaded = results.all_results()
+    trained = [f for f, r in loaded if _meta_data(r)[1]]  # files that record their training data
     synthetic = [f for f, r in loaded if _meta_data(r)[1].get("synthetic")]
     if synthetic:
-        which = "Every result file" if len(synthetic) == len(loaded) else f"{len(synthetic)} of {len(loaded)} result files ({', '.join(synthetic)})"
+        which = ("Every training result" if len(synthetic) == len(trained)
+                 else f"{len(synthetic)} of {len(trained)} training results ({', '.join(synthetic)})")
         blocks.append(Para(f"SYNTHETIC DATA: {which} came from the built-in synthetic stand-in, not from "
                            "CIFAR-10. These numbers test the pipeline; they say nothing about the homework's "
                            "questions.", "warning"))

@@ -259,7 +259,16 @@ def test_part2_grid_is_drawn_from_the_output_array_and_summarised(tmp_path):
 
 
 def test_synthetic_data_is_flagged(holding):
-    assert "SYNTHETIC DATA" in " ".join(holding[1].text)
+    assert "SYNTHETIC DATA: Every training result" in " ".join(holding[1].text)
+
+
+def test_a_mix_of_real_and_synthetic_results_names_the_synthetic_ones(tmp_path):
+    for i, name in enumerate(("mlp_1", "cnn_3")):
+        result = part3_result(name, 50.0 + i, seed=i, weights=False)
+        result["meta"]["data"]["synthetic"] = name == "cnn_3"
+        write_json(tmp_path / f"part3_{name}.json", result)
+    text = " ".join(_build(tmp_path).text)
+    assert "SYNTHETIC DATA: 1 of 2 training results (part3_cnn_3.json)" in text, text[:400]
 
 
 def test_text_from_result_files_is_escaped(tmp_path):
