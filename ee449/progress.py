@@ -60,9 +60,11 @@ class Progress:
         print(message, file=self.stream, flush=True)
 
     def close(self) -> None:
-        """End the current bar or print the pending epoch line."""
-        if self._pending is not None:
-            self._print_line(self._pending)
+        """End the current bar; in a log, say where a run that did not finish stopped."""
+        if self._pending is not None:  # the run ended early: diverged or interrupted
+            event = self._pending
+            print(f"{self._describe(event)} (stopped at step {event.step}/{event.steps})", file=self.stream,
+                  flush=True)
             self._pending = None
         if self._dirty:
             self.stream.write("\n")

@@ -62,3 +62,15 @@ def test_notes_end_a_bar_and_disabled_progress_prints_nothing():
     silent.note("hello")
     silent.close()
     assert_equal(quiet.getvalue(), "", what="disabled output")
+
+
+def test_a_run_that_stops_early_says_where_it_stopped():
+    stream = io.StringIO()
+    progress = Progress("part5 cnn_4 lr 0.1", stream, tty=False)
+    for event in list(events(epochs=3))[:6]:  # four points of epoch 1, two of epoch 2
+        progress(event)
+    progress.close()
+    assert_equal(stream.getvalue().splitlines(), [
+        "part5 cnn_4 lr 0.1 epoch 1/3 loss 2.260",
+        "part5 cnn_4 lr 0.1 epoch 2/3 loss 2.240 (stopped at step 60/120)",
+    ], what="lines")
