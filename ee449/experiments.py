@@ -65,6 +65,8 @@ class Part3Config:
     def __post_init__(self) -> None:
         models.check_architecture(self.arch)
         _positive_int(self, "epochs", "runs", "batch_size", "record_every")
+        if self.runs > SEED_STRIDE:
+            raise ValueError(f"runs must be at most {SEED_STRIDE} (seeds would repeat), got {self.runs}")
         run_seeds(self.seed, 1)
 
     def train_config(self, device: str = "auto"):
@@ -234,8 +236,7 @@ def train_runs(arch: str, data: Any, config: Any, seeds: Sequence[int], store: R
         together = False
     groups = [todo] if together else [[s] for s in todo]
     for group in groups:
-        first = seeds.index(group[0])
-        hook = None if progress is None else _shift_runs(progress, first, len(seeds))
+        hook = None if progress is None else _shift_runs(progress, [seeds.index(s) for s in group], len(seeds))
         histories = trainer.train_many(arch, data, config, group, progress=hook, batched=together)
         for s, history in zip(group, histories):
             # Runs trained together each report the group's wall time: keep each run's share,
@@ -246,10 +247,10 @@ def train_runs(arch: str, data: Any, config: Any, seeds: Sequence[int], store: R
     return [done[s] for s in seeds]
 
 
-def _shift_runs(progress: Callable, offset: int, runs: int) -> Callable:
-    """Report a group's runs as runs offset.. of `runs` in all."""
+def _shift_runs(progress: Callable, indices: Sequence[int], runs: int) -> Callable:
+    """Report run r of a group as run indices[r] of the experiment's `runs`."""
     def hook(event: Any) -> None:
-        progress(dataclasses.replace(event, run=event.run + offset, runs=runs))
+        progress(dataclasses.replace(event, run=indices[min(event.run, len(indices) - 1)], runs=runs))
     return hook
 
 
