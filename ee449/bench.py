@@ -141,9 +141,10 @@ class TrainerRuns:
         from ee449.train import train, train_many
 
         if self.batched is None:
-            self.histories = [train(ARCH, self.data, self.config, seed=self.seeds[0])]
+            self.histories = [train(ARCH, self.data, self.config, seed=self.seeds[0], progress=_progress)]
         else:
-            self.histories = train_many(ARCH, self.data, self.config, self.seeds, batched=self.batched)
+            self.histories = train_many(ARCH, self.data, self.config, self.seeds, progress=_progress,
+                                        batched=self.batched)
         for history in self.histories:
             _check_run(history, self.steps)
         return len(self.histories), self.steps, self.steps // RECORD_EVERY, len(self.data.val_labels)
@@ -178,7 +179,8 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         TrainerRuns(splits, options.seed, device, RECORD_EVERY)()
     if not options.skip_reference:
         phases["reference"] = timed("reference", device, lambda: (
-            1, *reference.reference_loop(images, options.steps, device, options.seed)))
+            1, *reference.reference_loop(images, options.steps, device, options.seed,
+                                         progress=lambda step, steps: _say(f"  step {step}/{steps}"))))
     phases["trainer"] = timed("trainer", device, TrainerRuns(splits, options.seed, device, options.steps))
     agreement = None
     if options.replicas:
@@ -223,6 +225,12 @@ def curve_differences(sequential: list[Any], batched: list[Any]) -> dict[str, fl
 
 def _say(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _progress(event: Any) -> None:
+    """The trainer's record points, on stderr, so that a long phase shows it is moving."""
+    runs = f"runs {event.run + 1}-{event.run + event.replicas}" if event.replicas > 1 else f"run {event.run + 1}"
+    _say(f"  {runs} of {event.runs}: step {event.step}/{event.steps}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -145,10 +145,12 @@ def first_train_images(splits: Any, n: int) -> Any:
 
 
 def reference_loop(images: BenchImages, steps: int, device: torch.device, seed: int,
-                   record_every: int = 10, batch_size: int = 50) -> tuple[int, int, int]:
+                   record_every: int = 10, batch_size: int = 50,
+                   progress: Callable[[int, int], Any] | None = None) -> tuple[int, int, int]:
     """Train cnn_4 for `steps` steps the student way; returns (steps, validation passes, images per pass).
 
     The counts are what the loop really did, so the caller's images/s cannot be inflated.
+    `progress(step, steps)` is called after each validation pass.
     """
     torch.manual_seed(seed)
     train_set = Subset(images.dataset, images.train_index[:steps * batch_size].tolist())
@@ -180,6 +182,8 @@ def reference_loop(images: BenchImages, steps: int, device: torch.device, seed: 
             loss_curve.append(running_loss / record_every)
             train_acc_curve.append(100.0 * running_correct / running_total)
             val_acc_curve.append(val_acc)
+            if progress is not None:
+                progress(step, steps)
             running_loss, running_correct, running_total = 0.0, 0, 0
     _evaluate(model, test_loader, device)  # the final test accuracy, as every run reports one
     return step, len(val_acc_curve), val_images
