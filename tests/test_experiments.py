@@ -272,3 +272,18 @@ def test_schedule_finds_switches_by_the_plateau_rule(data):
     assert_equal(result.switch_epochs, (1, 2), what="switch epochs")
     means = epoch_means(result.search.val_acc_curve, result.search.steps_per_epoch, 3)
     assert_equal(ex.plateau_epoch(means, 1, 100.0), 1, what="rule on the search curve")
+
+
+def test_a_diverged_run_is_recorded_and_reported_not_raised(data, tmp_path):
+    from ee449.io import read_json
+    from ee449.results import write_result
+
+    # SGD at 0.5 blows mlp_2 up within one epoch; 0.01 does not.
+    result = ex.part5(ex.Part5Config("mlp_2", epochs=1, lrs=(0.5, 0.01), **TINY), data, device="cpu")
+    wild, tame = result.histories
+    assert wild.diverged and not tame.diverged, (wild.diverged, tame.diverged)
+    assert wild.steps < tame.steps and all(math.isfinite(v) for v in wild.loss_curve)
+    written = read_json(write_result(tmp_path / "part5.json", result.payload()))
+    assert_equal(written["meta"]["diverged_runs"], [wild.seed], what="meta.diverged_runs")
+    assert_equal(written["loss_curve_5"], wild.loss_curve, what="the diverged run's finite points")
+    assert_equal(len(written["loss_curve_01"]), 6, what="the other rate's curve")
