@@ -151,3 +151,17 @@ def test_bench_command_reports_a_bad_option_in_one_line(capsys, tmp_path, words,
     assert_equal(exit_info.value.code, 2, what="exit status")
     assert message in capsys.readouterr().err
     assert not (tmp_path / "bench.json").exists(), "a failed bench must not write results"
+
+
+@pytest.mark.gpu
+def test_quick_bench_on_cuda_reports_peak_gpu_memory_of_every_phase(require_cuda, tmp_path):
+    path = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "ee449", "bench", "--quick", "--device", require_cuda,
+                           "--json", str(path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"ee449 bench failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert_equal(result["environment"]["device"].split(":")[0], "cuda", what="device")
+    assert_equal(result["workload"]["warmed_up"], False, what="--quick skips the warm-up")
+    for name, phase in result["phases"].items():
+        # At least cnn_4's parameters and one batch of 50 images are on the GPU during every phase.
+        assert phase["peak_gpu_bytes"] >= 50 * 32 * 32 * 4, f"{name}: peak {phase['peak_gpu_bytes']} bytes"
