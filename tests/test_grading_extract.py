@@ -113,7 +113,7 @@ def test_referenced_globals_ignores_locals_and_parameters():
 
 def test_extract_finds_every_target_of_the_correct_fixture(tmp_path):
     found = extract(FIXTURES / "correct", tmp_path / "out")
-    assert set(found.found) == {"my_conv2d", *ARCHITECTURES}
+    assert set(found.found) == {"my_conv2d", *ARCHITECTURES, "cnn_3_sigmoid"}
     for key, item in found.found.items():
         text = (tmp_path / "out" / item.module).read_text()
         assert "download=True" not in text and "optimizer" not in text, key
