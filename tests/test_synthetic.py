@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ee449.synthetic import LUMA, NUM_CLASSES, PATTERNS, make_synthetic
+from ee449.synthetic import LUMA, MAX_TILT, NUM_CLASSES, PATTERNS, make_synthetic
 from tests.assertions import assert_equal
 
 
@@ -56,7 +56,7 @@ def test_every_pattern_differs_from_every_other_at_every_allowed_rotation(k):
     """Two classes whose shapes coincide after a rotation could not be told apart."""
     grid = np.linspace(-1.2, 1.2, 49)
     u, v = np.meshgrid(grid, grid)
-    for angle in np.linspace(-0.7, 0.7, 8):  # the generator's rotation range
+    for angle in np.linspace(-MAX_TILT, MAX_TILT, 8):  # the generator's rotation range
         c, s = np.cos(angle), np.sin(angle)
         mine = PATTERNS[k](c * u + s * v, c * v - s * u)
         for j in range(NUM_CLASSES):
