@@ -67,13 +67,15 @@ def run_fingerprint(arch: str, config: Any, seed: int, data_description: dict) -
 class RunStore:
     """Finished runs under `<root>/.runs/`, keyed by what determines them.
 
-    `root=None` keeps nothing (a plain in-memory experiment). `reuse=False` (`--force`) never
-    loads a saved run but still saves new ones, replacing the old.
+    `root=None` keeps nothing (a plain in-memory experiment). `reuse=False` (`--force`) loads
+    only the runs this store saved itself (the schedule reuses the lr-0.1 run Part 5 just
+    retrained), never older ones; new runs replace the old.
     """
 
     def __init__(self, root: str | Path | None, *, reuse: bool = True):
         self.root = Path(root) if root is not None else None
         self.reuse = reuse
+        self._saved: set[Path] = set()
 
     def path(self, arch: str, config: Any, seed: int, data_description: dict) -> Path | None:
         if self.root is None:
@@ -85,7 +87,7 @@ class RunStore:
     def load(self, arch: str, config: Any, seed: int, data_description: dict):
         """The saved History of this exact run, or None (absent, unreadable, or `reuse=False`)."""
         path = self.path(arch, config, seed, data_description)
-        if path is None or not self.reuse or not path.is_file():
+        if path is None or not path.is_file() or not (self.reuse or path in self._saved):
             return None
         try:
             saved = read_json(path)
@@ -99,6 +101,7 @@ class RunStore:
             return None
         write_json(path, {"arch": arch, "config": config, "seed": int(seed), "data": data_description,
                           "history": history_to_json(history), "saved": now_utc()})
+        self._saved.add(path)
         return path
 
     def count(self) -> int:

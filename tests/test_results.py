@@ -170,13 +170,16 @@ def test_run_fingerprint_changes_with_anything_but_the_device():
         assert run_fingerprint(*changed) != base, f"fingerprint ignores a change: {changed[0]}, {changed[2:]}"
 
 
-def test_store_reuse_false_never_loads_and_a_damaged_run_is_retrained(result_files, tmp_path):
+def test_store_reuse_false_loads_only_its_own_runs_and_a_damaged_run_is_retrained(result_files, tmp_path):
     _, results = result_files
     history = results["part5.json"].histories[0]
     config = ex.Part5Config("mlp_2", epochs=1, **TINY).train_config(0.1, "cpu")
     RunStore(tmp_path).save("mlp_2", config, 0, {}, history)
     assert RunStore(tmp_path).load("mlp_2", config, 0, {}) is not None
-    assert RunStore(tmp_path, reuse=False).load("mlp_2", config, 0, {}) is None
+    forced = RunStore(tmp_path, reuse=False)
+    assert forced.load("mlp_2", config, 0, {}) is None, "--force reused an old run"
+    forced.save("mlp_2", config, 0, {}, history)
+    assert forced.load("mlp_2", config, 0, {}) is not None, "--force retrained a run it had just trained"
     path = RunStore(tmp_path).path("mlp_2", config, 0, {})
     path.write_text("{ truncated")
     assert RunStore(tmp_path).load("mlp_2", config, 0, {}) is None
