@@ -146,3 +146,10 @@ def test_every_graded_fixture_writes_valid_gradescope_results(graded, tmp_path):
     for name, result in graded[0].items():
         write_outputs(result, tmp_path / name)
         assert_gradescope_results(json.loads((tmp_path / name / "results.json").read_text()))
+
+
+def test_curve_length_checks_say_which_training_set_the_length_implies(graded):
+    checks = {c.id: c for c in graded[0]["results_50k"].checks}
+    assert "50,000 training images" in checks["results/part3_cnn_4.json/curve_lengths"].message
+    assert "45,000 training images" in checks["results/part5_cnn_4.json/curve_lengths"].message
+    assert checks["results/part5_cnn_4.json/accuracy_units"].passed

@@ -11,28 +11,15 @@ never trained (10) or a fraction written as a percent.
 from __future__ import annotations
 
 import json
-import math
 import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from ee449.grading.checks.rules import BANDS, BATCH, EPOCHS, EVERY, KEYS, implied_images
 from ee449.grading.checks.support import add_diagnosis, manifest
 from ee449.grading.diagnose import Diagnosis, accuracy_unit, diagnose_units
-
-KEYS = {
-    3: ("name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc", "weights"),
-    4: ("name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve"),
-    5: ("name", "loss_curve_1", "loss_curve_01", "loss_curve_001",
-        "val_acc_curve_1", "val_acc_curve_01", "val_acc_curve_001"),
-}
-EPOCHS = {3: 15, 4: 15, 5: 20}
-BATCH, EVERY = 50, 10
-TRAIN_IMAGES = (40_000, 50_000)
-BANDS = {"mlp": (25.0, 55.0), "cnn": (40.0, 80.0)}
-FIRST_LAYER = {"mlp_1": (32, 1024), "mlp_2": (32, 1024), "cnn_3": (16, 1, 3, 3),
-               "cnn_4": (16, 1, 3, 3), "cnn_5": (8, 1, 3, 3)}
 
 FILES = manifest().get("result_files", [])
 ALL = [f["file"] for f in FILES]
@@ -93,14 +80,6 @@ def test_keys(file):
         pytest.fail(f"{file} lacks the keys {missing}" + (f" (it has {extra} instead)" if extra else ""), pytrace=False)
 
 
-def implied_images(points: int, epochs: int) -> int | None:
-    """The training-set size (batch 50) whose run records `points` points in `epochs`, or None."""
-    for steps in range(math.ceil(TRAIN_IMAGES[0] / BATCH), math.ceil(TRAIN_IMAGES[1] / BATCH) + 1):
-        if points in {epochs * steps // EVERY, math.ceil(epochs * steps / EVERY)}:
-            return steps * BATCH
-    return None
-
-
 @pytest.mark.check("results/{file}/curve_lengths", target="results")
 @pytest.mark.parametrize("file", ALL)
 def test_curve_lengths(request, file):
@@ -154,9 +133,12 @@ def test_test_accuracy_band(file):
 
 
 @pytest.mark.check("results/{file}/weights_shape", target="results")
-@pytest.mark.parametrize("file", [f for f in BY_PART[3] if INFO[f]["arch"] in FIRST_LAYER])
+@pytest.mark.parametrize("file", [f for f in BY_PART[3] if INFO[f]["arch"]])
 def test_weights_shape(file):
-    got, want = np.shape(field(file, "weights")), FIRST_LAYER[INFO[file]["arch"]]
+    from ee449.models import build, first_layer
+
+    got = np.shape(field(file, "weights"))
+    want = tuple(first_layer(build(INFO[file]["arch"])).weight.shape)  # the reference's, PyTorch layout
     if tuple(got) != want:
         pytest.fail(f"weights has shape {tuple(got)}; the first layer of {INFO[file]['arch']} in "
                     f"PyTorch layout is {want}", pytrace=False)
