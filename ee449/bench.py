@@ -41,7 +41,11 @@ TARGETS = {"trainer_over_reference": 3.0, "batched_over_sequential": {"cpu": 2.0
 
 @dataclass(frozen=True)
 class BenchOptions:
-    """What one `ee449 bench` run measures. Defaults: the full bench (~1-2 min on a 2-core CPU)."""
+    """What one `ee449 bench` run measures. Defaults: Part 3's workload at its real validation size.
+
+    The full bench took 6.9 min on the shared 2-core VM at load 5 (benchmarks/RESULTS.md), most of
+    it the ten sequential replicas; `--replicas 0` or `--skip-reference` shorten it.
+    """
 
     data: str = "synthetic"  # "synthetic" | "torchvision" | path of an image folder
     root: str | None = None  # data cache root (ee449.data.cache_root)
