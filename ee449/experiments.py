@@ -344,4 +344,15 @@ def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: 
     return ScheduleResult(config, (e1, e2), search, stage2, stage3, float(adam_test_acc), adam_source, env)
 
 
-from ee449.experiments_cli import add_arguments, run  # noqa: E402,F401  the `ee449 part3..all` commands
+# -- the `ee449 part3 | part4 | part5 | all` commands live in ee449.experiments_cli ---------------
+
+def add_arguments(parser: Any) -> None:
+    from ee449.experiments_cli import add_arguments as add
+
+    add(parser)
+
+
+def run(args: Any) -> int:
+    from ee449.experiments_cli import run as run_command
+
+    return run_command(args)

@@ -1,6 +1,8 @@
 """Result files and the saved runs that make experiments resumable.
 
-Two kinds of files live in an output folder:
+The result dataclasses (`Part3Result`, `Part4Result`, `Part5Result`, `ScheduleResult`) turn
+an experiment's runs into the homework's result dict (`.payload()`). Two kinds of files live
+in an output folder:
 
 - the result files (`part3_<arch>.json`, `part4_<arch>.json`, `part5.json`,
   `part5_schedule.json`), written once an experiment is complete; their keys are the contract
