@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import warnings
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -166,5 +167,9 @@ def load_image_folder(root: str | os.PathLike, cache_root: str | os.PathLike | N
         arrays += [_decode_all([p for p, _ in files]), np.array([label for _, label in files], dtype=np.int64)]
     result = tuple(arrays)
     if target is not None:
-        write_cache(target, result, stamp)
+        try:
+            write_cache(target, result, stamp)
+        except OSError as error:  # a read-only or full disk costs speed next time, not this run
+            warnings.warn(f"could not write the decoded-image cache {target} ({error}); "
+                          "the images will be decoded again next time", stacklevel=2)
     return result

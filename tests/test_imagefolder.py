@@ -123,6 +123,15 @@ def test_no_cache_root_writes_nothing(tree, tmp_path):
     assert not (tmp_path / "cache").exists()
 
 
+def test_an_unwritable_cache_root_warns_and_still_loads(tree, tmp_path):
+    root, written = tree
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.warns(UserWarning, match="could not write the decoded-image cache"):
+        _, _, test_x, _ = load_image_folder(root, blocker)
+    assert np.array_equal(test_x, np.stack([pixels for _, pixels, _ in written["test"]]))
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 def test_a_missing_folder_says_so(tmp_path):
