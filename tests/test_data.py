@@ -116,6 +116,22 @@ def test_synthetic_splits_are_the_transformed_generator_output(synthetic_splits)
     assert np.array_equal(synthetic_splits.train_labels.numpy(), train_y[train])
 
 
+def test_describe_round_trips_through_the_strict_json_writer(synthetic_splits, tmp_path):
+    from ee449.io import read_json, write_json
+
+    write_json(tmp_path / "meta.json", synthetic_splits.describe())
+    assert_equal(read_json(tmp_path / "meta.json"), synthetic_splits.describe(), "read back")
+
+
+def test_the_same_split_seed_gives_the_same_splits_and_another_seed_another_validation_set(synthetic_splits):
+    again = load_cifar10("synthetic", synthetic_per_class=(20, 10), split_seed=3)
+    other = load_cifar10("synthetic", synthetic_per_class=(20, 10), split_seed=4)
+    for name in ("train_images", "train_labels", "val_images", "val_labels", "test_images", "test_labels"):
+        assert torch.equal(getattr(again, name), getattr(synthetic_splits, name)), name
+    assert not torch.equal(other.val_images, synthetic_splits.val_images)
+    assert torch.equal(other.test_images, synthetic_splits.test_images)  # the data set itself is fixed
+
+
 def test_to_moves_all_six_tensors(synthetic_splits):
     moved = synthetic_splits.to("meta")  # a real second device that exists on every machine
     tensors = [getattr(moved, name) for name in ("train_images", "train_labels", "val_images", "val_labels",
