@@ -10,6 +10,7 @@ So a hostile check costs its own points and one restart, nothing else.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ from ee449.grading import sandbox
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
 MAX_RESTARTS = 12
 CHECK_MODULES = ("check_conv.py", "check_architectures.py", "check_results.py")
+
+
+class GradingError(RuntimeError):
+    """The grader itself could not run its checks (not the submission's fault)."""
 
 
 @dataclass
@@ -82,6 +87,8 @@ def pytest_argv(root: Path) -> list[str]:
 
 def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float) -> tuple[list[Outcome], float]:
     """Every check's outcome, in collection order, and the seconds spent in sandboxed pytest."""
+    if importlib.util.find_spec("pytest") is None:
+        raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
     progress_path = root / "progress.jsonl"
     manifest = {**manifest, "progress": str(progress_path), "check_timeout": check_timeout,
                 "memory_mb": limits.memory_mb, "skip": [], "hung_targets": []}
@@ -118,7 +125,7 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
         if len(progress.results) >= len(progress.collected) and progress.collected:
             break
     if not progress.collected:
-        raise RuntimeError(f"the grader's checks could not run in the sandbox: {last_error or 'no output'}")
+        raise GradingError(f"the grader's checks could not run in the sandbox: {last_error or 'no output'}")
     outcomes = []
     for check in progress.collected:
         if check["id"] in progress.skipped:
