@@ -183,3 +183,24 @@ def recorded_curves(draw) -> RecordedCurve:
     record_every = draw(st.integers(1, 20), label="record_every")
     steps_per_epoch = draw(st.integers(record_every, 20 * record_every), label="steps_per_epoch")
     return RecordedCurve(values, steps_per_epoch, record_every)
+
+
+# --- grader: how students spell the homework's names -----------------------------------------
+
+class Spelling(NamedTuple):
+    canonical: str  # e.g. 'cnn_3'
+    spelled: str  # e.g. 'CNN3'
+
+
+@composite
+def name_spellings(draw, names: tuple[str, ...]) -> Spelling:
+    """One of `names` as a student might write it: any letter case, each underscore kept or dropped."""
+    name = draw(st.sampled_from(names), label="name")
+    chars = []
+    for ch in name:
+        if ch == "_":
+            if draw(st.booleans(), label="keep underscore"):
+                chars.append(ch)
+        else:
+            chars.append(ch.upper() if draw(st.booleans(), label="upper") else ch)
+    return Spelling(name, "".join(chars))

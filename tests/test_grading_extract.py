@@ -7,9 +7,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 
 from ee449.grading.extract import adam_learning_rates, extract, match_target, referenced_globals
 from ee449.models import ARCHITECTURES
+from tests.strategies import name_spellings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 
@@ -22,6 +24,11 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 ])
 def test_match_target_accepts_the_usual_spellings_and_nothing_else(name, key):
     assert match_target(name) == key
+
+
+@given(name_spellings(("my_conv2d", *ARCHITECTURES, *(f"{a}_sigmoid" for a in ARCHITECTURES))))
+def test_match_target_ignores_case_and_underscores(spelling):
+    assert match_target(spelling.spelled) == spelling.canonical
 
 
 def _write(folder: Path, files: dict[str, str]) -> Path:
