@@ -67,7 +67,7 @@ def test_load_cifar10_from_a_folder_transforms_and_splits_it(tree, tmp_path):
 
 def test_the_archive_layout_with_one_cifar10_folder_inside_is_accepted(tmp_path):
     written = write_tree(tmp_path / "unpacked" / "cifar10")
-    _, train_y, test_x, _ = load_image_folder(tmp_path / "unpacked", cache_root=None)
+    _, _, test_x, _ = load_image_folder(tmp_path / "unpacked", cache_root=None)
     assert np.array_equal(test_x, np.stack([pixels for _, pixels, _ in written["test"]]))
 
 
