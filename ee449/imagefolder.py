@@ -74,8 +74,8 @@ def scan_tree(tree: Path) -> tuple[dict[str, list[tuple[str, int]]], str]:
         files = []
         for label, name in enumerate(CLASSES):
             with os.scandir(folder / name) as entries:
-                images = sorted((e for e in entries if not e.name.startswith(".")
-                                 and os.path.splitext(e.name)[1].lower() in IMAGE_SUFFIXES), key=lambda e: e.name)
+                images = sorted((e for e in entries if e.name.lower().endswith(IMAGE_SUFFIXES)
+                                 and not e.name.startswith(".")), key=lambda e: e.name)
             if not images:
                 raise DataError(f"{folder / name} holds no .png or .jpg images")
             for entry in images:
