@@ -77,3 +77,12 @@ def test_the_summary_lists_failed_checks_with_their_diagnosis():
     assert text.splitlines()[0].startswith("== ada: 2.5 / 5.5 points")
     assert "FAIL arch/mlp_1/output_shape" in text and "batch of 50" in text
     assert "conv/output_shape" not in text  # passed checks stay quiet
+
+
+def test_the_summary_says_a_repeated_reason_once():
+    result = make_result()
+    result.checks.append(CheckResult("arch/mlp_1/layers", False, 0.0, 4.0, "visible", "batch 1: RuntimeError: shape",
+                                     [["hardcoded_batch", "Your mlp_1 works for a batch of 50 but not for 1, 7."]]))
+    text = summary(result)
+    assert "  FAIL arch/mlp_1/output_shape, arch/mlp_1/layers (0 / 7)" in text.splitlines()
+    assert text.count("batch of 50") == 1

@@ -93,10 +93,13 @@ def summary(result: GradeResult) -> str:
     lines = [f"== {result.student}: {_number(result.score)} / {_number(result.max_score)} points "
              f"({sum(c.passed for c in result.checks)} of {len(result.checks)} checks passed, "
              f"{result.seconds:.1f} s)"]
+    groups: dict[str, list[CheckResult]] = {}
     for check in result.checks:
-        if check.passed:
-            continue
-        lines.append(f"  FAIL {check.id} (0 / {_number(check.max_points)})")
-        for text in check_output(check).splitlines():
-            lines.append(f"       {text}")
+        if not check.passed:
+            # Twenty checks failing for one reason (a syntax error, a hung conv) read better once.
+            groups.setdefault(check_output(check), []).append(check)
+    for output, checks in groups.items():
+        lost = _number(sum(c.max_points for c in checks))
+        lines.append(f"  FAIL {', '.join(c.id for c in checks)} (0 / {lost})")
+        lines += [f"       {text}" for text in output.splitlines()]
     return "\n".join(lines)

@@ -42,13 +42,8 @@ def add_diagnosis(request: pytest.FixtureRequest, diagnosis: Diagnosis) -> None:
 
 
 def _missing_message(key: str) -> str:
-    m = manifest()
-    files = ", ".join(m["files"]) or "no .py files"
-    text = f"no definition of {key} found in your files ({files})"
-    if m["parse_errors"]:
-        broken = "; ".join(f"{f} ({e})" for f, e in m["parse_errors"].items())
-        text += f"; these files could not be read, so nothing in them was graded: {broken}"
-    return text
+    files = ", ".join(manifest()["files"]) or "no .py files"
+    return f"no definition of {key} found in your files ({files})"
 
 
 def load_target(key: str, request: pytest.FixtureRequest | None = None) -> object:
@@ -57,10 +52,10 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> objec
     found = m["found"].get(key)
     if found is None:
         if m["parse_errors"] and request is not None:
-            file, error = next(iter(m["parse_errors"].items()))
+            broken = "; ".join(f"{f} ({e})" for f, e in m["parse_errors"].items())
             add_diagnosis(request, Diagnosis("syntax_error", (
-                f"{file} has a syntax error ({error}), so its definitions could not be graded: "
-                "make sure every file runs with python before submitting.")))
+                f"Files with syntax errors could not be graded: {broken}; make sure every file "
+                "runs with python before submitting.")))
         pytest.fail(_missing_message(key), pytrace=False)
     if key in HUNG or key in m.get("hung_targets", []):
         pytest.fail(f"not run: your {found['name']} already ran out of time in an earlier check", pytrace=False)
