@@ -6,8 +6,11 @@ session, two at a time, with a short per-check timeout so the hostile fixtures f
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import pickle
 import shutil
 import sys
 import zipfile
@@ -34,18 +37,35 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """{student: GradeResult} for every fixture and a zip of the correct one; plus hashes before/after."""
+def _grade_fixture_class(classroom: Path) -> dict:
     before = _tree_hash(FIXTURES)
-    classroom = tmp_path_factory.mktemp("classroom")
     for name in NAMES:
         shutil.copytree(FIXTURES / name, classroom / name)
     with zipfile.ZipFile(classroom / "correct_zipped.zip", "w") as zf:
         for path in (FIXTURES / "correct").rglob("*"):
             zf.write(path, Path("hw1-submission") / path.relative_to(FIXTURES / "correct"))
     results = grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)
-    return {r.student: r for r in results}, before, _tree_hash(FIXTURES), classroom
+    return {"results": {r.student: r for r in results}, "before": before, "after": _tree_hash(FIXTURES)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """({student: GradeResult}, fixture hash before, hash after, class folder), graded once per session.
+
+    Under pytest-xdist the workers share one grading through a lock and a pickle in the session's
+    common temporary folder, so `-n 2` does not grade the class twice.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    classroom = shared / "grading-classroom"
+    with open(shared / "grading-classroom.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cache = shared / "grading-classroom.pkl"
+        if not cache.exists():
+            classroom.mkdir(exist_ok=True)
+            cache.write_bytes(pickle.dumps(_grade_fixture_class(classroom)))
+        done = pickle.loads(cache.read_bytes())
+    return done["results"], done["before"], done["after"], classroom
 
 
 def expected(name: str) -> dict:
