@@ -55,7 +55,7 @@ class TrainConfig:
     record_val: bool = True  # validation accuracy at every record point
     record_grad: bool = False  # first-layer gradient magnitude (Part 4)
     device: str = "auto"  # "auto" -> cuda if available else cpu
-    eval_chunk: int = 0  # images per evaluation forward; 0 = 2000 on CPU, 10000 on CUDA (measured)
+    eval_chunk: int = 0  # images per evaluation forward; 0 = 256 on CPU (cache-sized: 2x faster than 2000), 10000 on CUDA
     allow_tf32: bool = False  # TF32 matmul/conv on CUDA: faster, ~1e-3 relative error; off by default
 
     def __post_init__(self) -> None:
@@ -164,7 +164,7 @@ def shuffle_generator(seed: int) -> torch.Generator:
 def eval_chunk_for(config: TrainConfig, device: torch.device) -> int:
     if config.eval_chunk:
         return config.eval_chunk
-    return 10_000 if device.type == "cuda" else 2_000
+    return 10_000 if device.type == "cuda" else 256
 
 
 def to_resident(data: Any, device: torch.device) -> Resident:
