@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ee449.grading.checks.support import add_diagnosis, build_model, manifest
-from ee449.grading.diagnose import diagnose_batch, diagnose_layers
+from ee449.grading.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.layers import trace_layers
 from ee449.models import build, count_parameters
 
@@ -46,6 +46,10 @@ def test_output_shape(request, key):
             problems.append(f"batch {n}: {type(error).__name__}: {error}")
     for diagnosis in diagnose_batch(_name(key), works):
         add_diagnosis(request, diagnosis)
+    if not any(works.values()) and key.startswith("mlp") and _takes_flat_input(model):
+        add_diagnosis(request, Diagnosis("flattened_input", (
+            f"Your {_name(key)} only accepts inputs already flattened to [N, 1024]; the homework's models "
+            "take images [N, 1, 32, 32]: flatten inside forward with x.view(x.size(0), -1).")))
     if problems:
         pytest.fail("; ".join(problems), pytrace=False)
 
@@ -76,6 +80,14 @@ def test_layers(request, key):
         _diagnose_layers(request, key, model, got, want)
         pytest.fail(f"layer sequence differs from the homework's {key}:\n  yours:    "
                     + " -> ".join(got) + "\n  expected: " + " -> ".join(want), pytrace=False)
+
+
+def _takes_flat_input(model) -> bool:
+    try:
+        with torch.no_grad():
+            return tuple(model(torch.zeros(7, 1024)).shape) == (7, 10)
+    except Exception:  # noqa: BLE001 - it does not: no diagnosis
+        return False
 
 
 def _diagnose_layers(request, key, model, got=None, want=None) -> None:
