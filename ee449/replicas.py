@@ -162,6 +162,7 @@ def train_replicas(arch: str, data: Resident, config: TrainConfig, seeds: Sequen
     runs = R if runs is None else runs
     net = StackedNet(arch, config.activation, seeds, device)
     optimizer = make_optimizer(net.params, config)
+    forward = torch.compile(net.forward) if config.compile else net.forward  # evaluation stays eager
     generators = [shuffle_generator(s) for s in seeds]
     chunk = max(1, eval_chunk_for(config, device) // R)  # the same memory per chunk as one run
 
@@ -185,7 +186,7 @@ def train_replicas(arch: str, data: Resident, config: TrainConfig, seeds: Sequen
         for start in range(0, n_train, batch):
             idx = orders[:, start:start + batch]  # (R, B)
             images, labels = data.train_images[idx], data.train_labels[idx]  # (R, B, 1, 32, 32), (R, B)
-            logits = net.forward(images)  # (R, B, 10)
+            logits = forward(images)  # (R, B, 10)
             B = idx.shape[1]
             per_sample = F.cross_entropy(logits.reshape(R * B, -1), labels.reshape(R * B), reduction="none")
             losses = per_sample.view(R, B).mean(1)  # (R,): each replica's batch mean, as in train()

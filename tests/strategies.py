@@ -204,3 +204,30 @@ def name_spellings(draw, names: tuple[str, ...]) -> Spelling:
         else:
             chars.append(ch.upper() if draw(st.booleans(), label="upper") else ch)
     return Spelling(name, "".join(chars))
+
+
+# --- training schedules (tests/test_train.py) ------------------------------------------------
+
+MAX_TRAIN_IMAGES = 40  # mlp_1 steps on this many images take about a millisecond
+MAX_TRAIN_BATCH = 16
+MAX_TRAIN_EPOCHS = 4
+MAX_RECORD_EVERY = 6
+
+
+class TrainingSchedule(NamedTuple):
+    n_train: int
+    batch_size: int
+    epochs: int
+    record_every: int
+
+
+@composite
+def training_schedules(draw) -> TrainingSchedule:
+    """Training-set size, batch, epochs and record interval, with partial last batches and
+    step counts that are and are not multiples of the record interval."""
+    return TrainingSchedule(
+        n_train=draw(st.integers(1, MAX_TRAIN_IMAGES), label="n_train"),
+        batch_size=draw(st.integers(1, MAX_TRAIN_BATCH), label="batch_size"),
+        epochs=draw(st.integers(1, MAX_TRAIN_EPOCHS), label="epochs"),
+        record_every=draw(st.integers(1, MAX_RECORD_EVERY), label="record_every"),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -15,7 +17,8 @@ from tests.test_train import random_splits
 CURVES = ("loss_curve", "train_acc_curve", "val_acc_curve", "grad_curve")
 
 
-def assert_same_runs(batched, sequential, *, grad_rtol: float = 1e-4, loss_rtol: float = 1e-5) -> None:
+def assert_same_runs(batched, sequential, *, grad_rtol: float = 1e-4, loss_rtol: float = 1e-5,
+                     acc_atol: float = 1e-9) -> None:
     __tracebackhide__ = True
     assert_equal(len(batched), len(sequential), "number of runs")
     for b, s in zip(batched, sequential):
@@ -23,10 +26,10 @@ def assert_same_runs(batched, sequential, *, grad_rtol: float = 1e-4, loss_rtol:
         assert_equal((b.seed, b.steps, b.steps_per_epoch, b.diverged), (s.seed, s.steps, s.steps_per_epoch, s.diverged),
                      f"{where}: seed, steps, steps per epoch, diverged")
         assert_close(b.loss_curve, s.loss_curve, rtol=loss_rtol, what=f"{where}: loss curve")
-        assert_close(b.train_acc_curve, s.train_acc_curve, rtol=1e-9, what=f"{where}: train accuracy")
-        assert_close(b.val_acc_curve, s.val_acc_curve, rtol=1e-9, what=f"{where}: validation accuracy")
+        assert_close(b.train_acc_curve, s.train_acc_curve, atol=acc_atol, what=f"{where}: train accuracy")
+        assert_close(b.val_acc_curve, s.val_acc_curve, atol=acc_atol, what=f"{where}: validation accuracy")
         assert_close(b.grad_curve, s.grad_curve, rtol=grad_rtol, atol=1e-6, what=f"{where}: grad curve")
-        assert_close(b.test_acc, s.test_acc, rtol=1e-9, what=f"{where}: test accuracy")
+        assert_close(b.test_acc, s.test_acc, atol=acc_atol, what=f"{where}: test accuracy")
         assert_close(b.first_layer_weights, s.first_layer_weights, rtol=1e-3, atol=1e-5, what=f"{where}: weights")
 
 
@@ -107,3 +110,15 @@ def test_automatic_choice_gives_the_same_runs_as_forcing_either_way():
     data = random_splits(n_train=60)
     config = TrainConfig(epochs=1, record_every=1)
     assert_same_runs(train_many("cnn_3", data, config, [0, 1]), train_many("cnn_3", data, config, [0, 1], batched=False))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("compile_forward", [False, True])
+def test_batched_runs_equal_sequential_runs_on_cuda(require_cuda, compile_forward):
+    data = random_splits(n_train=100, n_val=20, n_test=20)
+    config = TrainConfig(epochs=2, record_every=2, record_grad=True, device=require_cuda, compile=compile_forward)
+    seeds = [2, 7, 1]
+    sequential = train_many("cnn_4", data, replace(config, compile=False), seeds, batched=False)
+    # cuDNN may pick other algorithms for grouped convs: allow one image of 20 to flip class
+    assert_same_runs(train_many("cnn_4", data, config, seeds, batched=True), sequential, grad_rtol=2e-3,
+                     loss_rtol=1e-3, acc_atol=5.0)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given
 
 from ee449 import models
 from ee449.train import History, ProgressEvent, TrainConfig, resolve_device, train
 from tests.assertions import assert_close, assert_equal
+from tests.strategies import training_schedules
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,11 @@ def percent_correct(model: torch.nn.Module, images: torch.Tensor, labels: torch.
         return 100.0 * (model(images).argmax(1) == labels).float().mean().item()
 
 
-@pytest.mark.parametrize("n_train, batch, epochs, every", [(120, 50, 4, 10), (100, 50, 7, 3), (37, 5, 2, 4), (10, 50, 9, 10)])
-def test_curve_lengths_are_floor_of_steps_over_record_every(n_train, batch, epochs, every):
-    config = TrainConfig(epochs=epochs, batch_size=batch, record_every=every, record_grad=True)
-    history = train("mlp_1", random_splits(n_train=n_train), config, seed=0)
+@given(schedule=training_schedules())
+def test_curve_lengths_are_floor_of_steps_over_record_every(schedule):
+    n_train, batch, epochs, every = schedule
+    config = TrainConfig(epochs=epochs, batch_size=batch, record_every=every, record_grad=True, optimizer="sgd")
+    history = train("mlp_1", random_splits(n_train=n_train, n_val=3, n_test=3), config, seed=0)
     steps = epochs * math.ceil(n_train / batch)
     assert_equal(history.steps_per_epoch, math.ceil(n_train / batch), "steps per epoch")
     assert_equal(history.steps, steps, "steps")
@@ -247,3 +250,25 @@ def test_recording_switches_leave_their_curves_empty():
     assert_equal((history.loss_curve, history.train_acc_curve, history.val_acc_curve, history.grad_curve),
                  ([], [], [], []), "curves")
     assert 0.0 <= history.test_acc <= 100.0
+
+
+@pytest.mark.gpu
+def test_cuda_run_matches_the_cpu_run(require_cuda):
+    data = random_splits(n_train=100, n_val=40, n_test=30)
+    config = TrainConfig(epochs=2, optimizer="sgd", lr=0.05, record_every=2, record_grad=True)
+    cpu = train("cnn_4", data, config, seed=0)
+    cuda = train("cnn_4", data, replace(config, device=require_cuda), seed=0)
+    assert cuda.device.startswith("cuda")
+    assert_close(cuda.loss_curve, cpu.loss_curve, rtol=1e-3, what="loss curve, cuda vs cpu")
+    assert_close(cuda.grad_curve, cpu.grad_curve, rtol=1e-3, what="grad curve, cuda vs cpu")
+    assert_close(cuda.first_layer_weights, cpu.first_layer_weights, rtol=1e-3, atol=1e-5, what="weights")
+
+
+@pytest.mark.gpu
+def test_compiled_training_matches_eager_training_on_cuda(require_cuda):
+    data = random_splits(n_train=100)
+    config = TrainConfig(epochs=2, record_every=2, record_grad=True, device=require_cuda)
+    eager = train("cnn_3", data, config, seed=1)
+    compiled = train("cnn_3", data, replace(config, compile=True), seed=1)
+    assert_close(compiled.loss_curve, eager.loss_curve, rtol=1e-3, what="loss curve, compiled vs eager")
+    assert_close(compiled.first_layer_weights, eager.first_layer_weights, rtol=1e-3, atol=1e-5, what="weights")
