@@ -236,7 +236,7 @@ def train_many(arch: str, data: Any, config: TrainConfig, seeds: Sequence[int], 
 
     `batched=True` trains them together as replicas (`ee449.replicas`), False one after another;
     None decides by `replicas.batching_pays_off(arch, device, len(seeds))`, which encodes the
-    measurements in benchmarks/RESULTS.md.
+    measurements of benchmarks/bench_replicas.py.
     """
     models.check_architecture(arch)
     seeds = [int(s) for s in seeds]
