@@ -27,11 +27,13 @@ from ee449.io import read_json
 from ee449.progress import Progress
 from ee449.results import RunStore, describe_data, result_status, write_result
 
-QUICK = {  # the smoke preset: all of it in about two minutes on two busy CPU cores
-    "synthetic_per_class": (60, 20),  # 540 training images: 11 steps of 50 per epoch
-    "record_every": 5,  # at least two recorded points per epoch on so little data
-    "epochs": 2, "runs": 2,  # Parts 3 and 4
-    "part5_epochs": 3, "schedule_epochs": 5, "patience": 1,
+QUICK = {  # the README's main job: every part on synthetic data in about 3 minutes on 2 quiet CPU cores
+    # 2,700 training images (54 steps of 50 per epoch), 300 validation, 500 test: enough that the
+    # CNNs clearly beat the MLPs after 4 epochs (measured: about 50-70% against 25-35%).
+    "synthetic_per_class": (300, 50),
+    "record_every": 10,  # the homework's rule: about 5 points per epoch here
+    "epochs": 4, "runs": 2,  # Parts 3 and 4: "several runs" kept to two
+    "part5_epochs": 6, "schedule_epochs": 9, "patience": 1,  # SGD needs more steps than Adam to move
     "threads": 1,  # one CPU thread: small models gain little from more, and a busy machine loses a lot
 }
 FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report

@@ -61,10 +61,15 @@ class Progress:
 
     def close(self) -> None:
         """End the current bar; in a log, say where a run that did not finish stopped."""
-        if self._pending is not None:  # the run ended early: diverged or interrupted
+        if self._pending is not None:
             event = self._pending
-            print(f"{self._describe(event)} (stopped at step {event.step}/{event.steps})", file=self.stream,
-                  flush=True)
+            if event.epoch + 1 >= event.epochs:
+                # The last epoch: the final record point comes before the last step when the
+                # step count is not a multiple of record_every (216 steps -> last point at 210).
+                self._print_line(event)
+            else:  # the run ended early: diverged or interrupted
+                print(f"{self._describe(event)} (stopped at step {event.step}/{event.steps})", file=self.stream,
+                      flush=True)
             self._pending = None
         if self._dirty:
             self.stream.write("\n")

@@ -74,3 +74,21 @@ def test_a_run_that_stops_early_says_where_it_stopped():
         "part5 cnn_4 lr 0.1 epoch 1/3 loss 2.260",
         "part5 cnn_4 lr 0.1 epoch 2/3 loss 2.240 (stopped at step 60/120)",
     ], what="lines")
+
+
+def test_a_run_whose_last_point_precedes_its_last_step_ends_plainly():
+    # 2 epochs of 108 steps = 216 steps, a point every 10: the last point is at step 210, yet
+    # the run finished; only a run that stops before its last epoch is reported as stopped.
+    stream = io.StringIO()
+    progress = Progress("part3 mlp_1", stream, tty=False)
+    for step in range(10, 217, 10):
+        progress(ProgressEvent(0, 1, (step - 1) // 108, 2, step, 216, 2.0))
+    progress.close()
+    assert "stopped" not in stream.getvalue(), stream.getvalue()
+
+    stream = io.StringIO()
+    progress = Progress("part3 mlp_1", stream, tty=False)
+    progress(ProgressEvent(0, 1, 0, 2, 50, 216, float("nan")))  # diverged in epoch 1 of 2
+    progress.close()
+    assert_equal(stream.getvalue().strip(), "part3 mlp_1 epoch 1/2 loss nan (stopped at step 50/216)",
+                 what="early stop line")
