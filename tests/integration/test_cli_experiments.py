@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ee449.experiments_cli import QUICK
 from ee449.io import read_json
 from tests.assertions import assert_equal
 
@@ -34,6 +36,13 @@ def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, tmp_path):
     assert not (tmp_path / "out").exists(), "a rejected command created its output folder"
 
 
+def quick_steps_per_epoch() -> int:
+    """Recomputed from the preset: 10 classes x per-class images, 10% held out for validation,
+    batches of 50 with the last partial batch kept."""
+    train_images = 10 * QUICK["synthetic_per_class"][0] * 9 // 10
+    return math.ceil(train_images / 50)
+
+
 @pytest.mark.slow
 def test_part3_quick_writes_its_files_and_a_second_run_does_nothing(tmp_path):
     out = tmp_path / "out"
@@ -43,7 +52,8 @@ def test_part3_quick_writes_its_files_and_a_second_run_does_nothing(tmp_path):
     result = read_json(path)
     assert_equal(result["meta"]["runs_done"], 2, what="quick preset runs")
     assert_equal(result["meta"]["data"]["synthetic"], True, what="quick preset data")
-    assert_equal(len(result["loss_curve"]), 2 * 11 // 5, what="2 epochs of 11 steps, a point every 5")
+    steps = QUICK["epochs"] * quick_steps_per_epoch()
+    assert_equal(len(result["loss_curve"]), steps // QUICK["record_every"], what="quick preset curve length")
     assert (out / "figures" / "part3.png").is_file() and (out / "figures" / "part3_mlp_1_weights.png").is_file()
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
 
@@ -66,7 +76,8 @@ def test_a_result_made_with_another_config_is_refused_then_replaced_with_force(t
     forced = ee449("part4", "--quick", "--arch", "mlp_1", "--epochs", "1", "--force", "--out", str(out))
     assert forced.returncode == 0, forced.stderr
     assert_equal(read_json(path)["meta"]["config"]["epochs"], 1, what="replaced result's epochs")
-    assert_equal(len(read_json(path)["relu_loss_curve"]), 11 // 5, what="one epoch of 11 steps")
+    assert_equal(len(read_json(path)["relu_loss_curve"]), quick_steps_per_epoch() // QUICK["record_every"],
+                 what="one epoch of the quick preset")
 
 
 @pytest.mark.slow
