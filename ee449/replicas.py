@@ -11,8 +11,8 @@ its own optimizer state. The R models are stacked into one "wide" network:
 Nothing mixes replicas: the loss is the sum of the R per-replica batch means, so each
 replica's gradient is its own; Adam and SGD are element-wise, so one optimizer over the stacked
 tensors is R independent optimizers (same lr, betas, eps; there is no global clipping).
-Grouped convolutions beat `torch.func.vmap` over `functional_call` on the CPU (vmap measured
-0.77x sequential, grouped 1.24x; see `batching_pays_off` and benchmarks/bench_replicas.py).
+Grouped convolutions beat `torch.func.vmap` over `functional_call` on the CPU (see
+`batching_pays_off` for the measurements and benchmarks/bench_replicas.py).
 """
 
 from __future__ import annotations
@@ -33,16 +33,22 @@ from ee449.train import (
 
 
 def batching_pays_off(arch: str, device: torch.device, runs: int) -> bool:
-    """Whether `train_many(batched=None)` batches `runs` runs of `arch` on `device`: when runs > 1.
+    """Whether `train_many(batched=None)` batches `runs` runs of `arch` on `device`.
 
-    From benchmarks/bench_replicas.py (10 x cnn_4, 20 steps, 1000 validation images, busy
-    2-core CPU): grouped 1.24x sequential with 1 thread, 3.2x with 2 threads (batch-50 ops
-    parallelise badly; 10x larger ones well); per training step cnn_4 1.0x, cnn_3 0.9x, mlp_1
-    2.3x (1 thread, CPU time). `torch.func.vmap` measured slower than grouped convs (0.77x
-    sequential). On CUDA, batch-50 steps of these small models are bound by kernel launches,
-    so R replicas cost little more than one (to be measured on a GPU box).
+    Measured on the shared 2-core CPU (AMD EPYC, 10 replicas, batch 50, Adam, validation every
+    10 steps; `benchmarks/bench_replicas.py` and `ee449 bench`):
+      - MLPs: batched 1.5-2.0x sequential with 1 thread, 2.0x with 2 threads -> batch.
+      - CNNs: 1.05-1.24x with 1 thread (the arithmetic is the same either way and the CPU is
+        compute-bound); with 2 threads on a busy machine anywhere from 0.47x to 6.6x between
+        runs -> not batched on the CPU, where each run finishing alone can also be saved alone.
+      - `torch.func.vmap` measured 0.77x (1 thread) and 1.4x (2 threads) sequential, below the
+        grouped convolutions used here.
+    On CUDA, batch-50 steps of these small models are bound by kernel launches, so R replicas
+    cost little more than one: batch (to be confirmed on a GPU box with bench_replicas.py).
     """
-    return runs > 1
+    if runs < 2:
+        return False
+    return device.type == "cuda" or arch.startswith("mlp")
 
 
 class StackedNet:

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from ee449 import models
-from ee449.replicas import StackedNet
+from ee449.replicas import StackedNet, batching_pays_off
 from ee449.train import ProgressEvent, TrainConfig, train, train_many
 from tests.assertions import assert_close, assert_equal
 from tests.test_train import random_splits
@@ -106,10 +106,19 @@ def test_sequential_progress_numbers_the_runs():
     assert_equal([(e.run, e.runs, e.replicas) for e in events], [(0, 2, 1)] * 2 + [(1, 2, 1)] * 2, "runs")
 
 
-def test_automatic_choice_gives_the_same_runs_as_forcing_either_way():
-    data = random_splits(n_train=60)
+@pytest.mark.parametrize("arch", ["mlp_2", "cnn_3"])  # batched and sequential by default on the CPU
+def test_automatic_choice_gives_the_same_runs_as_forcing_either_way(arch):
+    data = random_splits(n_train=60, n_val=20, n_test=20)
     config = TrainConfig(epochs=1, record_every=1)
-    assert_same_runs(train_many("cnn_3", data, config, [0, 1]), train_many("cnn_3", data, config, [0, 1], batched=False))
+    automatic = train_many(arch, data, config, [0, 1])
+    assert_same_runs(automatic, train_many(arch, data, config, [0, 1], batched=False))
+    assert_same_runs(automatic, train_many(arch, data, config, [0, 1], batched=True))
+
+
+@pytest.mark.parametrize("arch", models.ARCHITECTURES)
+def test_a_single_run_is_never_batched(arch):
+    assert not batching_pays_off(arch, torch.device("cpu"), 1)
+    assert not batching_pays_off(arch, torch.device("cuda"), 1)
 
 
 @pytest.mark.gpu
