@@ -184,3 +184,25 @@ def cifar_image_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with tarfile.open(archive) as tar:
             tar.extractall(target, filter="data")
     return target / "cifar10"
+
+
+# --- shared fixtures of the training tests ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def one_cpu_thread():
+    """One PyTorch CPU thread for a module of tiny-model tests: they run fastest so, and several
+    times faster than with two threads when the machine is busy (as under `-n 2`)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def tiny_synthetic_data():
+    """A real, tiny `DataSplits` (synthetic: 180 training, 20 validation, 50 test images)."""
+    from ee449.data import load_cifar10
+
+    return load_cifar10("synthetic", synthetic_per_class=(20, 5))

@@ -22,22 +22,12 @@ from tests.strategies import plateau_curves
 TINY = {"batch_size": 10, "record_every": 3}  # 180 training images: 18 steps, 6 points per epoch
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """One CPU thread: these tiny models run fastest so, and much faster on a busy machine."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_cpu_thread")
 
 
 @pytest.fixture(scope="module")
-def data():
-    from ee449.data import load_cifar10
-
-    return load_cifar10("synthetic", synthetic_per_class=(20, 5))
+def data(tiny_synthetic_data):
+    return tiny_synthetic_data
 
 
 @pytest.fixture(scope="module")
