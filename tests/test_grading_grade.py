@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading import runner
 from ee449.grading.grade import GradeOptions, grade_class, is_class_folder, result_files, safe_extract_zip
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
@@ -124,7 +123,9 @@ def test_hung_checks_are_stopped_by_their_timeouts(graded):
     alarm = next(c for c in graded[0]["hostile_loop_in_conv"].checks if c.id == "conv/output_shape")
     watchdog = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/output_shape")
     within = f"did not finish within {CHECK_TIMEOUT:g} s"
-    assert within in alarm.message and alarm.seconds < CHECK_TIMEOUT + runner.GRACE_S
+    # Stopped by the check's own alarm (its message asks about an infinite loop), not by the
+    # watchdog that backs it up; no wall-clock bound, which a busy machine would make flaky.
+    assert within in alarm.message and "(an infinite loop?)" in alarm.message, alarm.message
     assert within in watchdog.message
     later = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/inputs_unmodified")
     assert "already ran out of time" in later.message  # not another full timeout
