@@ -33,6 +33,7 @@ class Progress:
         self._pending: Any = None  # line mode: the latest event of the epoch under way
         self._last_draw = 0.0
         self._dirty = False  # tty mode: a bar is on the current line
+        self._record_every: int | None = None  # steps between events: the smallest step seen
 
     def relabel(self, label: str) -> None:
         self.close()
@@ -41,6 +42,10 @@ class Progress:
     def __call__(self, event: Any) -> None:
         if not self.enabled:
             return
+        # Events come every record_every steps from each run's start, so the smallest step seen
+        # is record_every; close() needs it to tell a finished run from one that stopped early.
+        if self._record_every is None or 0 < event.step < self._record_every:
+            self._record_every = event.step
         if self.tty:
             self._draw(event)
             return
@@ -63,9 +68,9 @@ class Progress:
         """End the current bar; in a log, say where a run that did not finish stopped."""
         if self._pending is not None:
             event = self._pending
-            if event.epoch + 1 >= event.epochs:
-                # The last epoch: the final record point comes before the last step when the
-                # step count is not a multiple of record_every (216 steps -> last point at 210).
+            if event.steps - event.step < (self._record_every or 1):
+                # The run's last record point: it comes before the last step when the step count
+                # is not a multiple of record_every (216 steps -> last point at 210).
                 self._print_line(event)
             else:  # the run ended early: diverged or interrupted
                 print(f"{self._describe(event)} (stopped at step {event.step}/{event.steps})", file=self.stream,

@@ -92,3 +92,12 @@ def test_a_run_whose_last_point_precedes_its_last_step_ends_plainly():
     progress.close()
     assert_equal(stream.getvalue().strip(), "part3 mlp_1 epoch 1/2 loss nan (stopped at step 50/216)",
                  what="early stop line")
+
+    # Stopping inside the last epoch is still an early stop.
+    stream = io.StringIO()
+    progress = Progress("part3 mlp_1", stream, tty=False)
+    for step in range(10, 151, 10):  # the last event at step 150 of 216, in epoch 2 of 2
+        progress(ProgressEvent(0, 1, (step - 1) // 108, 2, step, 216, 2.0))
+    progress.close()
+    assert_equal(stream.getvalue().strip().splitlines()[-1],
+                 "part3 mlp_1 epoch 2/2 loss 2.000 (stopped at step 150/216)", what="last-epoch stop line")
