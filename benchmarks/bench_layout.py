@@ -1,0 +1,100 @@
+"""Memory layout and evaluation chunk: which is fastest for the homework's CNNs on a device.
+
+For each architecture and each layout (NCHW = torch.contiguous_format, NHWC = channels_last)
+it times, median of `--repeats`:
+  - a validation pass: `ee449.train.accuracy` over `--val` images, for each `--chunks` size;
+  - a training window: 10 Adam steps of batch 50 (forward, backward, step), as the trainer does.
+`ee449.train.memory_format_for` and `eval_chunk_for` encode the winners per device; rerun this
+on a new kind of device before changing them.
+Run: `.venv/bin/python benchmarks/bench_layout.py [--device cuda] [--json out.json]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from ee449 import allocator, models
+from ee449.train import accuracy, resolve_device
+
+LAYOUTS = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
+
+
+def median_seconds(work: Callable[[], object], device: torch.device, repeats: int) -> float:
+    work()  # warm-up: allocator, oneDNN / cuDNN kernel choice
+    times = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        work()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def training_window(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor) -> Callable[[], None]:
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    order = torch.Generator().manual_seed(0)
+
+    def window() -> None:
+        for _ in range(10):
+            idx = torch.randint(0, len(images), (50,), generator=order).to(images.device)
+            loss = F.cross_entropy(model(images[idx]), labels[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        loss.item()  # one sync, as the trainer's record point
+
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--archs", default="cnn_3,cnn_4,cnn_5")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--val", type=int, default=5000, help="validation images per pass (5000 in the spec)")
+    parser.add_argument("--chunks", default="128,256,1000", help="evaluation chunk sizes to try")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--json", help="write the figures here")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    if device.type == "cpu":
+        allocator.keep_freed_memory()  # as the trainer does: otherwise page faults dominate the spread
+    g = torch.Generator().manual_seed(0)
+    images = torch.randn(args.val, 1, 32, 32, generator=g).to(device)
+    labels = torch.randint(0, 10, (args.val,), generator=g).to(device)
+    rows = []
+    for arch in args.archs.split(","):
+        for layout, memory_format in LAYOUTS.items():
+            torch.manual_seed(0)
+            model = models.build(arch, "relu").to(device, memory_format=memory_format)
+            row = {"arch": arch, "layout": layout}
+            for chunk in (int(c) for c in args.chunks.split(",")):
+                row[f"val_pass_s_chunk_{chunk}"] = median_seconds(
+                    lambda: accuracy(model, images, labels, chunk), device, args.repeats)
+            row["train_step_ms"] = 100 * median_seconds(training_window(model, images, labels), device, args.repeats)
+            rows.append(row)
+            cells = "  ".join(f"{k.replace('val_pass_s_', 'val ')} {v:.3f} s" for k, v in row.items() if k.startswith("val"))
+            print(f"{arch:6} {layout:14} {cells}  train step {row['train_step_ms']:.1f} ms", flush=True)
+    if args.json:
+        report = {"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
+                  "val": args.val, "repeats": args.repeats, "rows": rows}
+        with open(args.json, "w") as handle:
+            json.dump(report, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
