@@ -7,7 +7,9 @@ Three ways, same seeds, same data (random tensors, or `--data` for any ee449 dat
   - vmap:       `torch.func.stack_module_state` + `functional_call` + `vmap`, the textbook
                 alternative, as a minimal loop here (training and validation, no recording).
 Prints seconds and images per second (training + validation images) for each and the speedups,
-and writes them as JSON with `--json`. Run: `.venv/bin/python benchmarks/bench_replicas.py`.
+and writes them as JSON with `--json`, with each way's kernel CPU time and page faults. Run:
+`.venv/bin/python benchmarks/bench_replicas.py`; prefix `EE449_KEEP_FREED_MEMORY=0` to measure
+with glibc's malloc left as it is (see ee449.allocator).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import sys
 import time
 from types import SimpleNamespace
@@ -102,13 +105,18 @@ def main(argv: list[str] | None = None) -> int:
         run(warm)
         if device.type == "cuda":
             torch.cuda.synchronize()
-        start = time.perf_counter()
+        usage_before, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         run(data)
         if device.type == "cuda":
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
-        timings[way] = {"seconds": seconds, "images_per_s": images / seconds}
-        print(f"{way:>10}: {seconds:8.2f} s  {images / seconds:10.0f} images/s", flush=True)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        # Kernel time and page faults: what a malloc that returns freed memory costs (ee449.allocator).
+        kernel_s, faults = usage.ru_stime - usage_before.ru_stime, usage.ru_minflt - usage_before.ru_minflt
+        timings[way] = {"seconds": seconds, "images_per_s": images / seconds, "kernel_cpu_s": kernel_s,
+                        "minor_page_faults": faults}
+        print(f"{way:>10}: {seconds:8.2f} s  {images / seconds:10.0f} images/s  "
+              f"(kernel CPU {kernel_s:.2f} s, {faults:,} page faults)", flush=True)
     if "sequential" in timings:
         for way in timings:
             if way != "sequential":

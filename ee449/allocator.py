@@ -9,7 +9,9 @@ the CPU time spent in the kernel (benchmarks/RESULTS.md, "the CPU allocator").
 
 `keep_freed_memory()` raises both thresholds with `mallopt`, once per process. It changes how
 much memory the process keeps (up to the largest working set it has had), not what it
-computes. On anything but glibc (macOS, musl) it does nothing and says so by returning False.
+computes. On anything but glibc (macOS, musl) it does nothing and says so by returning False;
+so does it with the environment variable EE449_KEEP_FREED_MEMORY=0 (to compare, or to keep a
+process's resident memory small).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
 import platform
 
+ENV_SWITCH = "EE449_KEEP_FREED_MEMORY"
 _M_TRIM_THRESHOLD = -1  # glibc's mallopt parameter numbers (malloc.h)
 _M_MMAP_THRESHOLD = -3
 TRIM_THRESHOLD = 1 << 30  # keep up to 1 GiB of freed heap instead of returning it
@@ -29,7 +33,7 @@ MMAP_THRESHOLD = 32 << 20  # glibc's maximum: blocks below 32 MiB come from the 
 def keep_freed_memory() -> bool:
     """Make glibc keep freed memory for reuse; True when applied, False where not glibc."""
     libc = _glibc()
-    if libc is None:
+    if libc is None or os.environ.get(ENV_SWITCH, "1").strip() == "0":
         return False
     # mallopt returns 1 on success; a fixed mmap threshold also stops glibc's dynamic rule from
     # lowering it again.

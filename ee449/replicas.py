@@ -35,14 +35,15 @@ from ee449.train import (
 def batching_pays_off(arch: str, device: torch.device, runs: int) -> bool:
     """Whether `train_many(batched=None)` batches `runs` runs of `arch` on `device`.
 
-    Measured on the shared 2-core CPU (AMD EPYC, 10 replicas, batch 50, Adam, validation every
-    10 steps; `benchmarks/bench_replicas.py` and `ee449 bench`):
-      - MLPs: batched 1.5-2.0x sequential with 1 thread, 2.0x with 2 threads -> batch.
-      - CNNs: 1.05-1.24x with 1 thread (the arithmetic is the same either way and the CPU is
-        compute-bound); with 2 threads on a busy machine anywhere from 0.47x to 6.6x between
-        runs -> not batched on the CPU, where each run finishing alone can also be saved alone.
-      - `torch.func.vmap` measured 0.77x (1 thread) and 1.4x (2 threads) sequential, below the
-        grouped convolutions used here.
+    Measured on the 2-core CPU (AMD EPYC, 10 replicas, batch 50, Adam, validation every
+    10 steps; `benchmarks/bench_replicas.py --threads 2 --steps 20` and `ee449 bench`):
+      - MLPs: batched 1.9-2.0x sequential -> batch.
+      - CNNs: batched 0.68-0.72x sequential -> not batched on the CPU. One model's convolutions
+        in channels_last (`train.memory_format_for`) already run at the CPU's sgemm rate and
+        the replicas cannot share arithmetic (each has its own weights); grouped convolutions
+        run below that rate in either layout. Three fifths of the time is validation passes,
+        which batching cannot shorten (benchmarks/RESULTS.md: "why not 2x on a CPU").
+      - `torch.func.vmap` measured 0.59-0.77x sequential, below the grouped convolutions.
     On CUDA, batch-50 steps of these small models are bound by kernel launches, so R replicas
     cost little more than one: batch (to be confirmed on a GPU box with bench_replicas.py).
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -38,9 +39,12 @@ print(json.dumps({"applied": applied, "kept": kept_after_free(int(sys.argv[1]))}
 BLOCK = 24 << 20  # 24 MiB: above glibc's default mmap threshold, below the 32 MiB we set
 
 
-def _probe(apply: bool) -> dict:
+def _probe(apply: bool, switch: str | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != allocator.ENV_SWITCH}
+    if switch is not None:
+        env[allocator.ENV_SWITCH] = switch
     done = subprocess.run([sys.executable, "-c", _PROBE, str(BLOCK), "apply" if apply else "default"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -50,6 +54,12 @@ def test_freed_blocks_go_back_to_the_kernel_by_default_and_stay_after_keep_freed
     assert applied["applied"] is True, applied
     assert default["kept"] < BLOCK, f"glibc kept the freed block without being asked: {default}"
     assert applied["kept"] >= BLOCK, f"the freed block was not kept for reuse: {applied}"
+
+
+def test_the_environment_switch_leaves_malloc_as_it_is():
+    figures = _probe(apply=True, switch="0")
+    assert figures["applied"] is False, figures
+    assert figures["kept"] < BLOCK, f"the switch was ignored: {figures}"
 
 
 def test_keep_freed_memory_is_applied_once_per_process():
