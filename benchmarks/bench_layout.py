@@ -4,7 +4,7 @@ For each architecture and each layout (NCHW = torch.contiguous_format, NHWC = ch
 it times, median of `--repeats`:
   - a validation pass: `ee449.train.accuracy` over `--val` images, for each `--chunks` size;
   - a training window: 10 Adam steps of batch 50 (forward, backward, step), as the trainer does.
-`ee449.train.memory_format_for` and `eval_chunk_for` encode the winners per device; rerun this
+`ee449.device.memory_format_for` and `eval_chunk_for` encode the winners per device; rerun this
 on a new kind of device before changing them.
 
 `--layers` instead times each convolution of the architectures over 2,560 images in evaluation
@@ -27,7 +27,8 @@ import torch
 import torch.nn.functional as F
 
 from ee449 import allocator, models
-from ee449.train import accuracy, resolve_device
+from ee449.device import resolve_device
+from ee449.train import accuracy
 
 LAYOUTS = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
 

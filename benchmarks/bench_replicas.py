@@ -27,7 +27,8 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
 from ee449 import models
-from ee449.train import TrainConfig, resolve_device, shuffle_generator, to_resident, train_many
+from ee449.device import resolve_device, to_resident
+from ee449.train import TrainConfig, shuffle_generator, train_many
 
 
 def random_data(n_train: int, n_val: int, n_test: int) -> SimpleNamespace:

@@ -164,7 +164,7 @@ def _check_run(history: Any, steps: int) -> None:
 
 def run_bench(options: BenchOptions) -> dict[str, Any]:
     """Measure every phase `options` asks for; returns the JSON-ready result."""
-    from ee449.train import resolve_device
+    from ee449.device import resolve_device
 
     device = resolve_device(options.device)
     env = environment(device)  # before the phases: the date and load average of the start

@@ -255,7 +255,7 @@ def _shift_runs(progress: Callable, indices: Sequence[int], runs: int) -> Callab
 
 
 def _environment(data: Any, device: str) -> Environment:
-    from ee449.train import resolve_device
+    from ee449.device import resolve_device
 
     return Environment(device=str(resolve_device(device)), data=describe_data(data))
 

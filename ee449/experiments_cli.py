@@ -107,7 +107,7 @@ class Plan:
         self.seed = args.seed
         self.data_source = args.data or ("synthetic" if args.quick else "torchvision")
         self.data_root = args.data_root
-        from ee449.train import resolve_device
+        from ee449.device import resolve_device
 
         resolve_device(self.device)  # a bad --device fails now, in one line
         q = QUICK if self.quick else {}
@@ -143,7 +143,7 @@ class Plan:
         from ee449.data import load_cifar10
 
         extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
-        from ee449.train import resolve_device
+        from ee449.device import resolve_device
 
         # Moved to the device once: every run of the command then trains from resident tensors.
         self.data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))

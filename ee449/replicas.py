@@ -26,10 +26,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ee449 import models
-from ee449.train import (
-    History, Progress, ProgressEvent, Resident, TrainConfig, accuracy, configure_device, eval_chunk_for, make_optimizer,
-    shuffle_generator,
-)
+from ee449.device import Resident, configure_device, eval_chunk_for
+from ee449.train import History, Progress, ProgressEvent, TrainConfig, accuracy, make_optimizer, shuffle_generator
 
 
 def batching_pays_off(arch: str, device: torch.device, runs: int) -> bool:
@@ -39,7 +37,7 @@ def batching_pays_off(arch: str, device: torch.device, runs: int) -> bool:
     10 steps; `benchmarks/bench_replicas.py --threads 2 --steps 20` and `ee449 bench`):
       - MLPs: batched 1.9-2.0x sequential -> batch.
       - CNNs: batched 0.68-0.72x sequential -> not batched on the CPU. One model's convolutions
-        in channels_last (`train.memory_format_for`) already run at the CPU's sgemm rate and
+        in channels_last (`device.memory_format_for`) already run at the CPU's sgemm rate and
         the replicas cannot share arithmetic (each has its own weights); grouped convolutions
         run below that rate in either layout. Three fifths of the time is validation passes,
         which batching cannot shorten (benchmarks/RESULTS.md: "why not 2x on a CPU").

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from hypothesis import given
 
 from ee449 import models
-from ee449.train import History, ProgressEvent, TrainConfig, resolve_device, train
+from ee449.device import resolve_device
+from ee449.train import History, ProgressEvent, TrainConfig, train
 from tests.assertions import assert_close, assert_equal
 from tests.strategies import training_schedules
 
