@@ -182,8 +182,11 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
     _diagonal(vt_ax, np.concatenate([c["train_acc_curve"] for _, _, c, _ in rows]))
     _style(test_ax, "Test against final training accuracy", "final training accuracy (%)", "test accuracy (%)")
     _diagonal(test_ax, np.array([v for _, _, c, t in rows for v in (_last_finite(c["train_acc_curve"]), t)]))
-    for ax in (vt_ax, test_ax):
-        ax.legend(fontsize=9, loc="lower right")
+    vt_ax.legend(fontsize=9, loc="lower right")
+    # Room for the run names beside the markers (a name at the right edge was clipped), and a
+    # legend placed where no marker is.
+    test_ax.margins(x=0.15, y=0.1)
+    test_ax.legend(fontsize=9, loc="best")
     fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 6), fontsize=12)
     return fig
 
