@@ -57,6 +57,8 @@ class BenchOptions:
     skip_reference: bool = False
     warmup: bool | None = None  # an untimed 10-step run of each phase first; None: on CUDA only (cuDNN choice)
     seed: int = 0
+    compile: bool = False  # torch.compile ee449's training forward (TrainConfig.compile); CPU: measured slower
+    allow_tf32: bool = False  # TF32 convolutions and matmuls on CUDA (TrainConfig.allow_tf32)
 
     def __post_init__(self) -> None:
         for name in ("steps", "replica_steps"):
@@ -77,6 +79,8 @@ class BenchOptions:
         words += ["--root", self.root] if self.root else []
         words += ["--skip-reference"] if self.skip_reference else []
         words += {True: ["--warmup"], False: ["--no-warmup"], None: []}[self.warmup]
+        words += ["--compile"] if self.compile else []
+        words += ["--tf32"] if self.allow_tf32 else []
         return shlex.join(words)
 
 
@@ -132,11 +136,12 @@ class TrainerRuns:
     Calling it trains; the histories stay in `.histories`."""
 
     def __init__(self, splits: Any, seed: int, device: torch.device, steps: int, runs: int = 1,
-                 batched: bool | None = None):
+                 batched: bool | None = None, compile: bool = False, allow_tf32: bool = False):
         from ee449.train import TrainConfig
 
         self.config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3,
-                                  record_every=RECORD_EVERY, device=str(device))
+                                  record_every=RECORD_EVERY, device=str(device), compile=compile,
+                                  allow_tf32=allow_tf32)
         self.data = reference.first_train_images(splits, steps * BATCH)
         self.seeds, self.steps, self.batched = [seed + i for i in range(runs)], steps, batched
         self.histories: list[Any] = []
@@ -176,19 +181,21 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     prepare_s = time.perf_counter() - start
     phases: dict[str, Throughput] = {}
     warmup = options.warmup if options.warmup is not None else device.type == "cuda"
+    tuning = {"compile": options.compile, "allow_tf32": options.allow_tf32}
     if warmup:
         _say("warming up (untimed)")
         if not options.skip_reference:
             reference.reference_loop(images, RECORD_EVERY, device, options.seed)
-        TrainerRuns(splits, options.seed, device, RECORD_EVERY)()
+        TrainerRuns(splits, options.seed, device, RECORD_EVERY, **tuning)()
     if not options.skip_reference:
         phases["reference"] = timed("reference", device, lambda: (
             1, *reference.reference_loop(images, options.steps, device, options.seed,
                                          progress=lambda step, steps: _say(f"  step {step}/{steps}"))))
-    phases["trainer"] = timed("trainer", device, TrainerRuns(splits, options.seed, device, options.steps))
+    phases["trainer"] = timed("trainer", device, TrainerRuns(splits, options.seed, device, options.steps, **tuning))
     agreement = None
     if options.replicas:
-        runs = {batched: TrainerRuns(splits, options.seed, device, options.replica_steps, options.replicas, batched)
+        runs = {batched: TrainerRuns(splits, options.seed, device, options.replica_steps, options.replicas, batched,
+                                     **tuning)
                 for batched in (False, True)}
         phases["replicas_sequential"] = timed("replicas_sequential", device, runs[False])
         phases["replicas_batched"] = timed("replicas_batched", device, runs[True])
@@ -250,6 +257,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-reference", action="store_true", help="do not run the reference loop")
     parser.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=None,
                         help="an untimed 10-step run of each phase first (default: on CUDA only)")
+    parser.add_argument("--compile", action="store_true",
+                        help="torch.compile ee449's training forward (CUDA: fewer launches, ~30 s compile; CPU: slower)")
+    parser.add_argument("--tf32", dest="allow_tf32", action="store_true",
+                        help="TF32 convolutions and matmuls on CUDA (about 1e-3 relative error)")
     parser.add_argument("--quick", action="store_true",
                         help=f"tiny settings for a smoke test ({QUICK.steps} steps, {QUICK.val_size} validation images, "
                              f"{QUICK.replicas} replicas, no warm-up); explicit options win")
@@ -262,7 +273,8 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
     given = {name: getattr(args, name) for name in ("steps", "val_size", "replicas", "replica_steps", "warmup")
              if getattr(args, name) is not None}
     return dataclasses.replace(base, data=args.data, root=args.root, device=args.device, seed=args.seed,
-                               skip_reference=args.skip_reference, **given)
+                               skip_reference=args.skip_reference, compile=args.compile, allow_tf32=args.allow_tf32,
+                               **given)
 
 
 def run(args: argparse.Namespace) -> int:

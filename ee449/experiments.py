@@ -215,20 +215,34 @@ def plateau_epoch(means: Sequence[float], patience: int = 3, min_delta: float = 
 
 # -- running ------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Speed:
+    """How an experiment's runs execute, applied to each of its TrainConfigs (`--tf32`, `--compile`).
+
+    Both are in a saved run's fingerprint (ee449.results), so runs made with them are never
+    reused for a request without them, nor the other way round.
+    """
+
+    allow_tf32: bool = False  # TF32 convolutions and matmuls on CUDA: faster, ~1e-3 relative error
+    compile: bool = False  # torch.compile the training forward: fewer CUDA launches; slower on the CPU
+
+
 def train_runs(arch: str, data: Any, config: Any, seeds: Sequence[int], store: RunStore | None = None,
-               progress: Callable | None = None) -> list:
+               progress: Callable | None = None, speed: Speed = Speed()) -> list:
     """One History per seed, each loaded from `store` when saved, else trained and saved at once.
 
     Runs train together (replica batching) when `ee449.replicas` says it pays off; otherwise
     one at a time, so that each is saved the moment it finishes.
     """
     from ee449 import train as trainer
+    from ee449.device import resolve_device
 
+    config = dataclasses.replace(config, allow_tf32=speed.allow_tf32, compile=speed.compile)
     store = store or RunStore(None)
     described = describe_data(data)
     done = {s: store.load(arch, config, s, described) for s in seeds}
     todo = [s for s in seeds if done[s] is None]
-    device = trainer.resolve_device(config.device)
+    device = resolve_device(config.device)
     try:
         from ee449 import replicas
         together = len(todo) > 1 and replicas.batching_pays_off(arch, device, len(todo))
@@ -266,17 +280,17 @@ def _stage(progress: Any, label: str) -> None:
 
 
 def part3(config: Part3Config, data: Any, *, device: str = "auto", store: RunStore | None = None,
-          progress: Callable | None = None) -> Part3Result:
+          progress: Callable | None = None, speed: Speed = Speed()) -> Part3Result:
     """Train `config.arch` `config.runs` times with Adam (saved runs are reused)."""
     env = _environment(data, device)
     _stage(progress, f"part3 {config.arch}")
     histories = train_runs(config.arch, data, config.train_config(device), run_seeds(config.seed, config.runs),
-                           store, progress)
+                           store, progress, speed)
     return Part3Result(config, histories, env)
 
 
 def part4(config: Part4Config, data: Any, *, device: str = "auto", store: RunStore | None = None,
-          progress: Callable | None = None) -> Part4Result:
+          progress: Callable | None = None, speed: Speed = Speed()) -> Part4Result:
     """Train `config.arch` once with ReLU and once with sigmoid, from the same seed."""
     env = _environment(data, device)
     seed = run_seeds(config.seed, 1)
@@ -284,24 +298,24 @@ def part4(config: Part4Config, data: Any, *, device: str = "auto", store: RunSto
     for activation in ("relu", "sigmoid"):
         _stage(progress, f"part4 {config.arch} {activation}")
         runs[activation] = train_runs(config.arch, data, config.train_config(activation, device), seed,
-                                      store, progress)[0]
+                                      store, progress, speed)[0]
     return Part4Result(config, runs["relu"], runs["sigmoid"], env)
 
 
 def part5(config: Part5Config, data: Any, *, device: str = "auto", store: RunStore | None = None,
-          progress: Callable | None = None) -> Part5Result:
+          progress: Callable | None = None, speed: Speed = Speed()) -> Part5Result:
     """Train `config.arch` with SGD at each rate of `config.lrs`, from the same seed."""
     env = _environment(data, device)
     seed = run_seeds(config.seed, 1)
     histories = []
     for lr in config.lrs:
         _stage(progress, f"part5 {config.arch} lr {lr:g}")
-        histories.append(train_runs(config.arch, data, config.train_config(lr, device), seed, store, progress)[0])
+        histories.append(train_runs(config.arch, data, config.train_config(lr, device), seed, store, progress, speed)[0])
     return Part5Result(config, histories, env)
 
 
 def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: RunStore | None = None,
-             progress: Callable | None = None, adam_test_acc: float | None = None,
+             progress: Callable | None = None, speed: Speed = Speed(), adam_test_acc: float | None = None,
              adam_source: str = "", adam_config: Part3Config | None = None) -> ScheduleResult:
     """Part 5 (b): find the switch epochs by the plateau rule (unless given), train the schedule.
 
@@ -315,7 +329,7 @@ def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: 
     seed = run_seeds(config.seed, 1)
     first = config.part5()
     _stage(progress, f"schedule {config.arch} search (lr {config.lrs[0]:g})")
-    search = train_runs(config.arch, data, first.train_config(config.lrs[0], device), seed, store, progress)[0]
+    search = train_runs(config.arch, data, first.train_config(config.lrs[0], device), seed, store, progress, speed)[0]
 
     def scheduled(switches: Sequence[int], label: str):
         _stage(progress, f"schedule {config.arch} {label}")
@@ -323,7 +337,7 @@ def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: 
         train_config = TrainConfig(epochs=config.epochs, batch_size=config.batch_size, optimizer="sgd",
                                    lr=config.lrs[0], lr_schedule=stages, record_every=config.record_every,
                                    record_train=False, device=device)
-        return train_runs(config.arch, data, train_config, seed, store, progress)[0]
+        return train_runs(config.arch, data, train_config, seed, store, progress, speed)[0]
 
     def rule(history: Any, start: int) -> int:
         means = epoch_means(history.val_acc_curve, history.steps_per_epoch, config.record_every)[start:]
@@ -339,7 +353,7 @@ def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: 
                                           record_every=config.record_every)
         _stage(progress, f"schedule {config.arch} Adam comparison")
         adam_run = train_runs(config.arch, data, adam.train_config(device), run_seeds(adam.seed, 1), store,
-                              progress)[0]
+                              progress, speed)[0]
         adam_test_acc, adam_source = adam_run.test_acc, f"one Adam run trained here ({adam.epochs} epochs)"
     return ScheduleResult(config, (e1, e2), search, stage2, stage3, float(adam_test_acc), adam_source, env)
 

@@ -165,3 +165,13 @@ def test_quick_bench_on_cuda_reports_peak_gpu_memory_of_every_phase(require_cuda
     for name, phase in result["phases"].items():
         # At least cnn_4's parameters and one batch of 50 images are on the GPU during every phase.
         assert phase["peak_gpu_bytes"] >= 50 * 32 * 32 * 4, f"{name}: peak {phase['peak_gpu_bytes']} bytes"
+
+
+@pytest.mark.parametrize("options", [
+    bench.BenchOptions(compile=True, allow_tf32=True, skip_reference=True, warmup=True, root="/data/cache"),
+    bench.BenchOptions(data="torchvision", device="cuda:1", steps=100, val_size=5000, replicas=0, warmup=False),
+])
+def test_the_recorded_command_reproduces_every_option(options):
+    reparsed = bench.options_from(_parse(shlex.split(options.command())[2:]))
+    assert_equal(reparsed, options, what="options parsed back from their command")
+

@@ -229,6 +229,23 @@ def test_part4_interrupted_during_sigmoid_keeps_relu_and_resumes(data, tmp_path)
                          what=f"{activation} {key}")
 
 
+def test_runs_made_with_tf32_are_saved_apart_and_not_reused_without_it(data, tmp_path):
+    # TF32 changes results on CUDA (about 1e-3), so its runs must not stand in for exact ones. On
+    # the CPU the switch computes nothing differently, which keeps this test cheap.
+    config = ex.Part4Config("mlp_1", epochs=1, **TINY)
+    store = RunStore(tmp_path)
+    ex.part4(config, data, device="cpu", store=store, speed=ex.Speed(allow_tf32=True))
+    assert_equal(store.count(), 2, what="saved runs (ReLU, sigmoid) with TF32")
+    events = []
+    exact = ex.part4(config, data, device="cpu", store=store, progress=events.append)
+    assert_equal(store.count(), 4, what="saved runs after the same Part 4 without TF32")
+    assert_equal(len(events), 12, what="progress events: both runs retrained, six points each")
+    again = []
+    ex.part4(config, data, device="cpu", store=store, progress=again.append)
+    assert_equal((store.count(), len(again)), (4, 0), what="a third, exact Part 4 reuses the exact runs")
+    assert_equal(exact.relu.loss_curve, ex.part4(config, data, device="cpu").relu.loss_curve, what="exact loss")
+
+
 def test_part4_activations_share_one_seed_and_record_gradients(data):
     result = ex.part4(ex.Part4Config("mlp_1", epochs=1, **TINY), data, device="cpu")
     payload = result.payload()

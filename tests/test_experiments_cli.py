@@ -57,3 +57,14 @@ def test_part5_epochs_scale_the_schedule_and_switch_epochs_pass_through():
     assert_equal((p.schedule.arch, p.schedule.search_epochs, p.schedule.epochs, p.schedule.switch_epochs),
                  ("cnn_3", 10, 15, (4, 12)), what="schedule: the search reads Part 5's run, 1.5x the epochs")
     assert_equal((p.part3, p.part4), ([], []), what="part5 trains no Part 3 or 4")
+
+
+@pytest.mark.parametrize("words, speed", [
+    ((), ex.Speed()),
+    (("--tf32",), ex.Speed(allow_tf32=True)),
+    (("--compile", "--tf32"), ex.Speed(allow_tf32=True, compile=True)),
+])
+def test_speed_switches_reach_every_experiment(words, speed):
+    for command in ("part3", "part4", "part5", "all"):
+        p = plan(command, *words)
+        assert_equal(p.how["speed"], speed, what=f"{command} {' '.join(words)} speed")
