@@ -1,7 +1,8 @@
-"""The five homework architectures, as data.
+"""The five homework architectures as torch modules, built from their data.
 
-`REGISTRY` maps each name to a declarative list of layers before the FC10 prediction layer;
-`build(name, activation)` turns any such list into one `torch.nn.Module`. The sigmoid variant
+`ee449.architectures.REGISTRY` (re-exported here) maps each name to a declarative list of layers
+before the FC10 prediction layer; `build(name, activation)` turns any such list into one
+`torch.nn.Module`. The sigmoid variant
 of Part 4 is the same list with every activation slot filled by `nn.Sigmoid`.
 
 Shapes: every model takes [N, 1, 32, 32] grayscale images (any N) and returns [N, 10] logits
@@ -12,57 +13,15 @@ H -> floor(H / 2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Union
+from typing import Iterator
 
 import torch
 from torch import nn
 
-INPUT_SHAPE = (1, 32, 32)  # (C, H, W) of a grayscale CIFAR-10 image
-NUM_CLASSES = 10
-
-
-@dataclass(frozen=True)
-class Conv:
-    """A k x k convolution to `channels` filters, stride 1, valid padding, with bias."""
-
-    kernel: int
-    channels: int
-
-
-@dataclass(frozen=True)
-class Dense:
-    """A fully connected layer. mlp_2's FC-64 has no bias, as the homework draws it."""
-
-    features: int
-    bias: bool = True
-
-
-@dataclass(frozen=True)
-class Activation:
-    """The activation slot: ReLU in Parts 3 and 5, ReLU or sigmoid in Part 4."""
-
-
-@dataclass(frozen=True)
-class MaxPool:
-    """2x2 max pooling with stride 2."""
-
-
-Layer = Union[Conv, Dense, Activation, MaxPool]
-ACT, POOL = Activation(), MaxPool()
-
-# The layers before the FC10 prediction layer, exactly as the homework lists them.
-REGISTRY: dict[str, tuple[Layer, ...]] = {
-    "mlp_1": (Dense(32), ACT),
-    # FC-64 has no bias and no activation after it: the homework's figure shows none.
-    "mlp_2": (Dense(32), ACT, Dense(64, bias=False)),
-    # No activation after the 7x7 conv: the homework's cnn_3 goes straight to pooling.
-    "cnn_3": (Conv(3, 16), ACT, Conv(5, 8), ACT, POOL, Conv(7, 16), POOL),
-    "cnn_4": (Conv(3, 16), ACT, Conv(3, 8), ACT, Conv(5, 16), ACT, POOL, Conv(5, 16), ACT, POOL),
-    "cnn_5": (Conv(3, 8), ACT, Conv(3, 16), ACT, Conv(3, 8), ACT, Conv(3, 16), ACT, POOL,
-              Conv(3, 16), ACT, Conv(3, 8), ACT, POOL),
-}
-ARCHITECTURES: tuple[str, ...] = tuple(REGISTRY)
+from ee449.architectures import (  # re-exported: models.REGISTRY, models.Conv, ... are public names
+    ACT, ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES, POOL, REGISTRY, Activation, Conv, Dense, Layer, MaxPool,
+    check_architecture,
+)
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 
@@ -85,11 +44,6 @@ class HomeworkNet(nn.Module):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, activation={self.activation!r}"
-
-
-def check_architecture(name: str) -> None:
-    if name not in REGISTRY:
-        raise ValueError(f"unknown architecture {name!r}; valid: {', '.join(ARCHITECTURES)}")
 
 
 def check_activation(activation: str) -> None:
