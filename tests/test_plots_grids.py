@@ -87,6 +87,13 @@ def test_part2Plots_writes_svg_and_pdf_on_request(tmp_path, fmt, magic):
     assert path.suffix == f".{fmt}" and path.read_bytes().startswith(magic)
 
 
+@pytest.mark.parametrize(("filename", "magic"), [("w.svg", b"<?xml"), ("w.pdf", b"%PDF"), ("w.png", b"\x89PNG")])
+def test_visualizeWeights_takes_the_format_from_the_filename_as_the_curve_helpers_do(tmp_path, filename, magic):
+    path = visualizeWeights(np.ones((4, 1, 3, 3)), tmp_path, filename)
+    assert_equal(path.name, filename, "saved name")
+    assert path.read_bytes().startswith(magic), f"{path} is not a real {path.suffix} file"
+
+
 def test_plots_leave_no_pyplot_figures_open(tmp_path):
     before = plt.get_fignums()
     part2Plots(np.ones((2, 2, 5, 5)), save_dir=tmp_path, filename="a")
@@ -142,7 +149,7 @@ def test_visualizeWeights_accepts_json_lists_and_writes_a_png(tmp_path):
         (lambda: weights_figure(np.zeros((32, 32, 32))), r"weights must be 2-D .* or 4-D .* got 3-D"),
         (lambda: weights_figure(np.zeros((32, 1000))), r"square D .* got shape \(32, 1000\)"),
         (lambda: weights_figure(np.zeros((16, 3, 3, 3))), r"need 1 input channel"),
-        (lambda: part2Plots(np.zeros((1, 1, 3, 3)), fmt="jpg"), r"fmt must be one of png, svg, pdf"),
+        (lambda: part2Plots(np.zeros((1, 1, 3, 3)), fmt="jpg"), r"unknown figure format .jpg.; valid: png, svg, pdf"),
     ],
     ids=["part2-3d", "part2-empty", "part2-nmax", "weights-3d", "weights-not-square", "weights-rgb", "bad-fmt"],
 )

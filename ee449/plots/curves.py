@@ -25,10 +25,8 @@ Differences from the course's helpers, all on purpose:
 
 from __future__ import annotations
 
-import io
 import math
 import numbers
-import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -37,17 +35,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ee449.errors import ResultsError
-from ee449.io import atomic_write_bytes
+from ee449.plots.output import DPI, as_list, new_figure, save_and_close
 from ee449.plots.schema import (DEFAULT_RECORD_EVERY, LEARNING_RATES, PART3_KEYS, PART4_KEYS, PART5_KEYS,
                                 SCHEDULE_KEYS, curves, load_result, meta_of, number, require_keys,
                                 shared_unit, x_values)
 
-FORMATS = ("png", "svg", "pdf")
-DPI = 100  # figsize (inches) x DPI = the PNG's pixel size
 SCHEDULE_EPOCHS = 30  # SPEC: the schedule trains for 30 epochs (used only without meta)
 CHANCE_LOSS = math.log(10)  # cross-entropy of a uniform guess over 10 classes
 LOG_GRAD_RATIO = 100.0  # auto log axis once the largest gradient is 100x the smallest
-_NON_INTERACTIVE = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
 
 
 # --- drawing helpers -----------------------------------------------------------------------
@@ -61,22 +56,6 @@ def colors(n: int) -> list:
     if n <= 20:
         return [colormaps["tab20"](i) for i in range(n)]
     return [colormaps["turbo"](x) for x in np.linspace(0.05, 0.95, n)]
-
-
-def _new_figure(figsize: tuple[float, float], pyplot: bool) -> Figure:
-    # A pyplot-managed figure only when it is to be shown: plain Figures never leak into
-    # pyplot's registry, so nothing stays open in a long grading or report run.
-    if pyplot:
-        import matplotlib.pyplot as plt
-
-        return plt.figure(figsize=figsize, layout="constrained")
-    return Figure(figsize=figsize, layout="constrained")
-
-
-def _interactive_backend() -> bool:
-    import matplotlib
-
-    return matplotlib.get_backend().lower() not in _NON_INTERACTIVE
 
 
 def _style(ax, title: str, xlabel: str, ylabel: str) -> None:
@@ -105,50 +84,12 @@ def _diagonal(ax, values: np.ndarray) -> None:
         ax.plot([lo, hi], [lo, hi], color="0.5", linestyle=":", linewidth=1, label="y = x")
 
 
-def save_figure(fig: Figure, save_dir: str | os.PathLike, filename: str, default_name: str,
-                fmt: str | None = None, dpi: int = DPI) -> Path:
-    """Save atomically as `save_dir/filename.fmt` (PNG unless fmt or the filename says otherwise)."""
-    name = filename or default_name
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        if fmt is not None and fmt != suffix:
-            raise ValueError(f"filename {name!r} ends in .{suffix} but fmt={fmt!r}")
-        fmt, name = suffix, name[: -len(suffix) - 1]
-    fmt = fmt or "png"
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown figure format {fmt!r}; valid: {', '.join(FORMATS)}")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=dpi)
-    return atomic_write_bytes(Path(save_dir or ".") / f"{name}.{fmt}", buffer.getvalue())
-
-
-def _save_and_close(build, save_dir, filename, default_name, show_plot, fmt, dpi) -> Path:
-    show = bool(show_plot) and _interactive_backend()
-    fig = build(show)
-    try:
-        path = save_figure(fig, save_dir, filename, default_name, fmt, dpi)
-        if show:
-            import matplotlib.pyplot as plt
-
-            plt.show()
-    finally:
-        if show:
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
-    return path
-
-
-def _as_list(results) -> list:
-    return [results] if isinstance(results, (Mapping, str, os.PathLike)) else list(results)
-
-
 # --- Part 3 ----------------------------------------------------------------------------------
 
 def part3_figure(results, *, _pyplot: bool = False) -> Figure:
     """The 2x2 Part 3 comparison: loss; train (solid) / val (dashed) accuracy; val against
     train accuracy; final train accuracy against test accuracy (one marker per architecture)."""
-    loaded = [load_result(r, "part3") for r in _as_list(results)]
+    loaded = [load_result(r, "part3") for r in as_list(results)]
     if not loaded:
         raise ValueError("part3Plots needs at least one result, got an empty list")
     rows = []
@@ -159,7 +100,7 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
         test_acc = math.nan if result["test_acc"] is None else number(result, "test_acc", where)
         rows.append((result, str(result["name"]), c, test_acc))
     unit = shared_unit([r for r, *_ in rows])
-    fig = _new_figure((14, 10), _pyplot)
+    fig = new_figure((14, 10), _pyplot)
     (loss_ax, acc_ax), (vt_ax, test_ax) = fig.subplots(2, 2)
     handles = []
     for (result, name, c, test_acc), color in zip(rows, colors(len(rows))):
@@ -198,7 +139,7 @@ def _last_finite(values: np.ndarray) -> float:
 
 def part3Plots(results, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
     """Save the Part 3 figure (see `part3_figure`); results: part3 dicts or result-file paths."""
-    return _save_and_close(lambda p: part3_figure(results, _pyplot=p), save_dir, filename, "part3",
+    return save_and_close(lambda p: part3_figure(results, _pyplot=p), save_dir, filename, "part3",
                            show_plot, fmt, dpi)
 
 
@@ -211,7 +152,7 @@ def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False
     more than LOG_GRAD_RATIO times the smallest (sigmoid gradients of deep CNNs are ~10^4
     times smaller than ReLU's and lie flat on zero on a linear axis); True / False force it.
     """
-    loaded = [load_result(r, "part4") for r in _as_list(results)]
+    loaded = [load_result(r, "part4") for r in as_list(results)]
     if not loaded:
         raise ValueError("part4Plots needs at least one result, got an empty list")
     rows = []
@@ -223,7 +164,7 @@ def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False
     if log_grad is None:
         positive = grads[np.isfinite(grads) & (grads > 0)]
         log_grad = bool(positive.size) and positive.max() > LOG_GRAD_RATIO * positive.min()
-    fig = _new_figure((14, 6.5), _pyplot)
+    fig = new_figure((14, 6.5), _pyplot)
     loss_ax, grad_ax = fig.subplots(1, 2)
     handles = []
     for (result, name, c), color in zip(rows, colors(len(rows))):
@@ -249,7 +190,7 @@ def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False
 
 def part4Plots(results, save_dir="", filename="", show_plot=True, log_grad=None, *, fmt=None, dpi=DPI) -> Path:
     """Save the Part 4 figure (see `part4_figure`); results: part4 dicts or result-file paths."""
-    return _save_and_close(lambda p: part4_figure(results, log_grad, _pyplot=p), save_dir, filename, "part4",
+    return save_and_close(lambda p: part4_figure(results, log_grad, _pyplot=p), save_dir, filename, "part4",
                            show_plot, fmt, dpi)
 
 
@@ -270,7 +211,7 @@ def part5_figure(result, *, _pyplot: bool = False) -> Figure:
     c = curves(result, PART5_KEYS[1:], where)
     unit = shared_unit([result])
     test = meta_of(result).get("test_acc") or {}
-    fig = _new_figure((14, 6.5), _pyplot)
+    fig = new_figure((14, 6.5), _pyplot)
     loss_ax, acc_ax = fig.subplots(1, 2)
     for (suffix, lr), color in zip(LEARNING_RATES.items(), colors(3)):
         x = x_values(result, len(c[f"loss_curve_{suffix}"]), unit)
@@ -290,7 +231,7 @@ def part5_figure(result, *, _pyplot: bool = False) -> Figure:
 
 def part5Plots(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
     """Save the Part 5 figure (see `part5_figure`); result: the part5 dict or its file path."""
-    return _save_and_close(lambda p: part5_figure(result, _pyplot=p), save_dir, filename, "part5",
+    return save_and_close(lambda p: part5_figure(result, _pyplot=p), save_dir, filename, "part5",
                            show_plot, fmt, dpi)
 
 
@@ -308,7 +249,7 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
         x = x_values(result, n, "epoch")
     else:  # no meta: the curve spans the homework's 30 epochs
         x = np.arange(1, n + 1) * SCHEDULE_EPOCHS / n
-    fig = _new_figure((14, 6.5), _pyplot)
+    fig = new_figure((14, 6.5), _pyplot)
     curve_ax, bar_ax = fig.subplots(1, 2, width_ratios=[3, 1])
     first = f"{switches[0]:g}" if switches else "?"
     # The two runs are identical up to the second switch (same seed): the thin line on top of
@@ -341,5 +282,5 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
 
 def schedulePlot(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
     """Save the schedule figure (see `schedule_figure`); result: the dict or its file path."""
-    return _save_and_close(lambda p: schedule_figure(result, _pyplot=p), save_dir, filename, "part5_schedule",
+    return save_and_close(lambda p: schedule_figure(result, _pyplot=p), save_dir, filename, "part5_schedule",
                            show_plot, fmt, dpi)

@@ -13,7 +13,6 @@ tile is drawn at an integer magnification of the array, at least one screen pixe
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,16 +20,14 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ee449.io import atomic_write_bytes
+from ee449.plots.output import DPI, save_figure
 
-DPI = 100
 TILE_TARGET_PX = 96  # tiles are magnified by an integer factor to about this many pixels
 TITLE_PX = 14  # the band above each tile for its title
 PAD_PX = 6  # space between and around tiles
 HEADER_PX = 22  # the band at the top for the figure's title
 MIN_WIDTH_PX = 480  # so that the header fits above a grid of few tiles
 TILE_FONT_PT = 6
-FORMATS = ("png", "svg", "pdf")
 
 
 def tile_grid_figure(
@@ -82,17 +79,6 @@ def tile_grid_figure(
     return fig
 
 
-def save_figure(fig: Figure, save_dir: str | os.PathLike, filename: str, fmt: str) -> Path:
-    """Render `fig` to `save_dir/filename.fmt` atomically and return the path."""
-    if fmt not in FORMATS:
-        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    name = filename if filename.endswith(f".{fmt}") else f"{filename}.{fmt}"
-    path = Path(save_dir or ".") / name
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=DPI)
-    return atomic_write_bytes(path, buffer.getvalue())
-
-
 # --- Part 2: conv outputs -------------------------------------------------------------------------
 
 def part2_figure(out: Any, nmax: int = 64) -> Figure:
@@ -127,9 +113,11 @@ def part2_figure(out: Any, nmax: int = 64) -> Figure:
     return tile_grid_figure(tiles, cols, titles, limits, cmap="gray", header=header)
 
 
-def part2Plots(out: Any, nmax: int = 64, save_dir: str | os.PathLike = "", filename: str = "", fmt: str = "png") -> Path:
-    """Save `part2_figure(out, nmax)` as `save_dir/filename.fmt` (filename defaults to 'part2')."""
-    return save_figure(part2_figure(out, nmax), save_dir, filename or "part2", fmt)
+def part2Plots(out: Any, nmax: int = 64, save_dir: str | os.PathLike = "", filename: str = "",
+               fmt: str | None = None) -> Path:
+    """Save `part2_figure(out, nmax)` as `save_dir/filename.fmt` (filename defaults to 'part2';
+    PNG unless `fmt` or the filename's suffix says svg or pdf)."""
+    return save_figure(part2_figure(out, nmax), save_dir, filename, "part2", fmt)
 
 
 # --- Part 3: first-layer weights ------------------------------------------------------------------
@@ -175,9 +163,11 @@ def weights_figure(weights: Any) -> Figure:
     return tile_grid_figure(tiles, cols, titles, [(-bound, bound)] * count, cmap="RdBu_r", header=header)
 
 
-def visualizeWeights(weights: Any, save_dir: str | os.PathLike, filename: str = "weights", fmt: str = "png") -> Path:
-    """Save `weights_figure(weights)` as `save_dir/filename.fmt`."""
-    return save_figure(weights_figure(weights), save_dir, filename or "weights", fmt)
+def visualizeWeights(weights: Any, save_dir: str | os.PathLike, filename: str = "weights",
+                     fmt: str | None = None) -> Path:
+    """Save `weights_figure(weights)` as `save_dir/filename.fmt` (PNG unless `fmt` or the
+    filename's suffix says svg or pdf)."""
+    return save_figure(weights_figure(weights), save_dir, filename, "weights", fmt)
 
 
 def _display_range(low: float, high: float) -> tuple[float, float]:
