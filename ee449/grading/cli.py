@@ -9,6 +9,7 @@ Exit status 0 whenever grading ran, whatever the scores; 2 on bad arguments.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ee449.io import atomic_write_bytes
@@ -22,8 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where results.json, junit.xml (and scores.csv for a class) go (default: grading-out)")
     parser.add_argument("--course-data", type=Path, default=None,
                         help="folder with the course's kernel.npy and samples_*.npy: adds the course-sample conv check")
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per check (default: 20)")
-    parser.add_argument("--memory-mb", type=int, default=None, help="address-space limit of student code (default: 6144)")
+    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per check, finite and above 0 (default: 20)")
+    parser.add_argument("--memory-mb", type=int, default=None,
+                        help="address-space limit of student code, at least 4096 (default: 6144)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded in parallel for a class folder")
     parser.add_argument("--class", dest="class_folder", action="store_true",
                         help="treat SUBMISSION as a folder of submissions even if it holds .py files")
@@ -39,12 +41,16 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"-j must be at least 1, got {args.jobs}")
     options = grade.GradeOptions(
         rubric=load_rubric(args.rubric), check_timeout=args.timeout,
-        memory_mb=args.memory_mb or sandbox.MEMORY_MB_DEFAULT, course_data=args.course_data)
+        memory_mb=sandbox.MEMORY_MB_DEFAULT if args.memory_mb is None else args.memory_mb, course_data=args.course_data)
+    isolation = sandbox.isolation()
+    if isolation.mode != "bwrap":
+        print(isolation.announcement, file=sys.stderr)
     if args.class_folder or grade.is_class_folder(args.submission):
-        results = grade.grade_class(args.submission, options, jobs=args.jobs)
-        for result in results:
+        def written(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
             report.write_outputs(result, args.out / result.student)
-            print(report.summary(result))
+            print(report.summary(result), flush=True)
+
+        results = grade.grade_class(args.submission, options, jobs=args.jobs, on_result=written)
         atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
         print(f"graded {len(results)} submissions -> {args.out / 'scores.csv'}")
         return 0

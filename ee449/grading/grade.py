@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import traceback
 import tempfile
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ee449.grading import extract, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
@@ -34,8 +36,9 @@ class GradeOptions:
     process_timeout: float = 600.0  # backstop for one sandboxed pytest run
 
     def __post_init__(self) -> None:
-        if self.check_timeout <= 0:
-            raise ValueError(f"--timeout must be positive, got {self.check_timeout}")
+        sandbox.check_seconds("--timeout", self.check_timeout)
+        sandbox.check_seconds("the process timeout", self.process_timeout)
+        sandbox.check_memory_mb(self.memory_mb)
         if self.course_data is not None and not (Path(self.course_data) / "kernel.npy").is_file():
             raise ValueError(f"--course-data {self.course_data} has no kernel.npy")
 
@@ -58,6 +61,7 @@ class GradeResult:
     checks: list[CheckResult]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    isolation: sandbox.Isolation | None = None  # how the student's code was isolated (None: never run)
 
     @property
     def score(self) -> float:
@@ -116,6 +120,7 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
     if not path.exists():
         raise ValueError(f"submission {path} does not exist")
     start = time.monotonic()
+    mode = sandbox.isolation()
     root = sandbox.make_sandbox()
     try:
         source, unpacked = path, None
@@ -134,11 +139,13 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
                     "result_files": result_files(work),
                     "course_data": str(Path(options.course_data).resolve()) if options.course_data else None}
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
-        outcomes, _ = runner.run_checks(root, manifest, limits, options.check_timeout)
+        outcomes, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric)
         notes = [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
         notes += [f"{k}: taken from {v.file}, line {v.line} ({v.name})" for k, v in found.found.items()]
-        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes)
+        if mode.mode != "bwrap":
+            notes.insert(0, mode.announcement)
+        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -177,18 +184,43 @@ def find_submissions(folder: Path) -> list[tuple[str, Path]]:
     return [(p.stem if p.is_file() else p.name, p) for p in entries]
 
 
-def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: int = 1) -> list[GradeResult]:
-    """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox)."""
+def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: int = 1,
+                on_result: Callable[[GradeResult], None] | None = None) -> list[GradeResult]:
+    """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox).
+
+    Every student gets a GradeResult whatever another submission does; `on_result` is called
+    with each as it is ready (so a class run stopped half way keeps what it finished). Ctrl-C
+    kills every sandboxed child before the KeyboardInterrupt propagates.
+    """
     if jobs < 1:
         raise ValueError(f"-j must be at least 1, got {jobs}")
     options = options or GradeOptions()
     submissions = find_submissions(Path(folder))
+    sandbox.isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
 
     def one(student: str, path: Path) -> GradeResult:
-        try:
-            return grade_submission(path, options, student)
-        except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
-            return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
+        result = _grade_one(student, path, options)
+        if on_result is not None:
+            on_result(result)
+        return result
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:  # the work happens in child processes
+    pool = ThreadPoolExecutor(max_workers=jobs)  # the work happens in child processes
+    try:
         return list(pool.map(lambda s: one(*s), submissions))
+    except BaseException:  # Ctrl-C in the main thread: stop every child, then the threads end
+        sandbox.stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _grade_one(student: str, path: Path, options: GradeOptions) -> GradeResult:
+    try:
+        return grade_submission(path, options, student)
+    except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
+        return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
+    except (Exception, RecursionError) as error:  # noqa: BLE001 - one submission must not stop the class
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return GradeResult(student, [CheckResult("submission/graded", False, 0.0, 0.0, "visible",
+                                                 f"the grader could not grade this submission: {detail}")], 0.0,
+                           [f"internal grading error: {detail}"])

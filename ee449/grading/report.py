@@ -49,7 +49,18 @@ def gradescope_results(result: GradeResult) -> dict:
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
+        "extra_data": sandbox_data(result),
     }
+
+
+def sandbox_data(result: GradeResult) -> dict:
+    """How the student's code was isolated, for whoever reads results.json (a fence is flagged)."""
+    if result.isolation is None:
+        return {"sandbox": "none: no student code ran"}
+    data = {"sandbox": result.isolation.mode}
+    if result.isolation.mode != "bwrap":
+        data["sandbox_warning"] = result.isolation.announcement
+    return data
 
 
 def junit_xml(result: GradeResult) -> bytes:

@@ -78,18 +78,28 @@ class _Progress:
 
 def pytest_argv(root: Path) -> list[str]:
     checks_dir = Path(__file__).resolve().parent / "checks"
-    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "tmp" / "pytest.ini").write_text("[pytest]\n")
     return [sandbox.python(), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
-            "-p", "ee449.grading.checks.plugin", "-c", str(root / "pytest.ini"), "--rootdir", str(root),
+            "-p", "ee449.grading.checks.plugin", "-c", str(root / "tmp" / "pytest.ini"), "--rootdir", str(root / "tmp"),
             "-o", "python_files=check_*.py", "--tb=no", "-W", "ignore",
             *(str(checks_dir / name) for name in CHECK_MODULES)]
 
 
-def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float) -> tuple[list[Outcome], float]:
+def mounts(root: Path, manifest: dict) -> sandbox.Mounts:
+    """What the sandboxed checks may see: their own folders, the extracted code, ee449, the course data."""
+    readable = [root / "extracted", root / "manifest.json", Path(__file__).resolve().parents[1]]
+    if manifest.get("course_data"):
+        readable.append(Path(manifest["course_data"]))
+    return sandbox.Mounts(writable=(root / "work", root / "tmp", root / "out"), readable=tuple(readable))
+
+
+def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float,
+               mode: sandbox.Isolation | None = None) -> tuple[list[Outcome], float]:
     """Every check's outcome, in collection order, and the seconds spent in sandboxed pytest."""
     if importlib.util.find_spec("pytest") is None:
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
-    progress_path = root / "progress.jsonl"
+    mode = mode or sandbox.isolation()
+    progress_path = root / "out" / "progress.jsonl"
     manifest = {**manifest, "progress": str(progress_path), "check_timeout": check_timeout,
                 "memory_mb": limits.memory_mb, "skip": [], "hung_targets": []}
     env = sandbox.minimal_env(root)
@@ -107,7 +117,8 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
             progress.poll()
             return progress.running is not None and time.monotonic() - progress.running[2] > progress.running[3] + GRACE_S
 
-        completed = sandbox.run(pytest_argv(root), cwd=root / "work", env=env, limits=limits, watchdog=watchdog)
+        completed = sandbox.run(pytest_argv(root), cwd=root / "work", env=env, limits=limits, watchdog=watchdog,
+                                mounts=mounts(root, manifest), mode=mode)
         spent += completed.seconds
         progress.poll()
         if completed.returncode in (0, 1, 5) and progress.running is None:

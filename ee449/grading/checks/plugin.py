@@ -147,7 +147,7 @@ def _message(excinfo: pytest.ExceptionInfo) -> str:
 # --- the fence: files written outside the submission's working folder -------------------------
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    skip = {root / "work", root / "tmp", Path(manifest().get("progress", "/nonexistent"))}
+    skip = {root / "work", root / "tmp", root / "out", Path(manifest().get("progress", "/nonexistent"))}
     seen: dict[str, tuple[int, int]] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
