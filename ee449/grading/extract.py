@@ -104,6 +104,9 @@ class _File:
     tree: ast.Module
     # name -> the top-level statement that (last) binds it; imports are split per alias
     table: dict[str, ast.stmt] = field(default_factory=dict)
+    source: bytes = b""
+    # id(statement) -> (its source text, the globals it references), filled by `_index`
+    index: dict[int, tuple[str, set[str]]] = field(default_factory=dict)
 
 
 def python_files(folder: Path) -> list[Path]:
@@ -158,8 +161,27 @@ def _target_names(target: ast.expr) -> list[str]:
     return [target.id] if isinstance(target, ast.Name) else [e.id for e in target.elts]
 
 
-def referenced_globals(node: ast.stmt) -> set[str]:
-    """Global names a top-level statement needs when it runs or when its functions are called."""
+def statement_source(node: ast.stmt, source: bytes) -> str:
+    """The text of a top-level statement as the student wrote it, decorators included.
+
+    Cut from the source by position rather than re-printed with `ast.unparse`, which recurses once
+    per nesting level and fails on long but valid expressions (`1 + 1 + ... + 1`, 800 terms).
+    """
+    first = min([node, *getattr(node, "decorator_list", [])], key=lambda n: (n.lineno, n.col_offset))
+    lines = source.splitlines(keepends=True)
+    start_col = first.col_offset - (1 if first is not node else 0)  # a decorator's '@' precedes it
+    end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
+    chunk = lines[first.lineno - 1:end_line]
+    if not chunk:
+        return ast.unparse(node)
+    if len(chunk) == 1:
+        return chunk[0][start_col:end_col].decode("utf-8", errors="replace")
+    chunk[0], chunk[-1] = chunk[0][start_col:], chunk[-1][:end_col]
+    return b"".join(chunk).decode("utf-8", errors="replace")
+
+
+def referenced_globals(node: ast.stmt, text: str | None = None) -> set[str]:
+    """Global names a top-level statement (whose source is `text`) needs when it runs or is called."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return set()
     names: set[str] = set()
@@ -171,8 +193,17 @@ def referenced_globals(node: ast.stmt) -> set[str]:
         for child in scope.get_children():
             walk(child)
 
-    walk(symtable.symtable(ast.unparse(node), "<extract>", "exec"))
+    walk(symtable.symtable(ast.unparse(node) if text is None else text, "<extract>", "exec"))
     return names
+
+
+def _index(parsed: _File) -> None:
+    """Each statement's text and references; a RecursionError here fails the whole file (raised)."""
+    for node in dict.fromkeys(parsed.table.values()):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        text = statement_source(node, parsed.source)
+        parsed.index[id(node)] = (text, referenced_globals(node, text))
 
 
 def _local_module_names(files: dict[str, _File]) -> set[str]:
@@ -196,7 +227,15 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
         except (ValueError, RecursionError) as error:  # null bytes, absurd nesting
             extraction.parse_errors[rel] = str(error)
             continue
-        parsed[rel] = _File(rel, tree, _bindings(tree))
+        try:
+            parsed[rel] = _File(rel, tree, _bindings(tree), source.encode("utf-8"))
+            _index(parsed[rel])
+        except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
+            # Valid Python the grader cannot take apart (nesting deeper than the compiler's limit):
+            # this file is not graded, the others are.
+            parsed.pop(rel, None)
+            extraction.parse_errors[rel] = (f"too deeply nested for the grader to read "
+                                            f"({type(error).__name__}: {error}); split long expressions")
     return parsed
 
 
@@ -236,7 +275,7 @@ def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -
                 missing.append(name)
             continue
         chosen[id(node)] = (rel, node)
-        for dependency in referenced_globals(node):
+        for dependency in files[rel].index.get(id(node), ("", set()))[1]:
             todo.append((rel, dependency))
     return list(chosen.values()), sorted(set(missing))
 
@@ -266,7 +305,8 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
             seen.add(text)
             lines.append(text)
     for rel, node in sorted(body, key=lambda p: (getattr(p[1], "ee449_alias", False), order[p[0]], p[1].lineno)):
-        lines += ["", f"# {rel}, line {node.lineno}", ast.unparse(node)]
+        text = files[rel].index[id(node)][0] if id(node) in files[rel].index else ast.unparse(node)
+        lines += ["", f"# {rel}, line {node.lineno}", text]
     lines += ["", f"__ee449_target__ = {target_name}", ""]
     return "\n".join(lines)
 
