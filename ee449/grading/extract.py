@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.architectures import ARCHITECTURES
+from ee449.grading import static
 
 CONV_TARGET = "my_conv2d"
 MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
@@ -71,6 +72,7 @@ class Extraction:
     files: list[str] = field(default_factory=list)
     unresolved: dict[str, list[str]] = field(default_factory=dict)  # target -> names not found
     adam_lrs: list[tuple[str, int, float | None]] = field(default_factory=list)  # (file, line, lr or None=default)
+    library_convs: list[tuple[str, int, str]] = field(default_factory=list)  # in my_conv2d: (file, line, name)
 
     def to_json(self) -> dict:
         return {
@@ -334,6 +336,8 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
             if not isinstance(node, (ast.ClassDef, ast.FunctionDef)):
                 continue  # `cnn_3 = ...` assignments and imports are not definitions
             pieces, missing = _closure((rel, name), files, local)
+            if key == CONV_TARGET:
+                extraction.library_convs = static.library_convs(pieces)
             module = f"target_{key}.py"
             (out_dir / module).write_text(_render(pieces, files, name), encoding="utf-8")
             kind = "class" if isinstance(node, ast.ClassDef) else "function"

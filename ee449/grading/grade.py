@@ -151,9 +151,10 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
 
 
 def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResult]:
-    """What the source shows without running it: Part 3's Adam must keep its default lr 1e-3."""
+    """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3."""
+    checks = [_score(_implemented_in_numpy(found), rubric)]
     if not found.adam_lrs:
-        return []
+        return checks
     wrong = [(f, line, lr) for f, line, lr in found.adam_lrs if lr is not None and abs(lr - 1e-3) > 1e-12]
     outcome = runner.Outcome("static/adam_lr", "source", not wrong)
     if wrong:
@@ -161,7 +162,24 @@ def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResul
         outcome.message = f"{f}, line {line}: Adam(lr={lr:g})"
         outcome.diagnoses = [["adam_lr", f"Part 3 uses Adam with its default parameters (lr = 0.001), but "
                                          f"{f} line {line} sets lr={lr:g}."]]
-    return [_score(outcome, rubric)]
+    return [*checks, _score(outcome, rubric)]
+
+
+def _implemented_in_numpy(found: extract.Extraction) -> runner.Outcome:
+    """my_conv2d (with every helper it calls) must not hand the work to a library convolution."""
+    conv = found.found.get(extract.CONV_TARGET)
+    outcome = runner.Outcome("conv/implemented_in_numpy", extract.CONV_TARGET, conv is not None
+                             and not found.library_convs)
+    if conv is None:
+        outcome.message = "no definition of my_conv2d found in your files"
+    elif found.library_convs:
+        uses = [f"{name} ({f}, line {line})" for f, line, name in found.library_convs]
+        outcome.message = f"{conv.name} uses a library convolution: {', '.join(uses)}"
+        outcome.diagnoses = [["library_conv", (
+            f"Your {conv.name} calls {found.library_convs[0][2]} ({found.library_convs[0][0]}, line "
+            f"{found.library_convs[0][1]}); the homework asks you to write the convolution with NumPy "
+            "(loops or array operations), not to call a library's convolution.")]]
+    return outcome
 
 
 def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
