@@ -19,15 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.architectures import ARCHITECTURES
-from ee449.grading import static
+from ee449.grading import construct, sources, static
 
 CONV_TARGET = "my_conv2d"
-MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
-SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages", ".ipynb_checkpoints"}
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[_\-]", "", name.lower())
 
 
 def target_keys() -> tuple[str, ...]:
@@ -36,21 +30,12 @@ def target_keys() -> tuple[str, ...]:
 
 
 def match_target(name: str) -> str | None:
-    """The target key a student's top-level name stands for, or None.
+    """The target key a student's top-level name stands for, or None (see `construct.match_target`).
 
-    `mlp_1`, `MLP_1`, `Mlp1`, `mlp1_relu`, `MLP1Net` -> 'mlp_1'; `cnn_3_sigmoid`, `CNN3Sigmoid`
-    -> 'cnn_3_sigmoid'; `my_conv2d`, `myConv2d` -> 'my_conv2d'.
+    `mlp_1`, `MLP_1`, `Mlp1`, `mlp1_relu`, `MLP1Net`, `model_mlp1`, `ReLU_CNN4` -> the architecture;
+    `cnn_3_sigmoid`, `CNN3Sigmoid` -> 'cnn_3_sigmoid'; `my_conv2d`, `myConv2d` -> 'my_conv2d'.
     """
-    norm = _norm(name)
-    if norm == _norm(CONV_TARGET):
-        return CONV_TARGET
-    for arch in ARCHITECTURES:
-        base = _norm(arch)
-        if norm in {base, base + "relu", base + "net", base + "model"}:
-            return arch
-        if norm in {base + "sigmoid", base + "sig", "sigmoid" + base}:
-            return f"{arch}_sigmoid"
-    return None
+    return construct.match_target(name)
 
 
 @dataclass
@@ -63,6 +48,9 @@ class Found:
     line: int
     module: str  # file name of the extracted module
     kind: str  # 'class' or 'function'
+    where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
+    evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
+    constructions: list[dict] = field(default_factory=list)  # construct.Construction.to_json(), in order
 
 
 @dataclass
@@ -73,6 +61,8 @@ class Extraction:
     unresolved: dict[str, list[str]] = field(default_factory=dict)  # target -> names not found
     adam_lrs: list[tuple[str, int, float | None]] = field(default_factory=list)  # (file, line, lr or None=default)
     library_convs: list[tuple[str, int, str]] = field(default_factory=list)  # in my_conv2d: (file, line, name)
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
+    others: dict[str, list[str]] = field(default_factory=dict)  # target -> the other claims, not graded
 
     def to_json(self) -> dict:
         return {
@@ -106,21 +96,10 @@ class _File:
     tree: ast.Module
     # name -> the top-level statement that (last) binds it; imports are split per alias
     table: dict[str, ast.stmt] = field(default_factory=dict)
-    source: bytes = b""
+    source: sources.Source | None = None
+    raw: bytes = b""  # the text as UTF-8: the AST's column offsets count bytes
     # id(statement) -> (its source text, the globals it references), filled by `_index`
     index: dict[int, tuple[str, set[str]]] = field(default_factory=dict)
-
-
-def python_files(folder: Path) -> list[Path]:
-    """The submission's .py files in a stable order, skipping caches, VCS and environments."""
-    files = []
-    for path in sorted(folder.rglob("*.py")):
-        rel_parts = path.relative_to(folder).parts
-        if any(part in SKIPPED_DIRS or part.startswith(".") for part in rel_parts[:-1]):
-            continue
-        if path.is_file() and not path.is_symlink():
-            files.append(path)
-    return files
 
 
 def _bindings(tree: ast.Module) -> dict[str, ast.stmt]:
@@ -204,7 +183,7 @@ def _index(parsed: _File) -> None:
     for node in dict.fromkeys(parsed.table.values()):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
-        text = statement_source(node, parsed.source)
+        text = statement_source(node, parsed.raw)
         parsed.index[id(node)] = (text, referenced_globals(node, text))
 
 
@@ -214,15 +193,13 @@ def _local_module_names(files: dict[str, _File]) -> set[str]:
 
 def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
     parsed: dict[str, _File] = {}
-    for path in python_files(folder):
-        rel = path.relative_to(folder).as_posix()
+    found = sources.read_sources(folder)
+    extraction.skipped.update(found.skipped)
+    for source in found.files:
+        rel = source.rel
         extraction.files.append(rel)
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            extraction.parse_errors[rel] = f"file is larger than {MAX_SOURCE_BYTES} bytes"
-            continue
         try:
-            source = path.read_bytes().decode("utf-8", errors="replace")
-            tree = ast.parse(source, filename=rel)
+            tree = ast.parse(source.text, filename=rel)
         except SyntaxError as error:
             extraction.parse_errors[rel] = f"line {error.lineno}: {error.msg}"
             continue
@@ -230,7 +207,7 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
             extraction.parse_errors[rel] = str(error)
             continue
         try:
-            parsed[rel] = _File(rel, tree, _bindings(tree), source.encode("utf-8"))
+            parsed[rel] = _File(rel, tree, _bindings(tree), source, source.text.encode("utf-8"))
             _index(parsed[rel])
         except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
             # Valid Python the grader cannot take apart (nesting deeper than the compiler's limit):
@@ -314,10 +291,12 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
 
 
 def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
-    """Find every target in `folder`'s .py files and write one module per target into `out_dir`.
+    """Find every target in `folder`'s .py files and notebooks and write one module per target into `out_dir`.
 
-    The first definition in file order (sorted paths, then line) wins when several files define
-    the same target. Returns what was found, where, and which files could not be parsed.
+    my_conv2d: the first definition in file order (sorted paths, then line). An architecture:
+    the best claim of `construct.find_claims` (a definition the student's code uses first), with
+    the constructions the sandbox tries. Returns what was found, where, and which files could not
+    be parsed or were skipped.
     """
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
@@ -328,20 +307,39 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
     local = _local_module_names(files)
     for rel, parsed in files.items():
         extraction.adam_lrs += [(rel, line, lr) for line, lr in adam_learning_rates(parsed.tree)]
+
+    def where(rel: str, line: int) -> str:
+        source = files[rel].source
+        return source.where(line) if source is not None else f"{rel}, line {line}"
+
+    def write(key: str, rel: str, name: str, node: ast.stmt) -> Found:
+        pieces, missing = _closure((rel, name), files, local)
+        if key == CONV_TARGET:
+            extraction.library_convs = static.library_convs(pieces)
+        module = f"target_{key}.py"
+        (out_dir / module).write_text(_render(pieces, files, name), encoding="utf-8")
+        if missing:
+            extraction.unresolved[key] = missing
+        kind = "class" if isinstance(node, ast.ClassDef) else "function"
+        return Found(key, name, rel, node.lineno, module, kind, where(rel, node.lineno))
+
     for rel, parsed in files.items():
         for name, node in parsed.table.items():
-            key = match_target(name)
-            if key is None or key in extraction.found:
+            if CONV_TARGET in extraction.found or match_target(name) != CONV_TARGET:
                 continue
-            if not isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-                continue  # `cnn_3 = ...` assignments and imports are not definitions
-            pieces, missing = _closure((rel, name), files, local)
-            if key == CONV_TARGET:
-                extraction.library_convs = static.library_convs(pieces)
-            module = f"target_{key}.py"
-            (out_dir / module).write_text(_render(pieces, files, name), encoding="utf-8")
-            kind = "class" if isinstance(node, ast.ClassDef) else "function"
-            extraction.found[key] = Found(key, name, rel, node.lineno, module, kind)
-            if missing:
-                extraction.unresolved[key] = missing
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                extraction.found[CONV_TARGET] = write(CONV_TARGET, rel, name, node)
+    parsed_files = [construct.ParsedFile(rel, f.tree, f.table, lambda line, rel=rel: where(rel, line))
+                    for rel, f in files.items()]
+
+    def module_file(module: str) -> str | None:
+        return next((rel for rel in files if Path(rel).stem == module), None)
+
+    for key, claims in construct.find_claims(parsed_files, module_file).items():
+        best = claims[0]
+        found = write(key, best.file, best.name, files[best.file].table[best.name])
+        found.evidence = best.evidence
+        found.constructions = [c.to_json() for c in best.constructions]
+        extraction.found[key] = found
+        extraction.others[key] = [f"{c.name} ({where(c.file, c.line)})" for c in claims[1:]]
     return extraction

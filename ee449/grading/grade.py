@@ -8,7 +8,6 @@ own process never imports student code.
 
 from __future__ import annotations
 
-import re
 import shutil
 import traceback
 import tempfile
@@ -19,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ee449.grading import extract, runner, sandbox
+from ee449.grading import extract, resultfiles, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.architectures import ARCHITECTURES
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed; a submission is code and a few result files
-RESULT_FILE = re.compile(r"^part([345])(?:[_\-]?(.*))?\.(json|pkl|pickle)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,19 +98,6 @@ def safe_extract_zip(archive: Path, target: Path) -> Path:
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else target
 
 
-def result_files(work: Path) -> list[dict]:
-    """The submission's part3/4/5 result files, with the architecture their name implies."""
-    files = []
-    for path in sorted(work.rglob("*")):
-        match = RESULT_FILE.match(path.name)
-        if not match or not path.is_file() or "__MACOSX" in path.parts:
-            continue
-        arch = extract.match_target(match.group(2) or "")
-        files.append({"file": path.relative_to(work).as_posix(), "part": int(match.group(1)),
-                      "arch": arch if arch in ARCHITECTURES else None})
-    return files
-
-
 def grade_submission(path: str | Path, options: GradeOptions | None = None, student: str | None = None) -> GradeResult:
     """Grade one submission folder or .zip; never raises for anything the submission does."""
     options = options or GradeOptions()
@@ -134,20 +119,33 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
             shutil.rmtree(unpacked, ignore_errors=True)
         found = extract.extract(work, root / "extracted")
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
+        results = resultfiles.find_result_files(work, root, options.memory_mb)
         manifest = {**found.to_json(), "root": str(root), "work": str(work),
                     "extracted": str(root / "extracted"), "arch_keys": arch_keys,
-                    "result_files": result_files(work),
+                    "result_files": results.to_json(),
                     "course_data": str(Path(options.course_data).resolve()) if options.course_data else None}
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         outcomes, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric)
-        notes = [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
-        notes += [f"{k}: taken from {v.file}, line {v.line} ({v.name})" for k, v in found.found.items()]
+        notes = submission_notes(found) + results.notes
         if mode.mode != "bwrap":
             notes.insert(0, mode.announcement)
         return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def submission_notes(found: extract.Extraction) -> list[str]:
+    """What was read, what was skipped and why, and where each graded definition was taken from."""
+    notes = ["read: " + (", ".join(f for f in found.files if f not in found.parse_errors) or "no code files")]
+    notes += [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
+    notes += [f"{f}: skipped, {why}" for f, why in found.skipped.items()]
+    for key, item in found.found.items():
+        how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(item.evidence, "")
+        notes.append(f"{key}: {item.name} ({item.where or item.file})" + (f", {how}" if how else ""))
+        if found.others.get(key):
+            notes.append(f"{key}: not graded, the other definitions claiming it: {', '.join(found.others[key])}")
+    return notes
 
 
 def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResult]:
@@ -186,13 +184,6 @@ def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
     rule = rubric.rule_for(outcome.id)
     return CheckResult(outcome.id, outcome.passed, rule.points if outcome.passed else 0.0, rule.points,
                        rule.visibility, outcome.message, outcome.diagnoses, outcome.seconds)
-
-
-def is_class_folder(folder: Path) -> bool:
-    """A folder of submissions: no .py file at its top, and subfolders or zips to grade."""
-    if not folder.is_dir() or any(folder.glob("*.py")):
-        return False
-    return any(p.is_dir() or p.suffix.lower() == ".zip" for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:

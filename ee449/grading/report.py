@@ -31,6 +31,28 @@ def check_output(check: CheckResult) -> str:
     return "\n".join(dict.fromkeys(lines))  # in order, without repeats
 
 
+PARTS = {"conv": "my_conv2d", "arch": "architectures", "results": "result files", "static": "source checks"}
+
+
+def visible_output(result: GradeResult) -> str:
+    """The top-level text every student sees: one line per part, counting visible checks only.
+
+    Hidden (and not yet released) checks are left out of every count, so the text cannot reveal
+    what they are worth or whether they passed.
+    """
+    lines = []
+    groups: dict[str, list[CheckResult]] = {}
+    for check in result.checks:
+        if check.visibility == "visible":
+            groups.setdefault(check.id.split("/", 1)[0], []).append(check)
+    for group, checks in groups.items():
+        passed = sum(c.passed for c in checks)
+        lines.append(f"{PARTS.get(group, group)}: {_number(sum(c.points for c in checks))} / "
+                     f"{_number(sum(c.max_points for c in checks))} points ({passed} of {len(checks)} checks passed)")
+    lines += result.notes[:40]
+    return "\n".join(lines)
+
+
 def gradescope_results(result: GradeResult) -> dict:
     tests = [{
         "name": check.id,
@@ -44,8 +66,9 @@ def gradescope_results(result: GradeResult) -> dict:
     return {
         "score": _number(result.score),
         "execution_time": round(result.seconds, 1),
-        "output": f"ee449 grader: {_number(result.score)} / {_number(result.max_score)} points. "
-                  + " ".join(result.notes[:20]),
+        "output": visible_output(result),
+        "output_format": "text",
+        "test_output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -113,4 +136,5 @@ def summary(result: GradeResult) -> str:
         lost = _number(sum(c.max_points for c in checks))
         lines.append(f"  FAIL {', '.join(c.id for c in checks)} (0 / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
+    lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)

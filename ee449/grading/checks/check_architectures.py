@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ee449.grading.checks.support import add_diagnosis, build_model, manifest
+from ee449.grading.checks.support import add_diagnosis, build_model, built_as, manifest
 from ee449.grading.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.layers import trace_layers
 from ee449.models import build, count_parameters
@@ -51,7 +51,7 @@ def test_output_shape(request, key):
             f"Your {_name(key)} only accepts inputs already flattened to [N, 1024]; the homework's models "
             "take images [N, 1, 32, 32]: flatten inside forward with x.view(x.size(0), -1).")))
     if problems:
-        pytest.fail("; ".join(problems), pytrace=False)
+        pytest.fail("; ".join(problems) + _how(key), pytrace=False)
 
 
 @pytest.mark.check("arch/{key}/parameter_count", target="{key}")
@@ -62,7 +62,7 @@ def test_parameter_count(request, key):
     if got != want:
         _diagnose_layers(request, key, model)
         pytest.fail(f"{_name(key)} has {got:,} trainable parameters; the homework's {key} has "
-                    f"{want:,} ({got - want:+,})", pytrace=False)
+                    f"{want:,} ({got - want:+,})" + _how(key), pytrace=False)
 
 
 @pytest.mark.check("arch/{key}/layers", target="{key}")
@@ -74,12 +74,18 @@ def test_layers(request, key):
         got = trace_layers(model, x)
     except Exception as error:  # noqa: BLE001
         pytest.fail(f"could not run {_name(key)} on a batch of 50 to list its layers: "
-                    f"{type(error).__name__}: {error}", pytrace=False)
+                    f"{type(error).__name__}: {error}" + _how(key), pytrace=False)
     want = trace_layers(_reference(key), x)
     if got != want:
         _diagnose_layers(request, key, model, got, want)
         pytest.fail(f"layer sequence differs from the homework's {key}:\n  yours:    "
-                    + " -> ".join(got) + "\n  expected: " + " -> ".join(want), pytrace=False)
+                    + " -> ".join(got) + "\n  expected: " + " -> ".join(want) + _how(key, "\n  "), pytrace=False)
+
+
+def _how(key: str, separator: str = "; ") -> str:
+    """How the model these checks ran was built: the student's call, its defaults, or a guess said to be one."""
+    text = built_as(key)
+    return f"{separator}{_name(key)} {text}" if text else ""
 
 
 def _takes_flat_input(model) -> bool:

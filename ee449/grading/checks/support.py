@@ -7,7 +7,6 @@ the grader wrote). Loading a target executes the student's extracted definitions
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import json
 import os
 import sys
@@ -83,59 +82,33 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> objec
     return target
 
 
-def _arguments(arch: str, target: object) -> list[tuple]:
-    """Constructor arguments to try: (), (num_classes) or (input_size, num_classes)."""
-    try:
-        params = [p for p in inspect.signature(target).parameters.values()
-                  if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        params = []
-    sizes = (1024, 1, 32) if arch.startswith("mlp") else (1, 1024, 32)
-    if len(params) == 0:
-        return [()]
-    if len(params) == 1:
-        return [(10,)]
-    if len(params) == 2:
-        return [(size, 10) for size in sizes]
-    return [tuple([1] * (len(params) - 1) + [10])]
+_BUILT: dict[str, str] = {}  # key -> how its model was built (checks.building.Built.describe)
+_UNBUILT: dict[str, str] = {}  # key -> why no construction worked, said once per process
+
+
+def built_as(key: str) -> str:
+    """How the model of `key` was built, for messages: never the grader's guess presented as the student's call."""
+    return _BUILT.get(key, "")
 
 
 def build_model(key: str, request: pytest.FixtureRequest | None = None):
-    """The student's model for `key`, built with the first constructor arguments that give [50, 10] logits."""
-    import torch
-    from torch import nn
+    """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
+    from ee449.grading.checks.building import build
 
     if key in _MODELS:
         return _MODELS[key]
+    if key in _UNBUILT:
+        pytest.fail(_UNBUILT[key], pytrace=False)
     target = load_target(key, request)
-    arch = key.replace("_sigmoid", "")
-    first, last_error = None, None
-    candidates = _arguments(arch, target)
-    for args in candidates:
-        torch.manual_seed(0)
-        try:
-            model = target(*args)
-        except Exception as error:  # noqa: BLE001 - a failing signature: try the next one
-            last_error = error
-            continue
-        if not isinstance(model, nn.Module):
-            last_error = TypeError(f"{type(model).__name__} is not a torch.nn.Module")
-            continue
-        if first is None:
-            first = model
-        if len(candidates) == 1:
-            break  # nothing to choose: building must not depend on the forward pass working
-        try:
-            with torch.no_grad():
-                if tuple(model(torch.zeros(50, 1, 32, 32)).shape) == (50, 10):
-                    first = model
-                    break
-        except Exception:  # noqa: BLE001 - the output checks report forward errors
-            continue
-    if first is None:
-        name = manifest()["found"][key]["name"]
-        pytest.fail(f"could not construct {name} with (), (10) or (input_size, 10): "
-                    f"{type(last_error).__name__}: {last_error}", pytrace=False)
-    first.eval()
-    _MODELS[key] = first
-    return first
+    found = manifest()["found"][key]
+    constructions = found.get("constructions") or [
+        {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}]
+    built, tried = build(target, constructions, found["name"])
+    if built is None:
+        _UNBUILT[key] = (f"could not construct {found['name']} ({found.get('where') or found['file']}); tried:\n  "
+                         + "\n  ".join(tried))
+        pytest.fail(_UNBUILT[key], pytrace=False)
+    built.model.eval()
+    _MODELS[key] = built.model
+    _BUILT[key] = built.describe()
+    return built.model
