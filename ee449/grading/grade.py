@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import traceback
 import tempfile
+import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ee449.grading import extract, resultfiles, runner, sandbox
+from ee449.grading import extract, judge, reference, resultfiles, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.architectures import ARCHITECTURES
 
@@ -106,6 +107,8 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         raise ValueError(f"submission {path} does not exist")
     start = time.monotonic()
     mode = sandbox.isolation()
+    # The trusted references (a child importing torch, once per process) while the sandbox works.
+    threading.Thread(target=_warm_references, daemon=True).start()
     root = sandbox.make_sandbox()
     try:
         source, unpacked = path, None
@@ -125,14 +128,54 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
                     "result_files": results.to_json(),
                     "course_data": str(Path(options.course_data).resolve()) if options.course_data else None}
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
-        outcomes, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
-        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric)
+        said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
+        outcomes = verdicts(root, manifest, said)
+        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, outcomes)
         notes = submission_notes(found) + results.notes
         if mode.mode != "bwrap":
             notes.insert(0, mode.announcement)
         return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _warm_references() -> None:
+    try:
+        reference.reference_models()
+    except Exception:  # noqa: BLE001 - the checks that need them raise it again, in the grading thread
+        pass
+
+
+MAX_MESSAGE = 4000  # what the student's code can put into a message (its exception text) is cut here
+
+
+def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[runner.Outcome]:
+    """Every run check's outcome, decided here from the records the sandbox left (`judge`).
+
+    The list of checks comes from the manifest, not from the sandbox. What the sandbox reports
+    can only fail a check (an error, a timeout, a write outside, its death): a pass needs a
+    record that the grader's own comparison accepts.
+    """
+    reported = {o.id: o for o in said}
+    records = sandbox.OutputFolder(root, "out", "records")
+    context = judge.Context(manifest, reference.reference_models)
+    outcomes = []
+    for check_id, target in judge.expected_checks(manifest):
+        report = reported.get(check_id)
+        if report is not None and not report.passed:
+            outcomes.append(runner.Outcome(check_id, target, False, report.message[:MAX_MESSAGE],
+                                           [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
+                                           report.seconds))
+            continue
+        record = judge.load_record(records, check_id)
+        if record is None:
+            why = "no output" if report is not None else "not run: the grading process stopped before this check"
+            outcomes.append(runner.Outcome(check_id, target, False, f"{why} (your code left no result for it)"))
+            continue
+        outcome = judge.judge(check_id, target, record, context)
+        outcome.seconds = report.seconds if report is not None else 0.0
+        outcomes.append(outcome)
+    return outcomes
 
 
 def submission_notes(found: extract.Extraction) -> list[str]:
@@ -148,9 +191,10 @@ def submission_notes(found: extract.Extraction) -> list[str]:
     return notes
 
 
-def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResult]:
+def _static_checks(found: extract.Extraction, rubric: Rubric, run: list[runner.Outcome]) -> list[CheckResult]:
     """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3."""
-    checks = [_score(_implemented_in_numpy(found), rubric)]
+    computed = any(o.passed for o in run if o.id.startswith("conv/matches_reference["))
+    checks = [_score(_implemented_in_numpy(found, computed), rubric)]
     if not found.adam_lrs:
         return checks
     wrong = [(f, line, lr) for f, line, lr in found.adam_lrs if lr is not None and abs(lr - 1e-3) > 1e-12]
@@ -163,13 +207,20 @@ def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResul
     return [*checks, _score(outcome, rubric)]
 
 
-def _implemented_in_numpy(found: extract.Extraction) -> runner.Outcome:
-    """my_conv2d (with every helper it calls) must not hand the work to a library convolution."""
+def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.Outcome:
+    """my_conv2d (with every helper it calls) must not hand the work to a library convolution.
+
+    `computed`: it got at least one drawn case right. A function that computes no convolution
+    at all (a forgery, a stub) implements nothing, in NumPy or otherwise.
+    """
     conv = found.found.get(extract.CONV_TARGET)
     outcome = runner.Outcome("conv/implemented_in_numpy", extract.CONV_TARGET, conv is not None
-                             and not found.library_convs)
+                             and not found.library_convs and computed)
     if conv is None:
         outcome.message = "no definition of my_conv2d found in your files"
+    elif not found.library_convs and not computed:
+        outcome.message = (f"{conv.name} computed no drawn case correctly, so it does not count as an "
+                           "implementation (see conv/matches_reference)")
     elif found.library_convs:
         uses = [f"{name} ({f}, line {line})" for f, line, name in found.library_convs]
         outcome.message = f"{conv.name} uses a library convolution: {', '.join(uses)}"

@@ -1,7 +1,9 @@
-"""Sandbox-side helpers shared by the checks: the manifest, loading a target, building a model.
+"""Sandbox-side helpers shared by the checks: the manifest, loading a target, building a model, records.
 
 Imported only inside the sandbox's pytest process (`EE449_GRADING_MANIFEST` names the manifest
-the grader wrote). Loading a target executes the student's extracted definitions.
+the grader wrote). Loading a target executes the student's extracted definitions. A check's
+only product is its `record`: the student's outputs as data, which the grader judges in its
+own process (`ee449.grading.judge`); nothing here decides a pass.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ee449.grading.diagnose import Diagnosis
 
 _MANIFEST: dict | None = None
 _LOADED: dict[str, tuple[object, str | None]] = {}
+_LOAD_BLOCKED: set[str] = set()  # targets whose definition tried to write outside (bwrap refused it)
 _MODELS: dict[str, object] = {}
 HUNG: set[str] = set()  # targets that ran out of time in this process
 
@@ -34,6 +37,36 @@ def manifest() -> dict:
             "found": {}, "parse_errors": {}, "arch_keys": [], "result_files": [], "files": [],
             "unresolved": {}, "hung_targets": [], "course_data": None, "skip": []}
     return _MANIFEST
+
+
+def record(request: pytest.FixtureRequest, **values: object) -> None:
+    """Hand this check's outputs to the grader: arrays as .npy (no pickles), the rest as JSON."""
+    import numpy as np
+
+    from ee449.grading.judge import record_name
+
+    check_id = request.node.stash_check[0]
+    folder = Path(manifest()["records"])
+    stem = record_name(check_id)
+    plain: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, np.ndarray):
+            np.save(folder / f"{stem}.{name}.npy", value, allow_pickle=False)
+            plain[name] = {"__npy__": True}
+        else:
+            plain[name] = value
+    (folder / f"{stem}.json").write_text(json.dumps({"id": check_id, "values": plain}), encoding="utf-8")
+
+
+def blocked_write(error: BaseException) -> bool:
+    """Whether an error is a write the sandbox refused (bwrap shows the system read-only)."""
+    import errno
+
+    return isinstance(error, OSError) and error.errno in {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+WROTE_OUTSIDE = ("wrote_outside", "Your code wrote (or tried to write) files outside its own folder: only "
+                 "write into the current working folder.")
 
 
 def add_diagnosis(request: pytest.FixtureRequest, diagnosis: Diagnosis) -> None:
@@ -72,11 +105,15 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> objec
         except BaseException as error:  # noqa: BLE001 - SystemExit too: a student's exit costs only this check
             if isinstance(error, KeyboardInterrupt):
                 raise
+            if blocked_write(error):
+                _LOAD_BLOCKED.add(key)
             missing = m["unresolved"].get(key)
             hint = f" (names not defined in your files: {', '.join(missing)})" if missing else ""
             _LOADED[key] = (None, (f"your {found['name']} ({found['file']}, line {found['line']}) could not "
                                    f"be loaded: {type(error).__name__}: {error}{hint}"))
     target, error = _LOADED[key]
+    if key in _LOAD_BLOCKED and request is not None:
+        request.node.user_properties.append(("diagnosis", list(WROTE_OUTSIDE)))
     if error:
         pytest.fail(error, pytrace=False)
     return target
