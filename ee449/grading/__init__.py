@@ -1,8 +1,11 @@
 """Grade a student's Homework 1 submission against the reference, safely.
 
     extract   pick my_conv2d and the architecture classes out of the student's files (AST only)
-    sandbox   child processes with a timeout, a memory limit and a folder of their own
+    sandbox   child processes under bubblewrap (or the announced fallback fence), with limits
     runner    the checks (pytest, in `checks/`) in one sandboxed process, restarted past crashes
+    judge     the verdicts, in the grader's process, from the outputs the sandbox recorded
+    reference the reference models' answers, from a trusted child (no student code)
+    static    library convolutions in my_conv2d, read from the source
     diagnose  one-sentence diagnoses of the known defects
     rubric    points and visibility per check (default_rubric.json)
     grade     one submission or a class folder -> GradeResult
