@@ -60,3 +60,17 @@ def test_numpy_arithmetic_and_convs_outside_my_conv2d_are_not_flagged(tmp_path):
                                            ("numpy.lib.stride_tricks.sliding_window_view", False)])
 def test_is_library_conv(name, library):
     assert is_library_conv(name) is library
+
+
+def test_extraction_keeps_decorators_of_any_form_and_long_expressions(tmp_path):
+    """Statements are cut from the source: `@(expr)` keeps its '@', an 800-term sum is not re-printed."""
+    source = ("import numpy as np\nK = (" + " + ".join(["1"] * 800) + ") / 800\n"
+              "@(lambda f: f)\ndef my_conv2d(input, kernel):\n    return input * K\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "hw1.py").write_text(source)
+    found = extract(tmp_path / "sub", tmp_path / "out")
+    module = (tmp_path / "out" / found.found["my_conv2d"].module).read_text()
+    assert "@(lambda f: f)\ndef my_conv2d" in module and " + 1 + 1" in module
+    namespace: dict = {}
+    exec(compile(module, "target", "exec"), namespace)  # our own test source, not a student's
+    assert namespace["__ee449_target__"](2.0, None) == 2.0

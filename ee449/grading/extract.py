@@ -150,9 +150,11 @@ def statement_source(node: ast.stmt, source: bytes) -> str:
     """
     first = min([node, *getattr(node, "decorator_list", [])], key=lambda n: (n.lineno, n.col_offset))
     lines = source.splitlines(keepends=True)
-    start_col = first.col_offset - (1 if first is not node else 0)  # a decorator's '@' precedes it
     end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
     chunk = lines[first.lineno - 1:end_line]
+    start_col = first.col_offset
+    if first is not node and chunk:  # a decorator's '@' precedes it, maybe with '(' between: `@(lambda c: c)`
+        start_col = max(chunk[0].rfind(b"@", 0, first.col_offset), 0)
     if not chunk:
         return ast.unparse(node)
     if len(chunk) == 1:

@@ -158,7 +158,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
     """
     reported = {o.id: o for o in said}
     records = sandbox.OutputFolder(root, "out", "records")
-    context = judge.Context(manifest, reference.reference_models)
+    context = judge.Context(manifest, reference.reference_models, lambda check_id: judge.load_record(records, check_id))
     outcomes = []
     for check_id, target in judge.expected_checks(manifest):
         report = reported.get(check_id)

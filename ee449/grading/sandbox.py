@@ -156,8 +156,13 @@ ISOLATION_ENV = "EE449_SANDBOX"  # "fence" forces the fallback; "bwrap" refuses 
 MARKER_ENV = "EE449_SANDBOX_ID"  # every fenced child carries it: how leftovers are found
 # The fence's child runs under this shim, so os.getppid() names the shim, not the grader: a child
 # that kills its parent ends its own grading, not everyone's.
-_SHIM = ("import subprocess, sys\n"
-         "code = subprocess.call(sys.argv[1:])\n"
+# On Linux the child also dies the moment the shim does (PR_SET_PDEATHSIG), so the check that
+# killed it is the one recorded as having died.
+_SHIM = ("import ctypes, signal, subprocess, sys\n"
+         "def die_with_shim():\n"
+         "    if sys.platform.startswith('linux'):\n"
+         "        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))\n"
+         "code = subprocess.call(sys.argv[1:], preexec_fn=die_with_shim)\n"
          "sys.exit(code if code >= 0 else 128 - code)\n")
 _LIVE: set[subprocess.Popen] = set()
 _LIVE_LOCK = threading.Lock()
@@ -203,6 +208,8 @@ def _python_paths() -> list[Path]:
 
 def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
     """The bwrap command line that runs a child with only `mounts` (and the system) in view."""
+    # The child's parent is bwrap's init (PID 1 of the new namespace): a SIGKILL sent to it from
+    # inside is ignored by the kernel, and its environment is the child's minimal one.
     args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", *_system_paths(), "--proc", "/proc", "--dev", "/dev"]
     for path in _python_paths():
