@@ -114,7 +114,7 @@ def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray, others_pas
             "range(H - kh + 1), not range(H - kh)."))]
     if got.shape != ref.shape or _same(got, ref):
         return []
-    may_wrap = x.dtype == np.uint8 or np.issubdtype(out.dtype, np.integer)
+    may_wrap = x.dtype == np.uint8  # an integer output on float input is truncation, named below
     for defects in _defect_sets(x.shape[1]):
         predicted = _predicted(x, kernel, defects)
         wrapped = False
@@ -128,6 +128,10 @@ def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray, others_pas
                 f"Your my_conv2d's results wrap around or are truncated ({out.dtype} output on {x.dtype} input): "
                 "cast the input (and kernel) to float64 before multiplying, since uint8 arithmetic wraps around at 256.")))
         return found
+    if np.issubdtype(out.dtype, np.integer) and x.dtype != np.uint8:
+        return [Diagnosis("integer_output", (
+            f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
+            "and return floating-point values (float64)."))]
     if np.issubdtype(out.dtype, np.integer):
         return [Diagnosis("uint8_wrap", (
             f"Your my_conv2d returns {out.dtype} values, which wrap around or are truncated; cast "
