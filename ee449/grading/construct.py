@@ -235,7 +235,11 @@ def call_sites(rel: str, tree: ast.Module, env: dict[str, object], torch_names: 
         kwargs = tuple((k.arg, fold(k.value, scope, torch_names)) for k in node.keywords if k.arg)
         if any(k.arg is None for k in node.keywords):
             kwargs += (("**", _FOLD_FAILED),)
-        found.append(CallSite(rel, node.lineno, callee, module, args, kwargs, ast.unparse(node)[:200]))
+        known = all(v is not _FOLD_FAILED for v in (*args, *(v for _, v in kwargs)))
+        # Shown with the values the student's constants and loop variables hold: Net('mlp_1', 'relu').
+        text = (f"{ast.unparse(func)}(" + ", ".join([*(render(a) for a in args), *(f"{k}={render(v)}" for k, v in kwargs)])
+                + ")") if known else ast.unparse(node)
+        found.append(CallSite(rel, node.lineno, callee, module, args, kwargs, text[:200]))
 
     def visit(node: ast.AST, scope: dict[str, object]) -> None:
         if isinstance(node, (ast.For, ast.AsyncFor)):
