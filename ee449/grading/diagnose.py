@@ -123,7 +123,12 @@ def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray, others_pas
                 continue
             wrapped = True
         found = [Diagnosis(code, _CONV_DEFECTS[code]) for code in defects]
-        if wrapped:
+        if wrapped and np.issubdtype(out.dtype, np.integer) and out.dtype.itemsize > 1:
+            # int32 / int64 output: truncated, not wrapped at 256
+            found.append(Diagnosis("integer_output", (
+                f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
+                "and return floating-point values (float64).")))
+        elif wrapped:
             found.append(Diagnosis("uint8_wrap", (
                 f"Your my_conv2d's results wrap around or are truncated ({out.dtype} output on {x.dtype} input): "
                 "cast the input (and kernel) to float64 before multiplying, since uint8 arithmetic wraps around at 256.")))
