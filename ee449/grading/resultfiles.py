@@ -80,6 +80,7 @@ def peek(work: Path, files: list[str], root: Path, memory_mb: int) -> dict[str, 
     if not files:
         return {}
     listing, out = root / "peek-files.json", root / "peek-out.json"
+    (root / "tmp").mkdir(exist_ok=True)  # the child's TMPDIR (a sandbox has it already)
     listing.write_text(json.dumps(files), encoding="utf-8")
     env = sandbox.minimal_env(root)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
