@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
