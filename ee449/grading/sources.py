@@ -17,13 +17,14 @@ from pathlib import Path
 
 MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
 MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry their outputs (images): larger than scripts
-SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages", ".ipynb_checkpoints"}
+SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages",
+                ".ipynb_checkpoints"}
 _MAGIC = re.compile(r"^(\s*)(%|!)")  # `%time x = f()`, `!pip install ...`, `%%capture`
 
 
 @dataclass(frozen=True)
 class Source:
-    """One file's Python text. `cells` maps a 1-based line of `text` to 'cell N' for notebooks."""
+    """One file's Python text; for a notebook, the line of `text` where each code cell starts."""
 
     rel: str
     text: str
