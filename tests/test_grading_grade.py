@@ -145,7 +145,8 @@ def test_the_summary_lists_files_read_and_skipped_and_result_files_checked(grade
     assert "config.json: checked, a dict without the homework's keys: not a result file" in notes
     assert "figure.png: skipped, not JSON, a pickle or a torch.save file" in notes
     notebook = "\n".join(graded[0]["notebook_only"].notes)
-    assert "read: EE449_HW1.ipynb" in notebook and "my_conv2d: my_conv2d (EE449_HW1.ipynb, cell 4, line 2)" in notebook
+    assert "read: EE449_HW1.ipynb" in notebook and "my_conv2d: my_conv2d (EE449_HW1.ipynb, cell 5, line 2)" in notebook
+    assert "EE449_HW1.ipynb, cell 7: skipped, does not parse (line 2: invalid syntax): left out" in notebook
     odd = "\n".join(graded[0]["odd_names"].notes)
     assert "cnn_4: Cnn_4_Net" in odd and "ReLU_CNN4 (hw1_models.py, line 48)" in odd  # the draft is named, not graded
 

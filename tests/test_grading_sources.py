@@ -44,7 +44,8 @@ def test_notebook_code_cells_are_read_markdown_is_not_and_a_broken_cell_costs_on
     tree = ast.parse(source.text)
     assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == ["a", "b"]
     line_of_b = next(n.lineno for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "b")
-    assert source.where(line_of_b) == "hw.ipynb, cell 3, line 1"
+    assert source.where(line_of_b) == "hw.ipynb, cell 4, line 1"
+    assert [cell for cell, _ in source.left_out] == [3]  # said in the summary, not silently dropped
 
 
 @pytest.mark.parametrize(("name", "content", "why"), [

@@ -165,6 +165,8 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
     for source in found.files:
         rel = source.rel
         extraction.files.append(rel)
+        for cell, why in source.left_out:
+            extraction.skipped[f"{rel}, cell {cell}"] = f"does not parse ({why}): left out"
         try:
             tree = ast.parse(source.text, filename=rel)
         except SyntaxError as error:
