@@ -40,15 +40,17 @@ def _same(a: np.ndarray, b: np.ndarray, atol: float = CONV_ATOL) -> bool:
 
 _CONV_DEFECTS = {
     "flipped_kernel": ("Your my_conv2d flips the kernel (a true convolution); the homework's conv, like "
-                       "torch's conv2d, is a cross-correlation: multiply by kernel[o, c, i, j] without reversing it."),
-    "zero_last_row": ("The last row of your output stays zero: your loop over output positions stops one short "
-                      "(use range(H - kh + 1), which already includes the last position)."),
-    "zero_last_column": ("The last column of your output stays zero: your loop over output positions stops one "
-                         "short (use range(W - kw + 1), which already includes the last position)."),
+                       "torch's conv2d, is a cross-correlation: multiply by kernel[o, c, i, j] without "
+                       "reversing it."),
+    "zero_last_row": ("The last row of your output stays zero: your loop over output positions stops one "
+                      "short (use range(H - kh + 1), which already includes the last position)."),
+    "zero_last_column": ("The last column of your output stays zero: your loop over output positions stops "
+                         "one short (use range(W - kw + 1), which already includes the last position)."),
     "only_channel_0": ("Your my_conv2d uses only input channel 0: the output sums the products over every "
                        "input channel c (input[n, c] with kernel[o, c])."),
-    "channels_overwritten": ("Your my_conv2d overwrites the output for each input channel instead of adding to "
-                             "it, so only the last channel counts: sum over the input channels (+=, or np.sum over c)."),
+    "channels_overwritten": ("Your my_conv2d overwrites the output for each input channel instead of adding "
+                             "to it, so only the last channel counts: sum over the input channels (+=, or "
+                             "np.sum over c)."),
 }
 
 
@@ -86,7 +88,8 @@ def _wrapped_match(got: np.ndarray, out_dtype: np.dtype, predicted: np.ndarray) 
     return _same(np.mod(np.round(got), 256), np.mod(np.round(predicted), 256))
 
 
-def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray, others_pass: bool = False) -> list[Diagnosis]:
+def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray,
+                  others_pass: bool = False) -> list[Diagnosis]:
     """Why a student's `my_conv2d(x, kernel)` output differs from the reference, if we know.
 
     Recognised, alone or together (each one named): flipped kernel (true convolution), last
@@ -130,8 +133,9 @@ def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray, others_pas
                 "and return floating-point values (float64).")))
         elif wrapped:
             found.append(Diagnosis("uint8_wrap", (
-                f"Your my_conv2d's results wrap around or are truncated ({out.dtype} output on {x.dtype} input): "
-                "cast the input (and kernel) to float64 before multiplying, since uint8 arithmetic wraps around at 256.")))
+                f"Your my_conv2d's results wrap around or are truncated ({out.dtype} output on {x.dtype} "
+                "input): cast the input (and kernel) to float64 before multiplying, since uint8 arithmetic "
+                "wraps around at 256.")))
         return found
     if np.issubdtype(out.dtype, np.integer) and x.dtype != np.uint8:
         return [Diagnosis("integer_output", (

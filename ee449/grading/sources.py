@@ -101,7 +101,8 @@ def notebook_source(path: Path, rel: str) -> tuple[Source | None, str]:
     left_out: list[tuple[int, str]] = []
     line = 1
     # Numbered as the notebook shows them, markdown cells included.
-    code_cells = [(n, cell) for n, cell in enumerate(notebook.cells, start=1) if cell.get("cell_type") == "code"]
+    code_cells = [(n, cell) for n, cell in enumerate(notebook.cells, start=1)
+                  if cell.get("cell_type") == "code"]
     for number, cell in code_cells:
         text = drop_magics(str(cell.get("source", "")))
         error = _parse_error(text)

@@ -79,11 +79,12 @@ def test_layers(request, key):
     if got != want:
         _diagnose_layers(request, key, model, got, want)
         pytest.fail(f"layer sequence differs from the homework's {key}:\n  yours:    "
-                    + " -> ".join(got) + "\n  expected: " + " -> ".join(want) + _how(key, "\n  "), pytrace=False)
+                    + " -> ".join(got) + "\n  expected: " + " -> ".join(want) + _how(key, "\n  "),
+                    pytrace=False)
 
 
 def _how(key: str, separator: str = "; ") -> str:
-    """How the model these checks ran was built: the student's call, its defaults, or a guess said to be one."""
+    """How the checked model was built: the student's call, its defaults, or a guess said to be one."""
     text = built_as(key)
     return f"{separator}{_name(key)} {text}" if text else ""
 

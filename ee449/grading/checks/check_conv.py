@@ -66,8 +66,9 @@ def _call(request, conv, x: np.ndarray, kernel: np.ndarray) -> object:
     except Exception:
         if x.shape[1] > 1 and _passes("batch_of_one"):
             add_diagnosis(request, Diagnosis("one_channel_only", (
-                f"Your my_conv2d fails with {x.shape[1]} input channels but works with one: it handles a single "
-                "input channel only (a reshape or a loop that assumes C = 1); sum over every input channel.")))
+                f"Your my_conv2d fails with {x.shape[1]} input channels but works with one: it handles a "
+                "single input channel only (a reshape or a loop that assumes C = 1); sum over every input "
+                "channel.")))
         raise
 
 
@@ -76,8 +77,8 @@ def _tensor_dtype(request, value: object) -> None:
     dtype = getattr(value, "dtype", None)
     if hasattr(value, "detach") and dtype is not None and not getattr(dtype, "is_floating_point", True):
         add_diagnosis(request, Diagnosis("tensor_dtype", (
-            f"Your my_conv2d returns a torch tensor of dtype {dtype}: returning a tensor is fine, but an integer "
-            "dtype truncates the sums; compute and return floating-point values (float64).")))
+            f"Your my_conv2d returns a torch tensor of dtype {dtype}: returning a tensor is fine, but an "
+            "integer dtype truncates the sums; compute and return floating-point values (float64).")))
 
 
 def _compare(request, x: np.ndarray, kernel: np.ndarray, what: str, case: str | None = None) -> None:
@@ -118,8 +119,8 @@ def test_output_shape(request):
 @pytest.mark.parametrize("case", list(CASES))
 def test_matches_reference(request, case):
     x, kernel = CASES[case]
-    _compare(request, x, kernel, f"the {case.replace('_', ' ')} case (input {x.shape} {x.dtype}, kernel {kernel.shape})",
-             case)
+    what = f"the {case.replace('_', ' ')} case (input {x.shape} {x.dtype}, kernel {kernel.shape})"
+    _compare(request, x, kernel, what, case)
 
 
 @pytest.mark.check("conv/inputs_unmodified", target="my_conv2d")

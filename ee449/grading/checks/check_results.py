@@ -34,8 +34,9 @@ def _file(slot: str) -> str:
     file = INFO[slot]["file"]
     if file is None:
         part, arch = INFO[slot]["part"], INFO[slot]["arch"]
-        pytest.fail(f"not found: no file in the submission holds Part {part}'s results"
-                    + (f" for {arch}" if arch else "") + f" (a dict with the keys {list(KEYS[part])})", pytrace=False)
+        what = f"Part {part}'s results" + (f" for {arch}" if arch else "")
+        pytest.fail(f"not found: no file in the submission holds {what} (a dict with the keys "
+                    f"{list(KEYS[part])})", pytrace=False)
     return file
 
 
@@ -75,7 +76,8 @@ def field(slot: str, key: str):
 
 def _curves(slot: str) -> dict[str, list]:
     data = load(slot)
-    return {k: v for k, v in data.items() if k in KEYS[INFO[slot]["part"]] and "curve" in k and isinstance(v, list)}
+    keys = KEYS[INFO[slot]["part"]]
+    return {k: v for k, v in data.items() if k in keys and "curve" in k and isinstance(v, list)}
 
 
 @pytest.mark.check("results/{slot}/keys", target="results")
