@@ -91,7 +91,8 @@ def test_the_gradescope_bundle_grades_a_submission_laid_out_like_autograder(tmp_
     rubric.write_text(json.dumps({"rules": [{"match": "arch/*", "points": 1}, {"match": "*", "points": 0}]}))
     assert main(["grade", "--gradescope-bundle", str(bundle), "--rubric", str(rubric)]) == 0
     assert {p.name for p in bundle.iterdir()} == {"setup.sh", "run_autograder", "rubric.json", "ee449-src"}
-    assert (bundle / "ee449-src" / "pyproject.toml").is_file() and (bundle / "ee449-src" / "ee449" / "grading").is_dir()
+    source = bundle / "ee449-src"
+    assert (source / "pyproject.toml").is_file() and (source / "ee449" / "grading").is_dir()
     setup = (bundle / "setup.sh").read_text()
     assert "download.pytorch.org/whl/cpu" in setup and 'pip install "$SOURCE/ee449-src"' in setup
     for script in ("setup.sh", "run_autograder"):
@@ -106,7 +107,7 @@ def test_the_gradescope_bundle_grades_a_submission_laid_out_like_autograder(tmp_
     subprocess.run(["bash", str(root / "source" / "run_autograder")], check=True, env=env, timeout=600)
     payload = json.loads((root / "results" / "results.json").read_text())
     arch = [t for t in payload["tests"] if t["name"].startswith("arch/")]
-    assert len(arch) == 24 and payload["score"] == 24  # the rubric's 1 point per architecture check, all passed
+    assert len(arch) == 24 and payload["score"] == 24  # the rubric's 1 point per arch check, all passed
     assert payload["output_format"] == "text"
 
 

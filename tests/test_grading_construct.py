@@ -10,7 +10,8 @@ import torch
 from torch import nn
 
 from ee449.grading.checks.building import build, decode
-from ee449.grading.construct import ParsedFile, find_claims, fold, match_target, module_constants, torch_aliases
+from ee449.grading.construct import (ParsedFile, find_claims, fold, match_target, module_constants,
+                                     torch_aliases)
 from ee449.grading.extract import _bindings
 
 
@@ -57,7 +58,8 @@ def test_a_constructor_with_sizes_is_built_as_the_students_script_builds_it():
     first, guess = best.constructions
     assert (first.args, first.origin, first.where, first.text) == ((1024, 32, 10), "call", "train.py, line 4",
                                                                   "mlp_1(1024, 32, 10)")
-    assert guess.origin == "guess" and dict(guess.kwargs) == {"input_size": 1024, "hidden_size": 32, "num_classes": 10}
+    assert guess.origin == "guess"
+    assert dict(guess.kwargs) == {"input_size": 1024, "hidden_size": 32, "num_classes": 10}
 
 
 def test_a_generic_class_is_claimed_per_architecture_and_activation_from_loops():
@@ -107,7 +109,8 @@ class _Sized(nn.Module):
 
 def test_building_takes_the_first_construction_whose_model_gives_logits_and_says_how():
     constructions = [{"args": [1, 10], "kwargs": {}, "origin": "guess", "where": "", "text": "_Sized(1, 10)"},
-                     {"args": [1024, 10], "kwargs": {}, "origin": "call", "where": "t.py, line 3", "text": "_Sized(1024, 10)"}]
+                     {"args": [1024, 10], "kwargs": {}, "origin": "call", "where": "t.py, line 3",
+                      "text": "_Sized(1024, 10)"}]
     built, tried = build(_Sized, constructions, "_Sized")
     assert built.text == "_Sized(1024, 10)" and "your call in t.py, line 3" in built.describe()
     assert len(tried) == 1 and tried[0].startswith("_Sized(1, 10): built, but its forward pass failed")
@@ -121,8 +124,9 @@ def test_when_nothing_builds_every_construction_tried_is_listed():
 
 
 def test_a_guess_is_never_described_as_the_students_code():
-    built, _ = build(_Sized, [{"args": [], "kwargs": {"input_size": 1024, "num_classes": 10}, "origin": "guess",
-                               "where": "", "text": "_Sized(input_size=1024, num_classes=10)"}], "_Sized")
+    guess = {"args": [], "kwargs": {"input_size": 1024, "num_classes": 10}, "origin": "guess", "where": "",
+             "text": "_Sized(input_size=1024, num_classes=10)"}
+    built, _ = build(_Sized, [guess], "_Sized")
     assert "a guess" in built.describe() and "your call" not in built.describe()
 
 

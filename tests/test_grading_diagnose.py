@@ -124,7 +124,8 @@ def _cases():
     rng = np.random.default_rng(7)
     return {"several channels, odd kernel": (rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3))),
             "even kernel": (rng.normal(size=(2, 2, 10, 9)), rng.normal(size=(3, 2, 2, 4))),
-            "uint8, even kernel": (rng.integers(0, 256, size=(2, 1, 12, 11), dtype=np.uint8), rng.normal(size=(3, 1, 4, 4)))}
+            "uint8, even kernel": (rng.integers(0, 256, size=(2, 1, 12, 11), dtype=np.uint8),
+                                   rng.normal(size=(3, 1, 4, 4)))}
 
 
 def _centred_flipped_conv(x: np.ndarray, k: np.ndarray) -> np.ndarray:

@@ -81,7 +81,8 @@ def not_found_slots(result) -> set[str]:
 @pytest.mark.parametrize("name", NAMES)
 def test_each_fixture_fails_exactly_its_expected_checks_with_its_diagnoses(graded, name):
     result, want = graded[0][name], expected(name)
-    missing = {c.id for c in result.checks if c.id.split("/")[1:2] and c.id.split("/")[1] in not_found_slots(result)}
+    slots = not_found_slots(result)
+    missing = {c.id for c in result.checks if c.id.startswith("results/") and c.id.split("/")[1] in slots}
     failed = sorted(c.id for c in result.checks if not c.passed and c.id not in missing)
     assert failed == want["failed"], "\n".join(f"{c.id}: {c.message}" for c in result.checks if not c.passed)
     assert not_found_slots(result) == set(SLOTS) - set(want["results"]), result.notes
@@ -145,10 +146,11 @@ def test_the_summary_lists_files_read_and_skipped_and_result_files_checked(grade
     assert "config.json: checked, a dict without the homework's keys: not a result file" in notes
     assert "figure.png: skipped, not JSON, a pickle or a torch.save file" in notes
     notebook = "\n".join(graded[0]["notebook_only"].notes)
-    assert "read: EE449_HW1.ipynb" in notebook and "my_conv2d: my_conv2d (EE449_HW1.ipynb, cell 5, line 2)" in notebook
+    assert "read: EE449_HW1.ipynb" in notebook
+    assert "my_conv2d: my_conv2d (EE449_HW1.ipynb, cell 5, line 2)" in notebook
     assert "EE449_HW1.ipynb, cell 7: skipped, does not parse (line 2: invalid syntax): left out" in notebook
     odd = "\n".join(graded[0]["odd_names"].notes)
-    assert "cnn_4: Cnn_4_Net" in odd and "ReLU_CNN4 (hw1_models.py, line 48)" in odd  # the draft is named, not graded
+    assert "cnn_4: Cnn_4_Net" in odd and "ReLU_CNN4 (hw1_models.py, line 48)" in odd  # named, not graded
 
 
 def test_the_course_samples_check_passes_a_correct_conv_and_catches_uint8_wrap(tmp_path, course_data_dir):
@@ -208,11 +210,14 @@ def test_a_zip_with_a_path_outside_its_folder_is_refused(tmp_path):
 def test_result_files_are_found_by_content_whatever_their_names(tmp_path):
     work, root = tmp_path / "work", tmp_path
     work.mkdir()
-    part3 = {"name": "cnn_4", "loss_curve": [], "train_acc_curve": [], "val_acc_curve": [], "test_acc": 60, "weights": []}
-    part4 = {"name": "cnn_5", "relu_loss_curve": [], "sigmoid_loss_curve": [], "relu_grad_curve": [], "sigmoid_grad_curve": []}
+    part3 = {"name": "cnn_4", "loss_curve": [], "train_acc_curve": [], "val_acc_curve": [], "test_acc": 60,
+             "weights": []}
+    part4 = {"name": "cnn_5", "relu_loss_curve": [], "sigmoid_loss_curve": [], "relu_grad_curve": [],
+             "sigmoid_grad_curve": []}
     (work / "q3_results.pkl").write_bytes(pickle.dumps(part3))
     (work / "record").write_bytes(pickle.dumps(part4))  # no extension; architecture from its 'name'
-    (work / "part_3_mlp1.json").write_text(json.dumps({**part3, "name": "whatever"}))  # architecture from the file name
+    # The architecture from the file name when the 'name' value says nothing:
+    (work / "part_3_mlp1.json").write_text(json.dumps({**part3, "name": "whatever"}))
     (work / "settings.json").write_text(json.dumps({"lr": 0.1}))
     (work / "evil.pkl").write_bytes(b"\x80\x04" + b"garbage")
     found = find_result_files(work, root, memory_mb=4096)

@@ -13,7 +13,8 @@ from ee449.grading.sources import drop_magics, python_text, read_sources
 def _notebook(path, cells):
     notebook = nbformat.v4.new_notebook()
     for kind, text in cells:
-        notebook.cells.append(nbformat.v4.new_code_cell(text) if kind == "code" else nbformat.v4.new_markdown_cell(text))
+        new = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        notebook.cells.append(new(text))
     nbformat.write(notebook, str(path))
 
 
@@ -37,7 +38,8 @@ def test_an_exported_py_with_reset_parses_and_valid_python_is_left_alone():
 
 
 def test_notebook_code_cells_are_read_markdown_is_not_and_a_broken_cell_costs_only_itself(tmp_path):
-    _notebook(tmp_path / "hw.ipynb", [("markdown", "def not_code(): pass"), ("code", "!pip install x\ndef a():\n    return 1"),
+    _notebook(tmp_path / "hw.ipynb", [("markdown", "def not_code(): pass"),
+                                      ("code", "!pip install x\ndef a():\n    return 1"),
                                       ("code", "model."), ("code", "def b():\n    return 2")])
     found = read_sources(tmp_path)
     (source,) = found.files
