@@ -25,7 +25,8 @@ apt-get install -y -q python3 python3-pip python3-venv
 python3 -m venv /autograder/ee449-venv
 /autograder/ee449-venv/bin/python -m pip install --upgrade pip
 # CPU-only torch: grading never uses a GPU, and the CUDA wheels are gigabytes larger.
-/autograder/ee449-venv/bin/python -m pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu
+/autograder/ee449-venv/bin/python -m pip install torch torchvision \\
+  --index-url https://download.pytorch.org/whl/cpu
 /autograder/ee449-venv/bin/python -m pip install "$SOURCE/ee449-src"
 /autograder/ee449-venv/bin/ee449 --version
 """
@@ -38,12 +39,12 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 EE449="${EE449:-$ROOT/ee449-venv/bin/ee449}"
 mkdir -p "$ROOT/results"
 # The whole submission folder is one student's, whatever its layout (subfolders, notebooks).
-$EE449 grade "$ROOT/submission" --out "$ROOT/results" --rubric "$ROOT/source/rubric.json" %(extra)s
+$EE449 grade "$ROOT/submission" --out "$ROOT/results" --rubric "$ROOT/source/rubric.json"
 status=$?
 if [ ! -f "$ROOT/results/results.json" ]; then
   # The grader itself failed (not the student's doing): say so rather than leave Gradescope without results.
-  printf '{"score": 0, "output": "The autograder failed (exit status %%s); your instructor has been told.", "tests": []}\\n' \\
-    "$status" > "$ROOT/results/results.json"
+  message="The autograder failed (exit status $status); your instructor has been told."
+  printf '{"score": 0, "output": "%s", "tests": []}\\n' "$message" > "$ROOT/results/results.json"
 fi
 exit 0
 """
@@ -58,10 +59,11 @@ def _package_source(target: Path) -> None:
         if (checkout / name).is_file():
             shutil.copy2(checkout / name, target / name)
     if not (target / "pyproject.toml").is_file():
-        raise ValueError(f"no pyproject.toml beside {package}: build the bundle from a source checkout of ee449")
+        raise ValueError(f"no pyproject.toml beside {package}: "
+                         "build the bundle from a source checkout of ee449")
 
 
-def write_bundle(folder: Path, rubric: Path | None = None, grade_args: str = "") -> list[Path]:
+def write_bundle(folder: Path, rubric: Path | None = None) -> list[Path]:
     """setup.sh, run_autograder, rubric.json and ee449-src/ into `folder`; returns the files written."""
     if folder.exists() and any(folder.iterdir()):
         raise ValueError(f"{folder} is not empty: the bundle goes into a new or empty folder")
@@ -73,7 +75,7 @@ def write_bundle(folder: Path, rubric: Path | None = None, grade_args: str = "")
         text = Path(rubric).read_text(encoding="utf-8")
     written = []
     for name, content, mode in (("rubric.json", text, 0o644), ("setup.sh", SETUP_SH, 0o755),
-                                ("run_autograder", RUN_AUTOGRADER % {"extra": grade_args}, 0o755)):
+                                ("run_autograder", RUN_AUTOGRADER, 0o755)):
         path = folder / name
         path.write_text(content, encoding="utf-8")
         path.chmod(mode)

@@ -33,9 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="address-space limit of student code, at least 4096 (default: 6144)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded in parallel for a class folder")
     parser.add_argument("--class", dest="class_folder", action="store_true",
-                        help="SUBMISSION is a folder of submissions: each direct subfolder or .zip is one student")
+                        help="SUBMISSION is a folder of submissions: each direct subfolder or .zip is "
+                             "one student")
     parser.add_argument("--gradescope-bundle", type=Path, default=None, metavar="DIR",
-                        help="write a Gradescope autograder (setup.sh, run_autograder, this package, the rubric) into DIR")
+                        help="write a Gradescope autograder (setup.sh, run_autograder, this package, "
+                             "the rubric) into DIR")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -35,7 +35,8 @@ _FOLD_FAILED = object()
 _BINOPS: dict[type, Callable[[object, object], object]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
     ast.Div: operator.truediv, ast.Mod: operator.mod, ast.Pow: operator.pow}
-_FACTORY_WORDS = ("model", "net", "build", "make", "create", "get", "arch", "factory", "construct", "mlp", "cnn")
+_FACTORY_WORDS = ("model", "net", "build", "make", "create", "get", "arch", "factory", "construct",
+                  "mlp", "cnn")
 _NOT_FACTORY_WORDS = ("train", "test", "eval", "plot", "run", "fit", "experiment", "main", "loop", "accuracy",
                       "save", "load", "loss", "record", "step", "epoch", "predict", "conv2d")
 
@@ -104,14 +105,16 @@ class Claim:
 # --- constant folding -------------------------------------------------------------------------
 
 def torch_aliases(tree: ast.Module) -> dict[str, str]:
-    """Local names bound to torch objects by the file's imports: {'nn': 'torch.nn', 'ReLU': 'torch.nn.ReLU'}."""
+    """Local names bound to torch objects by the file's imports: {'nn': 'torch.nn', 'ReLU': ...}."""
     aliases: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == "torch":
-                    aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "torch"
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch" and not node.level:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    aliases[bound] = alias.name if alias.asname else "torch"
+        elif (isinstance(node, ast.ImportFrom) and not node.level
+              and (node.module or "").split(".")[0] == "torch"):
             for alias in node.names:
                 if alias.name != "*":
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -154,7 +157,8 @@ def fold(node: ast.expr, env: dict[str, object], torch_names: dict[str, str]) ->
         strings = isinstance(node.op, ast.Add) and all(isinstance(v, str) for v in (left, right))
         if not (numbers or strings):
             return _FOLD_FAILED
-        if isinstance(node.op, ast.Pow) and (abs(float(right)) > 64 or abs(float(left)) > 2 ** 20):  # type: ignore[arg-type]
+        too_big = abs(float(right)) > 64 or abs(float(left)) > 2 ** 20  # type: ignore[arg-type]
+        if isinstance(node.op, ast.Pow) and too_big:
             return _FOLD_FAILED  # 10 ** 10 ** 10 must not hang the grader
         try:
             return _BINOPS[type(node.op)](left, right)
@@ -164,7 +168,7 @@ def fold(node: ast.expr, env: dict[str, object], torch_names: dict[str, str]) ->
 
 
 def module_constants(tree: ast.Module, torch_names: dict[str, str]) -> dict[str, object]:
-    """Top-level `NAME = <constant expression>` of one file, folded in order (later ones may use earlier ones)."""
+    """Top-level `NAME = <constant expression>` of one file, folded in order (later may use earlier)."""
     env: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -219,8 +223,9 @@ def _loop_envs(target: ast.expr, iterable: ast.expr, env: dict[str, object],
     return [e for e in envs if e is not None] or [env]
 
 
-def call_sites(rel: str, tree: ast.Module, env: dict[str, object], torch_names: dict[str, str]) -> list[CallSite]:
-    """Every call in the file, its arguments folded under the constants and literal loop variables in scope."""
+def call_sites(rel: str, tree: ast.Module, env: dict[str, object],
+               torch_names: dict[str, str]) -> list[CallSite]:
+    """Every call in the file, its arguments folded under the constants and literal loop variables."""
     found: list[CallSite] = []
 
     def record(node: ast.Call, scope: dict[str, object]) -> None:
@@ -231,11 +236,16 @@ def call_sites(rel: str, tree: ast.Module, env: dict[str, object], torch_names: 
             callee, module = func.attr, func.value.id
         else:
             return
-        args = tuple(_FOLD_FAILED if isinstance(a, ast.Starred) else fold(a, scope, torch_names) for a in node.args)
+        args = tuple(_FOLD_FAILED if isinstance(a, ast.Starred) else fold(a, scope, torch_names)
+                     for a in node.args)
         kwargs = tuple((k.arg, fold(k.value, scope, torch_names)) for k in node.keywords if k.arg)
         if any(k.arg is None for k in node.keywords):
             kwargs += (("**", _FOLD_FAILED),)
-        found.append(CallSite(rel, node.lineno, callee, module, args, kwargs, ast.unparse(node)[:200]))
+        known = all(v is not _FOLD_FAILED for v in (*args, *(v for _, v in kwargs)))
+        # Shown with the values the student's constants and loop variables hold: Net('mlp_1', 'relu').
+        shown = [*(render(a) for a in args), *(f"{k}={render(v)}" for k, v in kwargs)]
+        text = f"{ast.unparse(func)}({', '.join(shown)})" if known else ast.unparse(node)
+        found.append(CallSite(rel, node.lineno, callee, module, args, kwargs, text[:200]))
 
     def visit(node: ast.AST, scope: dict[str, object]) -> None:
         if isinstance(node, (ast.For, ast.AsyncFor)):
@@ -297,7 +307,7 @@ def factory_like(node: ast.stmt) -> bool:
 
 
 def parameters(node: ast.stmt, defs: dict[str, ast.stmt]) -> tuple[list[str], bool] | None:
-    """(required parameter names, whether it takes any parameter at all) of a class's __init__ or a function."""
+    """(required parameter names, whether it takes any parameter) of a class's __init__ or a function."""
     if isinstance(node, ast.FunctionDef):
         args = node.args
         positional = [a.arg for a in args.posonlyargs + args.args]
@@ -327,12 +337,14 @@ def _guess_values(param: str, arch: str, hidden: Iterator[int]) -> list[Value] |
     if "activ" in name or name in {"act", "act_fn", "nonlinearity", "non_linearity", "act_func"}:
         word, cls, fn = ("relu", "ReLU", "relu") if relu else ("sigmoid", "Sigmoid", "sigmoid")
         return [word, {"__torch__": f"torch.nn.{cls}", "__call__": False},
-                {"__torch__": f"torch.nn.{cls}", "__call__": True}, {"__torch__": f"torch.{fn}", "__call__": False}]
-    if "arch" in name or name in {"name", "model_name", "model", "model_type", "kind", "type", "net", "network"}:
+                {"__torch__": f"torch.nn.{cls}", "__call__": True},
+                {"__torch__": f"torch.{fn}", "__call__": False}]
+    if "arch" in name or name in {"name", "model_name", "model", "model_type", "kind", "type", "net",
+                                  "network"}:
         return [arch.replace("_sigmoid", "")]
     if "channel" in name:
         return [1]
-    if "input" in name or name.startswith("in_") or name in {"n_in", "d_in", "dim", "in_dim", "in_features", "size"}:
+    if "input" in name or name.startswith("in_") or name in {"n_in", "d_in", "dim", "in_dim", "size"}:
         return [1024] if arch.startswith("mlp") else [1, 32, 1024]
     return None
 
@@ -368,7 +380,8 @@ def render(value: object) -> str:
 def _construction_from_call(site: CallSite, where: str, origin: str = "call") -> Construction | None:
     if any(v is _FOLD_FAILED for v in site.args) or any(v is _FOLD_FAILED for _, v in site.kwargs):
         return None  # an argument only the running script knows: not reproducible here
-    return Construction(tuple(site.args), tuple(site.kwargs), origin, where, site.text)  # type: ignore[arg-type]
+    args, kwargs = tuple(site.args), tuple(site.kwargs)
+    return Construction(args, kwargs, origin, where, site.text)  # type: ignore[arg-type]
 
 
 def add_defaults_and_guesses(claim: Claim, node: ast.stmt, defs: dict[str, ast.stmt]) -> None:
@@ -425,7 +438,7 @@ def _used_names(parsed: ParsedFile) -> set[tuple[str, int]]:
 
 
 def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None]) -> dict[str, list[Claim]]:
-    """Every architecture's claims, best first (used by the student's code, then by evidence, then file order).
+    """Every architecture's claims, best first (used by the student's code, then evidence, then file order).
 
     `module_file` maps a module name the student imports (`models`) to their file (`Q2/models.py`).
     """
@@ -482,7 +495,8 @@ def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None
             key = key_from_arguments(values, default=None if own == "my_conv2d" else own)
             if key is None:
                 continue
-            c = claim(key, target[0], target[1], "name" if own and own.startswith(key.replace("_sigmoid", "")) else "call")
+            by_name = own is not None and own.startswith(key.replace("_sigmoid", ""))
+            c = claim(key, target[0], target[1], "name" if by_name else "call")
             c.used = True
             made = _construction_from_call(site, f.where(site.line))
             if made is not None:
@@ -498,7 +512,10 @@ def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None
         add_defaults_and_guesses(c, defs[c.file][c.name], defs[c.file])
         c.constructions = dedupe(c.constructions)
     ranked: dict[str, list[Claim]] = {}
-    for c in sorted(claims.values(), key=lambda c: (not c.used, _EVIDENCE_RANK[c.evidence], order[c.file], c.line)):
+    def rank(c: Claim) -> tuple[bool, int, int, int]:
+        return not c.used, _EVIDENCE_RANK[c.evidence], order[c.file], c.line
+
+    for c in sorted(claims.values(), key=rank):
         ranked.setdefault(c.key, []).append(c)
     return ranked
 
@@ -506,7 +523,7 @@ def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None
 def _registry_claims(f: ParsedFile, env: dict[str, object], torch_names: dict[str, str],
                      resolve: Callable[[str, str, str | None], tuple[str, str] | None],
                      claim: Callable[[str, str, str, str], Claim]) -> None:
-    """`MODELS = {"cnn_3": CNN3, "mlp_1": lambda: MLP(1024, 32, 10)}` and `mlp_2 = MLP(1024, [32, 64], 10)`."""
+    """`MODELS = {"cnn_3": CNN3, "mlp_1": lambda: MLP(1024, 32, 10)}`, `mlp_2 = MLP(1024, [32, 64], 10)`."""
     pairs: list[tuple[object, ast.expr]] = []
     for node in ast.walk(f.tree):
         if isinstance(node, ast.Dict):

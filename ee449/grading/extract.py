@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,6 +199,8 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
     for source in found.files:
         rel = source.rel
         extraction.files.append(rel)
+        for cell, why in source.left_out:
+            extraction.skipped[f"{rel}, cell {cell}"] = f"does not parse ({why}): left out"
         try:
             tree = ast.parse(source.text, filename=rel)
         except SyntaxError as error:

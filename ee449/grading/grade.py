@@ -175,6 +175,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
         outcome = judge.judge(check_id, target, record, context)
         outcome.seconds = report.seconds if report is not None else 0.0
         outcomes.append(outcome)
+    judge.conv_followups(outcomes)
     return outcomes
 
 
@@ -184,10 +185,12 @@ def submission_notes(found: extract.Extraction) -> list[str]:
     notes += [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
     notes += [f"{f}: skipped, {why}" for f, why in found.skipped.items()]
     for key, item in found.found.items():
-        how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(item.evidence, "")
+        how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(
+            item.evidence, "")
         notes.append(f"{key}: {item.name} ({item.where or item.file})" + (f", {how}" if how else ""))
         if found.others.get(key):
-            notes.append(f"{key}: not graded, the other definitions claiming it: {', '.join(found.others[key])}")
+            others = ", ".join(found.others[key])
+            notes.append(f"{key}: not graded, the other definitions claiming it: {others}")
     return notes
 
 

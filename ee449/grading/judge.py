@@ -179,21 +179,63 @@ def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
 
 # --- conv -------------------------------------------------------------------------------------
 
-def compare_conv(got: np.ndarray, x: np.ndarray, kernel: np.ndarray, what: str) -> Verdict:
+def conv_matches(got: np.ndarray, x: np.ndarray, kernel: np.ndarray) -> bool:
+    """Whether an output equals the NumPy reference (float64, relative tolerance 1e-5)."""
+    want = _cross_correlate(x, kernel)
+    if got.shape != want.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(got.astype(np.float64) - want)
+    return bool(np.all(err <= 1e-5 * max(1.0, float(np.abs(want).max()))))
+
+
+def _tensor_dtype(record: Record) -> list[Diagnosis]:
+    dtype = record.values.get("tensor_dtype")
+    if isinstance(dtype, str) and dtype and "float" not in dtype and "complex" not in dtype:
+        return [Diagnosis("tensor_dtype", (
+            f"Your my_conv2d returns a torch tensor of dtype {dtype}: returning a tensor is fine, but an integer "
+            "dtype truncates the sums; compute and return floating-point values (float64)."))]
+    return []
+
+
+def compare_conv(got: np.ndarray, x: np.ndarray, kernel: np.ndarray, what: str, others_pass: bool = False) -> Verdict:
     """The student's output against the NumPy reference (float64, relative tolerance 1e-5)."""
     want = _cross_correlate(x, kernel)
     if got.shape == want.shape:
         with np.errstate(invalid="ignore", over="ignore"):
             err = np.abs(got.astype(np.float64) - want)
-        tol = 1e-5 * max(1.0, float(np.abs(want).max()))
-        if np.all(err <= tol):
+        if conv_matches(got, x, kernel):
             return True, "", []
         worst = np.where(np.isnan(err), np.inf, err)
         where = tuple(int(i) for i in np.unravel_index(int(np.argmax(worst)), err.shape))
         detail = f"at {where}: yours {got[where].item()!r}, expected {want[where].item()!r}"
     else:
         detail = f"output shape {tuple(got.shape)}, expected {tuple(want.shape)}"
-    return False, f"my_conv2d differs from the reference on {what}: {detail}", diagnose_conv(got, x, kernel)
+    return False, f"my_conv2d differs from the reference on {what}: {detail}", diagnose_conv(got, x, kernel,
+                                                                                              others_pass=others_pass)
+
+
+def _case_passes(case: str, context: Context) -> bool:
+    record = context.record(f"conv/matches_reference[{case}]")
+    try:
+        return record is not None and conv_matches(record.array("out"), *CASES[case])
+    except Malformed:
+        return False
+
+
+def conv_followups(outcomes: list[Outcome]) -> None:
+    """A conv that failed with an error on several channels while the one-channel case passes: say so."""
+    passed = {o.id: o.passed for o in outcomes}
+    if not passed.get("conv/matches_reference[batch_of_one]"):
+        return
+    for outcome in outcomes:
+        case = "multichannel" if outcome.id == "conv/output_shape" else outcome.id[len("conv/matches_reference["):-1]
+        if outcome.passed or outcome.diagnoses or case not in CASES or CASES[case][0].shape[1] == 1 \
+                or not (outcome.id == "conv/output_shape" or outcome.id.startswith("conv/matches_reference[")):
+            continue
+        outcome.diagnoses.append(["one_channel_only", (
+            f"Your my_conv2d fails with {CASES[case][0].shape[1]} input channels but works with one: it handles a "
+            "single input channel only (a reshape or a loop that assumes C = 1); sum over every input channel.")])
 
 
 def _conv(check: str, record: Record, context: Context) -> Verdict:
@@ -208,8 +250,11 @@ def _conv(check: str, record: Record, context: Context) -> Verdict:
     if check.startswith("matches_reference["):
         case = check[len("matches_reference["):-1]
         x, kernel = CASES[case]
-        return compare_conv(record.array("out"), x, kernel,
-                            f"the {case.replace('_', ' ')} case (input {x.shape} {x.dtype}, kernel {kernel.shape})")
+        others_pass = all(_case_passes(c, context) for c in CASES if c != case)
+        passed, message, diagnoses = compare_conv(
+            record.array("out"), x, kernel,
+            f"the {case.replace('_', ' ')} case (input {x.shape} {x.dtype}, kernel {kernel.shape})", others_pass)
+        return passed, message, diagnoses + ([] if passed else _tensor_dtype(record))
     if check == "inputs_unmodified":
         x, kernel = CASES["uint8_input"]
         for name, before, after in (("input", x, record.array("input_after")),

@@ -47,8 +47,9 @@ def visible_output(result: GradeResult) -> str:
             groups.setdefault(check.id.split("/", 1)[0], []).append(check)
     for group, checks in groups.items():
         passed = sum(c.passed for c in checks)
-        lines.append(f"{PARTS.get(group, group)}: {_number(sum(c.points for c in checks))} / "
-                     f"{_number(sum(c.max_points for c in checks))} points ({passed} of {len(checks)} checks passed)")
+        got, most = _number(sum(c.points for c in checks)), _number(sum(c.max_points for c in checks))
+        name = PARTS.get(group, group)
+        lines.append(f"{name}: {got} / {most} points ({passed} of {len(checks)} checks passed)")
     lines += result.notes[:40]
     return "\n".join(lines)
 

@@ -25,7 +25,8 @@ from ee449.grading.construct import match_target
 from ee449.grading.sources import SKIPPED_DIRS
 
 MAX_RESULT_BYTES = 100_000_000  # a result file is curves and one layer's weights: megabytes at most
-SLOTS: tuple[str, ...] = (*(f"part3_{a}" for a in ARCHITECTURES), *(f"part4_{a}" for a in ARCHITECTURES), "part5")
+SLOTS: tuple[str, ...] = (*(f"part3_{a}" for a in ARCHITECTURES), *(f"part4_{a}" for a in ARCHITECTURES),
+                          "part5")
 _ARCH_IN_NAME = re.compile(r"(mlp|cnn)[\s_\-\[\]]*([1-5])", re.IGNORECASE)
 _CODE_SUFFIXES = {".py", ".ipynb"}
 
@@ -80,6 +81,8 @@ def peek(work: Path, files: list[str], root: Path, memory_mb: int) -> dict[str, 
     if not files:
         return {}
     listing, out = root / "tmp" / "peek-files.json", root / "out" / "peek-out.json"  # folders bwrap shows it
+    for name in ("tmp", "out"):  # the child's TMPDIR and output folder (a sandbox has them already)
+        (root / name).mkdir(exist_ok=True)
     listing.write_text(json.dumps(files), encoding="utf-8")
     env = sandbox.minimal_env(root)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
@@ -112,7 +115,7 @@ def arch_of(rel: str, name: str | None) -> str | None:
 
 
 def find_result_files(work: Path, root: Path, memory_mb: int) -> ResultFiles:
-    """Fill the slots from the submission's files by content; notes say what each file was taken as or why not."""
+    """Fill the slots from the submission's files by content; notes say what each file was taken as."""
     files, skipped = candidates(work)
     described = peek(work, files, root, memory_mb)
     found = ResultFiles({slot: None for slot in SLOTS})
@@ -123,7 +126,8 @@ def find_result_files(work: Path, root: Path, memory_mb: int) -> ResultFiles:
             continue
         part = part_of(info.get("keys", [])) if info.get("type") == "dict" else None
         if part is None:
-            what = "a dict without the homework's keys" if info.get("type") == "dict" else f"a {info.get('type')}"
+            is_dict = info.get("type") == "dict"
+            what = "a dict without the homework's keys" if is_dict else f"a {info.get('type')}"
             found.notes.append(f"{rel}: checked, {what}: not a result file")
             continue
         arch = arch_of(rel, info.get("name")) if part != 5 else None

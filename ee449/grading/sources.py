@@ -17,18 +17,20 @@ from pathlib import Path
 
 MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
 MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry their outputs (images): larger than scripts
-SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages", ".ipynb_checkpoints"}
+SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages",
+                ".ipynb_checkpoints"}
 _MAGIC = re.compile(r"^(\s*)(%|!)")  # `%time x = f()`, `!pip install ...`, `%%capture`
 
 
 @dataclass(frozen=True)
 class Source:
-    """One file's Python text. `cells` maps a 1-based line of `text` to 'cell N' for notebooks."""
+    """One file's Python text; for a notebook, the line of `text` where each code cell starts."""
 
     rel: str
     text: str
     kind: str  # 'py' or 'ipynb'
     cell_starts: tuple[tuple[int, int], ...] = ()  # (first line in text, cell number)
+    left_out: tuple[tuple[int, str], ...] = ()  # (cell number, why) of cells that do not parse
 
     def where(self, line: int) -> str:
         """'hw1.py, line 12' or 'hw1.ipynb, cell 4, line 3' for a line of `text`."""
@@ -63,12 +65,19 @@ def drop_magics(text: str) -> str:
     return "\n".join(out)
 
 
-def _parses(text: str) -> bool:
+def _parse_error(text: str) -> str | None:
+    """Why `text` is not Python ('line 2: invalid syntax'), or None when it parses."""
     try:
         ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return False
-    return True
+    except SyntaxError as error:
+        return f"line {error.lineno}: {error.msg}"
+    except (ValueError, RecursionError) as error:
+        return str(error)
+    return None
+
+
+def _parses(text: str) -> bool:
+    return _parse_error(text) is None
 
 
 def python_text(text: str) -> str:
@@ -89,19 +98,24 @@ def notebook_source(path: Path, rel: str) -> tuple[Source | None, str]:
         return None, f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})"
     pieces: list[str] = []
     starts: list[tuple[int, int]] = []
+    left_out: list[tuple[int, str]] = []
     line = 1
-    code_cells = [cell for cell in notebook.cells if cell.get("cell_type") == "code"]
-    for number, cell in enumerate(code_cells, start=1):
+    # Numbered as the notebook shows them, markdown cells included.
+    code_cells = [(n, cell) for n, cell in enumerate(notebook.cells, start=1)
+                  if cell.get("cell_type") == "code"]
+    for number, cell in code_cells:
         text = drop_magics(str(cell.get("source", "")))
-        if not _parses(text):
+        error = _parse_error(text)
+        if error is not None:
             # One broken cell (often an unfinished experiment) must not cost the rest of the notebook.
+            left_out.append((number, error))
             text = "\n".join("# " + t for t in text.split("\n"))
         starts.append((line, number))
         pieces.append(text)
         line += text.count("\n") + 1
     if not code_cells:
         return None, "a notebook without code cells"
-    return Source(rel, "\n".join(pieces), "ipynb", tuple(starts)), ""
+    return Source(rel, "\n".join(pieces), "ipynb", tuple(starts), tuple(left_out)), ""
 
 
 def _skipped_dir(rel_parts: tuple[str, ...]) -> bool:

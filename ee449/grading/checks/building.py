@@ -25,7 +25,8 @@ class Built:
                     "never builds it with constant arguments")
         if self.origin == "defaults":
             return f"built as {self.text} (its defaults)"
-        return f"built as {self.text} (your {'call' if self.origin == 'call' else 'registry'} in {self.where})"
+        what = "call" if self.origin == "call" else "registry"
+        return f"built as {self.text} (your {what} in {self.where})"
 
 
 def decode(value: object) -> object:
@@ -81,7 +82,8 @@ def build(target: object, constructions: list[dict], name: str) -> tuple[Built |
             with torch.no_grad():
                 shape = tuple(model(torch.zeros(50, 1, 32, 32)).shape)
         except Exception as error:  # noqa: BLE001 - the output checks report forward errors
-            tried.append(f"{label}: built, but its forward pass failed: {type(error).__name__}: {str(error)[:200]}")
+            tried.append(f"{label}: built, but its forward pass failed: "
+                         f"{type(error).__name__}: {str(error)[:200]}")
             continue
         if shape == (50, 10):
             return built, tried

@@ -36,8 +36,9 @@ def _file(slot: str) -> str:
     file = INFO[slot]["file"]
     if file is None:
         part, arch = INFO[slot]["part"], INFO[slot]["arch"]
-        pytest.fail(f"not found: no file in the submission holds Part {part}'s results"
-                    + (f" for {arch}" if arch else "") + f" (a dict with the keys {list(KEYS[part])})", pytrace=False)
+        what = f"Part {part}'s results" + (f" for {arch}" if arch else "")
+        pytest.fail(f"not found: no file in the submission holds {what} (a dict with the keys "
+                    f"{list(KEYS[part])})", pytrace=False)
     return file
 
 

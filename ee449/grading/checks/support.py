@@ -124,7 +124,7 @@ _UNBUILT: dict[str, str] = {}  # key -> why no construction worked, said once pe
 
 
 def built_as(key: str) -> str:
-    """How the model of `key` was built, for messages: never the grader's guess presented as the student's call."""
+    """How the model of `key` was built, for messages: never a guess presented as the student's call."""
     return _BUILT.get(key, "")
 
 
@@ -142,8 +142,8 @@ def build_model(key: str, request: pytest.FixtureRequest | None = None):
         {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}]
     built, tried = build(target, constructions, found["name"])
     if built is None:
-        _UNBUILT[key] = (f"could not construct {found['name']} ({found.get('where') or found['file']}); tried:\n  "
-                         + "\n  ".join(tried))
+        where = found.get("where") or found["file"]
+        _UNBUILT[key] = f"could not construct {found['name']} ({where}); tried:\n  " + "\n  ".join(tried)
         pytest.fail(_UNBUILT[key], pytrace=False)
     built.model.eval()
     _MODELS[key] = built.model
