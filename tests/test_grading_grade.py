@@ -232,7 +232,7 @@ def test_pickles_are_never_loaded_in_the_graders_process(tmp_path):
     """A pickle that records the pid of the process loading it: a child's, never the grader's."""
     work = tmp_path / "work"
     work.mkdir()
-    marker = tmp_path / "loaded-by-pid"
+    marker = work / "loaded-by-pid"  # in the child's own folder: under bwrap nothing else is writable
 
     class Marker:
         def __reduce__(self):

@@ -162,6 +162,10 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
     outcomes = []
     for check_id, target in judge.expected_checks(manifest):
         report = reported.get(check_id)
+        missing = judge.not_found(check_id, manifest)
+        if missing:
+            outcomes.append(runner.Outcome(check_id, target, False, missing))
+            continue
         if report is not None and not report.passed:
             outcomes.append(runner.Outcome(check_id, target, False, report.message[:MAX_MESSAGE],
                                            [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],

@@ -152,6 +152,17 @@ def expected_checks(manifest: dict) -> list[tuple[str, str]]:
     return checks
 
 
+def not_found(check_id: str, manifest: dict) -> str:
+    """For a result-file check whose slot no file fills, why it fails (decided here, not by the sandbox)."""
+    group, _, rest = check_id.partition("/")
+    slot = rest.rpartition("/")[0]
+    info = next((s for s in manifest.get("result_files", []) if s.get("slot") == slot), None)
+    if group != "results" or info is None or info.get("file") is not None:
+        return ""
+    what = f"Part {info['part']}'s results" + (f" for {info['arch']}" if info.get("arch") else "")
+    return f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[int(info['part'])])})"
+
+
 def judge(check_id: str, target: str, record: Record, context: Context) -> Outcome:
     """The verdict on one check from its record; a malformed record fails it."""
     try:
