@@ -21,7 +21,7 @@ SETUP_SH = """#!/usr/bin/env bash
 set -euo pipefail
 SOURCE="$(cd "$(dirname "$0")" && pwd)"
 apt-get update -q
-apt-get install -y -q python3 python3-pip python3-venv
+apt-get install -y -q python3 python3-pip python3-venv bubblewrap  # bwrap: the sandbox (else the fence, announced)
 python3 -m venv /autograder/ee449-venv
 /autograder/ee449-venv/bin/python -m pip install --upgrade pip
 # CPU-only torch: grading never uses a GPU, and the CUDA wheels are gigabytes larger.
