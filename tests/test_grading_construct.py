@@ -79,6 +79,18 @@ def test_a_generic_class_is_claimed_per_architecture_and_activation_from_loops()
     assert claims["cnn_3_sigmoid"][0].constructions[0].args == ("cnn_3", "sigmoid")
 
 
+def test_a_call_to_a_class_that_is_no_model_claims_nothing():
+    claims = claims_of({"log.py": """
+        class Logger:
+            def __init__(self, name):
+                pass
+        class cnn_3(nn.Module):
+            pass
+        log = Logger("cnn_3")
+    """})
+    assert [c.name for c in claims["cnn_3"]] == ["cnn_3"]
+
+
 def test_registries_and_factories_are_claimed_and_the_used_definition_wins():
     claims = claims_of({"zoo.py": """
         class CNN3(nn.Module):
