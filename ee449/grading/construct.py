@@ -397,7 +397,21 @@ def add_defaults_and_guesses(claim: Claim, node: ast.stmt, defs: dict[str, ast.s
     if not required:
         claim.constructions.append(Construction((), (), "defaults", "", f"{claim.name}()"))
         return
-    claim.constructions.extend(guessed_constructions(claim.name, claim.key, required))
+    guesses = guessed_constructions(claim.name, claim.key, required) or positional_guesses(
+        claim.name, claim.key, len(required))
+    claim.constructions.extend(guesses)
+
+
+def positional_guesses(callable_name: str, key: str, count: int) -> list[Construction]:
+    """Names that say nothing (`def __init__(self, n)`): (classes) or (input size, classes), as guesses."""
+    if count == 1:
+        options: list[tuple[int, ...]] = [(10,)]
+    elif count == 2:
+        options = [(size, 10) for size in ((1024, 1, 32) if key.startswith("mlp") else (1, 1024, 32))]
+    else:
+        return []
+    return [Construction(args, (), "guess", "", f"{callable_name}({', '.join(map(str, args))})")
+            for args in options]
 
 
 def dedupe(constructions: list[Construction]) -> list[Construction]:
