@@ -62,6 +62,20 @@ def test_a_constructor_with_sizes_is_built_as_the_students_script_builds_it():
     assert dict(guess.kwargs) == {"input_size": 1024, "hidden_size": 32, "num_classes": 10}
 
 
+def test_parameters_whose_names_say_nothing_get_the_usual_positional_guesses():
+    claims = claims_of({"m.py": """
+        class CNN3(nn.Module):
+            def __init__(self, n):
+                pass
+        class MLP1(nn.Module):
+            def __init__(self, a, b):
+                pass
+    """})
+    assert [c.args for c in claims["cnn_3"][0].constructions] == [(10,)]
+    assert [c.args for c in claims["mlp_1"][0].constructions] == [(1024, 10), (1, 10), (32, 10)]
+    assert {c.origin for c in claims["mlp_1"][0].constructions} == {"guess"}
+
+
 def test_a_generic_class_is_claimed_per_architecture_and_activation_from_loops():
     claims = claims_of({"nets.py": """
         ARCHS = ("mlp_1", "cnn_3")
@@ -77,6 +91,18 @@ def test_a_generic_class_is_claimed_per_architecture_and_activation_from_loops()
     """})
     assert sorted(claims) == ["cnn_3", "cnn_3_sigmoid", "mlp_1", "mlp_1_sigmoid"]  # not train("cnn_4")
     assert claims["cnn_3_sigmoid"][0].constructions[0].args == ("cnn_3", "sigmoid")
+
+
+def test_a_call_to_a_class_that_is_no_model_claims_nothing():
+    claims = claims_of({"log.py": """
+        class Logger:
+            def __init__(self, name):
+                pass
+        class cnn_3(nn.Module):
+            pass
+        log = Logger("cnn_3")
+    """})
+    assert [c.name for c in claims["cnn_3"]] == ["cnn_3"]
 
 
 def test_registries_and_factories_are_claimed_and_the_used_definition_wins():

@@ -228,6 +228,15 @@ def test_result_files_are_found_by_content_whatever_their_names(tmp_path):
     assert "evil.pkl: could not be read" in notes
 
 
+def test_a_data_folder_is_skipped_without_flooding_the_summary(tmp_path):
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    for i in range(25):
+        (work / "data" / f"{i:02d}.png").write_bytes(b"\x89PNG")
+    notes = find_result_files(work, tmp_path, memory_mb=4096).notes
+    assert len(notes) == 21 and notes[-1] == "... and 5 more files skipped"
+
+
 def test_pickles_are_never_loaded_in_the_graders_process(tmp_path):
     """A pickle that records the pid of the process loading it: a child's, never the grader's."""
     work = tmp_path / "work"

@@ -294,10 +294,15 @@ def key_from_arguments(values: list[object], default: str | None = None) -> str 
     return key
 
 
-def factory_like(node: ast.stmt) -> bool:
-    """A class (any), or a function that returns something and is named like a model factory."""
+_MODULE_BASES = ("Module", "Sequential", "Net", "Model")
+
+
+def factory_like(node: ast.stmt, defs: dict[str, ast.stmt] | None = None) -> bool:
+    """A class derived from a module (or from another of the student's classes), or a function that
+    returns something and is named like a model factory: `Logger("cnn_3")` claims nothing."""
     if isinstance(node, ast.ClassDef):
-        return True
+        bases = [ast.unparse(b) for b in node.bases]
+        return any(b.endswith(_MODULE_BASES) or b in (defs or {}) for b in bases)
     if not isinstance(node, ast.FunctionDef):
         return False
     name = node.name.lower()
@@ -392,7 +397,21 @@ def add_defaults_and_guesses(claim: Claim, node: ast.stmt, defs: dict[str, ast.s
     if not required:
         claim.constructions.append(Construction((), (), "defaults", "", f"{claim.name}()"))
         return
-    claim.constructions.extend(guessed_constructions(claim.name, claim.key, required))
+    guesses = guessed_constructions(claim.name, claim.key, required) or positional_guesses(
+        claim.name, claim.key, len(required))
+    claim.constructions.extend(guesses)
+
+
+def positional_guesses(callable_name: str, key: str, count: int) -> list[Construction]:
+    """Names that say nothing (`def __init__(self, n)`): (classes) or (input size, classes), as guesses."""
+    if count == 1:
+        options: list[tuple[int, ...]] = [(10,)]
+    elif count == 2:
+        options = [(size, 10) for size in ((1024, 1, 32) if key.startswith("mlp") else (1, 1024, 32))]
+    else:
+        return []
+    return [Construction(args, (), "guess", "", f"{callable_name}({', '.join(map(str, args))})")
+            for args in options]
 
 
 def dedupe(constructions: list[Construction]) -> list[Construction]:
@@ -488,7 +507,7 @@ def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None
         env = {**shared, **constants[f.rel]}
         for site in call_sites(f.rel, f.tree, env, aliases[f.rel]):
             target = resolve(f.rel, site.callee, site.module)
-            if target is None or not factory_like(defs[target[0]][target[1]]):
+            if target is None or not factory_like(defs[target[0]][target[1]], defs[target[0]]):
                 continue
             values = [*site.args, *(v for _, v in site.kwargs)]
             own = match_target(target[1])
@@ -506,12 +525,13 @@ def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None
         used = _used_names(f)
         for c in claims.values():
             node = defs[c.file][c.name]
-            if any(name == c.name and line != node.lineno for name, line in used):
+            if any(name == c.name and (f.rel != c.file or line != node.lineno) for name, line in used):
                 c.used = True
     for c in claims.values():
         add_defaults_and_guesses(c, defs[c.file][c.name], defs[c.file])
         c.constructions = dedupe(c.constructions)
     ranked: dict[str, list[Claim]] = {}
+
     def rank(c: Claim) -> tuple[bool, int, int, int]:
         return not c.used, _EVIDENCE_RANK[c.evidence], order[c.file], c.line
 

@@ -24,11 +24,15 @@ from ee449.grading.checks.rules import KEYS
 from ee449.grading.construct import match_target
 from ee449.grading.sources import SKIPPED_DIRS
 
-MAX_RESULT_BYTES = 100_000_000  # a result file is curves and one layer's weights: megabytes at most
+MAX_RESULT_BYTES = 20_000_000  # curves and one layer's weights: under 2 MB; CIFAR-10's own batches are 31 MB
+MAX_SKIPPED_NOTES = 20  # a submission with its data folder would otherwise list 60,000 images
 SLOTS: tuple[str, ...] = (*(f"part3_{a}" for a in ARCHITECTURES), *(f"part4_{a}" for a in ARCHITECTURES),
                           "part5")
 _ARCH_IN_NAME = re.compile(r"(mlp|cnn)[\s_\-\[\]]*([1-5])", re.IGNORECASE)
 _CODE_SUFFIXES = {".py", ".ipynb"}
+# Never a result dict, so not even opened (a data folder can hold tens of thousands of images).
+_NOT_RESULTS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".pdf", ".npy", ".npz", ".txt", ".md", ".csv",
+                ".gz", ".tgz", ".zip", ".docx", ".pptx", ".html", ".svg", ".mp4"}
 
 
 @dataclass
@@ -69,7 +73,7 @@ def candidates(work: Path) -> tuple[list[str], dict[str, str]]:
         rel = "/".join(rel_parts)
         if path.stat().st_size > MAX_RESULT_BYTES:
             skipped[rel] = f"larger than {MAX_RESULT_BYTES // 1_000_000} MB"
-        elif sniff(path) is None:
+        elif path.suffix.lower() in _NOT_RESULTS or sniff(path) is None:
             skipped[rel] = "not JSON, a pickle or a torch.save file"
         else:
             found.append(rel)
@@ -141,5 +145,8 @@ def find_result_files(work: Path, root: Path, memory_mb: int) -> ResultFiles:
         else:
             found.slots[slot] = rel
             found.notes.append(f"{rel}: Part {part} results{' for ' + arch if arch else ''} ({info['kind']})")
-    found.notes += [f"{rel}: skipped, {why}" for rel, why in skipped.items()]
+    skipped_notes = [f"{rel}: skipped, {why}" for rel, why in skipped.items()]
+    found.notes += skipped_notes[:MAX_SKIPPED_NOTES]
+    if len(skipped_notes) > MAX_SKIPPED_NOTES:
+        found.notes.append(f"... and {len(skipped_notes) - MAX_SKIPPED_NOTES} more files skipped")
     return found
