@@ -29,7 +29,9 @@ def records(tmp_path):
 
 def test_the_numpy_reference_equals_torch_conv2d_on_every_drawn_case():
     for x, kernel in judge.CASES.values():
-        want = torch.nn.functional.conv2d(torch.from_numpy(x.astype(np.float64)), torch.from_numpy(kernel)).numpy()
+        want = torch.nn.functional.conv2d(
+            torch.from_numpy(x.astype(np.float64)), torch.from_numpy(kernel)
+        ).numpy()
         np.testing.assert_allclose(_cross_correlate(x, kernel), want, rtol=1e-12, atol=1e-10)
 
 
@@ -47,7 +49,9 @@ def test_a_right_answer_passes_and_zeros_fail(records):
 def test_records_that_are_not_plain_data_are_refused(records):
     root, folder = records
     out = root / "out" / "records"
-    _write(out, "conv/output_shape", {}, {"out": np.array([object()], dtype=object)})  # a pickle inside the .npy
+    _write(
+        out, "conv/output_shape", {}, {"out": np.array([object()], dtype=object)}
+    )  # a pickle inside the .npy
     assert judge.load_record(folder, "conv/output_shape") is None
     _write(out, "conv/inputs_unmodified", {"x": 1})
     assert judge.load_record(folder, "conv/output_shape[other]") is None  # no record of that id
@@ -70,15 +74,26 @@ def test_links_planted_in_the_output_folder_are_never_followed(records, tmp_path
 def test_a_malformed_record_fails_its_check_with_a_reason(records):
     root, folder = records
     _write(root / "out" / "records", "arch/mlp_1/parameter_count", {"count": "33130", "how": ""})
-    outcome = judge.judge("arch/mlp_1/parameter_count", "mlp_1", judge.load_record(folder, "arch/mlp_1/parameter_count"),
-                          judge.Context({}, lambda: {"mlp_1": {"count": 33130, "layers": []}}))
+    outcome = judge.judge(
+        "arch/mlp_1/parameter_count",
+        "mlp_1",
+        judge.load_record(folder, "arch/mlp_1/parameter_count"),
+        judge.Context({}, lambda: {"mlp_1": {"count": 33130, "layers": []}}),
+    )
     assert not outcome.passed and "malformed" in outcome.message
 
 
 def test_the_check_list_comes_from_the_manifest():
-    manifest = {"arch_keys": ["mlp_1"], "course_data": None,
-                "result_files": [{"slot": "part4_cnn_3", "part": 4, "arch": "cnn_3", "file": None}]}
+    manifest = {
+        "arch_keys": ["mlp_1"],
+        "course_data": None,
+        "result_files": [{"slot": "part4_cnn_3", "part": 4, "arch": "cnn_3", "file": None}],
+    }
     ids = [i for i, _ in judge.expected_checks(manifest)]
-    assert ids[:6] == ["conv/output_shape", *(f"conv/matches_reference[{c}]" for c in judge.CASES), "conv/inputs_unmodified"]
+    assert ids[:6] == [
+        "conv/output_shape",
+        *(f"conv/matches_reference[{c}]" for c in judge.CASES),
+        "conv/inputs_unmodified",
+    ]
     assert "arch/mlp_1/layers" in ids and "results/part4_cnn_3/gradients_nonnegative" in ids
     assert "conv/course_samples" not in ids and not any("accuracy_units" in i for i in ids)

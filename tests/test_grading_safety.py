@@ -34,7 +34,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 sys.path.insert(0, str(FIXTURES))
 import hostile  # noqa: E402 - the fixtures' own generator: its port and process names
 
-NAMES = sorted(p.name for p in FIXTURES.iterdir() if p.name.startswith("hostile_") and (p / "expected.json").is_file())
+NAMES = sorted(
+    p.name for p in FIXTURES.iterdir() if p.name.startswith("hostile_") and (p / "expected.json").is_file()
+)
 CHECK_TIMEOUT = 4.0
 SECRET_ENV = "EE449_GRADER_SECRET"
 
@@ -98,7 +100,10 @@ def _grade(mode: str, base: Path) -> dict:
     saved = {k: os.environ.get(k) for k in (SECRET_ENV, sandbox.ISOLATION_ENV)}
     os.environ[SECRET_ENV], os.environ[sandbox.ISOLATION_ENV] = secret, mode
     listener = _Listener(hostile.SOCKET_PORT)
-    previous_tempdir, tempfile.tempdir = tempfile.tempdir, str(boxes)  # sandboxes go here: escapes are findable
+    previous_tempdir, tempfile.tempdir = (
+        tempfile.tempdir,
+        str(boxes),
+    )  # sandboxes go here: escapes are findable
     try:
         results = grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)
     finally:
@@ -108,8 +113,13 @@ def _grade(mode: str, base: Path) -> dict:
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     for result in results:
         write_outputs(result, out / result.student)
-    return {"results": {r.student: r for r in results}, "secret": secret, "connections": listener.connections,
-            "base": base, "out": out}
+    return {
+        "results": {r.student: r for r in results},
+        "secret": secret,
+        "connections": listener.connections,
+        "base": base,
+        "out": out,
+    }
 
 
 @pytest.fixture(scope="module", params=["bwrap", "fence"])
@@ -122,11 +132,15 @@ def test_each_hostile_fixture_gets_the_grade_its_code_deserves(graded, name):
     mode, done = graded
     result, want = done["results"][name], _expected(name, mode)
     failed = sorted(c.id for c in result.checks if not c.passed and not c.id.startswith("results/"))
-    assert failed == want["failed"], "\n".join(f"{c.id}: {c.message[:300]}" for c in result.checks if not c.passed)
+    assert failed == want["failed"], "\n".join(
+        f"{c.id}: {c.message[:300]}" for c in result.checks if not c.passed
+    )
     by_id = {c.id: c for c in result.checks}
     for check, codes in want["diagnoses"].items():
         got = [code for code, _ in by_id[check].diagnoses]
-        assert set(codes) <= set(got), f"{check}: diagnoses {got}, expected {codes}: {by_id[check].message[:300]}"
+        assert set(codes) <= set(got), (
+            f"{check}: diagnoses {got}, expected {codes}: {by_id[check].message[:300]}"
+        )
 
 
 def test_forged_and_patched_submissions_score_nothing_on_what_they_forged(graded):
@@ -177,7 +191,9 @@ def test_under_bwrap_no_effect_escapes(graded):
     assert done["connections"] == 0
     leak = json.dumps(gradescope_results(done["results"]["hostile_reads_secrets"]))
     assert "leak:" in leak  # the submission did raise its message...
-    assert "FileNotFoundError" in leak and sandbox.MARKER_ENV in leak  # ...holding only the sandbox's own view
+    assert (
+        "FileNotFoundError" in leak and sandbox.MARKER_ENV in leak
+    )  # ...holding only the sandbox's own view
     shadow = Path("/etc/shadow")
     if shadow.is_file() and os.access(shadow, os.R_OK):
         first = shadow.read_text().splitlines()[0]
@@ -197,8 +213,16 @@ def test_killing_the_parent_reaches_nothing_under_bwrap_and_only_its_own_run_und
 
 # --- settings -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("extra, reason", [(["--timeout", "inf"], "finite"), (["--timeout", "nan"], "finite"),
-                                           (["--timeout", "-1"], "above 0"), (["--memory-mb", "1024"], "at least 4096")])
+
+@pytest.mark.parametrize(
+    "extra, reason",
+    [
+        (["--timeout", "inf"], "finite"),
+        (["--timeout", "nan"], "finite"),
+        (["--timeout", "-1"], "above 0"),
+        (["--memory-mb", "1024"], "at least 4096"),
+    ],
+)
 def test_settings_that_would_fail_every_student_are_refused_with_status_2(tmp_path, capsys, extra, reason):
     (tmp_path / "alice").mkdir()
     (tmp_path / "alice" / "hw1.py").write_text("x = 1\n")
@@ -218,6 +242,7 @@ def test_an_impossible_sandbox_request_is_refused(monkeypatch):
 
 # --- Ctrl-C ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("mode", ["bwrap", "fence"])
 def test_ctrl_c_stops_the_grader_and_every_sandboxed_child(tmp_path, mode):
     if mode == "bwrap" and sandbox.isolation().mode != "bwrap":
@@ -226,9 +251,25 @@ def test_ctrl_c_stops_the_grader_and_every_sandboxed_child(tmp_path, mode):
     for name in ("hostile_ignores_alarm", "hostile_loop_in_conv"):
         shutil.copytree(FIXTURES / name, classroom / name)
     env = {**os.environ, sandbox.ISOLATION_ENV: mode, "TMPDIR": str(tmp_path)}
-    grader = subprocess.Popen([sys.executable, "-m", "ee449", "grade", str(classroom), "--class", "-j", "2",
-                               "--timeout", "120", "--out", str(tmp_path / "out")], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    grader = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ee449",
+            "grade",
+            str(classroom),
+            "--class",
+            "-j",
+            "2",
+            "--timeout",
+            "120",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     marker = f"{sandbox.MARKER_ENV}={tmp_path}".encode()
 
     def children() -> list[int]:

@@ -39,8 +39,10 @@ def draw_cases() -> dict[str, tuple[np.ndarray, np.ndarray]]:
         "multichannel": (rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3))),
         "nonsquare_kernel": (rng.normal(size=(2, 2, 10, 9)), rng.normal(size=(3, 2, 2, 4))),
         # Like the course's digits: uint8 pixels, float64 kernel.
-        "uint8_input": (rng.integers(0, 256, size=(2, 1, 12, 11), dtype=np.uint8),
-                        rng.normal(size=(3, 1, 4, 4))),
+        "uint8_input": (
+            rng.integers(0, 256, size=(2, 1, 12, 11), dtype=np.uint8),
+            rng.normal(size=(3, 1, 4, 4)),
+        ),
         "batch_of_one": (rng.normal(size=(1, 1, 7, 6)), rng.normal(size=(2, 1, 3, 3))),
     }
 
@@ -98,7 +100,11 @@ def load_record(records: sandbox.OutputFolder, check_id: str) -> Record | None:
         return None
     try:
         data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict) or data.get("id") != check_id or not isinstance(data.get("values"), dict):
+        if (
+            not isinstance(data, dict)
+            or data.get("id") != check_id
+            or not isinstance(data.get("values"), dict)
+        ):
             return None
         values: dict[str, object] = {}
         for name, value in data["values"].items():
@@ -143,10 +149,14 @@ def expected_checks(manifest: dict) -> list[tuple[str, str]]:
     slots = manifest.get("result_files", [])
     by_part = {p: [s["slot"] for s in slots if s["part"] == p] for p in (3, 4, 5)}
     every = [s["slot"] for s in slots]
-    for check, chosen in (("keys", every), ("curve_lengths", every), ("accuracy_units", by_part[3] + by_part[5]),
-                          ("test_accuracy_band", by_part[3]),
-                          ("weights_shape", [s["slot"] for s in slots if s["part"] == 3 and s.get("arch")]),
-                          ("gradients_nonnegative", by_part[4])):
+    for check, chosen in (
+        ("keys", every),
+        ("curve_lengths", every),
+        ("accuracy_units", by_part[3] + by_part[5]),
+        ("test_accuracy_band", by_part[3]),
+        ("weights_shape", [s["slot"] for s in slots if s["part"] == 3 and s.get("arch")]),
+        ("gradients_nonnegative", by_part[4]),
+    ):
         checks += [(f"results/{slot}/{check}", "results") for slot in chosen]
     return checks
 
@@ -167,7 +177,11 @@ def judge(check_id: str, target: str, record: Record, context: Context) -> Outco
     try:
         passed, message, diagnoses = _verdict(check_id, record, context)
     except (Malformed, KeyError, TypeError, ValueError, IndexError, OverflowError) as error:
-        passed, message, diagnoses = False, f"the output your code produced for this check is malformed ({error})", []
+        passed, message, diagnoses = (
+            False,
+            f"the output your code produced for this check is malformed ({error})",
+            [],
+        )
     return Outcome(check_id, target, passed, message, [[d.code, d.sentence] for d in diagnoses])
 
 
@@ -191,6 +205,7 @@ def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
 
 # --- conv -------------------------------------------------------------------------------------
 
+
 def conv_matches(got: np.ndarray, x: np.ndarray, kernel: np.ndarray) -> bool:
     """Whether an output equals the NumPy reference (float64, relative tolerance 1e-5)."""
     want = _cross_correlate(x, kernel)
@@ -204,13 +219,21 @@ def conv_matches(got: np.ndarray, x: np.ndarray, kernel: np.ndarray) -> bool:
 def _tensor_dtype(record: Record) -> list[Diagnosis]:
     dtype = record.values.get("tensor_dtype")
     if isinstance(dtype, str) and dtype and "float" not in dtype and "complex" not in dtype:
-        return [Diagnosis("tensor_dtype", (
-            f"Your my_conv2d returns a torch tensor of dtype {dtype}: returning a tensor is fine, but an integer "
-            "dtype truncates the sums; compute and return floating-point values (float64)."))]
+        return [
+            Diagnosis(
+                "tensor_dtype",
+                (
+                    f"Your my_conv2d returns a torch tensor of dtype {dtype}: returning a tensor is fine, but an integer "
+                    "dtype truncates the sums; compute and return floating-point values (float64)."
+                ),
+            )
+        ]
     return []
 
 
-def compare_conv(got: np.ndarray, x: np.ndarray, kernel: np.ndarray, what: str, others_pass: bool = False) -> Verdict:
+def compare_conv(
+    got: np.ndarray, x: np.ndarray, kernel: np.ndarray, what: str, others_pass: bool = False
+) -> Verdict:
     """The student's output against the NumPy reference (float64, relative tolerance 1e-5)."""
     want = _cross_correlate(x, kernel)
     if got.shape == want.shape:
@@ -223,8 +246,11 @@ def compare_conv(got: np.ndarray, x: np.ndarray, kernel: np.ndarray, what: str, 
         detail = f"at {where}: yours {got[where].item()!r}, expected {want[where].item()!r}"
     else:
         detail = f"output shape {tuple(got.shape)}, expected {tuple(want.shape)}"
-    return False, f"my_conv2d differs from the reference on {what}: {detail}", diagnose_conv(got, x, kernel,
-                                                                                              others_pass=others_pass)
+    return (
+        False,
+        f"my_conv2d differs from the reference on {what}: {detail}",
+        diagnose_conv(got, x, kernel, others_pass=others_pass),
+    )
 
 
 def _case_passes(case: str, context: Context) -> bool:
@@ -241,40 +267,82 @@ def conv_followups(outcomes: list[Outcome]) -> None:
     if not passed.get("conv/matches_reference[batch_of_one]"):
         return
     for outcome in outcomes:
-        case = "multichannel" if outcome.id == "conv/output_shape" else outcome.id[len("conv/matches_reference["):-1]
-        if outcome.passed or outcome.diagnoses or case not in CASES or CASES[case][0].shape[1] == 1 \
-                or not (outcome.id == "conv/output_shape" or outcome.id.startswith("conv/matches_reference[")):
+        case = (
+            "multichannel"
+            if outcome.id == "conv/output_shape"
+            else outcome.id[len("conv/matches_reference[") : -1]
+        )
+        if (
+            outcome.passed
+            or outcome.diagnoses
+            or case not in CASES
+            or CASES[case][0].shape[1] == 1
+            or not (outcome.id == "conv/output_shape" or outcome.id.startswith("conv/matches_reference["))
+        ):
             continue
-        outcome.diagnoses.append(["one_channel_only", (
-            f"Your my_conv2d fails with {CASES[case][0].shape[1]} input channels but works with one: it handles a "
-            "single input channel only (a reshape or a loop that assumes C = 1); sum over every input channel.")])
+        outcome.diagnoses.append(
+            [
+                "one_channel_only",
+                (
+                    f"Your my_conv2d fails with {CASES[case][0].shape[1]} input channels but works with one: it handles a "
+                    "single input channel only (a reshape or a loop that assumes C = 1); sum over every input channel."
+                ),
+            ]
+        )
 
 
 def _conv(check: str, record: Record, context: Context) -> Verdict:
     if check == "output_shape":
         x, kernel = CASES["multichannel"]
         got = record.array("out")
-        want = (x.shape[0], kernel.shape[0], x.shape[2] - kernel.shape[2] + 1, x.shape[3] - kernel.shape[3] + 1)
+        want = (
+            x.shape[0],
+            kernel.shape[0],
+            x.shape[2] - kernel.shape[2] + 1,
+            x.shape[3] - kernel.shape[3] + 1,
+        )
         if tuple(got.shape) == want:
             return True, "", []
-        return False, (f"output shape {tuple(got.shape)} for input {x.shape} and kernel {kernel.shape}; "
-                       f"expected {want} = [batch, out_ch, H - kh + 1, W - kw + 1]"), diagnose_conv(got, x, kernel)
+        return (
+            False,
+            (
+                f"output shape {tuple(got.shape)} for input {x.shape} and kernel {kernel.shape}; "
+                f"expected {want} = [batch, out_ch, H - kh + 1, W - kw + 1]"
+            ),
+            diagnose_conv(got, x, kernel),
+        )
     if check.startswith("matches_reference["):
-        case = check[len("matches_reference["):-1]
+        case = check[len("matches_reference[") : -1]
         x, kernel = CASES[case]
         others_pass = all(_case_passes(c, context) for c in CASES if c != case)
         passed, message, diagnoses = compare_conv(
-            record.array("out"), x, kernel,
-            f"the {case.replace('_', ' ')} case (input {x.shape} {x.dtype}, kernel {kernel.shape})", others_pass)
+            record.array("out"),
+            x,
+            kernel,
+            f"the {case.replace('_', ' ')} case (input {x.shape} {x.dtype}, kernel {kernel.shape})",
+            others_pass,
+        )
         return passed, message, diagnoses + ([] if passed else _tensor_dtype(record))
     if check == "inputs_unmodified":
         x, kernel = CASES["uint8_input"]
-        for name, before, after in (("input", x, record.array("input_after")),
-                                    ("kernel", kernel, record.array("kernel_after"))):
+        for name, before, after in (
+            ("input", x, record.array("input_after")),
+            ("kernel", kernel, record.array("kernel_after")),
+        ):
             if after.dtype != before.dtype or not np.array_equal(before, after):
-                return False, f"my_conv2d modified its {name} argument", [Diagnosis("input_modified", (
-                    f"Your my_conv2d changes its {name} array in place; work on a copy "
-                    "(e.g. input.astype(np.float64)) so the caller's data stays as it was."))]
+                return (
+                    False,
+                    f"my_conv2d modified its {name} argument",
+                    [
+                        Diagnosis(
+                            "input_modified",
+                            (
+                                f"Your my_conv2d changes its {name} array in place; work on a copy "
+                                "(e.g. input.astype(np.float64)) so the caller's data stays as it was."
+                            ),
+                        )
+                    ],
+                )
         return True, "", []
     if check == "course_samples":
         folder = Path(context.manifest["course_data"])
@@ -283,8 +351,12 @@ def _conv(check: str, record: Record, context: Context) -> Verdict:
         if not samples:
             return False, f"no samples_*.npy in {folder}", []
         for index, path in enumerate(samples):
-            verdict = compare_conv(record.array(f"out_{index}"), np.load(path, allow_pickle=False), kernel,
-                                   f"the course's {path.name}")
+            verdict = compare_conv(
+                record.array(f"out_{index}"),
+                np.load(path, allow_pickle=False),
+                kernel,
+                f"the course's {path.name}",
+            )
             if not verdict[0]:
                 return verdict
         return True, "", []
@@ -293,14 +365,18 @@ def _conv(check: str, record: Record, context: Context) -> Verdict:
 
 # --- architectures ----------------------------------------------------------------------------
 
+
 def _how(record: Record, context: Context, key: str, separator: str = "; ") -> str:
     how = record.values.get("how")
     return f"{separator}{context.name(key)} {how}" if isinstance(how, str) and how else ""
 
 
 def _shape(value: object) -> tuple[int, ...]:
-    if not isinstance(value, list) or len(value) > MAX_ARRAY_DIMS or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_ARRAY_DIMS
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
         raise Malformed("a shape is not a list of integers")
     return tuple(value)
 
@@ -325,9 +401,15 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
             problems.append(f"batch {n}: output {list(shape)}, expected [{n}, 10]")
     diagnoses = diagnose_batch(context.name(key), works)
     if not any(works.values()) and key.startswith("mlp") and record.get("takes_flat_input", bool):
-        diagnoses.append(Diagnosis("flattened_input", (
-            f"Your {context.name(key)} only accepts inputs already flattened to [N, 1024]; the homework's models "
-            "take images [N, 1, 32, 32]: flatten inside forward with x.view(x.size(0), -1).")))
+        diagnoses.append(
+            Diagnosis(
+                "flattened_input",
+                (
+                    f"Your {context.name(key)} only accepts inputs already flattened to [N, 1024]; the homework's models "
+                    "take images [N, 1, 32, 32]: flatten inside forward with x.view(x.size(0), -1)."
+                ),
+            )
+        )
     if problems:
         return False, "; ".join(problems) + _how(record, context, key), diagnoses
     return True, "", diagnoses
@@ -344,25 +426,50 @@ def _parameter_count(key: str, record: Record, context: Context) -> Verdict:
         return True, "", []
     traced = context.record(f"arch/{key}/layers")  # the layer list, from the check that ran the forward pass
     layers = _layers_of(traced) if traced is not None else None
-    diagnoses = diagnose_layers(context.name(key), layers, context.references()[key]["layers"]) if layers else []
-    return False, (f"{context.name(key)} has {got:,} trainable parameters; the homework's {key} has "
-                   f"{want:,} ({got - want:+,})" + _how(record, context, key)), diagnoses
+    diagnoses = (
+        diagnose_layers(context.name(key), layers, context.references()[key]["layers"]) if layers else []
+    )
+    return (
+        False,
+        (
+            f"{context.name(key)} has {got:,} trainable parameters; the homework's {key} has "
+            f"{want:,} ({got - want:+,})" + _how(record, context, key)
+        ),
+        diagnoses,
+    )
 
 
 def _layers(key: str, record: Record, context: Context) -> Verdict:
     got = _layers_of(record)
     if got is None:
         error = str(record.get("error", str))[:500]
-        return False, (f"could not run {context.name(key)} on a batch of 50 to list its layers: {error}"
-                       + _how(record, context, key)), []
+        return (
+            False,
+            (
+                f"could not run {context.name(key)} on a batch of 50 to list its layers: {error}"
+                + _how(record, context, key)
+            ),
+            [],
+        )
     want = context.references()[key]["layers"]
     if got == want:
         return True, "", []
-    return False, (f"layer sequence differs from the homework's {key}:\n  yours:    " + " -> ".join(got)
-                   + "\n  expected: " + " -> ".join(want) + _how(record, context, key, "\n  ")), \
-        diagnose_layers(context.name(key), got, want)
+    return (
+        False,
+        (
+            f"layer sequence differs from the homework's {key}:\n  yours:    "
+            + " -> ".join(got)
+            + "\n  expected: "
+            + " -> ".join(want)
+            + _how(record, context, key, "\n  ")
+        ),
+        diagnose_layers(context.name(key), got, want),
+    )
 
 
 _ARCH: dict[str, Callable[[str, Record, Context], Verdict]] = {
-    "constructible": _constructible, "output_shape": _output_shape,
-    "parameter_count": _parameter_count, "layers": _layers}
+    "constructible": _constructible,
+    "output_shape": _output_shape,
+    "parameter_count": _parameter_count,
+    "layers": _layers,
+}

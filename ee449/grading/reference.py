@@ -37,9 +37,11 @@ def compute() -> dict[str, dict]:
         for activation in ("relu", "sigmoid"):
             model = build(arch, activation).eval()
             key = arch if activation == "relu" else f"{arch}_sigmoid"
-            answers[key] = {"count": count_parameters(model),
-                            "layers": trace_layers(model, torch.zeros(50, 1, 32, 32)),
-                            "first_weight_shape": list(first_layer(model).weight.shape)}
+            answers[key] = {
+                "count": count_parameters(model),
+                "layers": trace_layers(model, torch.zeros(50, 1, 32, 32)),
+                "first_weight_shape": list(first_layer(model).weight.shape),
+            }
     return answers
 
 
@@ -48,11 +50,17 @@ def reference_models() -> dict[str, dict]:
     with _LOCK:
         if not _CACHE:
             argv = [sys.executable, "-m", "ee449.grading.reference", "-"]
-            env = {"PYTHONPATH": str(Path(__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin",
-                   "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+            env = {
+                "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+                "PATH": "/usr/bin:/bin",
+                "OMP_NUM_THREADS": "1",
+                "CUDA_VISIBLE_DEVICES": "",
+            }
             completed = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
             if completed.returncode != 0:
-                raise RuntimeError(f"the grader's reference models could not be computed: {completed.stderr[-2000:]}")
+                raise RuntimeError(
+                    f"the grader's reference models could not be computed: {completed.stderr[-2000:]}"
+                )
             _CACHE.update(json.loads(completed.stdout))
         return _CACHE
 
