@@ -118,3 +118,48 @@ def test_a_fraction_percent_mix_is_recognised_and_one_unit_is_not():
     mixed = diagnose_units("part3_cnn_4.json", {"train_acc_curve": "fraction", "test_acc": "percent"})
     assert codes(mixed) == ["unit_mix"] and "train_acc_curve" in mixed[0].sentence
     assert diagnose_units("part3_cnn_4.json", {"train_acc_curve": "percent", "test_acc": "percent"}) == []
+
+
+def _cases():
+    rng = np.random.default_rng(7)
+    return {"several channels, odd kernel": (rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3))),
+            "even kernel": (rng.normal(size=(2, 2, 10, 9)), rng.normal(size=(3, 2, 2, 4))),
+            "uint8, even kernel": (rng.integers(0, 256, size=(2, 1, 12, 11), dtype=np.uint8),
+                                   rng.normal(size=(3, 1, 4, 4)))}
+
+
+def _centred_flipped_conv(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """A student's conv with two defects: the kernel flipped, and loops of range(H - 2 * (kh // 2))."""
+    kh, kw = k.shape[2:]
+    out = np.zeros(torch_conv(x, k).shape)
+    full = torch_conv(x, np.ascontiguousarray(k[:, :, ::-1, ::-1]))
+    rows, cols = x.shape[2] - 2 * (kh // 2), x.shape[3] - 2 * (kw // 2)
+    out[:, :, :rows, :cols] = full[:, :, :rows, :cols]
+    return out
+
+
+def test_two_defects_together_are_each_named_and_never_called_uint8_only():
+    want = {"several channels, odd kernel": ["flipped_kernel"],
+            "even kernel": ["flipped_kernel", "zero_last_row", "zero_last_column"],
+            "uint8, even kernel": ["flipped_kernel", "zero_last_row", "zero_last_column"]}
+    for name, (x, k) in _cases().items():
+        assert codes(diagnose_conv(_centred_flipped_conv(x, k), x, k)) == want[name], name
+
+
+def test_channel_defects_are_named():
+    x, k = _cases()["several channels, odd kernel"]
+    assert codes(diagnose_conv(torch_conv(x[:, :1], k[:, :1]), x, k)) == ["only_channel_0"]
+    assert codes(diagnose_conv(torch_conv(x[:, -1:], k[:, -1:]), x, k)) == ["channels_overwritten"]
+
+
+def test_wrong_only_on_uint8_is_said_only_when_every_other_case_passes():
+    x, k = _cases()["uint8, even kernel"]
+    unexplained = torch_conv(x, k) + 7.0  # wrong in a way no known defect explains
+    assert codes(diagnose_conv(unexplained, x, k, others_pass=False)) == []
+    found = diagnose_conv(unexplained, x, k, others_pass=True)
+    assert codes(found) == ["uint8_wrap"] and "only on uint8" in found[0].sentence
+
+
+def test_an_integer_output_on_float_input_is_truncation():
+    x, k = _cases()["even kernel"]
+    assert codes(diagnose_conv(torch_conv(x, k).astype(np.int64), x, k)) == ["integer_output"]

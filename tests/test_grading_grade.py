@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.grade import GradeOptions, grade_class, is_class_folder, result_files, safe_extract_zip
+from ee449.grading.grade import GradeOptions, grade_class, safe_extract_zip
+from ee449.grading.resultfiles import SLOTS, find_result_files
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
@@ -71,28 +72,85 @@ def expected(name: str) -> dict:
     return json.loads((FIXTURES / name / "expected.json").read_text())
 
 
+def not_found_slots(result) -> set[str]:
+    """The result slots whose checks failed because no file fills them."""
+    return {c.id.split("/")[1] for c in result.checks
+            if c.id.startswith("results/") and not c.passed and c.message.startswith("not found")}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_each_fixture_fails_exactly_its_expected_checks_with_its_diagnoses(graded, name):
     result, want = graded[0][name], expected(name)
-    failed = sorted(c.id for c in result.checks if not c.passed)
+    slots = not_found_slots(result)
+    missing = {c.id for c in result.checks if c.id.startswith("results/") and c.id.split("/")[1] in slots}
+    failed = sorted(c.id for c in result.checks if not c.passed and c.id not in missing)
     assert failed == want["failed"], "\n".join(f"{c.id}: {c.message}" for c in result.checks if not c.passed)
+    assert not_found_slots(result) == set(SLOTS) - set(want["results"]), result.notes
     by_id = {c.id: c for c in result.checks}
     for check, codes in want["diagnoses"].items():
         got = [code for code, _ in by_id[check].diagnoses]
-        assert set(codes) <= set(got), f"{check}: diagnoses {got}, expected {codes}"
+        if want.get("diagnoses_exact"):
+            assert sorted(got) == sorted(codes), f"{check}: diagnoses {got}, expected exactly {codes}"
+        else:
+            assert set(codes) <= set(got), f"{check}: diagnoses {got}, expected {codes}"
     for check in result.checks:
         if not check.passed:
             assert check.points == 0 and (check.message or check.diagnoses), check.id
+    if "score" in want:
+        assert (result.score, result.max_score) == (want["score"], want["max_score"])
 
 
 def test_the_correct_submission_scores_full_marks_folder_or_zip(graded):
     for student in ("correct", "correct_zipped"):
         result = graded[0][student]
-        assert result.score == result.max_score > 0, student
+        missing = not_found_slots(result)
+        assert missing == set(SLOTS) - {"part3_cnn_5", "part4_cnn_3"}
+        assert result.score == result.max_score - sum(c.max_points for c in result.checks
+                                                      if c.id.split("/")[1] in missing) > 0, student
         ids = {c.id for c in result.checks}
-        assert {"results/part3_cnn_5.json/test_accuracy_band", "results/part4_cnn_3.pkl/gradients_nonnegative",
+        assert {"results/part3_cnn_5/test_accuracy_band", "results/part4_cnn_3/gradients_nonnegative",
                 "arch/cnn_3_sigmoid/layers"} <= ids
         assert "conv/course_samples" not in ids  # only with course data
+
+
+def test_every_submission_has_the_same_maximum_score(graded):
+    """Leaving result files out costs their points: it never lowers the maximum."""
+    maxima = {name: result.max_score for name, result in graded[0].items()}
+    assert len(set(maxima.values())) == 1, maxima
+
+
+def test_correct_code_in_every_unusual_form_gets_full_marks_on_code(graded):
+    for name in NAMES:
+        want = expected(name)
+        if want["failed"] or "full marks" not in want["description"]:
+            continue
+        result = graded[0][name]
+        code = [c for c in result.checks if c.id.startswith(("conv/", "arch/"))]
+        assert all(c.passed for c in code), (name, [(c.id, c.message) for c in code if not c.passed])
+
+
+def test_no_message_shows_a_construction_or_layer_list_the_student_did_not_write(graded):
+    """sized_constructors' mlp_1 takes (input_size, hidden_size, num_classes): built from train.py's call."""
+    result = graded[0]["sized_constructors"]
+    text = "\n".join([*(c.message for c in result.checks), *result.notes])
+    assert "1->1" not in text and "(1, 1, 10)" not in text
+    assert all(c.passed for c in result.checks if c.id.startswith("arch/mlp_"))
+
+
+def test_the_summary_lists_files_read_and_skipped_and_result_files_checked(graded):
+    notes = "\n".join(graded[0]["results_by_content"].notes)
+    assert "read: hw1.py" in notes
+    assert "results/q3_results.pkl: Part 3 results for cnn_5 (pickle)" in notes
+    assert "results/[cnn_3]_record: Part 4 results for cnn_3 (pickle)" in notes
+    assert "lr_study: Part 5 results (json)" in notes
+    assert "config.json: checked, a dict without the homework's keys: not a result file" in notes
+    assert "figure.png: skipped, not JSON, a pickle or a torch.save file" in notes
+    notebook = "\n".join(graded[0]["notebook_only"].notes)
+    assert "read: EE449_HW1.ipynb" in notebook
+    assert "my_conv2d: my_conv2d (EE449_HW1.ipynb, cell 5, line 2)" in notebook
+    assert "EE449_HW1.ipynb, cell 7: skipped, does not parse (line 2: invalid syntax): left out" in notebook
+    odd = "\n".join(graded[0]["odd_names"].notes)
+    assert "cnn_4: Cnn_4_Net" in odd and "ReLU_CNN4 (hw1_models.py, line 48)" in odd  # named, not graded
 
 
 def test_the_course_samples_check_passes_a_correct_conv_and_catches_uint8_wrap(tmp_path, course_data_dir):
@@ -109,14 +167,12 @@ def test_the_course_samples_check_passes_a_correct_conv_and_catches_uint8_wrap(t
 def test_a_defect_costs_points_only_where_it_is(graded):
     results = graded[0]
 
-    def code_points(result) -> float:  # conv and architecture checks: the same for every submission
-        return sum(c.max_points for c in result.checks if c.id.startswith(("conv/", "arch/")))
-
     for name in NAMES:
         result, failed = results[name], set(expected(name)["failed"])
-        assert code_points(result) == code_points(results["correct"]), name
+        missing = not_found_slots(result)
         lost = result.max_score - result.score
-        assert lost == sum(c.max_points for c in result.checks if c.id in failed), name
+        assert lost == sum(c.max_points for c in result.checks
+                           if c.id in failed or c.id.split("/")[1] in missing), name
 
 
 def test_hung_checks_are_stopped_by_their_timeouts(graded):
@@ -151,18 +207,49 @@ def test_a_zip_with_a_path_outside_its_folder_is_refused(tmp_path):
     assert not (tmp_path / "escaped.py").exists()
 
 
-def test_a_class_folder_is_told_apart_from_a_submission(tmp_path):
-    (tmp_path / "alice").mkdir()
-    (tmp_path / "alice" / "hw1.py").write_text("")
-    assert is_class_folder(tmp_path) and not is_class_folder(tmp_path / "alice")
+def test_result_files_are_found_by_content_whatever_their_names(tmp_path):
+    work, root = tmp_path / "work", tmp_path
+    work.mkdir()
+    part3 = {"name": "cnn_4", "loss_curve": [], "train_acc_curve": [], "val_acc_curve": [], "test_acc": 60,
+             "weights": []}
+    part4 = {"name": "cnn_5", "relu_loss_curve": [], "sigmoid_loss_curve": [], "relu_grad_curve": [],
+             "sigmoid_grad_curve": []}
+    (work / "q3_results.pkl").write_bytes(pickle.dumps(part3))
+    (work / "record").write_bytes(pickle.dumps(part4))  # no extension; architecture from its 'name'
+    # The architecture from the file name when the 'name' value says nothing:
+    (work / "part_3_mlp1.json").write_text(json.dumps({**part3, "name": "whatever"}))
+    (work / "settings.json").write_text(json.dumps({"lr": 0.1}))
+    (work / "evil.pkl").write_bytes(b"\x80\x04" + b"garbage")
+    found = find_result_files(work, root, memory_mb=4096)
+    assert {s: f for s, f in found.slots.items() if f} == {
+        "part3_cnn_4": "q3_results.pkl", "part4_cnn_5": "record", "part3_mlp_1": "part_3_mlp1.json"}
+    notes = "\n".join(found.notes)
+    assert "settings.json: checked, a dict without the homework's keys" in notes
+    assert "evil.pkl: could not be read" in notes
 
 
-def test_result_files_are_found_with_their_part_and_architecture(tmp_path):
-    for name in ("part3_cnn_4.json", "part3_MLP1.pkl", "part4_cnn_5.json", "part5.json", "notes.json"):
-        (tmp_path / name).write_text("{}")
-    found = {f["file"]: (f["part"], f["arch"]) for f in result_files(tmp_path)}
-    assert found == {"part3_cnn_4.json": (3, "cnn_4"), "part3_MLP1.pkl": (3, "mlp_1"),
-                     "part4_cnn_5.json": (4, "cnn_5"), "part5.json": (5, None)}
+def test_a_data_folder_is_skipped_without_flooding_the_summary(tmp_path):
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    for i in range(25):
+        (work / "data" / f"{i:02d}.png").write_bytes(b"\x89PNG")
+    notes = find_result_files(work, tmp_path, memory_mb=4096).notes
+    assert len(notes) == 21 and notes[-1] == "... and 5 more files skipped"
+
+
+def test_pickles_are_never_loaded_in_the_graders_process(tmp_path):
+    """A pickle that records the pid of the process loading it: a child's, never the grader's."""
+    work = tmp_path / "work"
+    work.mkdir()
+    marker = work / "loaded-by-pid"  # in the child's own folder: under bwrap nothing else is writable
+
+    class Marker:
+        def __reduce__(self):
+            return (exec, (f"import os; open({str(marker)!r}, 'w').write(str(os.getpid()))",))
+
+    (work / "r.pkl").write_bytes(pickle.dumps({"x": Marker()}))
+    find_result_files(work, tmp_path, memory_mb=4096)
+    assert marker.read_text() != str(os.getpid())
 
 
 def test_every_graded_fixture_writes_valid_gradescope_results(graded, tmp_path):
@@ -176,6 +263,6 @@ def test_every_graded_fixture_writes_valid_gradescope_results(graded, tmp_path):
 
 def test_curve_length_checks_say_which_training_set_the_length_implies(graded):
     checks = {c.id: c for c in graded[0]["results_50k"].checks}
-    assert "50,000 training images" in checks["results/part3_cnn_4.json/curve_lengths"].message
-    assert "45,000 training images" in checks["results/part5_cnn_4.json/curve_lengths"].message
-    assert checks["results/part5_cnn_4.json/accuracy_units"].passed
+    assert "50,000 training images" in checks["results/part3_cnn_4/curve_lengths"].message
+    assert "45,000 training images" in checks["results/part5/curve_lengths"].message
+    assert checks["results/part5/accuracy_units"].passed

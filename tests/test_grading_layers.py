@@ -47,3 +47,19 @@ def test_a_module_called_twice_is_listed_twice_and_hooks_are_removed():
     model = nn.Sequential(nn.Flatten(), nn.Linear(1024, 32), relu, nn.Linear(32, 32), relu, nn.Linear(32, 10))
     assert trace_layers(model, torch.zeros(1, 1, 32, 32)).count("ReLU") == 2
     assert not relu._forward_hooks and not relu._forward_pre_hooks
+
+
+@pytest.mark.parametrize("padding", ["valid", 0, (0, 0)])
+def test_valid_padding_in_any_spelling_traces_as_the_reference(padding):
+    """padding='valid' is no padding: never a difference from the homework's cnn_3."""
+    model = build("cnn_3")
+    spelled = nn.Sequential(*[nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, padding=padding)
+                              if isinstance(m, nn.Conv2d) else m for m in model.layers])
+    x = torch.zeros(2, 1, 32, 32)
+    assert trace_layers(spelled, x) == trace_layers(model, x)
+
+
+@pytest.mark.parametrize("padding", ["same", 1, (1, 1)])
+def test_same_padding_in_any_spelling_traces_as_padding_one(padding):
+    traced = trace_layers(nn.Sequential(nn.Conv2d(1, 16, 3, padding=padding)), torch.zeros(1, 1, 8, 8))
+    assert traced == ["Conv2d(1->16, k=3x3, stride=1x1, pad=1x1, bias)"]

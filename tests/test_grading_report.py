@@ -86,3 +86,16 @@ def test_the_summary_says_a_repeated_reason_once():
     text = summary(result)
     assert "  FAIL arch/mlp_1/output_shape, arch/mlp_1/layers (0 / 7)" in text.splitlines()
     assert text.count("batch of 50") == 1
+
+
+def test_the_visible_output_counts_only_visible_checks_one_line_per_part():
+    """A hidden check's points and outcome must not show in the text every student reads."""
+    result = make_result()
+    result.checks.append(CheckResult("conv/matches_reference[secret]", False, 0.0, 20.0, "hidden", "wrong"))
+    payload = gradescope_results(result)
+    assert payload["output_format"] == "text"
+    lines = payload["output"].splitlines()
+    assert lines[0] == "my_conv2d: 2 / 2 points (1 of 1 checks passed)"  # the hidden 20 points are not in it
+    assert not any(line.startswith("architectures") for line in lines)  # arch's only check is hidden
+    assert "22" not in payload["output"] and "secret" not in payload["output"]
+    assert "my_conv2d: taken from hw1.py, line 3" in lines  # notes follow the per-part lines

@@ -1,12 +1,19 @@
 """Grade a student's Homework 1 submission against the reference, safely.
 
-    extract   pick my_conv2d and the architecture classes out of the student's files (AST only)
-    sandbox   child processes with a timeout, a memory limit and a folder of their own
+    sources   the submission's Python: .py files and notebooks' code cells, magics dropped
+    construct which definition is each architecture, and how the student's code builds it (AST only)
+    extract   pick my_conv2d and the architecture definitions out of the student's files (AST only)
+    resultfiles  result files found by content into fixed slots (`peek` opens them in a sandbox)
+    sandbox   child processes under bubblewrap (or the announced fallback fence), with limits
     runner    the checks (pytest, in `checks/`) in one sandboxed process, restarted past crashes
+    judge     the verdicts, in the grader's process, from the outputs the sandbox recorded
+    reference the reference models' answers, from a trusted child (no student code)
+    static    library convolutions in my_conv2d, read from the source
     diagnose  one-sentence diagnoses of the known defects
     rubric    points and visibility per check (default_rubric.json)
     grade     one submission or a class folder -> GradeResult
     report    results.json (Gradescope), junit.xml, scores.csv, terminal summary
+    bundle    the Gradescope autograder (setup.sh, run_autograder)
     cli       `ee449 grade`
 
 The grader's own process never imports student code.

@@ -1,7 +1,11 @@
 """`ee449 grade`: grade one submission, or a folder of them.
 
     ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]
-    ee449 grade FOLDER_OF_SUBMISSIONS -j N --out DIR      # one subfolder or .zip per student
+    ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR   # one subfolder or .zip per student
+    ee449 grade --gradescope-bundle DIR [--rubric FILE]        # setup.sh + run_autograder for Gradescope
+
+A SUBMISSION is always one student's, whatever its layout: code anywhere below it counts
+(`Q2/`, `HW1/part3/`, notebooks). A class is graded only with `--class`.
 
 Exit status 0 whenever grading ran, whatever the scores; 2 on bad arguments.
 """
@@ -9,42 +13,63 @@ Exit status 0 whenever grading ran, whatever the scores; 2 on bad arguments.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ee449.io import atomic_write_bytes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("submission", type=Path,
-                        help="a submission folder or .zip, or a folder of them (one per student)")
+    parser.add_argument("submission", type=Path, nargs="?",
+                        help="a submission folder or .zip (one student's, whatever its layout); "
+                             "with --class, a folder of them")
     parser.add_argument("--rubric", type=Path, default=None, help="rubric file (.json or .toml); default: the shipped one")
     parser.add_argument("--out", type=Path, default=Path("grading-out"),
                         help="where results.json, junit.xml (and scores.csv for a class) go (default: grading-out)")
     parser.add_argument("--course-data", type=Path, default=None,
                         help="folder with the course's kernel.npy and samples_*.npy: adds the course-sample conv check")
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per check (default: 20)")
-    parser.add_argument("--memory-mb", type=int, default=None, help="address-space limit of student code (default: 6144)")
+    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per check, finite and above 0 (default: 20)")
+    parser.add_argument("--memory-mb", type=int, default=None,
+                        help="address-space limit of student code, at least 4096 (default: 6144)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded in parallel for a class folder")
     parser.add_argument("--class", dest="class_folder", action="store_true",
-                        help="treat SUBMISSION as a folder of submissions even if it holds .py files")
+                        help="SUBMISSION is a folder of submissions: each direct subfolder or .zip is "
+                             "one student")
+    parser.add_argument("--gradescope-bundle", type=Path, default=None, metavar="DIR",
+                        help="write a Gradescope autograder (setup.sh, run_autograder, this package, "
+                             "the rubric) into DIR")
 
 
 def run(args: argparse.Namespace) -> int:
     from ee449.grading import grade, report, sandbox
     from ee449.grading.rubric import load_rubric
 
+    if args.gradescope_bundle is not None:
+        from ee449.grading.bundle import write_bundle
+
+        load_rubric(args.rubric)  # a broken rubric fails here, not on Gradescope
+        written = write_bundle(args.gradescope_bundle, args.rubric)
+        print(f"Gradescope autograder in {args.gradescope_bundle}: " + ", ".join(p.name for p in written)
+              + ", ee449-src/ (zip the folder's contents and upload them)")
+        return 0
+    if args.submission is None:
+        raise ValueError("give a SUBMISSION to grade (or --gradescope-bundle DIR)")
     if not args.submission.exists():
         raise ValueError(f"submission {args.submission} does not exist")
     if args.jobs < 1:
         raise ValueError(f"-j must be at least 1, got {args.jobs}")
     options = grade.GradeOptions(
         rubric=load_rubric(args.rubric), check_timeout=args.timeout,
-        memory_mb=args.memory_mb or sandbox.MEMORY_MB_DEFAULT, course_data=args.course_data)
-    if args.class_folder or grade.is_class_folder(args.submission):
-        results = grade.grade_class(args.submission, options, jobs=args.jobs)
-        for result in results:
+        memory_mb=sandbox.MEMORY_MB_DEFAULT if args.memory_mb is None else args.memory_mb, course_data=args.course_data)
+    isolation = sandbox.isolation()
+    if isolation.mode != "bwrap":
+        print(isolation.announcement, file=sys.stderr)
+    if args.class_folder:
+        def written(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
             report.write_outputs(result, args.out / result.student)
-            print(report.summary(result))
+            print(report.summary(result), flush=True)
+
+        results = grade.grade_class(args.submission, options, jobs=args.jobs, on_result=written)
         atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
         print(f"graded {len(results)} submissions -> {args.out / 'scores.csv'}")
         return 0

@@ -38,70 +38,119 @@ def _same(a: np.ndarray, b: np.ndarray, atol: float = CONV_ATOL) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=atol))
 
 
-def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray) -> list[Diagnosis]:
+_CONV_DEFECTS = {
+    "flipped_kernel": ("Your my_conv2d flips the kernel (a true convolution); the homework's conv, like "
+                       "torch's conv2d, is a cross-correlation: multiply by kernel[o, c, i, j] without "
+                       "reversing it."),
+    "zero_last_row": ("The last row of your output stays zero: your loop over output positions stops one "
+                      "short (use range(H - kh + 1), which already includes the last position)."),
+    "zero_last_column": ("The last column of your output stays zero: your loop over output positions stops "
+                         "one short (use range(W - kw + 1), which already includes the last position)."),
+    "only_channel_0": ("Your my_conv2d uses only input channel 0: the output sums the products over every "
+                       "input channel c (input[n, c] with kernel[o, c])."),
+    "channels_overwritten": ("Your my_conv2d overwrites the output for each input channel instead of adding "
+                             "to it, so only the last channel counts: sum over the input channels (+=, or "
+                             "np.sum over c)."),
+}
+
+
+def _predicted(x: np.ndarray, kernel: np.ndarray, defects: tuple[str, ...]) -> np.ndarray:
+    """What a conv with exactly these defects returns for (x, kernel)."""
+    k = kernel[:, :, ::-1, ::-1] if "flipped_kernel" in defects else kernel
+    if "only_channel_0" in defects:
+        x, k = x[:, :1], k[:, :1]
+    elif "channels_overwritten" in defects:
+        x, k = x[:, -1:], k[:, -1:]
+    out = _cross_correlate(x, k)
+    if "zero_last_row" in defects:
+        out[:, :, -1, :] = 0
+    if "zero_last_column" in defects:
+        out[:, :, :, -1] = 0
+    return out
+
+
+def _defect_sets(channels: int) -> list[tuple[str, ...]]:
+    """Every combination of the known defects, fewest first (the simplest explanation wins)."""
+    channel_options: list[tuple[str, ...]] = [()]
+    if channels > 1:  # with one channel these defects change nothing
+        channel_options += [("only_channel_0",), ("channels_overwritten",)]
+    sets = [f + c + e for f in ((), ("flipped_kernel",)) for c in channel_options
+            for e in ((), ("zero_last_row",), ("zero_last_column",), ("zero_last_row", "zero_last_column"))]
+    return sorted(sets, key=len)
+
+
+def _wrapped_match(got: np.ndarray, out_dtype: np.dtype, predicted: np.ndarray) -> bool:
+    """Whether `got` is `predicted` after uint8 (or any integer) wrap-around or truncation."""
+    if np.issubdtype(out_dtype, np.integer):
+        with np.errstate(invalid="ignore", over="ignore"):
+            if np.array_equal(got, predicted.astype(out_dtype).astype(np.float64)):
+                return True
+    return _same(np.mod(np.round(got), 256), np.mod(np.round(predicted), 256))
+
+
+def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray,
+                  others_pass: bool = False) -> list[Diagnosis]:
     """Why a student's `my_conv2d(x, kernel)` output differs from the reference, if we know.
 
-    Recognised: flipped kernel (true convolution), last row/column left at zero (loop bound one
-    short), uint8 wrap-around, 'same' padding, output one row/column short.
+    Recognised, alone or together (each one named): flipped kernel (true convolution), last
+    row/column left at zero (loop bound one short), only input channel 0 used, channels
+    overwritten instead of summed, uint8 wrap-around; and by shape: 'same' padding, output one
+    row/column short. `others_pass` says every other case passes: only then may a diagnosis say
+    the output is wrong "only" on this kind of input.
     """
     try:
         out = np.asarray(student)
         got = out.astype(np.float64)
     except (TypeError, ValueError):
         return [Diagnosis("not_an_array", "Your my_conv2d must return a NumPy array of numbers.")]
+    x = np.asarray(x)
     ref = _cross_correlate(x, kernel)
     n, o, h, w = ref.shape
     kh, kw = kernel.shape[2:]
-    found: list[Diagnosis] = []
     if got.shape != ref.shape and got.shape == (n, o, h + kh - 1, w + kw - 1) and kh % 2 == 1 and kw % 2 == 1:
-        found.append(Diagnosis("same_padding", (
+        return [Diagnosis("same_padding", (
             "Your output has the input's height and width ('same' padding); the homework's conv "
-            "uses no padding, so the output is (H - kh + 1) x (W - kw + 1).")))
-        return found
+            "uses no padding, so the output is (H - kh + 1) x (W - kw + 1)."))]
     if got.shape[:2] == (n, o) and got.shape[2:] in {(h - 1, w), (h, w - 1), (h - 1, w - 1)}:
-        found.append(Diagnosis("short_output", (
+        return [Diagnosis("short_output", (
             "Your output is one row or column short: the output size is H - kh + 1, so loop over "
-            "range(H - kh + 1), not range(H - kh).")))
-        return found
-    if got.shape != ref.shape:
-        return found
-    flipped = _cross_correlate(x, kernel[:, :, ::-1, ::-1])
-    if not _same(got, ref) and _same(got, flipped):
-        found.append(Diagnosis("flipped_kernel", (
-            "Your my_conv2d flips the kernel (a true convolution); the homework's conv, like "
-            "torch's conv2d, is a cross-correlation: multiply by kernel[o, c, i, j] without reversing it.")))
-        return found
-    if np.issubdtype(out.dtype, np.integer) or np.asarray(x).dtype == np.uint8:
-        wrapped = np.mod(np.round(ref), 256)
-        if np.issubdtype(out.dtype, np.integer) and not _same(got, ref):
+            "range(H - kh + 1), not range(H - kh)."))]
+    if got.shape != ref.shape or _same(got, ref):
+        return []
+    may_wrap = x.dtype == np.uint8  # an integer output on float input is truncation, named below
+    for defects in _defect_sets(x.shape[1]):
+        predicted = _predicted(x, kernel, defects)
+        wrapped = False
+        if not _same(got, predicted):
+            if not (may_wrap and _wrapped_match(got, out.dtype, predicted)):
+                continue
+            wrapped = True
+        found = [Diagnosis(code, _CONV_DEFECTS[code]) for code in defects]
+        if wrapped and np.issubdtype(out.dtype, np.integer) and out.dtype.itemsize > 1:
+            # int32 / int64 output: truncated, not wrapped at 256
+            found.append(Diagnosis("integer_output", (
+                f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
+                "and return floating-point values (float64).")))
+        elif wrapped:
             found.append(Diagnosis("uint8_wrap", (
-                f"Your my_conv2d returns {out.dtype} values, which wrap around or are truncated; cast "
-                "the input to float64 before multiplying (the course's digits are uint8 and uint8 "
-                "arithmetic wraps around at 256).")))
-            return found
-        if _same(np.mod(np.round(got), 256), wrapped) and not _same(got, ref):
-            found.append(Diagnosis("uint8_wrap", (
-                "Your my_conv2d's results wrap around at 256 on uint8 input: cast the input (and "
-                "kernel) to float64 before multiplying.")))
-            return found
-    with np.errstate(invalid="ignore"):
-        diff = ~np.isclose(got, ref, rtol=1e-6, atol=CONV_ATOL)
-    edge = np.zeros_like(diff)
-    edge[:, :, -1, :] = True
-    edge[:, :, :, -1] = True
-    if diff.any() and not (diff & ~edge).any() and np.all(got[diff] == 0):
-        # The corner belongs to both; a row or column is named when it differs beyond the corner.
-        row, column = diff[:, :, -1, :-1].any(), diff[:, :, :-1, -1].any()
-        for word, hit in (("row", row or not column), ("column", column)):
-            if hit:
-                found.append(Diagnosis(f"zero_last_{word}", (
-                    f"The last {word} of your output stays zero: your loop over output positions "
-                    "stops one short (use range(H - kh + 1), which already includes the last position).")))
-    if not found and np.asarray(x).dtype == np.uint8 and not _same(got, ref):
-        found.append(Diagnosis("uint8_wrap", (
-            "Your my_conv2d is wrong only on uint8 input: cast the input to float64 before "
-            "multiplying, since uint8 arithmetic wraps around at 256.")))
-    return found
+                f"Your my_conv2d's results wrap around or are truncated ({out.dtype} output on {x.dtype} "
+                "input): cast the input (and kernel) to float64 before multiplying, since uint8 arithmetic "
+                "wraps around at 256.")))
+        return found
+    if np.issubdtype(out.dtype, np.integer) and x.dtype != np.uint8:
+        return [Diagnosis("integer_output", (
+            f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
+            "and return floating-point values (float64)."))]
+    if np.issubdtype(out.dtype, np.integer):
+        return [Diagnosis("uint8_wrap", (
+            f"Your my_conv2d returns {out.dtype} values, which wrap around or are truncated; cast "
+            "the input to float64 before multiplying (the course's digits are uint8 and uint8 "
+            "arithmetic wraps around at 256)."))]
+    if x.dtype == np.uint8 and others_pass:
+        return [Diagnosis("uint8_wrap", (
+            "Your my_conv2d is wrong only on uint8 input (every other case passes): cast the input to "
+            "float64 before multiplying, since uint8 arithmetic wraps around at 256."))]
+    return []
 
 
 def diagnose_batch(arch: str, works: dict[int, bool]) -> list[Diagnosis]:

@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.architectures import ARCHITECTURES
+from ee449.grading import construct, sources, static
 
 CONV_TARGET = "my_conv2d"
-MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
-SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages", ".ipynb_checkpoints"}
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[_\-]", "", name.lower())
 
 
 def target_keys() -> tuple[str, ...]:
@@ -35,21 +29,12 @@ def target_keys() -> tuple[str, ...]:
 
 
 def match_target(name: str) -> str | None:
-    """The target key a student's top-level name stands for, or None.
+    """The target key a student's top-level name stands for, or None (see `construct.match_target`).
 
-    `mlp_1`, `MLP_1`, `Mlp1`, `mlp1_relu`, `MLP1Net` -> 'mlp_1'; `cnn_3_sigmoid`, `CNN3Sigmoid`
-    -> 'cnn_3_sigmoid'; `my_conv2d`, `myConv2d` -> 'my_conv2d'.
+    `mlp_1`, `MLP_1`, `Mlp1`, `mlp1_relu`, `MLP1Net`, `model_mlp1`, `ReLU_CNN4` -> the architecture;
+    `cnn_3_sigmoid`, `CNN3Sigmoid` -> 'cnn_3_sigmoid'; `my_conv2d`, `myConv2d` -> 'my_conv2d'.
     """
-    norm = _norm(name)
-    if norm == _norm(CONV_TARGET):
-        return CONV_TARGET
-    for arch in ARCHITECTURES:
-        base = _norm(arch)
-        if norm in {base, base + "relu", base + "net", base + "model"}:
-            return arch
-        if norm in {base + "sigmoid", base + "sig", "sigmoid" + base}:
-            return f"{arch}_sigmoid"
-    return None
+    return construct.match_target(name)
 
 
 @dataclass
@@ -62,6 +47,9 @@ class Found:
     line: int
     module: str  # file name of the extracted module
     kind: str  # 'class' or 'function'
+    where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
+    evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
+    constructions: list[dict] = field(default_factory=list)  # construct.Construction.to_json(), in order
 
 
 @dataclass
@@ -71,6 +59,9 @@ class Extraction:
     files: list[str] = field(default_factory=list)
     unresolved: dict[str, list[str]] = field(default_factory=dict)  # target -> names not found
     adam_lrs: list[tuple[str, int, float | None]] = field(default_factory=list)  # (file, line, lr or None=default)
+    library_convs: list[tuple[str, int, str]] = field(default_factory=list)  # in my_conv2d: (file, line, name)
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
+    others: dict[str, list[str]] = field(default_factory=dict)  # target -> the other claims, not graded
 
     def to_json(self) -> dict:
         return {
@@ -104,18 +95,10 @@ class _File:
     tree: ast.Module
     # name -> the top-level statement that (last) binds it; imports are split per alias
     table: dict[str, ast.stmt] = field(default_factory=dict)
-
-
-def python_files(folder: Path) -> list[Path]:
-    """The submission's .py files in a stable order, skipping caches, VCS and environments."""
-    files = []
-    for path in sorted(folder.rglob("*.py")):
-        rel_parts = path.relative_to(folder).parts
-        if any(part in SKIPPED_DIRS or part.startswith(".") for part in rel_parts[:-1]):
-            continue
-        if path.is_file() and not path.is_symlink():
-            files.append(path)
-    return files
+    source: sources.Source | None = None
+    raw: bytes = b""  # the text as UTF-8: the AST's column offsets count bytes
+    # id(statement) -> (its source text, the globals it references), filled by `_index`
+    index: dict[int, tuple[str, set[str]]] = field(default_factory=dict)
 
 
 def _bindings(tree: ast.Module) -> dict[str, ast.stmt]:
@@ -158,8 +141,29 @@ def _target_names(target: ast.expr) -> list[str]:
     return [target.id] if isinstance(target, ast.Name) else [e.id for e in target.elts]
 
 
-def referenced_globals(node: ast.stmt) -> set[str]:
-    """Global names a top-level statement needs when it runs or when its functions are called."""
+def statement_source(node: ast.stmt, source: bytes) -> str:
+    """The text of a top-level statement as the student wrote it, decorators included.
+
+    Cut from the source by position rather than re-printed with `ast.unparse`, which recurses once
+    per nesting level and fails on long but valid expressions (`1 + 1 + ... + 1`, 800 terms).
+    """
+    first = min([node, *getattr(node, "decorator_list", [])], key=lambda n: (n.lineno, n.col_offset))
+    lines = source.splitlines(keepends=True)
+    end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
+    chunk = lines[first.lineno - 1:end_line]
+    start_col = first.col_offset
+    if first is not node and chunk:  # a decorator's '@' precedes it, maybe with '(' between: `@(lambda c: c)`
+        start_col = max(chunk[0].rfind(b"@", 0, first.col_offset), 0)
+    if not chunk:
+        return ast.unparse(node)
+    if len(chunk) == 1:
+        return chunk[0][start_col:end_col].decode("utf-8", errors="replace")
+    chunk[0], chunk[-1] = chunk[0][start_col:], chunk[-1][:end_col]
+    return b"".join(chunk).decode("utf-8", errors="replace")
+
+
+def referenced_globals(node: ast.stmt, text: str | None = None) -> set[str]:
+    """Global names a top-level statement (whose source is `text`) needs when it runs or is called."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return set()
     names: set[str] = set()
@@ -171,8 +175,17 @@ def referenced_globals(node: ast.stmt) -> set[str]:
         for child in scope.get_children():
             walk(child)
 
-    walk(symtable.symtable(ast.unparse(node), "<extract>", "exec"))
+    walk(symtable.symtable(ast.unparse(node) if text is None else text, "<extract>", "exec"))
     return names
+
+
+def _index(parsed: _File) -> None:
+    """Each statement's text and references; a RecursionError here fails the whole file (raised)."""
+    for node in dict.fromkeys(parsed.table.values()):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        text = statement_source(node, parsed.raw)
+        parsed.index[id(node)] = (text, referenced_globals(node, text))
 
 
 def _local_module_names(files: dict[str, _File]) -> set[str]:
@@ -181,22 +194,30 @@ def _local_module_names(files: dict[str, _File]) -> set[str]:
 
 def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
     parsed: dict[str, _File] = {}
-    for path in python_files(folder):
-        rel = path.relative_to(folder).as_posix()
+    found = sources.read_sources(folder)
+    extraction.skipped.update(found.skipped)
+    for source in found.files:
+        rel = source.rel
         extraction.files.append(rel)
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            extraction.parse_errors[rel] = f"file is larger than {MAX_SOURCE_BYTES} bytes"
-            continue
+        for cell, why in source.left_out:
+            extraction.skipped[f"{rel}, cell {cell}"] = f"does not parse ({why}): left out"
         try:
-            source = path.read_bytes().decode("utf-8", errors="replace")
-            tree = ast.parse(source, filename=rel)
+            tree = ast.parse(source.text, filename=rel)
         except SyntaxError as error:
             extraction.parse_errors[rel] = f"line {error.lineno}: {error.msg}"
             continue
         except (ValueError, RecursionError) as error:  # null bytes, absurd nesting
             extraction.parse_errors[rel] = str(error)
             continue
-        parsed[rel] = _File(rel, tree, _bindings(tree))
+        try:
+            parsed[rel] = _File(rel, tree, _bindings(tree), source, source.text.encode("utf-8"))
+            _index(parsed[rel])
+        except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
+            # Valid Python the grader cannot take apart (nesting deeper than the compiler's limit):
+            # this file is not graded, the others are.
+            parsed.pop(rel, None)
+            extraction.parse_errors[rel] = (f"too deeply nested for the grader to read "
+                                            f"({type(error).__name__}: {error}); split long expressions")
     return parsed
 
 
@@ -236,7 +257,7 @@ def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -
                 missing.append(name)
             continue
         chosen[id(node)] = (rel, node)
-        for dependency in referenced_globals(node):
+        for dependency in files[rel].index.get(id(node), ("", set()))[1]:
             todo.append((rel, dependency))
     return list(chosen.values()), sorted(set(missing))
 
@@ -266,16 +287,19 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
             seen.add(text)
             lines.append(text)
     for rel, node in sorted(body, key=lambda p: (getattr(p[1], "ee449_alias", False), order[p[0]], p[1].lineno)):
-        lines += ["", f"# {rel}, line {node.lineno}", ast.unparse(node)]
+        text = files[rel].index[id(node)][0] if id(node) in files[rel].index else ast.unparse(node)
+        lines += ["", f"# {rel}, line {node.lineno}", text]
     lines += ["", f"__ee449_target__ = {target_name}", ""]
     return "\n".join(lines)
 
 
 def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
-    """Find every target in `folder`'s .py files and write one module per target into `out_dir`.
+    """Find every target in `folder`'s .py files and notebooks and write one module per target into `out_dir`.
 
-    The first definition in file order (sorted paths, then line) wins when several files define
-    the same target. Returns what was found, where, and which files could not be parsed.
+    my_conv2d: the first definition in file order (sorted paths, then line). An architecture:
+    the best claim of `construct.find_claims` (a definition the student's code uses first), with
+    the constructions the sandbox tries. Returns what was found, where, and which files could not
+    be parsed or were skipped.
     """
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
@@ -286,18 +310,39 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
     local = _local_module_names(files)
     for rel, parsed in files.items():
         extraction.adam_lrs += [(rel, line, lr) for line, lr in adam_learning_rates(parsed.tree)]
+
+    def where(rel: str, line: int) -> str:
+        source = files[rel].source
+        return source.where(line) if source is not None else f"{rel}, line {line}"
+
+    def write(key: str, rel: str, name: str, node: ast.stmt) -> Found:
+        pieces, missing = _closure((rel, name), files, local)
+        if key == CONV_TARGET:
+            extraction.library_convs = static.library_convs(pieces)
+        module = f"target_{key}.py"
+        (out_dir / module).write_text(_render(pieces, files, name), encoding="utf-8")
+        if missing:
+            extraction.unresolved[key] = missing
+        kind = "class" if isinstance(node, ast.ClassDef) else "function"
+        return Found(key, name, rel, node.lineno, module, kind, where(rel, node.lineno))
+
     for rel, parsed in files.items():
         for name, node in parsed.table.items():
-            key = match_target(name)
-            if key is None or key in extraction.found:
+            if CONV_TARGET in extraction.found or match_target(name) != CONV_TARGET:
                 continue
-            if not isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-                continue  # `cnn_3 = ...` assignments and imports are not definitions
-            pieces, missing = _closure((rel, name), files, local)
-            module = f"target_{key}.py"
-            (out_dir / module).write_text(_render(pieces, files, name), encoding="utf-8")
-            kind = "class" if isinstance(node, ast.ClassDef) else "function"
-            extraction.found[key] = Found(key, name, rel, node.lineno, module, kind)
-            if missing:
-                extraction.unresolved[key] = missing
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                extraction.found[CONV_TARGET] = write(CONV_TARGET, rel, name, node)
+    parsed_files = [construct.ParsedFile(rel, f.tree, f.table, lambda line, rel=rel: where(rel, line))
+                    for rel, f in files.items()]
+
+    def module_file(module: str) -> str | None:
+        return next((rel for rel in files if Path(rel).stem == module), None)
+
+    for key, claims in construct.find_claims(parsed_files, module_file).items():
+        best = claims[0]
+        found = write(key, best.file, best.name, files[best.file].table[best.name])
+        found.evidence = best.evidence
+        found.constructions = [c.to_json() for c in best.constructions]
+        extraction.found[key] = found
+        extraction.others[key] = [f"{c.name} ({where(c.file, c.line)})" for c in claims[1:]]
     return extraction

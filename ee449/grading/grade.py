@@ -8,21 +8,22 @@ own process never imports student code.
 
 from __future__ import annotations
 
-import re
 import shutil
+import traceback
 import tempfile
+import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from ee449.grading import extract, runner, sandbox
+from ee449.grading import extract, judge, reference, resultfiles, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.architectures import ARCHITECTURES
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed; a submission is code and a few result files
-RESULT_FILE = re.compile(r"^part([345])(?:[_\-]?(.*))?\.(json|pkl|pickle)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class GradeOptions:
     process_timeout: float = 600.0  # backstop for one sandboxed pytest run
 
     def __post_init__(self) -> None:
-        if self.check_timeout <= 0:
-            raise ValueError(f"--timeout must be positive, got {self.check_timeout}")
+        sandbox.check_seconds("--timeout", self.check_timeout)
+        sandbox.check_seconds("the process timeout", self.process_timeout)
+        sandbox.check_memory_mb(self.memory_mb)
         if self.course_data is not None and not (Path(self.course_data) / "kernel.npy").is_file():
             raise ValueError(f"--course-data {self.course_data} has no kernel.npy")
 
@@ -58,6 +60,7 @@ class GradeResult:
     checks: list[CheckResult]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    isolation: sandbox.Isolation | None = None  # how the student's code was isolated (None: never run)
 
     @property
     def score(self) -> float:
@@ -96,19 +99,6 @@ def safe_extract_zip(archive: Path, target: Path) -> Path:
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else target
 
 
-def result_files(work: Path) -> list[dict]:
-    """The submission's part3/4/5 result files, with the architecture their name implies."""
-    files = []
-    for path in sorted(work.rglob("*")):
-        match = RESULT_FILE.match(path.name)
-        if not match or not path.is_file() or "__MACOSX" in path.parts:
-            continue
-        arch = extract.match_target(match.group(2) or "")
-        files.append({"file": path.relative_to(work).as_posix(), "part": int(match.group(1)),
-                      "arch": arch if arch in ARCHITECTURES else None})
-    return files
-
-
 def grade_submission(path: str | Path, options: GradeOptions | None = None, student: str | None = None) -> GradeResult:
     """Grade one submission folder or .zip; never raises for anything the submission does."""
     options = options or GradeOptions()
@@ -116,6 +106,9 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
     if not path.exists():
         raise ValueError(f"submission {path} does not exist")
     start = time.monotonic()
+    mode = sandbox.isolation()
+    # The trusted references (a child importing torch, once per process) while the sandbox works.
+    threading.Thread(target=_warm_references, daemon=True).start()
     root = sandbox.make_sandbox()
     try:
         source, unpacked = path, None
@@ -129,24 +122,88 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
             shutil.rmtree(unpacked, ignore_errors=True)
         found = extract.extract(work, root / "extracted")
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
+        results = resultfiles.find_result_files(work, root, options.memory_mb)
         manifest = {**found.to_json(), "root": str(root), "work": str(work),
                     "extracted": str(root / "extracted"), "arch_keys": arch_keys,
-                    "result_files": result_files(work),
+                    "result_files": results.to_json(),
                     "course_data": str(Path(options.course_data).resolve()) if options.course_data else None}
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
-        outcomes, _ = runner.run_checks(root, manifest, limits, options.check_timeout)
-        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric)
-        notes = [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
-        notes += [f"{k}: taken from {v.file}, line {v.line} ({v.name})" for k, v in found.found.items()]
-        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes)
+        said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
+        outcomes = verdicts(root, manifest, said)
+        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, outcomes)
+        notes = submission_notes(found) + results.notes
+        if mode.mode != "bwrap":
+            notes.insert(0, mode.announcement)
+        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResult]:
-    """What the source shows without running it: Part 3's Adam must keep its default lr 1e-3."""
+def _warm_references() -> None:
+    try:
+        reference.reference_models()
+    except Exception:  # noqa: BLE001 - the checks that need them raise it again, in the grading thread
+        pass
+
+
+MAX_MESSAGE = 4000  # what the student's code can put into a message (its exception text) is cut here
+
+
+def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[runner.Outcome]:
+    """Every run check's outcome, decided here from the records the sandbox left (`judge`).
+
+    The list of checks comes from the manifest, not from the sandbox. What the sandbox reports
+    can only fail a check (an error, a timeout, a write outside, its death): a pass needs a
+    record that the grader's own comparison accepts.
+    """
+    reported = {o.id: o for o in said}
+    records = sandbox.OutputFolder(root, "out", "records")
+    context = judge.Context(manifest, reference.reference_models, lambda check_id: judge.load_record(records, check_id))
+    outcomes = []
+    for check_id, target in judge.expected_checks(manifest):
+        report = reported.get(check_id)
+        missing = judge.not_found(check_id, manifest)
+        if missing:
+            outcomes.append(runner.Outcome(check_id, target, False, missing))
+            continue
+        if report is not None and not report.passed:
+            outcomes.append(runner.Outcome(check_id, target, False, report.message[:MAX_MESSAGE],
+                                           [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
+                                           report.seconds))
+            continue
+        record = judge.load_record(records, check_id)
+        if record is None:
+            why = "no output" if report is not None else "not run: the grading process stopped before this check"
+            outcomes.append(runner.Outcome(check_id, target, False, f"{why} (your code left no result for it)"))
+            continue
+        outcome = judge.judge(check_id, target, record, context)
+        outcome.seconds = report.seconds if report is not None else 0.0
+        outcomes.append(outcome)
+    judge.conv_followups(outcomes)
+    return outcomes
+
+
+def submission_notes(found: extract.Extraction) -> list[str]:
+    """What was read, what was skipped and why, and where each graded definition was taken from."""
+    notes = ["read: " + (", ".join(f for f in found.files if f not in found.parse_errors) or "no code files")]
+    notes += [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
+    notes += [f"{f}: skipped, {why}" for f, why in found.skipped.items()]
+    for key, item in found.found.items():
+        how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(
+            item.evidence, "")
+        notes.append(f"{key}: {item.name} ({item.where or item.file})" + (f", {how}" if how else ""))
+        if found.others.get(key):
+            others = ", ".join(found.others[key])
+            notes.append(f"{key}: not graded, the other definitions claiming it: {others}")
+    return notes
+
+
+def _static_checks(found: extract.Extraction, rubric: Rubric, run: list[runner.Outcome]) -> list[CheckResult]:
+    """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3."""
+    computed = any(o.passed for o in run if o.id.startswith("conv/matches_reference["))
+    checks = [_score(_implemented_in_numpy(found, computed), rubric)]
     if not found.adam_lrs:
-        return []
+        return checks
     wrong = [(f, line, lr) for f, line, lr in found.adam_lrs if lr is not None and abs(lr - 1e-3) > 1e-12]
     outcome = runner.Outcome("static/adam_lr", "source", not wrong)
     if wrong:
@@ -154,20 +211,37 @@ def _static_checks(found: extract.Extraction, rubric: Rubric) -> list[CheckResul
         outcome.message = f"{f}, line {line}: Adam(lr={lr:g})"
         outcome.diagnoses = [["adam_lr", f"Part 3 uses Adam with its default parameters (lr = 0.001), but "
                                          f"{f} line {line} sets lr={lr:g}."]]
-    return [_score(outcome, rubric)]
+    return [*checks, _score(outcome, rubric)]
+
+
+def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.Outcome:
+    """my_conv2d (with every helper it calls) must not hand the work to a library convolution.
+
+    `computed`: it got at least one drawn case right. A function that computes no convolution
+    at all (a forgery, a stub) implements nothing, in NumPy or otherwise.
+    """
+    conv = found.found.get(extract.CONV_TARGET)
+    outcome = runner.Outcome("conv/implemented_in_numpy", extract.CONV_TARGET, conv is not None
+                             and not found.library_convs and computed)
+    if conv is None:
+        outcome.message = "no definition of my_conv2d found in your files"
+    elif not found.library_convs and not computed:
+        outcome.message = (f"{conv.name} computed no drawn case correctly, so it does not count as an "
+                           "implementation (see conv/matches_reference)")
+    elif found.library_convs:
+        uses = [f"{name} ({f}, line {line})" for f, line, name in found.library_convs]
+        outcome.message = f"{conv.name} uses a library convolution: {', '.join(uses)}"
+        outcome.diagnoses = [["library_conv", (
+            f"Your {conv.name} calls {found.library_convs[0][2]} ({found.library_convs[0][0]}, line "
+            f"{found.library_convs[0][1]}); the homework asks you to write the convolution with NumPy "
+            "(loops or array operations), not to call a library's convolution.")]]
+    return outcome
 
 
 def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
     rule = rubric.rule_for(outcome.id)
     return CheckResult(outcome.id, outcome.passed, rule.points if outcome.passed else 0.0, rule.points,
                        rule.visibility, outcome.message, outcome.diagnoses, outcome.seconds)
-
-
-def is_class_folder(folder: Path) -> bool:
-    """A folder of submissions: no .py file at its top, and subfolders or zips to grade."""
-    if not folder.is_dir() or any(folder.glob("*.py")):
-        return False
-    return any(p.is_dir() or p.suffix.lower() == ".zip" for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:
@@ -177,18 +251,43 @@ def find_submissions(folder: Path) -> list[tuple[str, Path]]:
     return [(p.stem if p.is_file() else p.name, p) for p in entries]
 
 
-def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: int = 1) -> list[GradeResult]:
-    """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox)."""
+def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: int = 1,
+                on_result: Callable[[GradeResult], None] | None = None) -> list[GradeResult]:
+    """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox).
+
+    Every student gets a GradeResult whatever another submission does; `on_result` is called
+    with each as it is ready (so a class run stopped half way keeps what it finished). Ctrl-C
+    kills every sandboxed child before the KeyboardInterrupt propagates.
+    """
     if jobs < 1:
         raise ValueError(f"-j must be at least 1, got {jobs}")
     options = options or GradeOptions()
     submissions = find_submissions(Path(folder))
+    sandbox.isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
 
     def one(student: str, path: Path) -> GradeResult:
-        try:
-            return grade_submission(path, options, student)
-        except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
-            return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
+        result = _grade_one(student, path, options)
+        if on_result is not None:
+            on_result(result)
+        return result
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:  # the work happens in child processes
+    pool = ThreadPoolExecutor(max_workers=jobs)  # the work happens in child processes
+    try:
         return list(pool.map(lambda s: one(*s), submissions))
+    except BaseException:  # Ctrl-C in the main thread: stop every child, then the threads end
+        sandbox.stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _grade_one(student: str, path: Path, options: GradeOptions) -> GradeResult:
+    try:
+        return grade_submission(path, options, student)
+    except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
+        return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
+    except (Exception, RecursionError) as error:  # noqa: BLE001 - one submission must not stop the class
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return GradeResult(student, [CheckResult("submission/graded", False, 0.0, 0.0, "visible",
+                                                 f"the grader could not grade this submission: {detail}")], 0.0,
+                           [f"internal grading error: {detail}"])

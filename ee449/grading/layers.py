@@ -23,6 +23,29 @@ _ACTIVATIONS = {"relu": "ReLU", "relu_": "ReLU", "sigmoid": "Sigmoid", "sigmoid_
                 "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
 
 
+def effective_padding(conv: nn.Conv2d) -> tuple[int, ...] | str:
+    """The padding a conv applies, whatever its spelling: 'valid' is (0, 0); 'same' is what it adds per side.
+
+    'same' with an even kernel pads unevenly (torch adds the extra row at the bottom): kept as 'same'.
+    """
+    if not isinstance(conv.padding, str):
+        return tuple(conv.padding)
+    if conv.padding == "valid":
+        return (0,) * len(conv.kernel_size)
+    totals = [d * (k - 1) for d, k in zip(conv.dilation, conv.kernel_size)]
+    return tuple(t // 2 for t in totals) if all(t % 2 == 0 for t in totals) else conv.padding
+
+
+def describe(module: nn.Module) -> list[str]:
+    """`describe_layers(module)`, with a conv's padding written as its effect (padding='valid' is pad=0x0)."""
+    entries = describe_layers(module)
+    if isinstance(module, nn.Conv2d) and isinstance(module.padding, str):
+        padding = effective_padding(module)
+        shown = "x".join(map(str, padding)) if isinstance(padding, tuple) else padding
+        entries = [e.replace(f"pad={module.padding}", f"pad={shown}") for e in entries]
+    return entries
+
+
 def _pool_entry(args: tuple, kwargs: dict) -> str:
     kernel = kwargs.get("kernel_size", args[1] if len(args) > 1 else None)
     stride = kwargs.get("stride", args[2] if len(args) > 2 else None)
@@ -56,7 +79,7 @@ def trace_layers(model: nn.Module, x: torch.Tensor) -> list[str]:
 
     def before(module, _inputs):
         if recorder.depth == 0:
-            recorder.entries.extend(describe_layers(module))
+            recorder.entries.extend(describe(module))
         recorder.depth += 1
 
     def after(module, _inputs, _output):

@@ -31,6 +31,29 @@ def check_output(check: CheckResult) -> str:
     return "\n".join(dict.fromkeys(lines))  # in order, without repeats
 
 
+PARTS = {"conv": "my_conv2d", "arch": "architectures", "results": "result files", "static": "source checks"}
+
+
+def visible_output(result: GradeResult) -> str:
+    """The top-level text every student sees: one line per part, counting visible checks only.
+
+    Hidden (and not yet released) checks are left out of every count, so the text cannot reveal
+    what they are worth or whether they passed.
+    """
+    lines = []
+    groups: dict[str, list[CheckResult]] = {}
+    for check in result.checks:
+        if check.visibility == "visible":
+            groups.setdefault(check.id.split("/", 1)[0], []).append(check)
+    for group, checks in groups.items():
+        passed = sum(c.passed for c in checks)
+        got, most = _number(sum(c.points for c in checks)), _number(sum(c.max_points for c in checks))
+        name = PARTS.get(group, group)
+        lines.append(f"{name}: {got} / {most} points ({passed} of {len(checks)} checks passed)")
+    lines += result.notes[:40]
+    return "\n".join(lines)
+
+
 def gradescope_results(result: GradeResult) -> dict:
     tests = [{
         "name": check.id,
@@ -44,12 +67,24 @@ def gradescope_results(result: GradeResult) -> dict:
     return {
         "score": _number(result.score),
         "execution_time": round(result.seconds, 1),
-        "output": f"ee449 grader: {_number(result.score)} / {_number(result.max_score)} points. "
-                  + " ".join(result.notes[:20]),
+        "output": visible_output(result),
+        "output_format": "text",
+        "test_output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
+        "extra_data": sandbox_data(result),
     }
+
+
+def sandbox_data(result: GradeResult) -> dict:
+    """How the student's code was isolated, for whoever reads results.json (a fence is flagged)."""
+    if result.isolation is None:
+        return {"sandbox": "none: no student code ran"}
+    data = {"sandbox": result.isolation.mode}
+    if result.isolation.mode != "bwrap":
+        data["sandbox_warning"] = result.isolation.announcement
+    return data
 
 
 def junit_xml(result: GradeResult) -> bytes:
@@ -102,4 +137,5 @@ def summary(result: GradeResult) -> str:
         lost = _number(sum(c.max_points for c in checks))
         lines.append(f"  FAIL {', '.join(c.id for c in checks)} (0 / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
+    lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ from ee449.grading import sandbox
 
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
 MAX_RESTARTS = 12
+MAX_LOG_BYTES = 8 * 2**20  # read per poll: a child flooding its log cannot exhaust the grader's memory
 CHECK_MODULES = ("check_conv.py", "check_architectures.py", "check_results.py")
 
 
@@ -48,12 +51,15 @@ class _Progress:
         self.running: tuple[str, str, float, float] | None = None  # (id, target, monotonic start, timeout)
 
     def poll(self) -> None:
-        try:
-            with open(self.path, "rb") as handle:
-                handle.seek(self.offset)
-                chunk = handle.read()
-        except FileNotFoundError:
+        try:  # the child can write here: a link it plants in place of the log is never followed
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
             return
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return
+            handle.seek(self.offset)
+            chunk = handle.read(MAX_LOG_BYTES)
         end = chunk.rfind(b"\n") + 1
         self.offset += end
         for line in chunk[:end].splitlines():
@@ -78,19 +84,30 @@ class _Progress:
 
 def pytest_argv(root: Path) -> list[str]:
     checks_dir = Path(__file__).resolve().parent / "checks"
-    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "tmp" / "pytest.ini").write_text("[pytest]\n")
     return [sandbox.python(), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
-            "-p", "ee449.grading.checks.plugin", "-c", str(root / "pytest.ini"), "--rootdir", str(root),
+            "-p", "ee449.grading.checks.plugin", "-c", str(root / "tmp" / "pytest.ini"), "--rootdir", str(root / "tmp"),
             "-o", "python_files=check_*.py", "--tb=no", "-W", "ignore",
             *(str(checks_dir / name) for name in CHECK_MODULES)]
 
 
-def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float) -> tuple[list[Outcome], float]:
+def mounts(root: Path, manifest: dict) -> sandbox.Mounts:
+    """What the sandboxed checks may see: their own folders, the extracted code, ee449, the course data."""
+    readable = [root / "extracted", root / "manifest.json", Path(__file__).resolve().parents[1]]
+    if manifest.get("course_data"):
+        readable.append(Path(manifest["course_data"]))
+    return sandbox.Mounts(writable=(root / "work", root / "tmp", root / "out"), readable=tuple(readable))
+
+
+def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float,
+               mode: sandbox.Isolation | None = None) -> tuple[list[Outcome], float]:
     """Every check's outcome, in collection order, and the seconds spent in sandboxed pytest."""
     if importlib.util.find_spec("pytest") is None:
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
-    progress_path = root / "progress.jsonl"
-    manifest = {**manifest, "progress": str(progress_path), "check_timeout": check_timeout,
+    mode = mode or sandbox.isolation()
+    progress_path = root / "out" / "progress.jsonl"
+    (root / "out" / "records").mkdir(exist_ok=True)
+    manifest = {**manifest, "progress": str(progress_path), "records": str(root / "out" / "records"), "check_timeout": check_timeout,
                 "memory_mb": limits.memory_mb, "skip": [], "hung_targets": []}
     env = sandbox.minimal_env(root)
     env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
@@ -107,7 +124,8 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
             progress.poll()
             return progress.running is not None and time.monotonic() - progress.running[2] > progress.running[3] + GRACE_S
 
-        completed = sandbox.run(pytest_argv(root), cwd=root / "work", env=env, limits=limits, watchdog=watchdog)
+        completed = sandbox.run(pytest_argv(root), cwd=root / "work", env=env, limits=limits, watchdog=watchdog,
+                                mounts=mounts(root, manifest), mode=mode)
         spent += completed.seconds
         progress.poll()
         if completed.returncode in (0, 1, 5) and progress.running is None:

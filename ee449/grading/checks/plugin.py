@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.checks.support import HUNG, CheckTimeout, manifest
+from ee449.grading.checks.support import HUNG, WROTE_OUTSIDE, CheckTimeout, blocked_write, manifest
 
 _STATE: dict[str, dict] = {}
 
@@ -125,6 +125,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     elif isinstance(error, MemoryError):
         extra = ("out_of_memory", "Your code ran out of memory in this check (the grader allows "
                  f"{manifest().get('memory_mb')} MB): look for an array or list that grows without bound.")
+    elif blocked_write(error):
+        extra = WROTE_OUTSIDE
     elif isinstance(error, SystemExit):
         extra = ("exit_called", "Your code called sys.exit() (or exit()) in a function the grader "
                  "calls: remove exit calls from my_conv2d and your model classes.")
@@ -147,7 +149,7 @@ def _message(excinfo: pytest.ExceptionInfo) -> str:
 # --- the fence: files written outside the submission's working folder -------------------------
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    skip = {root / "work", root / "tmp", Path(manifest().get("progress", "/nonexistent"))}
+    skip = {root / "work", root / "tmp", root / "out", Path(manifest().get("progress", "/nonexistent"))}
     seen: dict[str, tuple[int, int]] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
@@ -164,9 +166,13 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return seen
 
 
+_WROTE: dict[str, str] = {}  # target -> what it wrote outside: every later check of it fails too
+
+
 @pytest.fixture(autouse=True)
 def _fence(request: pytest.FixtureRequest):
     root = manifest().get("root")
+    target = request.node.stash_check[1]
     if not root:
         yield
         return
@@ -175,7 +181,11 @@ def _fence(request: pytest.FixtureRequest):
     after = _snapshot(Path(root))
     changed = sorted(name for name in after if before.get(name) != after[name])
     if changed:
+        _WROTE.setdefault(target, ", ".join(changed[:5]))
+    if target in _WROTE:
+        # Sticky: a write made while loading a target (a class body, a default argument) happens
+        # once, in its first check, but taints every check of that target.
         request.node.user_properties.append(("diagnosis", [
             "wrote_outside", "Your code wrote files outside its own folder "
-            f"({', '.join(changed[:3])}): only write into the current working folder."]))
-        pytest.fail(f"wrote outside its folder: {', '.join(changed[:5])}", pytrace=False)
+            f"({_WROTE[target]}): only write into the current working folder."]))
+        pytest.fail(f"wrote outside its folder: {_WROTE[target]}", pytrace=False)

@@ -1,13 +1,14 @@
-"""Sandbox-side helpers shared by the checks: the manifest, loading a target, building a model.
+"""Sandbox-side helpers shared by the checks: the manifest, loading a target, building a model, records.
 
 Imported only inside the sandbox's pytest process (`EE449_GRADING_MANIFEST` names the manifest
-the grader wrote). Loading a target executes the student's extracted definitions.
+the grader wrote). Loading a target executes the student's extracted definitions. A check's
+only product is its `record`: the student's outputs as data, which the grader judges in its
+own process (`ee449.grading.judge`); nothing here decides a pass.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from ee449.grading.diagnose import Diagnosis
 
 _MANIFEST: dict | None = None
 _LOADED: dict[str, tuple[object, str | None]] = {}
+_LOAD_BLOCKED: set[str] = set()  # targets whose definition tried to write outside (bwrap refused it)
 _MODELS: dict[str, object] = {}
 HUNG: set[str] = set()  # targets that ran out of time in this process
 
@@ -35,6 +37,36 @@ def manifest() -> dict:
             "found": {}, "parse_errors": {}, "arch_keys": [], "result_files": [], "files": [],
             "unresolved": {}, "hung_targets": [], "course_data": None, "skip": []}
     return _MANIFEST
+
+
+def record(request: pytest.FixtureRequest, **values: object) -> None:
+    """Hand this check's outputs to the grader: arrays as .npy (no pickles), the rest as JSON."""
+    import numpy as np
+
+    from ee449.grading.judge import record_name
+
+    check_id = request.node.stash_check[0]
+    folder = Path(manifest()["records"])
+    stem = record_name(check_id)
+    plain: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, np.ndarray):
+            np.save(folder / f"{stem}.{name}.npy", value, allow_pickle=False)
+            plain[name] = {"__npy__": True}
+        else:
+            plain[name] = value
+    (folder / f"{stem}.json").write_text(json.dumps({"id": check_id, "values": plain}), encoding="utf-8")
+
+
+def blocked_write(error: BaseException) -> bool:
+    """Whether an error is a write the sandbox refused (bwrap shows the system read-only)."""
+    import errno
+
+    return isinstance(error, OSError) and error.errno in {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+WROTE_OUTSIDE = ("wrote_outside", "Your code wrote (or tried to write) files outside its own folder: only "
+                 "write into the current working folder.")
 
 
 def add_diagnosis(request: pytest.FixtureRequest, diagnosis: Diagnosis) -> None:
@@ -73,69 +105,47 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> objec
         except BaseException as error:  # noqa: BLE001 - SystemExit too: a student's exit costs only this check
             if isinstance(error, KeyboardInterrupt):
                 raise
+            if blocked_write(error):
+                _LOAD_BLOCKED.add(key)
             missing = m["unresolved"].get(key)
             hint = f" (names not defined in your files: {', '.join(missing)})" if missing else ""
             _LOADED[key] = (None, (f"your {found['name']} ({found['file']}, line {found['line']}) could not "
                                    f"be loaded: {type(error).__name__}: {error}{hint}"))
     target, error = _LOADED[key]
+    if key in _LOAD_BLOCKED and request is not None:
+        request.node.user_properties.append(("diagnosis", list(WROTE_OUTSIDE)))
     if error:
         pytest.fail(error, pytrace=False)
     return target
 
 
-def _arguments(arch: str, target: object) -> list[tuple]:
-    """Constructor arguments to try: (), (num_classes) or (input_size, num_classes)."""
-    try:
-        params = [p for p in inspect.signature(target).parameters.values()
-                  if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        params = []
-    sizes = (1024, 1, 32) if arch.startswith("mlp") else (1, 1024, 32)
-    if len(params) == 0:
-        return [()]
-    if len(params) == 1:
-        return [(10,)]
-    if len(params) == 2:
-        return [(size, 10) for size in sizes]
-    return [tuple([1] * (len(params) - 1) + [10])]
+_BUILT: dict[str, str] = {}  # key -> how its model was built (checks.building.Built.describe)
+_UNBUILT: dict[str, str] = {}  # key -> why no construction worked, said once per process
+
+
+def built_as(key: str) -> str:
+    """How the model of `key` was built, for messages: never a guess presented as the student's call."""
+    return _BUILT.get(key, "")
 
 
 def build_model(key: str, request: pytest.FixtureRequest | None = None):
-    """The student's model for `key`, built with the first constructor arguments that give [50, 10] logits."""
-    import torch
-    from torch import nn
+    """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
+    from ee449.grading.checks.building import build
 
     if key in _MODELS:
         return _MODELS[key]
+    if key in _UNBUILT:
+        pytest.fail(_UNBUILT[key], pytrace=False)
     target = load_target(key, request)
-    arch = key.replace("_sigmoid", "")
-    first, last_error = None, None
-    candidates = _arguments(arch, target)
-    for args in candidates:
-        torch.manual_seed(0)
-        try:
-            model = target(*args)
-        except Exception as error:  # noqa: BLE001 - a failing signature: try the next one
-            last_error = error
-            continue
-        if not isinstance(model, nn.Module):
-            last_error = TypeError(f"{type(model).__name__} is not a torch.nn.Module")
-            continue
-        if first is None:
-            first = model
-        if len(candidates) == 1:
-            break  # nothing to choose: building must not depend on the forward pass working
-        try:
-            with torch.no_grad():
-                if tuple(model(torch.zeros(50, 1, 32, 32)).shape) == (50, 10):
-                    first = model
-                    break
-        except Exception:  # noqa: BLE001 - the output checks report forward errors
-            continue
-    if first is None:
-        name = manifest()["found"][key]["name"]
-        pytest.fail(f"could not construct {name} with (), (10) or (input_size, 10): "
-                    f"{type(last_error).__name__}: {last_error}", pytrace=False)
-    first.eval()
-    _MODELS[key] = first
-    return first
+    found = manifest()["found"][key]
+    constructions = found.get("constructions") or [
+        {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}]
+    built, tried = build(target, constructions, found["name"])
+    if built is None:
+        where = found.get("where") or found["file"]
+        _UNBUILT[key] = f"could not construct {found['name']} ({where}); tried:\n  " + "\n  ".join(tried)
+        pytest.fail(_UNBUILT[key], pytrace=False)
+    built.model.eval()
+    _MODELS[key] = built.model
+    _BUILT[key] = built.describe()
+    return built.model

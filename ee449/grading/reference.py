@@ -1,0 +1,79 @@
+"""The reference answers the grader compares with, computed where no student code ever runs.
+
+    python -m ee449.grading.reference OUT.json
+
+For each homework architecture and activation: the reference model's trainable parameter
+count, its layer sequence (`trace_layers` on a batch of 50) and its first layer's weight shape.
+`reference_models()` runs this module once per grader process in a child of the grader (our
+code only: importing torch costs seconds, and the grader's own process stays free of torch)
+and caches the answer. The convolution's reference is NumPy, in the grader's own process
+(`diagnose._cross_correlate`).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from ee449.architectures import ARCHITECTURES
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, dict] = {}
+
+
+def compute() -> dict[str, dict]:
+    """{'cnn_3': {...}, 'cnn_3_sigmoid': {...}, ...}: count, layers, first_weight_shape."""
+    import torch
+
+    from ee449.grading.layers import trace_layers
+    from ee449.models import build, count_parameters, first_layer
+
+    answers = {}
+    for arch in ARCHITECTURES:
+        for activation in ("relu", "sigmoid"):
+            model = build(arch, activation).eval()
+            key = arch if activation == "relu" else f"{arch}_sigmoid"
+            answers[key] = {
+                "count": count_parameters(model),
+                "layers": trace_layers(model, torch.zeros(50, 1, 32, 32)),
+                "first_weight_shape": list(first_layer(model).weight.shape),
+            }
+    return answers
+
+
+def reference_models() -> dict[str, dict]:
+    """The references, computed once per process in a trusted child (our code, no student's)."""
+    with _LOCK:
+        if not _CACHE:
+            argv = [sys.executable, "-m", "ee449.grading.reference", "-"]
+            env = {
+                "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+                "PATH": "/usr/bin:/bin",
+                "OMP_NUM_THREADS": "1",
+                "CUDA_VISIBLE_DEVICES": "",
+            }
+            completed = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
+            if completed.returncode != 0:
+                raise RuntimeError(
+                    f"the grader's reference models could not be computed: {completed.stderr[-2000:]}"
+                )
+            _CACHE.update(json.loads(completed.stdout))
+        return _CACHE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    text = json.dumps(compute())
+    if not argv or argv[0] == "-":
+        print(text)
+    else:
+        Path(argv[0]).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The grader's side of the checks: records are read safely and judged against independent references."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from ee449.grading import judge, sandbox
+from ee449.grading.diagnose import _cross_correlate
+
+
+def _write(folder, check_id: str, values: dict, arrays: dict | None = None) -> None:
+    stem = judge.record_name(check_id)
+    for name, array in (arrays or {}).items():
+        np.save(folder / f"{stem}.{name}.npy", array, allow_pickle=True)
+        values[name] = {"__npy__": True}
+    (folder / f"{stem}.json").write_text(json.dumps({"id": check_id, "values": values}))
+
+
+@pytest.fixture
+def records(tmp_path):
+    (tmp_path / "out" / "records").mkdir(parents=True)
+    return tmp_path, sandbox.OutputFolder(tmp_path, "out", "records")
+
+
+def test_the_numpy_reference_equals_torch_conv2d_on_every_drawn_case():
+    for x, kernel in judge.CASES.values():
+        want = torch.nn.functional.conv2d(
+            torch.from_numpy(x.astype(np.float64)), torch.from_numpy(kernel)
+        ).numpy()
+        np.testing.assert_allclose(_cross_correlate(x, kernel), want, rtol=1e-12, atol=1e-10)
+
+
+def test_a_right_answer_passes_and_zeros_fail(records):
+    root, folder = records
+    x, kernel = judge.CASES["multichannel"]
+    check = "conv/matches_reference[multichannel]"
+    context = judge.Context({}, lambda: {})
+    _write(root / "out" / "records", check, {}, {"out": _cross_correlate(x, kernel)})
+    assert judge.judge(check, "my_conv2d", judge.load_record(folder, check), context).passed
+    _write(root / "out" / "records", check, {}, {"out": np.zeros_like(_cross_correlate(x, kernel))})
+    assert not judge.judge(check, "my_conv2d", judge.load_record(folder, check), context).passed
+
+
+def test_records_that_are_not_plain_data_are_refused(records):
+    root, folder = records
+    out = root / "out" / "records"
+    _write(
+        out, "conv/output_shape", {}, {"out": np.array([object()], dtype=object)}
+    )  # a pickle inside the .npy
+    assert judge.load_record(folder, "conv/output_shape") is None
+    _write(out, "conv/inputs_unmodified", {"x": 1})
+    assert judge.load_record(folder, "conv/output_shape[other]") is None  # no record of that id
+    stem = judge.record_name("arch/cnn_3/layers")
+    (out / f"{stem}.json").write_text(json.dumps({"id": "arch/cnn_3/constructible", "values": {}}))
+    assert judge.load_record(folder, "arch/cnn_3/layers") is None  # a record claiming another check's id
+
+
+def test_links_planted_in_the_output_folder_are_never_followed(records, tmp_path):
+    root, folder = records
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"id": "conv/output_shape", "values": {}}))
+    os.symlink(secret, root / "out" / "records" / f"{judge.record_name('conv/output_shape')}.json")
+    assert judge.load_record(folder, "conv/output_shape") is None
+    (root / "out" / "records").rename(root / "out" / "moved")
+    os.symlink(root / "out" / "moved", root / "out" / "records")  # the folder itself replaced by a link
+    assert folder.read(f"{judge.record_name('conv/output_shape')}.json", 1000) is None
+
+
+def test_a_malformed_record_fails_its_check_with_a_reason(records):
+    root, folder = records
+    _write(root / "out" / "records", "arch/mlp_1/parameter_count", {"count": "33130", "how": ""})
+    outcome = judge.judge(
+        "arch/mlp_1/parameter_count",
+        "mlp_1",
+        judge.load_record(folder, "arch/mlp_1/parameter_count"),
+        judge.Context({}, lambda: {"mlp_1": {"count": 33130, "layers": []}}),
+    )
+    assert not outcome.passed and "malformed" in outcome.message
+
+
+def test_the_check_list_comes_from_the_manifest():
+    manifest = {
+        "arch_keys": ["mlp_1"],
+        "course_data": None,
+        "result_files": [{"slot": "part4_cnn_3", "part": 4, "arch": "cnn_3", "file": None}],
+    }
+    ids = [i for i, _ in judge.expected_checks(manifest)]
+    assert ids[:6] == [
+        "conv/output_shape",
+        *(f"conv/matches_reference[{c}]" for c in judge.CASES),
+        "conv/inputs_unmodified",
+    ]
+    assert "arch/mlp_1/layers" in ids and "results/part4_cnn_3/gradients_nonnegative" in ids
+    assert "conv/course_samples" not in ids and not any("accuracy_units" in i for i in ids)
