@@ -16,7 +16,7 @@ from ee449.io import atomic_write_bytes
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", type=Path,
-                        help="a submission folder or .zip, or a folder of them (one per student)")
+                        help="a submission folder, .zip or PDF report (code appended as text), or a folder of them (one per student)")
     parser.add_argument("--rubric", type=Path, default=None, help="rubric file (.json or .toml); default: the shipped one")
     parser.add_argument("--out", type=Path, default=Path("grading-out"),
                         help="where results.json, junit.xml (and scores.csv for a class) go (default: grading-out)")

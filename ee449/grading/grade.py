@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import extract, runner, sandbox
+from ee449.grading import extract, pdf_code, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.architectures import ARCHITECTURES
 
@@ -58,6 +58,7 @@ class GradeResult:
     checks: list[CheckResult]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    recovered: list[pdf_code.PdfCode] = field(default_factory=list)  # code read out of PDF reports
 
     @property
     def score(self) -> float:
@@ -120,13 +121,17 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
     try:
         source, unpacked = path, None
         if path.is_file():
-            if path.suffix.lower() != ".zip":
-                raise ValueError(f"submission {path} must be a folder or a .zip file")
+            if path.suffix.lower() not in {".zip", ".pdf"}:
+                raise ValueError(f"submission {path} must be a folder, a .zip or a .pdf file")
             unpacked = Path(tempfile.mkdtemp(prefix="unzip-", dir=root))
-            source = safe_extract_zip(path, unpacked)
+            if path.suffix.lower() == ".pdf":  # the report alone, as the course asks for it
+                source = Path(shutil.copy(path, unpacked)).parent
+            else:
+                source = safe_extract_zip(path, unpacked)
         work = sandbox.copy_submission(source, root)
         if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
+        recovered = pdf_code.recover_into(work)  # a PDF report's appended code, as .py files beside it
         found = extract.extract(work, root / "extracted")
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         manifest = {**found.to_json(), "root": str(root), "work": str(work),
@@ -136,9 +141,10 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         outcomes, _ = runner.run_checks(root, manifest, limits, options.check_timeout)
         checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric)
-        notes = [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
+        notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
+        notes += [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
         notes += [f"{k}: taken from {v.file}, line {v.line} ({v.name})" for k, v in found.found.items()]
-        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes)
+        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, recovered)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -164,16 +170,18 @@ def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
 
 
 def is_class_folder(folder: Path) -> bool:
-    """A folder of submissions: no .py file at its top, and subfolders or zips to grade."""
+    """A folder of submissions: no .py file at its top, and subfolders, zips or several PDFs to grade."""
     if not folder.is_dir() or any(folder.glob("*.py")):
         return False
-    return any(p.is_dir() or p.suffix.lower() == ".zip" for p in folder.iterdir() if not p.name.startswith("."))
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    return any(p.is_dir() or p.suffix.lower() == ".zip" for p in entries) or sum(
+        p.suffix.lower() == ".pdf" for p in entries) > 1
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:
-    """(student, path) for each subfolder or .zip of a class folder, sorted by name."""
+    """(student, path) for each subfolder, .zip or .pdf of a class folder, sorted by name."""
     entries = [p for p in sorted(folder.iterdir()) if not p.name.startswith((".", "__"))
-               and (p.is_dir() or p.suffix.lower() == ".zip")]
+               and (p.is_dir() or p.suffix.lower() in {".zip", ".pdf"})]
     return [(p.stem if p.is_file() else p.name, p) for p in entries]
 
 

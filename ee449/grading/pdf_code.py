@@ -166,7 +166,7 @@ def joined(line: Line, after: Line) -> list[Line]:
     """
     rest = after.text.lstrip(WRAP_MARKERS).lstrip()
     end, start = line.text[-1:], rest[:1]
-    spaced = (end.isalnum() and start.isalnum()) or (end in ",;+-*/%<>=&|" and start not in ")]},.:")
+    spaced = (end.isalnum() and start.isalnum()) or (end in ",;+-*/%<>&|" and start not in ")]},.:")
     variants = [line.text + " " + rest, line.text + rest]
     return [replace(line, text=text, x1=after.x1) for text in (variants if spaced else variants[::-1])]
 
@@ -215,16 +215,16 @@ def parsed_segments(lines: Sequence[Line], limits: dict[tuple[int, int, int], fl
 def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> list[Line]:
     """`segment` with its wrapped lines joined back where they parse either way.
 
-    A line left open at the page edge (an unclosed bracket or string) whose rest is indented
-    deeper is how listings and editors wrap; joining it changes nothing Python sees but gives the
-    TA the student's own line. Comment lines are never joined here: a wrapped comment does not
-    parse and is joined by `parsed_segments`.
+    A line left open at the page edge (an unclosed bracket or string) is how listings and word
+    processors wrap; joining it to the next changes nothing Python sees but gives the TA the
+    student's own line. Comments and block headers are never joined here: a wrapped comment does
+    not parse and is joined by `parsed_segments`.
     """
     index = 0
     while index + 1 < len(segment):
         line, after = segment[index], segment[index + 1]
-        if (is_wrapped(line, after, limits, reach=1.0) and after.indent > line.indent and "#" not in line.text
-                and not line.text.endswith(":")):
+        if (is_wrapped(line, after, limits, reach=1.0) and "#" not in line.text and not line.text.endswith(":")
+                and first_error([line]) is not None):
             merged = joined(line, after)[0]
             candidate = segment[:index] + [merged] + segment[index + 2:]
             if first_error(candidate) is None:

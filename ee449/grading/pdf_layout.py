@@ -74,14 +74,17 @@ def gutter(chars: Sequence[Char], width: float) -> float | None:
     """The x of a two-column page's gutter: a strip near the middle that no character crosses, or None."""
     if len(chars) < 40:
         return None
-    covered = [False] * (int(width) + 2)
+    covered = [0] * (int(width) + 2)
     for c in chars:
         for x in range(max(int(c.x0) - 1, 0), min(int(c.x1) + 2, len(covered))):
-            covered[x] = True
-    middle = [x for x in range(int(width * 0.35), int(width * 0.65)) if not covered[x]]
+            covered[x] += 1
+    # A title or a wide table may cross the gutter: a handful of characters, not whole lines.
+    allowed = max(3, len(chars) // 200)
+    middle = [x for x in range(int(width * 0.35), int(width * 0.65)) if covered[x] <= allowed]
     if not middle:
         return None
-    split = statistics.median(middle)
+    least = min(covered[x] for x in middle)
+    split = statistics.median([x for x in middle if covered[x] == least])
     left = [c for c in chars if c.x1 <= split]
     # Both columns hold text, and the left one is filled up to the gutter (justified prose, not
     # a page of short code lines whose right half happens to be empty).
@@ -172,16 +175,12 @@ def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
                         raw.append((number, column, float(page.height), split or 0.0, float(page.width), row))
         page_count = len(pages)
     kept = drop_furniture(raw)
-    # Each column's margin, per page parity (a two-sided document shifts odd and even pages).
-    margins: dict[tuple[int, int], float] = {}
-    for number, column, _, _, _, chars in kept:
-        key = (column, number % 2)
-        margins[key] = min(margins.get(key, chars[0].x0), chars[0].x0)
+    margins = column_margins(kept)
     rows = []
     for number, column, _, split, _, chars in kept:
         mono = sum(c.mono for c in chars) >= 0.8 * len(chars)
         pitch = pitch_of([c for c in chars if c.mono] if mono else chars)
-        margin = margins[(column, number % 2)]
+        margin = margins[(1 if split == 0.0 else 2, column, number % 2)]
         rows.append(Row(number, column, 1 if split == 0.0 else 2, chars[0].top, chars[0].x0 - margin, chars[-1].x1 - margin,
                         normalize(row_text(chars, pitch, mono)), mono, pitch))
     return rows, page_count
@@ -214,6 +213,30 @@ def drop_furniture(raw: list[_Raw]) -> list[_Raw]:
             not mono and len(seen.get((key, edge), ())) >= 3)
 
     return [entry for entry in raw if not furniture(entry)]
+
+
+def column_margins(kept: list[_Raw]) -> dict[tuple[int, int, int], float]:
+    """The left margin of each (columns on the page, column, page parity).
+
+    Prose starts at the margin; a page of code alone may not (a listing indented from the
+    margin, or a page where every line is inside a function). So the margin is where the prose
+    of pages of the same parity starts (two-sided documents shift odd and even pages), or of any
+    page, and only in a PDF without prose where its leftmost character is.
+    """
+    prose: dict[tuple[int, int, int], float] = {}
+    anything: dict[tuple[int, int], float] = {}
+    for number, column, _, split, _, chars in kept:
+        frame = (1 if split == 0.0 else 2, column)
+        anything[frame] = min(anything.get(frame, chars[0].x0), chars[0].x0)
+        if sum(c.mono for c in chars) < 0.5 * len(chars):
+            key = (*frame, number % 2)
+            prose[key] = min(prose.get(key, chars[0].x0), chars[0].x0)
+    margins = {}
+    for frame, leftmost in anything.items():
+        for parity in (0, 1):
+            other = prose.get((*frame, 1 - parity))
+            margins[(*frame, parity)] = prose.get((*frame, parity), other if other is not None else leftmost)
+    return margins
 
 
 def _at_edge(chars: Sequence[Char], height: float) -> bool:
