@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ee449.grading import pdf_tables
-from ee449.grading.pdf_layout import Row, read_rows
+from ee449.grading.pdf_layout import WRAP_MARKS as WRAP_MARKERS, Row, read_rows
 
-WRAP_MARKERS = "\u21aa\u21b3\u2192\u2937\u00bb"  # ↪ ↳ → ⤷ »: what listings' postbreak and editors print
 INDENT = "    "
 WRAP_REACH = 0.9  # a line that, with the next line's first word, passes 90% of the widest row may have wrapped
 SHOWN_UNPARSED = 3  # the summary quotes this many of the lines that could not be parsed
@@ -102,12 +101,12 @@ def frame(row: Row) -> tuple[int, int, int]:
 
 
 def right_margins(rows: Sequence[Row]) -> dict[tuple[int, int, int], float]:
-    """Where lines end in each frame: the 95th percentile of right edges (justified prose ends
-    exactly there; one overfull line does not move it)."""
+    """Where lines end in each frame: the second widest row (one overfull line, a long unbreakable
+    token, does not move the margin)."""
     edges: dict[tuple[int, int, int], list[float]] = {}
     for row in rows:
         edges.setdefault(frame(row), []).append(row.x1)
-    return {key: sorted(values)[int(0.95 * (len(values) - 1))] for key, values in edges.items()}
+    return {key: sorted(values)[-2] if len(values) > 1 else values[0] for key, values in edges.items()}
 
 
 def indentation_pitch(edges: Sequence[Sequence[float]], pitch: float) -> float:
@@ -147,15 +146,20 @@ def indented(rows: Sequence[Row]) -> list[Line]:
     return lines
 
 
-def is_wrapped(line: Line, after: Line, limits: dict[tuple[int, int, int], float], reach: float = WRAP_REACH) -> bool:
-    """Whether `after` may be the rest of `line`, wrapped at the page edge (geometry only)."""
+def is_wrapped(line: Line, after: Line, limits: dict[tuple[int, int, int], float], strict: bool = False) -> bool:
+    """Whether `after` may be the rest of `line`, wrapped at the page edge (geometry only).
+
+    A line wraps when what follows would not fit: its next word (word processors) or, `strict`,
+    its next token (listings breaks between tokens), at 90% of the margin or, `strict`, at it.
+    """
     if after.text[:1] in WRAP_MARKERS:
         return True
     if (after.page, after.column) != (line.page, line.column):
         return False  # a page or column break is not a wrap
-    next_word = len(re.split(r"\s", after.text.lstrip(WRAP_MARKERS).lstrip(), maxsplit=1)[0])
-    # Within a tenth of the widest row: an overfull line can push that row past the real margin.
-    return line.x1 + (next_word + 1) * line.pitch > reach * limits[line.frame]
+    rest = after.text.lstrip()
+    unit = re.match(r"\w+|\S", rest) if strict else re.match(r"\S+", rest)
+    width = (len(unit.group(0)) if unit else 0) + 1
+    return line.x1 + width * line.pitch > (1.0 if strict else WRAP_REACH) * limits[line.frame]
 
 
 def joined(line: Line, after: Line) -> list[Line]:
@@ -166,7 +170,8 @@ def joined(line: Line, after: Line) -> list[Line]:
     """
     rest = after.text.lstrip(WRAP_MARKERS).lstrip()
     end, start = line.text[-1:], rest[:1]
-    spaced = (end.isalnum() and start.isalnum()) or (end in ",;+-*/%<>&|" and start not in ")]},.:")
+    word = start.isalnum() or start == "_"
+    spaced = ((end.isalnum() or end in "_)]}'\"") and word) or (end in ",;+-*/%<>&|#" and start not in ")]},.")
     variants = [line.text + " " + rest, line.text + rest]
     return [replace(line, text=text, x1=after.x1) for text in (variants if spaced else variants[::-1])]
 
@@ -223,7 +228,7 @@ def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> 
     index = 0
     while index + 1 < len(segment):
         line, after = segment[index], segment[index + 1]
-        if (is_wrapped(line, after, limits, reach=1.0) and "#" not in line.text and not line.text.endswith(":")
+        if (is_wrapped(line, after, limits, strict=True) and "#" not in line.text and not line.text.endswith(":")
                 and first_error([line]) is not None):
             merged = joined(line, after)[0]
             candidate = segment[:index] + [merged] + segment[index + 2:]
@@ -245,12 +250,15 @@ def code_runs(rows: Sequence[Row]) -> tuple[list[list[Row]], bool]:
     if not any(row.mono for row in rows):
         return [list(rows)], False
     runs: list[list[Row]] = []
-    for row, before in zip(rows, [None, *rows[:-1]]):
+    before: Row | None = None
+    for row in rows:
         if row.mono:
             if before is not None and before.mono and runs:
                 runs[-1].append(row)
             else:
                 runs.append([row])
+        if row.mono or not row.outer:  # a running head between two pages of code does not end the code
+            before = row
     return runs, True
 
 

@@ -26,6 +26,7 @@ MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|source
                        r"cousine|lucidaconsole|(?:^|\+)(?:cm|ec|sf|tc)tt\d", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 MARGIN = 0.08  # running heads and page numbers live in the top and bottom 8% of a page
+WRAP_MARKS = "\u21aa\u21b3\u2192\u2937\u00bb"  # ↪ ↳ → ⤷ »: what listings' postbreak and editors print
 MAX_PAGES = 200  # a report longer than this is not a homework report; the rest is not read
 
 
@@ -52,7 +53,8 @@ class Row:
     x1: float  # right edge of the last character, from the same margin
     text: str  # spaces rebuilt from positions; no leading indentation
     mono: bool  # most of its characters are in a monospace font
-    pitch: float  # width of one character column (monospace) or a typical character
+    pitch: float
+    outer: bool = False  # on the first or last line of its page: a running head, perhaps, even if seen once  # width of one character column (monospace) or a typical character
 
 
 def is_mono_font(fontname: str) -> bool:
@@ -176,41 +178,56 @@ def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
         page_count = len(pages)
     kept = drop_furniture(raw)
     margins = column_margins(kept)
+    outer = outer_rows(kept)
     rows = []
-    for number, column, _, split, _, chars in kept:
-        mono = sum(c.mono for c in chars) >= 0.8 * len(chars)
+    for entry in kept:
+        number, column, _, split, _, chars = entry
+        mono = is_mono_row(chars)
         pitch = pitch_of([c for c in chars if c.mono] if mono else chars)
         margin = margins[(1 if split == 0.0 else 2, column, number % 2)]
         rows.append(Row(number, column, 1 if split == 0.0 else 2, chars[0].top, chars[0].x0 - margin, chars[-1].x1 - margin,
-                        normalize(row_text(chars, pitch, mono)), mono, pitch))
+                        normalize(row_text(chars, pitch, mono)), mono, pitch, id(entry) in outer))
     return rows, page_count
+
+
+def normalize(text: str) -> str:
+    """ASCII for the typographic stand-ins of code characters; TeX's hook arrow (a comma and an arrow) as one mark."""
+    text = text.translate(_ASCII)
+    return "\u21aa" + text[2:] if text.startswith(",\u2192") else text
+
+
+def outer_rows(raw: list[_Raw]) -> set[int]:
+    """ids of the rows on the first or last line of their page (both parts of a two-column page's head)."""
+    by_page: dict[int, list[_Raw]] = {}
+    for entry in raw:
+        by_page.setdefault(entry[0], []).append(entry)
+    outer = set()
+    for entries in by_page.values():
+        first, last = min(e[5][0].top for e in entries), max(e[5][0].top for e in entries)
+        outer |= {id(e) for e in entries if e[5][0].top < first + 2 or e[5][0].top > last - 2}
+    return outer
 
 
 def drop_furniture(raw: list[_Raw]) -> list[_Raw]:
     """Rows without running heads, footers and page numbers.
 
-    A page number is the first or last row of its page, or sits in the page's top or bottom 8%;
-    a running head or footer is text (digits aside) seen at the edge of two or more pages, or,
-    outside the monospace code, as the first or last row of three or more pages.
+    A page number is on the first or last line of its page (or in the page's top or bottom 8%);
+    a running head or footer is text (digits aside) seen on the first or last line of two or more
+    pages, in a proportional font or in the page's top or bottom 8%.
     """
     text = {id(entry): "".join(c.text for c in entry[5]) for entry in raw}
-    by_page: dict[int, list[_Raw]] = {}
-    for entry in raw:
-        by_page.setdefault(entry[0], []).append(entry)
-    outer = {id(e) for entries in by_page.values() for e in (min(entries, key=lambda e: e[5][0].top),
-                                                             max(entries, key=lambda e: e[5][0].top))}
-    seen: dict[tuple[str, bool], set[int]] = {}
+    outer = outer_rows(raw)
+    seen: dict[str, set[int]] = {}
     for entry in raw:
         if id(entry) in outer or _at_edge(entry[5], entry[2]):
-            seen.setdefault((_furniture_key(text[id(entry)]), _at_edge(entry[5], entry[2])), set()).add(entry[0])
+            seen.setdefault(_furniture_key(text[id(entry)]), set()).add(entry[0])
 
     def furniture(entry: _Raw) -> bool:
         edge, key = _at_edge(entry[5], entry[2]), _furniture_key(text[id(entry)])
         if not (edge or id(entry) in outer):
             return False
-        mono = sum(c.mono for c in entry[5]) >= 0.8 * len(entry[5])
-        return bool(PAGE_NUMBER.match(text[id(entry)])) or (edge and len(seen[(key, True)]) >= 2) or (
-            not mono and len(seen.get((key, edge), ())) >= 3)
+        return bool(PAGE_NUMBER.match(text[id(entry)])) or (
+            len(seen[key]) >= 2 and (edge or not is_mono_row(entry[5])))
 
     return [entry for entry in raw if not furniture(entry)]
 
@@ -223,20 +240,29 @@ def column_margins(kept: list[_Raw]) -> dict[tuple[int, int, int], float]:
     of pages of the same parity starts (two-sided documents shift odd and even pages), or of any
     page, and only in a PDF without prose where its leftmost character is.
     """
-    prose: dict[tuple[int, int, int], float] = {}
+    starts: dict[tuple[int, int, int], list[float]] = {}
     anything: dict[tuple[int, int], float] = {}
+    outer = {id(entry[5]) for entry in kept if id(entry) in outer_rows(kept)}
     for number, column, _, split, _, chars in kept:
         frame = (1 if split == 0.0 else 2, column)
         anything[frame] = min(anything.get(frame, chars[0].x0), chars[0].x0)
-        if sum(c.mono for c in chars) < 0.5 * len(chars):
-            key = (*frame, number % 2)
-            prose[key] = min(prose.get(key, chars[0].x0), chars[0].x0)
+        if not is_mono_row(chars) and id(chars) not in outer:
+            starts.setdefault((*frame, number % 2), []).append(round(chars[0].x0))
+    # Most lines of a paragraph start at the margin; a centred title or a caption does not.
+    prose = {key: float(statistics.multimode(sorted(values))[0]) for key, values in starts.items() if len(values) >= 3}
     margins = {}
     for frame, leftmost in anything.items():
         for parity in (0, 1):
             other = prose.get((*frame, 1 - parity))
             margins[(*frame, parity)] = prose.get((*frame, parity), other if other is not None else leftmost)
     return margins
+
+
+def is_mono_row(chars: Sequence[Char]) -> bool:
+    """Most characters in a monospace font, not counting a wrapped line's continuation mark."""
+    counted = [c for c, after in zip(chars, [*chars[1:], None]) if c.text not in WRAP_MARKS
+               and not (c.text == "," and after is not None and after.text in WRAP_MARKS)]  # TeX's hook: "," + "→"
+    return bool(counted) and sum(c.mono for c in counted) >= 0.8 * len(counted)
 
 
 def _at_edge(chars: Sequence[Char], height: float) -> bool:
@@ -248,6 +274,3 @@ _ASCII = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '
                         "\u2217": "*", "\u00a0": " ", "\u02dc": "~", "\u02c6": "^", "\ufb01": "fi", "\ufb02": "fl",
                         "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl", "\u2032": "'", "\u00b4": "'"})
 
-
-def normalize(text: str) -> str:
-    return text.translate(_ASCII)

@@ -31,6 +31,8 @@ def table_on_page(rows: Sequence[Row]) -> dict[str, float] | None:
     for row in rows[heading + 1:]:
         match = ARCH_NAME.search(row.text)
         if match is None:
+            if values:
+                break  # the table ended
             continue
         arch = f"{match.group(1).lower()}_{match.group(2)}"
         numbers = [float(n) for n in NUMBER.findall(row.text[match.end():])]
