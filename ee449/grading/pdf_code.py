@@ -102,11 +102,18 @@ def frame(row: Row) -> tuple[int, int, int]:
 
 def right_margins(rows: Sequence[Row]) -> dict[tuple[int, int, int], float]:
     """Where lines end in each frame: the second widest row (one overfull line, a long unbreakable
-    token, does not move the margin)."""
+    token, does not move the margin), or where most justified prose ends if that is further."""
     edges: dict[tuple[int, int, int], list[float]] = {}
+    prose: dict[tuple[int, int, int], list[float]] = {}
     for row in rows:
         edges.setdefault(frame(row), []).append(row.x1)
-    return {key: sorted(values)[-2] if len(values) > 1 else values[0] for key, values in edges.items()}
+        if not row.mono:
+            prose.setdefault(frame(row), []).append(row.x1)
+    margins = {key: sorted(values)[-2] if len(values) > 1 else values[0] for key, values in edges.items()}
+    for key, values in prose.items():
+        if len(values) >= 3:
+            margins[key] = max(margins[key], sorted(values)[int(0.9 * (len(values) - 1))])
+    return margins
 
 
 def indentation_pitch(edges: Sequence[Sequence[float]], pitch: float) -> float:
@@ -162,16 +169,18 @@ def is_wrapped(line: Line, after: Line, limits: dict[tuple[int, int, int], float
     return line.x1 + width * line.pitch > (1.0 if strict else WRAP_REACH) * limits[line.frame]
 
 
-def joined(line: Line, after: Line) -> list[Line]:
+def joined(line: Line, after: Line, at_space: bool = False) -> list[Line]:
     """`line` and its wrapped rest as one line, with and without a space, the likelier one first.
 
-    A wrap loses the space it broke at, if any. Code style decides: a space after a comma or an
-    operator, between two words, and nowhere else (`x.` + `shape`, `lr` + `=0.001`).
+    A wrap loses the space it broke at, if any. A word processor breaks only at spaces
+    (`at_space`); for listings, code style decides: a space after a comma or an operator, between
+    two words, and nowhere else (`x.` + `shape`, `lr` + `=0.001`).
     """
     rest = after.text.lstrip(WRAP_MARKERS).lstrip()
     end, start = line.text[-1:], rest[:1]
     word = start.isalnum() or start == "_"
-    spaced = ((end.isalnum() or end in "_)]}'\"") and word) or (end in ",;+-*/%<>&|#" and start not in ")]},.")
+    spaced = at_space or ((end.isalnum() or end in "_)]}'\"") and word) or (
+        end in ",;+-*/%<>&|#" and start not in ")]},.")
     variants = [line.text + " " + rest, line.text + rest]
     return [replace(line, text=text, x1=after.x1) for text in (variants if spaced else variants[::-1])]
 
@@ -218,25 +227,47 @@ def parsed_segments(lines: Sequence[Line], limits: dict[tuple[int, int, int], fl
 
 
 def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> list[Line]:
-    """`segment` with its wrapped lines joined back where they parse either way.
+    """`segment` with its wrapped lines joined back where the result still parses.
 
-    A line left open at the page edge (an unclosed bracket or string) is how listings and word
-    processors wrap; joining it to the next changes nothing Python sees but gives the TA the
-    student's own line. Comments and block headers are never joined here: a wrapped comment does
-    not parse and is joined by `parsed_segments`.
+    listings and editors wrap a long line where its next token does not fit and indent the rest
+    (or mark it); a word processor wraps where the next word does not fit and puts the rest at
+    the left margin. Either way the two pieces often parse apart too (inside brackets, or
+    `return` + an expression at the margin, which would change what the code does), so a wrap
+    the geometry shows is joined whenever the joined lines parse. Comments and block headers are
+    never joined here: a wrapped comment does not parse and is joined by `parsed_segments`.
     """
+    marked = any(line.text[:1] in WRAP_MARKERS for line in segment)  # then every wrap is marked
     index = 0
     while index + 1 < len(segment):
         line, after = segment[index], segment[index + 1]
-        if (is_wrapped(line, after, limits, strict=True) and "#" not in line.text and not line.text.endswith(":")
-                and first_error([line]) is not None):
-            merged = joined(line, after)[0]
-            candidate = segment[:index] + [merged] + segment[index + 2:]
-            if first_error(candidate) is None:
-                segment = candidate
-                continue
+        open_line = first_error([line]) is not None  # an unclosed bracket or string
+        by_editor = is_wrapped(line, after, limits, strict=True) and open_line
+        by_word_processor = (not marked and is_wrapped(line, after, limits) and after.indent == 0
+                             and (open_line or line.indent > 0))
+        if (by_editor or by_word_processor) and "#" not in line.text and not line.text.endswith(":"):
+            for merged in joined(line, after, at_space=by_word_processor and not by_editor):
+                candidate = segment[:index] + [merged] + segment[index + 2:]
+                if first_error(candidate) is None:
+                    segment = candidate
+                    break
+            else:
+                index += 1
+            continue
         index += 1
     return segment
+
+
+BARE_WORD = re.compile(r"^(?:[A-Za-z_]\w*|\d+(?:\.\d*)?)$")  # "Appendix", "Results", "3": a heading, not code
+
+
+def trimmed(segment: list[Line]) -> list[Line]:
+    """`segment` without the bare words before and after it (headings and stray prose parse as names)."""
+    start, end = 0, len(segment)
+    while start < end and BARE_WORD.match(segment[start].text.strip()):
+        start += 1
+    while end > start and BARE_WORD.match(segment[end - 1].text.strip()) and segment[end - 1].indent == 0:
+        end -= 1
+    return segment[start:end]
 
 
 def is_code(segment: Sequence[Line]) -> bool:
@@ -270,7 +301,7 @@ def recover_rows(rows: Sequence[Row]) -> tuple[str, list[Line], list[Line]]:
     unparsed: list[Line] = []
     for run in runs:
         segments, left_out = parsed_segments(indented(run), limits)
-        segments = [rejoined(segment, limits) for segment in segments]
+        segments = [s for s in (trimmed(rejoined(segment, limits)) for segment in segments) if s]
         code = [s for s in segments if is_code(s)]
         kept += code
         if by_font and len(run) >= 3:
