@@ -39,6 +39,7 @@ class Line:
     x1: float  # right edge of its last piece, to tell a line that reached the page edge
     pitch: float  # the run's character pitch
     frame: tuple[int, int, int]  # (columns on the page, column, page parity): where the right margin is the same
+    outer: bool = False  # on the first or last line of its page
 
 
     def source(self) -> str:
@@ -149,7 +150,7 @@ def indented(rows: Sequence[Row]) -> list[Line]:
     for row in rows:
         level = next(i for i, members in enumerate(edges) if members[0] <= row.x0 <= members[-1])
         indent = round((centers[level] - centers[0]) / space) if row.mono else len(INDENT) * level
-        lines.append(Line(row.text, indent, row.page, row.column, row.top, row.x1, pitch, frame(row)))
+        lines.append(Line(row.text, indent, row.page, row.column, row.top, row.x1, pitch, frame(row), row.outer))
     return lines
 
 
@@ -161,8 +162,9 @@ def is_wrapped(line: Line, after: Line, limits: dict[tuple[int, int, int], float
     """
     if after.text[:1] in WRAP_MARKERS:
         return True
-    if (after.page, after.column) != (line.page, line.column):
-        return False  # a page or column break is not a wrap
+    next_page = after.page == line.page + 1 and line.outer and after.outer  # wrapped across a page break
+    if (after.page, after.column) != (line.page, line.column) and not next_page:
+        return False
     rest = after.text.lstrip()
     unit = re.match(r"\w+|\S", rest) if strict else re.match(r"\S+", rest)
     width = (len(unit.group(0)) if unit else 0) + 1
@@ -182,7 +184,9 @@ def joined(line: Line, after: Line, at_space: bool = False) -> list[Line]:
     spaced = at_space or ((end.isalnum() or end in "_)]}'\"") and word) or (
         end in ",;+-*/%<>&|#" and start not in ")]},.")
     variants = [line.text + " " + rest, line.text + rest]
-    return [replace(line, text=text, x1=after.x1) for text in (variants if spaced else variants[::-1])]
+    # The joined line ends where its last piece does: on that piece's page, perhaps wrapping again.
+    return [replace(line, text=text, x1=after.x1, page=after.page, column=after.column, frame=after.frame,
+                    outer=after.outer) for text in (variants if spaced else variants[::-1])]
 
 
 def _try_join(lines: list[Line], start: int, end: int, error: int,

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
 import pdfplumber
 
-# Monospace font families students' tools use: LaTeX (cmtt, Latin Modern Mono, sftt), Word and
-# Google Docs (Courier, Consolas), Jupyter / VS Code / browsers (DejaVu Sans Mono, Menlo, ...).
-MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|firacode|jetbrains|"
-                       r"cousine|lucidaconsole|(?:^|\+)(?:cm|ec|sf|tc)tt\d", re.IGNORECASE)
+# Monospace font families students' tools use: LaTeX (Computer Modern's cmtt / cmitt / cmsltt, the
+# EC and cm-super ectt / ecit / sftt / sfit, Latin Modern Mono), Word and Google Docs (Courier,
+# Consolas), Jupyter / VS Code / browsers (DejaVu Sans Mono, Menlo, ...).
+MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|firacode|jetbrains|cousine|"
+                       r"(?:^|\+)(?:cm|ec|sf|tc)(?:tt|itt|sltt|it|st|bt)\d", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 MARGIN = 0.08  # running heads and page numbers live in the top and bottom 8% of a page
 WRAP_MARKS = "\u21aa\u21b3\u2192\u2937\u00bb"  # ↪ ↳ → ⤷ »: what listings' postbreak and editors print
@@ -177,6 +178,8 @@ def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
                         raw.append((number, column, float(page.height), split or 0.0, float(page.width), row))
         page_count = len(pages)
     kept = drop_furniture(raw)
+    if not any(c.mono for entry in kept for c in entry[5]):  # no font names (Type 3): tell monospace by shape
+        kept = guess_monospace(kept)
     margins = column_margins(kept)
     outer = outer_rows(kept)
     rows = []
@@ -256,6 +259,27 @@ def column_margins(kept: list[_Raw]) -> dict[tuple[int, int, int], float]:
             other = prose.get((*frame, 1 - parity))
             margins[(*frame, parity)] = prose.get((*frame, parity), other if other is not None else leftmost)
     return margins
+
+
+def on_a_grid(chars: Sequence[Char]) -> bool:
+    """Characters on a fixed pitch: a monospace row even where the PDF does not name its fonts (Type 3)."""
+    if len(chars) < 6:
+        return False
+    pitch = pitch_of(chars)
+    offsets = [(c.x0 - chars[0].x0) / pitch for c in chars]
+    return sum(abs(k - round(k)) < 0.2 for k in offsets) >= 0.95 * len(chars)
+
+
+def guess_monospace(kept: list[_Raw]) -> list[_Raw]:
+    """Rows whose every character has the width of the characters of rows laid on a fixed pitch,
+    marked monospace: a typewriter font has one width for all its glyphs, a text font has many."""
+    widths = sorted(c.x1 - c.x0 for entry in kept if on_a_grid(entry[5]) for c in entry[5])
+    if not widths:
+        return kept
+    glyph = widths[len(widths) // 2]
+    same = lambda c: abs((c.x1 - c.x0) - glyph) <= 0.03 * glyph  # noqa: E731
+    return [(*entry[:5], [replace(c, mono=True) for c in entry[5]])
+            if all(same(c) for c in entry[5] if c.text not in WRAP_MARKS) else entry for entry in kept]
 
 
 def is_mono_row(chars: Sequence[Char]) -> bool:
