@@ -34,11 +34,11 @@ def graded(tmp_path_factory) -> dict[str, GradeResult]:
     """One class folder: each PDF alone and its twin's hw1.py alone; the correct submission with its
     code as a PDF, as a folder and zipped, and the same with hw1.py; the scanned PDF."""
     classroom = tmp_path_factory.mktemp("pdf-class")
-    for name in TWINS:
+    for name, twin in TWINS.items():
         shutil.copy(PDFS / name, classroom / name)
-        if TWINS[name]:
+        if twin:
             (classroom / f"py_{Path(name).stem}").mkdir()
-            shutil.copy(SUBMISSIONS / TWINS[name] / "hw1.py", classroom / f"py_{Path(name).stem}" / "hw1.py")
+            shutil.copy(SUBMISSIONS / twin / "hw1.py", classroom / f"py_{Path(name).stem}" / "hw1.py")
     report = classroom / "report_folder"
     shutil.copytree(SUBMISSIONS / "correct", report, ignore=shutil.ignore_patterns("hw1.py", "expected.json"))
     shutil.copy(PDFS / "listings_numbered.pdf", report / "hw1_ali_veli_e1234567.pdf")

@@ -17,12 +17,12 @@ import ast
 import re
 import textwrap
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
 
 from ee449.grading import pdf_tables
-from ee449.grading.pdf_layout import WRAP_MARKS as WRAP_MARKERS, Row, read_rows
+from ee449.grading.pdf_layout import WRAP_MARKS, Row, read_rows
 
 INDENT = "    "
 WRAP_REACH = 0.9  # a line that, with the next line's first word, passes 90% of the widest row may have wrapped
@@ -160,7 +160,7 @@ def is_wrapped(line: Line, after: Line, limits: dict[tuple[int, int, int], float
     A line wraps when what follows would not fit: its next word (word processors) or, `strict`,
     its next token (listings breaks between tokens), at 90% of the margin or, `strict`, at it.
     """
-    if after.text[:1] in WRAP_MARKERS:
+    if after.text[:1] in WRAP_MARKS:
         return True
     next_page = after.page == line.page + 1 and line.outer and after.outer  # wrapped across a page break
     if (after.page, after.column) != (line.page, line.column) and not next_page:
@@ -178,7 +178,7 @@ def joined(line: Line, after: Line, at_space: bool = False) -> list[Line]:
     (`at_space`); for listings, code style decides: a space after a comma or an operator, between
     two words, and nowhere else (`x.` + `shape`, `lr` + `=0.001`).
     """
-    rest = after.text.lstrip(WRAP_MARKERS).lstrip()
+    rest = after.text.lstrip(WRAP_MARKS).lstrip()
     end, start = line.text[-1:], rest[:1]
     word = start.isalnum() or start == "_"
     spaced = at_space or ((end.isalnum() or end in "_)]}'\"") and word) or (
@@ -240,7 +240,7 @@ def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> 
     the geometry shows is joined whenever the joined lines parse. Comments and block headers are
     never joined here: a wrapped comment does not parse and is joined by `parsed_segments`.
     """
-    marked = any(line.text[:1] in WRAP_MARKERS for line in segment)  # then every wrap is marked
+    marked = any(line.text[:1] in WRAP_MARKS for line in segment)  # then every wrap is marked
     index = 0
     while index + 1 < len(segment):
         line, after = segment[index], segment[index + 1]

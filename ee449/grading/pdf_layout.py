@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
-from typing import Sequence
 
 import pdfplumber
 
@@ -114,14 +115,14 @@ def pitch_of(chars: Sequence[Char]) -> float:
     """The distance between neighbouring characters' left edges: the grid of a monospace listing."""
     widths = [c.x1 - c.x0 for c in chars if c.x1 > c.x0]
     glyph = statistics.median(widths) if widths else 5.0
-    steps = [b.x0 - a.x0 for a, b in zip(chars, chars[1:]) if 0.5 * glyph < b.x0 - a.x0 < 1.6 * glyph]
+    steps = [b.x0 - a.x0 for a, b in pairwise(chars) if 0.5 * glyph < b.x0 - a.x0 < 1.6 * glyph]
     return statistics.median(steps) if steps else glyph
 
 
 def row_text(chars: Sequence[Char], pitch: float, mono: bool) -> str:
     """The characters with spaces where the positions leave room for them."""
     parts = [chars[0].text]
-    for before, after in zip(chars, chars[1:]):
+    for before, after in pairwise(chars):
         if mono:  # a monospace grid: a step of n pitches is n - 1 spaces
             spaces = max(round((after.x0 - before.x0) / pitch) - 1, 0)
         else:
@@ -134,7 +135,7 @@ def drop_line_numbers(rows: list[list[Char]]) -> list[list[Char]]:
     """Rows without the margin's line numbers: leading digits right-aligned in a column of their own."""
     leading: dict[int, list[Char]] = {}
     for index, row in enumerate(rows):
-        digits = []
+        digits: list[Char] = []
         for c in row:
             if not c.text.isdigit() or (digits and c.x0 - digits[-1].x1 > 0.5 * c.size):
                 break
@@ -148,7 +149,7 @@ def drop_line_numbers(rows: list[list[Char]]) -> list[list[Char]]:
     edge = statistics.mode(edges)
     numbered = {i: d for i, d in leading.items() if abs(d[-1].x1 - edge) <= 1.5}
     numbers = [int("".join(c.text for c in d)) for _, d in sorted(numbered.items())]
-    rising = sum(b > a for a, b in zip(numbers, numbers[1:]))
+    rising = sum(b > a for a, b in pairwise(numbers))
     content_left = min((rows[i][len(d)].x0 for i, d in numbered.items() if len(rows[i]) > len(d)), default=edge)
     if len(numbered) < 5 or rising < 0.8 * (len(numbers) - 1) or content_left < edge:
         return rows  # digits that start lines of text, not a column of line numbers
@@ -277,9 +278,8 @@ def guess_monospace(kept: list[_Raw]) -> list[_Raw]:
     if not widths:
         return kept
     glyph = widths[len(widths) // 2]
-    same = lambda c: abs((c.x1 - c.x0) - glyph) <= 0.03 * glyph  # noqa: E731
     return [(*entry[:5], [replace(c, mono=True) for c in entry[5]])
-            if all(same(c) for c in entry[5] if c.text not in WRAP_MARKS) else entry for entry in kept]
+            if all(abs((c.x1 - c.x0) - glyph) <= 0.03 * glyph for c in entry[5] if c.text not in WRAP_MARKS) else entry for entry in kept]
 
 
 def is_mono_row(chars: Sequence[Char]) -> bool:

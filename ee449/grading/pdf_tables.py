@@ -10,7 +10,7 @@ the student a point.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from ee449.architectures import ARCHITECTURES
 from ee449.grading.checks.rules import BANDS
