@@ -96,7 +96,7 @@ def recovered() -> dict[str, PdfCode]:
 @pytest.mark.parametrize("pdf", WITH_CODE)
 def test_the_code_recovered_from_each_fixture_pdf_is_its_twins_program(recovered, pdf):
     result = recovered[pdf]
-    assert result.file == pdf.replace(".pdf", "_from_pdf.py") and not result.unparsed, result.summary()
+    assert result.file == "~from_pdf/" + pdf.replace(".pdf", "_from_pdf.py") and not result.unparsed, result.summary()
     assert same_program(result.code, twin_source(pdf))
 
 
@@ -138,13 +138,17 @@ def test_a_file_that_is_not_a_pdf_is_a_note_not_a_crash(tmp_path):
     assert result.file is None and "could not be read as a PDF" in result.summary()
 
 
-def test_recover_into_writes_the_code_beside_the_pdf(tmp_path):
-    (tmp_path / "report").mkdir()
-    (tmp_path / "report" / "hw1_ali_veli_e1234567.pdf").write_bytes((PDFS / "word_export.pdf").read_bytes())
-    [result] = recover_into(tmp_path)
-    written = tmp_path / "report" / "hw1_ali_veli_e1234567_from_pdf.py"
-    assert result.file == "report/hw1_ali_veli_e1234567_from_pdf.py" and written.read_text() == result.code
-    assert "pages 1-3 of the report, 114 lines recovered" in result.summary()
+def test_recover_into_writes_the_code_where_a_students_own_py_files_come_first(tmp_path):
+    for folder in ("report", "copy"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "hw1_ali_veli_e1234567.pdf").write_bytes((PDFS / "word_export.pdf").read_bytes())
+    (tmp_path / "zz_last.py").write_text("")
+    results = recover_into(tmp_path)
+    assert [r.file for r in results] == ["~from_pdf/hw1_ali_veli_e1234567_from_pdf.py",
+                                         "~from_pdf/hw1_ali_veli_e1234567_2_from_pdf.py"]
+    assert all((tmp_path / r.file).read_text() == r.code for r in results)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.py"))[0] == "zz_last.py"
+    assert "pages 1-3 of the report, 114 lines recovered" in results[0].summary()
 
 
 # -- one step at a time, on rows laid out from a known source --------------------------------------

@@ -1,5 +1,6 @@
 """Grade a student's Homework 1 submission against the reference, safely.
 
+    pdf_code  the code appended to a PDF report, as a .py file (pdf_layout, pdf_lines; pdf_tables: its accuracy table)
     extract   pick my_conv2d and the architecture classes out of the student's files (AST only)
     sandbox   child processes with a timeout, a memory limit and a folder of their own
     runner    the checks (pytest, in `checks/`) in one sandboxed process, restarted past crashes
