@@ -144,6 +144,19 @@ def joined(line: Line, after: Line, at_space: bool = False) -> list[Line]:
                     outer=after.outer) for text in (variants if spaced else variants[::-1])]
 
 
+def is_open(line: Line) -> bool:
+    """A line that leaves a bracket or a one-line string open (a docstring's line breaks are its own)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(line.text)
+    except SyntaxError as error:
+        return "triple-quoted" not in str(error.msg)
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
+
+
 def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> list[Line]:
     """`segment` with its wrapped lines joined back where the result still parses.
 
@@ -151,15 +164,19 @@ def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> 
     (or mark it); a word processor wraps where the next word does not fit and puts the rest at
     the left margin. Either way the two pieces often parse apart too (inside brackets, or
     `return` + an expression at the margin, which would change what the code does), so a wrap
-    the geometry shows is joined whenever the joined lines parse. Comments and block headers are
-    never joined here: a wrapped comment does not parse and is joined by `parsed_segments`.
+    the geometry shows is joined whenever the joined lines parse. A line left open only by a
+    triple-quoted string is joined only after a wrap mark: a docstring's line breaks change
+    nothing graded, and a long docstring line in a PDF of code alone looks like a wrap. Comments
+    and block headers are never joined here: a wrapped comment does not parse and is joined by
+    `parsed_segments`.
     """
     marked = any(line.text[:1] in WRAP_MARKS for line in segment)  # then every wrap is marked
     index = 0
     while index + 1 < len(segment):
         line, after = segment[index], segment[index + 1]
-        open_line = first_error([line]) is not None  # an unclosed bracket or string
-        by_editor = is_wrapped(line, after, limits, strict=True) and open_line
+        open_line = is_open(line)
+        marked_rest = after.text[:1] in WRAP_MARKS  # listings' postbreak mark: a wrap, even inside a string
+        by_editor = marked_rest or (is_wrapped(line, after, limits, strict=True) and open_line)
         by_word_processor = (not marked and is_wrapped(line, after, limits) and after.indent == 0
                              and (open_line or line.indent > 0))
         if (by_editor or by_word_processor) and "#" not in line.text and not line.text.endswith(":"):
