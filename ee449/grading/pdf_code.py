@@ -185,7 +185,18 @@ def recover_rows(rows: Sequence[Row]) -> tuple[str, list[Line], list[Line]]:
             first, last = code[0][0], code[-1][-1]
             unparsed += [line for line in left_out if _between(line, first, last)]
     text = "\n".join(textwrap.dedent("\n".join(line.source() for line in segment)) for segment in kept)
-    return (text + "\n" if text else ""), [line for segment in kept for line in segment], unparsed
+    return spaced_out(text), [line for segment in kept for line in segment], unparsed
+
+
+def spaced_out(code: str) -> str:
+    """`code` with a blank line before each top-level definition, for the TA who reads it (a PDF's
+    blank lines are gaps, not characters)."""
+    lines: list[str] = []
+    for line in code.splitlines():
+        if lines and line.startswith(("def ", "class ", "async def ", "@")) and not lines[-1].startswith("@"):
+            lines.append("")
+        lines.append(line)
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def _between(line: Line, first: Line, last: Line) -> bool:
