@@ -168,6 +168,13 @@ def test_indentation_in_a_proportional_font_keeps_the_nesting():
     assert not any(sentence in code for sentence in prose)
 
 
+def test_code_in_a_text_font_is_found_when_only_identifiers_are_monospace():
+    rows = rows_from(CORRECT, mono=False, x_step=3.1)
+    identifier = Row(1, 0, 1, 1.0, 0.0, 54.0, "my_conv2d", True, PITCH)  # `my_conv2d` displayed in the prose
+    code, _, _ = recover_rows([identifier, *rows])
+    assert same_program(code, CORRECT)
+
+
 def test_lines_wrapped_at_the_margin_by_a_word_processor_are_joined():
     code, _, unparsed = recover_rows(rows_from(CORRECT, wrap_at=60))
     assert same_program(code, CORRECT) and unparsed == []

@@ -29,7 +29,8 @@ from ee449.grading.pdf_layout import Row, read_rows
 from ee449.grading.pdf_lines import Line, first_error, indented, is_wrapped, joined, rejoined, right_margins
 
 RECOVERED_DIR = "~from_pdf"  # '~' sorts after letters, digits and '_': a student's own .py files come first
-SHOWN_UNPARSED = 3  # the summary quotes this many of the lines that could not be parsed
+SHOWN_UNPARSED = 3
+FEW_LINES = 10  # fewer lines of code than this in monospace: look in the text fonts too  # the summary quotes this many of the lines that could not be parsed
 
 
 @dataclass(frozen=True)
@@ -151,10 +152,10 @@ def is_code(segment: Sequence[Line]) -> bool:
     return any(not (isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Constant))) for s in tree.body)
 
 
-def code_runs(rows: Sequence[Row]) -> tuple[list[list[Row]], bool]:
-    """Consecutive monospace rows where the PDF names monospace fonts, else all rows as one run."""
-    if not any(row.mono for row in rows):
-        return [list(rows)], False
+def code_runs(rows: Sequence[Row], by_font: bool) -> list[list[Row]]:
+    """Consecutive monospace rows (`by_font`), or all rows as one run."""
+    if not by_font:
+        return [list(rows)]
     runs: list[list[Row]] = []
     before: Row | None = None
     for row in rows:
@@ -165,13 +166,28 @@ def code_runs(rows: Sequence[Row]) -> tuple[list[list[Row]], bool]:
                 runs.append([row])
         if row.mono or not row.outer:  # a running head between two pages of code does not end the code
             before = row
-    return runs, True
+    return runs
 
 
 def recover_rows(rows: Sequence[Row]) -> tuple[str, list[Line], list[Line]]:
-    """(code, its lines, code-looking lines that could not be parsed) from a PDF's rows."""
+    """(code, its lines, code-looking lines that could not be parsed) from a PDF's rows.
+
+    Code is looked for in the monospace rows where the PDF has any; where they hold little code
+    (a report that sets identifiers in monospace but pastes its code in a text font), in all
+    rows as well, and the larger recovery wins.
+    """
+    by_font = any(row.mono for row in rows)
+    recovered = _recover(rows, by_font)
+    if by_font and len(recovered[1]) < FEW_LINES:
+        plain = _recover([replace(row, mono=False) for row in rows], by_font=False)
+        if len(plain[1]) > len(recovered[1]):
+            return plain
+    return recovered
+
+
+def _recover(rows: Sequence[Row], by_font: bool) -> tuple[str, list[Line], list[Line]]:
     limits = right_margins(rows)
-    runs, by_font = code_runs(rows)
+    runs = code_runs(rows, by_font)
     kept: list[list[Line]] = []
     unparsed: list[Line] = []
     for run in runs:
