@@ -29,8 +29,8 @@ from ee449.grading.pdf_layout import Row, read_rows
 from ee449.grading.pdf_lines import Line, first_error, indented, is_wrapped, joined, rejoined, right_margins
 
 RECOVERED_DIR = "~from_pdf"  # '~' sorts after letters, digits and '_': a student's own .py files come first
-SHOWN_UNPARSED = 3
-FEW_LINES = 10  # fewer lines of code than this in monospace: look in the text fonts too  # the summary quotes this many of the lines that could not be parsed
+SHOWN_UNPARSED = 3  # the summary quotes this many of the lines that could not be parsed
+FEW_LINES = 10  # fewer lines of code than this in monospace: look in the text fonts too
 
 
 @dataclass(frozen=True)
