@@ -1,16 +1,15 @@
 """Recover the Python code a student appended to their PDF report, so it is graded like .py files.
 
 The course asks for one PDF with the code appended as text. `recover_into` finds each PDF of a
-submission, reads its text rows by position (`pdf_layout`), and keeps the longest runs of lines
-that parse as Python: rows in a monospace font where the PDF names its fonts (otherwise every
-row, so prose simply fails to parse). Indentation is rebuilt from each row's left edge: the
-distinct edges of a run, in order, become indentation levels 0, 4, 8... (a monotone map keeps
-exactly the nesting Python sees). Lines that wrapped at the page edge are joined back where the
-geometry says the line reached the edge and joining makes the code parse further. The code is
-written into the submission as `~from_pdf/<name>_from_pdf.py`; nothing from the PDF is ever run
-here, and the recovered file goes through the same extraction and sandbox as any student file.
-The folder's name sorts after every ASCII file name, so where a student also handed in `.py`
-files, their own definitions come first (extraction takes the first in file order).
+submission, reads its text rows by position (`pdf_layout`), turns runs of rows into lines with
+their indentation (`pdf_lines`), and keeps the longest runs of lines that parse as Python: among
+the rows in a monospace font where the PDF has any, else among all rows (prose simply fails to
+parse). Lines wrapped at the page edge are joined back where the geometry shows a wrap and the
+joined code parses (further). The code is written into the submission as
+`~from_pdf/<name>_from_pdf.py`; nothing from the PDF is ever run here (`ast.parse` only), and the
+recovered file goes through the same extraction and sandbox as any student file. The folder's
+name sorts after every ASCII file name, so where a student also handed in `.py` files, their own
+definitions come first (extraction takes the first in file order).
 """
 
 from __future__ import annotations
@@ -229,8 +228,11 @@ def recover(pdf: Path, folder: Path) -> PdfCode:
     if not rows:
         return PdfCode(name, None, "", (), 0, (), problem=f"its {pages} pages hold no text, only images "
                                                           "(a scan?): the code must be appended as text")
-    notes = tuple(pdf_tables.accuracy_notes(rows))
-    code, lines, unparsed = recover_rows(rows)
+    try:
+        notes = tuple(pdf_tables.accuracy_notes(rows))
+        code, lines, unparsed = recover_rows(rows)
+    except (RecursionError, MemoryError, ValueError) as error:  # absurd text: the class's grading goes on
+        return PdfCode(name, None, "", (), 0, (), problem=f"its text could not be read as code: {type(error).__name__}")
     if not lines:
         return PdfCode(name, None, "", (), 0, (), notes, problem=f"none of its {len(rows)} text lines parse "
                                                                  "as Python")

@@ -23,6 +23,8 @@ WRAP_REACH = 0.9  # a line that, with the next line's first word, passes 90% of 
 
 @dataclass(frozen=True)
 class Line:
+    """One line of code as recovered: its text, its rebuilt indentation, and where the PDF shows it."""
+
     text: str  # without indentation
     indent: int  # spaces
     page: int
@@ -32,7 +34,6 @@ class Line:
     pitch: float  # the run's character pitch
     frame: tuple[int, int, int]  # (columns on the page, column, page parity): where the right margin is the same
     outer: bool = False  # on the first or last line of its page
-
 
     def source(self) -> str:
         return " " * self.indent + self.text
