@@ -1,7 +1,7 @@
 """`ee449 grade`: grade one submission, or a folder of them.
 
-    ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]
-    ee449 grade FOLDER_OF_SUBMISSIONS -j N --out DIR      # one subfolder or .zip per student
+    ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]   # folder, .zip or .pdf
+    ee449 grade FOLDER_OF_SUBMISSIONS -j N --out DIR      # one subfolder, .zip or .pdf per student
 
 Exit status 0 whenever grading ran, whatever the scores; 2 on bad arguments.
 """
@@ -16,7 +16,8 @@ from ee449.io import atomic_write_bytes
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", type=Path,
-                        help="a submission folder, .zip or PDF report (code appended as text), or a folder of them (one per student)")
+                        help="a submission folder, .zip or PDF report (code appended as text), "
+                             "or a folder of them (one per student)")
     parser.add_argument("--rubric", type=Path, default=None, help="rubric file (.json or .toml); default: the shipped one")
     parser.add_argument("--out", type=Path, default=Path("grading-out"),
                         help="where results.json, junit.xml (and scores.csv for a class) go (default: grading-out)")

@@ -131,7 +131,7 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         work = sandbox.copy_submission(source, root)
         if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
-        recovered = pdf_code.recover_into(work)  # a PDF report's appended code, as .py files beside it
+        recovered = pdf_code.recover_into(work)  # a PDF report's appended code, as .py files in the work copy
         found = extract.extract(work, root / "extracted")
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         manifest = {**found.to_json(), "root": str(root), "work": str(work),
