@@ -25,7 +25,16 @@ from pathlib import Path
 
 from ee449.grading import pdf_tables
 from ee449.grading.pdf_layout import Row, read_rows
-from ee449.grading.pdf_lines import Line, first_error, indented, is_wrapped, joined, rejoined, right_margins
+from ee449.grading.pdf_lines import (
+    Line,
+    Margins,
+    first_error,
+    indented,
+    is_wrapped,
+    joined,
+    rejoined,
+    right_margins,
+)
 
 RECOVERED_DIR = "~from_pdf"  # '~' sorts after letters, digits and '_': a student's own .py files come first
 SHOWN_UNPARSED = 3  # the summary quotes this many of the lines that could not be parsed
@@ -70,15 +79,16 @@ def _page_span(pages: Sequence[int]) -> str:
 
 
 def _try_join(lines: list[Line], start: int, end: int, error: int,
-              limits: dict[tuple[int, int, int], float]) -> list[Line] | None:
-    """`lines` with one wrapped line joined back, if that moves the first syntax error past it."""
+              limits: Margins) -> list[Line] | None:
+    """`lines` with one wrapped line joined back, if the joined line is no longer where the first
+    syntax error is (the parser may then report an earlier error it had skipped: fixed in turn)."""
     for k in (error - 1, error):
         if not (start <= k and k + 1 < end and is_wrapped(lines[k], lines[k + 1], limits)):
             continue
-        for merged in joined(lines[k], lines[k + 1]):
+        for merged in joined(lines[k], lines[k + 1], limits):
             candidate = lines[:k] + [merged] + lines[k + 2:]
             found = first_error(candidate[start:end - 1])
-            if found is None or start + found - 1 > k:
+            if found is None or start + found - 1 != k:
                 return candidate
     return None
 
@@ -101,7 +111,7 @@ def could_start(line: Line) -> bool:
         return False
 
 
-def parsed_segments(lines: Sequence[Line], limits: dict[tuple[int, int, int], float]) -> tuple[list[list[Line]], list[Line]]:
+def parsed_segments(lines: Sequence[Line], limits: Margins) -> tuple[list[list[Line]], list[Line]]:
     """The longest consecutive runs of `lines` that parse, in order, and the lines left out."""
     lines = list(lines)
     segments: list[list[Line]] = []

@@ -9,6 +9,7 @@ a line wrapped at the margin. Whether a wrap is joined back is decided by parsin
 from __future__ import annotations
 
 import ast
+import codeop
 import re
 import textwrap
 import warnings
@@ -57,9 +58,21 @@ def frame(row: Row) -> tuple[int, int, int]:
     return (row.columns, row.column, row.page % 2)
 
 
-def right_margins(rows: Sequence[Row]) -> dict[tuple[int, int, int], float]:
+@dataclass(frozen=True)
+class Margin:
+    """Where lines end in a frame, and whether lines are cut there mid-word (a printer's hard wrap)."""
+
+    x: float
+    hard: bool = False
+
+
+Margins = dict[tuple[int, int, int], Margin]
+
+
+def right_margins(rows: Sequence[Row]) -> Margins:
     """Where lines end in each frame: the second widest row (one overfull line, a long unbreakable
-    token, does not move the margin), or where most justified prose ends if that is further."""
+    token, does not move the margin), or where most justified prose ends if that is further. The
+    margin is hard where three or more code rows end exactly there: cut at the last column."""
     edges: dict[tuple[int, int, int], list[float]] = {}
     prose: dict[tuple[int, int, int], list[float]] = {}
     for row in rows:
@@ -70,7 +83,9 @@ def right_margins(rows: Sequence[Row]) -> dict[tuple[int, int, int], float]:
     for key, values in prose.items():
         if len(values) >= 3:
             margins[key] = max(margins[key], sorted(values)[int(0.9 * (len(values) - 1))])
-    return margins
+    pitch = {frame(row): row.pitch for row in rows}
+    return {key: Margin(x, sum(abs(e - x) < 0.5 * pitch[key] for e in edges[key]) >= 3 and key not in prose)
+            for key, x in margins.items()}
 
 
 def indentation_pitch(edges: Sequence[Sequence[float]], pitch: float) -> float:
@@ -110,7 +125,7 @@ def indented(rows: Sequence[Row]) -> list[Line]:
     return lines
 
 
-def is_wrapped(line: Line, after: Line, limits: dict[tuple[int, int, int], float], strict: bool = False) -> bool:
+def is_wrapped(line: Line, after: Line, limits: Margins, strict: bool = False) -> bool:
     """Whether `after` may be the rest of `line`, wrapped at the page edge (geometry only).
 
     A line wraps when what follows would not fit: its next word (word processors) or, `strict`,
@@ -124,21 +139,24 @@ def is_wrapped(line: Line, after: Line, limits: dict[tuple[int, int, int], float
     rest = after.text.lstrip()
     unit = re.match(r"\w+|\S", rest) if strict else re.match(r"\S+", rest)
     width = (len(unit.group(0)) if unit else 0) + 1
-    return line.x1 + width * line.pitch > (1.0 if strict else WRAP_REACH) * limits[line.frame]
+    return line.x1 + width * line.pitch > (1.0 if strict else WRAP_REACH) * limits[line.frame].x
 
 
-def joined(line: Line, after: Line, at_space: bool = False) -> list[Line]:
+def joined(line: Line, after: Line, limits: Margins, at_space: bool = False) -> list[Line]:
     """`line` and its wrapped rest as one line, with and without a space, the likelier one first.
 
-    A wrap loses the space it broke at, if any. A word processor breaks only at spaces
-    (`at_space`); for listings, code style decides: a space after a comma or an operator, between
-    two words, and nowhere else (`x.` + `shape`, `lr` + `=0.001`).
+    A wrap loses the space it broke at, if any. A line that fills its last column was cut there,
+    mid-word (a printer's wrap): no space. A word processor breaks only at spaces (`at_space`).
+    Otherwise (listings breaks between tokens) code style decides: a space after a comma or an
+    operator, between two words, and nowhere else (`x.` + `shape`, `lr` + `=0.001`).
     """
     rest = after.text.lstrip(WRAP_MARKS).lstrip()
     end, start = line.text[-1:], rest[:1]
     word = start.isalnum() or start == "_"
-    spaced = at_space or ((end.isalnum() or end in "_)]}'\"") and word) or (
-        end in ",;+-*/%<>&|#" and start not in ")]},.")
+    margin = limits[line.frame]
+    cut = margin.hard and after.text[:1] not in WRAP_MARKS and line.x1 >= margin.x - 0.5 * line.pitch
+    spaced = not cut and (at_space or ((end.isalnum() or end in "_)]}'\"") and word) or (
+        end in ",;+-*/%<>&|#" and start not in ")]},."))
     variants = [line.text + " " + rest, line.text + rest]
     # The joined line ends where its last piece does: on that piece's page, perhaps wrapping again.
     return [replace(line, text=text, x1=after.x1, page=after.page, column=after.column, frame=after.frame,
@@ -146,19 +164,26 @@ def joined(line: Line, after: Line, at_space: bool = False) -> list[Line]:
 
 
 def is_open(line: Line) -> bool:
-    """A line that leaves a bracket or a one-line string open (a docstring's line breaks are its own)."""
+    """A line left unfinished by an open bracket or a one-line string (a docstring's line breaks are its own)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ast.parse(line.text)
+        return False
     except SyntaxError as error:
-        return "triple-quoted" not in str(error.msg)
+        if "triple-quoted" in str(error.msg):
+            return False
     except (ValueError, RecursionError, MemoryError):
         return False
-    return False
+    try:  # compiled, never run: None means "more input could complete it"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return codeop.compile_command(line.text, symbol="exec") is None
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        return False
 
 
-def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> list[Line]:
+def rejoined(segment: list[Line], limits: Margins) -> list[Line]:
     """`segment` with its wrapped lines joined back where the result still parses.
 
     listings and editors wrap a long line where its next token does not fit and indent the rest
@@ -181,7 +206,7 @@ def rejoined(segment: list[Line], limits: dict[tuple[int, int, int], float]) -> 
         by_word_processor = (not marked and is_wrapped(line, after, limits) and after.indent == 0
                              and (open_line or line.indent > 0))
         if (by_editor or by_word_processor) and "#" not in line.text and not line.text.endswith(":"):
-            for merged in joined(line, after, at_space=by_word_processor and not by_editor):
+            for merged in joined(line, after, limits, at_space=by_word_processor and not by_editor):
                 candidate = segment[:index] + [merged] + segment[index + 2:]
                 if first_error(candidate) is None:
                     segment = candidate
