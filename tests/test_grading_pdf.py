@@ -97,7 +97,7 @@ def test_a_pdf_in_a_folder_or_a_zip_grades_like_the_folder_with_py_files(graded)
 
 def test_the_summary_says_where_the_code_came_from(graded):
     text = summary(graded["listings_numbered"])
-    assert "listings_numbered.pdf: code recovered from pages 2-4 of the report, 118 lines recovered" in text
+    assert "listings_numbered.pdf: code recovered from pages 2-4 of the report, 119 lines recovered" in text
     notes = " ".join(graded["two_column"].notes)
     assert "cnn_5 12% is outside the plausible 40-80% (informational, not graded)" in notes
 
