@@ -2,6 +2,7 @@
 
     sources   the submission's Python: .py files and notebooks' code cells, magics dropped
     construct which definition is each architecture, and how the student's code builds it (AST only)
+    pdf_code  the code appended to a PDF report, as a .py file (pdf_layout, pdf_lines; pdf_tables: its accuracy table)
     extract   pick my_conv2d and the architecture definitions out of the student's files (AST only)
     resultfiles  result files found by content into fixed slots (`peek` opens them in a sandbox)
     sandbox   child processes under bubblewrap (or the announced fallback fence), with limits

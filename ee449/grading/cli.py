@@ -1,11 +1,12 @@
 """`ee449 grade`: grade one submission, or a folder of them.
 
-    ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]
-    ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR   # one subfolder or .zip per student
+    ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]  # folder, .zip or .pdf
+    ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR   # one subfolder, .zip or .pdf per student
     ee449 grade --gradescope-bundle DIR [--rubric FILE]        # setup.sh + run_autograder for Gradescope
 
 A SUBMISSION is always one student's, whatever its layout: code anywhere below it counts
-(`Q2/`, `HW1/part3/`, notebooks). A class is graded only with `--class`.
+(`Q2/`, `HW1/part3/`, notebooks, the code appended to a PDF report). A class is graded only
+with `--class`.
 
 Exit status 0 whenever grading ran, whatever the scores; 2 on bad arguments.
 """
@@ -21,8 +22,8 @@ from ee449.io import atomic_write_bytes
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", type=Path, nargs="?",
-                        help="a submission folder or .zip (one student's, whatever its layout); "
-                             "with --class, a folder of them")
+                        help="a submission folder, .zip or PDF report (code appended as text): one "
+                             "student's, whatever its layout; with --class, a folder of them")
     parser.add_argument("--rubric", type=Path, default=None, help="rubric file (.json or .toml); default: the shipped one")
     parser.add_argument("--out", type=Path, default=Path("grading-out"),
                         help="where results.json, junit.xml (and scores.csv for a class) go (default: grading-out)")

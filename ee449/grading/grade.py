@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ee449.grading import extract, judge, reference, resultfiles, runner, sandbox
+from ee449.grading import extract, judge, pdf_code, reference, resultfiles, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.architectures import ARCHITECTURES
 
@@ -61,6 +61,7 @@ class GradeResult:
     seconds: float
     notes: list[str] = field(default_factory=list)
     isolation: sandbox.Isolation | None = None  # how the student's code was isolated (None: never run)
+    recovered: list[pdf_code.PdfCode] = field(default_factory=list)  # code read out of PDF reports
 
     @property
     def score(self) -> float:
@@ -113,13 +114,17 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
     try:
         source, unpacked = path, None
         if path.is_file():
-            if path.suffix.lower() != ".zip":
-                raise ValueError(f"submission {path} must be a folder or a .zip file")
+            if path.suffix.lower() not in {".zip", ".pdf"}:
+                raise ValueError(f"submission {path} must be a folder, a .zip or a .pdf file")
             unpacked = Path(tempfile.mkdtemp(prefix="unzip-", dir=root))
-            source = safe_extract_zip(path, unpacked)
+            if path.suffix.lower() == ".pdf":  # the report alone, as the course asks for it
+                source = Path(shutil.copy(path, unpacked)).parent
+            else:
+                source = safe_extract_zip(path, unpacked)
         work = sandbox.copy_submission(source, root)
         if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
+        recovered = pdf_code.recover_into(work)  # a PDF report's appended code, as .py files in the work copy
         found = extract.extract(work, root / "extracted")
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         results = resultfiles.find_result_files(work, root, options.memory_mb)
@@ -131,10 +136,11 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         outcomes = verdicts(root, manifest, said)
         checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, outcomes)
-        notes = submission_notes(found) + results.notes
+        notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
+        notes += submission_notes(found) + results.notes
         if mode.mode != "bwrap":
             notes.insert(0, mode.announcement)
-        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode)
+        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode, recovered)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -245,9 +251,9 @@ def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:
-    """(student, path) for each subfolder or .zip of a class folder, sorted by name."""
+    """(student, path) for each subfolder, .zip or .pdf of a class folder, sorted by name."""
     entries = [p for p in sorted(folder.iterdir()) if not p.name.startswith((".", "__"))
-               and (p.is_dir() or p.suffix.lower() == ".zip")]
+               and (p.is_dir() or p.suffix.lower() in {".zip", ".pdf"})]
     return [(p.stem if p.is_file() else p.name, p) for p in entries]
 
 

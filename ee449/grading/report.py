@@ -102,10 +102,11 @@ def junit_xml(result: GradeResult) -> bytes:
 
 
 def write_outputs(result: GradeResult, out: Path) -> list[Path]:
-    """results.json and junit.xml for one submission into `out`."""
+    """results.json and junit.xml for one submission into `out`, and the code recovered from its PDFs."""
     out.mkdir(parents=True, exist_ok=True)
+    code = [atomic_write_bytes(out / Path(r.file).name, r.code.encode("utf-8")) for r in result.recovered if r.file]
     return [write_json(out / "results.json", gradescope_results(result)),
-            atomic_write_bytes(out / "junit.xml", junit_xml(result))]
+            atomic_write_bytes(out / "junit.xml", junit_xml(result)), *code]
 
 
 def scores_csv(results: Sequence[GradeResult]) -> str:
@@ -128,6 +129,7 @@ def summary(result: GradeResult) -> str:
     lines = [f"== {result.student}: {_number(result.score)} / {_number(result.max_score)} points "
              f"({sum(c.passed for c in result.checks)} of {len(result.checks)} checks passed, "
              f"{result.seconds:.1f} s)"]
+    lines += [f"  {r.summary()}" for r in result.recovered]  # where the graded code came from
     groups: dict[str, list[CheckResult]] = {}
     for check in result.checks:
         if not check.passed:
