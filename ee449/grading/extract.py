@@ -18,7 +18,7 @@ import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.architectures import ARCHITECTURES
+from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
 MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code

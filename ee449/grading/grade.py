@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ee449.grading import extract, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
-from ee449.architectures import ARCHITECTURES
+from ee449.spec import ARCHITECTURES
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed; a submission is code and a few result files
 RESULT_FILE = re.compile(r"^part([345])(?:[_\-]?(.*))?\.(json|pkl|pickle)$", re.IGNORECASE)

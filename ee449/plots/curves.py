@@ -36,9 +36,9 @@ from matplotlib.lines import Line2D
 
 from ee449.errors import ResultsError
 from ee449.plots.output import DPI, as_list, new_figure, save_and_close
-from ee449.plots.schema import (DEFAULT_RECORD_EVERY, LEARNING_RATES, PART3_KEYS, PART4_KEYS, PART5_KEYS,
-                                SCHEDULE_KEYS, curves, load_result, meta_of, number, require_keys,
-                                shared_unit, x_values)
+from ee449.results.schema import (DEFAULT_RECORD_EVERY, LEARNING_RATES, PART3_KEYS, PART4_KEYS, PART5_KEYS,
+                                  SCHEDULE_KEYS, curves, load_result, meta_of, number, require_keys,
+                                  shared_unit, x_values)
 
 SCHEDULE_EPOCHS = 30  # SPEC: the schedule trains for 30 epochs (used only without meta)
 CHANCE_LOSS = math.log(10)  # cross-entropy of a uniform guess over 10 classes
