@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 IMAGE_SIZE = 28  # MNIST's 28x28
 SUPERSAMPLE = 4  # draw at 4x, then average 4x4 blocks: smooth, MNIST-like edges
 DIGIT_HEIGHT = 20  # MNIST digits fit a 20x20 box centred in the 28x28 image

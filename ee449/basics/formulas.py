@@ -19,10 +19,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-# Part 1's setting: 50,000 training images minus the 5,000 held out for validation.
-TRAIN_SAMPLES = 45_000
-BATCH_SIZE = 50  # the homework's batch size
-EPOCHS = 15  # Parts 3 and 4 train for 15 epochs
+from ee449.spec import BATCH_SIZE, TRAIN_SAMPLES
+from ee449.spec import PART3_EPOCHS as EPOCHS  # Part 1's E: Parts 3 and 4 train for 15 epochs
+
+__all__ = ["BATCH_SIZE", "EPOCHS", "TRAIN_SAMPLES", "batches_per_epoch", "cnn_param_count", "gradient_from_sgd_step",
+           "mlp_param_count", "sgd_iterations"]
 
 
 def batches_per_epoch(n_samples: int, batch_size: int) -> int:
@@ -162,7 +163,7 @@ def _per_layer_bias(bias: Any, layers: int) -> list[bool]:
 def _learning_rate(lr: Any) -> None:
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"lr must be a real number, got {type(lr).__name__} {lr!r}")
-    if not (math.isfinite(lr) and lr > 0):
+    if not (math.isfinite(lr) and float(lr) > 0):
         raise ValueError(f"lr must be a positive finite number, got {lr}")
 
 

@@ -4,5 +4,5 @@
 - `ee449.bench.reference`  the homework's per-image training loop, as student code writes it
 - `ee449.bench.summary`    the environment behind the numbers, the printed summary, a RESULTS.md row
 
-The command's options are `ee449.cli.bench`; `python -m ee449.bench` is `ee449 bench`.
+The command's options are `ee449.cli.bench`.
 """

@@ -18,7 +18,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 import numpy as np
 import torch
@@ -63,13 +63,16 @@ class ArrayImageDataset(Dataset):
         return image, self.targets[index]
 
 
-def raw_images(dataset: Dataset, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+ImageDataset = Union[CIFAR10, ImageFolder, ArrayImageDataset]  # what the reference loop reads
+
+
+def raw_images(dataset: ImageDataset, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The untransformed uint8 images [n, 32, 32, 3] and int64 labels [n] behind `dataset[indices]`."""
     indices = np.asarray(indices, dtype=np.int64)
-    if hasattr(dataset, "data"):  # CIFAR10 and ArrayImageDataset keep decoded arrays
-        images = np.asarray(dataset.data)[indices]
-    else:  # ImageFolder: decode the same files with the dataset's own loader
+    if isinstance(dataset, ImageFolder):  # decode the same files with the dataset's own loader
         images = np.stack([np.asarray(dataset.loader(dataset.samples[i][0]).convert("RGB")) for i in indices])
+    else:  # CIFAR10 and ArrayImageDataset keep decoded arrays
+        images = np.asarray(dataset.data)[indices]
     labels = np.asarray(dataset.targets, dtype=np.int64)[indices]
     return images.astype(np.uint8, copy=False), labels
 
@@ -78,7 +81,7 @@ def raw_images(dataset: Dataset, indices: np.ndarray) -> tuple[np.ndarray, np.nd
 class BenchImages:
     """A per-image torchvision dataset and the (disjoint) image indices each split uses."""
 
-    dataset: Dataset
+    dataset: ImageDataset
     train_index: np.ndarray
     val_index: np.ndarray
     test_index: np.ndarray  # the first TEST_BATCH validation images
@@ -105,7 +108,7 @@ def bench_images(source: str, root: str | None, n_train: int, n_val: int, seed: 
     if source == "synthetic":
         per_class = math.ceil((n_train + n_val) / 10)
         images, labels = make_synthetic(per_class, seed=ee449_data.SYNTHETIC_SEED)
-        dataset: Dataset = ArrayImageDataset(images, labels, transform)
+        dataset: ImageDataset = ArrayImageDataset(images, labels, transform)
         name, synthetic = f"synthetic (seed {ee449_data.SYNTHETIC_SEED})", True
     elif source == "torchvision":
         folder = ee449_data.cache_root(root) / "torchvision"
@@ -131,7 +134,7 @@ def bench_images(source: str, root: str | None, n_train: int, n_val: int, seed: 
     return BenchImages(dataset, order[n_val:n_val + n_train], val_index, val_index[:TEST_BATCH], name, synthetic)
 
 
-def first_train_images(splits: Any, n: int) -> Any:
+def first_train_images(splits: ee449_data.DataSplits, n: int) -> ee449_data.DataSplits:
     """`splits` with only its first `n` training images (one epoch of them = n / 50 steps)."""
     if len(splits.train_labels) < n:
         raise ValueError(f"need {n} training images, the splits hold {len(splits.train_labels)}")

@@ -27,15 +27,18 @@ from typing import Any, Callable
 
 import torch
 
+from ee449 import spec
 from ee449.bench import reference
 from ee449.bench.summary import environment
-from ee449.training import TrainConfig, train, train_many
+from ee449.data import DataSplits
+from ee449.training import History, ProgressEvent, TrainConfig, train, train_many
 from ee449.training.device import resolve_device
 
 ARCH = "cnn_4"  # Part 3's usual best and the issue's workload
-BATCH, RECORD_EVERY = 50, 10  # the homework's batch size and our recording window
+BATCH, RECORD_EVERY = spec.BATCH_SIZE, spec.RECORD_EVERY
 SCHEMA = "ee449.bench/1"
-TARGETS = {"trainer_over_reference": 3.0, "batched_over_sequential": {"cpu": 2.0, "cuda": 5.0}}
+TRAINER_TARGET = 3.0  # trainer / reference
+BATCHED_TARGETS = {"cpu": 2.0, "cuda": 5.0}  # batched / sequential, per device type
 
 
 @dataclass(frozen=True)
@@ -134,14 +137,14 @@ class TrainerRuns:
     `train()` when `batched` is None, else `train_many(batched=...)` over `runs` seeds.
     Calling it trains; the histories stay in `.histories`."""
 
-    def __init__(self, splits: Any, seed: int, device: torch.device, steps: int, runs: int = 1,
+    def __init__(self, splits: DataSplits, seed: int, device: torch.device, steps: int, runs: int = 1,
                  batched: bool | None = None, compile: bool = False, allow_tf32: bool = False):
         self.config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3,
                                   record_every=RECORD_EVERY, device=str(device), compile=compile,
                                   allow_tf32=allow_tf32)
         self.data = reference.first_train_images(splits, steps * BATCH)
         self.seeds, self.steps, self.batched = [seed + i for i in range(runs)], steps, batched
-        self.histories: list[Any] = []
+        self.histories: list[History] = []
 
     def __call__(self) -> tuple[int, int, int, int]:
         if self.batched is None:
@@ -154,7 +157,7 @@ class TrainerRuns:
         return len(self.histories), self.steps, self.steps // RECORD_EVERY, len(self.data.val_labels)
 
 
-def _check_run(history: Any, steps: int) -> None:
+def _check_run(history: History, steps: int) -> None:
     """The counts come from what really ran: a short or diverged run must not inflate images/s."""
     passes = steps // RECORD_EVERY
     if history.steps != steps or len(history.val_acc_curve) != passes or history.diverged:
@@ -194,13 +197,13 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         phases["replicas_batched"] = timed("replicas_batched", device, runs[True])
         agreement = curve_differences(runs[False].histories, runs[True].histories)
     rate = {name: phase.images_per_s for name, phase in phases.items()}
-    ratios = {
+    ratios: dict[str, float | None] = {
         "trainer_over_reference": rate["trainer"] / rate["reference"] if "reference" in rate else None,
         "batched_over_sequential": (rate["replicas_batched"] / rate["replicas_sequential"]
                                     if options.replicas else None),
     }
-    targets = {"trainer_over_reference": TARGETS["trainer_over_reference"],
-               "batched_over_sequential": TARGETS["batched_over_sequential"].get(device.type)}
+    targets: dict[str, float | None] = {"trainer_over_reference": TRAINER_TARGET,
+                                        "batched_over_sequential": BATCHED_TARGETS.get(device.type)}
     return {
         "schema": SCHEMA,
         "command": options.command(),
@@ -215,12 +218,15 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         "replicas_max_curve_difference": agreement,
         "ratios": ratios,
         "targets": targets,
-        "targets_met": {k: (None if ratios[k] is None or targets[k] is None else ratios[k] >= targets[k])
-                        for k in ratios},
+        "targets_met": {k: _met(ratios[k], targets[k]) for k in ratios},
     }
 
 
-def curve_differences(sequential: list[Any], batched: list[Any]) -> dict[str, float]:
+def _met(ratio: float | None, target: float | None) -> bool | None:
+    return None if ratio is None or target is None else ratio >= target
+
+
+def curve_differences(sequential: list[History], batched: list[History]) -> dict[str, float]:
     """Max |difference| between the two ways' curves, run by run: batching must not change results."""
     return {name: max(abs(a - b) for s, r in zip(sequential, batched, strict=True)
                       for a, b in zip(getattr(s, name), getattr(r, name), strict=True))
@@ -231,7 +237,7 @@ def _say(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def _progress(event: Any) -> None:
+def _progress(event: ProgressEvent) -> None:
     """The trainer's record points, on stderr, so that a long phase shows it is moving."""
     runs = f"runs {event.run + 1}-{event.run + event.replicas}" if event.replicas > 1 else f"run {event.run + 1}"
     _say(f"  {runs} of {event.runs}: step {event.step}/{event.steps}")

@@ -16,94 +16,38 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypedDict
 
 import numpy as np
 import torch
 
 from ee449 import experiments as ex
-from ee449 import models
+from ee449.cli.experiment_options import QUICK, add_arguments, parse_archs
 from ee449.cli.part2 import run_part2
 from ee449.cli.progress import Progress
-from ee449.data import load_cifar10
+from ee449.data import DataSplits, load_cifar10
 from ee449.errors import ResultsError
 from ee449.experiments import RunStore, describe_data
+from ee449.experiments.payloads import ExperimentConfig
 from ee449.io import read_json
 from ee449.plots import curves, grids
 from ee449.report import build_report
 from ee449.results import result_status, write_result
 from ee449.training.device import resolve_device
 
-QUICK = {  # the README's main job: every part on synthetic data in about 3 minutes on 2 quiet CPU cores
-    # 2,700 training images (54 steps of 50 per epoch), 300 validation, 500 test: enough that the
-    # CNNs clearly beat the MLPs after 4 epochs (measured: about 50-70% against 25-35%).
-    "synthetic_per_class": (300, 50),
-    "record_every": 10,  # the homework's rule: about 5 points per epoch here
-    "epochs": 4, "runs": 2,  # Parts 3 and 4: "several runs" kept to two
-    "part5_epochs": 6, "schedule_epochs": 9, "patience": 1,  # SGD needs more steps than Adam to move
-    "threads": 1,  # one CPU thread: small models gain little from more, and a busy machine loses a lot
-}
 FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    command = parser.prog.split()[-1]
-    data = parser.add_argument_group("data and output")
-    data.add_argument("--data", default=None, metavar="SOURCE",
-                      help="'torchvision' (default; downloads once), 'synthetic' (built in), or an image folder")
-    data.add_argument("--data-root", default=None, metavar="DIR", help="download/cache folder (default ~/.cache/ee449)")
-    data.add_argument("--out", default="ee449-out", type=Path, metavar="DIR",
-                      help="output folder for result files and figures (default ee449-out)")
-    runs = parser.add_argument_group("training")
-    runs.add_argument("--device", default="auto", help="'auto' (CUDA when present), 'cpu', 'cuda', 'cuda:N'")
-    runs.add_argument("--epochs", type=_positive, default=None, help="epochs (default: the homework's)")
-    if command in ("part3", "all"):
-        runs.add_argument("--runs", type=_positive, default=None, help="Part 3 runs per architecture (default 10)")
-    if command in ("part3", "part4", "all"):
-        runs.add_argument("--arch", action="append", default=None, metavar="NAME",
-                          help=f"architectures, repeatable or comma-separated (default all: {','.join(models.ARCHITECTURES)})")
-    if command in ("part5", "all"):
-        runs.add_argument("--part5-arch" if command == "all" else "--arch", dest="part5_arch", default="cnn_4",
-                          metavar="NAME", help="Part 5's architecture (default cnn_4; not mlp_1)")
-        runs.add_argument("--switch-epochs", nargs=2, type=_positive, default=None, metavar=("E1", "E2"),
-                          help="schedule switch epochs by hand (default: the plateau rule)")
-    runs.add_argument("--tf32", action="store_true",
-                      help="TF32 convolutions and matmuls on CUDA: faster, about 1e-3 relative error (default off)")
-    runs.add_argument("--compile", action="store_true",
-                      help="torch.compile the training forward: fewer CUDA launches, ~30 s per model; slower on a CPU")
-    runs.add_argument("--threads", type=_positive, default=None,
-                      help="CPU threads for PyTorch (default: PyTorch's choice; 1 with --quick)")
-    runs.add_argument("--seed", type=_natural, default=0, help="base seed; run i uses seed*1000+i (default 0)")
-    runs.add_argument("--force", action="store_true", help="retrain and replace existing results")
-    runs.add_argument("--quick", action="store_true",
-                      help="smoke preset: small synthetic data, few epochs, few runs (explicit options win)")
+__all__ = ["QUICK", "How", "Plan", "add_arguments", "parse_archs", "run"]  # add_arguments + run: the command
 
 
-def _positive(text: str) -> int:
-    value = _natural(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+class How(TypedDict):
+    """How every experiment of a command runs: the keywords of ex.part3, part4, part5 and schedule."""
 
-
-def _natural(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def parse_archs(values: list[str] | None) -> tuple[str, ...]:
-    """`--arch a --arch b,c` -> ('a', 'b', 'c'), validated; None -> all five."""
-    if not values:
-        return models.ARCHITECTURES
-    names = [n.strip() for v in values for n in v.split(",") if n.strip()]
-    for name in names:
-        models.check_architecture(name)
-    return tuple(dict.fromkeys(names))
+    device: str
+    store: RunStore
+    progress: Progress
+    speed: ex.Speed
 
 
 class Plan:
@@ -132,7 +76,9 @@ class Plan:
         self.part3 = [ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs, runs=runs)) for a in archs]
         self.part4 = [ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs)) for a in archs]
         p5_epochs = args.epochs or q.get("part5_epochs")
-        self.part5 = self.schedule = None
+        self.part5: ex.Part5Config | None = None
+        self.schedule: ex.ScheduleConfig | None = None
+        self.adam: ex.Part3Config | None = None
         if self.command in ("part5", "all"):
             self.part5 = ex.override(ex.Part5Config(args.part5_arch), **shared, **_given(epochs=p5_epochs))
             sched_epochs = q.get("schedule_epochs") if not args.epochs else math.ceil(1.5 * args.epochs)
@@ -145,25 +91,32 @@ class Plan:
         self.speed = ex.Speed(allow_tf32=args.tf32, compile=args.compile)
         self.progress = Progress()
         self.store = RunStore(self.out, reuse=not self.force)
-        # How every experiment of the command runs: the keywords of ex.part3/part4/part5/schedule.
-        self.how = {"device": self.device, "store": self.store, "progress": self.progress, "speed": self.speed}
-        self.data = None
+        self.how = How(device=self.device, store=self.store, progress=self.progress, speed=self.speed)
+        self.data: DataSplits | None = None
 
-    def load_data(self) -> Any:
-        extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
-        # Moved to the device once: every run of the command then trains from resident tensors.
-        self.data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))
-        sizes = describe_data(self.data)
-        self.progress.note(f"data: {self.data.source}: {sizes['train']} training, {sizes['val']} validation, "
-                           f"{sizes['test']} test images")
-        if self.data.synthetic:
-            self.progress.note("note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
-                               "not the homework's numbers")
+    @property
+    def splits(self) -> DataSplits:
+        """The loaded data (`load_data` comes first)."""
+        if self.data is None:
+            raise RuntimeError("Plan.load_data() must run before the experiments")
         return self.data
 
-    def needed(self, path: Path, config: Any) -> bool:
+    def load_data(self) -> DataSplits:
+        extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
+        # Moved to the device once: every run of the command then trains from resident tensors.
+        data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))
+        self.data = data
+        sizes = describe_data(data)
+        self.progress.note(f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, "
+                           f"{sizes['test']} test images")
+        if data.synthetic:
+            self.progress.note("note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
+                               "not the homework's numbers")
+        return data
+
+    def needed(self, path: Path, config: ExperimentConfig) -> bool:
         """Whether `path` must be (re)made for `config`; raises if it holds a different result."""
-        status = result_status(path, config, describe_data(self.data))
+        status = result_status(path, config, describe_data(self.splits))
         if status == "missing" or self.force:
             return True
         if status == "done":
@@ -171,12 +124,12 @@ class Plan:
             return False
         raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
 
-    def write(self, path: Path, payload: dict) -> None:
+    def write(self, path: Path, payload: dict[str, Any]) -> None:
         write_result(path, payload)
         self.progress.note(f"wrote {path}")
 
 
-def _given(**values: Any) -> dict:
+def _given(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -236,7 +189,7 @@ def _part3(plan: Plan) -> None:
     for config in plan.part3:
         path = plan.out / f"part3_{config.arch}.json"
         if plan.needed(path, config):
-            result = ex.part3(config, plan.data, **plan.how)
+            result = ex.part3(config, plan.splits, **plan.how)
             plan.write(path, result.payload())
     files = [plan.out / f"part3_{c.arch}.json" for c in plan.part3]
 
@@ -253,7 +206,7 @@ def _part4(plan: Plan) -> None:
     for config in plan.part4:
         path = plan.out / f"part4_{config.arch}.json"
         if plan.needed(path, config):
-            result = ex.part4(config, plan.data, **plan.how)
+            result = ex.part4(config, plan.splits, **plan.how)
             plan.write(path, result.payload())
     files = [str(plan.out / f"part4_{c.arch}.json") for c in plan.part4]
 
@@ -264,14 +217,16 @@ def _part4(plan: Plan) -> None:
 
 
 def _part5(plan: Plan) -> None:
+    part5, schedule = plan.part5, plan.schedule
+    if part5 is None or schedule is None:  # pragma: no cover - set for `part5` and `all`, the commands that get here
+        return
     path = plan.out / "part5.json"
-    if plan.needed(path, plan.part5):
-        result = ex.part5(plan.part5, plan.data, **plan.how)
-        plan.write(path, result.payload())
+    if plan.needed(path, part5):
+        plan.write(path, ex.part5(part5, plan.splits, **plan.how).payload())
     sched_path = plan.out / "part5_schedule.json"
-    if plan.needed(sched_path, plan.schedule):
-        adam_acc, adam_source = _adam_from_part3(plan, plan.schedule.arch)
-        result = ex.schedule(plan.schedule, plan.data, **plan.how,
+    if plan.needed(sched_path, schedule):
+        adam_acc, adam_source = _adam_from_part3(plan, schedule.arch)
+        result = ex.schedule(schedule, plan.splits, **plan.how,
                              adam_test_acc=adam_acc, adam_source=adam_source, adam_config=plan.adam)
         plan.write(sched_path, result.payload())
 
@@ -286,7 +241,7 @@ def _adam_from_part3(plan: Plan, arch: str) -> tuple[float | None, str]:
     path = plan.out / f"part3_{arch}.json"
     try:
         result = read_json(path)
-        if result["meta"]["data"] == describe_data(plan.data) and result.get("test_acc") is not None:
+        if result["meta"]["data"] == describe_data(plan.splits) and result.get("test_acc") is not None:
             return float(result["test_acc"]), f"{path.name} (best of {result['meta']['runs_done']} runs)"
     except (ResultsError, KeyError, TypeError):
         pass

@@ -59,15 +59,16 @@ def run_part2(
     out_dir = Path(out_dir)
     output_path = save_npy(out_dir / "part2_output.npy", output)
     figure_path = part2Plots(output, save_dir=out_dir / "figures", filename="part2")
-    summary = {
+    low, high = float(np.min(output)), float(np.max(output))
+    summary: dict[str, dict[str, object]] = {
         "samples": {"source": samples_source or "array", "shape": samples.shape, "dtype": str(samples.dtype)},
         "kernel": {"source": kernel_source or "array", "shape": kernel.shape, "dtype": str(kernel.dtype)},
-        "output": {"shape": output.shape, "dtype": str(output.dtype), "min": float(np.min(output)),
-                   "max": float(np.max(output)), "sum": float(np.sum(output))},
+        "output": {"shape": output.shape, "dtype": str(output.dtype), "min": low, "max": high,
+                   "sum": float(np.sum(output))},
         "files": {"output": output_path.name, "figure": str(figure_path.relative_to(out_dir))},
     }
     json_path = write_json(out_dir / "part2.json", summary)
-    return Part2Result(output_path, json_path, figure_path, output.shape, summary["output"]["min"], summary["output"]["max"])
+    return Part2Result(output_path, json_path, figure_path, output.shape, low, high)
 
 
 def load_array(path: str | Path, what: str) -> np.ndarray:

@@ -22,12 +22,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ee449.data.imagefolder import CLASSES, load_image_folder  # CLASSES there: decoding workers need no torch
+from ee449.data.imagefolder import load_image_folder
 from ee449.data.synthetic import make_synthetic
 from ee449.errors import DataError
+from ee449.spec import CLASSES, MEAN, STD, VAL_FRACTION
 
-MEAN = (0.4914, 0.4822, 0.4465)  # the spec's Normalize() arguments, R, G, B
-STD = (0.247, 0.243, 0.261)
 GRAY = (0.2989, 0.587, 0.114)  # torchvision's Grayscale weights (ITU-R 601-2 luma)
 SOURCES = ("torchvision", "synthetic", "<path to an image folder>")
 SYNTHETIC_SEED = 0  # the stand-in is one fixed data set, like CIFAR-10; the split seed varies
@@ -47,7 +46,7 @@ class DataSplits:
     source: str  # human readable, e.g. "synthetic (seed 0)"
     synthetic: bool  # True for the built-in stand-in: everything that reports results says so
 
-    def to(self, device: str | torch.device) -> "DataSplits":
+    def to(self, device: str | torch.device) -> DataSplits:
         """The same splits with all six tensors on `device`."""
         moved = {f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)
                  if isinstance(getattr(self, f.name), torch.Tensor)}
@@ -140,7 +139,7 @@ def stratified_split(labels: np.ndarray | torch.Tensor, val_fraction: float, see
 
 
 def load_cifar10(source: str = "torchvision", root: str | os.PathLike | None = None, *,
-                 split_seed: int = 0, val_fraction: float = 0.1,
+                 split_seed: int = 0, val_fraction: float = VAL_FRACTION,
                  synthetic_per_class: tuple[int, int] = (500, 100),
                  cache: bool = True) -> DataSplits:
     """Load, transform and split CIFAR-10 (or its synthetic stand-in) from `source`.

@@ -29,8 +29,8 @@ import numpy as np
 
 from ee449.errors import DataError
 from ee449.io import atomic_write_bytes
+from ee449.spec import CLASSES
 
-CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 CACHE_VERSION = 1  # bump when the cache's contents change meaning
 PARALLEL_ABOVE = 2000  # below this many files, one thread is as fast
@@ -161,11 +161,9 @@ def load_image_folder(root: str | os.PathLike, cache_root: str | os.PathLike | N
         cached = read_cache(target, stamp)
         if cached is not None:
             return cached
-    arrays = []
-    for split in ("train", "test"):
-        files = listing[split]
-        arrays += [_decode_all([p for p, _ in files]), np.array([label for _, label in files], dtype=np.int64)]
-    result = tuple(arrays)
+    train, test = listing["train"], listing["test"]
+    result: Arrays = (_decode_all([p for p, _ in train]), np.array([label for _, label in train], dtype=np.int64),
+                      _decode_all([p for p, _ in test]), np.array([label for _, label in test], dtype=np.int64))
     if target is not None:
         try:
             write_cache(target, result, stamp)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
-from ee449 import models
+from ee449 import spec
 from ee449.training.config import TrainConfig
 
 SEED_STRIDE = 1000  # run i of base seed s is s * SEED_STRIDE + i: distinct for up to 1000 runs
@@ -38,15 +38,15 @@ class Part3Config:
     """Part 3: one architecture trained `runs` times with Adam; curves averaged over runs."""
 
     arch: str  # the CLI runs all five (PART3_ARCHS), one result file each
-    epochs: int = 15  # the homework's 15 epochs
-    runs: int = 10  # the homework's 10 runs, each with its own init and shuffling
-    lr: float = 1e-3  # Adam's default rate, as the homework asks (not 0.01)
-    batch_size: int = 50  # the homework's batch
-    record_every: int = 10  # one recorded point per 10 steps (SPEC Recording)
+    epochs: int = spec.PART3_EPOCHS
+    runs: int = spec.PART3_RUNS  # each with its own init and shuffling
+    lr: float = spec.PART3_LR  # Adam's default rate, as the homework asks (not 0.01)
+    batch_size: int = spec.BATCH_SIZE
+    record_every: int = spec.RECORD_EVERY
     seed: int = 0  # base seed; run i uses run_seeds(seed, runs)[i]
 
     def __post_init__(self) -> None:
-        models.check_architecture(self.arch)
+        spec.check_architecture(self.arch)
         _positive_int(self, "epochs", "runs", "batch_size", "record_every")
         if self.runs > SEED_STRIDE:
             raise ValueError(f"runs must be at most {SEED_STRIDE} (seeds would repeat), got {self.runs}")
@@ -62,14 +62,14 @@ class Part4Config:
     """Part 4: one architecture with ReLU and with sigmoid, plain SGD, loss and gradient."""
 
     arch: str  # the CLI runs all five (PART4_ARCHS)
-    epochs: int = 15  # the homework's 15 epochs
-    lr: float = 0.01  # the homework's SGD rate; small enough that sigmoid nets stall visibly
-    batch_size: int = 50  # the homework's batch
-    record_every: int = 10  # loss and gradient magnitude every 10 steps (SPEC Recording)
+    epochs: int = spec.PART4_EPOCHS
+    lr: float = spec.PART4_LR  # small enough that sigmoid nets stall visibly
+    batch_size: int = spec.BATCH_SIZE
+    record_every: int = spec.RECORD_EVERY  # loss and gradient magnitude
     seed: int = 0  # both activations start from run_seeds(seed, 1)[0]
 
     def __post_init__(self) -> None:
-        models.check_architecture(self.arch)
+        spec.check_architecture(self.arch)
         _positive_int(self, "epochs", "batch_size", "record_every")
         run_seeds(self.seed, 1)
 
@@ -82,10 +82,10 @@ class Part4Config:
 
 
 def _check_part5_arch(config: Any) -> None:
-    models.check_architecture(config.arch)
-    if config.arch == "mlp_1":
-        raise ValueError("Part 5 must use an architecture other than mlp_1 (the homework says so); "
-                         f"choose one of {', '.join(a for a in models.ARCHITECTURES if a != 'mlp_1')}")
+    spec.check_architecture(config.arch)
+    if config.arch == spec.PART5_EXCLUDED:
+        raise ValueError(f"Part 5 must use an architecture other than {spec.PART5_EXCLUDED} (the homework says so); "
+                         f"choose one of {', '.join(a for a in spec.ARCHITECTURES if a != spec.PART5_EXCLUDED)}")
 
 
 def _check_rates(rates: Sequence[float]) -> None:
@@ -98,11 +98,11 @@ def _check_rates(rates: Sequence[float]) -> None:
 class Part5Config:
     """Part 5 (a): one architecture with SGD at three constant learning rates."""
 
-    arch: str = "cnn_4"  # the spec's default; any architecture but mlp_1
-    epochs: int = 20  # the homework's 20 epochs
-    lrs: tuple[float, ...] = (0.1, 0.01, 0.001)  # the homework's rates; file keys derive from them
-    batch_size: int = 50  # the homework's batch
-    record_every: int = 10  # SPEC Recording
+    arch: str = spec.PART5_ARCH  # any architecture but spec.PART5_EXCLUDED
+    epochs: int = spec.PART5_EPOCHS
+    lrs: tuple[float, ...] = spec.PART5_LRS  # file keys derive from them
+    batch_size: int = spec.BATCH_SIZE
+    record_every: int = spec.RECORD_EVERY
     seed: int = 0  # every rate starts from run_seeds(seed, 1)[0]
 
     def __post_init__(self) -> None:
@@ -120,15 +120,15 @@ class Part5Config:
 class ScheduleConfig:
     """Part 5 (b): 0.1, then 0.01 and 0.001 from the epochs where validation stops improving."""
 
-    arch: str = "cnn_4"  # the architecture of Part 5 (a)
-    epochs: int = 30  # the homework trains the scheduled runs to epoch 30
-    search_epochs: int = 20  # the first switch is read from Part 5 (a)'s 20-epoch lr-0.1 curve
-    lrs: tuple[float, float, float] = (0.1, 0.01, 0.001)  # the homework's three stages
+    arch: str = spec.PART5_ARCH  # the architecture of Part 5 (a)
+    epochs: int = spec.SCHEDULE_EPOCHS
+    search_epochs: int = spec.PART5_EPOCHS  # the first switch is read from Part 5 (a)'s lr-0.1 curve
+    lrs: tuple[float, float, float] = spec.PART5_LRS  # the three stages
     patience: int = 3  # epochs without gain before calling it a plateau: one noisy epoch is not one
     min_delta: float = 0.25  # points of epoch-mean validation accuracy that count as a gain
     switch_epochs: tuple[int, ...] = ()  # (e1, e2) by hand, skipping the plateau rule; () = find them
-    batch_size: int = 50  # the homework's batch
-    record_every: int = 10  # SPEC Recording
+    batch_size: int = spec.BATCH_SIZE
+    record_every: int = spec.RECORD_EVERY
     seed: int = 0  # every stage starts from run_seeds(seed, 1)[0], as Part 5 (a)
 
     def __post_init__(self) -> None:
@@ -157,7 +157,10 @@ def check_switch_epochs(switch_epochs: Sequence[int], epochs: int) -> None:
         raise ValueError(f"switch epochs must be two ints 0 < E1 < E2 <= {epochs}, got {list(switch_epochs)}")
 
 
-def override(config: Any, **changes: Any) -> Any:
+Config = TypeVar("Config", "Part3Config", "Part4Config", "Part5Config", "ScheduleConfig")
+
+
+def override(config: Config, **changes: Any) -> Config:
     """`dataclasses.replace` that names an unknown key instead of a TypeError about __init__."""
     known = {f.name for f in dataclasses.fields(config)}
     unknown = sorted(set(changes) - known)
@@ -167,5 +170,5 @@ def override(config: Any, **changes: Any) -> Any:
     return dataclasses.replace(config, **changes)
 
 
-PART3_ARCHS = models.ARCHITECTURES  # the homework compares all five
-PART4_ARCHS = models.ARCHITECTURES  # ReLU against sigmoid for all five
+PART3_ARCHS = spec.ARCHITECTURES  # the homework compares all five
+PART4_ARCHS = spec.ARCHITECTURES  # ReLU against sigmoid for all five

@@ -26,16 +26,28 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Sequence
 
 from ee449.experiments.configs import Part3Config, Part4Config, Part5Config, ScheduleConfig, run_seeds
-from ee449.experiments.payloads import (Environment, Part3Result, Part4Result, Part5Result, ScheduleResult,
-                                        epoch_means)
+from ee449.experiments.payloads import (
+    Environment,
+    Part3Result,
+    Part4Result,
+    Part5Result,
+    ScheduleResult,
+    epoch_means,
+)
 from ee449.experiments.store import RunStore, describe_data
-from ee449.training import TrainConfig, train_many
-from ee449.training import replicas
-from ee449.training.device import resolve_device
-
+from ee449.training import (
+    History,
+    Progress,
+    ProgressEvent,
+    TrainConfig,
+    batching_pays_off,
+    resolve_device,
+    train_many,
+)
+from ee449.training.device import SplitTensors
 
 # -- the plateau rule ---------------------------------------------------------------------------
 
@@ -70,51 +82,53 @@ class Speed:
     compile: bool = False  # torch.compile the training forward: fewer CUDA launches; slower on the CPU
 
 
-def train_runs(arch: str, data: Any, config: Any, seeds: Sequence[int], store: RunStore | None = None,
-               progress: Callable | None = None, speed: Speed = Speed()) -> list:
+def train_runs(arch: str, data: SplitTensors, config: TrainConfig, seeds: Sequence[int], store: RunStore | None = None,
+               progress: Progress | None = None, speed: Speed = Speed()) -> list[History]:
     """One History per seed, each loaded from `store` when saved, else trained and saved at once.
 
-    Runs train together (replica batching) when `ee449.training.replicas` says it pays off; otherwise
+    Runs train together (replica batching) when `ee449.training.batching_pays_off` says it pays off; otherwise
     one at a time, so that each is saved the moment it finishes.
     """
     config = dataclasses.replace(config, allow_tf32=speed.allow_tf32, compile=speed.compile)
     store = store or RunStore(None)
     described = describe_data(data)
-    done = {s: store.load(arch, config, s, described) for s in seeds}
+    done: dict[int, History | None] = {s: store.load(arch, config, s, described) for s in seeds}
     todo = [s for s in seeds if done[s] is None]
     device = resolve_device(config.device)
-    together = len(todo) > 1 and replicas.batching_pays_off(arch, device, len(todo))
+    together = len(todo) > 1 and batching_pays_off(arch, device, len(todo))
     groups = [todo] if together else [[s] for s in todo]
     for group in groups:
         hook = None if progress is None else _shift_runs(progress, [seeds.index(s) for s in group], len(seeds))
         histories = train_many(arch, data, config, group, progress=hook, batched=together)
-        for s, history in zip(group, histories):
+        for s, trained in zip(group, histories):
             # Runs trained together each report the group's wall time: keep each run's share,
             # so that a result's total wall time is the sum over its runs.
-            history = dataclasses.replace(history, wall_time_s=history.wall_time_s / len(group))
-            store.save(arch, config, s, described, history)
-            done[s] = history
-    return [done[s] for s in seeds]
+            share = dataclasses.replace(trained, wall_time_s=trained.wall_time_s / len(group))
+            store.save(arch, config, s, described, share)
+            done[s] = share
+    return [history for s in seeds if (history := done[s]) is not None]
 
 
-def _shift_runs(progress: Callable, indices: Sequence[int], runs: int) -> Callable:
+def _shift_runs(progress: Progress, indices: Sequence[int], runs: int) -> Progress:
     """Report run r of a group as run indices[r] of the experiment's `runs`."""
-    def hook(event: Any) -> None:
+    def hook(event: ProgressEvent) -> None:
         progress(dataclasses.replace(event, run=indices[min(event.run, len(indices) - 1)], runs=runs))
     return hook
 
 
-def _environment(data: Any, device: str) -> Environment:
+def _environment(data: SplitTensors, device: str) -> Environment:
     return Environment(device=str(resolve_device(device)), data=describe_data(data))
 
 
-def _stage(progress: Any, label: str) -> None:
-    if progress is not None and hasattr(progress, "relabel"):
-        progress.relabel(label)
+def _stage(progress: Progress | None, label: str) -> None:
+    """Tell a progress display that knows stages (`ee449.cli.progress.Progress.relabel`) the next one."""
+    relabel = getattr(progress, "relabel", None)
+    if callable(relabel):
+        relabel(label)
 
 
-def part3(config: Part3Config, data: Any, *, device: str = "auto", store: RunStore | None = None,
-          progress: Callable | None = None, speed: Speed = Speed()) -> Part3Result:
+def part3(config: Part3Config, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
+          progress: Progress | None = None, speed: Speed = Speed()) -> Part3Result:
     """Train `config.arch` `config.runs` times with Adam (saved runs are reused)."""
     env = _environment(data, device)
     _stage(progress, f"part3 {config.arch}")
@@ -123,8 +137,8 @@ def part3(config: Part3Config, data: Any, *, device: str = "auto", store: RunSto
     return Part3Result(config, histories, env)
 
 
-def part4(config: Part4Config, data: Any, *, device: str = "auto", store: RunStore | None = None,
-          progress: Callable | None = None, speed: Speed = Speed()) -> Part4Result:
+def part4(config: Part4Config, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
+          progress: Progress | None = None, speed: Speed = Speed()) -> Part4Result:
     """Train `config.arch` once with ReLU and once with sigmoid, from the same seed."""
     env = _environment(data, device)
     seed = run_seeds(config.seed, 1)
@@ -136,8 +150,8 @@ def part4(config: Part4Config, data: Any, *, device: str = "auto", store: RunSto
     return Part4Result(config, runs["relu"], runs["sigmoid"], env)
 
 
-def part5(config: Part5Config, data: Any, *, device: str = "auto", store: RunStore | None = None,
-          progress: Callable | None = None, speed: Speed = Speed()) -> Part5Result:
+def part5(config: Part5Config, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
+          progress: Progress | None = None, speed: Speed = Speed()) -> Part5Result:
     """Train `config.arch` with SGD at each rate of `config.lrs`, from the same seed."""
     env = _environment(data, device)
     seed = run_seeds(config.seed, 1)
@@ -148,8 +162,8 @@ def part5(config: Part5Config, data: Any, *, device: str = "auto", store: RunSto
     return Part5Result(config, histories, env)
 
 
-def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: RunStore | None = None,
-             progress: Callable | None = None, speed: Speed = Speed(), adam_test_acc: float | None = None,
+def schedule(config: ScheduleConfig, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
+             progress: Progress | None = None, speed: Speed = Speed(), adam_test_acc: float | None = None,
              adam_source: str = "", adam_config: Part3Config | None = None) -> ScheduleResult:
     """Part 5 (b): find the switch epochs by the plateau rule (unless given), train the schedule.
 
@@ -163,7 +177,7 @@ def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: 
     _stage(progress, f"schedule {config.arch} search (lr {config.lrs[0]:g})")
     search = train_runs(config.arch, data, first.train_config(config.lrs[0], device), seed, store, progress, speed)[0]
 
-    def scheduled(switches: Sequence[int], label: str):
+    def scheduled(switches: Sequence[int], label: str) -> History:
         _stage(progress, f"schedule {config.arch} {label}")
         stages = tuple((e, lr) for e, lr in zip(switches, config.lrs[1:]) if e < config.epochs)
         train_config = TrainConfig(epochs=config.epochs, batch_size=config.batch_size, optimizer="sgd",
@@ -171,7 +185,7 @@ def schedule(config: ScheduleConfig, data: Any, *, device: str = "auto", store: 
                                    record_train=False, device=device)
         return train_runs(config.arch, data, train_config, seed, store, progress, speed)[0]
 
-    def rule(history: Any, start: int) -> int:
+    def rule(history: History, start: int) -> int:
         means = epoch_means(history.val_acc_curve, history.steps_per_epoch, config.record_every)[start:]
         return start + plateau_epoch(means, config.patience, config.min_delta) if means else config.epochs
 

@@ -11,13 +11,18 @@ from __future__ import annotations
 import math
 import platform
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Sequence, Union
 
 import numpy as np
 import torch
 
 from ee449 import __version__
+from ee449.experiments.configs import Part3Config, Part4Config, Part5Config, ScheduleConfig
 from ee449.experiments.store import now_utc
+from ee449.spec import rate_suffix
+from ee449.training import History
+
+ExperimentConfig = Union[Part3Config, Part4Config, Part5Config, ScheduleConfig]
 
 
 def versions() -> dict[str, str]:
@@ -75,7 +80,7 @@ class Environment:
     created: str = field(default_factory=now_utc)
 
 
-def _meta(config: Any, histories: Sequence[Any], env: Environment, labels: Sequence[str] = ()) -> dict:
+def _meta(config: ExperimentConfig, histories: Sequence[History], env: Environment, labels: Sequence[str] = ()) -> dict[str, Any]:
     return {
         "config": config, "seeds": [h.seed for h in histories], "run_labels": list(labels),
         "run_test_accs": [h.test_acc for h in histories], "data": env.data, "device": env.device,
@@ -88,11 +93,11 @@ def _meta(config: Any, histories: Sequence[Any], env: Environment, labels: Seque
 
 @dataclass
 class Part3Result:
-    config: Any  # experiments.Part3Config
-    histories: list  # of ee449.train.History, one per run, in run order
+    config: Part3Config
+    histories: list[History]  # one per run, in run order
     env: Environment
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         h, flags = self.histories, [r.diverged for r in self.histories]
         best = best_run([r.test_acc for r in h])
         return {"name": self.config.arch, "loss_curve": mean_curve([r.loss_curve for r in h], flags),
@@ -104,34 +109,26 @@ class Part3Result:
 
 @dataclass
 class Part4Result:
-    config: Any  # experiments.Part4Config
-    relu: Any  # History
-    sigmoid: Any  # History
+    config: Part4Config
+    relu: History
+    sigmoid: History
     env: Environment
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         return {"name": self.config.arch, "relu_loss_curve": self.relu.loss_curve,
                 "sigmoid_loss_curve": self.sigmoid.loss_curve, "relu_grad_curve": self.relu.grad_curve,
                 "sigmoid_grad_curve": self.sigmoid.grad_curve,
                 "meta": _meta(self.config, [self.relu, self.sigmoid], self.env, ("relu", "sigmoid"))}
 
 
-def rate_suffix(lr: float) -> str:
-    """The homework's key suffix of a rate: 0.1 -> '1', 0.01 -> '01', 0.001 -> '001'."""
-    text = f"{lr:.10f}".rstrip("0")
-    if not text.startswith("0.") or text == "0.":
-        raise ValueError(f"a Part 5 rate must be in (0, 1), got {lr!r}")
-    return text[2:]
-
-
 @dataclass
 class Part5Result:
-    config: Any  # experiments.Part5Config
-    histories: list  # one History per rate, in config.lrs order
+    config: Part5Config
+    histories: list[History]  # one per rate, in config.lrs order
     env: Environment
 
-    def payload(self) -> dict:
-        out: dict = {"name": self.config.arch}
+    def payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.config.arch}
         for lr, h in zip(self.config.lrs, self.histories):
             out[f"loss_curve_{rate_suffix(lr)}"] = h.loss_curve
         for lr, h in zip(self.config.lrs, self.histories):
@@ -144,16 +141,16 @@ class Part5Result:
 
 @dataclass
 class ScheduleResult:
-    config: Any  # experiments.ScheduleConfig
+    config: ScheduleConfig
     switch_epochs: tuple[int, int]
-    search: Any  # History of the constant-rate run the first switch was read from
-    stage2: Any  # History: lrs[0], then lrs[1] from switch_epochs[0]
-    stage3: Any  # History: all three rates
+    search: History  # of the constant-rate run the first switch was read from
+    stage2: History  # lrs[0], then lrs[1] from switch_epochs[0]
+    stage3: History  # all three rates
     adam_test_acc: float
     adam_source: str
     env: Environment
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         histories = [self.search, self.stage2, self.stage3]
         meta = _meta(self.config, histories, self.env, ("constant", "stage2", "stage3"))
         meta.update(adam_source=self.adam_source, epoch_means_search=self._means(self.search),
@@ -163,5 +160,5 @@ class ScheduleResult:
                 "val_acc_curve_stage3": self.stage3.val_acc_curve, "test_acc": self.stage3.test_acc,
                 "adam_test_acc": self.adam_test_acc, "constant_lr_test_acc": self.search.test_acc, "meta": meta}
 
-    def _means(self, h: Any) -> list[float]:
+    def _means(self, h: History) -> list[float]:
         return epoch_means(h.val_acc_curve, h.steps_per_epoch, self.config.record_every)

@@ -24,6 +24,8 @@ import numpy as np
 
 from ee449.errors import ResultsError
 from ee449.io import read_json, to_jsonable, write_json
+from ee449.training.config import TrainConfig
+from ee449.training.device import SplitTensors
 from ee449.training.history import History
 
 RUNS_DIR = ".runs"
@@ -34,16 +36,17 @@ def now_utc() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def describe_data(data: Any) -> dict:
+def describe_data(data: SplitTensors) -> dict[str, Any]:
     """`data.describe()` when the object has it (DataSplits), else the split sizes."""
-    if hasattr(data, "describe"):
-        return dict(data.describe())
+    describe = getattr(data, "describe", None)
+    if callable(describe):
+        return dict(describe())
     return {split: int(len(getattr(data, f"{split}_labels"))) for split in ("train", "val", "test")}
 
 
 # -- saved runs -------------------------------------------------------------------------------
 
-def run_fingerprint(arch: str, config: Any, seed: int, data_description: dict) -> str:
+def run_fingerprint(arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]) -> str:
     """A short hash of everything that determines one training run (the device excepted)."""
     train = {k: v for k, v in to_jsonable(config).items() if k != "device"}
     key = {"format": RUN_FORMAT, "arch": arch, "config": train, "seed": int(seed), "data": data_description}
@@ -63,14 +66,14 @@ class RunStore:
         self.reuse = reuse
         self._saved: set[Path] = set()
 
-    def path(self, arch: str, config: Any, seed: int, data_description: dict) -> Path | None:
+    def path(self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]) -> Path | None:
         if self.root is None:
             return None
         fingerprint = run_fingerprint(arch, config, seed, data_description)
         folder = f"{arch}-{config.activation}-{config.optimizer}-{fingerprint}"
         return self.root / RUNS_DIR / folder / f"seed_{int(seed)}.json"
 
-    def load(self, arch: str, config: Any, seed: int, data_description: dict):
+    def load(self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]) -> History | None:
         """The saved History of this exact run, or None (absent, unreadable, or `reuse=False`)."""
         path = self.path(arch, config, seed, data_description)
         if path is None or not path.is_file() or not (self.reuse or path in self._saved):
@@ -81,7 +84,8 @@ class RunStore:
         except (ResultsError, KeyError, TypeError, ValueError):
             return None  # a damaged saved run is retrained, not trusted
 
-    def save(self, arch: str, config: Any, seed: int, data_description: dict, history: Any) -> Path | None:
+    def save(self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any],
+             history: History) -> Path | None:
         path = self.path(arch, config, seed, data_description)
         if path is None:
             return None
@@ -97,13 +101,13 @@ class RunStore:
         return sum(1 for _ in (self.root / RUNS_DIR).glob("*/seed_*.json"))
 
 
-def history_to_json(history: Any) -> dict:
+def history_to_json(history: History) -> dict[str, Any]:
     payload = to_jsonable(history)
     payload["first_layer_weights_dtype"] = str(np.asarray(history.first_layer_weights).dtype)
     return payload
 
 
-def history_from_json(payload: dict) -> History:
+def history_from_json(payload: dict[str, Any]) -> History:
     """The inverse of `history_to_json`: null curve points become NaN again."""
     values = {}
     for field in dataclasses.fields(History):

@@ -9,10 +9,31 @@ The layer lists themselves are data in `ee449.spec` (re-exported here: `models.R
 
 from __future__ import annotations
 
-from ee449.models.networks import (ACTIVATIONS, HomeworkNet, build, check_activation, count_parameters,
-                                   describe_layers, first_layer, flatten_size, weighted_layers)
-from ee449.spec import (ACT, ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES, POOL, REGISTRY, Activation, Conv, Dense, Layer,
-                        MaxPool, check_architecture)
+from ee449.models.networks import (
+                                   ACTIVATIONS,
+                                   HomeworkNet,
+                                   build,
+                                   check_activation,
+                                   count_parameters,
+                                   describe_layers,
+                                   first_layer,
+                                   flatten_size,
+                                   weighted_layers,
+)
+from ee449.spec import (
+                                   ACT,
+                                   ARCHITECTURES,
+                                   INPUT_SHAPE,
+                                   NUM_CLASSES,
+                                   POOL,
+                                   REGISTRY,
+                                   Activation,
+                                   Conv,
+                                   Dense,
+                                   Layer,
+                                   MaxPool,
+                                   check_architecture,
+)
 
 __all__ = ["ACT", "ACTIVATIONS", "ARCHITECTURES", "INPUT_SHAPE", "NUM_CLASSES", "POOL", "REGISTRY", "Activation",
            "Conv", "Dense", "HomeworkNet", "Layer", "MaxPool", "build", "check_activation", "check_architecture",

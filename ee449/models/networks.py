@@ -18,7 +18,17 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from ee449.spec import INPUT_SHAPE, NUM_CLASSES, REGISTRY, Activation, Conv, Dense, Layer, MaxPool, check_architecture
+from ee449.spec import (
+    INPUT_SHAPE,
+    NUM_CLASSES,
+    REGISTRY,
+    Activation,
+    Conv,
+    Dense,
+    Layer,
+    MaxPool,
+    check_architecture,
+)
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 
@@ -98,12 +108,12 @@ def flatten_size(name: str) -> int:
     return first_linear.in_features
 
 
-def weighted_layers(model: nn.Module) -> Iterator[nn.Module]:
+def weighted_layers(model: nn.Module) -> Iterator[nn.Conv2d | nn.Linear]:
     """The Conv2d and Linear layers of `model`, in order."""
     return (m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
 
 
-def first_layer(model: nn.Module) -> nn.Module:
+def first_layer(model: nn.Module) -> nn.Conv2d | nn.Linear:
     """The first Conv2d or Linear layer: the one whose weights Parts 3 and 4 record."""
     try:
         return next(weighted_layers(model))

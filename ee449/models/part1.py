@@ -11,8 +11,16 @@ from typing import Any
 import torch
 from torch import nn
 
-from ee449.basics.formulas import (BATCH_SIZE, EPOCHS, TRAIN_SAMPLES, batches_per_epoch, cnn_param_count,
-                                   gradient_from_sgd_step, mlp_param_count, sgd_iterations)
+from ee449.basics.formulas import (
+    BATCH_SIZE,
+    EPOCHS,
+    TRAIN_SAMPLES,
+    batches_per_epoch,
+    cnn_param_count,
+    gradient_from_sgd_step,
+    mlp_param_count,
+    sgd_iterations,
+)
 from ee449.models.networks import build, count_parameters, first_layer
 from ee449.spec import ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES, REGISTRY, Conv, Dense, MaxPool
 
@@ -65,10 +73,13 @@ def sgd_step_check(lr: float = 0.01, seed: int = 0) -> dict[str, Any]:
     torch.nn.functional.cross_entropy(model(x), y).backward()
     optimizer.step()
     recovered = gradient_from_sgd_step(before, weight.detach().clone(), lr)
-    error = float((recovered - weight.grad).abs().max())
+    grad = weight.grad
+    if grad is None:  # pragma: no cover - backward() above fills it
+        raise RuntimeError("the SGD step left no gradient on the first layer")
+    error = float((recovered - grad).abs().max())
     # float32 weights: w_k+1 is rounded to eps * |w|, and dividing by lr magnifies that.
     tolerance = 2 * torch.finfo(before.dtype).eps * float(before.abs().max()) / lr
-    return {"lr": lr, "grad_norm": float(weight.grad.norm()), "max_abs_error": error,
+    return {"lr": lr, "grad_norm": float(grad.norm()), "max_abs_error": error,
             "tolerance": tolerance, "match": error <= tolerance}
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ee449.io import atomic_write_bytes
-from ee449.models import ARCHITECTURES, build, count_parameters
+from ee449.models import ARCHITECTURES
 from ee449.models.part1 import architecture_counts
 from ee449.plots import curves, grids
 from ee449.report.load import Results, fmt, load_folder, part3_rows, part4_rows, part5_rows, schedule_row
@@ -59,8 +59,10 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
     src = results.files
     figures: dict[str, Path | None] = {}
     if results.part2_output is not None:
+        part2_output = results.part2_output
+
         def part2():
-            grids.part2Plots(np.load(results.part2_output), save_dir=str(out), filename="part2")
+            grids.part2Plots(np.load(part2_output), save_dir=str(out), filename="part2")
         figures["part2"] = _draw(out / "part2.png", [results.part2_output], part2, results.problems)
     elif (out / "part2.png").is_file():
         figures["part2"] = out / "part2.png"
@@ -96,8 +98,10 @@ def _figure(blocks: list[Block], figures: dict, name: str, caption: str, results
 
 def _meta_data(result: dict) -> tuple[dict, dict]:
     """meta and meta.data of a result, {} where absent (a student's dicts have no meta)."""
-    meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
-    return meta, meta.get("data") if isinstance(meta.get("data"), dict) else {}
+    meta = result.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    data = meta.get("data")
+    return meta, data if isinstance(data, dict) else {}
 
 
 def _setting(value, present: bool) -> str:

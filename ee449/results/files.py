@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for annotations only: importing the experiments at run time would import torch
+    from ee449.experiments.payloads import ExperimentConfig
 
 from ee449.errors import ResultsError
 from ee449.io import read_json, to_jsonable, write_json
 
 
-def read_result(path: str | Path) -> dict:
+def read_result(path: str | Path) -> dict[str, Any]:
     """A result file as a dict, checked to be a JSON object with a `meta.config`."""
     result = read_json(path)
     if not isinstance(result, dict) or not isinstance(result.get("meta"), dict) or "config" not in result["meta"]:
@@ -17,7 +20,7 @@ def read_result(path: str | Path) -> dict:
     return result
 
 
-def result_status(path: str | Path, config: Any, data_description: dict) -> str:
+def result_status(path: str | Path, config: ExperimentConfig, data_description: dict[str, Any]) -> str:
     """'missing', 'done' (same config and data: nothing to do) or a reason it differs."""
     path = Path(path)
     if not path.exists():
@@ -36,6 +39,6 @@ def result_status(path: str | Path, config: Any, data_description: dict) -> str:
     return "done"
 
 
-def write_result(path: str | Path, payload: dict) -> Path:
+def write_result(path: str | Path, payload: dict[str, Any]) -> Path:
     """Write one result file atomically (strict JSON: NaN becomes null)."""
     return write_json(path, payload)

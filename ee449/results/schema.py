@@ -14,17 +14,18 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ee449 import spec
 from ee449.errors import ResultsError
 from ee449.io import read_json
+from ee449.spec import PART4_KEYS, PART5_KEYS, PART5_LRS, SCHEDULE_KEYS, rate_suffix
+from ee449.spec import RECORD_EVERY as DEFAULT_RECORD_EVERY  # used only for a result without meta
 
-DEFAULT_RECORD_EVERY = 10  # SPEC: one point every 10 optimizer steps (used only without meta)
+# The figures and the report need every key but the weights (a student's dict may lack them).
+PART3_KEYS = tuple(key for key in spec.PART3_KEYS if key != "weights")
+LEARNING_RATES = {rate_suffix(lr): lr for lr in PART5_LRS}  # key suffix -> learning rate
 
-PART3_KEYS = ("name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc")
-PART4_KEYS = ("name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve")
-LEARNING_RATES = {"1": 0.1, "01": 0.01, "001": 0.001}  # key suffix -> learning rate
-PART5_KEYS = ("name",) + tuple(f"{kind}_{s}" for kind in ("loss_curve", "val_acc_curve") for s in LEARNING_RATES)
-SCHEDULE_KEYS = ("name", "switch_epochs", "val_acc_curve_stage2", "val_acc_curve_stage3",
-                 "test_acc", "adam_test_acc")
+__all__ = ["DEFAULT_RECORD_EVERY", "LEARNING_RATES", "PART3_KEYS", "PART4_KEYS", "PART5_KEYS", "SCHEDULE_KEYS",
+           "curve", "curves", "load_result", "meta_of", "number", "require_keys", "shared_unit", "x_values"]
 
 
 def load_result(item: Mapping[str, Any] | str | os.PathLike, part: str) -> tuple[dict, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ee449 import spec
 from ee449.models import check_activation
 from ee449.training.device import resolve_device
 
@@ -15,13 +16,13 @@ OPTIMIZERS = ("adam", "sgd")
 class TrainConfig:
     """Everything one training run needs besides the architecture, data and seed."""
 
-    epochs: int = 15  # Part 3 and 4; Part 5 uses 20 and 30
-    batch_size: int = 50  # the homework's batch
+    epochs: int = spec.PART3_EPOCHS  # Part 3 and 4; Part 5 uses 20 and 30
+    batch_size: int = spec.BATCH_SIZE
     optimizer: str = "adam"  # "adam" (default betas/eps, no weight decay) | "sgd" (no momentum)
-    lr: float = 1e-3  # Adam's default
+    lr: float = spec.PART3_LR  # Adam's default
     lr_schedule: tuple[tuple[int, float], ...] = ()  # ((epoch, lr), ...): from that 0-based epoch on, use lr
     activation: str = "relu"  # "relu" | "sigmoid" (Part 4)
-    record_every: int = 10  # steps per recorded point (SPEC Recording)
+    record_every: int = spec.RECORD_EVERY  # steps per recorded point
     record_train: bool = True  # window-mean training loss + accuracy
     record_val: bool = True  # validation accuracy at every record point
     record_grad: bool = False  # first-layer gradient magnitude (Part 4)

@@ -2,18 +2,35 @@
 
 `resolve_device` turns "auto" into cuda or cpu; `to_resident` checks the six split tensors and
 moves them to the device once (the trainer then batches by index, never copying per step);
-`configure_device`, `memory_format_for` and `eval_chunk_for` hold the per-device choices, each
-with the measurement behind it (benchmarks/RESULTS.md).
+`configure_device`, `memory_format_for`, `eval_chunk_for` and `batching_pays_off` hold the
+per-device choices, each with the measurement behind it (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple, Protocol
 
 import torch
 
 from ee449.spec import INPUT_SHAPE
 from ee449.training.allocator import keep_freed_memory
+
+
+class SplitTensors(Protocol):
+    """What the trainer reads: any object with the six split tensors (`DataSplits`, `Resident`, ...)."""
+
+    @property
+    def train_images(self) -> torch.Tensor: ...
+    @property
+    def train_labels(self) -> torch.Tensor: ...
+    @property
+    def val_images(self) -> torch.Tensor: ...
+    @property
+    def val_labels(self) -> torch.Tensor: ...
+    @property
+    def test_images(self) -> torch.Tensor: ...
+    @property
+    def test_labels(self) -> torch.Tensor: ...
 
 
 class Resident(NamedTuple):
@@ -44,7 +61,7 @@ def eval_chunk_for(device: torch.device, eval_chunk: int = 0) -> int:
     return 10_000 if device.type == "cuda" else 256
 
 
-def to_resident(data: Any, device: torch.device) -> Resident:
+def to_resident(data: SplitTensors, device: torch.device) -> Resident:
     """Check and move any object with the six split tensors (e.g. `data.DataSplits`) to `device`."""
     tensors = []
     for name in Resident._fields:
@@ -91,3 +108,23 @@ def memory_format_for(device: torch.device) -> torch.memory_format:
     bench_layout.py has been run on a GPU.
     """
     return torch.channels_last if device.type == "cpu" else torch.contiguous_format
+
+
+def batching_pays_off(arch: str, device: torch.device, runs: int) -> bool:
+    """Whether `train_many(batched=None)` batches `runs` runs of `arch` on `device`.
+
+    Measured on the 2-core CPU (AMD EPYC, 10 replicas, batch 50, Adam, validation every
+    10 steps; `benchmarks/bench_replicas.py --threads 2 --steps 20` and `ee449 bench`):
+      - MLPs: batched 1.9-2.0x sequential -> batch.
+      - CNNs: batched 0.68-0.72x sequential -> not batched on the CPU. One model's convolutions
+        in channels_last (`memory_format_for`) already run at the CPU's sgemm rate and
+        the replicas cannot share arithmetic (each has its own weights); grouped convolutions
+        run below that rate in either layout. Three fifths of the time is validation passes,
+        which batching cannot shorten (benchmarks/RESULTS.md: "why not 2x on a CPU").
+      - `torch.func.vmap` measured 0.59-0.77x sequential, below the grouped convolutions.
+    On CUDA, batch-50 steps of these small models are bound by kernel launches, so R replicas
+    cost little more than one: batch (to be confirmed on a GPU box with bench_replicas.py).
+    """
+    if runs < 2:
+        return False
+    return device.type == "cuda" or arch.startswith("mlp")

@@ -25,6 +25,7 @@ from ee449.basics.formulas import (
 from ee449.models import ARCHITECTURES, build, count_parameters
 from ee449.models.part1 import architecture_counts
 from tests.helpers.assertions import assert_close, assert_equal
+from tests.helpers.homework import PARAMETERS
 from tests.helpers.strategies import cnn_shapes, mlp_shapes
 
 MAX_SAMPLES = 2000
@@ -46,7 +47,8 @@ def test_mlp_param_count_equals_torch_linear_stack(shape):
 
 def test_formulas_accept_numpy_arrays_and_integers():
     # mlp_2 from the homework's table; a two-conv stack counted by torch.
-    assert_equal(mlp_param_count(1024, np.array([32, 64]), 10, bias=np.array([True, False, True])), 35_498, "mlp_2")
+    assert_equal(mlp_param_count(1024, np.array([32, 64]), 10, bias=np.array([True, False, True])),
+                 PARAMETERS["mlp_2"], "mlp_2")
     convs = nn.Sequential(nn.Conv2d(1, 16, 3), nn.Conv2d(16, 8, 5))
     assert_equal(cnn_param_count(np.int64(1), np.array([3, 5]), np.array([16, 8])), numel(convs), "conv stack")
 
@@ -122,11 +124,13 @@ def test_gradient_from_sgd_step_leaves_no_autograd_graph():
 # The homework's table (SPEC.md), from its layer lists: the formulas must reproduce it, and so
 # must PyTorch's count of the models we build.
 SPEC_TABLE = {
-    "mlp_1": (lambda: mlp_param_count(1024, [32], 10), 33_130),
-    "mlp_2": (lambda: mlp_param_count(1024, [32, 64], 10, bias=[True, False, True]), 35_498),
-    "cnn_3": (lambda: cnn_param_count(1, [3, 5, 7], [16, 8, 16]) + mlp_param_count(144, [], 10), 11_106),
-    "cnn_4": (lambda: cnn_param_count(1, [3, 3, 5, 5], [16, 8, 16, 16]) + mlp_param_count(256, [], 10), 13_522),
-    "cnn_5": (lambda: cnn_param_count(1, [3] * 6, [8, 16, 8, 16, 16, 8]) + mlp_param_count(128, [], 10), 8_346),
+    "mlp_1": (lambda: mlp_param_count(1024, [32], 10), PARAMETERS["mlp_1"]),
+    "mlp_2": (lambda: mlp_param_count(1024, [32, 64], 10, bias=[True, False, True]), PARAMETERS["mlp_2"]),
+    "cnn_3": (lambda: cnn_param_count(1, [3, 5, 7], [16, 8, 16]) + mlp_param_count(144, [], 10), PARAMETERS["cnn_3"]),
+    "cnn_4": (lambda: cnn_param_count(1, [3, 3, 5, 5], [16, 8, 16, 16]) + mlp_param_count(256, [], 10),
+              PARAMETERS["cnn_4"]),
+    "cnn_5": (lambda: cnn_param_count(1, [3] * 6, [8, 16, 8, 16, 16, 8]) + mlp_param_count(128, [], 10),
+              PARAMETERS["cnn_5"]),
 }
 
 

@@ -1,4 +1,4 @@
-"""ee449.progress: a bar on a terminal, one line per epoch in a log, nothing when disabled."""
+"""ee449.cli.progress: a bar on a terminal, one line per epoch in a log, nothing when disabled."""
 
 from __future__ import annotations
 

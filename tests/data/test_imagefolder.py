@@ -1,4 +1,4 @@
-"""ee449.imagefolder: real PNG and JPEG trees written here, the decoded cache, each layout error."""
+"""ee449.data.imagefolder: real PNG and JPEG trees written here, the decoded cache, each layout error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ee449.experiment_configs: the homework's defaults, validation that names the bad value, seeds."""
+"""ee449.experiments.configs: the homework's defaults, validation that names the bad value, seeds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ee449.results: the result files' schema (snapshots), saved runs, and the up-to-date check.
+"""ee449.experiments.payloads and store: the result files' schema (snapshots), saved runs, and the up-to-date check.
 
 The result files come from a tiny real run of every experiment, written to disk and read back;
 the snapshots keep their keys, types and curve lengths (floats replaced by their type), so a
@@ -57,7 +57,7 @@ def result_files(data, tmp_path_factory):
 def schema(value, key: str = ""):
     """Keys, types and lengths of a JSON value for a snapshot.
 
-    Floats become their type; ints, bools, `name` and the config stay (they are stable); other
+    Floats and `meta.best_run` become their type; ints, bools, `name` and the config stay; other
     strings (paths, versions, times, device) become their type; a list becomes its element
     types and length, an array of arrays its shape.
     """
@@ -72,6 +72,8 @@ def schema(value, key: str = ""):
             kinds = sorted({"null" if v is None else type(v).__name__ for v in value})
             return f"list[{'|'.join(kinds)}] x{len(value)}"
         return [schema(v) for v in value]
+    if key == "best_run":  # which run came out best is a training outcome, not the schema
+        return type(value).__name__
     if isinstance(value, (bool, int)) or value is None or key == "name":
         return value
     return type(value).__name__

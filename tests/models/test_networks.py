@@ -14,14 +14,10 @@ from torch import nn
 from ee449 import models
 from ee449.models import ARCHITECTURES, build, count_parameters, describe_layers, first_layer
 from tests.helpers.assertions import assert_close, assert_equal
+from tests.helpers.homework import FIRST_LAYER_SHAPE as SPEC_FIRST_LAYER_SHAPE
+from tests.helpers.homework import FLATTEN as SPEC_FLATTEN
+from tests.helpers.homework import PARAMETERS as SPEC_PARAMETERS
 
-# The spec's table (SPEC.md, Architectures): total trainable parameters and flatten size.
-SPEC_PARAMETERS = {"mlp_1": 33_130, "mlp_2": 35_498, "cnn_3": 11_106, "cnn_4": 13_522, "cnn_5": 8_346}
-SPEC_FLATTEN = {"mlp_1": 1024, "mlp_2": 1024, "cnn_3": 144, "cnn_4": 256, "cnn_5": 128}
-SPEC_FIRST_LAYER_SHAPE = {
-    "mlp_1": (32, 1024), "mlp_2": (32, 1024),
-    "cnn_3": (16, 1, 3, 3), "cnn_4": (16, 1, 3, 3), "cnn_5": (8, 1, 3, 3),
-}
 ACTIVATIONS = ("relu", "sigmoid")
 
 

@@ -21,6 +21,7 @@ from PIL import Image
 from ee449.errors import ResultsError
 from ee449.io import write_json
 from ee449.plots import curves
+from ee449.spec import RECORD_EVERY as RECORD_EVERY_SPEC  # a point every 10 steps when a result has no meta
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.fake_results import (POINTS, RECORD_EVERY, STEPS_PER_EPOCH, part3_result, part4_result,
                                 part5_result, schedule_result)
@@ -73,7 +74,7 @@ def test_part3_figure_draws_each_curve_of_each_architecture(n_arch):
 def test_part3_figure_uses_steps_without_meta():
     results = _part3(2, with_meta=False)
     loss_ax = curves.part3_figure(results).axes[0]
-    assert_close(loss_ax.get_lines()[0].get_xdata(), np.arange(1, POINTS + 1) * curves.DEFAULT_RECORD_EVERY,
+    assert_close(loss_ax.get_lines()[0].get_xdata(), np.arange(1, POINTS + 1) * RECORD_EVERY_SPEC,
                  what="x in steps")
     assert_equal(loss_ax.get_xlabel(), "step", "x label")
     assert_equal(loss_ax.child_axes, [], "no secondary step axis without steps per epoch")

@@ -1,4 +1,4 @@
-"""ee449.report_data: the numbers the report prints, recomputed here in plain Python."""
+"""ee449.report.load: the numbers the report prints, recomputed here in plain Python."""
 
 from __future__ import annotations
 

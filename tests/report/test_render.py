@@ -1,4 +1,4 @@
-"""ee449.report_render: text from result files can never become markup, in HTML or Markdown."""
+"""ee449.report.render: text from result files can never become markup, in HTML or Markdown."""
 
 from __future__ import annotations
 

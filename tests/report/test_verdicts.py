@@ -1,4 +1,4 @@
-"""ee449.report_verdicts: each claim's verdict follows the numbers, whichever way they go."""
+"""ee449.report.verdicts: each claim's verdict follows the numbers, whichever way they go."""
 
 from __future__ import annotations
 

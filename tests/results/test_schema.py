@@ -1,4 +1,4 @@
-"""ee449.plots.schema: reading and checking result dicts, against files written to disk."""
+"""ee449.results.schema: reading and checking result dicts, against files written to disk."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from ee449 import models
-from ee449.training.replicas import StackedNet, batching_pays_off
+from ee449.models.stacked import StackedNet
+from ee449.training import batching_pays_off
 from ee449.training import ProgressEvent, TrainConfig, train, train_many
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.splits import random_splits
