@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make demo   the whole homework on the built-in synthetic data, results + figures + report in ee449-out/
 #   make test   the test suite (no GPU, no network), as CI runs it
+#   make lint   the layers (import-linter), the lint rules (ruff) and the types (mypy) of ee449/
 # Each creates the virtual environment .venv with pip on first use.
 
 PYTHON ?= python3
@@ -8,11 +9,11 @@ VENV ?= .venv
 OUT ?= ee449-out
 BIN = $(VENV)/bin
 
-.PHONY: demo test gpu-test bench tox clean
+.PHONY: demo test lint gpu-test bench tox clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -20,6 +21,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -m "not gpu" -n 2
+
+lint: $(VENV)/.installed
+	$(BIN)/lint-imports
+	$(BIN)/ruff check ee449
+	$(BIN)/mypy
 
 gpu-test: $(VENV)/.installed
 	$(BIN)/pytest -m gpu -n 4 --require-gpu

@@ -52,8 +52,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from ee449.data import load_cifar10, transform
-    from ee449.imagefolder import load_image_folder, scan_tree
-    from ee449.synthetic import make_synthetic
+    from ee449.data.imagefolder import load_image_folder, scan_tree
+    from ee449.data.synthetic import make_synthetic
 
     n = 10 * args.synthetic_per_class
     seconds, _ = best_of(args.repeats, lambda: make_synthetic(args.synthetic_per_class, seed=0))

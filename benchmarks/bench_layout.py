@@ -2,9 +2,9 @@
 
 For each architecture and each layout (NCHW = torch.contiguous_format, NHWC = channels_last)
 it times, median of `--repeats`:
-  - a validation pass: `ee449.train.accuracy` over `--val` images, for each `--chunks` size;
+  - a validation pass: `ee449.training.accuracy` over `--val` images, for each `--chunks` size;
   - a training window: 10 Adam steps of batch 50 (forward, backward, step), as the trainer does.
-`ee449.device.memory_format_for` and `eval_chunk_for` encode the winners per device; rerun this
+`ee449.training.device.memory_format_for` and `eval_chunk_for` encode the winners per device; rerun this
 on a new kind of device before changing them.
 
 `--layers` instead times each convolution of the architectures over 2,560 images in evaluation
@@ -26,9 +26,10 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from ee449 import allocator, models
-from ee449.device import resolve_device
-from ee449.train import accuracy
+from ee449 import models
+from ee449.training import allocator
+from ee449.training.device import resolve_device
+from ee449.training import accuracy
 
 LAYOUTS = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
 
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--default-malloc", action="store_true",
-                        help="leave glibc's malloc as it is (the trainer calls ee449.allocator.keep_freed_memory)")
+                        help="leave glibc's malloc as it is (the trainer calls ee449.training.allocator.keep_freed_memory)")
     parser.add_argument("--layers", action="store_true", help="time each convolution instead (GFLOP/s)")
     parser.add_argument("--replicas", type=int, default=10, help="models grouped in --layers")
     parser.add_argument("--layer-chunk", type=int, default=256, help="images per forward of one model in --layers")

@@ -3,13 +3,13 @@
 Workload (Part 3's, scaled by options): batch 50, Adam, a validation pass every 10 steps.
 Three ways, same seeds, same data (random tensors, or `--data` for any ee449 data source):
   - sequential: `train_many(..., batched=False)` (R calls of the plain trainer);
-  - grouped:    `train_many(..., batched=True)` (ee449.replicas: grouped convs + bmm);
+  - grouped:    `train_many(..., batched=True)` (ee449.training.replicas: grouped convs + bmm);
   - vmap:       `torch.func.stack_module_state` + `functional_call` + `vmap`, the textbook
                 alternative, as a minimal loop here (training and validation, no recording).
 Prints seconds and images per second (training + validation images) for each and the speedups,
 and writes them as JSON with `--json`, with each way's kernel CPU time and page faults. Run:
 `.venv/bin/python benchmarks/bench_replicas.py`; prefix `EE449_KEEP_FREED_MEMORY=0` to measure
-with glibc's malloc left as it is (see ee449.allocator).
+with glibc's malloc left as it is (see ee449.training.allocator).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
 from ee449 import models
-from ee449.device import resolve_device, to_resident
-from ee449.train import TrainConfig, shuffle_generator, train_many
+from ee449.training.device import resolve_device, to_resident
+from ee449.training import TrainConfig, shuffle_generator, train_many
 
 
 def random_data(n_train: int, n_val: int, n_test: int) -> SimpleNamespace:
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        # Kernel time and page faults: what a malloc that returns freed memory costs (ee449.allocator).
+        # Kernel time and page faults: what a malloc that returns freed memory costs (ee449.training.allocator).
         kernel_s, faults = usage.ru_stime - usage_before.ru_stime, usage.ru_minflt - usage_before.ru_minflt
         timings[way] = {"seconds": seconds, "images_per_s": images / seconds, "kernel_cpu_s": kernel_s,
                         "minor_page_faults": faults}

@@ -1,16 +1,21 @@
 """ee449: the reference implementation of EE449 Homework 1, and the suite that grades it.
 
-The package mirrors the homework's parts:
+The packages follow the data, each importing only from those above it in this list:
 
-- `ee449.formulas`   Part 1: parameter counts, batches, iterations, the gradient of an SGD step
-- `ee449.conv`       Part 2: `my_conv2d` in NumPy; `ee449.part2` runs it and draws the grid
-- `ee449.models`     the five architectures as one declarative registry
-- `ee449.data`       CIFAR-10 (torchvision, an image folder, or the built-in synthetic stand-in)
-- `ee449.train`      the trainer and its recording rule
-- `ee449.experiments` Parts 3, 4 and 5 as functions from a config to a result file
+- `ee449.spec`         the homework as data: constants, the architectures' layer lists (no torch)
+- `ee449.basics`       Part 1's formulas, Part 2's `my_conv2d` and its built-in inputs
+- `ee449.data`         CIFAR-10 (torchvision, an image folder, or the built-in synthetic stand-in)
+- `ee449.models`       `build(name, activation)` from spec's layer lists
+- `ee449.training`     the trainer: one loop, its recording rule, the device choices
+- `ee449.experiments`  Parts 3, 4 and 5 as functions from a config to a result, the run store
+- `ee449.results`      reading, checking and writing result files (no torch)
 - `ee449.plots`, `ee449.report`  the homework's figures and a one-page report
-- `ee449.grading`    grade a student's submission against this reference
-- `ee449.cli`        the `ee449` command line
+- `ee449.bench`        the trainer's speed against the homework's reference loop
+- `ee449.grading`      grade a student's submission against this reference
+- `ee449.cli`          the `ee449` command line
+
+`ee449.conv.my_conv2d` re-exports `ee449.basics.conv.my_conv2d`; `ee449.io` and `ee449.errors`
+are the atomic writes and the exception types every layer uses.
 """
 
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ import torch
 
 from ee449.errors import ResultsError
 from ee449.io import atomic_write_bytes, read_json, save_npy, to_jsonable, write_json
-from tests.assertions import assert_equal
+from tests.helpers.assertions import assert_equal
 
 
 @dataclasses.dataclass(frozen=True)

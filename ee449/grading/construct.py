@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Union
 
-from ee449.architectures import ARCHITECTURES
+from ee449.spec import ARCHITECTURES
 
 Value = Union[None, bool, int, float, str, list, dict]  # JSON as the manifest carries it
 MAX_LOOP_VALUES = 16  # `for arch in [...]` expanded per value up to this many

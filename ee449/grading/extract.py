@@ -17,8 +17,8 @@ import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.architectures import ARCHITECTURES
 from ee449.grading import construct, sources, static
+from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
 

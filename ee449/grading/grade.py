@@ -21,7 +21,7 @@ from typing import Callable
 
 from ee449.grading import extract, judge, pdf_code, reference, resultfiles, runner, sandbox
 from ee449.grading.rubric import Rubric, load_rubric
-from ee449.architectures import ARCHITECTURES
+from ee449.spec import ARCHITECTURES
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed; a submission is code and a few result files
 

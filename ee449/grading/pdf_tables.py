@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ee449.architectures import ARCHITECTURES
+from ee449.spec import ARCHITECTURES
 from ee449.grading.checks.rules import BANDS
 from ee449.grading.pdf_layout import Row
 

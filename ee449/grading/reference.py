@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from ee449.architectures import ARCHITECTURES
+from ee449.spec import ARCHITECTURES
 
 _LOCK = threading.Lock()
 _CACHE: dict[str, dict] = {}

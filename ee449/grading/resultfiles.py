@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.architectures import ARCHITECTURES
+from ee449.spec import ARCHITECTURES
 from ee449.grading import sandbox
 from ee449.grading.checks.rules import KEYS
 from ee449.grading.construct import match_target

@@ -36,11 +36,22 @@ from matplotlib.lines import Line2D
 
 from ee449.errors import ResultsError
 from ee449.plots.output import DPI, as_list, new_figure, save_and_close
-from ee449.plots.schema import (DEFAULT_RECORD_EVERY, LEARNING_RATES, PART3_KEYS, PART4_KEYS, PART5_KEYS,
-                                SCHEDULE_KEYS, curves, load_result, meta_of, number, require_keys,
-                                shared_unit, x_values)
+from ee449.results.schema import (
+    LEARNING_RATES,
+    PART3_KEYS,
+    PART4_KEYS,
+    PART5_KEYS,
+    SCHEDULE_KEYS,
+    curves,
+    load_result,
+    meta_of,
+    number,
+    require_keys,
+    shared_unit,
+    x_values,
+)
+from ee449.spec import SCHEDULE_EPOCHS  # used only for a result without meta
 
-SCHEDULE_EPOCHS = 30  # SPEC: the schedule trains for 30 epochs (used only without meta)
 CHANCE_LOSS = math.log(10)  # cross-entropy of a uniform guess over 10 classes
 LOG_GRAD_RATIO = 100.0  # auto log axis once the largest gradient is 100x the smallest
 
@@ -71,7 +82,7 @@ def _steps_axis(ax, results: Sequence[Mapping], unit: str) -> None:
     per_epoch = {meta_of(r).get("steps_per_epoch") for r in results}
     if unit != "epoch" or len(per_epoch) != 1:
         return
-    spe = float(per_epoch.pop())
+    spe = float(per_epoch.pop() or 1)  # every result knows it (shared_unit said 'epoch')
     top = ax.secondary_xaxis("top", functions=(lambda e: e * spe, lambda s: s / spe))
     top.set_xlabel("optimizer step", fontsize=10)
     top.tick_params(labelsize=9)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ee449.experiments_cli import QUICK
+from ee449.cli.experiments import QUICK
 from ee449.io import read_json
-from tests.assertions import assert_equal
+from tests.helpers.assertions import assert_equal
 
 
 def ee449(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:

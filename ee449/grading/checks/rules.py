@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import math
 
-KEYS = {
-    3: ("name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc", "weights"),
-    4: ("name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve"),
-    5: ("name", "loss_curve_1", "loss_curve_01", "loss_curve_001",
-        "val_acc_curve_1", "val_acc_curve_01", "val_acc_curve_001"),
-}
-EPOCHS = {3: 15, 4: 15, 5: 20}
-BATCH, EVERY = 50, 10
+from ee449.spec import BATCH_SIZE as BATCH
+from ee449.spec import EPOCHS
+from ee449.spec import RECORD_EVERY as EVERY
+from ee449.spec import RESULT_KEYS as KEYS
+
+__all__ = ["BANDS", "BATCH", "EPOCHS", "EVERY", "KEYS", "TRAIN_IMAGES", "implied_images"]
+
 TRAIN_IMAGES = (40_000, 50_000)
 BANDS = {"mlp": (25.0, 55.0), "cnn": (40.0, 80.0)}
 

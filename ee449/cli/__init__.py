@@ -1,0 +1,96 @@
+"""The `ee449` command line.
+
+Every subcommand is a module of this package (grade's is `ee449.grading.cli`, until the grading
+branches are merged): the registry below maps a name to it, and it provides two functions,
+
+    add_arguments(parser: argparse.ArgumentParser) -> None
+    run(args: argparse.Namespace) -> int          # the exit status
+
+Modules are imported only for the command that runs, so `ee449 --help` and `ee449 part1` do not
+pay for importing torch. Bad arguments exit with status 2 and a one-line reason (argparse's
+behaviour); a `ValueError` or data/results error raised by a command is reported the same way,
+in one line, with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Sequence
+
+from ee449 import __version__
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    module: str  # provides add_arguments(parser) and run(args) -> int
+    help: str
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("part1", "ee449.cli.part1", "Part 1: parameter counts and SGD arithmetic, checked against PyTorch"),
+    Command("part2", "ee449.cli.part2", "Part 2: run my_conv2d on sample digits and draw the output grid"),
+    Command("part3", "ee449.cli.experiments", "Part 3: train the five architectures (Adam), several runs each"),
+    Command("part4", "ee449.cli.experiments", "Part 4: ReLU against sigmoid: loss and first-layer gradient magnitude"),
+    Command("part5", "ee449.cli.experiments", "Part 5: learning rates 0.1/0.01/0.001 with SGD, then the schedule"),
+    Command("all", "ee449.cli.experiments", "every part, then the report, into one output folder"),
+    Command("report", "ee449.cli.report", "build the HTML + Markdown report from a results folder"),
+    Command("grade", "ee449.grading.cli", "grade a student's submission (or a folder of them)"),
+    Command("bench", "ee449.cli.bench", "measure training throughput against the homework's reference loop"),
+)
+
+
+def _top_level_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ee449",
+        description="Reference implementation and grader for EE449 Homework 1 (grayscale CIFAR-10).",
+    )
+    parser.add_argument("--version", action="version", version=f"ee449 {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        # The command's own options are parsed by its own parser, built only when it runs.
+        sub.add_parser(command.name, help=command.help, add_help=False)
+    return parser
+
+
+def _command_parser(command: Command, module: ModuleType) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"ee449 {command.name}", description=command.help)
+    parser.set_defaults(command=command.name)
+    module.add_arguments(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    top = _top_level_parser()
+    if not argv or argv[0] not in {c.name for c in COMMANDS}:
+        top.parse_args(argv)  # prints help / version / "invalid choice" and exits
+        return 2
+    command = next(c for c in COMMANDS if c.name == argv[0])
+    module = importlib.import_module(command.module)
+    parser = _command_parser(command, module)
+    args = parser.parse_args(argv[1:])
+    try:
+        return int(module.run(args) or 0)
+    except BrokenPipeError:
+        # `ee449 part1 | head -1`: the reader left; not an error of ours. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"ee449 {command.name}: interrupted; finished work is saved, run again to resume",
+              file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError) as error:
+        parser.exit(2, f"ee449 {command.name}: error: {error}\n")
+    except RuntimeError as error:
+        # DataError, ResultsError and friends: say what is wrong in one line, no traceback.
+        if type(error).__module__.startswith("ee449"):
+            parser.exit(2, f"ee449 {command.name}: error: {error}\n")
+        raise
+    return 0

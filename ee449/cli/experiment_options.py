@@ -1,0 +1,78 @@
+"""The options of `ee449 part3 | part4 | part5 | all`, and the `--quick` preset."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ee449.spec import ARCHITECTURES, check_architecture
+
+QUICK: dict[str, Any] = {  # the README's main job: every part on synthetic data in about 3 minutes on 2 quiet CPU cores
+    # 2,700 training images (54 steps of 50 per epoch), 300 validation, 500 test: enough that the
+    # CNNs clearly beat the MLPs after 4 epochs (measured: about 50-70% against 25-35%).
+    "synthetic_per_class": (300, 50),
+    "record_every": 10,  # the homework's rule: about 5 points per epoch here
+    "epochs": 4, "runs": 2,  # Parts 3 and 4: "several runs" kept to two
+    "part5_epochs": 6, "schedule_epochs": 9, "patience": 1,  # SGD needs more steps than Adam to move
+    "threads": 1,  # one CPU thread: small models gain little from more, and a busy machine loses a lot
+}
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    command = parser.prog.split()[-1]
+    data = parser.add_argument_group("data and output")
+    data.add_argument("--data", default=None, metavar="SOURCE",
+                      help="'torchvision' (default; downloads once), 'synthetic' (built in), or an image folder")
+    data.add_argument("--data-root", default=None, metavar="DIR", help="download/cache folder (default ~/.cache/ee449)")
+    data.add_argument("--out", default="ee449-out", type=Path, metavar="DIR",
+                      help="output folder for result files and figures (default ee449-out)")
+    runs = parser.add_argument_group("training")
+    runs.add_argument("--device", default="auto", help="'auto' (CUDA when present), 'cpu', 'cuda', 'cuda:N'")
+    runs.add_argument("--epochs", type=_positive, default=None, help="epochs (default: the homework's)")
+    if command in ("part3", "all"):
+        runs.add_argument("--runs", type=_positive, default=None, help="Part 3 runs per architecture (default 10)")
+    if command in ("part3", "part4", "all"):
+        runs.add_argument("--arch", action="append", default=None, metavar="NAME",
+                          help=f"architectures, repeatable or comma-separated (default all: {','.join(ARCHITECTURES)})")
+    if command in ("part5", "all"):
+        runs.add_argument("--part5-arch" if command == "all" else "--arch", dest="part5_arch", default="cnn_4",
+                          metavar="NAME", help="Part 5's architecture (default cnn_4; not mlp_1)")
+        runs.add_argument("--switch-epochs", nargs=2, type=_positive, default=None, metavar=("E1", "E2"),
+                          help="schedule switch epochs by hand (default: the plateau rule)")
+    runs.add_argument("--tf32", action="store_true",
+                      help="TF32 convolutions and matmuls on CUDA: faster, about 1e-3 relative error (default off)")
+    runs.add_argument("--compile", action="store_true",
+                      help="torch.compile the training forward: fewer CUDA launches, ~30 s per model; slower on a CPU")
+    runs.add_argument("--threads", type=_positive, default=None,
+                      help="CPU threads for PyTorch (default: PyTorch's choice; 1 with --quick)")
+    runs.add_argument("--seed", type=_natural, default=0, help="base seed; run i uses seed*1000+i (default 0)")
+    runs.add_argument("--force", action="store_true", help="retrain and replace existing results")
+    runs.add_argument("--quick", action="store_true",
+                      help="smoke preset: small synthetic data, few epochs, few runs (explicit options win)")
+
+
+def _positive(text: str) -> int:
+    value = _natural(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _natural(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def parse_archs(values: list[str] | None) -> tuple[str, ...]:
+    """`--arch a --arch b,c` -> ('a', 'b', 'c'), validated; None -> all five."""
+    if not values:
+        return ARCHITECTURES
+    names = [n.strip() for v in values for n in v.split(",") if n.strip()]
+    for name in names:
+        check_architecture(name)
+    return tuple(dict.fromkeys(names))

@@ -1,0 +1,259 @@
+"""The `ee449 part3 | part4 | part5 | all` commands.
+
+Every command loads the data once, then, for each result file it owns:
+- the file exists with the same config and data: nothing to do (unless `--force`);
+- the file exists with a different config or data: refuse, naming the difference (a result
+  is never silently replaced; `--force` replaces it, `--out` picks another folder);
+- otherwise run the experiment, reusing the finished runs saved under `<out>/.runs/` (so an
+  interrupted command resumes where it stopped) and write the file atomically.
+`--force` retrains everything it is asked for and replaces the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, TypedDict
+
+import numpy as np
+import torch
+
+from ee449 import experiments as ex
+from ee449.cli.experiment_options import QUICK, add_arguments, parse_archs
+from ee449.cli.part2 import run_part2
+from ee449.cli.progress import Progress
+from ee449.data import DataSplits, load_cifar10
+from ee449.errors import ResultsError
+from ee449.experiments import RunStore, describe_data
+from ee449.experiments.payloads import ExperimentConfig
+from ee449.io import read_json
+from ee449.plots import curves, grids
+from ee449.report import build_report
+from ee449.results import result_status, write_result
+from ee449.training.device import resolve_device
+
+FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report
+
+
+__all__ = ["QUICK", "How", "Plan", "add_arguments", "parse_archs", "run"]  # add_arguments + run: the command
+
+
+class How(TypedDict):
+    """How every experiment of a command runs: the keywords of ex.part3, part4, part5 and schedule."""
+
+    device: str
+    store: RunStore
+    progress: Progress
+    speed: ex.Speed
+
+
+class Plan:
+    """The resolved request of one command: configs per part, data, output, progress."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.command = args.command
+        self.quick = args.quick
+        self.out = Path(args.out)
+        self.device = args.device
+        self.force = args.force
+        self.seed = args.seed
+        self.data_source = args.data or ("synthetic" if args.quick else "torchvision")
+        self.data_root = args.data_root
+        resolve_device(self.device)  # a bad --device fails now, in one line
+        q = QUICK if self.quick else {}
+        threads = args.threads or q.get("threads")
+        if threads:
+            torch.set_num_threads(threads)
+        shared = {"seed": self.seed}
+        if "record_every" in q:
+            shared["record_every"] = q["record_every"]
+        epochs = args.epochs or q.get("epochs")
+        archs = parse_archs(getattr(args, "arch", None)) if self.command != "part5" else ()
+        runs = getattr(args, "runs", None) or q.get("runs")
+        self.part3 = [ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs, runs=runs)) for a in archs]
+        self.part4 = [ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs)) for a in archs]
+        p5_epochs = args.epochs or q.get("part5_epochs")
+        self.part5: ex.Part5Config | None = None
+        self.schedule: ex.ScheduleConfig | None = None
+        self.adam: ex.Part3Config | None = None
+        if self.command in ("part5", "all"):
+            self.part5 = ex.override(ex.Part5Config(args.part5_arch), **shared, **_given(epochs=p5_epochs))
+            sched_epochs = q.get("schedule_epochs") if not args.epochs else math.ceil(1.5 * args.epochs)
+            self.schedule = ex.override(
+                ex.ScheduleConfig(args.part5_arch), **shared,
+                **_given(epochs=sched_epochs, search_epochs=p5_epochs, patience=q.get("patience"),
+                         switch_epochs=tuple(args.switch_epochs) if args.switch_epochs else None))
+            # Adam comparison when Part 3's file is missing: Part 3's settings, one run.
+            self.adam = ex.override(ex.Part3Config(args.part5_arch), **shared, runs=1, **_given(epochs=epochs))
+        self.speed = ex.Speed(allow_tf32=args.tf32, compile=args.compile)
+        self.progress = Progress()
+        self.store = RunStore(self.out, reuse=not self.force)
+        self.how = How(device=self.device, store=self.store, progress=self.progress, speed=self.speed)
+        self.data: DataSplits | None = None
+
+    @property
+    def splits(self) -> DataSplits:
+        """The loaded data (`load_data` comes first)."""
+        if self.data is None:
+            raise RuntimeError("Plan.load_data() must run before the experiments")
+        return self.data
+
+    def load_data(self) -> DataSplits:
+        extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
+        # Moved to the device once: every run of the command then trains from resident tensors.
+        data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))
+        self.data = data
+        sizes = describe_data(data)
+        self.progress.note(f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, "
+                           f"{sizes['test']} test images")
+        if data.synthetic:
+            self.progress.note("note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
+                               "not the homework's numbers")
+        return data
+
+    def needed(self, path: Path, config: ExperimentConfig) -> bool:
+        """Whether `path` must be (re)made for `config`; raises if it holds a different result."""
+        status = result_status(path, config, describe_data(self.splits))
+        if status == "missing" or self.force:
+            return True
+        if status == "done":
+            self.progress.note(f"{path} is up to date (same config and data; --force re-runs it)")
+            return False
+        raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
+
+    def write(self, path: Path, payload: dict[str, Any]) -> None:
+        write_result(path, payload)
+        self.progress.note(f"wrote {path}")
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def run(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    plan = Plan(args)
+    steps: list[tuple[str, Callable[[Plan], None]]] = []
+    if plan.command == "all":
+        steps.append(("part2", _part2))
+    if plan.command in ("part3", "all"):
+        steps.append(("part3", _part3))
+    if plan.command in ("part4", "all"):
+        steps.append(("part4", _part4))
+    if plan.command in ("part5", "all"):
+        steps.append(("part5", _part5))
+    plan.load_data()
+    plan.out.mkdir(parents=True, exist_ok=True)
+    try:
+        for _, step in steps:
+            step(plan)
+    finally:
+        plan.progress.close()  # an interrupt's message starts on a line of its own
+    if plan.command == "all":
+        report = _report(plan)
+        plan.progress.note(f"ee449 all: done in {time.perf_counter() - start:.0f} s")
+        if report is not None:
+            print(report)
+    else:
+        plan.progress.note(f"ee449 {plan.command}: done in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+def _optional(plan: Plan, what: str, action: Callable[[], Any], *, figure: bool = False) -> Any:
+    """Run a step owned by another module; if that module is not there yet, say so and go on.
+
+    A figure that fails to draw is reported in one line and does not stop the command: the
+    result files it would show are already written.
+    """
+    try:
+        return action()
+    except (ImportError, AttributeError) as error:
+        plan.progress.note(f"skipping {what}: not available ({error})")
+    except Exception as error:  # noqa: BLE001 - figures only, see above
+        if not figure:
+            raise
+        plan.progress.note(f"could not draw {what}: {type(error).__name__}: {error}")
+    return None
+
+
+def _part2(plan: Plan) -> None:
+    def go():
+        return run_part2(None, None, out_dir=plan.out)
+    _optional(plan, "part 2", go)
+
+
+def _part3(plan: Plan) -> None:
+    for config in plan.part3:
+        path = plan.out / f"part3_{config.arch}.json"
+        if plan.needed(path, config):
+            result = ex.part3(config, plan.splits, **plan.how)
+            plan.write(path, result.payload())
+    files = [plan.out / f"part3_{c.arch}.json" for c in plan.part3]
+
+    def figures():
+        curves.part3Plots([str(f) for f in files], save_dir=plan.out / FIGURES, filename="part3", show_plot=False)
+        for f in files:
+            weights = np.asarray(read_json(f)["weights"], dtype=float)
+            grids.visualizeWeights(weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights")
+    if files:
+        _optional(plan, "Part 3 figures", figures, figure=True)
+
+
+def _part4(plan: Plan) -> None:
+    for config in plan.part4:
+        path = plan.out / f"part4_{config.arch}.json"
+        if plan.needed(path, config):
+            result = ex.part4(config, plan.splits, **plan.how)
+            plan.write(path, result.payload())
+    files = [str(plan.out / f"part4_{c.arch}.json") for c in plan.part4]
+
+    def figures():
+        curves.part4Plots(files, save_dir=plan.out / FIGURES, filename="part4", show_plot=False)
+    if files:
+        _optional(plan, "Part 4 figure", figures, figure=True)
+
+
+def _part5(plan: Plan) -> None:
+    part5, schedule = plan.part5, plan.schedule
+    if part5 is None or schedule is None:  # pragma: no cover - set for `part5` and `all`, the commands that get here
+        return
+    path = plan.out / "part5.json"
+    if plan.needed(path, part5):
+        plan.write(path, ex.part5(part5, plan.splits, **plan.how).payload())
+    sched_path = plan.out / "part5_schedule.json"
+    if plan.needed(sched_path, schedule):
+        adam_acc, adam_source = _adam_from_part3(plan, schedule.arch)
+        result = ex.schedule(schedule, plan.splits, **plan.how,
+                             adam_test_acc=adam_acc, adam_source=adam_source, adam_config=plan.adam)
+        plan.write(sched_path, result.payload())
+
+    def figures():
+        curves.part5Plots(str(path), save_dir=plan.out / FIGURES, filename="part5", show_plot=False)
+        curves.schedulePlot(str(sched_path), save_dir=plan.out / FIGURES, filename="part5_schedule", show_plot=False)
+    _optional(plan, "Part 5 figures", figures, figure=True)
+
+
+def _adam_from_part3(plan: Plan, arch: str) -> tuple[float | None, str]:
+    """Part 3's test accuracy of `arch` from the same folder, if made on the same data."""
+    path = plan.out / f"part3_{arch}.json"
+    try:
+        result = read_json(path)
+        if result["meta"]["data"] == describe_data(plan.splits) and result.get("test_acc") is not None:
+            return float(result["test_acc"]), f"{path.name} (best of {result['meta']['runs_done']} runs)"
+    except (ResultsError, KeyError, TypeError):
+        pass
+    return None, ""
+
+
+def _report(plan: Plan) -> Path | None:
+    def go():
+        return build_report(plan.out)
+    plan.progress.relabel("report")
+    return _optional(plan, "the report", go)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `ee449 part3|part4|part5|all`")

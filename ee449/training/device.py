@@ -1,0 +1,130 @@
+"""Where training runs: the device, the data resident on it, and the settings measured per device.
+
+`resolve_device` turns "auto" into cuda or cpu; `to_resident` checks the six split tensors and
+moves them to the device once (the trainer then batches by index, never copying per step);
+`configure_device`, `memory_format_for`, `eval_chunk_for` and `batching_pays_off` hold the
+per-device choices, each with the measurement behind it (benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol
+
+import torch
+
+from ee449.spec import INPUT_SHAPE
+from ee449.training.allocator import keep_freed_memory
+
+
+class SplitTensors(Protocol):
+    """What the trainer reads: any object with the six split tensors (`DataSplits`, `Resident`, ...)."""
+
+    @property
+    def train_images(self) -> torch.Tensor: ...
+    @property
+    def train_labels(self) -> torch.Tensor: ...
+    @property
+    def val_images(self) -> torch.Tensor: ...
+    @property
+    def val_labels(self) -> torch.Tensor: ...
+    @property
+    def test_images(self) -> torch.Tensor: ...
+    @property
+    def test_labels(self) -> torch.Tensor: ...
+
+
+class Resident(NamedTuple):
+    """The six data tensors on one device: images float32 [N, 1, 32, 32], labels int64 [N]."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    val_images: torch.Tensor
+    val_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """"auto" -> cuda when available, else cpu; anything else must name a torch device."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'cuda:N'") from error
+
+
+def eval_chunk_for(device: torch.device, eval_chunk: int = 0) -> int:
+    """Images per evaluation forward: `eval_chunk` when set, else the size measured best on the device."""
+    if eval_chunk:
+        return eval_chunk
+    return 10_000 if device.type == "cuda" else 256
+
+
+def to_resident(data: SplitTensors, device: torch.device) -> Resident:
+    """Check and move any object with the six split tensors (e.g. `data.DataSplits`) to `device`."""
+    tensors = []
+    for name in Resident._fields:
+        if not hasattr(data, name):
+            raise TypeError(f"data has no attribute {name!r}; expected an object with {', '.join(Resident._fields)}")
+        value = torch.as_tensor(getattr(data, name))
+        if name.endswith("images"):
+            if value.dim() != 4 or tuple(value.shape[1:]) != INPUT_SHAPE:
+                raise ValueError(f"{name} must have shape [N, 1, 32, 32], got {list(value.shape)}")
+            value = value.to(device=device, dtype=torch.float32)
+        else:
+            if value.dim() != 1 or value.is_floating_point():
+                raise ValueError(f"{name} must be integer class labels of shape [N], got {value.dtype} {list(value.shape)}")
+            value = value.to(device=device, dtype=torch.int64)
+        tensors.append(value)
+    data = Resident(*tensors)
+    for split in ("train", "val", "test"):
+        n_images, n_labels = len(getattr(data, f"{split}_images")), len(getattr(data, f"{split}_labels"))
+        if n_images != n_labels:
+            raise ValueError(f"{split} split has {n_images} images but {n_labels} labels")
+    if len(data.train_images) == 0:
+        raise ValueError("the training split is empty")
+    return data
+
+
+def configure_device(device: torch.device, allow_tf32: bool) -> None:
+    """CPU: keep freed memory (`ee449.training.allocator`). GPU: TF32 only when asked (1e-3 level changes)."""
+    if device.type == "cpu":
+        keep_freed_memory()
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = allow_tf32
+        torch.backends.cudnn.allow_tf32 = allow_tf32
+        torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest conv kernels once
+
+
+def memory_format_for(device: torch.device) -> torch.memory_format:
+    """The layout the convolutions run in: the one measured fastest on the device.
+
+    CPU: channels_last. oneDNN runs these 1-16 channel convolutions and the 2x2 max pooling
+    far faster on NHWC: a validation pass of 5,000 images took 0.32-0.45 s against 0.66-0.81 s
+    in NCHW (cnn_3, cnn_4, cnn_5) and a training step 15-16 ms against 18-23 ms
+    (`python benchmarks/bench_layout.py`, 2-core AMD EPYC). The results differ only by float
+    rounding (a different summation order). CUDA: NCHW (PyTorch's default) until
+    bench_layout.py has been run on a GPU.
+    """
+    return torch.channels_last if device.type == "cpu" else torch.contiguous_format
+
+
+def batching_pays_off(arch: str, device: torch.device, runs: int) -> bool:
+    """Whether `train_many(batched=None)` batches `runs` runs of `arch` on `device`.
+
+    Measured on the 2-core CPU (AMD EPYC, 10 replicas, batch 50, Adam, validation every
+    10 steps; `benchmarks/bench_replicas.py --threads 2 --steps 20` and `ee449 bench`):
+      - MLPs: batched 1.9-2.0x sequential -> batch.
+      - CNNs: batched 0.68-0.72x sequential -> not batched on the CPU. One model's convolutions
+        in channels_last (`memory_format_for`) already run at the CPU's sgemm rate and
+        the replicas cannot share arithmetic (each has its own weights); grouped convolutions
+        run below that rate in either layout. Three fifths of the time is validation passes,
+        which batching cannot shorten (benchmarks/RESULTS.md: "why not 2x on a CPU").
+      - `torch.func.vmap` measured 0.59-0.77x sequential, below the grouped convolutions.
+    On CUDA, batch-50 steps of these small models are bound by kernel launches, so R replicas
+    cost little more than one: batch (to be confirmed on a GPU box with bench_replicas.py).
+    """
+    if runs < 2:
+        return False
+    return device.type == "cuda" or arch.startswith("mlp")

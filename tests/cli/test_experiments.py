@@ -1,0 +1,71 @@
+"""ee449.cli.experiments: how `ee449 part3|part4|part5|all` options become experiment configs."""
+
+from __future__ import annotations
+
+import pytest
+
+from ee449 import cli
+from ee449 import experiments as ex
+from ee449.cli import experiments as experiments_command
+from ee449.cli.experiments import QUICK, Plan, parse_archs
+from ee449.models import ARCHITECTURES
+from tests.helpers.assertions import assert_equal
+
+
+@pytest.fixture(autouse=True)
+def keep_threads():
+    import torch
+
+    before = torch.get_num_threads()  # --quick sets one thread for the process
+    yield
+    torch.set_num_threads(before)
+
+
+def plan(*argv: str) -> Plan:
+    entry = next(c for c in cli.COMMANDS if c.name == argv[0])
+    return Plan(cli._command_parser(entry, experiments_command).parse_args(list(argv[1:])))
+
+
+def test_archs_are_repeatable_comma_separated_and_deduplicated():
+    assert_equal(parse_archs(["cnn_4,mlp_1", "cnn_4", " cnn_5 "]), ("cnn_4", "mlp_1", "cnn_5"), what="archs")
+    assert_equal(parse_archs(None), ARCHITECTURES, what="default")
+    with pytest.raises(ValueError, match="unknown architecture 'cnn_6'"):
+        parse_archs(["cnn_4,cnn_6"])
+
+
+def test_defaults_are_the_homeworks():
+    p = plan("all")
+    assert_equal([c.arch for c in p.part3], list(ARCHITECTURES), what="part3 archs")
+    assert_equal(p.part3[0], ex.Part3Config("mlp_1"), what="part3 config")
+    assert_equal(p.part4[-1], ex.Part4Config("cnn_5"), what="part4 config")
+    assert_equal((p.part5, p.schedule), (ex.Part5Config(), ex.ScheduleConfig()), what="part5 configs")
+    assert_equal(p.data_source, "torchvision", what="data")
+
+
+def test_quick_is_small_synthetic_and_explicit_options_win():
+    p = plan("all", "--quick", "--epochs", "4", "--seed", "7")
+    assert_equal(p.data_source, "synthetic", what="quick data")
+    assert_equal((p.part3[0].epochs, p.part3[0].runs, p.part3[0].record_every, p.part3[0].seed),
+                 (4, QUICK["runs"], QUICK["record_every"], 7), what="part3 epochs, runs, record_every, seed")
+    assert_equal((p.part5.epochs, p.schedule.search_epochs, p.schedule.epochs, p.schedule.patience),
+                 (4, 4, 6, QUICK["patience"]), what="part5 and schedule epochs")
+    assert_equal(plan("part3", "--quick", "--data", "torchvision").data_source, "torchvision", what="--data wins")
+
+
+def test_part5_epochs_scale_the_schedule_and_switch_epochs_pass_through():
+    p = plan("part5", "--arch", "cnn_3", "--epochs", "10", "--switch-epochs", "4", "12")
+    assert_equal((p.part5.arch, p.part5.epochs), ("cnn_3", 10), what="part5")
+    assert_equal((p.schedule.arch, p.schedule.search_epochs, p.schedule.epochs, p.schedule.switch_epochs),
+                 ("cnn_3", 10, 15, (4, 12)), what="schedule: the search reads Part 5's run, 1.5x the epochs")
+    assert_equal((p.part3, p.part4), ([], []), what="part5 trains no Part 3 or 4")
+
+
+@pytest.mark.parametrize("words, speed", [
+    ((), ex.Speed()),
+    (("--tf32",), ex.Speed(allow_tf32=True)),
+    (("--compile", "--tf32"), ex.Speed(allow_tf32=True, compile=True)),
+])
+def test_speed_switches_reach_every_experiment(words, speed):
+    for command in ("part3", "part4", "part5", "all"):
+        p = plan(command, *words)
+        assert_equal(p.how["speed"], speed, what=f"{command} {' '.join(words)} speed")
