@@ -252,16 +252,25 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     fig = new_figure((14, 6.5), _pyplot)
     curve_ax, bar_ax = fig.subplots(1, 2, width_ratios=[3, 1])
     first = f"{switches[0]:g}" if switches else "?"
+    last_epoch = float(x[-1]) if n else 0.0
+    # A switch at or past the run's last epoch means its stage never trained: its curve is the
+    # previous stage's, and the figure says so instead of drawing it as a result.
+    ran = [epoch < last_epoch for epoch in switches]
     # The two runs are identical up to the second switch (same seed): the thin line on top of
     # the thick one keeps both visible there.
     curve_ax.plot(x, c["val_acc_curve_stage2"], color="tab:blue", linewidth=1.2, zorder=3,
-                  label=f"0.1, then 0.01 from epoch {first}")
-    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2,
-                  label="0.1, 0.01, then 0.001 from epoch " + (f"{switches[1]:g}" if len(switches) > 1 else "?"))
-    for i, epoch in enumerate(switches, start=1):
-        curve_ax.axvline(epoch, color="0.3", linestyle=":", linewidth=1.2)
-        curve_ax.annotate(f"switch {i}: epoch {epoch:g}", (epoch, 0.98), xycoords=("data", "axes fraction"),
-                          xytext=(4, 0), textcoords="offset points", fontsize=10, va="top")
+                  label=f"0.1, then 0.01 from epoch {first}" + ("" if all(ran[:1]) else " (did not run)"))
+    stage3 = "0.1, 0.01, then 0.001 from epoch " + (f"{switches[1]:g}" if len(switches) > 1 else "?")
+    if len(ran) > 1 and not ran[1]:
+        stage3 += " (stage 3 did not run)"
+    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2, label=stage3)
+    for i, (epoch, happened) in enumerate(zip(switches, ran), start=1):
+        where = min(float(epoch), last_epoch)
+        text = f"switch {i}: epoch {epoch:g}" if happened else f"switch {i}: epoch {epoch:g}, the run's end: stage {i + 1} did not run"
+        curve_ax.axvline(where, color="0.3" if happened else "tab:orange", linestyle=":", linewidth=1.2)
+        curve_ax.annotate(text, (where, 0.98 - 0.06 * (i - 1)), xycoords=("data", "axes fraction"),
+                          xytext=(4, 0) if happened else (-4, 0), textcoords="offset points", fontsize=10, va="top",
+                          ha="left" if happened else "right", color="black" if happened else "tab:orange")
     _style(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
     _steps_axis(curve_ax, [result], "epoch" if meta_of(result).get("steps_per_epoch") else "step")
     curve_ax.legend(fontsize=10, loc="lower right")

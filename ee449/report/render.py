@@ -59,6 +59,7 @@ th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertica
 th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.good { background: #dff3df; font-weight: bold; } td.bad { background: #f8dcdc; font-weight: bold; }
 td.none { background: #eee; font-style: italic; }
+td.neutral { background: #e3ecf7; font-weight: bold; }
 p.warning { background: #ffe9a8; border: 2px solid #d08c00; padding: 0.6em; font-weight: bold; }
 p.missing { color: #8a1c1c; font-style: italic; }
 figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
@@ -90,7 +91,8 @@ def _html_block(block: Block) -> str:
             for i, cell in enumerate(row):
                 cls = "num" if _is_number(cell) else ""
                 if i == block.status_column:
-                    cls = "good" if cell == block.good else "none" if cell in ("not measured", "\u2014") else "bad"
+                    cls = ("good" if cell == block.good else "none" if cell in ("not measured", "\u2014")
+                           else "neutral" if cell == "inconclusive" else "bad")
                 cells.append(f'<td class="{cls}">{e(cell)}</td>' if cls else f"<td>{e(cell)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         return (f'<table id="{e(block.id)}"><thead><tr>{head}</tr></thead>'

@@ -260,6 +260,17 @@ def test_schedule_figure_marks_the_switch_epochs_and_compares_test_accuracies(tm
     assert_equal(path.name, "part5_schedule.png", "default name")
 
 
+@pytest.mark.parametrize("second_switch, ran", [(5, True), (6, False)])
+def test_schedule_figure_marks_a_stage_that_did_not_run(second_switch, ran):
+    result = schedule_result(61.0, adam=63.0, constant=55.0)  # 6 epochs of curve
+    result["switch_epochs"] = [2, second_switch]
+    curve_ax = curves.schedule_figure(result).axes[0]
+    labels = [line.get_label() for line in _data_lines(curve_ax)]
+    notes = [t.get_text() for t in curve_ax.texts]
+    said = any("stage 3 did not run" in label for label in labels) and any("did not run" in t for t in notes)
+    assert_equal(said, not ran, f"labels {labels}, notes {notes}")
+
+
 def test_schedule_without_adam_leaves_its_bar_out():
     result = schedule_result(61.0, adam=63.0, constant=55.0)
     result["adam_test_acc"] = None  # Part 3 not run on the same data
