@@ -250,7 +250,8 @@ def _part3(plan: Plan) -> None:
         curves.part3Plots([str(f) for f in files], save_dir=plan.out / FIGURES, filename="part3", show_plot=False)
         for f in files:
             weights = np.asarray(read_json(f)["weights"], dtype=float)
-            grids.visualizeWeights(weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights")
+            grids.visualizeWeights(weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights",
+                                   name=str(read_json(f)["name"]))
     if files:
         _optional(plan, "Part 3 figures", figures, figure=True)
 

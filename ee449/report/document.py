@@ -60,7 +60,10 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
     figures: dict[str, Path | None] = {}
     if results.part2_output is not None:
         def part2():
-            grids.part2Plots(np.load(results.part2_output), save_dir=str(out), filename="part2")
+            kernel = (results.part2 or {}).get("kernel")
+            names = kernel.get("names") if isinstance(kernel, dict) else None
+            grids.part2Plots(np.load(results.part2_output), save_dir=str(out), filename="part2",
+                             kernel_names=names if isinstance(names, list) else None)
         figures["part2"] = _draw(out / "part2.png", [results.part2_output], part2, results.problems)
     elif (out / "part2.png").is_file():
         figures["part2"] = out / "part2.png"
@@ -79,7 +82,7 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
         name = f"part3_{r['name']}_weights"
 
         def weights(r=r, name=name):
-            grids.visualizeWeights(np.asarray(r["weights"], dtype=float), str(out), filename=name)
+            grids.visualizeWeights(np.asarray(r["weights"], dtype=float), str(out), filename=name, name=r["name"])
         figures[name] = _draw(out / f"{name}.png", [src[f"part3_{r['name']}"]], weights, results.problems)
     return figures
 
