@@ -96,8 +96,12 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
     for result, where in loaded:
         require_keys(result, PART3_KEYS, where)
         c = curves(result, ("loss_curve", "train_acc_curve", "val_acc_curve"), where)
+        # Like with like: the curves are means over the runs, so the marker's test accuracy is the
+        # mean over the runs too (meta.run_test_accs) when recorded; else the file's test_acc.
         # null test accuracy (every run diverged): the curves are drawn, the marker is not
-        test_acc = math.nan if result["test_acc"] is None else number(result, "test_acc", where)
+        test_acc = _mean_run_test_acc(result)
+        if test_acc is None:
+            test_acc = math.nan if result["test_acc"] is None else number(result, "test_acc", where)
         rows.append((result, str(result["name"]), c, test_acc))
     unit = shared_unit([r for r, *_ in rows])
     fig = new_figure((14, 10), _pyplot)
@@ -110,9 +114,9 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
         acc_ax.plot(x, c["val_acc_curve"], color=color, linewidth=1.5, linestyle="--")
         vt_ax.plot(c["train_acc_curve"], c["val_acc_curve"], color=color, linewidth=1.2)
         final_train = _last_finite(c["train_acc_curve"])
-        test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="")
-        if math.isfinite(final_train) and math.isfinite(test_acc):
-            test_ax.annotate(name, (final_train, test_acc), xytext=(6, 4), textcoords="offset points", fontsize=9)
+        # No name beside the marker (close accuracies made the names overlap): the colour is the
+        # figure legend's.
+        test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="", label=name)
     _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
     _style(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
     for ax in (loss_ax, acc_ax):
@@ -121,15 +125,23 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
                            Line2D([], [], color="k", linestyle="--", label="validation")], fontsize=10)
     _style(vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)")
     _diagonal(vt_ax, np.concatenate([c["train_acc_curve"] for _, _, c, _ in rows]))
-    _style(test_ax, "Test against final training accuracy", "final training accuracy (%)", "test accuracy (%)")
+    means = all(_mean_run_test_acc(r) is not None for r, *_ in rows)
+    _style(test_ax, "Test against final training accuracy" + (" (means over runs)" if means else ""),
+           "final training accuracy (%), mean curve", "test accuracy (%), " + ("mean over runs" if means else
+                                                                             "the file's test_acc"))
     _diagonal(test_ax, np.array([v for _, _, c, t in rows for v in (_last_finite(c["train_acc_curve"]), t)]))
     vt_ax.legend(fontsize=9, loc="lower right")
-    # Room for the run names beside the markers (a name at the right edge was clipped), and a
-    # legend placed where no marker is.
     test_ax.margins(x=0.15, y=0.1)
-    test_ax.legend(fontsize=9, loc="best")
+    test_ax.legend(handles=[h for h in test_ax.get_lines() if h.get_label() == "y = x"], fontsize=9, loc="best")
     fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 6), fontsize=12)
     return fig
+
+
+def _mean_run_test_acc(result: Mapping) -> float | None:
+    """Mean of meta.run_test_accs (finite values), None when the file does not record them."""
+    accs = meta_of(result).get("run_test_accs")
+    values = [float(a) for a in accs if isinstance(a, numbers.Real) and math.isfinite(a)] if isinstance(accs, list) else []
+    return float(np.mean(values)) if values else None
 
 
 def _last_finite(values: np.ndarray) -> float:

@@ -103,7 +103,7 @@ def sigmoid_gradients_vanish(results: Results) -> Verdict:
     rows = [r for r in part4_rows(results) if math.isfinite(r["ratio"])]
     if not rows:
         return Verdict(claim, NOT_MEASURED, "no Part 4 result with finite gradient curves.", rule)
-    listed = "; ".join(f"{r['name']}" + (f" ({r['depth']} layers)" if r["depth"] else "") + f" {r['ratio']:.3g}"
+    listed = "; ".join(f"{r['name']}" + (f" ({r['depth']} layers)" if r["depth"] else "") + f" {r['ratio']:.2e}"
                        for r in rows)
     smaller = all(r["ratio"] < 1 for r in rows)
     with_depth = [r for r in rows if r["depth"] is not None]
