@@ -334,8 +334,10 @@ def test_stale_figures_are_redrawn(tmp_path):
 def test_report_command_writes_both_files(holding, capsys):
     folder, _ = holding
     assert_equal(cli.main(["report", str(folder)]), 0, "exit status")
-    printed = capsys.readouterr().out.split()
-    assert_equal(printed, [str(folder / "report.html"), str(folder / "report.md")], "printed paths")
+    printed = capsys.readouterr().out.splitlines()
+    assert_equal(printed, [f"wrote {folder / 'report.html'}", f"wrote {folder / 'report.md'}"], "printed paths")
+    assert_equal(cli.main(["report", "--out", str(folder), "-q"]), 0, "--out names the folder too")
+    assert_equal(capsys.readouterr().out.splitlines(), printed, "the same files")
 
 
 def test_report_command_rejects_a_missing_folder(tmp_path):
