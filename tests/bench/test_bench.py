@@ -127,12 +127,26 @@ def test_trainer_gets_the_same_images_as_the_reference_loop_from_an_image_folder
 
 
 def test_trainer_only_bench_skips_the_other_phases():
-    options = bench.BenchOptions(steps=20, val_size=20, replicas=0, skip_reference=True, warmup=False,
-                                 device="cpu")
+    options = bench.BenchOptions(data="synthetic", steps=20, val_size=20, replicas=0, skip_reference=True,
+                                 warmup=False, device="cpu", repeats=2, min_seconds=0)
     result = bench.run_bench(options)
     assert_equal(set(result["phases"]), {"trainer"}, what="phases")
     assert_equal(result["ratios"], {"trainer_over_reference": None, "batched_over_sequential": None}, what="ratios")
-    assert_equal(result["phases"]["trainer"]["images"], 20 * 50 + 2 * 20, what="images (2 validation passes)")
+    trainer = result["phases"]["trainer"]
+    assert_equal(trainer["images"], 20 * 50 + 2 * 20, what="images per repeat (2 validation passes)")
+    assert_equal(len(trainer["repeat_seconds"]), 2, what="repeats")
+    slow, fast = trainer["images_per_s_spread"]
+    assert_close([slow, fast], [trainer["images"] / max(trainer["repeat_seconds"]),
+                                trainer["images"] / min(trainer["repeat_seconds"])], what="spread")
+    assert slow <= trainer["images_per_s"] <= fast, trainer
+
+
+def test_defaults_measure_fairly_and_quick_is_a_smoke_test():
+    full = bench.BenchOptions()
+    assert (full.warmup, full.repeats >= 3, full.min_seconds >= 3, full.data) == (True, True, True, "torchvision")
+    quick = bench.options_from(_parse(["--quick"]))
+    assert (quick.data, quick.warmup, quick.repeats, quick.min_seconds) == ("synthetic", False, 1, 0.0), quick
+    assert_equal(bench.options_from(_parse(["--data-root", "/cache"])).root, "/cache", what="--data-root")
 
 
 @pytest.mark.parametrize("option, value", [("steps", 15), ("steps", 0), ("replica_steps", 5), ("val_size", 0),
