@@ -61,7 +61,7 @@ th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: ta
 td.good { background: #dff3df; font-weight: bold; } td.bad { background: #f8dcdc; font-weight: bold; }
 td.none { background: #eee; font-style: italic; } td.nowrap { white-space: nowrap; }
 div.scroll { max-width: 100%; overflow-x: auto; } div.scroll table { margin: 0.5em 0; }
-td { overflow-wrap: anywhere; }
+td:first-child { white-space: nowrap; }
 td.neutral { background: #e3ecf7; font-weight: bold; }
 p.warning { background: #ffe9a8; border: 2px solid #d08c00; padding: 0.6em; font-weight: bold; }
 p.missing { color: #8a1c1c; font-style: italic; }
