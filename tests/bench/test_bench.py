@@ -190,3 +190,35 @@ def test_the_recorded_command_reproduces_every_option(options):
     reparsed = bench.options_from(_parse(shlex.split(options.command())[2:]))
     assert_equal(reparsed, options, what="options parsed back from their command")
 
+
+
+def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(monkeypatch):
+    # Every forward pass of cnn_4 is seen by a hook on the model: mode (train / eval) and the images
+    # it took. Both loops must train on the same number of images in batches of 50 (one optimizer
+    # step each) and evaluate the same validation images every 10 steps and the test batch once,
+    # however they chunk the evaluation, so that images/s compares like with like.
+    from ee449 import models
+    from ee449.bench.run import TrainerRuns
+
+    seen: list[list[tuple[bool, int]]] = []
+    build = models.build
+
+    def observed_build(*args, **kwargs):
+        model = build(*args, **kwargs)
+        calls: list[tuple[bool, int]] = []
+        seen.append(calls)
+        model.register_forward_hook(lambda module, inputs, output: calls.append((module.training, len(inputs[0]))))
+        return model
+
+    monkeypatch.setattr(models, "build", observed_build)
+    steps, val_size = 20, 70
+    images = reference.bench_images("synthetic", None, steps * 50, val_size, seed=0)
+    reference.reference_loop(images, steps, torch.device("cpu"), seed=0)
+    TrainerRuns(images.splits(), 0, torch.device("cpu"), steps)()
+    work = []
+    for calls in seen:
+        train = [n for training, n in calls if training]
+        work.append((len(train), set(train), sum(n for training, n in calls if not training)))
+    test_images = len(images.test_index)
+    expected = (steps, {50}, (steps // 10) * val_size + test_images)
+    assert_equal(work, [expected, expected], what="(training steps, batch sizes, evaluated images) reference, trainer")
