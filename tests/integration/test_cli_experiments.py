@@ -113,3 +113,20 @@ def test_all_quick_leaves_every_result_figure_and_the_report(tmp_path):
                  what="Adam comparison = Part 3's cnn_3 file")
     assert_equal(schedule["constant_lr_test_acc"], read_json(out / "part5.json")["meta"]["test_acc"]["test_acc_1"],
                  what="constant 0.1 test accuracy")
+
+
+@pytest.mark.slow
+def test_the_demo_measures_all_four_claims_with_both_switches_inside_the_run(tmp_path):
+    # `make demo` itself (about 1.5 min of CPU): on the quick preset every comparison the homework makes
+    # must be measurable, none inconclusive, and the schedule's two switches must fall inside its run.
+    from ee449.report.load import load_folder
+    from ee449.report.verdicts import HOLDS, verdicts
+
+    out = tmp_path / "out"
+    result = ee449("all", "--quick", "--out", str(out), timeout=1800)
+    assert result.returncode == 0, result.stderr
+    found = {v.claim: (v.status, v.evidence) for v in verdicts(load_folder(out))}
+    assert all(status == HOLDS for status, _ in found.values()), found
+    schedule = read_json(out / "part5_schedule.json")
+    epochs = schedule["meta"]["config"]["epochs"]
+    assert 0 < schedule["switch_epochs"][0] < schedule["switch_epochs"][1] < epochs, schedule["switch_epochs"]
