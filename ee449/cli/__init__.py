@@ -20,7 +20,7 @@ import os
 import sys
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from ee449 import __version__
 
@@ -61,7 +61,7 @@ def _top_level_parser() -> argparse.ArgumentParser:
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors in one line: `ee449 part3: error: argument --epochs: ... (see --help)`."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

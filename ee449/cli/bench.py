@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tf32", dest="allow_tf32", action="store_true",
                         help="TF32 convolutions and matmuls on CUDA (about 1e-3 relative error)")
     parser.add_argument("--quick", action="store_true",
-                        help=f"a smoke test in seconds: synthetic data, {QUICK.steps} steps, {QUICK.val_size} validation "
-                             f"images, {QUICK.replicas} replicas, one repeat, no warm-up; explicit options win")
+                        help=f"a smoke test in seconds: synthetic data, {QUICK.steps} steps, "
+                             f"{QUICK.val_size} validation images, {QUICK.replicas} replicas, one repeat, no warm-up; explicit options win")
     parser.add_argument("--json", default="ee449-out/bench.json", type=Path, help="where to write the numbers")
     parser.add_argument("--markdown", action="store_true", help="also print the benchmarks/RESULTS.md table row")
 

@@ -140,7 +140,9 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
 def _mean_run_test_acc(result: Mapping) -> float | None:
     """Mean of meta.run_test_accs (finite values), None when the file does not record them."""
     accs = meta_of(result).get("run_test_accs")
-    values = [float(a) for a in accs if isinstance(a, numbers.Real) and math.isfinite(a)] if isinstance(accs, list) else []
+    if not isinstance(accs, list):
+        return None
+    values = [float(a) for a in accs if isinstance(a, numbers.Real) and math.isfinite(a)]
     return float(np.mean(values)) if values else None
 
 
@@ -278,7 +280,9 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2, label=stage3)
     for i, (epoch, happened) in enumerate(zip(switches, ran), start=1):
         where = min(float(epoch), last_epoch)
-        text = f"switch {i}: epoch {epoch:g}" if happened else f"switch {i}: epoch {epoch:g}, the run's end: stage {i + 1} did not run"
+        text = f"switch {i}: epoch {epoch:g}"
+        if not happened:
+            text += f", the run's end: stage {i + 1} did not run"
         curve_ax.axvline(where, color="0.3" if happened else "tab:orange", linestyle=":", linewidth=1.2)
         curve_ax.annotate(text, (where, 0.98 - 0.06 * (i - 1)), xycoords=("data", "axes fraction"),
                           xytext=(4, 0) if happened else (-4, 0), textcoords="offset points", fontsize=10, va="top",

@@ -166,7 +166,8 @@ def weights_figure(weights: Any, name: str = "") -> Figure:
     bound = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     tiles = list(images)
     titles = [f"{kind} {i}" for i in range(count)]
-    header = f"{name + ': ' if name else ''}first-layer weights {tuple(array.shape)}: colour scale +-{bound:.3g} (red +, blue -)"
+    header = (f"{name + ': ' if name else ''}first-layer weights {tuple(array.shape)}: "
+              f"colour scale +-{bound:.3g} (red +, blue -)")
     return tile_grid_figure(tiles, cols, titles, [(-bound, bound)] * count, cmap="RdBu_r", header=header)
 
 

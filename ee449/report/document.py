@@ -182,8 +182,8 @@ def _parameters() -> list[Block]:
     for name in ARCHITECTURES:
         c = architecture_counts(name)
         rows.append([name, fmt(c["flatten"], ",d"), fmt(c["conv_params_formula"], ",d"),
-                     fmt(c["conv_params_pytorch"], ",d"), fmt(c["params_formula"], ",d"), fmt(c["params_pytorch"], ",d"),
-                     "yes" if c["match"] else "NO"])
+                     fmt(c["conv_params_pytorch"], ",d"), fmt(c["params_formula"], ",d"),
+                     fmt(c["params_pytorch"], ",d"), "yes" if c["match"] else "NO"])
     return [Heading("Part 1: parameter counts", 2),
             Table("parameters", ["architecture", "flatten", "conv formula", "conv PyTorch", "formula", "PyTorch",
                                  "equal"], rows, status_column=6, good="yes"),

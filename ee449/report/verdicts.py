@@ -2,7 +2,8 @@
 
 Every verdict is computed from a results folder's numbers (`ee449.report.load`), never
 written in advance: HOLDS, DOES NOT HOLD, INCONCLUSIVE (the numbers are there but cannot decide,
-with the reason), or NOT MEASURED (the part is missing), with the numbers that decided it. The rules, stated once here and in the report:
+with the reason), or NOT MEASURED (the part is missing), with the numbers that decided it. The
+rules, stated once here and in the report:
 
 - CNNs beat MLPs: every CNN's test accuracy is above every MLP's (best run of each, the
   homework's `test_acc`).
@@ -43,7 +44,8 @@ def _at_chance(accuracies: list[float]) -> bool:
     return all(a <= CHANCE_ACC + LEARNED_MARGIN for a in accuracies)
 
 
-_CHANCE_NOTE = (f"inconclusive: every accuracy compared is within {LEARNED_MARGIN:g} points of chance ({CHANCE_ACC:g}%): "
+_CHANCE_NOTE = (f"inconclusive: every accuracy compared is within {LEARNED_MARGIN:g} points of chance "
+                f"({CHANCE_ACC:g}%): "
                 "nothing was learned, so their order is noise")
 
 
@@ -165,8 +167,7 @@ def schedule_helps(results: Results) -> Verdict:
                        f"run of {row['epochs']:g} epochs), so lr 0.001 was never used; " + numbers + adam, rule)
     if _at_chance([row["test_acc"], row["constant_lr_test_acc"]]):
         status = INCONCLUSIVE
-    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "") + f"schedule {row['test_acc']:.2f}% against constant lr 0.1 "
-                   f"{row['constant_lr_test_acc']:.2f}% ({gain:+.2f} points)." + adam, rule)
+    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "") + numbers + adam, rule)
 
 
 def verdicts(results: Results) -> list[Verdict]:

@@ -47,7 +47,8 @@ def test_part2_columns_are_labelled_with_their_kernels_names():
 
 def test_weight_figures_name_the_architecture_in_the_title():
     fig = weights_figure(np.zeros((4, 1, 3, 3)), "cnn_4")
-    assert any(t.get_text().startswith("cnn_4: first-layer weights") for t in fig.texts), [t.get_text() for t in fig.texts]
+    texts = [t.get_text() for t in fig.texts]
+    assert any(t.startswith("cnn_4: first-layer weights") for t in texts), texts
 
 
 def test_part2_figure_rows_are_images_and_columns_are_kernels():
