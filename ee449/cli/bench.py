@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import dataclasses
 from pathlib import Path
 
@@ -54,7 +56,9 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from(args)
-    result = run_bench(options)
+    # -q: the phases' progress lines (stderr) are dropped; the results below still print
+    with contextlib.redirect_stderr(io.StringIO()) if args.quiet else contextlib.nullcontext():
+        result = run_bench(options)
     path = write_json(args.json, result)
     print(summary(result))
     if args.markdown:
