@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import dataclasses
+import io
 from pathlib import Path
 
 from ee449.bench.run import QUICK, BenchOptions, run_bench
