@@ -48,6 +48,7 @@ class Progress:
         self._bar: tqdm | None = None
         self._pending: Any = None  # line mode: the latest event of the epoch under way
         self._pending_done = 0.0  # the command's fraction done at that event
+        self._printed_done = 0.0  # line mode: the fraction on the last line printed
         self._record_every: int | None = None  # steps between events: the smallest step seen
 
     # -- the command's side -----------------------------------------------------------------
@@ -115,6 +116,10 @@ class Progress:
         if self.total:
             self._base, self._runs = self.total, {}
             self._update()
+            if self.lines and self._printed_done < 1.0:
+                # the last runs were loaded, not trained (resumed, or the same as a run before): no line
+                # of theirs said 100%
+                self._write(f"{self._prefix(1.0)}{self.label}: done", self.stream)
         self.close()
 
     def close(self) -> None:
@@ -162,6 +167,7 @@ class Progress:
         return f"{self.label}{run} epoch {event.epoch + 1}/{event.epochs} loss {loss}"
 
     def _print_line(self, event: Any, done: float) -> None:
+        self._printed_done = done
         self._write(self._prefix(done) + self._describe(event), self.stream)
 
 

@@ -63,6 +63,17 @@ def test_the_bar_reaches_100_percent_when_runs_were_loaded_not_trained():
     assert " 100%|" in stream.getvalue().rsplit("\r", 1)[-1], stream.getvalue()
 
 
+def test_a_log_ends_at_100_percent_when_the_last_runs_were_loaded():
+    stream = io.StringIO()
+    progress = Progress("schedule cnn_4", stream, tty=False)
+    progress.start(240)
+    for event in events(epochs=3):
+        progress(event)
+    progress.checkpoint(120)  # the next 120 steps come from saved runs: no events
+    progress.finish()
+    assert_equal(stream.getvalue().splitlines()[-1], "[100%] schedule cnn_4: done", what="last line")
+
+
 def test_results_go_to_stdout_and_notes_to_stderr_without_breaking_the_bar():
     err, out = io.StringIO(), io.StringIO()
     progress = Progress("part3", err, tty=True, results=out)
