@@ -178,8 +178,11 @@ class Plan:
     def planned_steps(self) -> dict[str, int]:
         """Optimizer steps per result file of the command (replicas each), for the progress bar."""
         steps = math.ceil(describe_data(self.data)["train"] / ex.Part3Config("mlp_1").batch_size)
-        plan = {f"part3_{c.arch}.json": c.runs * c.epochs * steps for c in self.part3 if self.command != "part5"}
-        plan.update({f"part4_{c.arch}.json": 2 * c.epochs * steps for c in self.part4})
+        plan: dict[str, int] = {}
+        if self.command in ("part3", "all"):
+            plan.update({f"part3_{c.arch}.json": c.runs * c.epochs * steps for c in self.part3})
+        if self.command in ("part4", "all"):
+            plan.update({f"part4_{c.arch}.json": 2 * c.epochs * steps for c in self.part4})
         if self.part5 is not None and self.schedule is not None:
             plan["part5.json"] = len(self.part5.lrs) * self.part5.epochs * steps
             # two scheduled runs (the search is Part 5's lr-0.1 run), and one Adam run when Part 3 is not here

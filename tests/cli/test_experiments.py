@@ -84,3 +84,14 @@ def test_speed_switches_reach_every_experiment(words, speed):
     for command in ("part3", "part4", "part5", "all"):
         p = plan(command, *words)
         assert_equal(p.how["speed"], speed, what=f"{command} {' '.join(words)} speed")
+
+
+@pytest.mark.parametrize("command, files", [
+    ("part3", {"part3_mlp_1.json": 2 * 4 * 54, "part3_cnn_4.json": 2 * 4 * 54}),
+    ("part4", {"part4_mlp_1.json": 2 * 4 * 54, "part4_cnn_4.json": 2 * 4 * 54}),
+])
+def test_the_progress_total_counts_the_commands_own_runs(command, files, tmp_path):
+    # quick preset: 2,700 training images = 54 steps per epoch, 4 epochs, 2 runs (Part 3) / 2 activations (Part 4)
+    p = plan(command, "--quick", "--arch", "mlp_1,cnn_4", "--out", str(tmp_path))
+    p.load_data()
+    assert_equal(p.planned_steps(), files, what=f"{command}'s planned steps")
