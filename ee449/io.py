@@ -2,7 +2,9 @@
 
 Every file the package writes goes through `atomic_write_bytes`: the bytes go to a temporary
 file in the same folder, are flushed to disk, and the temporary file is renamed over the target.
-A crash or Ctrl-C leaves either the old file or the new one, never half of one.
+A crash or Ctrl-C leaves either the old file or the new one, never half of one. The file gets
+the mode any new file of the user's would (0666 less the umask), not the temporary file's 0600:
+a course's shared folder or web server must be able to read the report and results.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600 whatever the umask
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -35,6 +38,13 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def current_umask() -> int:
+    """The process's umask (os.umask can only be read by setting it, so it is set back at once)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def to_jsonable(value: Any) -> Any:

@@ -6,6 +6,10 @@ import dataclasses
 import json
 import math
 import os
+import stat
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +106,23 @@ def test_save_npy_round_trips_through_numpy_load(tmp_path):
 
 def test_to_jsonable_keeps_plain_values():
     assert_equal(to_jsonable({"a": [1, "b", None, True, 2.5]}), {"a": [1, "b", None, True, 2.5]}, "plain")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_written_files_get_the_mode_of_any_new_file_under_the_users_umask(tmp_path, umask):
+    # In a child process, so the umask set there does not leak into other tests; the oracle is
+    # a file made by plain open() under the same umask.
+    script = textwrap.dedent(f"""
+        import os, sys
+        os.umask({umask})
+        from ee449.io import write_json, atomic_write_bytes
+        write_json(sys.argv[1] + "/results.json", {{"score": 1}})
+        atomic_write_bytes(sys.argv[1] + "/report.html", b"<p>")
+        open(sys.argv[1] + "/plain", "w").close()
+    """)
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env={**os.environ})
+    expected = stat.S_IMODE((tmp_path / "plain").stat().st_mode)
+    assert expected == 0o666 & ~umask
+    for name in ("results.json", "report.html"):
+        mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert mode == expected, f"{name}: mode {mode:o}, a new file under umask {umask:03o} gets {expected:o}"

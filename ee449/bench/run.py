@@ -49,7 +49,7 @@ class BenchOptions:
     it the ten sequential replicas; `--replicas 0` or `--skip-reference` shorten it.
     """
 
-    data: str = "synthetic"  # "synthetic" | "torchvision" | path of an image folder
+    data: str = "torchvision"  # "synthetic" | "torchvision" | path of an image folder: the commands' default
     root: str | None = None  # data cache root (ee449.data.cache_root)
     device: str = "auto"
     steps: int = 20  # two validation passes: the reference loop is slow on a CPU
@@ -57,7 +57,11 @@ class BenchOptions:
     replicas: int = 10  # Part 3's runs per architecture; 0 skips the replica phases
     replica_steps: int = 10  # fewer than `steps`: the sequential phase runs R times
     skip_reference: bool = False
-    warmup: bool | None = None  # an untimed 10-step run of each phase first; None: on CUDA only (cuDNN choice)
+    # An untimed 10-step run of each phase first, on every device: a cold first phase pays for the first
+    # use of every kernel and allocation (measured: reference 1,470 images/s cold, 2,542 warm on a CPU).
+    warmup: bool = True
+    min_seconds: float = 3.0  # each phase repeats until it has run this long: a 0.9 s phase is mostly noise
+    repeats: int = 3  # and at least this many times; the median repeat is reported, with the spread
     seed: int = 0
     compile: bool = False  # torch.compile ee449's training forward (TrainConfig.compile); CPU: measured slower
     allow_tf32: bool = False  # TF32 convolutions and matmuls on CUDA (TrainConfig.allow_tf32)
@@ -70,6 +74,10 @@ class BenchOptions:
                                  f"pass per {RECORD_EVERY} steps), got {value!r}")
         if not isinstance(self.val_size, int) or self.val_size < 1:
             raise ValueError(f"val_size must be a positive int, got {self.val_size!r}")
+        if not isinstance(self.repeats, int) or self.repeats < 1:
+            raise ValueError(f"repeats must be a positive int, got {self.repeats!r}")
+        if not isinstance(self.min_seconds, (int, float)) or self.min_seconds < 0:
+            raise ValueError(f"min_seconds must be a number >= 0, got {self.min_seconds!r}")
         if not isinstance(self.replicas, int) or self.replicas < 0 or self.replicas == 1:
             raise ValueError(f"replicas must be 0 (skip) or at least 2, got {self.replicas!r}")
 
@@ -77,16 +85,18 @@ class BenchOptions:
         """The exact command that measures these options again."""
         words = ["ee449", "bench", "--data", self.data, "--device", self.device, "--steps", str(self.steps),
                  "--val-size", str(self.val_size), "--replicas", str(self.replicas),
-                 "--replica-steps", str(self.replica_steps), "--seed", str(self.seed)]
-        words += ["--root", self.root] if self.root else []
+                 "--replica-steps", str(self.replica_steps), "--seed", str(self.seed),
+                 "--repeats", str(self.repeats), "--min-seconds", f"{self.min_seconds:g}"]
+        words += ["--data-root", self.root] if self.root else []
         words += ["--skip-reference"] if self.skip_reference else []
-        words += {True: ["--warmup"], False: ["--no-warmup"], None: []}[self.warmup]
+        words += ["--warmup"] if self.warmup else ["--no-warmup"]
         words += ["--compile"] if self.compile else []
         words += ["--tf32"] if self.allow_tf32 else []
         return shlex.join(words)
 
 
-QUICK = BenchOptions(steps=10, val_size=50, replicas=2, replica_steps=10, warmup=False)
+QUICK = BenchOptions(data="synthetic", steps=10, val_size=50, replicas=2, replica_steps=10, warmup=False,
+                     min_seconds=0.0, repeats=1)  # a smoke test in seconds: nothing here is a measurement
 
 
 @dataclass(frozen=True)
@@ -99,8 +109,9 @@ class Throughput:
     val_passes: int  # per run
     train_images: int
     val_images: int
-    seconds: float
+    seconds: float  # of the median repeat (images are per repeat)
     peak_gpu_bytes: int | None  # torch.cuda.max_memory_allocated during the phase; None on CPU
+    repeat_seconds: tuple[float, ...] = ()  # every repeat's time, for the spread
 
     @property
     def images(self) -> int:
@@ -110,25 +121,42 @@ class Throughput:
     def images_per_s(self) -> float:
         return self.images / self.seconds
 
+    @property
+    def spread(self) -> tuple[float, float]:
+        """(slowest, fastest) images/s over the repeats."""
+        times = self.repeat_seconds or (self.seconds,)
+        return self.images / max(times), self.images / min(times)
+
     def as_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "images": self.images, "images_per_s": self.images_per_s}
+        return {**dataclasses.asdict(self), "images": self.images, "images_per_s": self.images_per_s,
+                "images_per_s_spread": list(self.spread)}
 
 
-def timed(phase: str, device: torch.device, work: Callable[[], tuple[int, int, int, int]]) -> Throughput:
-    """Run `work` (-> runs, steps per run, val passes per run, val size) and time it."""
+MAX_REPEATS = 50  # a cap for tiny phases with a large min_seconds
+
+
+def timed(phase: str, device: torch.device, work: Callable[[], tuple[int, int, int, int]], repeats: int = 1,
+          min_seconds: float = 0.0) -> Throughput:
+    """Run `work` (-> runs, steps per run, val passes per run, val size) at least `repeats` times and
+    until `min_seconds` have passed; time each repeat; report the median one and the spread."""
     cuda = device.type == "cuda"
     if cuda:
         torch.cuda.synchronize(device)
         torch.cuda.reset_peak_memory_stats(device)
     _say(f"{phase}: running")
-    start = time.perf_counter()
-    runs, steps, passes, val_size = work()
-    if cuda:
-        torch.cuda.synchronize(device)
-    seconds = time.perf_counter() - start
+    times: list[float] = []
+    while len(times) < repeats or (sum(times) < min_seconds and len(times) < MAX_REPEATS):
+        start = time.perf_counter()
+        runs, steps, passes, val_size = work()
+        if cuda:
+            torch.cuda.synchronize(device)
+        times.append(time.perf_counter() - start)
+    seconds = sorted(times)[len(times) // 2]
     result = Throughput(phase, runs, steps, passes, runs * steps * BATCH, runs * passes * val_size, seconds,
-                        torch.cuda.max_memory_allocated(device) if cuda else None)
-    _say(f"{phase}: {result.images} images in {seconds:.1f} s = {result.images_per_s:,.0f} images/s")
+                        torch.cuda.max_memory_allocated(device) if cuda else None, tuple(times))
+    low, high = result.spread
+    _say(f"{phase}: {result.images} images in {seconds:.1f} s (median of {len(times)}) = "
+         f"{result.images_per_s:,.0f} images/s (spread {low:,.0f}-{high:,.0f})")
     return result
 
 
@@ -176,7 +204,8 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     splits = images.splits()
     prepare_s = time.perf_counter() - start
     phases: dict[str, Throughput] = {}
-    warmup = options.warmup if options.warmup is not None else device.type == "cuda"
+    warmup = options.warmup
+    timing = {"repeats": options.repeats, "min_seconds": options.min_seconds}
     tuning = {"compile": options.compile, "allow_tf32": options.allow_tf32}
     if warmup:
         _say("warming up (untimed)")
@@ -186,15 +215,16 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     if not options.skip_reference:
         phases["reference"] = timed("reference", device, lambda: (
             1, *reference.reference_loop(images, options.steps, device, options.seed,
-                                         progress=lambda step, steps: _say(f"  step {step}/{steps}"))))
-    phases["trainer"] = timed("trainer", device, TrainerRuns(splits, options.seed, device, options.steps, **tuning))
+                                         progress=lambda step, steps: _say(f"  step {step}/{steps}"))), **timing)
+    phases["trainer"] = timed("trainer", device, TrainerRuns(splits, options.seed, device, options.steps, **tuning),
+                              **timing)
     agreement = None
     if options.replicas:
         runs = {batched: TrainerRuns(splits, options.seed, device, options.replica_steps, options.replicas, batched,
                                      **tuning)
                 for batched in (False, True)}
-        phases["replicas_sequential"] = timed("replicas_sequential", device, runs[False])
-        phases["replicas_batched"] = timed("replicas_batched", device, runs[True])
+        phases["replicas_sequential"] = timed("replicas_sequential", device, runs[False], **timing)
+        phases["replicas_batched"] = timed("replicas_batched", device, runs[True], **timing)
         agreement = curve_differences(runs[False].histories, runs[True].histories)
     rate = {name: phase.images_per_s for name, phase in phases.items()}
     ratios: dict[str, float | None] = {

@@ -61,7 +61,14 @@ def markdown_row(result: dict[str, Any]) -> str:
     env, phases, ratios, opts = result["environment"], result["phases"], result["ratios"], result["options"]
 
     def rate(name: str) -> str:
-        return f"{phases[name]['images_per_s']:,.0f}" if name in phases else "-"
+        if name not in phases:
+            return "-"
+        phase = phases[name]
+        spread = phase.get("images_per_s_spread")
+        repeats = len(phase.get("repeat_seconds") or ())
+        # the median repeat, and the slowest-fastest repeat when there were several
+        extra = f" ({spread[0]:,.0f}-{spread[1]:,.0f})" if spread and repeats > 1 else ""
+        return f"{phase['images_per_s']:,.0f}{extra}"
 
     def ratio(name: str) -> str:
         return "-" if ratios[name] is None else f"{ratios[name]:.2f}x"
@@ -100,6 +107,9 @@ def summary(result: dict[str, Any]) -> str:
         peak = phase["peak_gpu_bytes"]
         lines.append(f"  {name:24s} {phase['images_per_s']:>10,.0f} images/s  ({phase['runs']} run(s) x "
                      f"{phase['steps']} steps, {phase['images']} images in {phase['seconds']:.1f} s"
+                     + (f", median of {len(phase['repeat_seconds'])}: {phase['images_per_s_spread'][0]:,.0f}-"
+                        f"{phase['images_per_s_spread'][1]:,.0f} images/s"
+                        if len(phase.get("repeat_seconds") or ()) > 1 else "")
                      + (f", peak GPU memory {peak / 2**20:,.0f} MiB)" if peak is not None else ")"))
     for name, value in result["ratios"].items():
         if value is not None:

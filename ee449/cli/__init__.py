@@ -20,7 +20,7 @@ import os
 import sys
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from ee449 import __version__
 
@@ -58,10 +58,22 @@ def _top_level_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line: `ee449 part3: error: argument --epochs: ... (see --help)`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _command_parser(command: Command, module: ModuleType) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"ee449 {command.name}", description=command.help)
+    parser = _Parser(prog=f"ee449 {command.name}", description=command.help)
     parser.set_defaults(command=command.name)
     module.add_arguments(parser)
+    # The same two switches on every command: -q keeps stdout's results and errors only.
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr; results only")
+    talk.add_argument("-v", "--verbose", action="store_true",
+                      help="more detail: one progress line per epoch even on a terminal")
     return parser
 
 

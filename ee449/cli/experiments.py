@@ -55,6 +55,7 @@ class Plan:
 
     def __init__(self, args: argparse.Namespace):
         self.command = args.command
+        self.planned: dict[str, int] = {}
         self.quick = args.quick
         self.out = Path(args.out)
         self.device = args.device
@@ -80,6 +81,7 @@ class Plan:
         self.schedule: ex.ScheduleConfig | None = None
         self.adam: ex.Part3Config | None = None
         if self.command in ("part5", "all"):
+            args.part5_arch = args.part5_arch or q.get("part5_arch") or ex.Part5Config().arch
             self.part5 = ex.override(ex.Part5Config(args.part5_arch), **shared, **_given(epochs=p5_epochs))
             sched_epochs = q.get("schedule_epochs") if not args.epochs else math.ceil(1.5 * args.epochs)
             self.schedule = ex.override(
@@ -89,7 +91,7 @@ class Plan:
             # Adam comparison when Part 3's file is missing: Part 3's settings, one run.
             self.adam = ex.override(ex.Part3Config(args.part5_arch), **shared, runs=1, **_given(epochs=epochs))
         self.speed = ex.Speed(allow_tf32=args.tf32, compile=args.compile)
-        self.progress = Progress()
+        self.progress = Progress(enabled=not args.quiet, verbose=args.verbose)
         self.store = RunStore(self.out, reuse=not self.force)
         self.how = How(device=self.device, store=self.store, progress=self.progress, speed=self.speed)
         self.data: DataSplits | None = None
@@ -114,6 +116,22 @@ class Plan:
                                "not the homework's numbers")
         return data
 
+    def planned_steps(self) -> dict[str, int]:
+        """Optimizer steps per result file of the command (replicas each), for the progress bar."""
+        steps = math.ceil(describe_data(self.splits)["train"] / ex.Part3Config("mlp_1").batch_size)
+        plan: dict[str, int] = {}
+        if self.command in ("part3", "all"):
+            plan.update({f"part3_{c.arch}.json": c.runs * c.epochs * steps for c in self.part3})
+        if self.command in ("part4", "all"):
+            plan.update({f"part4_{c.arch}.json": 2 * c.epochs * steps for c in self.part4})
+        if self.part5 is not None and self.schedule is not None:
+            plan["part5.json"] = len(self.part5.lrs) * self.part5.epochs * steps
+            # two scheduled runs (the search is Part 5's lr-0.1 run), and one Adam run when Part 3 is not here
+            adam = self.adam.epochs * steps if not (self.out / f"part3_{self.schedule.arch}.json").is_file() \
+                and self.command == "part5" else 0
+            plan["part5_schedule.json"] = 2 * self.schedule.epochs * steps + adam
+        return plan
+
     def needed(self, path: Path, config: ExperimentConfig) -> bool:
         """Whether `path` must be (re)made for `config`; raises if it holds a different result."""
         status = result_status(path, config, describe_data(self.splits))
@@ -121,12 +139,14 @@ class Plan:
             return True
         if status == "done":
             self.progress.note(f"{path} is up to date (same config and data; --force re-runs it)")
+            self.progress.checkpoint(self.planned.get(path.name, 0))
             return False
         raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
 
     def write(self, path: Path, payload: dict[str, Any]) -> None:
         write_result(path, payload)
-        self.progress.note(f"wrote {path}")
+        self.progress.result(f"wrote {path}")
+        self.progress.checkpoint(self.planned.get(path.name, 0))
 
 
 def _given(**values: Any) -> dict[str, Any]:
@@ -147,19 +167,51 @@ def run(args: argparse.Namespace) -> int:
         steps.append(("part5", _part5))
     plan.load_data()
     plan.out.mkdir(parents=True, exist_ok=True)
+    plan.planned = plan.planned_steps()
+    plan.progress.start(sum(plan.planned.values()))
     try:
         for _, step in steps:
             step(plan)
+        report = _report(plan) if plan.command == "all" else None
+        plan.progress.finish()
     finally:
         plan.progress.close()  # an interrupt's message starts on a line of its own
-    if plan.command == "all":
-        report = _report(plan)
-        plan.progress.note(f"ee449 all: done in {time.perf_counter() - start:.0f} s")
-        if report is not None:
-            print(report)
-    else:
-        plan.progress.note(f"ee449 {plan.command}: done in {time.perf_counter() - start:.0f} s")
+    for line in findings(plan):
+        plan.progress.result(line)
+    if report is not None:
+        plan.progress.result(f"wrote {report}")
+    plan.progress.note(f"ee449 {plan.command}: done in {time.perf_counter() - start:.0f} s")
     return 0
+
+
+def findings(plan: Plan) -> list[str]:
+    """What the command found, in a few lines for the terminal (the report has the details)."""
+    from ee449.report.load import load_folder, part3_rows, part4_rows, part5_rows, schedule_row
+    from ee449.report.verdicts import verdicts
+
+    results = load_folder(plan.out)
+    lines: list[str] = []
+    archs3 = {c.arch for c in plan.part3} if plan.command in ("part3", "all") else set()
+    for r in part3_rows(results):
+        if r["name"] in archs3:
+            lines.append(f"part3 {r['name']}: test accuracy {r['test_acc']:.2f}% (best of {r['runs']:.0f} runs; "
+                         f"mean {r['mean']:.2f}%)")
+    archs4 = {c.arch for c in plan.part4} if plan.command in ("part4", "all") else set()
+    for r in part4_rows(results):
+        if r["name"] in archs4:
+            lines.append(f"part4 {r['name']}: sigmoid/ReLU first-layer gradient ratio {r['ratio']:.2e}")
+    if plan.part5 is not None:
+        for r in part5_rows(results):
+            lines.append(f"part5 {results.part5['name']} lr {r['lr']:g}: final validation accuracy "
+                         f"{r['final_val_acc']:.2f}%, test accuracy {r['test_acc']:.2f}%")
+        row = schedule_row(results)
+        if row is not None:
+            switches = ", ".join(f"{e:g}" for e in row["switch_epochs"])
+            lines.append(f"part5 schedule: switches at epochs {switches}; test accuracy {row['test_acc']:.2f}% "
+                         f"(constant lr 0.1: {row['constant_lr_test_acc']:.2f}%, Adam: {row['adam_test_acc']:.2f}%)")
+    if plan.command == "all":
+        lines += [f"claim: {v.claim}: {v.status}" for v in verdicts(results)]
+    return lines
 
 
 def _optional(plan: Plan, what: str, action: Callable[[], Any], *, figure: bool = False) -> Any:
@@ -182,7 +234,10 @@ def _optional(plan: Plan, what: str, action: Callable[[], Any], *, figure: bool 
 def _part2(plan: Plan) -> None:
     def go():
         return run_part2(None, None, out_dir=plan.out)
-    _optional(plan, "part 2", go)
+    result = _optional(plan, "part 2", go)
+    if result is not None:
+        for path in (result.output_path, result.json_path, result.figure_path):
+            plan.progress.result(f"wrote {path}")
 
 
 def _part3(plan: Plan) -> None:
@@ -197,7 +252,8 @@ def _part3(plan: Plan) -> None:
         curves.part3Plots([str(f) for f in files], save_dir=plan.out / FIGURES, filename="part3", show_plot=False)
         for f in files:
             weights = np.asarray(read_json(f)["weights"], dtype=float)
-            grids.visualizeWeights(weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights")
+            grids.visualizeWeights(weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights",
+                                   name=str(read_json(f)["name"]))
     if files:
         _optional(plan, "Part 3 figures", figures, figure=True)
 

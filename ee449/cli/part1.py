@@ -9,11 +9,22 @@ from ee449.basics.formulas import BATCH_SIZE, EPOCHS, TRAIN_SAMPLES, batches_per
 from ee449.io import write_json
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number >= 1 (0 samples, batches or epochs have no Part 1 to show)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--n-samples", type=int, default=TRAIN_SAMPLES,
+    parser.add_argument("--n-samples", type=positive, default=TRAIN_SAMPLES,
                         help=f"training samples N (default {TRAIN_SAMPLES}: 50,000 minus 5,000 validation)")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"batch size B (default {BATCH_SIZE})")
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs E (default {EPOCHS})")
+    parser.add_argument("--batch-size", type=positive, default=BATCH_SIZE, help=f"batch size B (default {BATCH_SIZE})")
+    parser.add_argument("--epochs", type=positive, default=EPOCHS, help=f"epochs E (default {EPOCHS}, the homework's)")
     parser.add_argument("--json", metavar="PATH", help="also write the numbers to this JSON file")
 
 

@@ -51,18 +51,21 @@ def run_part2(
     """
     if samples is None:
         samples, samples_source = synthetic_digits(digit, 5, seed), f"built-in synthetic digits (digit {digit}, seed {seed})"
+    names: list[str] | None = None
     if kernel is None:
         kernel, kernel_source = kernel_bank(), "built-in kernel bank: " + ", ".join(KERNEL_NAMES)
+        names = list(KERNEL_NAMES)
     samples, kernel = np.asarray(samples), np.asarray(kernel)
     output = my_conv2d(samples, kernel)  # (N, C_out, H - kh + 1, W - kw + 1) float64
 
     out_dir = Path(out_dir)
     output_path = save_npy(out_dir / "part2_output.npy", output)
-    figure_path = part2Plots(output, save_dir=out_dir / "figures", filename="part2")
+    figure_path = part2Plots(output, save_dir=out_dir / "figures", filename="part2", kernel_names=names)
     low, high = float(np.min(output)), float(np.max(output))
     summary: dict[str, dict[str, object]] = {
         "samples": {"source": samples_source or "array", "shape": samples.shape, "dtype": str(samples.dtype)},
-        "kernel": {"source": kernel_source or "array", "shape": kernel.shape, "dtype": str(kernel.dtype)},
+        "kernel": {"source": kernel_source or "array", "shape": kernel.shape, "dtype": str(kernel.dtype),
+                   **({"names": names} if names else {})},
         "output": {"shape": output.shape, "dtype": str(output.dtype), "min": low, "max": high,
                    "sum": float(np.sum(output))},
         "files": {"output": output_path.name, "figure": str(figure_path.relative_to(out_dir))},

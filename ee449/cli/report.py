@@ -9,18 +9,23 @@ DEFAULT_DIR = "ee449-out"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results_dir", nargs="?", default=DEFAULT_DIR,
+    parser.add_argument("results_dir", nargs="?", default=None,
                         help=f"folder with the result files (default: {DEFAULT_DIR})")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="the same folder, named as the other commands name it (--out DIR)")
 
 
 def run(args: argparse.Namespace) -> int:
     # Deferred on purpose: the report imports torch and matplotlib, which `ee449 --help` must not pay.
     from ee449.report import build_report, load_folder
 
-    html = build_report(args.results_dir)
-    results = load_folder(args.results_dir)
-    if not results.all_results():
-        print(f"ee449 report: warning: no result files in {args.results_dir}", file=sys.stderr)
-    print(html)
-    print(html.with_suffix(".md"))
+    if args.results_dir and args.out and args.results_dir != args.out:
+        raise ValueError(f"two folders given: {args.results_dir} and --out {args.out}; give one")
+    folder = args.results_dir or args.out or DEFAULT_DIR
+    html = build_report(folder)
+    results = load_folder(folder)
+    if not results.all_results() and not args.quiet:
+        print(f"ee449 report: warning: no result files in {folder}", file=sys.stderr)
+    print(f"wrote {html}")
+    print(f"wrote {html.with_suffix('.md')}")
     return 0

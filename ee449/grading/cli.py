@@ -72,10 +72,12 @@ def run(args: argparse.Namespace) -> int:
 
         results = grade.grade_class(args.submission, options, jobs=args.jobs, on_result=written)
         atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
-        print(f"graded {len(results)} submissions -> {args.out / 'scores.csv'}")
+        print(f"graded {len(results)} submissions")
+        print(f"wrote {args.out / 'scores.csv'}")
         return 0
     result = grade.grade_submission(args.submission, options)
     report.write_outputs(result, args.out)
     print(report.summary(result))
-    print(f"-> {args.out / 'results.json'}, {args.out / 'junit.xml'}")
+    print(f"wrote {args.out / 'results.json'}")
+    print(f"wrote {args.out / 'junit.xml'}")
     return 0

@@ -107,8 +107,12 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
     for result, where in loaded:
         require_keys(result, PART3_KEYS, where)
         c = curves(result, ("loss_curve", "train_acc_curve", "val_acc_curve"), where)
+        # Like with like: the curves are means over the runs, so the marker's test accuracy is the
+        # mean over the runs too (meta.run_test_accs) when recorded; else the file's test_acc.
         # null test accuracy (every run diverged): the curves are drawn, the marker is not
-        test_acc = math.nan if result["test_acc"] is None else number(result, "test_acc", where)
+        test_acc = _mean_run_test_acc(result)
+        if test_acc is None:
+            test_acc = math.nan if result["test_acc"] is None else number(result, "test_acc", where)
         rows.append((result, str(result["name"]), c, test_acc))
     unit = shared_unit([r for r, *_ in rows])
     fig = new_figure((14, 10), _pyplot)
@@ -121,9 +125,9 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
         acc_ax.plot(x, c["val_acc_curve"], color=color, linewidth=1.5, linestyle="--")
         vt_ax.plot(c["train_acc_curve"], c["val_acc_curve"], color=color, linewidth=1.2)
         final_train = _last_finite(c["train_acc_curve"])
-        test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="")
-        if math.isfinite(final_train) and math.isfinite(test_acc):
-            test_ax.annotate(name, (final_train, test_acc), xytext=(6, 4), textcoords="offset points", fontsize=9)
+        # No name beside the marker (close accuracies made the names overlap): the colour is the
+        # figure legend's.
+        test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="", label=name)
     _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
     _style(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
     for ax in (loss_ax, acc_ax):
@@ -132,15 +136,25 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
                            Line2D([], [], color="k", linestyle="--", label="validation")], fontsize=10)
     _style(vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)")
     _diagonal(vt_ax, np.concatenate([c["train_acc_curve"] for _, _, c, _ in rows]))
-    _style(test_ax, "Test against final training accuracy", "final training accuracy (%)", "test accuracy (%)")
+    means = all(_mean_run_test_acc(r) is not None for r, *_ in rows)
+    _style(test_ax, "Test against final training accuracy" + (" (means over runs)" if means else ""),
+           "final training accuracy (%), mean curve", "test accuracy (%), " + ("mean over runs" if means else
+                                                                             "the file's test_acc"))
     _diagonal(test_ax, np.array([v for _, _, c, t in rows for v in (_last_finite(c["train_acc_curve"]), t)]))
     vt_ax.legend(fontsize=9, loc="lower right")
-    # Room for the run names beside the markers (a name at the right edge was clipped), and a
-    # legend placed where no marker is.
     test_ax.margins(x=0.15, y=0.1)
-    test_ax.legend(fontsize=9, loc="best")
+    test_ax.legend(handles=[h for h in test_ax.get_lines() if h.get_label() == "y = x"], fontsize=9, loc="best")
     fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 6), fontsize=12)
     return fig
+
+
+def _mean_run_test_acc(result: Mapping) -> float | None:
+    """Mean of meta.run_test_accs (finite values), None when the file does not record them."""
+    accs = meta_of(result).get("run_test_accs")
+    if not isinstance(accs, list):
+        return None
+    values = [float(a) for a in accs if isinstance(a, numbers.Real) and math.isfinite(a)]
+    return float(np.mean(values)) if values else None
 
 
 def _last_finite(values: np.ndarray) -> float:
@@ -263,16 +277,27 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     fig = new_figure((14, 6.5), _pyplot)
     curve_ax, bar_ax = fig.subplots(1, 2, width_ratios=[3, 1])
     first = f"{switches[0]:g}" if switches else "?"
+    last_epoch = float(x[-1]) if n else 0.0
+    # A switch at or past the run's last epoch means its stage never trained: its curve is the
+    # previous stage's, and the figure says so instead of drawing it as a result.
+    ran = [epoch < last_epoch for epoch in switches]
     # The two runs are identical up to the second switch (same seed): the thin line on top of
     # the thick one keeps both visible there.
     curve_ax.plot(x, c["val_acc_curve_stage2"], color="tab:blue", linewidth=1.2, zorder=3,
-                  label=f"0.1, then 0.01 from epoch {first}")
-    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2,
-                  label="0.1, 0.01, then 0.001 from epoch " + (f"{switches[1]:g}" if len(switches) > 1 else "?"))
-    for i, epoch in enumerate(switches, start=1):
-        curve_ax.axvline(epoch, color="0.3", linestyle=":", linewidth=1.2)
-        curve_ax.annotate(f"switch {i}: epoch {epoch:g}", (epoch, 0.98), xycoords=("data", "axes fraction"),
-                          xytext=(4, 0), textcoords="offset points", fontsize=10, va="top")
+                  label=f"0.1, then 0.01 from epoch {first}" + ("" if all(ran[:1]) else " (did not run)"))
+    stage3 = "0.1, 0.01, then 0.001 from epoch " + (f"{switches[1]:g}" if len(switches) > 1 else "?")
+    if len(ran) > 1 and not ran[1]:
+        stage3 += " (stage 3 did not run)"
+    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2, label=stage3)
+    for i, (epoch, happened) in enumerate(zip(switches, ran), start=1):
+        where = min(float(epoch), last_epoch)
+        text = f"switch {i}: epoch {epoch:g}"
+        if not happened:
+            text += f", the run's end: stage {i + 1} did not run"
+        curve_ax.axvline(where, color="0.3" if happened else "tab:orange", linestyle=":", linewidth=1.2)
+        curve_ax.annotate(text, (where, 0.98 - 0.06 * (i - 1)), xycoords=("data", "axes fraction"),
+                          xytext=(4, 0) if happened else (-4, 0), textcoords="offset points", fontsize=10, va="top",
+                          ha="left" if happened else "right", color="black" if happened else "tab:orange")
     _style(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
     _steps_axis(curve_ax, [result], "epoch" if meta_of(result).get("steps_per_epoch") else "step")
     curve_ax.legend(fontsize=10, loc="lower right")

@@ -81,8 +81,11 @@ def tile_grid_figure(
 
 # --- Part 2: conv outputs -------------------------------------------------------------------------
 
-def part2_figure(out: Any, nmax: int = 64) -> Figure:
+def part2_figure(out: Any, nmax: int = 64, kernel_names: Sequence[str] | None = None) -> Figure:
     """The grid of conv outputs [N, C_out, Ho, Wo]: one row per input image, one column per kernel.
+
+    Each column is labelled once, above its first tile, with its kernel's name (`kernel_names`,
+    one per kernel; "kernel j" without names); the rows are the images in order.
 
     At most `nmax` tiles are drawn, image by image (as the course's helper cut `out[:nmax]`).
     Colours: each kernel (column) has its own grey scale from its minimum to its maximum over
@@ -103,26 +106,29 @@ def part2_figure(out: Any, nmax: int = 64) -> Figure:
     finite = np.isfinite(array)  # inf/NaN do not stretch the scale (imshow shows them at the ends / blank)
     low = np.where(finite, array, np.inf).min(axis=(0, 2, 3))  # +inf where a kernel has no finite value
     high = np.where(finite, array, -np.inf).max(axis=(0, 2, 3))
+    if kernel_names is not None and len(kernel_names) != n_kernels:
+        raise ValueError(f"kernel_names has {len(kernel_names)} names for {n_kernels} kernels")
+    names = list(kernel_names) if kernel_names is not None else [f"kernel {k}" for k in range(n_kernels)]
     tiles, titles, limits = [], [], []
     for index in range(count):
         image, kernel = divmod(index, n_kernels)
         tiles.append(array[image, kernel])
-        titles.append(f"image {image}, kernel {kernel}")
+        titles.append(names[kernel] if image == 0 else "")  # a column label, not one per tile
         limits.append(_display_range(low[kernel], high[kernel]))
     header = f"my_conv2d output {tuple(array.shape)}: rows = images, columns = kernels (grey scale per kernel)"
     return tile_grid_figure(tiles, cols, titles, limits, cmap="gray", header=header)
 
 
 def part2Plots(out: Any, nmax: int = 64, save_dir: str | os.PathLike = "", filename: str = "",
-               fmt: str | None = None) -> Path:
-    """Save `part2_figure(out, nmax)` as `save_dir/filename.fmt` (filename defaults to 'part2';
-    PNG unless `fmt` or the filename's suffix says svg or pdf)."""
-    return save_figure(part2_figure(out, nmax), save_dir, filename, "part2", fmt)
+               fmt: str | None = None, *, kernel_names: Sequence[str] | None = None) -> Path:
+    """Save `part2_figure(out, nmax, kernel_names)` as `save_dir/filename.fmt` (filename defaults
+    to 'part2'; PNG unless `fmt` or the filename's suffix says svg or pdf)."""
+    return save_figure(part2_figure(out, nmax, kernel_names), save_dir, filename, "part2", fmt)
 
 
 # --- Part 3: first-layer weights ------------------------------------------------------------------
 
-def weights_figure(weights: Any) -> Figure:
+def weights_figure(weights: Any, name: str = "") -> Figure:
     """First-layer weights as images, on one colour scale symmetric around 0 (red +, blue -).
 
     weights: [units, D] for an MLP (each unit's D = s*s input weights shown as an s x s image;
@@ -130,7 +136,8 @@ def weights_figure(weights: Any) -> Figure:
              The course helper's [D, units] layout (1024, 32) is accepted too: a 2-D array is
              read as [D, units] when only its first dimension is a square.
     The grid is near square (ceil(sqrt(count)) columns); cells past the last tile are hidden.
-    One scale for all tiles, so that strong and weak units can be told apart.
+    One scale for all tiles, so that strong and weak units can be told apart. `name` (the
+    architecture) starts the title.
     """
     array = np.asarray(weights, dtype=np.float64)
     if array.ndim == 2:
@@ -159,15 +166,16 @@ def weights_figure(weights: Any) -> Figure:
     bound = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     tiles = list(images)
     titles = [f"{kind} {i}" for i in range(count)]
-    header = f"first-layer weights {tuple(array.shape)}: colour scale +-{bound:.3g} (red +, blue -)"
+    header = (f"{name + ': ' if name else ''}first-layer weights {tuple(array.shape)}: "
+              f"colour scale +-{bound:.3g} (red +, blue -)")
     return tile_grid_figure(tiles, cols, titles, [(-bound, bound)] * count, cmap="RdBu_r", header=header)
 
 
 def visualizeWeights(weights: Any, save_dir: str | os.PathLike, filename: str = "weights",
-                     fmt: str | None = None) -> Path:
-    """Save `weights_figure(weights)` as `save_dir/filename.fmt` (PNG unless `fmt` or the
-    filename's suffix says svg or pdf)."""
-    return save_figure(weights_figure(weights), save_dir, filename, "weights", fmt)
+                     fmt: str | None = None, *, name: str = "") -> Path:
+    """Save `weights_figure(weights, name)` as `save_dir/filename.fmt` (PNG unless `fmt` or the
+    filename's suffix says svg or pdf); `name`, the architecture, starts the title."""
+    return save_figure(weights_figure(weights, name), save_dir, filename, "weights", fmt)
 
 
 def _display_range(low: float, high: float) -> tuple[float, float]:

@@ -62,7 +62,10 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
         part2_output = results.part2_output
 
         def part2():
-            grids.part2Plots(np.load(part2_output), save_dir=str(out), filename="part2")
+            kernel = (results.part2 or {}).get("kernel")
+            names = kernel.get("names") if isinstance(kernel, dict) else None
+            grids.part2Plots(np.load(part2_output), save_dir=str(out), filename="part2",
+                             kernel_names=names if isinstance(names, list) else None)
         figures["part2"] = _draw(out / "part2.png", [results.part2_output], part2, results.problems)
     elif (out / "part2.png").is_file():
         figures["part2"] = out / "part2.png"
@@ -81,7 +84,7 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
         name = f"part3_{r['name']}_weights"
 
         def weights(r=r, name=name):
-            grids.visualizeWeights(np.asarray(r["weights"], dtype=float), str(out), filename=name)
+            grids.visualizeWeights(np.asarray(r["weights"], dtype=float), str(out), filename=name, name=r["name"])
         figures[name] = _draw(out / f"{name}.png", [src[f"part3_{r['name']}"]], weights, results.problems)
     return figures
 
@@ -124,15 +127,15 @@ def _settings(results: Results) -> list[Block]:
     rows = []
     for file, r in loaded:
         meta, data = _meta_data(r)
-        sizes = " / ".join(fmt(data.get(k), "d") for k in ("train", "val", "test"))
+        sizes = " / ".join(fmt(data.get(k), ",d") for k in ("train", "val", "test"))
         seeds = meta.get("seeds")
         rows.append([file, fmt(data.get("source")), "yes" if data.get("synthetic") else ("no" if data else "\u2014"),
                      sizes if data else "\u2014", fmt(meta.get("device")),
                      fmt(len(seeds) if isinstance(seeds, list) else None, "d"), fmt(meta.get("steps_per_epoch"), "d"),
-                     fmt(meta.get("wall_time_s"), ".1f"), fmt(meta.get("created"))])
+                     fmt(meta.get("wall_time_s"), ",.1f"), _when(meta.get("created"))])
     if rows:
         blocks.append(Table("settings", ["file", "data", "synthetic", "train / val / test", "device", "runs",
-                                         "steps per epoch", "wall time (s)", "created"], rows))
+                                         "steps per epoch", "wall time (s)", "created"], rows, nowrap=(8,)))
     else:
         blocks.append(Para(f"No result files in {results.folder}.", "missing"))
     configs = {}
@@ -142,7 +145,10 @@ def _settings(results: Results) -> list[Block]:
             blocks.append(Para(f"{file}: diverged runs (left out of the mean curves): {meta['diverged_runs']}",
                                "warning"))
         if isinstance(meta.get("config"), dict):
-            configs[file] = meta["config"]
+            configs[file] = dict(meta["config"])
+            if meta["config"].get("switch_epochs") == [] and isinstance(r.get("switch_epochs"), list):
+                # [] in the config means "found by the plateau rule": show the switches it found
+                configs[file]["switch_epochs"] = f"{', '.join(map(str, r['switch_epochs']))} (plateau rule)"
     if configs:  # one row per file, one column per setting: differences show at a glance
         keys = sorted({k for config in configs.values() for k in config})
         rows = [[file] + [_setting(config.get(k, None), k in config) for k in keys] for file, config in configs.items()]
@@ -150,10 +156,27 @@ def _settings(results: Results) -> list[Block]:
     return blocks
 
 
+def _when(created: object) -> str:
+    """An ISO timestamp as 'YYYY-MM-DD HH:MM UTC' (the seconds and offset only widen the table)."""
+    if not isinstance(created, str) or len(created) < 16 or created[10] != "T":
+        return fmt(created)
+    return created[:10] + " " + created[11:16] + (" UTC" if created.endswith(("+00:00", "Z")) else "")
+
+
+def _number(value: object) -> str:
+    """A Part 2 summary value: thousands separators, floats rounded to what they mean."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, int):
+        return f"{value:,d}"
+    return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.6g}"
+
+
 def _verdict_section(results: Results) -> list[Block]:
     rows = [[v.claim, v.status, v.evidence, v.rule] for v in verdicts(results)]
     return [Heading("The homework's claims, measured", 2),
-            Para("Each verdict is computed from the numbers below (holds / does not hold / not measured)."),
+            Para("Each verdict is computed from the numbers below: holds / does not hold / inconclusive (the "
+                 "numbers cannot decide; the reason is given) / not measured (the part is missing)."),
             Table("verdicts", ["claim", "verdict", "evidence", "rule"], rows, status_column=1, good=HOLDS)]
 
 
@@ -162,8 +185,9 @@ def _parameters() -> list[Block]:
     rows = []
     for name in ARCHITECTURES:
         c = architecture_counts(name)
-        rows.append([name, fmt(c["flatten"], "d"), fmt(c["conv_params_formula"], "d"), fmt(c["conv_params_pytorch"], "d"),
-                     fmt(c["params_formula"], "d"), fmt(c["params_pytorch"], "d"), "yes" if c["match"] else "NO"])
+        rows.append([name, fmt(c["flatten"], ",d"), fmt(c["conv_params_formula"], ",d"),
+                     fmt(c["conv_params_pytorch"], ",d"), fmt(c["params_formula"], ",d"),
+                     fmt(c["params_pytorch"], ",d"), "yes" if c["match"] else "NO"])
     return [Heading("Part 1: parameter counts", 2),
             Table("parameters", ["architecture", "flatten", "conv formula", "conv PyTorch", "formula", "PyTorch",
                                  "equal"], rows, status_column=6, good="yes"),
@@ -187,8 +211,7 @@ def _part2(results: Results, figures: dict) -> list[Block]:
     if results.part2_output is None and "part2" not in figures:
         return blocks + [Para("Part 2 is missing: no part2_output.npy in this folder.", "missing")]
     if results.part2:
-        rows = [[key, value if isinstance(value, str) else json.dumps(value)]
-                for key, value in _flatten(results.part2) if not key.startswith("files.")]
+        rows = [[key, _number(value)] for key, value in _flatten(results.part2) if not key.startswith("files.")]
         blocks.append(Table("part2", ["field", "value"], rows))
     _figure(blocks, figures, "part2", "Conv outputs: one row per input image, one column per kernel.", results)
     return blocks
@@ -198,8 +221,9 @@ def _part3(results: Results, figures: dict) -> list[Block]:
     blocks: list[Block] = [Heading("Part 3: architectures (Adam)", 2)]
     if not results.part3:
         return blocks + [Para("Part 3 is missing: no readable part3_*.json in this folder.", "missing")]
-    _figure(blocks, figures, "part3", "Loss, accuracies, validation against training, test against training.",
-            results)
+    _figure(blocks, figures, "part3", "Training loss; training (solid) and validation (dashed) accuracy; "
+            "validation against training accuracy; test against final training accuracy, both means over the runs "
+            "(the table's 'test acc' is the best run's).", results)
     rows = [[r["name"], fmt(r["test_acc"]), fmt(r["runs"], ".0f"), fmt(r["mean"]), fmt(r["std"]), fmt(r["min"]),
              fmt(r["max"]), fmt(r["final_loss"], ".4f"), fmt(r["final_train_acc"]), fmt(r["final_val_acc"])]
             for r in part3_rows(results)]
@@ -210,7 +234,7 @@ def _part3(results: Results, figures: dict) -> list[Block]:
     for r in results.part3:
         name = f"part3_{r['name']}_weights"
         if name in figures:
-            _figure(blocks, figures, name, f"First-layer weights of {r['name']} (best run).", results)
+            _figure(blocks, figures, name, f"{r['name']}: first-layer weights (best run).", results)
     return blocks
 
 
@@ -221,7 +245,7 @@ def _part4(results: Results, figures: dict) -> list[Block]:
     _figure(blocks, figures, "part4", "Training loss and first-layer gradient magnitude; ReLU solid, sigmoid dashed.",
             results)
     rows = [[r["name"], fmt(r["depth"], "d"), fmt(r["relu_final_loss"], ".4f"), fmt(r["sigmoid_final_loss"], ".4f"),
-             fmt(r["relu_grad"], ".4g"), fmt(r["sigmoid_grad"], ".4g"), fmt(r["ratio"], ".4g")]
+             fmt(r["relu_grad"], ".2e"), fmt(r["sigmoid_grad"], ".2e"), fmt(r["ratio"], ".2e")]
             for r in part4_rows(results)]
     blocks.append(Table("part4-results", ["architecture", "weighted layers", "final loss ReLU", "final loss sigmoid",
                                           "mean grad ReLU", "mean grad sigmoid", "ratio sigmoid/ReLU"], rows))
@@ -246,6 +270,10 @@ def _part5(results: Results, figures: dict) -> list[Block]:
         return blocks + [Para("The schedule is missing: no readable part5_schedule.json.", "missing")]
     _figure(blocks, figures, "part5_schedule", "Validation accuracy with the switch epochs; test accuracy "
             "against Adam's.", results)
+    if not row["stage3_ran"]:
+        blocks.append(Para(f"Stage 3 did not run: the second switch (epoch {fmt(row['switch_epochs'][1], 'g')}) "
+                           f"falls at the end of the {fmt(row['epochs'], 'g')}-epoch run, so lr 0.001 was never used "
+                           "and the stage-3 curve is stage 2's.", "warning"))
     blocks.append(Table("schedule-results", ["switch epochs", "schedule test acc", "constant lr 0.1 test acc",
                                              "Adam test acc", "schedule - constant", "schedule - Adam"],
                         [[", ".join(fmt(e, "g") for e in row["switch_epochs"]), fmt(row["test_acc"]),

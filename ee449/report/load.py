@@ -200,7 +200,13 @@ def schedule_row(results: Results) -> dict[str, Any] | None:
     s = results.schedule
     if s is None:
         return None
-    return {"switch_epochs": list(s["switch_epochs"]), "test_acc": as_float(s["test_acc"]),
+    # Epochs the scheduled run covered, from its curve and meta (unknown without meta: a student's file).
+    points = len(C.curve(s, "val_acc_curve_stage3", str(s.get("name"))))
+    epochs = points / points_per_epoch(s) if C.meta_of(s).get("steps_per_epoch") else math.nan
+    switches = [e for e in s["switch_epochs"] if isinstance(e, (int, float)) and not isinstance(e, bool)]
+    return {"switch_epochs": list(s["switch_epochs"]), "test_acc": as_float(s["test_acc"]), "epochs": epochs,
+            # stage 3 trains from the second switch on: it ran unless that is at or past the last epoch
+            "stage3_ran": len(switches) < 2 or not switches[1] >= epochs,
             "adam_test_acc": as_float(s["adam_test_acc"]), "constant_lr_test_acc": constant_lr_test_acc(results),
             "final_val_acc_stage3": final_value(s, "val_acc_curve_stage3")}
 

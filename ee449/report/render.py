@@ -33,6 +33,7 @@ class Table:
     rows: list[list[str]]
     status_column: int | None = None  # a column coloured good / bad (the verdicts)
     good: str = ""
+    nowrap: tuple[int, ...] = ()  # columns whose cells never break (dates)
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,12 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; max-width:
 h1 { border-bottom: 2px solid #444; } h2 { margin-top: 2em; border-bottom: 1px solid #bbb; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.good { background: #dff3df; font-weight: bold; } td.bad { background: #f8dcdc; font-weight: bold; }
-td.none { background: #eee; font-style: italic; }
+td.none { background: #eee; font-style: italic; } td.nowrap { white-space: nowrap; }
+div.scroll { max-width: 100%; overflow-x: auto; } div.scroll table { margin: 0.5em 0; }
+td:first-child { white-space: nowrap; }
+td.neutral { background: #e3ecf7; font-weight: bold; }
 p.warning { background: #ffe9a8; border: 2px solid #d08c00; padding: 0.6em; font-weight: bold; }
 p.missing { color: #8a1c1c; font-style: italic; }
 figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
@@ -69,7 +73,7 @@ pre { background: #f6f6f6; padding: 0.6em; white-space: pre-wrap; word-break: br
 
 def _is_number(text: str) -> bool:
     try:
-        float(text.replace("%", ""))
+        float(text.replace("%", "").replace(",", ""))  # "1,234" is a number with separators
         return True
     except ValueError:
         return False
@@ -89,12 +93,16 @@ def _html_block(block: Block) -> str:
             cells = []
             for i, cell in enumerate(row):
                 cls = "num" if _is_number(cell) else ""
+                if i in block.nowrap:
+                    cls = (cls + " nowrap").strip()
                 if i == block.status_column:
-                    cls = "good" if cell == block.good else "none" if cell in ("not measured", "\u2014") else "bad"
+                    cls = ("good" if cell == block.good else "none" if cell in ("not measured", "\u2014")
+                           else "neutral" if cell == "inconclusive" else "bad")
                 cells.append(f'<td class="{cls}">{e(cell)}</td>' if cls else f"<td>{e(cell)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        return (f'<table id="{e(block.id)}"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(body)}</tbody></table>")
+        # A wide table scrolls inside its own box; the page itself never scrolls sideways.
+        return (f'<div class="scroll"><table id="{e(block.id)}"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{''.join(body)}</tbody></table></div>")
     if isinstance(block, Image):
         data = base64.b64encode(block.path.read_bytes()).decode("ascii")
         return (f'<figure><img src="data:image/png;base64,{data}" alt="{e(block.caption)}">'

@@ -1,8 +1,9 @@
 """The homework's qualitative claims, each checked against the measured numbers.
 
 Every verdict is computed from a results folder's numbers (`ee449.report.load`), never
-written in advance: HOLDS, DOES NOT HOLD, or NOT MEASURED (the part is missing), with the
-numbers that decided it. The rules, stated once here and in the report:
+written in advance: HOLDS, DOES NOT HOLD, INCONCLUSIVE (the numbers are there but cannot decide,
+with the reason), or NOT MEASURED (the part is missing), with the numbers that decided it. The
+rules, stated once here and in the report:
 
 - CNNs beat MLPs: every CNN's test accuracy is above every MLP's (best run of each, the
   homework's `test_acc`).
@@ -16,9 +17,13 @@ numbers that decided it. The rules, stated once here and in the report:
   Adam's test accuracy is reported beside it (the homework asks for the comparison; it is not
   part of the claim).
 
-An accuracy comparison in which every accuracy is within LEARNED_MARGIN points of chance
-(10%) is NOT MEASURED: nothing was learned, so the order is noise (a smoke run on synthetic
-data, or a broken training loop), and a verdict either way would mislead.
+INCONCLUSIVE, with the reason, where a verdict either way would mislead:
+- an accuracy comparison in which every accuracy is within LEARNED_MARGIN points of chance
+  (10%): nothing was learned, so the order is noise (a smoke run, or a broken training loop);
+- "lr 0.001 is too slow" when lr 0.1 or lr 0.01 is itself at chance (and 0.001 did not beat
+  it): there is nothing for 0.001 to be slower than;
+- "the schedule helps" when the second switch fell on or after the run's last epoch: stage 3
+  (lr 0.001) never trained, so the schedule measured is not the homework's.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import numpy as np
 
 from ee449.report.load import Results, part3_rows, part4_rows, part5_rows, schedule_row
 
-HOLDS, FAILS, NOT_MEASURED = "holds", "does not hold", "not measured"
+HOLDS, FAILS, INCONCLUSIVE, NOT_MEASURED = "holds", "does not hold", "inconclusive", "not measured"
 CHANCE_ACC = 10.0  # percent: a uniform guess over 10 classes
 LEARNED_MARGIN = 5.0  # points above chance before an accuracy counts as learned
 
@@ -39,14 +44,15 @@ def _at_chance(accuracies: list[float]) -> bool:
     return all(a <= CHANCE_ACC + LEARNED_MARGIN for a in accuracies)
 
 
-_CHANCE_NOTE = (f"every accuracy compared is within {LEARNED_MARGIN:g} points of chance ({CHANCE_ACC:g}%): "
+_CHANCE_NOTE = (f"inconclusive: every accuracy compared is within {LEARNED_MARGIN:g} points of chance "
+                f"({CHANCE_ACC:g}%): "
                 "nothing was learned, so their order is noise")
 
 
 @dataclass(frozen=True)
 class Verdict:
     claim: str
-    status: str  # HOLDS | FAILS | NOT_MEASURED
+    status: str  # HOLDS | FAILS | INCONCLUSIVE | NOT_MEASURED
     evidence: str  # the numbers that decided it, in one or two sentences
     rule: str  # how the numbers decide it
 
@@ -69,9 +75,9 @@ def cnns_beat_mlps(results: Results) -> Verdict:
     margin = worst_cnn["test_acc"] - best_mlp["test_acc"]
     status = HOLDS if margin > 0 else FAILS
     if _at_chance([r["test_acc"] for r in mlps + cnns]):
-        status = NOT_MEASURED
+        status = INCONCLUSIVE
     relation = ">" if margin > 0 else "<="
-    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == NOT_MEASURED else "") +
+    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "") +
                    f"worst CNN {worst_cnn['name']} {worst_cnn['test_acc']:.2f}% {relation} best MLP "
                    f"{best_mlp['name']} {best_mlp['test_acc']:.2f}% (margin {margin:+.2f} points).", rule)
 
@@ -99,7 +105,7 @@ def sigmoid_gradients_vanish(results: Results) -> Verdict:
     rows = [r for r in part4_rows(results) if math.isfinite(r["ratio"])]
     if not rows:
         return Verdict(claim, NOT_MEASURED, "no Part 4 result with finite gradient curves.", rule)
-    listed = "; ".join(f"{r['name']}" + (f" ({r['depth']} layers)" if r["depth"] else "") + f" {r['ratio']:.3g}"
+    listed = "; ".join(f"{r['name']}" + (f" ({r['depth']} layers)" if r["depth"] else "") + f" {r['ratio']:.2e}"
                        for r in rows)
     smaller = all(r["ratio"] < 1 for r in rows)
     with_depth = [r for r in rows if r["depth"] is not None]
@@ -126,7 +132,13 @@ def small_lr_too_slow(results: Results) -> Verdict:
     status = HOLDS if all(slow["final_val_acc"] < o["final_val_acc"] for o in others) else FAILS
     evidence = ", ".join(f"lr {r['lr']:g}: {r['final_val_acc']:.2f}% (loss {r['final_loss']:.3f})" for r in rows)
     if _at_chance([r["final_val_acc"] for r in rows]):
-        return Verdict(claim, NOT_MEASURED, f"{_CHANCE_NOTE}; final validation accuracy: {evidence}.", rule)
+        return Verdict(claim, INCONCLUSIVE, f"{_CHANCE_NOTE}; final validation accuracy: {evidence}.", rule)
+    unlearned = [o for o in others if _at_chance([o["final_val_acc"]])]
+    if unlearned and not any(slow["final_val_acc"] > o["final_val_acc"] + LEARNED_MARGIN for o in unlearned):
+        which = " and ".join(f"lr {o['lr']:g}" for o in unlearned)
+        return Verdict(claim, INCONCLUSIVE, f"inconclusive: {which} itself is at chance (within "
+                       f"{LEARNED_MARGIN:g} points of {CHANCE_ACC:g}%), so 0.001 has nothing to be slower than; "
+                       f"final validation accuracy: {evidence}.", rule)
     return Verdict(claim, status, f"final validation accuracy (last-epoch mean): {evidence}.", rule)
 
 
@@ -147,10 +159,15 @@ def schedule_helps(results: Results) -> Verdict:
                        "accuracy was recorded." + adam, rule)
     gain = row["test_acc"] - row["constant_lr_test_acc"]
     status = HOLDS if gain > 0 else FAILS
+    numbers = (f"schedule {row['test_acc']:.2f}% against constant lr 0.1 {row['constant_lr_test_acc']:.2f}% "
+               f"({gain:+.2f} points).")
+    if not row["stage3_ran"]:
+        switches = ", ".join(f"{e:g}" for e in row["switch_epochs"])
+        return Verdict(claim, INCONCLUSIVE, f"inconclusive: stage 3 never ran (switch epochs {switches}, "
+                       f"run of {row['epochs']:g} epochs), so lr 0.001 was never used; " + numbers + adam, rule)
     if _at_chance([row["test_acc"], row["constant_lr_test_acc"]]):
-        status = NOT_MEASURED
-    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == NOT_MEASURED else "") + f"schedule {row['test_acc']:.2f}% against constant lr 0.1 "
-                   f"{row['constant_lr_test_acc']:.2f}% ({gain:+.2f} points)." + adam, rule)
+        status = INCONCLUSIVE
+    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "") + numbers + adam, rule)
 
 
 def verdicts(results: Results) -> list[Verdict]:

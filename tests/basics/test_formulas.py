@@ -210,7 +210,7 @@ def test_part1_command_rejects_a_zero_batch_in_one_line():
     done = subprocess.run([sys.executable, "-m", "ee449", "part1", "--batch-size", "0"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
-    assert done.stderr.strip().count("\n") == 0 and "batch_size" in done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "--batch-size" in done.stderr  # the option the user typed
 
 
 def test_formulas_module_does_not_import_torch():

@@ -127,12 +127,26 @@ def test_trainer_gets_the_same_images_as_the_reference_loop_from_an_image_folder
 
 
 def test_trainer_only_bench_skips_the_other_phases():
-    options = bench.BenchOptions(steps=20, val_size=20, replicas=0, skip_reference=True, warmup=False,
-                                 device="cpu")
+    options = bench.BenchOptions(data="synthetic", steps=20, val_size=20, replicas=0, skip_reference=True,
+                                 warmup=False, device="cpu", repeats=2, min_seconds=0)
     result = bench.run_bench(options)
     assert_equal(set(result["phases"]), {"trainer"}, what="phases")
     assert_equal(result["ratios"], {"trainer_over_reference": None, "batched_over_sequential": None}, what="ratios")
-    assert_equal(result["phases"]["trainer"]["images"], 20 * 50 + 2 * 20, what="images (2 validation passes)")
+    trainer = result["phases"]["trainer"]
+    assert_equal(trainer["images"], 20 * 50 + 2 * 20, what="images per repeat (2 validation passes)")
+    assert_equal(len(trainer["repeat_seconds"]), 2, what="repeats")
+    slow, fast = trainer["images_per_s_spread"]
+    assert_close([slow, fast], [trainer["images"] / max(trainer["repeat_seconds"]),
+                                trainer["images"] / min(trainer["repeat_seconds"])], what="spread")
+    assert slow <= trainer["images_per_s"] <= fast, trainer
+
+
+def test_defaults_measure_fairly_and_quick_is_a_smoke_test():
+    full = bench.BenchOptions()
+    assert (full.warmup, full.repeats >= 3, full.min_seconds >= 3, full.data) == (True, True, True, "torchvision")
+    quick = bench.options_from(_parse(["--quick"]))
+    assert (quick.data, quick.warmup, quick.repeats, quick.min_seconds) == ("synthetic", False, 1, 0.0), quick
+    assert_equal(bench.options_from(_parse(["--data-root", "/cache"])).root, "/cache", what="--data-root")
 
 
 @pytest.mark.parametrize("option, value", [("steps", 15), ("steps", 0), ("replica_steps", 5), ("val_size", 0),
@@ -176,3 +190,35 @@ def test_the_recorded_command_reproduces_every_option(options):
     reparsed = bench.options_from(_parse(shlex.split(options.command())[2:]))
     assert_equal(reparsed, options, what="options parsed back from their command")
 
+
+
+def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(monkeypatch):
+    # Every forward pass of cnn_4 is seen by a hook on the model: mode (train / eval) and the images
+    # it took. Both loops must train on the same number of images in batches of 50 (one optimizer
+    # step each) and evaluate the same validation images every 10 steps and the test batch once,
+    # however they chunk the evaluation, so that images/s compares like with like.
+    from ee449 import models
+    from ee449.bench.run import TrainerRuns
+
+    seen: list[list[tuple[bool, int]]] = []
+    build = models.build
+
+    def observed_build(*args, **kwargs):
+        model = build(*args, **kwargs)
+        calls: list[tuple[bool, int]] = []
+        seen.append(calls)
+        model.register_forward_hook(lambda module, inputs, output: calls.append((module.training, len(inputs[0]))))
+        return model
+
+    monkeypatch.setattr(models, "build", observed_build)
+    steps, val_size = 20, 70
+    images = reference.bench_images("synthetic", None, steps * 50, val_size, seed=0)
+    reference.reference_loop(images, steps, torch.device("cpu"), seed=0)
+    TrainerRuns(images.splits(), 0, torch.device("cpu"), steps)()
+    work = []
+    for calls in seen:
+        train = [n for training, n in calls if training]
+        work.append((len(train), set(train), sum(n for training, n in calls if not training)))
+    test_images = len(images.test_index)
+    expected = (steps, {50}, (steps // 10) * val_size + test_images)
+    assert_equal(work, [expected, expected], what="(training steps, batch sizes, evaluated images) reference, trainer")

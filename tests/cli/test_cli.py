@@ -67,3 +67,19 @@ def test_top_level_help_does_not_import_torch():
     code = "import sys; from ee449.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\nprint('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "False", result
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+def test_every_command_takes_quiet_and_verbose(command):
+    from ee449.cli import _command_parser
+
+    parser = _command_parser(command, importlib.import_module(command.module))
+    options = {o for action in parser._actions for o in action.option_strings}
+    assert {"-q", "--quiet", "-v", "--verbose"} <= options, sorted(options)
+
+
+@pytest.mark.parametrize("argv", [["part1", "--epochs", "0"], ["part1", "--batch-size", "0"]])
+def test_zero_epochs_or_batch_is_refused_in_one_line(argv):
+    result = ee449(*argv)
+    assert result.returncode == 2, result
+    assert result.stderr.count("\n") == 1 and "expected a positive integer, got '0'" in result.stderr, result.stderr

@@ -26,6 +26,7 @@ def ee449(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     (["part3", "--device", "tpu"], "unknown device 'tpu'"),
     (["part3", "--quick", "--data", "/no/such/folder"], "'/no/such/folder' is not a folder"),
     (["part3", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
+    (["all", "--runs", "0"], "argument --runs: expected a positive integer, got '0'"),
 ])
 def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, tmp_path):
     result = ee449(*argv, "--out", str(tmp_path / "out"))
@@ -33,6 +34,8 @@ def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, tmp_path):
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and reason in errors[0], result.stderr
     assert result.stderr.rstrip("\n").splitlines()[-1] == errors[0], "the reason is not the last line"
+    if "argument" in reason:  # argparse's own errors: the reason alone, no usage block
+        assert_equal(len(result.stderr.splitlines()), 1, what=f"stderr lines: {result.stderr}")
     assert not (tmp_path / "out").exists(), "a rejected command created its output folder"
 
 
@@ -87,8 +90,16 @@ def test_all_quick_leaves_every_result_figure_and_the_report(tmp_path):
     result = ee449("all", "--quick", "--arch", "mlp_1,cnn_3", "--part5-arch", "cnn_3", "--epochs", "1",
                    "--out", str(out))
     assert result.returncode == 0, result.stderr
-    report = Path(result.stdout.strip().splitlines()[-1])
-    assert report.is_file() and report.parent == out, result.stdout
+    report = out / "report.html"
+    assert f"wrote {report}" in result.stdout.splitlines() and report.is_file(), result.stdout
+    # what it found, on stdout (progress stays on stderr): one line per architecture and rate, the claims
+    found = result.stdout
+    for line in ("part3 mlp_1: test accuracy", "part3 cnn_3: test accuracy", "part4 cnn_3: sigmoid/ReLU",
+                 "part5 cnn_3 lr 0.001: final validation accuracy", "part5 schedule: switches at epochs",
+                 "claim: CNNs beat MLPs: "):
+        assert line in found, f"{line!r} not in stdout:\n{found}"
+    assert "epoch 1/1" not in found and "epoch 1/1" in result.stderr, "progress on stderr only"
+    assert "100%]" in result.stderr, result.stderr
     expected = ["part2_output.npy", "part3_mlp_1.json", "part3_cnn_3.json", "part4_mlp_1.json", "part4_cnn_3.json",
                 "part5.json", "part5_schedule.json"]
     missing = [name for name in expected if not (out / name).is_file()]
@@ -102,3 +113,20 @@ def test_all_quick_leaves_every_result_figure_and_the_report(tmp_path):
                  what="Adam comparison = Part 3's cnn_3 file")
     assert_equal(schedule["constant_lr_test_acc"], read_json(out / "part5.json")["meta"]["test_acc"]["test_acc_1"],
                  what="constant 0.1 test accuracy")
+
+
+@pytest.mark.slow
+def test_the_demo_measures_all_four_claims_with_both_switches_inside_the_run(tmp_path):
+    # `make demo` itself (about 1.5 min of CPU): on the quick preset every comparison the homework makes
+    # must be measurable, none inconclusive, and the schedule's two switches must fall inside its run.
+    from ee449.report.load import load_folder
+    from ee449.report.verdicts import HOLDS, verdicts
+
+    out = tmp_path / "out"
+    result = ee449("all", "--quick", "--out", str(out), timeout=1800)
+    assert result.returncode == 0, result.stderr
+    found = {v.claim: (v.status, v.evidence) for v in verdicts(load_folder(out))}
+    assert all(status == HOLDS for status, _ in found.values()), found
+    schedule = read_json(out / "part5_schedule.json")
+    epochs = schedule["meta"]["config"]["epochs"]
+    assert 0 < schedule["switch_epochs"][0] < schedule["switch_epochs"][1] < epochs, schedule["switch_epochs"]

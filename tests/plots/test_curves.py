@@ -64,7 +64,9 @@ def test_part3_figure_draws_each_curve_of_each_architecture(n_arch):
         assert_equal(acc_ax.get_lines()[2 * i + 1].get_linestyle(), "--", "validation is dashed")
         marker = _data_lines(test_ax)[i]
         assert_close(marker.get_xdata(), [result["train_acc_curve"][-1]], what="final train acc")
-        assert_close(marker.get_ydata(), [result["test_acc"]], what="test acc")
+        # like with like: mean curve against the mean test accuracy over the runs
+        assert_close(marker.get_ydata(), [np.mean(result["meta"]["run_test_accs"])], what="mean test acc")
+    assert "means over runs" in test_ax.get_title(loc="left"), test_ax.get_title(loc="left")
     legend_names = [t.get_text() for t in fig.legends[0].get_texts()]
     assert_equal(legend_names, [r["name"] for r in results], "one legend naming the architectures")
     colours = {matplotlib.colors.to_hex(line.get_color()) for line in loss_ax.get_lines()}
@@ -259,6 +261,17 @@ def test_schedule_figure_marks_the_switch_epochs_and_compares_test_accuracies(tm
     assert_equal(heights, [61.0, 63.0, 55.0], "schedule, Adam, constant lr test accuracy")
     path = curves.schedulePlot(result, save_dir=tmp_path, show_plot=False)
     assert_equal(path.name, "part5_schedule.png", "default name")
+
+
+@pytest.mark.parametrize("second_switch, ran", [(5, True), (6, False)])
+def test_schedule_figure_marks_a_stage_that_did_not_run(second_switch, ran):
+    result = schedule_result(61.0, adam=63.0, constant=55.0)  # 6 epochs of curve
+    result["switch_epochs"] = [2, second_switch]
+    curve_ax = curves.schedule_figure(result).axes[0]
+    labels = [line.get_label() for line in _data_lines(curve_ax)]
+    notes = [t.get_text() for t in curve_ax.texts]
+    said = any("stage 3 did not run" in label for label in labels) and any("did not run" in t for t in notes)
+    assert_equal(said, not ran, f"labels {labels}, notes {notes}")
 
 
 def test_schedule_without_adam_leaves_its_bar_out():

@@ -33,8 +33,22 @@ def test_part2_figure_has_one_tile_per_image_and_kernel_in_order(shape):
     for index, ax in enumerate(axes):
         image, kernel = divmod(index, shape[1])
         assert_close(shown_array(ax), out[image, kernel], what=f"tile {index}")
-        assert ax.get_title() == f"image {image}, kernel {kernel}"
+        assert ax.get_title() == (f"kernel {kernel}" if image == 0 else ""), "one label per column, on top"
         assert not ax.axison
+
+
+def test_part2_columns_are_labelled_with_their_kernels_names():
+    names = ["vertical edge", "box blur", "sharpen"]
+    axes = visible_axes(part2_figure(np.zeros((2, 3, 6, 6)), kernel_names=names))
+    assert_equal([ax.get_title() for ax in axes], names + ["", "", ""], "titles")
+    with pytest.raises(ValueError, match="2 names for 3 kernels"):
+        part2_figure(np.zeros((2, 3, 6, 6)), kernel_names=names[:2])
+
+
+def test_weight_figures_name_the_architecture_in_the_title():
+    fig = weights_figure(np.zeros((4, 1, 3, 3)), "cnn_4")
+    texts = [t.get_text() for t in fig.texts]
+    assert any(t.startswith("cnn_4: first-layer weights") for t in texts), texts
 
 
 def test_part2_figure_rows_are_images_and_columns_are_kernels():

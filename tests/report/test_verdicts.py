@@ -8,7 +8,7 @@ import pytest
 
 from ee449.io import write_json
 from ee449.report.load import load_folder
-from ee449.report.verdicts import FAILS, HOLDS, NOT_MEASURED, spearman, verdicts
+from ee449.report.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_MEASURED, spearman, verdicts
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.fake_results import (MLPS, CNNS, Claims, part3_result, part5_result, schedule_result,
                                 write_results_folder)
@@ -38,15 +38,40 @@ def test_sigmoid_trend_needs_two_depths(tmp_path):
     assert_equal(verdict.status, NOT_MEASURED, "one architecture: no trend with depth")
 
 
-def test_comparisons_at_chance_level_are_not_measured(tmp_path):
+def test_comparisons_at_chance_level_are_inconclusive(tmp_path):
     for i, name in enumerate(MLPS + CNNS):  # 10% to 14%: within 5 points of chance
         write_json(tmp_path / f"part3_{name}.json", part3_result(name, 14.0 - i, seed=i))
     write_json(tmp_path / "part5.json", part5_result({"1": 12.0, "01": 11.0, "001": 10.0}))
     write_json(tmp_path / "part5_schedule.json", schedule_result(12.0, adam=14.0, constant=10.0))
     found = {v.claim: v for v in verdicts(load_folder(tmp_path))}
     for claim in (CLAIMS[0], CLAIMS[2], CLAIMS[3]):
-        assert_equal(found[claim].status, NOT_MEASURED, claim)
+        assert_equal(found[claim].status, INCONCLUSIVE, claim)
         assert "chance" in found[claim].evidence, found[claim].evidence
+
+
+def _claim(folder, claim):
+    return next(v for v in verdicts(load_folder(folder)) if v.claim == claim)
+
+
+@pytest.mark.parametrize("slow_lr, expected", [(9.0, INCONCLUSIVE), (40.0, FAILS)])
+def test_lr_0001_against_an_lr_that_itself_stayed_at_chance(tmp_path, slow_lr, expected):
+    # lr 0.01 at 11%: a slower 0.001 proves nothing (inconclusive); a 0.001 that learned beat it (fails)
+    write_json(tmp_path / "part5.json", part5_result({"1": 60.0, "01": 11.0, "001": slow_lr}))
+    verdict = _claim(tmp_path, CLAIMS[2])
+    assert_equal(verdict.status, expected, verdict.evidence)
+    if expected == INCONCLUSIVE:
+        assert "lr 0.01 itself is at chance" in verdict.evidence, verdict.evidence
+
+
+@pytest.mark.parametrize("second_switch, expected", [(5, HOLDS), (6, INCONCLUSIVE), (9, INCONCLUSIVE)])
+def test_a_schedule_whose_stage_3_never_ran_is_inconclusive(tmp_path, second_switch, expected):
+    result = schedule_result(50.0, adam=55.0, constant=40.0)  # curves of 6 epochs: stage 3 runs from E2 < 6
+    result["switch_epochs"] = [2, second_switch]
+    write_json(tmp_path / "part5_schedule.json", result)
+    verdict = _claim(tmp_path, CLAIMS[3])
+    assert_equal(verdict.status, expected, verdict.evidence)
+    if expected == INCONCLUSIVE:
+        assert "stage 3 never ran" in verdict.evidence, verdict.evidence
 
 
 @pytest.mark.parametrize("x, y, expected", [([1, 2, 3, 4], [10, 20, 30, 40], 1.0), ([1, 2, 3], [3, 2, 1], -1.0),
