@@ -7,3 +7,12 @@ class DataError(RuntimeError):
 
 class ResultsError(RuntimeError):
     """A result file is missing, unreadable, or does not match the expected schema."""
+
+
+class WorkError(RuntimeError):
+    """A fault during work (a full disk, a folder that became unwritable): exit status 1, not 2.
+
+    The message says what was kept, e.g. that finished runs stay saved.
+    """
+
+    exit_status = 1

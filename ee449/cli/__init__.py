@@ -15,6 +15,7 @@ in one line, with status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -65,6 +66,13 @@ def _command_parser(command: Command, module: ModuleType) -> argparse.ArgumentPa
     return parser
 
 
+def describe_os_error(error: OSError) -> str:
+    """'cannot write PATH: [Errno 28 ENOSPC] No space left on device' (path and errno, one line)."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    where = f" {error.filename}" if error.filename else ""
+    return f"cannot write{where}: [Errno {error.errno} {name}] {error.strerror or error}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     top = _top_level_parser()
@@ -90,7 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"ee449 {command.name}: error: {error}\n")
     except RuntimeError as error:
         # DataError, ResultsError and friends: say what is wrong in one line, no traceback.
+        # WorkError (a fault during work, e.g. a full disk) exits 1; bad input exits 2.
         if type(error).__module__.startswith("ee449"):
-            parser.exit(2, f"ee449 {command.name}: error: {error}\n")
+            parser.exit(getattr(error, "exit_status", 2), f"ee449 {command.name}: error: {error}\n")
         raise
+    except OSError as error:
+        # A write that failed during work (full disk, read-only folder, a file where a folder
+        # should be): the path and the errno in one line; files already written stay.
+        parser.exit(1, f"ee449 {command.name}: error: {describe_os_error(error)}; "
+                       "files written before it are kept\n")
     return 0

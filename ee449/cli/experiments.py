@@ -12,7 +12,9 @@ Every command loads the data once, then, for each result file it owns:
 from __future__ import annotations
 
 import argparse
+import errno
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,16 +25,19 @@ import torch
 
 from ee449 import experiments as ex
 from ee449 import models
+from ee449.cli import describe_os_error
 from ee449.cli.part2 import run_part2
 from ee449.cli.progress import Progress
 from ee449.data import load_cifar10
-from ee449.errors import ResultsError
+from ee449.errors import ResultsError, WorkError
 from ee449.experiments import RunStore, describe_data
 from ee449.io import read_json
+from ee449.lock import FolderLock
+from ee449.results.files import BROKEN
 from ee449.plots import curves, grids
 from ee449.report import build_report
 from ee449.results import result_status, write_result
-from ee449.training.device import resolve_device
+from ee449.training.device import check_device_available, resolve_device
 
 QUICK = {  # the README's main job: every part on synthetic data in about 3 minutes on 2 quiet CPU cores
     # 2,700 training images (54 steps of 50 per epoch), 300 validation, 500 test: enough that the
@@ -71,9 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="TF32 convolutions and matmuls on CUDA: faster, about 1e-3 relative error (default off)")
     runs.add_argument("--compile", action="store_true",
                       help="torch.compile the training forward: fewer CUDA launches, ~30 s per model; slower on a CPU")
-    runs.add_argument("--threads", type=_positive, default=None,
+    runs.add_argument("--threads", type=_threads, default=None,
                       help="CPU threads for PyTorch (default: PyTorch's choice; 1 with --quick)")
-    runs.add_argument("--seed", type=_natural, default=0, help="base seed; run i uses seed*1000+i (default 0)")
+    runs.add_argument("--seed", type=_seed, default=0, help="base seed; run i uses seed*1000+i (default 0)")
     runs.add_argument("--force", action="store_true", help="retrain and replace existing results")
     runs.add_argument("--quick", action="store_true",
                       help="smoke preset: small synthetic data, few epochs, few runs (explicit options win)")
@@ -96,11 +101,34 @@ def _natural(text: str) -> int:
     return value
 
 
+# Run i of a command uses seed S*1000+i (ee449.experiments.configs.run_seeds); torch's manual_seed takes
+# up to 2**64 - 1, so S stops where S*1000+999 would pass 2**63 - 1 (a signed 64-bit seed everywhere).
+MAX_SEED = (2**63 - 1 - 999) // 1000
+
+
+def _seed(text: str) -> int:
+    value = _natural(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"seed out of range: {text!r}; valid: 0 to {MAX_SEED}")
+    return value
+
+
+def _threads(text: str) -> int:
+    """1 to the machine's CPU count: more threads than cores only slow PyTorch down."""
+    value = _positive(text)
+    cores = os.cpu_count() or 1
+    if value > cores:
+        raise argparse.ArgumentTypeError(f"{value} threads, but this machine has {cores} CPU cores; valid: 1 to {cores}")
+    return value
+
+
 def parse_archs(values: list[str] | None) -> tuple[str, ...]:
     """`--arch a --arch b,c` -> ('a', 'b', 'c'), validated; None -> all five."""
     if not values:
         return models.ARCHITECTURES
     names = [n.strip() for v in values for n in v.split(",") if n.strip()]
+    if not names:
+        raise ValueError(f"--arch {','.join(values)!r} names no architecture; valid: {', '.join(models.ARCHITECTURES)}")
     for name in names:
         models.check_architecture(name)
     return tuple(dict.fromkeys(names))
@@ -118,7 +146,7 @@ class Plan:
         self.seed = args.seed
         self.data_source = args.data or ("synthetic" if args.quick else "torchvision")
         self.data_root = args.data_root
-        resolve_device(self.device)  # a bad --device fails now, in one line
+        check_device_available(self.device)  # a bad or absent --device fails now, in one line
         q = QUICK if self.quick else {}
         threads = args.threads or q.get("threads")
         if threads:
@@ -164,11 +192,24 @@ class Plan:
     def needed(self, path: Path, config: Any) -> bool:
         """Whether `path` must be (re)made for `config`; raises if it holds a different result."""
         status = result_status(path, config, describe_data(self.data))
-        if status == "missing" or self.force:
+        if status == "missing":
+            return True
+        if self.force:
+            if status.startswith(BROKEN) or status.startswith("unreadable"):
+                self.progress.note(f"note: {path} is {status}; run without --force to rebuild it from the saved "
+                                   f"runs under {self.out / '.runs'} without retraining (--force retrains them)")
             return True
         if status == "done":
             self.progress.note(f"{path} is up to date (same config and data; --force re-runs it)")
             return False
+        if status.startswith(BROKEN):
+            # Same config and data, a body that does not fit: rebuilt from the saved runs, which the
+            # store reuses (only runs that are missing or do not fit their config are trained).
+            self.progress.note(f"{path} is {status}; rebuilding it from the saved runs")
+            return True
+        if status.startswith("unreadable"):
+            raise ResultsError(f"{path} is {status}; move it away and run again to rebuild it from the saved runs "
+                               f"under {self.out / '.runs'} (no retraining), or pass --force to retrain everything")
         raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
 
     def write(self, path: Path, payload: dict) -> None:
@@ -192,21 +233,42 @@ def run(args: argparse.Namespace) -> int:
         steps.append(("part4", _part4))
     if plan.command in ("part5", "all"):
         steps.append(("part5", _part5))
-    plan.load_data()
-    plan.out.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(_writable_folder(plan.out)).acquire()  # one writer per --out (exit 2 naming the other)
     try:
-        for _, step in steps:
-            step(plan)
+        plan.load_data()
+        try:
+            for _, step in steps:
+                step(plan)
+            report = _report(plan) if plan.command == "all" else None
+        except OSError as error:
+            raise WorkError(f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved under "
+                            f"{plan.out / '.runs'}: fix that and run again to resume") from error
+        finally:
+            plan.progress.close()  # an interrupt's message starts on a line of its own
     finally:
-        plan.progress.close()  # an interrupt's message starts on a line of its own
+        lock.release()
     if plan.command == "all":
-        report = _report(plan)
         plan.progress.note(f"ee449 all: done in {time.perf_counter() - start:.0f} s")
         if report is not None:
             print(report)
     else:
         plan.progress.note(f"ee449 {plan.command}: done in {time.perf_counter() - start:.0f} s")
     return 0
+
+
+def _writable_folder(out: Path) -> Path:
+    """`out`, created if needed; a file there or a folder we cannot write to is bad input (exit 2)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".ee449-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        name = errno.errorcode.get(error.errno or 0, "")
+        raise ValueError(f"cannot write to --out {out}: [Errno {error.errno} {name}] {error.strerror}") from None
+    return out
 
 
 def _optional(plan: Plan, what: str, action: Callable[[], Any], *, figure: bool = False) -> Any:

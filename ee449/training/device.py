@@ -91,3 +91,14 @@ def memory_format_for(device: torch.device) -> torch.memory_format:
     bench_layout.py has been run on a GPU.
     """
     return torch.channels_last if device.type == "cpu" else torch.contiguous_format
+
+
+def check_device_available(device: str | torch.device) -> torch.device:
+    """`resolve_device`, and for CUDA a device that exists here: "no CUDA device 7 (found 0)" otherwise."""
+    resolved = resolve_device(device)
+    if resolved.type == "cuda":
+        found = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = resolved.index or 0
+        if index >= found:
+            raise ValueError(f"no CUDA device {index} (found {found}); use --device cpu or auto")
+    return resolved
