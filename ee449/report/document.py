@@ -149,7 +149,8 @@ def _settings(results: Results) -> list[Block]:
 def _verdict_section(results: Results) -> list[Block]:
     rows = [[v.claim, v.status, v.evidence, v.rule] for v in verdicts(results)]
     return [Heading("The homework's claims, measured", 2),
-            Para("Each verdict is computed from the numbers below (holds / does not hold / not measured)."),
+            Para("Each verdict is computed from the numbers below (holds / does not hold / not measured; "
+                 "not comparable when the results compared were made on different data or settings)."),
             Table("verdicts", ["claim", "verdict", "evidence", "rule"], rows, status_column=1, good=HOLDS)]
 
 
