@@ -1,5 +1,7 @@
 """The few exception types the package raises beyond ValueError / TypeError."""
 
+import errno
+
 
 class DataError(RuntimeError):
     """Data is missing, laid out wrongly, corrupt, or cannot be downloaded."""
@@ -16,3 +18,10 @@ class WorkError(RuntimeError):
     """
 
     exit_status = 1
+
+
+def describe_os_error(error: OSError) -> str:
+    """'cannot write PATH: [Errno 28 ENOSPC] No space left on device' (path and errno, one line)."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    where = f" {error.filename}" if error.filename else ""
+    return f"cannot write{where}: [Errno {error.errno} {name}] {error.strerror or error}"

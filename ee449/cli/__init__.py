@@ -15,7 +15,6 @@ in one line, with status 2.
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import os
 import sys
@@ -24,6 +23,7 @@ from types import ModuleType
 from typing import Sequence
 
 from ee449 import __version__
+from ee449.errors import describe_os_error
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,6 @@ def _command_parser(command: Command, module: ModuleType) -> argparse.ArgumentPa
     return parser
 
 
-def describe_os_error(error: OSError) -> str:
-    """'cannot write PATH: [Errno 28 ENOSPC] No space left on device' (path and errno, one line)."""
-    name = errno.errorcode.get(error.errno or 0, "")
-    where = f" {error.filename}" if error.filename else ""
-    return f"cannot write{where}: [Errno {error.errno} {name}] {error.strerror or error}"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     top = _top_level_parser()
@@ -103,8 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.exit(getattr(error, "exit_status", 2), f"ee449 {command.name}: error: {error}\n")
         raise
     except OSError as error:
-        # A write that failed during work (full disk, read-only folder, a file where a folder
-        # should be): the path and the errno in one line; files already written stay.
-        parser.exit(1, f"ee449 {command.name}: error: {describe_os_error(error)}; "
-                       "files written before it are kept\n")
+        # A write that failed: the path and the errno in one line; files already written stay.
+        # A path of the wrong kind (a file where a folder belongs) is a bad argument (2); a full
+        # or read-only disk met during work is a fault (1).
+        wrong_kind = isinstance(error, (FileExistsError, NotADirectoryError, IsADirectoryError))
+        parser.exit(2 if wrong_kind else 1, f"ee449 {command.name}: error: {describe_os_error(error)}; "
+                                            "files written before it are kept\n")
     return 0

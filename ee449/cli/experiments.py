@@ -25,11 +25,10 @@ import torch
 
 from ee449 import experiments as ex
 from ee449 import models
-from ee449.cli import describe_os_error
 from ee449.cli.part2 import run_part2
 from ee449.cli.progress import Progress
 from ee449.data import load_cifar10
-from ee449.errors import ResultsError, WorkError
+from ee449.errors import ResultsError, WorkError, describe_os_error
 from ee449.experiments import RunStore, describe_data
 from ee449.io import read_json
 from ee449.lock import FolderLock
@@ -233,9 +232,11 @@ def run(args: argparse.Namespace) -> int:
         steps.append(("part4", _part4))
     if plan.command in ("part5", "all"):
         steps.append(("part5", _part5))
+    if plan.out.exists() and not plan.out.is_dir():
+        raise ValueError(f"--out {plan.out} is a file, not a folder")
+    plan.load_data()  # first: a bad --data leaves no output folder behind
     lock = FolderLock(_writable_folder(plan.out)).acquire()  # one writer per --out (exit 2 naming the other)
     try:
-        plan.load_data()
         try:
             for _, step in steps:
                 step(plan)

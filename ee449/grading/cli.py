@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ee449.errors import WorkError, describe_os_error
 from ee449.io import atomic_write_bytes
 
 
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.submission.exists():
         raise ValueError(f"submission {args.submission} does not exist")
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} is a file, not a folder")
     if args.jobs < 1:
         raise ValueError(f"-j must be at least 1, got {args.jobs}")
     options = grade.GradeOptions(
@@ -42,14 +45,23 @@ def run(args: argparse.Namespace) -> int:
         memory_mb=args.memory_mb or sandbox.MEMORY_MB_DEFAULT, course_data=args.course_data)
     if args.class_folder or grade.is_class_folder(args.submission):
         results = grade.grade_class(args.submission, options, jobs=args.jobs)
-        for result in results:
-            report.write_outputs(result, args.out / result.student)
-            print(report.summary(result))
-        atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
+        written = 0
+        try:
+            for result in results:
+                print(report.summary(result))  # first: a write that fails must not lose the score
+                report.write_outputs(result, args.out / result.student)
+                written += 1
+            atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
+        except OSError as error:
+            raise WorkError(f"{describe_os_error(error)}; the outputs of the {written} submissions written before "
+                            f"it are kept under {args.out}, and every score is printed above") from error
         print(f"graded {len(results)} submissions -> {args.out / 'scores.csv'}")
         return 0
     result = grade.grade_submission(args.submission, options)
-    report.write_outputs(result, args.out)
     print(report.summary(result))
+    try:
+        report.write_outputs(result, args.out)
+    except OSError as error:
+        raise WorkError(f"{describe_os_error(error)}; the score is printed above") from error
     print(f"-> {args.out / 'results.json'}, {args.out / 'junit.xml'}")
     return 0
