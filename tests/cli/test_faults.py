@@ -66,6 +66,7 @@ def test_out_that_is_a_file_is_refused(capsys, tmp_path):
     one_line(capsys, ["part3", "--quick", "--out", str(tmp_path / "file")], 2, f"--out {tmp_path / 'file'} is a file")
 
 
+@pytest.mark.slow  # part1 builds the five models and takes an SGD step: several seconds on 2 cores
 def test_json_under_a_file_is_one_line_naming_the_path(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
     one_line(capsys, ["part1", "--json", str(tmp_path / "file" / "p1.json")], 2, str(tmp_path / "file"), "EEXIST")
