@@ -7,7 +7,7 @@ from typing import Any
 
 from ee449.errors import ResultsError
 from ee449.io import read_json, to_jsonable, write_json
-from ee449.results.checks import body_problems, part_of
+from ee449.results.checks import body_problems, part_of, value_problems
 
 BROKEN = "broken"  # result_status's prefix for a file whose meta matches but whose body does not
 
@@ -42,7 +42,7 @@ def result_status(path: str | Path, config: Any, data_description: dict) -> str:
     if meta.get("data") != to_jsonable(data_description):
         return "made with different data"
     part = part_of(path)
-    problems = body_problems(result, part) if part is not None else []
+    problems = (body_problems(result, part) or value_problems(result, part)) if part is not None else []
     if problems:
         return f"{BROKEN}: {'; '.join(problems)}"
     return "done"

@@ -9,7 +9,6 @@ from typing import Any, Callable
 
 import pytest
 
-from ee449.io import to_jsonable
 from ee449.results import result_status, write_result
 from ee449.results.checks import body_problems, part_of, value_problems
 
@@ -38,6 +37,8 @@ BREAKS: dict[str, Callable[[dict], None]] = {
                                                                          "val_acc_curve")}),
     "test_acc a string": lambda r: r.update(test_acc="99.5"),
     "a point that is a string": lambda r: r["loss_curve"].__setitem__(3, "x"),
+    "test_acc 150%": lambda r: r.update(test_acc=150.0),
+    "a NaN literal": lambda r: r["val_acc_curve"].__setitem__(1, math.nan),
 }
 
 
@@ -46,7 +47,7 @@ def test_a_broken_body_with_intact_meta_is_broken_not_up_to_date(tmp_path, damag
     result = part3()
     damage(result)
     path = tmp_path / "part3_mlp_1.json"
-    path.write_text(json.dumps(to_jsonable(result)))
+    path.write_text(json.dumps(result))  # NaN as a literal, as another writer would
     status = result_status(path, CONFIG, DATA)
     assert status.startswith("broken: "), status
 
