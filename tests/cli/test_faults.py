@@ -91,3 +91,14 @@ def test_an_unreadable_result_file_offers_the_rebuild_before_force(capsys, tmp_p
     line = one_line(capsys, ["part3", "--quick", "--arch", "mlp_1", "--out", str(out)], 2, "part3_mlp_1.json")
     assert line.index("rebuild it from the saved runs") < line.index("--force"), line
     assert json.dumps is not None and (out / "part3_mlp_1.json").read_text().endswith("loss_cur")
+
+
+def test_bench_json_under_a_file_is_refused_before_measuring(capsys, tmp_path):
+    (tmp_path / "file").write_text("x")
+    one_line(capsys, ["bench", "--quick", "--json", str(tmp_path / "file" / "bench.json")], 2, "must be a file in a folder")
+
+
+def test_grade_out_that_is_a_file_is_refused_before_grading(capsys, tmp_path):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "submission").mkdir()
+    one_line(capsys, ["grade", str(tmp_path / "submission"), "--out", str(tmp_path / "file")], 2, "is a file")
