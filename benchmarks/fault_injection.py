@@ -57,11 +57,13 @@ class Tally:
         self.faults += 1
         self.recovered += int(recovered)
         self.lost += lost
-        print(f"{'ok  ' if recovered and not lost else 'FAIL'} {name}{': ' + detail if detail else ''}", flush=True)
+        mark = "ok  " if recovered and not lost else "FAIL"
+        print(f"{mark} {name}{': ' + detail if detail else ''}", flush=True)
 
 
 def ee449(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def digest(path: Path) -> str:
@@ -107,7 +109,8 @@ def kills(out: Path, count: int, max_wait: float, rng: random.Random, tally: Tal
             process.wait()
             finished_early = False
         runs = saved_runs(out)
-        label = f"kill {i + 1}: {sig.name} after {wait:.1f} s" + (" (had already finished)" if finished_early else "")
+        label = f"kill {i + 1}: {sig.name} after {wait:.1f} s"
+        label += " (had already finished)" if finished_early else ""
         snapshots.append((label, runs))
     final = ee449("all", *QUICK, "--out", str(out))
     end = saved_runs(out)
@@ -139,7 +142,8 @@ def corruption(out: Path, tally: Tally) -> None:
     run_files = sorted((out / ".runs").glob(f"{arch}-relu-adam-*/seed_*.json"))
     saved_run_ways: dict[str, Callable[[Path], None]] = {
         "saved run: curves cut to a third": lambda p: _edit_json(p, lambda s: _cut(s["history"])),
-        "saved run: test_acc a string": lambda p: _edit_json(p, lambda s: s["history"].update(test_acc="99.5")),
+        "saved run: test_acc a string":
+            lambda p: _edit_json(p, lambda s: s["history"].update(test_acc="99.5")),
         "saved run: truncated file": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
     }
     for name, corrupt in saved_run_ways.items():
@@ -154,12 +158,14 @@ def corruption(out: Path, tally: Tally) -> None:
                                      zip(rebuilt["loss_curve"], reference["loss_curve"]))
         ok = done.returncode == 0 and not broken_results(out) and len(changed) <= 1 and same
         tally.record(name, ok, 0 if result_path.is_file() else 1,
-                     f"the broken run retrained ({trained_epochs(done.stderr)} epoch lines), result equal" if ok
+                     f"the broken run retrained ({trained_epochs(done.stderr)} epoch lines), same numbers"
+                     if ok
                      else f"exit {done.returncode}, changed {changed}, {done.stderr[-300:]}")
     result_ways: dict[str, Callable[[Path], None]] = {
         "result file: a string curve": lambda p: _edit_json(p, lambda r: r.update(loss_curve="oops")),
         "result file: a missing key": lambda p: _edit_json(p, lambda r: r.pop("val_acc_curve")),
-        "result file: unequal curves": lambda p: _edit_json(p, lambda r: r.update(val_acc_curve=r["val_acc_curve"][:2])),
+        "result file: unequal curves":
+            lambda p: _edit_json(p, lambda r: r.update(val_acc_curve=r["val_acc_curve"][:2])),
         "result file: test_acc 150%": lambda p: _edit_json(p, lambda r: r.update(test_acc=150.0)),
         "result file: NaN literal": lambda p: _edit_json(p, lambda r: r.update(test_acc=math.nan)),
     }
@@ -169,8 +175,10 @@ def corruption(out: Path, tally: Tally) -> None:
         corrupt(result_path)
         done = ee449("part3", *QUICK, "--arch", arch, "--out", str(out))
         rebuilt = json.loads(result_path.read_text())
-        same = all(rebuilt[k] == reference[k] for k in ("loss_curve", "train_acc_curve", "val_acc_curve", "test_acc"))
-        ok = (done.returncode == 0 and "rebuilding it from the saved runs" in done.stderr and saved_runs(out) == before
+        same = all(rebuilt[k] == reference[k]
+                   for k in ("loss_curve", "train_acc_curve", "val_acc_curve", "test_acc"))
+        ok = (done.returncode == 0 and "rebuilding it from the saved runs" in done.stderr
+              and saved_runs(out) == before
               and trained_epochs(done.stderr) == 0 and same and not broken_results(out))
         tally.record(name, ok, 0, "rebuilt from the saved runs, no training, same numbers" if ok
                      else done.stderr[-300:])
@@ -184,7 +192,8 @@ def corruption(out: Path, tally: Tally) -> None:
     done = ee449("part3", *QUICK, "--arch", arch, "--out", str(out))
     ok = named and done.returncode == 0 and saved_runs(out) == before and not broken_results(out)
     tally.record("result file: truncated JSON", ok, 0 if result_path.is_file() else 1,
-                 "refused naming the fix; fix rebuilt it without training" if ok else f"{line} / {done.stderr[-200:]}")
+                 "refused naming the fix; the fix rebuilt it without training" if ok
+                 else f"{line} / {done.stderr[-200:]}")
 
 
 # -- 3. disk full ---------------------------------------------------------------------------------
@@ -221,7 +230,8 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--max-wait", type=float, default=40.0, help="latest kill, seconds after the start")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--work", type=Path, default=None, help="working folder (default: a fresh temporary one)")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="working folder (default: a fresh temporary one)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="ee449-faults-"))
     out = work / "out"

@@ -117,7 +117,8 @@ def _threads(text: str) -> int:
     value = _positive(text)
     cores = os.cpu_count() or 1
     if value > cores:
-        raise argparse.ArgumentTypeError(f"{value} threads, but this machine has {cores} CPU cores; valid: 1 to {cores}")
+        raise argparse.ArgumentTypeError(f"{value} threads, but this machine has {cores} CPU cores; "
+                                         f"valid: 1 to {cores}")
     return value
 
 
@@ -127,7 +128,8 @@ def parse_archs(values: list[str] | None) -> tuple[str, ...]:
         return models.ARCHITECTURES
     names = [n.strip() for v in values for n in v.split(",") if n.strip()]
     if not names:
-        raise ValueError(f"--arch {','.join(values)!r} names no architecture; valid: {', '.join(models.ARCHITECTURES)}")
+        raise ValueError(f"--arch {','.join(values)!r} names no architecture; "
+                         f"valid: {', '.join(models.ARCHITECTURES)}")
     for name in names:
         models.check_architecture(name)
     return tuple(dict.fromkeys(names))
@@ -195,8 +197,9 @@ class Plan:
             return True
         if self.force:
             if status.startswith(BROKEN) or status.startswith("unreadable"):
-                self.progress.note(f"note: {path} is {status}; run without --force to rebuild it from the saved "
-                                   f"runs under {self.out / '.runs'} without retraining (--force retrains them)")
+                self.progress.note(f"note: {path} is {status}; run without --force to rebuild it from the "
+                                   f"saved runs under {self.out / '.runs'} without retraining "
+                                   "(--force retrains them)")
             return True
         if status == "done":
             self.progress.note(f"{path} is up to date (same config and data; --force re-runs it)")
@@ -207,8 +210,9 @@ class Plan:
             self.progress.note(f"{path} is {status}; rebuilding it from the saved runs")
             return True
         if status.startswith("unreadable"):
-            raise ResultsError(f"{path} is {status}; move it away and run again to rebuild it from the saved runs "
-                               f"under {self.out / '.runs'} (no retraining), or pass --force to retrain everything")
+            raise ResultsError(f"{path} is {status}; move it away and run again to rebuild it from the saved "
+                               f"runs under {self.out / '.runs'} (no retraining), or pass --force to retrain "
+                               "everything")
         raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
 
     def write(self, path: Path, payload: dict) -> None:
@@ -242,8 +246,8 @@ def run(args: argparse.Namespace) -> int:
                 step(plan)
             report = _report(plan) if plan.command == "all" else None
         except OSError as error:
-            raise WorkError(f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved under "
-                            f"{plan.out / '.runs'}: fix that and run again to resume") from error
+            raise WorkError(f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved "
+                            f"under {plan.out / '.runs'}: fix that and run again to resume") from error
         finally:
             plan.progress.close()  # an interrupt's message starts on a line of its own
     finally:
@@ -268,7 +272,8 @@ def _writable_folder(out: Path) -> Path:
         probe.unlink()
     except OSError as error:
         name = errno.errorcode.get(error.errno or 0, "")
-        raise ValueError(f"cannot write to --out {out}: [Errno {error.errno} {name}] {error.strerror}") from None
+        raise ValueError(f"cannot write to --out {out}: [Errno {error.errno} {name}] "
+                         f"{error.strerror}") from None
     return out
 
 

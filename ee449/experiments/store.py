@@ -77,7 +77,8 @@ class RunStore:
             return None
         try:
             saved = read_json(path)
-            if not isinstance(saved, dict) or saved_run_problems(saved.get("history"), config, seed, data_description):
+            if not isinstance(saved, dict) or saved_run_problems(saved.get("history"), config, seed,
+                                                                 data_description):
                 return None  # a saved run that does not fit its own config is retrained, not trusted
             return history_from_json(saved["history"])
         except (ResultsError, KeyError, TypeError, ValueError):

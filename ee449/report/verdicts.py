@@ -70,7 +70,7 @@ def incomparable(compared: list[dict]) -> str | None:
         return None
     sources = {json.dumps(m.get("data"), sort_keys=True) for m in metas}
     if len(sources) > 1:
-        names = sorted({str((m.get("data") or {}).get("source")) for m in metas if isinstance(m.get("data"), dict)})
+        names = sorted({str(m["data"].get("source")) for m in metas if isinstance(m.get("data"), dict)})
         return f"different data ({', '.join(names)})"
     configs = [{k: v for k, v in (m.get("config") or {}).items() if k != "arch"} for m in metas]
     keys = sorted({k for c in configs for k in c if len({json.dumps(x.get(k)) for x in configs}) > 1})
@@ -82,7 +82,8 @@ def _not_comparable(claim: str, rule: str, part: str, compared: list[dict]) -> V
     if reason is None:
         return None
     return Verdict(claim, NOT_COMPARABLE, f"the {part} results were made with {reason}: comparing them "
-                   "would mix the difference in with the claim; make them with the same data and settings.", rule)
+                   "would mix the difference in with the claim; make them with the same data and settings.",
+                   rule)
 
 
 def cnns_beat_mlps(results: Results) -> Verdict:
