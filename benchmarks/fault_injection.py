@@ -233,6 +233,9 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="working folder (default: a fresh temporary one)")
     args = parser.parse_args()
+    # A background job of a non-interactive shell starts with SIGINT ignored, and children inherit
+    # that: the SIGINT kills below would then do nothing. Restore the default for them.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     work = args.work or Path(tempfile.mkdtemp(prefix="ee449-faults-"))
     out = work / "out"
     tally = Tally()
