@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
             atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
         except OSError as error:
             raise WorkError(f"{describe_os_error(error)}; the outputs of the {written} submissions written "
-                            f"before it are kept under {args.out}, and every score is printed above") from error
+                            f"before it are kept under {args.out}, and every score is printed above"
+                            ) from error
         print(f"graded {len(results)} submissions -> {args.out / 'scores.csv'}")
         return 0
     result = grade.grade_submission(args.submission, options)

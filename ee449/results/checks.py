@@ -75,7 +75,8 @@ def body_problems(result: Mapping, part: str) -> list[str]:
             else:
                 lengths[key] = len(values)
         if len(set(lengths.values())) > 1:
-            problems.append("curves of unequal length (" + ", ".join(f"{k} {n}" for k, n in lengths.items()) + ")")
+            listed = ", ".join(f"{k} {n}" for k, n in lengths.items())
+            problems.append(f"curves of unequal length ({listed})")
         for key, n in lengths.items():
             if expected is not None and (n > expected or (n < expected and not diverged)):
                 problems.append(f"{key!r} has {n} points; meta (epochs x steps per epoch / record_every) "
@@ -85,7 +86,8 @@ def body_problems(result: Mapping, part: str) -> list[str]:
             problems.append(f"{key!r} is not a number (got {result[key]!r:.40})")
     if part == "part5_schedule":
         switches = result["switch_epochs"]
-        if not (isinstance(switches, list) and len(switches) == 2 and all(isinstance(e, int) for e in switches)):
+        two_ints = isinstance(switches, list) and len(switches) == 2 and all(isinstance(e, int) for e in switches)
+        if not two_ints:
             problems.append(f"'switch_epochs' must be two epochs, got {switches!r:.40}")
     return problems
 
