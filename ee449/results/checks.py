@@ -86,7 +86,8 @@ def body_problems(result: Mapping, part: str) -> list[str]:
             problems.append(f"{key!r} is not a number (got {result[key]!r:.40})")
     if part == "part5_schedule":
         switches = result["switch_epochs"]
-        two_ints = isinstance(switches, list) and len(switches) == 2 and all(isinstance(e, int) for e in switches)
+        two_ints = (isinstance(switches, list) and len(switches) == 2
+                    and all(isinstance(e, int) for e in switches))
         if not two_ints:
             problems.append(f"'switch_epochs' must be two epochs, got {switches!r:.40}")
     return problems

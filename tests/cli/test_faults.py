@@ -37,7 +37,8 @@ def one_line(capsys, argv, status: int, *says: str) -> str:
 @pytest.mark.skipif(torch.cuda.device_count() > 7, reason="this machine has a CUDA device 7")
 def test_an_absent_cuda_device_is_named_with_the_count(capsys, tmp_path):
     found = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    one_line(capsys, ["part3", "--device", "cuda:7", "--out", str(tmp_path)], 2, f"no CUDA device 7 (found {found})")
+    one_line(capsys, ["part3", "--device", "cuda:7", "--out", str(tmp_path)], 2,
+             f"no CUDA device 7 (found {found})")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
@@ -63,7 +64,8 @@ def test_the_largest_seed_is_accepted_and_its_run_seeds_fit_64_bits():
 
 def test_out_that_is_a_file_is_refused(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
-    one_line(capsys, ["part3", "--quick", "--out", str(tmp_path / "file")], 2, f"--out {tmp_path / 'file'} is a file")
+    one_line(capsys, ["part3", "--quick", "--out", str(tmp_path / "file")], 2,
+             f"--out {tmp_path / 'file'} is a file")
 
 
 @pytest.mark.slow  # part1 builds the five models and takes an SGD step: several seconds on 2 cores
