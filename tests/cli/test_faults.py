@@ -71,12 +71,14 @@ def test_out_that_is_a_file_is_refused(capsys, tmp_path):
 @pytest.mark.slow  # part1 builds the five models and takes an SGD step: several seconds on 2 cores
 def test_json_under_a_file_is_one_line_naming_the_path(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
-    one_line(capsys, ["part1", "--json", str(tmp_path / "file" / "p1.json")], 2, str(tmp_path / "file"), "EEXIST")
+    one_line(capsys, ["part1", "--json", str(tmp_path / "file" / "p1.json")], 2,
+             str(tmp_path / "file"), "EEXIST")
 
 
 def test_a_read_only_out_is_refused_naming_the_errno(capsys, tmp_path):
     with tmpfs(tmp_path / "ro", "256k", read_only=True) as folder:
-        one_line(capsys, ["part3", "--quick", "--arch", "mlp_1", "--out", str(folder)], 2, str(folder), "EROFS")
+        one_line(capsys, ["part3", "--quick", "--arch", "mlp_1", "--out", str(folder)], 2,
+                 str(folder), "EROFS")
 
 
 def test_a_full_disk_under_json_is_a_fault_naming_path_and_errno(capsys, tmp_path):
@@ -97,7 +99,8 @@ def test_an_unreadable_result_file_offers_the_rebuild_before_force(capsys, tmp_p
 
 def test_bench_json_under_a_file_is_refused_before_measuring(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
-    one_line(capsys, ["bench", "--quick", "--json", str(tmp_path / "file" / "bench.json")], 2, "must be a file in a folder")
+    one_line(capsys, ["bench", "--quick", "--json", str(tmp_path / "file" / "bench.json")], 2,
+             "must be a file in a folder")
 
 
 def test_grade_out_that_is_a_file_is_refused_before_grading(capsys, tmp_path):
