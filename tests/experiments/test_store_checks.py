@@ -23,10 +23,10 @@ STEPS = 4 * 54  # 216 steps -> 21 points (the issue's case)
 
 def history(points: int = STEPS // 10, steps: int = STEPS, diverged: bool = False) -> History:
     rng = np.random.default_rng(0)
-    return History(loss_curve=list(rng.uniform(0.5, 2.3, points)), train_acc_curve=list(rng.uniform(10, 90, points)),
-                   val_acc_curve=list(rng.uniform(10, 90, points)), grad_curve=[], test_acc=61.5,
-                   first_layer_weights=rng.standard_normal((32, 1024)).astype(np.float32), seed=3, steps=steps,
-                   steps_per_epoch=54, diverged=diverged, wall_time_s=1.5, device="cpu")
+    return History(loss_curve=list(rng.uniform(0.5, 2.3, points)),
+                   train_acc_curve=list(rng.uniform(10, 90, points)), val_acc_curve=list(rng.uniform(10, 90, points)),
+                   grad_curve=[], test_acc=61.5, first_layer_weights=rng.standard_normal((32, 1024)).astype(np.float32),
+                   seed=3, steps=steps, steps_per_epoch=54, diverged=diverged, wall_time_s=1.5, device="cpu")
 
 
 def _edit(store: RunStore, change: Callable[[dict[str, Any]], None]) -> None:
@@ -74,7 +74,8 @@ def test_a_diverged_run_may_stop_early_and_is_reused():
     # It stopped at step 70: 7 full windows, the 7th non-finite and not recorded.
     saved = json.loads(json.dumps({"history": _jsonable(history(points=6, steps=70, diverged=True))}))
     assert saved_run_problems(saved["history"], CONFIG, 3, DATA) == []
-    assert saved_run_problems(saved["history"], CONFIG, 3, {**DATA, "train": 2000}) != []  # 40 steps per epoch
+    other_data = {**DATA, "train": 2000}  # 40 steps per epoch
+    assert saved_run_problems(saved["history"], CONFIG, 3, other_data) != []
 
 
 def _jsonable(h: History) -> dict:
