@@ -23,10 +23,12 @@ STEPS = 4 * 54  # 216 steps -> 21 points (the issue's case)
 
 def history(points: int = STEPS // 10, steps: int = STEPS, diverged: bool = False) -> History:
     rng = np.random.default_rng(0)
+    weights = rng.standard_normal((32, 1024)).astype(np.float32)
     return History(loss_curve=list(rng.uniform(0.5, 2.3, points)),
-                   train_acc_curve=list(rng.uniform(10, 90, points)), val_acc_curve=list(rng.uniform(10, 90, points)),
-                   grad_curve=[], test_acc=61.5, first_layer_weights=rng.standard_normal((32, 1024)).astype(np.float32),
-                   seed=3, steps=steps, steps_per_epoch=54, diverged=diverged, wall_time_s=1.5, device="cpu")
+                   train_acc_curve=list(rng.uniform(10, 90, points)),
+                   val_acc_curve=list(rng.uniform(10, 90, points)), grad_curve=[], test_acc=61.5,
+                   first_layer_weights=weights, seed=3, steps=steps, steps_per_epoch=54, diverged=diverged,
+                   wall_time_s=1.5, device="cpu")
 
 
 def _edit(store: RunStore, change: Callable[[dict[str, Any]], None]) -> None:
