@@ -23,7 +23,8 @@ SMALL = ("--quick", "--arch", "mlp_1", "--epochs", "1")  # 54 steps: 5 recorded 
 
 
 def ee449(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def trained(stderr: str) -> int:
@@ -90,13 +91,15 @@ def test_a_saved_run_cut_short_is_retrained_and_the_curves_keep_their_length(mad
     rebuilt = json.loads((out / "part3_mlp_1.json").read_text())
     # Trained alone here, together with run 0 (replica batching) the first time: equal up to float
     # rounding of the summation order.
-    assert len(rebuilt["loss_curve"]) == 5 and rebuilt["loss_curve"] == pytest.approx(made[1]["loss_curve"], rel=1e-5)
+    assert len(rebuilt["loss_curve"]) == 5
+    assert rebuilt["loss_curve"] == pytest.approx(made[1]["loss_curve"], rel=1e-5)
     assert rebuilt["meta"]["run_test_accs"] == pytest.approx(made[1]["meta"]["run_test_accs"], abs=0.5)
 
 
 def test_a_second_writer_on_one_out_exits_2_naming_the_first(tmp_path):
     out = tmp_path / "out"
-    first = subprocess.Popen([sys.executable, "-m", "ee449", "part3", *SMALL, "--runs", "3", "--out", str(out)],
+    command = [sys.executable, "-m", "ee449", "part3", *SMALL, "--runs", "3", "--out", str(out)]
+    first = subprocess.Popen(command,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 120
