@@ -103,7 +103,8 @@ def test_a_second_writer_on_one_out_exits_2_naming_the_first(tmp_path):
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 120
-        while not ((out / LOCK_NAME).is_file() and (out / LOCK_NAME).read_text().strip()) and time.time() < deadline:
+        lock = out / LOCK_NAME
+        while not (lock.is_file() and lock.read_text().strip()) and time.time() < deadline:
             time.sleep(0.2)
         second = ee449("part3", *SMALL, "--runs", "1", "--out", str(out))
         assert second.returncode == 2, second.stderr

@@ -12,16 +12,19 @@ import pytest
 from ee449.results import result_status, write_result
 from ee449.results.checks import body_problems, part_of, value_problems
 
-CONFIG = {"arch": "mlp_1", "epochs": 2, "runs": 2, "batch_size": 50, "lr": 0.001, "record_every": 10, "seed": 0}
+CONFIG = {"arch": "mlp_1", "epochs": 2, "runs": 2, "batch_size": 50, "lr": 0.001, "record_every": 10,
+          "seed": 0}
 DATA = {"source": "synthetic (seed 0)", "train": 2700, "val": 300, "test": 500}
 POINTS = 2 * 54 // 10  # epochs x steps per epoch // record_every
 
 
 def part3(points: int = POINTS) -> dict[str, Any]:
     return {"name": "mlp_1", "loss_curve": [2.0 - 0.1 * i for i in range(points)],
-            "train_acc_curve": [20.0 + i for i in range(points)], "val_acc_curve": [15.0 + i for i in range(points)],
+            "train_acc_curve": [20.0 + i for i in range(points)],
+            "val_acc_curve": [15.0 + i for i in range(points)],
             "test_acc": 31.5, "weights": [[0.0] * 4] * 2,
-            "meta": {"config": CONFIG, "data": DATA, "steps_per_epoch": 54, "record_every": 10, "diverged_runs": []}}
+            "meta": {"config": CONFIG, "data": DATA, "steps_per_epoch": 54, "record_every": 10,
+                     "diverged_runs": []}}
 
 
 def test_an_intact_file_is_up_to_date(tmp_path):
@@ -60,7 +63,8 @@ def test_a_diverged_run_may_leave_shorter_curves():
 
 
 @pytest.mark.parametrize("key, value, says", [
-    ("test_acc", 150.0, "outside 0-100%"), ("test_acc", -50.0, "outside 0-100%"), ("test_acc", 1e300, "outside"),
+    ("test_acc", 150.0, "outside 0-100%"), ("test_acc", -50.0, "outside 0-100%"),
+    ("test_acc", 1e300, "outside"),
     ("test_acc", math.nan, "nan literal"), ("test_acc", math.inf, "inf literal"),
 ])
 def test_impossible_values_are_named(key, value, says):
