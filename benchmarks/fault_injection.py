@@ -1,6 +1,6 @@
 """Fault injection: kill `ee449 all --quick` at random points, corrupt saved files, fill the disk.
 
-    python benchmarks/fault_injection.py [--kills 10] [--max-wait 40] [--seed 0] [--work DIR]
+    python benchmarks/fault_injection.py [--kills 10] [--max-wait 40] [--seed 0] [--work DIR] [--phases ...]
 
 Three phases, each fault counted, then whether it was recovered and whether anything was lost:
 
@@ -230,6 +230,8 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--max-wait", type=float, default=40.0, help="latest kill, seconds after the start")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--phases", default="kills,corruption,disk",
+                        help="comma-separated subset of kills, corruption, disk (default: all three)")
     parser.add_argument("--work", type=Path, default=None,
                         help="working folder (default: a fresh temporary one)")
     args = parser.parse_args()
@@ -240,10 +242,14 @@ def main() -> int:
     out = work / "out"
     tally = Tally()
     started = time.perf_counter()
-    kills(out, args.kills, args.max_wait, random.Random(args.seed), tally)
-    corruption(out, tally)
-    run_size = max(p.stat().st_size for p in (out / ".runs").glob("mlp_1-*/seed_*.json"))
-    disk_full(work, run_size, tally)
+    phases = set(args.phases.split(","))
+    if "kills" in phases or not (out / ".runs").is_dir():
+        kills(out, args.kills if "kills" in phases else 0, args.max_wait, random.Random(args.seed), tally)
+    if "corruption" in phases:
+        corruption(out, tally)
+    if "disk" in phases:
+        run_size = max(p.stat().st_size for p in (out / ".runs").glob("mlp_1-*/seed_*.json"))
+        disk_full(work, run_size, tally)
     print(f"{tally.faults} faults, {tally.recovered} recovered, {tally.lost} lost "
           f"({time.perf_counter() - started:.0f} s)")
     if args.work is None:
