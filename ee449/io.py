@@ -34,8 +34,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as error:
         Path(tmp_name).unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.filename in (None, tmp_name):
+            # A full disk fails in write/fsync, which name no file: name the target instead.
+            raise OSError(error.errno, error.strerror, str(path)) from error
         raise
     return path
 

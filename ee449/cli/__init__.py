@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import NoReturn, Sequence
 
 from ee449 import __version__
+from ee449.errors import describe_os_error
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"ee449 {command.name}: error: {error}\n")
     except RuntimeError as error:
         # DataError, ResultsError and friends: say what is wrong in one line, no traceback.
+        # WorkError (a fault during work, e.g. a full disk) exits 1; bad input exits 2.
         if type(error).__module__.startswith("ee449"):
-            parser.exit(2, f"ee449 {command.name}: error: {error}\n")
+            parser.exit(getattr(error, "exit_status", 2), f"ee449 {command.name}: error: {error}\n")
         raise
+    except OSError as error:
+        # A write that failed: the path and the errno in one line; files already written stay.
+        # A path of the wrong kind (a file where a folder belongs) is a bad argument (2); a full
+        # or read-only disk met during work is a fault (1).
+        wrong_kind = isinstance(error, (FileExistsError, NotADirectoryError, IsADirectoryError))
+        parser.exit(2 if wrong_kind else 1, f"ee449 {command.name}: error: {describe_os_error(error)}; "
+                                            "files written before it are kept\n")
     return 0

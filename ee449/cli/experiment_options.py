@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="TF32 convolutions and matmuls on CUDA: faster, about 1e-3 relative error (default off)")
     runs.add_argument("--compile", action="store_true",
                       help="torch.compile the training forward: fewer CUDA launches, ~30 s per model; slower on a CPU")
-    runs.add_argument("--threads", type=_positive, default=None,
+    runs.add_argument("--threads", type=_threads, default=None,
                       help="CPU threads for PyTorch (default: PyTorch's choice; 1 with --quick)")
-    runs.add_argument("--seed", type=_natural, default=0, help="base seed; run i uses seed*1000+i (default 0)")
+    runs.add_argument("--seed", type=_seed, default=0, help="base seed; run i uses seed*1000+i (default 0)")
     runs.add_argument("--force", action="store_true", help="retrain and replace existing results")
     runs.add_argument("--quick", action="store_true",
                       help="smoke preset: small synthetic data, few epochs, few runs (explicit options win)")
@@ -80,11 +81,35 @@ def _natural(text: str) -> int:
     return value
 
 
+# Run i of a command uses seed S*1000+i (ee449.experiments.configs.run_seeds); torch's manual_seed takes
+# up to 2**64 - 1, so S stops where S*1000+999 would pass 2**63 - 1 (a signed 64-bit seed everywhere).
+MAX_SEED = (2**63 - 1 - 999) // 1000
+
+
+def _seed(text: str) -> int:
+    value = _natural(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"seed out of range: {text!r}; valid: 0 to {MAX_SEED}")
+    return value
+
+
+def _threads(text: str) -> int:
+    """1 to the machine's CPU count: more threads than cores only slow PyTorch down."""
+    value = _positive(text)
+    cores = os.cpu_count() or 1
+    if value > cores:
+        raise argparse.ArgumentTypeError(f"{value} threads, but this machine has {cores} CPU cores; "
+                                         f"valid: 1 to {cores}")
+    return value
+
+
 def parse_archs(values: list[str] | None) -> tuple[str, ...]:
     """`--arch a --arch b,c` -> ('a', 'b', 'c'), validated; None -> all five."""
     if not values:
         return ARCHITECTURES
     names = [n.strip() for v in values for n in v.split(",") if n.strip()]
+    if not names:
+        raise ValueError(f"--arch {','.join(values)!r} names no architecture; valid: {', '.join(ARCHITECTURES)}")
     for name in names:
         check_architecture(name)
     return tuple(dict.fromkeys(names))

@@ -12,7 +12,9 @@ Every command loads the data once, then, for each result file it owns:
 from __future__ import annotations
 
 import argparse
+import errno
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,14 +28,16 @@ from ee449.cli.experiment_options import QUICK, add_arguments, parse_archs
 from ee449.cli.part2 import run_part2
 from ee449.cli.progress import Progress
 from ee449.data import DataSplits, load_cifar10
-from ee449.errors import ResultsError
+from ee449.errors import ResultsError, WorkError, describe_os_error
 from ee449.experiments import RunStore, describe_data
 from ee449.experiments.payloads import ExperimentConfig
 from ee449.io import read_json
+from ee449.lock import FolderLock
+from ee449.results.files import BROKEN
 from ee449.plots import curves, grids
 from ee449.report import build_report
 from ee449.results import result_status, write_result
-from ee449.training.device import resolve_device
+from ee449.training.device import check_device_available, resolve_device
 
 FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report
 
@@ -63,7 +67,7 @@ class Plan:
         self.seed = args.seed
         self.data_source = args.data or ("synthetic" if args.quick else "torchvision")
         self.data_root = args.data_root
-        resolve_device(self.device)  # a bad --device fails now, in one line
+        check_device_available(self.device)  # a bad or absent --device fails now, in one line
         q = QUICK if self.quick else {}
         threads = args.threads or q.get("threads")
         if threads:
@@ -135,12 +139,27 @@ class Plan:
     def needed(self, path: Path, config: ExperimentConfig) -> bool:
         """Whether `path` must be (re)made for `config`; raises if it holds a different result."""
         status = result_status(path, config, describe_data(self.splits))
-        if status == "missing" or self.force:
+        if status == "missing":
+            return True
+        if self.force:
+            if status.startswith(BROKEN) or status.startswith("unreadable"):
+                self.progress.note(f"note: {path} is {status}; run without --force to rebuild it from the "
+                                   f"saved runs under {self.out / '.runs'} without retraining "
+                                   "(--force retrains them)")
             return True
         if status == "done":
             self.progress.note(f"{path} is up to date (same config and data; --force re-runs it)")
             self.progress.checkpoint(self.planned.get(path.name, 0))
             return False
+        if status.startswith(BROKEN):
+            # Same config and data, a body that does not fit: rebuilt from the saved runs, which the
+            # store reuses (only runs that are missing or do not fit their config are trained).
+            self.progress.note(f"{path} is {status}; rebuilding it from the saved runs")
+            return True
+        if status.startswith("unreadable"):
+            raise ResultsError(f"{path} is {status}; move it away and run again to rebuild it from the saved "
+                               f"runs under {self.out / '.runs'} (no retraining), or pass --force to retrain "
+                               "everything")
         raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
 
     def write(self, path: Path, payload: dict[str, Any]) -> None:
@@ -165,17 +184,25 @@ def run(args: argparse.Namespace) -> int:
         steps.append(("part4", _part4))
     if plan.command in ("part5", "all"):
         steps.append(("part5", _part5))
-    plan.load_data()
-    plan.out.mkdir(parents=True, exist_ok=True)
-    plan.planned = plan.planned_steps()
-    plan.progress.start(sum(plan.planned.values()))
+    if plan.out.exists() and not plan.out.is_dir():
+        raise ValueError(f"--out {plan.out} is a file, not a folder")
+    plan.load_data()  # first: a bad --data leaves no output folder behind
+    lock = FolderLock(_writable_folder(plan.out)).acquire()  # one writer per --out (exit 2 naming the other)
     try:
-        for _, step in steps:
-            step(plan)
-        report = _report(plan) if plan.command == "all" else None
-        plan.progress.finish()
+        plan.planned = plan.planned_steps()
+        plan.progress.start(sum(plan.planned.values()))
+        try:
+            for _, step in steps:
+                step(plan)
+            report = _report(plan) if plan.command == "all" else None
+            plan.progress.finish()
+        except OSError as error:
+            raise WorkError(f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved "
+                            f"under {plan.out / '.runs'}: fix that and run again to resume") from error
+        finally:
+            plan.progress.close()  # an interrupt's message starts on a line of its own
     finally:
-        plan.progress.close()  # an interrupt's message starts on a line of its own
+        lock.release()
     for line in findings(plan):
         plan.progress.result(line)
     if report is not None:
@@ -212,6 +239,22 @@ def findings(plan: Plan) -> list[str]:
     if plan.command == "all":
         lines += [f"claim: {v.claim}: {v.status}" for v in verdicts(results)]
     return lines
+
+
+def _writable_folder(out: Path) -> Path:
+    """`out`, created if needed; a file there or a folder we cannot write to is bad input (exit 2)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".ee449-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        name = errno.errorcode.get(error.errno or 0, "")
+        raise ValueError(f"cannot write to --out {out}: [Errno {error.errno} {name}] "
+                         f"{error.strerror}") from None
+    return out
 
 
 def _optional(plan: Plan, what: str, action: Callable[[], Any], *, figure: bool = False) -> Any:

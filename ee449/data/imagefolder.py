@@ -122,16 +122,41 @@ def cache_path(tree: Path, cache_root: Path) -> Path:
     return cache_root / "imagefolder" / f"{key}.npz"
 
 
-def read_cache(path: Path, expected_fingerprint: str) -> Arrays | None:
-    """The cached arrays, or None when the file is absent, corrupt or of another tree state."""
+def _headers_fit(path: Path, counts: tuple[int, int]) -> bool:
+    """Whether each array's .npy header in the cache claims the shape and dtype the tree implies.
+
+    Read before any array is loaded: a header that claims a huge shape would otherwise make
+    `np.load` try to allocate it (MemoryError on every run, and the cache never rebuilt).
+    """
+    n_train, n_test = counts
+    expected = {"train_images": ((n_train, 32, 32, 3), np.uint8), "train_labels": ((n_train,), np.int64),
+                "test_images": ((n_test, 32, 32, 3), np.uint8), "test_labels": ((n_test,), np.int64)}
+    with zipfile.ZipFile(path) as archive:
+        for name, (shape, dtype) in expected.items():
+            with archive.open(f"{name}.npy") as member:
+                version = np.lib.format.read_magic(member)
+                header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                          else np.lib.format.read_array_header_2_0)(member)
+            if tuple(header[0]) != shape or np.dtype(header[2]) != np.dtype(dtype):
+                return False
+    return True
+
+
+def read_cache(path: Path, expected_fingerprint: str, counts: tuple[int, int] | None = None) -> Arrays | None:
+    """The cached arrays, or None when the file is absent, corrupt or of another tree state.
+
+    `counts` (training and test images in the tree) lets the array headers be checked first.
+    """
     if not path.is_file():
         return None
     try:
+        if counts is not None and not _headers_fit(path, counts):
+            return None
         with np.load(path, allow_pickle=False) as archive:
             if str(archive["fingerprint"]) != expected_fingerprint:
                 return None
             arrays = tuple(archive[k] for k in ("train_images", "train_labels", "test_images", "test_labels"))
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):
+    except (OSError, ValueError, KeyError, EOFError, MemoryError, zipfile.BadZipFile, zlib.error):
         return None  # unreadable: rebuilt from the images by the caller
     train_x, train_y, test_x, test_y = arrays
     for x, y in ((train_x, train_y), (test_x, test_y)):
@@ -158,7 +183,7 @@ def load_image_folder(root: str | os.PathLike, cache_root: str | os.PathLike | N
     listing, stamp = scan_tree(tree)
     target = cache_path(tree, Path(cache_root)) if cache_root is not None else None
     if target is not None:
-        cached = read_cache(target, stamp)
+        cached = read_cache(target, stamp, (len(listing["train"]), len(listing["test"])))
         if cached is not None:
             return cached
     train, test = listing["train"], listing["test"]

@@ -80,6 +80,9 @@ class RunStore:
             return None
         try:
             saved = read_json(path)
+            if not isinstance(saved, dict) or saved_run_problems(saved.get("history"), config, seed,
+                                                                 data_description):
+                return None  # a saved run that does not fit its own config is retrained, not trusted
             return history_from_json(saved["history"])
         except (ResultsError, KeyError, TypeError, ValueError):
             return None  # a damaged saved run is retrained, not trusted
@@ -99,6 +102,65 @@ class RunStore:
         if self.root is None or not (self.root / RUNS_DIR).is_dir():
             return 0
         return sum(1 for _ in (self.root / RUNS_DIR).glob("*/seed_*.json"))
+
+
+_CURVES = {"loss_curve": "record_train", "train_acc_curve": "record_train", "val_acc_curve": "record_val",
+           "grad_curve": "record_grad"}  # curve -> the TrainConfig flag that records it
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def saved_run_problems(history: Any, config: Any, seed: int, data_description: dict) -> list[str]:
+    """Why a saved run's JSON `history` cannot be the run `config` and `seed` describe (empty: it fits).
+
+    Types (curves of numbers or null, an int step count), the step count and curve lengths that
+    the config implies (`epochs * ceil(train / batch_size)` steps, one point per `record_every`;
+    a diverged run stops early and records up to its last finished window), and ranges
+    (accuracies 0-100%, losses and gradient norms >= 0).
+    """
+    if not isinstance(history, dict):
+        return ["no history"]
+    problems: list[str] = []
+    ints = ("seed", "steps", "steps_per_epoch")
+    if any(not isinstance(history.get(k), int) or isinstance(history.get(k), bool) for k in ints):
+        return [f"{', '.join(ints)} must be ints"]
+    if not isinstance(history.get("diverged"), bool):
+        return ["'diverged' must be true or false"]
+    if history["seed"] != int(seed):
+        problems.append(f"seed {history['seed']} is not {seed}")
+    train = data_description.get("train") if isinstance(data_description, dict) else None
+    spe = history["steps_per_epoch"]
+    if isinstance(train, int) and spe != -(-train // config.batch_size):
+        problems.append(f"{spe} steps per epoch; {train} images in batches of {config.batch_size} make "
+                        f"{-(-train // config.batch_size)}")
+    planned = config.epochs * spe
+    steps = history["steps"]
+    if steps > planned or (steps < planned and not history["diverged"]) or steps < 0:
+        problems.append(f"{steps} steps; {config.epochs} epochs of {spe} make {planned}")
+    full = steps // config.record_every
+    # A run that diverged stops at the window that went non-finite, before recording it.
+    allowed = {full, full - 1} if history["diverged"] else {full}
+    for key, flag in _CURVES.items():
+        values = history.get(key)
+        if not isinstance(values, list) or not all(v is None or _is_number(v) for v in values):
+            problems.append(f"{key} is not a list of numbers")
+            continue
+        if len(values) not in (allowed if getattr(config, flag) else {0}):
+            problems.append(f"{key} has {len(values)} points; {steps} steps recorded every "
+                            f"{config.record_every} make {full}")
+        low, high = (0.0, 100.0) if "acc" in key else (0.0, math.inf)
+        if any(v is not None and not (math.isfinite(v) and low <= v <= high) for v in values):
+            problems.append(f"{key} has values outside [{low:g}, {high:g}]")
+    test_acc = history.get("test_acc")
+    if not (test_acc is None or (_is_number(test_acc) and 0.0 <= test_acc <= 100.0)):
+        problems.append(f"test_acc {test_acc!r:.30} is not a percentage")
+    if not (_is_number(history.get("wall_time_s")) or history.get("wall_time_s") is None):
+        problems.append("wall_time_s is not a number")
+    if not isinstance(history.get("first_layer_weights"), list):
+        problems.append("first_layer_weights is not an array")
+    return problems
 
 
 def history_to_json(history: History) -> dict[str, Any]:

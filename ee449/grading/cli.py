@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ee449.errors import WorkError, describe_os_error
 from ee449.io import atomic_write_bytes
 
 
@@ -57,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("give a SUBMISSION to grade (or --gradescope-bundle DIR)")
     if not args.submission.exists():
         raise ValueError(f"submission {args.submission} does not exist")
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} is a file, not a folder")
     if args.jobs < 1:
         raise ValueError(f"-j must be at least 1, got {args.jobs}")
     options = grade.GradeOptions(
@@ -66,18 +69,29 @@ def run(args: argparse.Namespace) -> int:
     if isolation.mode != "bwrap":
         print(isolation.announcement, file=sys.stderr)
     if args.class_folder:
-        def written(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
-            report.write_outputs(result, args.out / result.student)
-            print(report.summary(result), flush=True)
+        written: list[str] = []
 
-        results = grade.grade_class(args.submission, options, jobs=args.jobs, on_result=written)
-        atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
+        def write(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
+            print(report.summary(result), flush=True)  # first: a write that fails must not lose the score
+            report.write_outputs(result, args.out / result.student)
+            written.append(result.student)
+
+        try:
+            results = grade.grade_class(args.submission, options, jobs=args.jobs, on_result=write)
+            atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
+        except OSError as error:
+            raise WorkError(f"{describe_os_error(error)}; the outputs of the {len(written)} submissions written "
+                            f"before it are kept under {args.out}, and their scores are printed above"
+                            ) from error
         print(f"graded {len(results)} submissions")
         print(f"wrote {args.out / 'scores.csv'}")
         return 0
     result = grade.grade_submission(args.submission, options)
-    report.write_outputs(result, args.out)
     print(report.summary(result))
+    try:
+        report.write_outputs(result, args.out)
+    except OSError as error:
+        raise WorkError(f"{describe_os_error(error)}; the score is printed above") from error
     print(f"wrote {args.out / 'results.json'}")
     print(f"wrote {args.out / 'junit.xml'}")
     return 0

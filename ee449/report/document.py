@@ -176,7 +176,8 @@ def _verdict_section(results: Results) -> list[Block]:
     rows = [[v.claim, v.status, v.evidence, v.rule] for v in verdicts(results)]
     return [Heading("The homework's claims, measured", 2),
             Para("Each verdict is computed from the numbers below: holds / does not hold / inconclusive (the "
-                 "numbers cannot decide; the reason is given) / not measured (the part is missing)."),
+                 "numbers cannot decide; the reason is given) / not comparable (the results compared were made "
+                 "on different data or settings) / not measured (the part is missing)."),
             Table("verdicts", ["claim", "verdict", "evidence", "rule"], rows, status_column=1, good=HOLDS)]
 
 

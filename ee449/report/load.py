@@ -22,6 +22,7 @@ import numpy as np
 from ee449.errors import ResultsError
 from ee449.io import read_json
 from ee449.results import schema as C
+from ee449.results.checks import value_problems
 from ee449.spec import ARCHITECTURES, REGISTRY, Conv, Dense
 
 ARCH_ORDER = ARCHITECTURES  # the homework's order
@@ -58,6 +59,8 @@ def _read(path: Path, keys: tuple[str, ...], part: str, results: Results) -> dic
                 C.curve(data, key, where)
         if part == "part5_schedule" and not isinstance(data["switch_epochs"], list):
             raise ResultsError(f"{where}: 'switch_epochs' must be a list, got {data['switch_epochs']!r:.60}")
+        # Impossible values are shown, never silently: each is listed with the file it came from.
+        results.problems += [f"{path.name}: impossible value {p}" for p in value_problems(data, part)]
         return data
     except (ResultsError, TypeError) as error:
         results.problems.append(f"{path.name}: {error}")

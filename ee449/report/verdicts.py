@@ -17,6 +17,9 @@ rules, stated once here and in the report:
   Adam's test accuracy is reported beside it (the homework asks for the comparison; it is not
   part of the claim).
 
+A comparison across result files made on different data (`meta.data`) or with different
+settings (`meta.config` beyond the architecture) is NOT COMPARABLE, naming the difference.
+
 INCONCLUSIVE, with the reason, where a verdict either way would mislead:
 - an accuracy comparison in which every accuracy is within LEARNED_MARGIN points of chance
   (10%): nothing was learned, so the order is noise (a smoke run, or a broken training loop);
@@ -28,6 +31,7 @@ INCONCLUSIVE, with the reason, where a verdict either way would mislead:
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -36,6 +40,7 @@ import numpy as np
 from ee449.report.load import Results, part3_rows, part4_rows, part5_rows, schedule_row
 
 HOLDS, FAILS, INCONCLUSIVE, NOT_MEASURED = "holds", "does not hold", "inconclusive", "not measured"
+NOT_COMPARABLE = "not comparable"  # the results compared were made on different data or settings
 CHANCE_ACC = 10.0  # percent: a uniform guess over 10 classes
 LEARNED_MARGIN = 5.0  # points above chance before an accuracy counts as learned
 
@@ -62,8 +67,36 @@ def _family(name: str) -> str | None:
     return "mlp" if lowered.startswith("mlp") else "cnn" if lowered.startswith("cnn") else None
 
 
+def incomparable(compared: list[dict]) -> str | None:
+    """What differs between results a verdict compares (meta.data, or meta.config beyond the
+    architecture), or None. Results without meta (a student's dicts) cannot be told apart: None."""
+    metas = [r.get("meta") for r in compared]
+    metas = [m for m in metas if isinstance(m, dict)]
+    if len(metas) < 2:
+        return None
+    sources = {json.dumps(m.get("data"), sort_keys=True) for m in metas}
+    if len(sources) > 1:
+        names = sorted({str(m["data"].get("source")) for m in metas if isinstance(m.get("data"), dict)})
+        return f"different data ({', '.join(names)})"
+    configs = [{k: v for k, v in (m.get("config") or {}).items() if k != "arch"} for m in metas]
+    keys = sorted({k for c in configs for k in c if len({json.dumps(x.get(k)) for x in configs}) > 1})
+    return f"different settings ({', '.join(keys)} differ)" if keys else None
+
+
+def _not_comparable(claim: str, rule: str, part: str, compared: list[dict]) -> Verdict | None:
+    reason = incomparable(compared)
+    if reason is None:
+        return None
+    return Verdict(claim, NOT_COMPARABLE, f"the {part} results were made with {reason}: comparing them "
+                   "would mix the difference in with the claim; make them with the same data and settings.",
+                   rule)
+
+
 def cnns_beat_mlps(results: Results) -> Verdict:
     claim, rule = "CNNs beat MLPs", "every CNN's test accuracy > every MLP's"
+    differs = _not_comparable(claim, rule, "Part 3", results.part3)
+    if differs is not None:
+        return differs
     rows = [r for r in part3_rows(results) if math.isfinite(r["test_acc"])]
     mlps = [r for r in rows if _family(r["name"]) == "mlp"]
     cnns = [r for r in rows if _family(r["name"]) == "cnn"]
@@ -102,6 +135,9 @@ def spearman(x: list[float], y: list[float]) -> float:
 def sigmoid_gradients_vanish(results: Results) -> Verdict:
     claim = "Sigmoid gradients vanish with depth"
     rule = "sigmoid/ReLU first-layer gradient ratio < 1 for every architecture, and falling with depth"
+    differs = _not_comparable(claim, rule, "Part 4", results.part4)
+    if differs is not None:
+        return differs
     rows = [r for r in part4_rows(results) if math.isfinite(r["ratio"])]
     if not rows:
         return Verdict(claim, NOT_MEASURED, "no Part 4 result with finite gradient curves.", rule)

@@ -10,6 +10,9 @@ if TYPE_CHECKING:  # for annotations only: importing the experiments at run time
 
 from ee449.errors import ResultsError
 from ee449.io import read_json, to_jsonable, write_json
+from ee449.results.checks import body_problems, part_of, value_problems
+
+BROKEN = "broken"  # result_status's prefix for a file whose meta matches but whose body does not
 
 
 def read_result(path: str | Path) -> dict[str, Any]:
@@ -21,12 +24,17 @@ def read_result(path: str | Path) -> dict[str, Any]:
 
 
 def result_status(path: str | Path, config: ExperimentConfig, data_description: dict[str, Any]) -> str:
-    """'missing', 'done' (same config and data: nothing to do) or a reason it differs."""
+    """'missing', 'done' (same config and data: nothing to do), 'broken: WHY' or a reason it differs.
+
+    'broken' means meta matches (same config, same data) but the body does not fit it: the file
+    can be rebuilt from the saved runs it was made from, without training.
+    """
     path = Path(path)
     if not path.exists():
         return "missing"
     try:
-        meta = read_result(path)["meta"]
+        result = read_result(path)
+        meta = result["meta"]
     except ResultsError as error:
         return f"unreadable ({error})"
     wanted = to_jsonable(config)
@@ -36,6 +44,10 @@ def result_status(path: str | Path, config: ExperimentConfig, data_description: 
         return f"made with a different config ({', '.join(changed)} differ)"
     if meta.get("data") != to_jsonable(data_description):
         return "made with different data"
+    part = part_of(path)
+    problems = (body_problems(result, part) or value_problems(result, part)) if part is not None else []
+    if problems:
+        return f"{BROKEN}: {'; '.join(problems)}"
     return "done"
 
 

@@ -128,3 +128,14 @@ def batching_pays_off(arch: str, device: torch.device, runs: int) -> bool:
     if runs < 2:
         return False
     return device.type == "cuda" or arch.startswith("mlp")
+
+
+def check_device_available(device: str | torch.device) -> torch.device:
+    """`resolve_device`, and for CUDA a device that exists here: "no CUDA device 7 (found 0)" otherwise."""
+    resolved = resolve_device(device)
+    if resolved.type == "cuda":
+        found = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = resolved.index or 0
+        if index >= found:
+            raise ValueError(f"no CUDA device {index} (found {found}); use --device cpu or auto")
+    return resolved

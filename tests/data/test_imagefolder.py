@@ -208,3 +208,37 @@ def test_the_real_archive_decodes_to_its_pixels_then_loads_from_the_warm_cache(c
     assert_equal((len(splits.train_labels), len(splits.val_labels), len(splits.test_labels)), (45000, 5000, 10000), "sizes")
     assert_equal(torch.bincount(splits.val_labels).tolist(), [500] * 10, "val per class")
     assert torch.equal(splits.test_images[-100:], transform(test_x[-100:]))
+
+
+def _with_header_shape(npz: Path, member: str, shape: tuple[int, ...]) -> None:
+    """Rewrite one array of a cache so that its .npy header claims `shape` (data and fingerprint kept)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(npz) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    raw = io.BytesIO(members[member])
+    version = np.lib.format.read_magic(raw)
+    _, fortran, dtype = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                         else np.lib.format.read_array_header_2_0)(raw)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(dtype),
+                                                  "fortran_order": fortran, "shape": shape})
+    members[member] = header.getvalue() + raw.read()
+    with zipfile.ZipFile(npz, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_a_cache_whose_header_claims_a_huge_shape_is_rebuilt_without_allocating_it(tree, tmp_path):
+    # The fingerprint is intact, so only the header check can tell: np.load would try to
+    # allocate 10**12 images (MemoryError on every run, the cache never rebuilt).
+    root, _ = tree
+    fresh = load_image_folder(root, tmp_path / "cache")
+    target = cache_path(root, tmp_path / "cache")
+    _with_header_shape(target, "train_images.npy", (10**12, 32, 32, 3))
+    again = load_image_folder(root, tmp_path / "cache")
+    for got, want in zip(again, fresh):
+        assert np.array_equal(got, want)
+    with np.load(target) as archive:  # rebuilt: the header fits again
+        assert archive["train_images"].shape == fresh[0].shape
