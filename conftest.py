@@ -92,7 +92,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _load_hypothesis_profiles()
     # --require-gpu on a machine without CUDA: one error, now, not one failed test per gpu test after
     # minutes of collection. xdist's workers skip it: the controller checked before starting them.
-    if config.getoption("--require-gpu") and "PYTEST_XDIST_WORKER" not in os.environ and not _cuda_available():
+    # (xdist workers, which have `workerinput`, leave it to the controller; an env variable would be
+    # inherited by a pytest that a test starts)
+    if config.getoption("--require-gpu") and not hasattr(config, "workerinput") and not _cuda_available():
         raise pytest.UsageError("--require-gpu was given but CUDA is not available on this machine "
                                 "(torch.cuda.is_available() is False); drop --require-gpu to skip the gpu tests")
 

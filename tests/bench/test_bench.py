@@ -193,12 +193,15 @@ def test_the_recorded_command_reproduces_every_option(options):
 
 
 def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(monkeypatch):
-    # Every forward pass of cnn_4 is seen by a hook on the model: mode (train / eval) and the images
-    # it took. Both loops must train on the same number of images in batches of 50 (one optimizer
-    # step each) and evaluate the same validation images every 10 steps and the test batch once,
+    # Every forward pass of cnn_4 is seen: mode (training = with autograd / evaluation) and the
+    # images it took. The reference loop's model (a `models.build` module) through a forward hook;
+    # the trainer's (a StackedNet of one replica, ee449's one training loop) through its forward.
+    # Both loops must train on the same number of images in batches of 50 (one optimizer step
+    # each) and evaluate the same validation images every 10 steps and the test batch once,
     # however they chunk the evaluation, so that images/s compares like with like.
     from ee449 import models
     from ee449.bench.run import TrainerRuns
+    from ee449.models.stacked import StackedNet
 
     seen: list[list[tuple[bool, int]]] = []
     build = models.build
@@ -210,11 +213,21 @@ def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(m
         model.register_forward_hook(lambda module, inputs, output: calls.append((module.training, len(inputs[0]))))
         return model
 
+    stacked_forward = StackedNet.forward
+    trainer_calls: list[tuple[bool, int]] = []
+
+    def observed_forward(self, x):
+        trainer_calls.append((torch.is_grad_enabled(), x.shape[-4]))  # (R, B, 1, H, W) or (B, 1, H, W)
+        return stacked_forward(self, x)
+
     monkeypatch.setattr(models, "build", observed_build)
+    monkeypatch.setattr(StackedNet, "forward", observed_forward)
     steps, val_size = 20, 70
     images = reference.bench_images("synthetic", None, steps * 50, val_size, seed=0)
     reference.reference_loop(images, steps, torch.device("cpu"), seed=0)
+    assert len(seen) == 1, f"the reference loop built {len(seen)} models"
     TrainerRuns(images.splits(), 0, torch.device("cpu"), steps)()
+    seen.append(trainer_calls)
     work = []
     for calls in seen:
         train = [n for training, n in calls if training]
