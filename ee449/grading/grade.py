@@ -135,7 +135,10 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         outcomes = verdicts(root, manifest, said)
-        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, outcomes)
+        records = sandbox.OutputFolder(root, "out", "records")
+        clean = {o.id for o in said if o.passed}  # checks the sandbox saw end without an error, a write outside...
+        computed = judge.conv_computes(lambda check_id: judge.load_record(records, check_id) if check_id in clean else None)
+        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + results.notes
         if mode.mode != "bwrap":
@@ -204,9 +207,11 @@ def submission_notes(found: extract.Extraction) -> list[str]:
     return notes
 
 
-def _static_checks(found: extract.Extraction, rubric: Rubric, run: list[runner.Outcome]) -> list[CheckResult]:
-    """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3."""
-    computed = any(o.passed for o in run if o.id.startswith("conv/matches_reference["))
+def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) -> list[CheckResult]:
+    """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3.
+
+    `computed`: my_conv2d's output on some drawn case depended on its input (`judge.conv_computes`).
+    """
     checks = [_score(_implemented_in_numpy(found, computed), rubric)]
     if not found.adam_lrs:
         return checks
@@ -223,8 +228,9 @@ def _static_checks(found: extract.Extraction, rubric: Rubric, run: list[runner.O
 def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.Outcome:
     """my_conv2d (with every helper it calls) must not hand the work to a library convolution.
 
-    `computed`: it got at least one drawn case right. A function that computes no convolution
-    at all (a forgery, a stub) implements nothing, in NumPy or otherwise.
+    `computed`: its output depended on its input on at least one drawn case. A wrong NumPy
+    convolution still is one (its defects cost the value checks, not this one); a function that
+    returns zeros or a constant (a forgery, a stub) implements nothing, in NumPy or otherwise.
     """
     conv = found.found.get(extract.CONV_TARGET)
     outcome = runner.Outcome("conv/implemented_in_numpy", extract.CONV_TARGET, conv is not None
@@ -232,8 +238,8 @@ def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.O
     if conv is None:
         outcome.message = "no definition of my_conv2d found in your files"
     elif not found.library_convs and not computed:
-        outcome.message = (f"{conv.name} computed no drawn case correctly, so it does not count as an "
-                           "implementation (see conv/matches_reference)")
+        outcome.message = (f"{conv.name} returned no output that depends on its input (zeros, a constant "
+                           "or no array), so it does not count as an implementation (see conv/matches_reference)")
     elif found.library_convs:
         uses = [f"{name} ({f}, line {line})" for f, line, name in found.library_convs]
         outcome.message = f"{conv.name} uses a library convolution: {', '.join(uses)}"

@@ -261,6 +261,24 @@ def _case_passes(case: str, context: Context) -> bool:
         return False
 
 
+def conv_computes(record: Callable[[str], "Record | None"]) -> bool:
+    """Whether my_conv2d computed anything from its input on some drawn case.
+
+    An output of finite numbers that is not constant: a wrong convolution (a flipped kernel,
+    'same' padding) computes, and counts as written; a function that returns zeros, or a
+    constant, whatever it calls, implements nothing (a forgery or a stub).
+    """
+    for case in CASES:
+        found = record(f"conv/matches_reference[{case}]")
+        try:
+            out = found.array("out").astype(np.float64) if found is not None else None
+        except Malformed:
+            continue
+        if out is not None and out.size > 1 and np.all(np.isfinite(out)) and float(np.ptp(out)) > 0.0:
+            return True
+    return False
+
+
 def conv_followups(outcomes: list[Outcome]) -> None:
     """A conv that failed with an error on several channels while the one-channel case passes: say so."""
     passed = {o.id: o.passed for o in outcomes}
