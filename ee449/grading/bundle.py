@@ -55,7 +55,7 @@ def _package_source(target: Path) -> None:
     package = Path(ee449.__file__).resolve().parent
     shutil.copytree(package, target / "ee449", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     checkout = package.parent
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):  # pyproject names LICENSE in license-files
         if (checkout / name).is_file():
             shutil.copy2(checkout / name, target / name)
     if not (target / "pyproject.toml").is_file():
