@@ -20,7 +20,7 @@ demo: $(VENV)/.installed
 	$(BIN)/ee449 all --quick --out $(OUT)
 
 test: $(VENV)/.installed
-	$(BIN)/pytest -m "not gpu" -n 2
+	$(BIN)/pytest -m "not gpu" -n 2 --dist loadgroup
 
 lint: $(VENV)/.installed
 	$(BIN)/lint-imports

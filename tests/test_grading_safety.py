@@ -10,6 +10,7 @@ fixtures hold no result files, so those checks fail the same way for all of them
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -40,7 +41,7 @@ NAMES = sorted(
 CHECK_TIMEOUT = 4.0
 SECRET_ENV = "EE449_GRADER_SECRET"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile-port")]
 
 
 def _expected(name: str, mode: str) -> dict:
@@ -99,6 +100,10 @@ def _grade(mode: str, base: Path) -> dict:
     secret = secrets.token_hex(16)
     saved = {k: os.environ.get(k) for k in (SECRET_ENV, sandbox.ISOLATION_ENV)}
     os.environ[SECRET_ENV], os.environ[sandbox.ISOLATION_ENV] = secret, mode
+    # One listener on the fixtures' port at a time: pytest-xdist workers (and other checkouts on this
+    # machine) that grade the hostile class take turns (`make test` keeps this module on one worker).
+    port_lock = open(Path(tempfile.gettempdir()) / f"ee449-hostile-port-{hostile.SOCKET_PORT}.lock", "w")
+    fcntl.flock(port_lock, fcntl.LOCK_EX)
     listener = _Listener(hostile.SOCKET_PORT)
     previous_tempdir, tempfile.tempdir = (
         tempfile.tempdir,
@@ -109,6 +114,7 @@ def _grade(mode: str, base: Path) -> dict:
     finally:
         tempfile.tempdir = previous_tempdir
         listener.close()
+        port_lock.close()  # releases the flock
         for key, value in saved.items():
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     for result in results:
