@@ -30,7 +30,7 @@ from ee449.grading import sandbox
 from ee449.grading.grade import GradeOptions, grade_class
 from ee449.grading.report import gradescope_results, write_outputs
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 sys.path.insert(0, str(FIXTURES))
 import hostile  # noqa: E402 - the fixtures' own generator: its port and process names
 
