@@ -33,10 +33,10 @@ from ee449.experiments import RunStore, describe_data
 from ee449.experiments.payloads import ExperimentConfig
 from ee449.io import read_json
 from ee449.lock import FolderLock
-from ee449.results.files import BROKEN
 from ee449.plots import curves, grids
 from ee449.report import build_report
 from ee449.results import result_status, write_result
+from ee449.results.files import BROKEN
 from ee449.training.device import check_device_available, resolve_device
 
 FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report

@@ -9,10 +9,10 @@ own process never imports student code.
 from __future__ import annotations
 
 import shutil
-import traceback
 import tempfile
 import threading
 import time
+import traceback
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field

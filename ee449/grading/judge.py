@@ -127,7 +127,7 @@ class Context:
 
     manifest: dict
     references: Callable[[], dict[str, dict]]
-    record: Callable[[str], "Record | None"] = lambda check_id: None  # another check's record
+    record: Callable[[str], Record | None] = lambda check_id: None  # another check's record
 
     def name(self, key: str) -> str:
         return str(self.manifest.get("found", {}).get(key, {}).get("name", key))
@@ -261,7 +261,7 @@ def _case_passes(case: str, context: Context) -> bool:
         return False
 
 
-def conv_computes(record: Callable[[str], "Record | None"]) -> bool:
+def conv_computes(record: Callable[[str], Record | None]) -> bool:
     """Whether my_conv2d computed anything from its input on some drawn case.
 
     An output of finite numbers that is not constant: a wrong convolution (a flipped kernel,

@@ -16,7 +16,6 @@ from ee449.grading.checks.rules import BANDS, BATCH, EPOCHS, EVERY, KEYS, implie
 from ee449.grading.diagnose import Diagnosis, accuracy_unit, diagnose_units
 from ee449.grading.judge import Context, Malformed, Record, Verdict
 
-
 # --- result files -----------------------------------------------------------------------------
 
 

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.spec import ARCHITECTURES
 from ee449.grading import sandbox
 from ee449.grading.checks.rules import KEYS
 from ee449.grading.construct import match_target
 from ee449.grading.sources import SKIPPED_DIRS
+from ee449.spec import ARCHITECTURES
 
 MAX_RESULT_BYTES = 20_000_000  # curves and one layer's weights: under 2 MB; CIFAR-10's own batches are 31 MB
 MAX_SKIPPED_NOTES = 20  # a submission with its data folder would otherwise list 60,000 images

@@ -18,6 +18,9 @@ import sys
 from pathlib import Path
 
 from ee449.errors import WorkError, describe_os_error
+from ee449.grading import grade, report, sandbox
+from ee449.grading.bundle import write_bundle
+from ee449.grading.rubric import load_rubric
 from ee449.io import atomic_write_bytes
 
 
@@ -43,15 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ee449.grading import grade, report, sandbox
-    from ee449.grading.rubric import load_rubric
-
     if args.gradescope_bundle is not None:
-        from ee449.grading.bundle import write_bundle
-
         load_rubric(args.rubric)  # a broken rubric fails here, not on Gradescope
-        written = write_bundle(args.gradescope_bundle, args.rubric)
-        print(f"Gradescope autograder in {args.gradescope_bundle}: " + ", ".join(p.name for p in written)
+        bundle_files = write_bundle(args.gradescope_bundle, args.rubric)
+        print(f"Gradescope autograder in {args.gradescope_bundle}: " + ", ".join(p.name for p in bundle_files)
               + ", ee449-src/ (zip the folder's contents and upload them)")
         return 0
     if args.submission is None:
