@@ -17,7 +17,7 @@ import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import construct, sources, static
+from ee449.grading import construct, naming, sources, static
 from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
@@ -29,12 +29,12 @@ def target_keys() -> tuple[str, ...]:
 
 
 def match_target(name: str) -> str | None:
-    """The target key a student's top-level name stands for, or None (see `construct.match_target`).
+    """The target key a student's top-level name stands for, or None (see `naming.match_target`).
 
     `mlp_1`, `MLP_1`, `Mlp1`, `mlp1_relu`, `MLP1Net`, `model_mlp1`, `ReLU_CNN4` -> the architecture;
     `cnn_3_sigmoid`, `CNN3Sigmoid` -> 'cnn_3_sigmoid'; `my_conv2d`, `myConv2d` -> 'my_conv2d'.
     """
-    return construct.match_target(name)
+    return naming.match_target(name)
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Found:
     kind: str  # 'class' or 'function'
     where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
     evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
-    constructions: list[dict] = field(default_factory=list)  # construct.Construction.to_json(), in order
+    constructions: list[dict] = field(default_factory=list)  # constructions.Construction.to_json(), in order
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ee449.grading import sandbox
 from ee449.grading.checks.rules import KEYS
-from ee449.grading.construct import match_target
+from ee449.grading.naming import match_target
 from ee449.grading.sources import SKIPPED_DIRS
 from ee449.spec import ARCHITECTURES
 

@@ -10,9 +10,10 @@ import torch
 from torch import nn
 
 from ee449.grading.checks.building import build, decode
-from ee449.grading.construct import (ParsedFile, find_claims, fold, match_target, module_constants,
-                                     torch_aliases)
+from ee449.grading.construct import ParsedFile, find_claims
 from ee449.grading.extract import _bindings
+from ee449.grading.folding import fold, module_constants, torch_aliases
+from ee449.grading.naming import match_target
 
 
 def claims_of(files: dict[str, str]):

@@ -7,8 +7,13 @@ import pytest
 import torch
 from hypothesis import assume, given
 
-from ee449.grading.diagnose import (accuracy_unit, diagnose_batch, diagnose_conv, diagnose_layers,
-                                    diagnose_units)
+from ee449.grading.diagnose import (
+    accuracy_unit,
+    diagnose_batch,
+    diagnose_conv,
+    diagnose_layers,
+    diagnose_units,
+)
 from ee449.grading.layers import trace_layers
 from ee449.models import build, describe_layers
 from tests.helpers.strategies import conv_cases

@@ -7,11 +7,10 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from ee449.grading.grade import CheckResult, GradeResult
 from ee449.grading.report import gradescope_results, junit_xml, scores_csv, summary, write_outputs
 from tests.helpers.gradescope import assert_gradescope_results
+
 
 def make_result(student: str = "ada") -> GradeResult:
     return GradeResult(student, [
