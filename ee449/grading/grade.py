@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ee449.grading import extract, judge, pdf_code, reference, resultfiles, runner, sandbox
+from ee449.grading import extract, judge, judge_conv, pdf_code, reference, resultfiles, runner, sandbox
+from ee449.grading.records import Context, load_record
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.spec import ARCHITECTURES
 
@@ -137,7 +138,7 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         outcomes = verdicts(root, manifest, said)
         records = sandbox.OutputFolder(root, "out", "records")
         clean = {o.id for o in said if o.passed}  # checks the sandbox saw end without an error, a write outside...
-        computed = judge.conv_computes(lambda check_id: judge.load_record(records, check_id) if check_id in clean else None)
+        computed = judge_conv.conv_computes(lambda check_id: load_record(records, check_id) if check_id in clean else None)
         checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + results.notes
@@ -167,7 +168,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
     """
     reported = {o.id: o for o in said}
     records = sandbox.OutputFolder(root, "out", "records")
-    context = judge.Context(manifest, reference.reference_models, lambda check_id: judge.load_record(records, check_id))
+    context = Context(manifest, reference.reference_models, lambda check_id: load_record(records, check_id))
     outcomes = []
     for check_id, target in judge.expected_checks(manifest):
         report = reported.get(check_id)
@@ -180,7 +181,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
                                            [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
                                            report.seconds))
             continue
-        record = judge.load_record(records, check_id)
+        record = load_record(records, check_id)
         if record is None:
             why = "no output" if report is not None else "not run: the grading process stopped before this check"
             outcomes.append(runner.Outcome(check_id, target, False, f"{why} (your code left no result for it)"))
@@ -188,7 +189,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
         outcome = judge.judge(check_id, target, record, context)
         outcome.seconds = report.seconds if report is not None else 0.0
         outcomes.append(outcome)
-    judge.conv_followups(outcomes)
+    judge_conv.conv_followups(outcomes)
     return outcomes
 
 
@@ -210,7 +211,7 @@ def submission_notes(found: extract.Extraction) -> list[str]:
 def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) -> list[CheckResult]:
     """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3.
 
-    `computed`: my_conv2d's output on some drawn case depended on its input (`judge.conv_computes`).
+    `computed`: my_conv2d's output on some drawn case depended on its input (`judge_conv.conv_computes`).
     """
     checks = [_score(_implemented_in_numpy(found, computed), rubric)]
     if not found.adam_lrs:

@@ -13,7 +13,7 @@ import pytest
 
 from ee449.grading.checks.support import add_diagnosis, load_target, manifest, record
 from ee449.grading.diagnose import Diagnosis
-from ee449.grading.judge import CASES
+from ee449.grading.judge_conv import CASES
 
 
 def _as_array(request, value: object) -> np.ndarray:

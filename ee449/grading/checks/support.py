@@ -43,7 +43,7 @@ def record(request: pytest.FixtureRequest, **values: object) -> None:
     """Hand this check's outputs to the grader: arrays as .npy (no pickles), the rest as JSON."""
     import numpy as np
 
-    from ee449.grading.judge import record_name
+    from ee449.grading.records import record_name
 
     check_id = request.node.stash_check[0]
     folder = Path(manifest()["records"])
