@@ -20,6 +20,7 @@ from pathlib import Path
 from ee449.errors import WorkError, describe_os_error
 from ee449.grading import grade, report, sandbox
 from ee449.grading.bundle import write_bundle
+from ee449.grading.isolation import isolation
 from ee449.grading.rubric import load_rubric
 from ee449.io import atomic_write_bytes
 
@@ -63,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
     options = grade.GradeOptions(
         rubric=load_rubric(args.rubric), check_timeout=args.timeout,
         memory_mb=sandbox.MEMORY_MB_DEFAULT if args.memory_mb is None else args.memory_mb, course_data=args.course_data)
-    isolation = sandbox.isolation()
-    if isolation.mode != "bwrap":
-        print(isolation.announcement, file=sys.stderr)
+    mode = isolation()
+    if mode.mode != "bwrap":
+        print(mode.announcement, file=sys.stderr)
     if args.class_folder:
         written: list[str] = []
 

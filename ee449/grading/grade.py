@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Callable
 
 from ee449.grading import extract, judge, judge_conv, pdf_code, reference, resultfiles, runner, sandbox
+from ee449.grading.isolation import Isolation, isolation
+from ee449.grading.output_folder import OutputFolder
 from ee449.grading.records import Context, load_record
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.spec import ARCHITECTURES
@@ -61,7 +63,7 @@ class GradeResult:
     checks: list[CheckResult]
     seconds: float
     notes: list[str] = field(default_factory=list)
-    isolation: sandbox.Isolation | None = None  # how the student's code was isolated (None: never run)
+    isolation: Isolation | None = None  # how the student's code was isolated (None: never run)
     recovered: list[pdf_code.PdfCode] = field(default_factory=list)  # code read out of PDF reports
 
     @property
@@ -108,7 +110,7 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
     if not path.exists():
         raise ValueError(f"submission {path} does not exist")
     start = time.monotonic()
-    mode = sandbox.isolation()
+    mode = isolation()
     # The trusted references (a child importing torch, once per process) while the sandbox works.
     threading.Thread(target=_warm_references, daemon=True).start()
     root = sandbox.make_sandbox()
@@ -136,7 +138,7 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         outcomes = verdicts(root, manifest, said)
-        records = sandbox.OutputFolder(root, "out", "records")
+        records = OutputFolder(root, "out", "records")
         clean = {o.id for o in said if o.passed}  # checks the sandbox saw end without an error, a write outside...
         computed = judge_conv.conv_computes(lambda check_id: load_record(records, check_id) if check_id in clean else None)
         checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, computed)
@@ -167,7 +169,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
     record that the grader's own comparison accepts.
     """
     reported = {o.id: o for o in said}
-    records = sandbox.OutputFolder(root, "out", "records")
+    records = OutputFolder(root, "out", "records")
     context = Context(manifest, reference.reference_models, lambda check_id: load_record(records, check_id))
     outcomes = []
     for check_id, target in judge.expected_checks(manifest):
@@ -276,7 +278,7 @@ def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: i
         raise ValueError(f"-j must be at least 1, got {jobs}")
     options = options or GradeOptions()
     submissions = find_submissions(Path(folder))
-    sandbox.isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
+    isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
 
     def one(student: str, path: Path) -> GradeResult:
         result = _grade_one(student, path, options)

@@ -15,8 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from ee449.grading import sandbox
 from ee449.grading.diagnose import Diagnosis
+from ee449.grading.output_folder import OutputFolder
 
 MAX_RECORD_BYTES = 64 * 2**20  # a record is a few arrays of a few hundred numbers, or one result file
 MAX_ARRAY_DIMS = 8
@@ -67,7 +67,7 @@ def _array(raw: bytes) -> np.ndarray:
     return array
 
 
-def load_record(records: sandbox.OutputFolder, check_id: str) -> Record | None:
+def load_record(records: OutputFolder, check_id: str) -> Record | None:
     """The record the sandbox wrote for `check_id`, validated; None when there is none or it is malformed."""
     stem = record_name(check_id)
     raw = records.read(f"{stem}.json", MAX_RECORD_BYTES)

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from ee449.grading import judge, judge_conv, sandbox
+from ee449.grading import judge, judge_conv
 from ee449.grading.diagnose import _cross_correlate
+from ee449.grading.output_folder import OutputFolder
 from ee449.grading.records import Context, load_record, record_name
 
 
@@ -25,7 +26,7 @@ def _write(folder, check_id: str, values: dict, arrays: dict | None = None) -> N
 @pytest.fixture
 def records(tmp_path):
     (tmp_path / "out" / "records").mkdir(parents=True)
-    return tmp_path, sandbox.OutputFolder(tmp_path, "out", "records")
+    return tmp_path, OutputFolder(tmp_path, "out", "records")
 
 
 def test_the_numpy_reference_equals_torch_conv2d_on_every_drawn_case():
