@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from ee449.errors import WorkError, describe_os_error
-from ee449.grading import grade, report, sandbox
+from ee449.grading import classroom, grade, report, sandbox
 from ee449.grading.bundle import write_bundle
 from ee449.grading.isolation import isolation
 from ee449.grading.rubric import load_rubric
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             written.append(result.student)
 
         try:
-            results = grade.grade_class(args.submission, options, jobs=args.jobs, on_result=write)
+            results = classroom.grade_class(args.submission, options, jobs=args.jobs, on_result=write)
             atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
         except OSError as error:
             raise WorkError(f"{describe_os_error(error)}; the outputs of the {len(written)} submissions written "

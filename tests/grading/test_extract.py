@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from ee449.grading.extract import adam_learning_rates, extract, match_target, referenced_globals
+from ee449.grading.bindings import referenced_globals
+from ee449.grading.extract import adam_learning_rates, extract, match_target
 from ee449.models import ARCHITECTURES
 from tests.helpers.strategies import name_spellings
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.grade import GradeOptions, grade_class, safe_extract_zip
+from ee449.grading.classroom import grade_class
+from ee449.grading.grade import GradeOptions, safe_extract_zip
 from ee449.grading.resultfiles import SLOTS, find_result_files
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"

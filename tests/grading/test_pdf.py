@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
-from ee449.grading.grade import GradeOptions, GradeResult, find_submissions, grade_class
+from ee449.grading.classroom import find_submissions, grade_class
+from ee449.grading.grade import GradeOptions, GradeResult
 from ee449.grading.report import summary
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -27,7 +27,8 @@ import pytest
 
 from ee449.cli import main
 from ee449.grading import sandbox
-from ee449.grading.grade import GradeOptions, grade_class
+from ee449.grading.classroom import grade_class
+from ee449.grading.grade import GradeOptions
 from ee449.grading.isolation import ISOLATION_ENV, isolation
 from ee449.grading.report import gradescope_results, write_outputs
 
