@@ -46,7 +46,10 @@ def _simple_target(target: ast.expr) -> bool:
 
 
 def _target_names(target: ast.expr) -> list[str]:
-    return [target.id] if isinstance(target, ast.Name) else [e.id for e in target.elts]
+    if isinstance(target, ast.Name):
+        return [target.id]
+    assert isinstance(target, ast.Tuple)  # `_simple_target`: a name or a tuple of names
+    return [e.id for e in target.elts if isinstance(e, ast.Name)]
 
 
 def statement_source(node: ast.stmt, source: bytes) -> str:

@@ -169,14 +169,14 @@ def _registry_claims(f: ParsedFile, env: dict[str, object], torch_names: dict[st
         call = value.body if isinstance(value, ast.Lambda) else value
         callee = call.func if isinstance(call, ast.Call) else call
         if isinstance(callee, ast.Name):
-            target = resolve(f.rel, callee.id, None)
+            definition = resolve(f.rel, callee.id, None)
         elif isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name):
-            target = resolve(f.rel, callee.attr, callee.value.id)
+            definition = resolve(f.rel, callee.attr, callee.value.id)
         else:
             continue
-        if target is None:
+        if definition is None:
             continue
-        c = claim(key, target[0], target[1], "registry")
+        c = claim(key, definition[0], definition[1], "registry")
         c.used = True
         if isinstance(call, ast.Call):
             sites = call_sites(f.rel, ast.Module(body=[ast.Expr(call)], type_ignores=[]), env, torch_names)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,7 @@ class Extraction:
 
 def adam_learning_rates(tree: ast.Module) -> list[tuple[int, float | None]]:
     """(line, lr) of every `...Adam(params, lr=...)` call whose lr is a literal (None: the default 1e-3)."""
-    found = []
+    found: list[tuple[int, float | None]] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -168,12 +169,13 @@ def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -
             # of importing it (importing it would run that file's script code).
             alias = node.names[0]
             source_name = alias.name.split(".")[-1] if isinstance(node, ast.ImportFrom) else None
-            source_file = _file_for_module(node, files)
+            # `import models` (no name to take) is left unresolved; it used to crash here on `.module`.
+            source_file = _file_for_module(node, files) if isinstance(node, ast.ImportFrom) else None
             if source_name and source_file:
                 todo.append((source_file, source_name))
                 if alias.asname and alias.asname != source_name:
                     alias_node = ast.copy_location(ast.parse(f"{alias.asname} = {source_name}").body[0], node)
-                    alias_node.ee449_alias = True  # rendered after every definition it renames
+                    alias_node.ee449_alias = True  # type: ignore[attr-defined]  # rendered after every definition it renames
                     chosen[id(alias_node)] = (source_file, alias_node)
             else:
                 missing.append(name)
@@ -184,7 +186,7 @@ def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -
     return list(chosen.values()), sorted(set(missing))
 
 
-def _is_local_import(node: ast.stmt, local: set[str]) -> bool:
+def _is_local_import(node: ast.Import | ast.ImportFrom, local: set[str]) -> bool:
     if isinstance(node, ast.ImportFrom):
         return node.level > 0 or (node.module or "").split(".")[0] in local
     return node.names[0].name.split(".")[0] in local
@@ -203,8 +205,8 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
     future = sorted({ast.unparse(n) for _, n in imports if isinstance(n, ast.ImportFrom) and n.module == "__future__"})
     lines += future
     seen = set(future)
-    for rel, node in sorted(imports, key=lambda p: (order[p[0]], p[1].lineno)):
-        text = ast.unparse(node)
+    for _, statement in sorted(imports, key=lambda p: (order[p[0]], p[1].lineno)):
+        text = ast.unparse(statement)
         if text not in seen:
             seen.add(text)
             lines.append(text)
@@ -254,7 +256,7 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
                 continue
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
                 extraction.found[CONV_TARGET] = write(CONV_TARGET, rel, name, node)
-    parsed_files = [construct.ParsedFile(rel, f.tree, f.table, lambda line, rel=rel: where(rel, line))
+    parsed_files = [construct.ParsedFile(rel, f.tree, f.table, functools.partial(where, rel))
                     for rel, f in files.items()]
 
     def module_file(module: str) -> str | None:

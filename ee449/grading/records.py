@@ -11,7 +11,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TypeVar
 
 import numpy as np
 
@@ -20,6 +20,8 @@ from ee449.grading.output_folder import OutputFolder
 
 MAX_RECORD_BYTES = 64 * 2**20  # a record is a few arrays of a few hundred numbers, or one result file
 MAX_ARRAY_DIMS = 8
+
+T = TypeVar("T")  # the type a record value is checked to have
 
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -44,7 +46,7 @@ class Record:
             raise Malformed(f"no array {name!r}")
         return value
 
-    def get(self, name: str, kind: type) -> object:
+    def get(self, name: str, kind: type[T]) -> T:
         value = self.values.get(name)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise Malformed(f"{name!r} is not a {kind.__name__}")
