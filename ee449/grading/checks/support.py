@@ -15,9 +15,12 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pytest
 
+from ee449.grading.checks.building import build
 from ee449.grading.diagnose import Diagnosis
+from ee449.grading.records import record_name
 
 _MANIFEST: dict | None = None
 _LOADED: dict[str, tuple[Callable[..., object] | None, str | None]] = {}
@@ -42,10 +45,6 @@ def manifest() -> dict:
 
 def record(request: pytest.FixtureRequest, **values: object) -> None:
     """Hand this check's outputs to the grader: arrays as .npy (no pickles), the rest as JSON."""
-    import numpy as np
-
-    from ee449.grading.records import record_name
-
     check_id = request.node.stash_check[0]
     folder = Path(manifest()["records"])
     stem = record_name(check_id)
@@ -133,8 +132,6 @@ def built_as(key: str) -> str:
 
 def build_model(key: str, request: pytest.FixtureRequest | None = None):
     """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
-    from ee449.grading.checks.building import build
-
     if key in _MODELS:
         return _MODELS[key]
     if key in _UNBUILT:
