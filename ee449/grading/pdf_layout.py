@@ -257,8 +257,7 @@ def column_margins(kept: list[_Raw]) -> dict[tuple[int, int, int], float]:
     margins = {}
     for frame, leftmost in anything.items():
         for parity in (0, 1):
-            this, opposite = (*frame, parity), (*frame, 1 - parity)
-            other = prose.get(opposite)
+            this, other = (*frame, parity), prose.get((*frame, 1 - parity))
             margins[this] = prose.get(this, other if other is not None else leftmost)
     return margins
 
