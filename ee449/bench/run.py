@@ -19,6 +19,7 @@ also classifies one test batch of at most 50 images at the end (timed, not count
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shlex
 import sys
 import time
@@ -205,7 +206,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     prepare_s = time.perf_counter() - start
     phases: dict[str, Throughput] = {}
     warmup = options.warmup
-    timing = {"repeats": options.repeats, "min_seconds": options.min_seconds}
+    timed_phase = functools.partial(timed, repeats=options.repeats, min_seconds=options.min_seconds)
     tuning = {"compile": options.compile, "allow_tf32": options.allow_tf32}
     if warmup:
         _say("warming up (untimed)")
@@ -213,18 +214,18 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             reference.reference_loop(images, RECORD_EVERY, device, options.seed)
         TrainerRuns(splits, options.seed, device, RECORD_EVERY, **tuning)()
     if not options.skip_reference:
-        phases["reference"] = timed("reference", device, lambda: (
+        phases["reference"] = timed_phase("reference", device, lambda: (
             1, *reference.reference_loop(images, options.steps, device, options.seed,
-                                         progress=lambda step, steps: _say(f"  step {step}/{steps}"))), **timing)
-    phases["trainer"] = timed("trainer", device, TrainerRuns(splits, options.seed, device, options.steps, **tuning),
-                              **timing)
+                                         progress=lambda step, steps: _say(f"  step {step}/{steps}"))))
+    phases["trainer"] = timed_phase("trainer", device,
+                                    TrainerRuns(splits, options.seed, device, options.steps, **tuning))
     agreement = None
     if options.replicas:
         runs = {batched: TrainerRuns(splits, options.seed, device, options.replica_steps, options.replicas, batched,
                                      **tuning)
                 for batched in (False, True)}
-        phases["replicas_sequential"] = timed("replicas_sequential", device, runs[False], **timing)
-        phases["replicas_batched"] = timed("replicas_batched", device, runs[True], **timing)
+        phases["replicas_sequential"] = timed_phase("replicas_sequential", device, runs[False])
+        phases["replicas_batched"] = timed_phase("replicas_batched", device, runs[True])
         agreement = curve_differences(runs[False].histories, runs[True].histories)
     rate = {name: phase.images_per_s for name, phase in phases.items()}
     ratios: dict[str, float | None] = {

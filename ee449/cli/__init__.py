@@ -1,7 +1,7 @@
 """The `ee449` command line.
 
-Every subcommand is a module of this package (grade's is `ee449.grading.cli`, until the grading
-branches are merged): the registry below maps a name to it, and it provides two functions,
+Every subcommand is a module of this package: the registry below maps a name to it, and it
+provides two functions,
 
     add_arguments(parser: argparse.ArgumentParser) -> None
     run(args: argparse.Namespace) -> int          # the exit status
@@ -41,7 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("part5", "ee449.cli.experiments", "Part 5: learning rates 0.1/0.01/0.001 with SGD, then the schedule"),
     Command("all", "ee449.cli.experiments", "every part, then the report, into one output folder"),
     Command("report", "ee449.cli.report", "build the HTML + Markdown report from a results folder"),
-    Command("grade", "ee449.grading.cli", "grade a student's submission (or a folder of them)"),
+    Command("grade", "ee449.cli.grade", "grade a student's submission (or a folder of them)"),
     Command("bench", "ee449.cli.bench", "measure training throughput against the homework's reference loop"),
 )
 

@@ -33,10 +33,10 @@ from ee449.experiments import RunStore, describe_data
 from ee449.experiments.payloads import ExperimentConfig
 from ee449.io import read_json
 from ee449.lock import FolderLock
-from ee449.results.files import BROKEN
 from ee449.plots import curves, grids
 from ee449.report import build_report
 from ee449.results import result_status, write_result
+from ee449.results.files import BROKEN
 from ee449.training.device import check_device_available, resolve_device
 
 FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report
@@ -131,7 +131,7 @@ class Plan:
         if self.part5 is not None and self.schedule is not None:
             plan["part5.json"] = len(self.part5.lrs) * self.part5.epochs * steps
             # two scheduled runs (the search is Part 5's lr-0.1 run), and one Adam run when Part 3 is not here
-            adam = self.adam.epochs * steps if not (self.out / f"part3_{self.schedule.arch}.json").is_file() \
+            adam = self.adam.epochs * steps if self.adam is not None and not (self.out / f"part3_{self.schedule.arch}.json").is_file() \
                 and self.command == "part5" else 0
             plan["part5_schedule.json"] = 2 * self.schedule.epochs * steps + adam
         return plan
@@ -228,8 +228,9 @@ def findings(plan: Plan) -> list[str]:
         if r["name"] in archs4:
             lines.append(f"part4 {r['name']}: sigmoid/ReLU first-layer gradient ratio {r['ratio']:.2e}")
     if plan.part5 is not None:
+        part5 = results.part5 or {}  # rows come only from a Part 5 result
         for r in part5_rows(results):
-            lines.append(f"part5 {results.part5['name']} lr {r['lr']:g}: final validation accuracy "
+            lines.append(f"part5 {part5['name']} lr {r['lr']:g}: final validation accuracy "
                          f"{r['final_val_acc']:.2f}%, test accuracy {r['test_acc']:.2f}%")
         row = schedule_row(results)
         if row is not None:

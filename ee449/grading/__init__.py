@@ -1,32 +1,46 @@
 """Grade a student's Homework 1 submission against the reference, safely.
 
-    sources   the submission's Python: .py files and notebooks' code cells, magics dropped
-    construct which definition is each architecture, and how the student's code builds it (AST only)
-    pdf_code  the code appended to a PDF report, as a .py file (pdf_layout, pdf_lines; pdf_tables: its accuracy table)
-    extract   pick my_conv2d and the architecture definitions out of the student's files (AST only)
-    resultfiles  result files found by content into fixed slots (`peek` opens them in a sandbox)
-    sandbox   child processes under bubblewrap (or the announced fallback fence), with limits
-    runner    the checks (pytest, in `checks/`) in one sandboxed process, restarted past crashes
-    judge     the verdicts, in the grader's process, from the outputs the sandbox recorded
-    reference the reference models' answers, from a trusted child (no student code)
-    static    library convolutions in my_conv2d, read from the source
-    diagnose  one-sentence diagnoses of the known defects
-    rubric    points and visibility per check (default_rubric.json)
-    grade     one submission or a class folder -> GradeResult
-    report    results.json (Gradescope), junit.xml, scores.csv, terminal summary
-    bundle    the Gradescope autograder (setup.sh, run_autograder)
-    cli       `ee449 grade`
+    sources       the submission's Python: .py files and notebooks' code cells, magics dropped
+    naming        which architecture a student's name stands for (`MLP1Model` -> mlp_1)
+    folding       the student's constants and call sites, folded from the AST
+    constructions how a claimed definition is built: the student's calls, the defaults, guesses
+    construct     which definition is each architecture (claims discovery; AST only)
+    pdf_code      the code appended to a PDF report, as a .py file (pdf_layout, pdf_lines; pdf_tables:
+                  its accuracy table)
+    bindings      a file's top-level bindings and what each statement references (ast, symtable)
+    extract       pick my_conv2d and the architecture definitions out of the student's files (AST only)
+    resultfiles   result files found by content into fixed slots (`peek` opens them in a sandbox)
+    isolation     bubblewrap or the announced fallback fence, and the bwrap command line
+    sandbox       child processes in that isolation, with limits; killed with all they started
+    output_folder what a child wrote, read back without following links
+    runner        the checks (pytest, in `checks/`) in one sandboxed process, restarted past crashes
+    records       a check's record, as the sandbox wrote it, read back and validated
+    judge         which run checks there are, and the verdict on each (in the grader's process):
+                  judge_conv (my_conv2d), judge_arch (architectures), judge_results (result files)
+    reference     the reference models' answers, from a trusted child (no student code)
+    static        library convolutions in my_conv2d, read from the source
+    diagnose      one-sentence diagnoses of the known defects
+    rubric        points and visibility per check (default_rubric.json)
+    grade         one submission -> GradeResult
+    classroom     a class folder, several submissions at a time -> GradeResults
+    report        results.json (Gradescope), junit.xml, scores.csv, terminal summary
+    bundle        the Gradescope autograder (setup.sh, run_autograder)
+
+`ee449 grade` (the command line) is `ee449.cli.grade`.
 
 The grader's own process never imports student code.
 """
 
+import importlib
+
 __all__ = ["GradeOptions", "GradeResult", "grade_class", "grade_submission"]
+_HOMES = {"GradeOptions": "grade", "GradeResult": "grade", "grade_submission": "grade", "grade_class": "classroom"}
 
 
-def __getattr__(name: str):
-    # Lazy, so that `ee449 grade --help` and the sandbox-side modules do not import torch first.
-    if name in __all__:
-        from ee449.grading import grade
-
-        return getattr(grade, name)
+def __getattr__(name: str) -> object:
+    # Lazy on purpose: this package is imported by every module of it, including the ones that
+    # run inside the sandbox with the student's code (checks/, peek); they must not load the
+    # grader (numpy, the judge, the runner) first.
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"ee449.grading.{_HOMES[name]}"), name)
     raise AttributeError(f"module 'ee449.grading' has no attribute {name!r}")

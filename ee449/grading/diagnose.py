@@ -215,7 +215,7 @@ def diagnose_units(file: str, units: dict[str, str]) -> list[Diagnosis]:
     return []
 
 
-def accuracy_unit(values: Sequence[float]) -> str:
+def accuracy_unit(values: Sequence[float] | np.ndarray) -> str:
     """'percent' when any value exceeds 1 (a percent curve passes 1% at once), else 'fraction'."""
     finite = [float(v) for v in np.ravel(np.asarray(values, dtype=np.float64)) if np.isfinite(v)]
     return "percent" if finite and max(finite) > 1.0 else "fraction"

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-import symtable
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import construct, sources, static
+from ee449.grading import construct, naming, sources, static
+from ee449.grading.bindings import referenced_globals, statement_source, top_level_bindings
 from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
@@ -29,12 +30,12 @@ def target_keys() -> tuple[str, ...]:
 
 
 def match_target(name: str) -> str | None:
-    """The target key a student's top-level name stands for, or None (see `construct.match_target`).
+    """The target key a student's top-level name stands for, or None (see `naming.match_target`).
 
     `mlp_1`, `MLP_1`, `Mlp1`, `mlp1_relu`, `MLP1Net`, `model_mlp1`, `ReLU_CNN4` -> the architecture;
     `cnn_3_sigmoid`, `CNN3Sigmoid` -> 'cnn_3_sigmoid'; `my_conv2d`, `myConv2d` -> 'my_conv2d'.
     """
-    return construct.match_target(name)
+    return naming.match_target(name)
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Found:
     kind: str  # 'class' or 'function'
     where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
     evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
-    constructions: list[dict] = field(default_factory=list)  # construct.Construction.to_json(), in order
+    constructions: list[dict] = field(default_factory=list)  # constructions.Construction.to_json(), in order
 
 
 @dataclass
@@ -74,7 +75,7 @@ class Extraction:
 
 def adam_learning_rates(tree: ast.Module) -> list[tuple[int, float | None]]:
     """(line, lr) of every `...Adam(params, lr=...)` call whose lr is a literal (None: the default 1e-3)."""
-    found = []
+    found: list[tuple[int, float | None]] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -99,84 +100,6 @@ class _File:
     raw: bytes = b""  # the text as UTF-8: the AST's column offsets count bytes
     # id(statement) -> (its source text, the globals it references), filled by `_index`
     index: dict[int, tuple[str, set[str]]] = field(default_factory=dict)
-
-
-def _bindings(tree: ast.Module) -> dict[str, ast.stmt]:
-    table: dict[str, ast.stmt] = {}
-
-    def visit(statements: list[ast.stmt]) -> None:
-        for node in statements:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    single = (ast.Import(names=[alias]) if isinstance(node, ast.Import)
-                              else ast.ImportFrom(module=node.module, names=[alias], level=node.level))
-                    ast.copy_location(single, node)
-                    bound = alias.asname or alias.name.split(".")[0]
-                    table[bound] = single
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                table[node.name] = node
-            elif isinstance(node, ast.Assign) and all(_simple_target(t) for t in node.targets):
-                for target in node.targets:
-                    for name in _target_names(target):
-                        table[name] = node
-            elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
-                table[node.target.id] = node
-            elif isinstance(node, ast.Try):
-                # try: import x / except ImportError: ... is how scripts pick optional imports
-                visit([n for n in node.body if isinstance(n, (ast.Import, ast.ImportFrom))])
-            # Everything else (loops, calls, `if __name__ == "__main__":`) is script code: skipped.
-
-    visit(tree.body)
-    return table
-
-
-def _simple_target(target: ast.expr) -> bool:
-    return isinstance(target, ast.Name) or (
-        isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts))
-
-
-def _target_names(target: ast.expr) -> list[str]:
-    return [target.id] if isinstance(target, ast.Name) else [e.id for e in target.elts]
-
-
-def statement_source(node: ast.stmt, source: bytes) -> str:
-    """The text of a top-level statement as the student wrote it, decorators included.
-
-    Cut from the source by position rather than re-printed with `ast.unparse`, which recurses once
-    per nesting level and fails on long but valid expressions (`1 + 1 + ... + 1`, 800 terms).
-    """
-    first = min([node, *getattr(node, "decorator_list", [])], key=lambda n: (n.lineno, n.col_offset))
-    lines = source.splitlines(keepends=True)
-    end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
-    chunk = lines[first.lineno - 1:end_line]
-    start_col = first.col_offset
-    if first is not node and chunk:  # a decorator's '@' precedes it, maybe with '(' between: `@(lambda c: c)`
-        start_col = max(chunk[0].rfind(b"@", 0, first.col_offset), 0)
-    if not chunk:
-        return ast.unparse(node)
-    if len(chunk) == 1:
-        return chunk[0][start_col:end_col].decode("utf-8", errors="replace")
-    chunk[0], chunk[-1] = chunk[0][start_col:], chunk[-1][:end_col]
-    return b"".join(chunk).decode("utf-8", errors="replace")
-
-
-def referenced_globals(node: ast.stmt, text: str | None = None) -> set[str]:
-    """Global names a top-level statement (whose source is `text`) needs when it runs or is called."""
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return set()
-    names: set[str] = set()
-
-    def walk(scope: symtable.SymbolTable) -> None:
-        for symbol in scope.get_symbols():
-            if symbol.is_referenced() and symbol.is_global():
-                names.add(symbol.get_name())
-        for child in scope.get_children():
-            walk(child)
-
-    walk(symtable.symtable(ast.unparse(node) if text is None else text, "<extract>", "exec"))
-    return names
 
 
 def _index(parsed: _File) -> None:
@@ -210,7 +133,7 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
             extraction.parse_errors[rel] = str(error)
             continue
         try:
-            parsed[rel] = _File(rel, tree, _bindings(tree), source, source.text.encode("utf-8"))
+            parsed[rel] = _File(rel, tree, top_level_bindings(tree), source, source.text.encode("utf-8"))
             _index(parsed[rel])
         except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
             # Valid Python the grader cannot take apart (nesting deeper than the compiler's limit):
@@ -246,12 +169,13 @@ def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -
             # of importing it (importing it would run that file's script code).
             alias = node.names[0]
             source_name = alias.name.split(".")[-1] if isinstance(node, ast.ImportFrom) else None
-            source_file = _file_for_module(node, files)
+            # `import models` (no name to take) is left unresolved; it used to crash here on `.module`.
+            source_file = _file_for_module(node, files) if isinstance(node, ast.ImportFrom) else None
             if source_name and source_file:
                 todo.append((source_file, source_name))
                 if alias.asname and alias.asname != source_name:
                     alias_node = ast.copy_location(ast.parse(f"{alias.asname} = {source_name}").body[0], node)
-                    alias_node.ee449_alias = True  # rendered after every definition it renames
+                    alias_node.ee449_alias = True  # type: ignore[attr-defined]  # rendered after every definition it renames
                     chosen[id(alias_node)] = (source_file, alias_node)
             else:
                 missing.append(name)
@@ -262,7 +186,7 @@ def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -
     return list(chosen.values()), sorted(set(missing))
 
 
-def _is_local_import(node: ast.stmt, local: set[str]) -> bool:
+def _is_local_import(node: ast.Import | ast.ImportFrom, local: set[str]) -> bool:
     if isinstance(node, ast.ImportFrom):
         return node.level > 0 or (node.module or "").split(".")[0] in local
     return node.names[0].name.split(".")[0] in local
@@ -281,8 +205,8 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
     future = sorted({ast.unparse(n) for _, n in imports if isinstance(n, ast.ImportFrom) and n.module == "__future__"})
     lines += future
     seen = set(future)
-    for rel, node in sorted(imports, key=lambda p: (order[p[0]], p[1].lineno)):
-        text = ast.unparse(node)
+    for _, statement in sorted(imports, key=lambda p: (order[p[0]], p[1].lineno)):
+        text = ast.unparse(statement)
         if text not in seen:
             seen.add(text)
             lines.append(text)
@@ -332,7 +256,7 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
                 continue
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
                 extraction.found[CONV_TARGET] = write(CONV_TARGET, rel, name, node)
-    parsed_files = [construct.ParsedFile(rel, f.tree, f.table, lambda line, rel=rel: where(rel, line))
+    parsed_files = [construct.ParsedFile(rel, f.tree, f.table, functools.partial(where, rel))
                     for rel, f in files.items()]
 
     def module_file(module: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Grade one submission (a folder or .zip), or a folder of them.
+"""Grade one submission (a folder, .zip or PDF report); a class folder is `classroom`.
 
 Flow for one submission: open it (a .zip is extracted safely), copy it into a fresh sandbox,
 pick the graded definitions out with `extract` (no student code runs here), list its result
@@ -9,17 +9,17 @@ own process never imports student code.
 from __future__ import annotations
 
 import shutil
-import traceback
 import tempfile
 import threading
 import time
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from ee449.grading import extract, judge, pdf_code, reference, resultfiles, runner, sandbox
+from ee449.grading import extract, judge, judge_conv, pdf_code, reference, resultfiles, runner, sandbox
+from ee449.grading.isolation import Isolation, isolation
+from ee449.grading.output_folder import OutputFolder
+from ee449.grading.records import Context, load_record
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.spec import ARCHITECTURES
 
@@ -60,7 +60,7 @@ class GradeResult:
     checks: list[CheckResult]
     seconds: float
     notes: list[str] = field(default_factory=list)
-    isolation: sandbox.Isolation | None = None  # how the student's code was isolated (None: never run)
+    isolation: Isolation | None = None  # how the student's code was isolated (None: never run)
     recovered: list[pdf_code.PdfCode] = field(default_factory=list)  # code read out of PDF reports
 
     @property
@@ -107,7 +107,7 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
     if not path.exists():
         raise ValueError(f"submission {path} does not exist")
     start = time.monotonic()
-    mode = sandbox.isolation()
+    mode = isolation()
     # The trusted references (a child importing torch, once per process) while the sandbox works.
     threading.Thread(target=_warm_references, daemon=True).start()
     root = sandbox.make_sandbox()
@@ -135,9 +135,9 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         outcomes = verdicts(root, manifest, said)
-        records = sandbox.OutputFolder(root, "out", "records")
+        records = OutputFolder(root, "out", "records")
         clean = {o.id for o in said if o.passed}  # checks the sandbox saw end without an error, a write outside...
-        computed = judge.conv_computes(lambda check_id: judge.load_record(records, check_id) if check_id in clean else None)
+        computed = judge_conv.conv_computes(lambda check_id: load_record(records, check_id) if check_id in clean else None)
         checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + results.notes
@@ -166,8 +166,8 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
     record that the grader's own comparison accepts.
     """
     reported = {o.id: o for o in said}
-    records = sandbox.OutputFolder(root, "out", "records")
-    context = judge.Context(manifest, reference.reference_models, lambda check_id: judge.load_record(records, check_id))
+    records = OutputFolder(root, "out", "records")
+    context = Context(manifest, reference.reference_models, lambda check_id: load_record(records, check_id))
     outcomes = []
     for check_id, target in judge.expected_checks(manifest):
         report = reported.get(check_id)
@@ -180,7 +180,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
                                            [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
                                            report.seconds))
             continue
-        record = judge.load_record(records, check_id)
+        record = load_record(records, check_id)
         if record is None:
             why = "no output" if report is not None else "not run: the grading process stopped before this check"
             outcomes.append(runner.Outcome(check_id, target, False, f"{why} (your code left no result for it)"))
@@ -188,7 +188,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
         outcome = judge.judge(check_id, target, record, context)
         outcome.seconds = report.seconds if report is not None else 0.0
         outcomes.append(outcome)
-    judge.conv_followups(outcomes)
+    judge_conv.conv_followups(outcomes)
     return outcomes
 
 
@@ -210,7 +210,7 @@ def submission_notes(found: extract.Extraction) -> list[str]:
 def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) -> list[CheckResult]:
     """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3.
 
-    `computed`: my_conv2d's output on some drawn case depended on its input (`judge.conv_computes`).
+    `computed`: my_conv2d's output on some drawn case depended on its input (`judge_conv.conv_computes`).
     """
     checks = [_score(_implemented_in_numpy(found, computed), rubric)]
     if not found.adam_lrs:
@@ -256,50 +256,3 @@ def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
                        rule.visibility, outcome.message, outcome.diagnoses, outcome.seconds)
 
 
-def find_submissions(folder: Path) -> list[tuple[str, Path]]:
-    """(student, path) for each subfolder, .zip or .pdf of a class folder, sorted by name."""
-    entries = [p for p in sorted(folder.iterdir()) if not p.name.startswith((".", "__"))
-               and (p.is_dir() or p.suffix.lower() in {".zip", ".pdf"})]
-    return [(p.stem if p.is_file() else p.name, p) for p in entries]
-
-
-def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: int = 1,
-                on_result: Callable[[GradeResult], None] | None = None) -> list[GradeResult]:
-    """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox).
-
-    Every student gets a GradeResult whatever another submission does; `on_result` is called
-    with each as it is ready (so a class run stopped half way keeps what it finished). Ctrl-C
-    kills every sandboxed child before the KeyboardInterrupt propagates.
-    """
-    if jobs < 1:
-        raise ValueError(f"-j must be at least 1, got {jobs}")
-    options = options or GradeOptions()
-    submissions = find_submissions(Path(folder))
-    sandbox.isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
-
-    def one(student: str, path: Path) -> GradeResult:
-        result = _grade_one(student, path, options)
-        if on_result is not None:
-            on_result(result)
-        return result
-
-    pool = ThreadPoolExecutor(max_workers=jobs)  # the work happens in child processes
-    try:
-        return list(pool.map(lambda s: one(*s), submissions))
-    except BaseException:  # Ctrl-C in the main thread: stop every child, then the threads end
-        sandbox.stop_all()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _grade_one(student: str, path: Path, options: GradeOptions) -> GradeResult:
-    try:
-        return grade_submission(path, options, student)
-    except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
-        return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
-    except (Exception, RecursionError) as error:  # noqa: BLE001 - one submission must not stop the class
-        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return GradeResult(student, [CheckResult("submission/graded", False, 0.0, 0.0, "visible",
-                                                 f"the grader could not grade this submission: {detail}")], 0.0,
-                           [f"internal grading error: {detail}"])

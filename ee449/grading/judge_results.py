@@ -14,8 +14,7 @@ import numpy as np
 
 from ee449.grading.checks.rules import BANDS, BATCH, EPOCHS, EVERY, KEYS, implied_images
 from ee449.grading.diagnose import Diagnosis, accuracy_unit, diagnose_units
-from ee449.grading.judge import Context, Malformed, Record, Verdict
-
+from ee449.grading.records import Context, Malformed, Record, Verdict
 
 # --- result files -----------------------------------------------------------------------------
 

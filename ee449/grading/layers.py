@@ -49,7 +49,8 @@ def describe(module: nn.Module) -> list[str]:
 def _pool_entry(args: tuple, kwargs: dict) -> str:
     kernel = kwargs.get("kernel_size", args[1] if len(args) > 1 else None)
     stride = kwargs.get("stride", args[2] if len(args) > 2 else None)
-    pool = nn.MaxPool2d(kernel_size=kernel, stride=stride or None)
+    # No kernel_size: the call itself fails in torch next; the entry shows it as the student wrote it.
+    pool = nn.MaxPool2d(kernel_size=kernel, stride=stride or None)  # type: ignore[arg-type]
     return describe_layers(pool)[0]
 
 

@@ -257,8 +257,8 @@ def column_margins(kept: list[_Raw]) -> dict[tuple[int, int, int], float]:
     margins = {}
     for frame, leftmost in anything.items():
         for parity in (0, 1):
-            other = prose.get((*frame, 1 - parity))
-            margins[(*frame, parity)] = prose.get((*frame, parity), other if other is not None else leftmost)
+            this, other = (*frame, parity), prose.get((*frame, 1 - parity))
+            margins[this] = prose.get(this, other if other is not None else leftmost)
     return margins
 
 

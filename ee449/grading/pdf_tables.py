@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ee449.spec import ARCHITECTURES
 from ee449.grading.checks.rules import BANDS
 from ee449.grading.pdf_layout import Row
+from ee449.spec import ARCHITECTURES
 
 ARCH_NAME = re.compile(r"\b(mlp|cnn)[\s_\-]?([1-5])\b", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*%?(?![\w.])")

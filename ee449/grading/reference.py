@@ -27,6 +27,8 @@ _CACHE: dict[str, dict] = {}
 
 def compute() -> dict[str, dict]:
     """{'cnn_3': {...}, 'cnn_3_sigmoid': {...}, ...}: count, layers, first_weight_shape."""
+    # Deferred on purpose: torch (and layers and models, which import it) takes seconds to load,
+    # and the grader's own process imports this module without needing torch until here.
     import torch
 
     from ee449.grading.layers import trace_layers

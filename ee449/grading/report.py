@@ -98,7 +98,7 @@ def junit_xml(result: GradeResult) -> bytes:
         if not check.passed:
             failure = ET.SubElement(case, "failure", message=(check.message.splitlines() or [""])[0][:500])
             failure.text = check_output(check)
-    return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True)
+    return ET.tostring(suite, encoding="utf-8", xml_declaration=True)
 
 
 def write_outputs(result: GradeResult, out: Path) -> list[Path]:

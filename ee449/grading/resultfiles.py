@@ -18,11 +18,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.spec import ARCHITECTURES
 from ee449.grading import sandbox
 from ee449.grading.checks.rules import KEYS
-from ee449.grading.construct import match_target
+from ee449.grading.isolation import Mounts, python
+from ee449.grading.naming import match_target
 from ee449.grading.sources import SKIPPED_DIRS
+from ee449.spec import ARCHITECTURES
 
 MAX_RESULT_BYTES = 20_000_000  # curves and one layer's weights: under 2 MB; CIFAR-10's own batches are 31 MB
 MAX_SKIPPED_NOTES = 20  # a submission with its data folder would otherwise list 60,000 images
@@ -91,8 +92,8 @@ def peek(work: Path, files: list[str], root: Path, memory_mb: int) -> dict[str, 
     env = sandbox.minimal_env(root)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     limits = sandbox.Limits(timeout_s=30.0 + 12.0 * len(files), memory_mb=memory_mb)
-    mounts = sandbox.Mounts(writable=(root / "tmp", root / "out"), readable=(Path(__file__).resolve().parent,))
-    completed = sandbox.run([sandbox.python(), "-m", "ee449.grading.peek", str(listing), str(out)],
+    mounts = Mounts(writable=(root / "tmp", root / "out"), readable=(Path(__file__).resolve().parent,))
+    completed = sandbox.run([python(), "-m", "ee449.grading.peek", str(listing), str(out)],
                             cwd=work, env=env, limits=limits, mounts=mounts)
     try:
         data = json.loads(out.read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.grading import sandbox
+from ee449.grading.isolation import Isolation, Mounts, isolation, python
 
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
 MAX_RESTARTS = 12
@@ -85,26 +86,26 @@ class _Progress:
 def pytest_argv(root: Path) -> list[str]:
     checks_dir = Path(__file__).resolve().parent / "checks"
     (root / "tmp" / "pytest.ini").write_text("[pytest]\n")
-    return [sandbox.python(), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
+    return [python(), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
             "-p", "ee449.grading.checks.plugin", "-c", str(root / "tmp" / "pytest.ini"), "--rootdir", str(root / "tmp"),
             "-o", "python_files=check_*.py", "--tb=no", "-W", "ignore",
             *(str(checks_dir / name) for name in CHECK_MODULES)]
 
 
-def mounts(root: Path, manifest: dict) -> sandbox.Mounts:
+def mounts(root: Path, manifest: dict) -> Mounts:
     """What the sandboxed checks may see: their own folders, the extracted code, ee449, the course data."""
     readable = [root / "extracted", root / "manifest.json", Path(__file__).resolve().parents[1]]
     if manifest.get("course_data"):
         readable.append(Path(manifest["course_data"]))
-    return sandbox.Mounts(writable=(root / "work", root / "tmp", root / "out"), readable=tuple(readable))
+    return Mounts(writable=(root / "work", root / "tmp", root / "out"), readable=tuple(readable))
 
 
 def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float,
-               mode: sandbox.Isolation | None = None) -> tuple[list[Outcome], float]:
+               mode: Isolation | None = None) -> tuple[list[Outcome], float]:
     """Every check's outcome, in collection order, and the seconds spent in sandboxed pytest."""
     if importlib.util.find_spec("pytest") is None:
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
-    mode = mode or sandbox.isolation()
+    mode = mode or isolation()
     progress_path = root / "out" / "progress.jsonl"
     (root / "out" / "records").mkdir(exist_ok=True)
     manifest = {**manifest, "progress": str(progress_path), "records": str(root / "out" / "records"), "check_timeout": check_timeout,

@@ -19,25 +19,27 @@ Layout of a sandbox folder (`make_sandbox`):
     root/tmp/     TMPDIR and matplotlib's config folder
     root/out/     what the child hands back (progress log, outputs)
     root/...      the grader's own files; anything new here was written "outside its folder"
+
+Here: the limits, the folder, running a child and killing what it started. Which mode and the
+bwrap command line are `isolation`; reading back what the child wrote is `output_folder`.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import resource
 import shutil
 import signal
-import stat
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
+
+from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, python
 
 MEMORY_MB_DEFAULT = 6144  # torch alone maps ~3.4 GB of address space (VmPeak, measured)
 MEMORY_MB_MIN = 4096  # the least the checks need (measured on the correct fixture: see README, Safety)
@@ -70,26 +72,6 @@ def check_memory_mb(memory_mb: int) -> None:
         raise ValueError(f"--memory-mb must be at least {MEMORY_MB_MIN} (torch and the checks need that much "
                          f"address space), got {memory_mb!r}")
 
-
-@dataclass(frozen=True)
-class Mounts:
-    """What a bwrap child sees besides the system and Python: its writable and read-only paths."""
-
-    writable: tuple[Path, ...] = ()
-    readable: tuple[Path, ...] = ()
-
-
-@dataclass(frozen=True)
-class Isolation:
-    mode: str  # "bwrap" or "fence"
-    reason: str = ""  # why the fence (empty under bwrap)
-
-    @property
-    def announcement(self) -> str:
-        if self.mode == "bwrap":
-            return "sandbox: bubblewrap (no network, no view of the grader's files or processes)"
-        return (f"WARNING: sandbox: fence only ({self.reason}); student code can read the grader user's "
-                "files and open network connections: grade untrusted code in a container or VM")
 
 
 @dataclass(frozen=True)
@@ -152,7 +134,6 @@ def _limit(limits: Limits) -> Callable[[], None]:
     return preexec
 
 
-ISOLATION_ENV = "EE449_SANDBOX"  # "fence" forces the fallback; "bwrap" refuses to run without it
 MARKER_ENV = "EE449_SANDBOX_ID"  # every fenced child carries it: how leftovers are found
 # The fence's child runs under this shim, so os.getppid() names the shim, not the grader: a child
 # that kills its parent ends its own grading, not everyone's.
@@ -180,79 +161,6 @@ def stop_all() -> None:
         live = list(_LIVE)
     for process in live:
         _kill_group(process)
-
-
-def _system_paths() -> list[str]:
-    """bwrap arguments for the read-only system: /usr, the /bin and /lib links or folders, ld's cache."""
-    args = ["--ro-bind", "/usr", "/usr"]
-    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(name):
-            args += ["--symlink", os.readlink(name), name]
-        elif os.path.isdir(name):
-            args += ["--ro-bind", name, name]
-    for name in ("/etc/ld.so.cache", "/etc/localtime"):  # never /etc as a whole: no passwd, shadow, hosts
-        if os.path.exists(name):
-            args += ["--ro-bind", name, name]
-    return args
-
-
-def _python_paths() -> list[Path]:
-    """The interpreter, its standard library and site-packages (read-only), but no project folder."""
-    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.executable).resolve().parent}
-    for entry in sys.path:
-        if entry and ("site-packages" in entry or "dist-packages" in entry):
-            paths.add(Path(entry))
-    outside_usr = [p for p in paths if p.exists() and not p.is_relative_to("/usr")]
-    return sorted(p for p in outside_usr if not any(p != q and p.is_relative_to(q) for q in outside_usr))
-
-
-def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
-    """The bwrap command line that runs a child with only `mounts` (and the system) in view."""
-    # The child's parent is bwrap's init (PID 1 of the new namespace): a SIGKILL sent to it from
-    # inside is ignored by the kernel, and its environment is the child's minimal one.
-    args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL", *_system_paths(), "--proc", "/proc", "--dev", "/dev"]
-    for path in _python_paths():
-        args += ["--ro-bind", str(path), str(path)]
-    for path in mounts.readable:
-        args += ["--ro-bind", str(path), str(path)]
-    for path in mounts.writable:
-        args += ["--bind", str(path), str(path)]
-    return [*args, "--remount-ro", "/", "--chdir", str(cwd)]
-
-
-@functools.lru_cache(maxsize=4)
-def _probe_bwrap(requested: str) -> Isolation:
-    del requested  # part of the cache key only: a changed EE449_SANDBOX is probed again
-    if shutil.which("bwrap") is None:
-        return Isolation("fence", "bubblewrap (bwrap) is not installed")
-    probe = tempfile.mkdtemp(prefix="ee449-bwrap-probe-")
-    try:
-        argv = bwrap_argv(Mounts(writable=(Path(probe),)), Path(probe)) + [
-            python(), "-c", "import socket, os; open('ok', 'w').write(str(os.getpid()))"]
-        completed = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                                   env={"PATH": os.defpath})
-        if completed.returncode != 0 or not (Path(probe) / "ok").is_file():
-            error = completed.stderr.decode(errors="replace").strip().splitlines()
-            return Isolation("fence", f"bwrap cannot run here: {error[-1] if error else completed.returncode}")
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return Isolation("fence", f"bwrap cannot run here: {error}")
-    finally:
-        shutil.rmtree(probe, ignore_errors=True)
-    return Isolation("bwrap")
-
-
-def isolation() -> Isolation:
-    """bwrap where it works; the fence where it does not or where EE449_SANDBOX=fence asks for it."""
-    requested = os.environ.get(ISOLATION_ENV, "").strip().lower()
-    if requested not in {"", "bwrap", "fence"}:
-        raise ValueError(f"{ISOLATION_ENV} must be 'bwrap' or 'fence', got {requested!r}")
-    if requested == "fence":
-        return Isolation("fence", f"{ISOLATION_ENV}=fence")
-    found = _probe_bwrap(requested)
-    if requested == "bwrap" and found.mode != "bwrap":
-        raise ValueError(f"{ISOLATION_ENV}=bwrap, but {found.reason}")
-    return found
 
 
 def run(argv: Sequence[str], *, cwd: Path, env: dict[str, str], limits: Limits,
@@ -342,39 +250,6 @@ def kill_marked(marker: str) -> int:
     return killed
 
 
-class OutputFolder:
-    """A folder the child could write, read without following any link it may have planted there.
-
-    Every name is opened relative to the folder (openat) with O_NOFOLLOW, the folder itself too,
-    and only regular files up to a size limit are read: a child that replaces a file or the
-    folder by a link to /etc/shadow gets nothing read back.
-    """
-
-    def __init__(self, root: Path, *parts: str):
-        self.root, self.parts = Path(root), parts
-
-    def read(self, name: str, limit: int) -> bytes | None:
-        if "/" in name or name in {"", ".", ".."}:
-            return None
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        fds: list[int] = []
-        try:
-            fds.append(os.open(self.root, flags | getattr(os, "O_DIRECTORY", 0)))
-            for part in self.parts:
-                fds.append(os.open(part, flags | getattr(os, "O_DIRECTORY", 0), dir_fd=fds[-1]))
-            fds.append(os.open(name, flags | getattr(os, "O_NONBLOCK", 0), dir_fd=fds[-1]))
-            info = os.fstat(fds[-1])
-            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-                return None
-            with os.fdopen(os.dup(fds[-1]), "rb") as handle:
-                data = handle.read(limit + 1)
-            return data if len(data) <= limit else None
-        except OSError:
-            return None
-        finally:
-            for fd in fds:
-                os.close(fd)
-
 
 def _tail(path: Path, limit: int = 20_000) -> str:
     try:
@@ -382,8 +257,3 @@ def _tail(path: Path, limit: int = 20_000) -> str:
     except OSError:
         return ""
     return data[-limit:].decode("utf-8", errors="replace")
-
-
-def python() -> str:
-    """The interpreter children run with: the grader's own (same torch, same ee449)."""
-    return sys.executable

@@ -105,10 +105,10 @@ def notebook_source(path: Path, rel: str) -> tuple[Source | None, str]:
                   if cell.get("cell_type") == "code"]
     for number, cell in code_cells:
         text = drop_magics(str(cell.get("source", "")))
-        error = _parse_error(text)
-        if error is not None:
+        broken = _parse_error(text)
+        if broken is not None:
             # One broken cell (often an unfinished experiment) must not cost the rest of the notebook.
-            left_out.append((number, error))
+            left_out.append((number, broken))
             text = "\n".join("# " + t for t in text.split("\n"))
         starts.append((line, number))
         pieces.append(text)

@@ -290,12 +290,12 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
         stage3 += " (stage 3 did not run)"
     curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2, label=stage3)
     for i, (epoch, happened) in enumerate(zip(switches, ran), start=1):
-        where = min(float(epoch), last_epoch)
+        switch_at = min(float(epoch), last_epoch)
         text = f"switch {i}: epoch {epoch:g}"
         if not happened:
             text += f", the run's end: stage {i + 1} did not run"
-        curve_ax.axvline(where, color="0.3" if happened else "tab:orange", linestyle=":", linewidth=1.2)
-        curve_ax.annotate(text, (where, 0.98 - 0.06 * (i - 1)), xycoords=("data", "axes fraction"),
+        curve_ax.axvline(switch_at, color="0.3" if happened else "tab:orange", linestyle=":", linewidth=1.2)
+        curve_ax.annotate(text, (switch_at, 0.98 - 0.06 * (i - 1)), xycoords=("data", "axes fraction"),
                           xytext=(4, 0) if happened else (-4, 0), textcoords="offset points", fontsize=10, va="top",
                           ha="left" if happened else "right", color="black" if happened else "tab:orange")
     _style(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")

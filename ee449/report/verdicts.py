@@ -70,8 +70,7 @@ def _family(name: str) -> str | None:
 def incomparable(compared: list[dict]) -> str | None:
     """What differs between results a verdict compares (meta.data, or meta.config beyond the
     architecture), or None. Results without meta (a student's dicts) cannot be told apart: None."""
-    metas = [r.get("meta") for r in compared]
-    metas = [m for m in metas if isinstance(m, dict)]
+    metas = [m for m in (r.get("meta") for r in compared) if isinstance(m, dict)]
     if len(metas) < 2:
         return None
     sources = {json.dumps(m.get("data"), sort_keys=True) for m in metas}

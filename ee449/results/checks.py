@@ -50,11 +50,14 @@ def _is_number(value: object) -> bool:
 
 def _expected_points(meta: Mapping) -> int | None:
     """Points per curve that meta's config, steps per epoch and record_every imply (None: unknown)."""
-    config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
-    epochs, spe, every = config.get("epochs"), meta.get("steps_per_epoch"), meta.get("record_every")
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (epochs, spe, every)):
+    raw_config = meta.get("config")
+    config = raw_config if isinstance(raw_config, dict) else {}
+    given = (config.get("epochs"), meta.get("steps_per_epoch"), meta.get("record_every"))
+    counts = [v for v in given if isinstance(v, int) and not isinstance(v, bool) and v > 0]
+    if len(counts) != len(given):
         return None
-    return int(epochs) * int(spe) // int(every)
+    epochs, steps_per_epoch, every = counts
+    return epochs * steps_per_epoch // every
 
 
 def body_problems(result: Mapping, part: str) -> list[str]:
@@ -63,7 +66,8 @@ def body_problems(result: Mapping, part: str) -> list[str]:
     if missing:
         return [f"no key {', '.join(repr(k) for k in missing)}"]
     problems: list[str] = []
-    meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
+    raw_meta = result.get("meta")
+    meta = raw_meta if isinstance(raw_meta, dict) else {}
     expected = _expected_points(meta)
     diverged = bool(meta.get("diverged_runs"))
     for group in _GROUPS[part]:

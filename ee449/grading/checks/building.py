@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandbox's checks
+    from torch import nn
 
 
 @dataclass(frozen=True)
 class Built:
-    model: object  # a torch.nn.Module
+    model: nn.Module
     text: str  # how it was built, as shown to the student
     origin: str  # 'call', 'registry', 'defaults' or 'guess'
     where: str

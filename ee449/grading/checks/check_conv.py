@@ -13,19 +13,19 @@ import pytest
 
 from ee449.grading.checks.support import add_diagnosis, load_target, manifest, record
 from ee449.grading.diagnose import Diagnosis
-from ee449.grading.judge import CASES
+from ee449.grading.judge_conv import CASES
 
 
 def _as_array(request, value: object) -> np.ndarray:
     """The student's output as a plain array of numbers, or this check's failure."""
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
+    array: np.ndarray | None = None
     try:
         array = np.array(value)
-    except Exception as error:  # noqa: BLE001 - whatever it returned, it is not an array of numbers
-        array, detail = None, f"{type(error).__name__}: {error}"
-    else:
         detail = f"an array of {array.dtype}"
+    except Exception as error:  # noqa: BLE001 - whatever it returned, it is not an array of numbers
+        detail = f"{type(error).__name__}: {error}"
     if array is None or array.dtype.kind not in "biuf":
         add_diagnosis(request, Diagnosis("not_an_array", "Your my_conv2d must return a NumPy array of numbers."))
         pytest.fail(f"my_conv2d returned {type(value).__name__} ({detail}), not an array of numbers", pytrace=False)
@@ -71,6 +71,7 @@ COURSE = manifest().get("course_data")
 @pytest.mark.check("conv/course_samples", target="my_conv2d", calls=10)  # ten sample files
 @pytest.mark.skipif(not COURSE, reason="no --course-data given")
 def test_course_samples(request):
+    assert COURSE is not None  # skipped above without it
     folder = Path(COURSE)
     kernel = np.load(folder / "kernel.npy", allow_pickle=False)
     outputs = {f"out_{i}": _run(request, np.load(path, allow_pickle=False), kernel)

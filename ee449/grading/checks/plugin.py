@@ -52,7 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip = set(manifest().get("skip", []))
-    keep, dropped, checks = [], [], []
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    checks = []
     for item in items:
         cid, target = check_id(item)
         item.stash_check = (cid, target)  # type: ignore[attr-defined]

@@ -13,13 +13,17 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
+import numpy as np
 import pytest
 
+from ee449.grading.checks.building import build
 from ee449.grading.diagnose import Diagnosis
+from ee449.grading.records import record_name
 
 _MANIFEST: dict | None = None
-_LOADED: dict[str, tuple[object, str | None]] = {}
+_LOADED: dict[str, tuple[Callable[..., object] | None, str | None]] = {}
 _LOAD_BLOCKED: set[str] = set()  # targets whose definition tried to write outside (bwrap refused it)
 _MODELS: dict[str, object] = {}
 HUNG: set[str] = set()  # targets that ran out of time in this process
@@ -41,10 +45,6 @@ def manifest() -> dict:
 
 def record(request: pytest.FixtureRequest, **values: object) -> None:
     """Hand this check's outputs to the grader: arrays as .npy (no pickles), the rest as JSON."""
-    import numpy as np
-
-    from ee449.grading.judge import record_name
-
     check_id = request.node.stash_check[0]
     folder = Path(manifest()["records"])
     stem = record_name(check_id)
@@ -78,7 +78,7 @@ def _missing_message(key: str) -> str:
     return f"no definition of {key} found in your files ({files})"
 
 
-def load_target(key: str, request: pytest.FixtureRequest | None = None) -> object:
+def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Callable[..., object]:
     """The student's definition for `key`, or a failed check with a reason the student can act on."""
     m = manifest()
     found = m["found"].get(key)
@@ -94,6 +94,8 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> objec
     if key not in _LOADED:
         path = Path(m["extracted"]) / found["module"]
         spec = importlib.util.spec_from_file_location(f"ee449_student_{key}", path)
+        if spec is None or spec.loader is None:  # extract writes a .py file: a loader always exists
+            raise ImportError(f"cannot load {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         try:
@@ -102,20 +104,20 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> objec
         except CheckTimeout:
             HUNG.add(key)
             raise
-        except BaseException as error:  # noqa: BLE001 - SystemExit too: a student's exit costs only this check
-            if isinstance(error, KeyboardInterrupt):
+        except BaseException as failure:  # noqa: BLE001 - SystemExit too: a student's exit costs only this check
+            if isinstance(failure, KeyboardInterrupt):
                 raise
-            if blocked_write(error):
+            if blocked_write(failure):
                 _LOAD_BLOCKED.add(key)
             missing = m["unresolved"].get(key)
             hint = f" (names not defined in your files: {', '.join(missing)})" if missing else ""
             _LOADED[key] = (None, (f"your {found['name']} ({found['file']}, line {found['line']}) could not "
-                                   f"be loaded: {type(error).__name__}: {error}{hint}"))
+                                   f"be loaded: {type(failure).__name__}: {failure}{hint}"))
     target, error = _LOADED[key]
     if key in _LOAD_BLOCKED and request is not None:
         request.node.user_properties.append(("diagnosis", list(WROTE_OUTSIDE)))
-    if error:
-        pytest.fail(error, pytrace=False)
+    if error or target is None:
+        pytest.fail(error or f"your {found['name']} could not be loaded", pytrace=False)
     return target
 
 
@@ -130,8 +132,6 @@ def built_as(key: str) -> str:
 
 def build_model(key: str, request: pytest.FixtureRequest | None = None):
     """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
-    from ee449.grading.checks.building import build
-
     if key in _MODELS:
         return _MODELS[key]
     if key in _UNBUILT:

@@ -18,6 +18,10 @@ import sys
 from pathlib import Path
 
 from ee449.errors import WorkError, describe_os_error
+from ee449.grading import classroom, grade, report, sandbox
+from ee449.grading.bundle import write_bundle
+from ee449.grading.isolation import isolation
+from ee449.grading.rubric import load_rubric
 from ee449.io import atomic_write_bytes
 
 
@@ -43,15 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ee449.grading import grade, report, sandbox
-    from ee449.grading.rubric import load_rubric
-
     if args.gradescope_bundle is not None:
-        from ee449.grading.bundle import write_bundle
-
         load_rubric(args.rubric)  # a broken rubric fails here, not on Gradescope
-        written = write_bundle(args.gradescope_bundle, args.rubric)
-        print(f"Gradescope autograder in {args.gradescope_bundle}: " + ", ".join(p.name for p in written)
+        bundle_files = write_bundle(args.gradescope_bundle, args.rubric)
+        print(f"Gradescope autograder in {args.gradescope_bundle}: " + ", ".join(p.name for p in bundle_files)
               + ", ee449-src/ (zip the folder's contents and upload them)")
         return 0
     if args.submission is None:
@@ -65,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
     options = grade.GradeOptions(
         rubric=load_rubric(args.rubric), check_timeout=args.timeout,
         memory_mb=sandbox.MEMORY_MB_DEFAULT if args.memory_mb is None else args.memory_mb, course_data=args.course_data)
-    isolation = sandbox.isolation()
-    if isolation.mode != "bwrap":
-        print(isolation.announcement, file=sys.stderr)
+    mode = isolation()
+    if mode.mode != "bwrap":
+        print(mode.announcement, file=sys.stderr)
     if args.class_folder:
         written: list[str] = []
 
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             written.append(result.student)
 
         try:
-            results = grade.grade_class(args.submission, options, jobs=args.jobs, on_result=write)
+            results = classroom.grade_class(args.submission, options, jobs=args.jobs, on_result=write)
             atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
         except OSError as error:
             raise WorkError(f"{describe_os_error(error)}; the outputs of the {len(written)} submissions written "

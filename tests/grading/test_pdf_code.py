@@ -20,7 +20,7 @@ from ee449.grading.pdf_code import PdfCode, _page_span, recover, recover_into, r
 from ee449.grading.pdf_layout import Char, Row, drop_line_numbers, read_rows
 from ee449.grading.pdf_tables import accuracy_notes, table_on_page
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PDFS = ROOT / "fixtures" / "pdf"
 TWINS = {name: info["twin"] for name, info in json.loads((PDFS / "twins.json").read_text()).items()}
 WITH_CODE = sorted(name for name, twin in TWINS.items() if twin)

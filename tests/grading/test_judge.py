@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 import torch
 
-from ee449.grading import judge, sandbox
+from ee449.grading import judge, judge_conv
 from ee449.grading.diagnose import _cross_correlate
+from ee449.grading.output_folder import OutputFolder
+from ee449.grading.records import Context, load_record, record_name
 
 
 def _write(folder, check_id: str, values: dict, arrays: dict | None = None) -> None:
-    stem = judge.record_name(check_id)
+    stem = record_name(check_id)
     for name, array in (arrays or {}).items():
         np.save(folder / f"{stem}.{name}.npy", array, allow_pickle=True)
         values[name] = {"__npy__": True}
@@ -24,11 +26,11 @@ def _write(folder, check_id: str, values: dict, arrays: dict | None = None) -> N
 @pytest.fixture
 def records(tmp_path):
     (tmp_path / "out" / "records").mkdir(parents=True)
-    return tmp_path, sandbox.OutputFolder(tmp_path, "out", "records")
+    return tmp_path, OutputFolder(tmp_path, "out", "records")
 
 
 def test_the_numpy_reference_equals_torch_conv2d_on_every_drawn_case():
-    for x, kernel in judge.CASES.values():
+    for x, kernel in judge_conv.CASES.values():
         want = torch.nn.functional.conv2d(
             torch.from_numpy(x.astype(np.float64)), torch.from_numpy(kernel)
         ).numpy()
@@ -37,13 +39,13 @@ def test_the_numpy_reference_equals_torch_conv2d_on_every_drawn_case():
 
 def test_a_right_answer_passes_and_zeros_fail(records):
     root, folder = records
-    x, kernel = judge.CASES["multichannel"]
+    x, kernel = judge_conv.CASES["multichannel"]
     check = "conv/matches_reference[multichannel]"
-    context = judge.Context({}, lambda: {})
+    context = Context({}, lambda: {})
     _write(root / "out" / "records", check, {}, {"out": _cross_correlate(x, kernel)})
-    assert judge.judge(check, "my_conv2d", judge.load_record(folder, check), context).passed
+    assert judge.judge(check, "my_conv2d", load_record(folder, check), context).passed
     _write(root / "out" / "records", check, {}, {"out": np.zeros_like(_cross_correlate(x, kernel))})
-    assert not judge.judge(check, "my_conv2d", judge.load_record(folder, check), context).passed
+    assert not judge.judge(check, "my_conv2d", load_record(folder, check), context).passed
 
 
 def test_records_that_are_not_plain_data_are_refused(records):
@@ -52,23 +54,23 @@ def test_records_that_are_not_plain_data_are_refused(records):
     _write(
         out, "conv/output_shape", {}, {"out": np.array([object()], dtype=object)}
     )  # a pickle inside the .npy
-    assert judge.load_record(folder, "conv/output_shape") is None
+    assert load_record(folder, "conv/output_shape") is None
     _write(out, "conv/inputs_unmodified", {"x": 1})
-    assert judge.load_record(folder, "conv/output_shape[other]") is None  # no record of that id
-    stem = judge.record_name("arch/cnn_3/layers")
+    assert load_record(folder, "conv/output_shape[other]") is None  # no record of that id
+    stem = record_name("arch/cnn_3/layers")
     (out / f"{stem}.json").write_text(json.dumps({"id": "arch/cnn_3/constructible", "values": {}}))
-    assert judge.load_record(folder, "arch/cnn_3/layers") is None  # a record claiming another check's id
+    assert load_record(folder, "arch/cnn_3/layers") is None  # a record claiming another check's id
 
 
 def test_links_planted_in_the_output_folder_are_never_followed(records, tmp_path):
     root, folder = records
     secret = tmp_path / "secret.json"
     secret.write_text(json.dumps({"id": "conv/output_shape", "values": {}}))
-    os.symlink(secret, root / "out" / "records" / f"{judge.record_name('conv/output_shape')}.json")
-    assert judge.load_record(folder, "conv/output_shape") is None
+    os.symlink(secret, root / "out" / "records" / f"{record_name('conv/output_shape')}.json")
+    assert load_record(folder, "conv/output_shape") is None
     (root / "out" / "records").rename(root / "out" / "moved")
     os.symlink(root / "out" / "moved", root / "out" / "records")  # the folder itself replaced by a link
-    assert folder.read(f"{judge.record_name('conv/output_shape')}.json", 1000) is None
+    assert folder.read(f"{record_name('conv/output_shape')}.json", 1000) is None
 
 
 def test_a_malformed_record_fails_its_check_with_a_reason(records):
@@ -77,8 +79,8 @@ def test_a_malformed_record_fails_its_check_with_a_reason(records):
     outcome = judge.judge(
         "arch/mlp_1/parameter_count",
         "mlp_1",
-        judge.load_record(folder, "arch/mlp_1/parameter_count"),
-        judge.Context({}, lambda: {"mlp_1": {"count": 33130, "layers": []}}),
+        load_record(folder, "arch/mlp_1/parameter_count"),
+        Context({}, lambda: {"mlp_1": {"count": 33130, "layers": []}}),
     )
     assert not outcome.passed and "malformed" in outcome.message
 
@@ -92,7 +94,7 @@ def test_the_check_list_comes_from_the_manifest():
     ids = [i for i, _ in judge.expected_checks(manifest)]
     assert ids[:6] == [
         "conv/output_shape",
-        *(f"conv/matches_reference[{c}]" for c in judge.CASES),
+        *(f"conv/matches_reference[{c}]" for c in judge_conv.CASES),
         "conv/inputs_unmodified",
     ]
     assert "arch/mlp_1/layers" in ids and "results/part4_cnn_3/gradients_nonnegative" in ids

@@ -64,8 +64,8 @@ def test_grade_a_class_folder_writes_one_csv_row_per_student(tmp_path):
     assert (out / "alice" / "results.json").is_file() and (out / "bob" / "junit.xml").is_file()
 
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
-REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow

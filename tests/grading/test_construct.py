@@ -9,17 +9,18 @@ import pytest
 import torch
 from torch import nn
 
+from ee449.grading.bindings import top_level_bindings
 from ee449.grading.checks.building import build, decode
-from ee449.grading.construct import (ParsedFile, find_claims, fold, match_target, module_constants,
-                                     torch_aliases)
-from ee449.grading.extract import _bindings
+from ee449.grading.construct import ParsedFile, find_claims
+from ee449.grading.folding import fold, module_constants, torch_aliases
+from ee449.grading.naming import match_target
 
 
 def claims_of(files: dict[str, str]):
     parsed = []
     for rel, text in files.items():
         tree = ast.parse(textwrap.dedent(text))
-        parsed.append(ParsedFile(rel, tree, _bindings(tree), lambda line, rel=rel: f"{rel}, line {line}"))
+        parsed.append(ParsedFile(rel, tree, top_level_bindings(tree), lambda line, rel=rel: f"{rel}, line {line}"))
     stems = {rel.rsplit("/", 1)[-1][:-3]: rel for rel in files}
     return find_claims(parsed, stems.get)
 

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.grade import GradeOptions, grade_class, safe_extract_zip
+from ee449.grading.classroom import grade_class
+from ee449.grading.grade import GradeOptions, safe_extract_zip
 from ee449.grading.resultfiles import SLOTS, find_result_files
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
 CHECK_TIMEOUT = 4.0  # the hostile fixtures each cost one; the largest honest check takes ~0.2 s
 
@@ -254,7 +255,7 @@ def test_pickles_are_never_loaded_in_the_graders_process(tmp_path):
 
 def test_every_graded_fixture_writes_valid_gradescope_results(graded, tmp_path):
     from ee449.grading.report import write_outputs
-    from tests.test_grading_report import assert_gradescope_results
+    from tests.helpers.gradescope import assert_gradescope_results
 
     for name, result in graded[0].items():
         write_outputs(result, tmp_path / name)

@@ -7,11 +7,16 @@ import pytest
 import torch
 from hypothesis import assume, given
 
-from ee449.grading.diagnose import (accuracy_unit, diagnose_batch, diagnose_conv, diagnose_layers,
-                                    diagnose_units)
+from ee449.grading.diagnose import (
+    accuracy_unit,
+    diagnose_batch,
+    diagnose_conv,
+    diagnose_layers,
+    diagnose_units,
+)
 from ee449.grading.layers import trace_layers
 from ee449.models import build, describe_layers
-from tests.strategies import conv_cases
+from tests.helpers.strategies import conv_cases
 
 
 def torch_conv(x: np.ndarray, k: np.ndarray, padding: int | str = 0) -> np.ndarray:

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
-from ee449.grading.grade import GradeOptions, GradeResult, find_submissions, grade_class
+from ee449.grading.classroom import find_submissions, grade_class
+from ee449.grading.grade import GradeOptions, GradeResult
 from ee449.grading.report import summary
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PDFS = ROOT / "fixtures" / "pdf"
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 TWINS = {name: info["twin"] for name, info in json.loads((PDFS / "twins.json").read_text()).items()}

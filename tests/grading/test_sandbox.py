@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ee449.grading import sandbox
+from ee449.grading.isolation import Isolation, isolation
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def _python(box, code: str, limits: sandbox.Limits, watchdog=None) -> sandbox.Co
 
 @pytest.mark.parametrize("mode", ["bwrap", "fence"])
 def test_a_child_that_never_ends_is_killed_with_its_own_children_at_the_timeout(box, mode):
-    if mode == "bwrap" and sandbox.isolation().mode != "bwrap":
+    if mode == "bwrap" and isolation().mode != "bwrap":
         pytest.skip("bubblewrap is not usable here")
     tag = f"{time.time_ns()}"  # the grandchild's command line names it (bwrap's PIDs are its namespace's)
     code = ("import subprocess, sys\n"
@@ -32,7 +33,7 @@ def test_a_child_that_never_ends_is_killed_with_its_own_children_at_the_timeout(
             f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '{tag}'], start_new_session=True)\n"
             "while True: pass\n")
     result = sandbox.run([sys.executable, "-c", code], cwd=box / "work", env=sandbox.minimal_env(box),
-                         limits=sandbox.Limits(timeout_s=3), mode=sandbox.Isolation(mode))
+                         limits=sandbox.Limits(timeout_s=3), mode=Isolation(mode))
     assert result.timed_out and result.returncode is None
     deadline = time.monotonic() + 10  # the kill is asynchronous: give the kernel a moment
     while _tagged(tag) and time.monotonic() < deadline:

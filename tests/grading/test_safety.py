@@ -28,10 +28,12 @@ import pytest
 
 from ee449.cli import main
 from ee449.grading import sandbox
-from ee449.grading.grade import GradeOptions, grade_class
+from ee449.grading.classroom import grade_class
+from ee449.grading.grade import GradeOptions
+from ee449.grading.isolation import ISOLATION_ENV, isolation
 from ee449.grading.report import gradescope_results, write_outputs
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 sys.path.insert(0, str(FIXTURES))
 import hostile  # noqa: E402 - the fixtures' own generator: its port and process names
 
@@ -91,15 +93,15 @@ def _processes(needle: str) -> list[int]:
 
 
 def _grade(mode: str, base: Path) -> dict:
-    if mode == "bwrap" and sandbox.isolation().mode != "bwrap":
-        pytest.skip(f"bubblewrap is not usable here: {sandbox.isolation().reason}")
+    if mode == "bwrap" and isolation().mode != "bwrap":
+        pytest.skip(f"bubblewrap is not usable here: {isolation().reason}")
     classroom, boxes, out = base / "class", base / "boxes", base / "out"
     boxes.mkdir(parents=True)
     for name in [*NAMES, "correct"]:
         shutil.copytree(FIXTURES / name, classroom / name)
     secret = secrets.token_hex(16)
-    saved = {k: os.environ.get(k) for k in (SECRET_ENV, sandbox.ISOLATION_ENV)}
-    os.environ[SECRET_ENV], os.environ[sandbox.ISOLATION_ENV] = secret, mode
+    saved = {k: os.environ.get(k) for k in (SECRET_ENV, ISOLATION_ENV)}
+    os.environ[SECRET_ENV], os.environ[ISOLATION_ENV] = secret, mode
     # One listener on the fixtures' port at a time: pytest-xdist workers (and other checkouts on this
     # machine) that grade the hostile class take turns (`make test` keeps this module on one worker).
     port_lock = open(Path(tempfile.gettempdir()) / f"ee449-hostile-port-{hostile.SOCKET_PORT}.lock", "w")
@@ -241,9 +243,9 @@ def test_settings_that_would_fail_every_student_are_refused_with_status_2(tmp_pa
 
 
 def test_an_impossible_sandbox_request_is_refused(monkeypatch):
-    monkeypatch.setenv(sandbox.ISOLATION_ENV, "docker")
+    monkeypatch.setenv(ISOLATION_ENV, "docker")
     with pytest.raises(ValueError, match="bwrap' or 'fence'"):
-        sandbox.isolation()
+        isolation()
 
 
 # --- Ctrl-C ---------------------------------------------------------------------------------
@@ -251,12 +253,12 @@ def test_an_impossible_sandbox_request_is_refused(monkeypatch):
 
 @pytest.mark.parametrize("mode", ["bwrap", "fence"])
 def test_ctrl_c_stops_the_grader_and_every_sandboxed_child(tmp_path, mode):
-    if mode == "bwrap" and sandbox.isolation().mode != "bwrap":
+    if mode == "bwrap" and isolation().mode != "bwrap":
         pytest.skip("bubblewrap is not usable here")
     classroom = tmp_path / "class"
     for name in ("hostile_ignores_alarm", "hostile_loop_in_conv"):
         shutil.copytree(FIXTURES / name, classroom / name)
-    env = {**os.environ, sandbox.ISOLATION_ENV: mode, "TMPDIR": str(tmp_path)}
+    env = {**os.environ, ISOLATION_ENV: mode, "TMPDIR": str(tmp_path)}
     grader = subprocess.Popen(
         [
             sys.executable,

@@ -1,0 +1,62 @@
+"""Grade a class folder: one submission per subfolder, .zip or .pdf, several at a time, each in its own
+sandbox; one student's broken submission never stops the class."""
+
+from __future__ import annotations
+
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from ee449.grading import sandbox
+from ee449.grading.grade import CheckResult, GradeOptions, GradeResult, grade_submission
+from ee449.grading.isolation import isolation
+
+
+def find_submissions(folder: Path) -> list[tuple[str, Path]]:
+    """(student, path) for each subfolder, .zip or .pdf of a class folder, sorted by name."""
+    entries = [p for p in sorted(folder.iterdir()) if not p.name.startswith((".", "__"))
+               and (p.is_dir() or p.suffix.lower() in {".zip", ".pdf"})]
+    return [(p.stem if p.is_file() else p.name, p) for p in entries]
+
+
+def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: int = 1,
+                on_result: Callable[[GradeResult], None] | None = None) -> list[GradeResult]:
+    """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox).
+
+    Every student gets a GradeResult whatever another submission does; `on_result` is called
+    with each as it is ready (so a class run stopped half way keeps what it finished). Ctrl-C
+    kills every sandboxed child before the KeyboardInterrupt propagates.
+    """
+    if jobs < 1:
+        raise ValueError(f"-j must be at least 1, got {jobs}")
+    options = options or GradeOptions()
+    submissions = find_submissions(Path(folder))
+    isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
+
+    def one(student: str, path: Path) -> GradeResult:
+        result = _grade_one(student, path, options)
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    pool = ThreadPoolExecutor(max_workers=jobs)  # the work happens in child processes
+    try:
+        return list(pool.map(lambda s: one(*s), submissions))
+    except BaseException:  # Ctrl-C in the main thread: stop every child, then the threads end
+        sandbox.stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _grade_one(student: str, path: Path, options: GradeOptions) -> GradeResult:
+    try:
+        return grade_submission(path, options, student)
+    except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
+        return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
+    except (Exception, RecursionError) as error:  # noqa: BLE001 - one submission must not stop the class
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return GradeResult(student, [CheckResult("submission/graded", False, 0.0, 0.0, "visible",
+                                                 f"the grader could not grade this submission: {detail}")], 0.0,
+                           [f"internal grading error: {detail}"])

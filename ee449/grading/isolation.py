@@ -1,0 +1,119 @@
+"""Which isolation the sandbox gives (`isolation()`), and the bubblewrap command line that gives it.
+
+* **bwrap** (Linux with bubblewrap): its own user, PID, network, IPC and UTS namespaces, a fresh
+  /proc, the system read-only and only the folders it is given (`Mounts`).
+* **fence** (bwrap missing or unusable, or `EE449_SANDBOX=fence`): a guard against accidents, not
+  a security boundary (see `sandbox`)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Mounts:
+    """What a bwrap child sees besides the system and Python: its writable and read-only paths."""
+
+    writable: tuple[Path, ...] = ()
+    readable: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Isolation:
+    mode: str  # "bwrap" or "fence"
+    reason: str = ""  # why the fence (empty under bwrap)
+
+    @property
+    def announcement(self) -> str:
+        if self.mode == "bwrap":
+            return "sandbox: bubblewrap (no network, no view of the grader's files or processes)"
+        return (f"WARNING: sandbox: fence only ({self.reason}); student code can read the grader user's "
+                "files and open network connections: grade untrusted code in a container or VM")
+
+
+def python() -> str:
+    """The interpreter children run with: the grader's own (same torch, same ee449)."""
+    return sys.executable
+
+
+ISOLATION_ENV = "EE449_SANDBOX"  # "fence" forces the fallback; "bwrap" refuses to run without it
+
+
+def _system_paths() -> list[str]:
+    """bwrap arguments for the read-only system: /usr, the /bin and /lib links or folders, ld's cache."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(name):
+            args += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            args += ["--ro-bind", name, name]
+    for name in ("/etc/ld.so.cache", "/etc/localtime"):  # never /etc as a whole: no passwd, shadow, hosts
+        if os.path.exists(name):
+            args += ["--ro-bind", name, name]
+    return args
+
+
+def _python_paths() -> list[Path]:
+    """The interpreter, its standard library and site-packages (read-only), but no project folder."""
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.executable).resolve().parent}
+    for entry in sys.path:
+        if entry and ("site-packages" in entry or "dist-packages" in entry):
+            paths.add(Path(entry))
+    outside_usr = [p for p in paths if p.exists() and not p.is_relative_to("/usr")]
+    return sorted(p for p in outside_usr if not any(p != q and p.is_relative_to(q) for q in outside_usr))
+
+
+def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
+    """The bwrap command line that runs a child with only `mounts` (and the system) in view."""
+    # The child's parent is bwrap's init (PID 1 of the new namespace): a SIGKILL sent to it from
+    # inside is ignored by the kernel, and its environment is the child's minimal one.
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL", *_system_paths(), "--proc", "/proc", "--dev", "/dev"]
+    for path in _python_paths():
+        args += ["--ro-bind", str(path), str(path)]
+    for path in mounts.readable:
+        args += ["--ro-bind", str(path), str(path)]
+    for path in mounts.writable:
+        args += ["--bind", str(path), str(path)]
+    return [*args, "--remount-ro", "/", "--chdir", str(cwd)]
+
+
+@functools.lru_cache(maxsize=4)
+def _probe_bwrap(requested: str) -> Isolation:
+    del requested  # part of the cache key only: a changed EE449_SANDBOX is probed again
+    if shutil.which("bwrap") is None:
+        return Isolation("fence", "bubblewrap (bwrap) is not installed")
+    probe = tempfile.mkdtemp(prefix="ee449-bwrap-probe-")
+    try:
+        argv = bwrap_argv(Mounts(writable=(Path(probe),)), Path(probe)) + [
+            python(), "-c", "import socket, os; open('ok', 'w').write(str(os.getpid()))"]
+        completed = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                                   env={"PATH": os.defpath})
+        if completed.returncode != 0 or not (Path(probe) / "ok").is_file():
+            error = completed.stderr.decode(errors="replace").strip().splitlines()
+            return Isolation("fence", f"bwrap cannot run here: {error[-1] if error else completed.returncode}")
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return Isolation("fence", f"bwrap cannot run here: {error}")
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+    return Isolation("bwrap")
+
+
+def isolation() -> Isolation:
+    """bwrap where it works; the fence where it does not or where EE449_SANDBOX=fence asks for it."""
+    requested = os.environ.get(ISOLATION_ENV, "").strip().lower()
+    if requested not in {"", "bwrap", "fence"}:
+        raise ValueError(f"{ISOLATION_ENV} must be 'bwrap' or 'fence', got {requested!r}")
+    if requested == "fence":
+        return Isolation("fence", f"{ISOLATION_ENV}=fence")
+    found = _probe_bwrap(requested)
+    if requested == "bwrap" and found.mode != "bwrap":
+        raise ValueError(f"{ISOLATION_ENV}=bwrap, but {found.reason}")
+    return found

@@ -1,0 +1,41 @@
+"""Reading back what a sandboxed child wrote, without following any link it planted."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class OutputFolder:
+    """A folder the child could write, read without following any link it may have planted there.
+
+    Every name is opened relative to the folder (openat) with O_NOFOLLOW, the folder itself too,
+    and only regular files up to a size limit are read: a child that replaces a file or the
+    folder by a link to /etc/shadow gets nothing read back.
+    """
+
+    def __init__(self, root: Path, *parts: str):
+        self.root, self.parts = Path(root), parts
+
+    def read(self, name: str, limit: int) -> bytes | None:
+        if "/" in name or name in {"", ".", ".."}:
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fds: list[int] = []
+        try:
+            fds.append(os.open(self.root, flags | getattr(os, "O_DIRECTORY", 0)))
+            for part in self.parts:
+                fds.append(os.open(part, flags | getattr(os, "O_DIRECTORY", 0), dir_fd=fds[-1]))
+            fds.append(os.open(name, flags | getattr(os, "O_NONBLOCK", 0), dir_fd=fds[-1]))
+            info = os.fstat(fds[-1])
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+                return None
+            with os.fdopen(os.dup(fds[-1]), "rb") as handle:
+                data = handle.read(limit + 1)
+            return data if len(data) <= limit else None
+        except OSError:
+            return None
+        finally:
+            for fd in fds:
+                os.close(fd)
