@@ -20,27 +20,21 @@ import time
 from pathlib import Path
 from typing import Any, Callable, TypedDict
 
-import numpy as np
 import torch
 
 from ee449 import experiments as ex
 from ee449.cli.experiment_options import QUICK, add_arguments, parse_archs
-from ee449.cli.part2 import run_part2
+from ee449.cli.findings import findings
 from ee449.cli.progress import Progress
+from ee449.cli.steps import part2_step, part3_step, part4_step, part5_step, report_step
 from ee449.data import DataSplits, load_cifar10
 from ee449.errors import ResultsError, WorkError, describe_os_error
 from ee449.experiments import RunStore, describe_data
 from ee449.experiments.payloads import ExperimentConfig
-from ee449.io import read_json
 from ee449.lock import FolderLock
-from ee449.plots import curves, grids
-from ee449.report import build_report
 from ee449.results import result_status, write_result
 from ee449.results.files import BROKEN
 from ee449.training.device import check_device_available, resolve_device
-
-FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report
-
 
 __all__ = ["QUICK", "How", "Plan", "add_arguments", "parse_archs", "run"]  # add_arguments + run: the command
 
@@ -177,13 +171,13 @@ def run(args: argparse.Namespace) -> int:
     plan = Plan(args)
     steps: list[tuple[str, Callable[[Plan], None]]] = []
     if plan.command == "all":
-        steps.append(("part2", _part2))
+        steps.append(("part2", part2_step))
     if plan.command in ("part3", "all"):
-        steps.append(("part3", _part3))
+        steps.append(("part3", part3_step))
     if plan.command in ("part4", "all"):
-        steps.append(("part4", _part4))
+        steps.append(("part4", part4_step))
     if plan.command in ("part5", "all"):
-        steps.append(("part5", _part5))
+        steps.append(("part5", part5_step))
     if plan.out.exists() and not plan.out.is_dir():
         raise ValueError(f"--out {plan.out} is a file, not a folder")
     plan.load_data()  # first: a bad --data leaves no output folder behind
@@ -194,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             for _, step in steps:
                 step(plan)
-            report = _report(plan) if plan.command == "all" else None
+            report = report_step(plan) if plan.command == "all" else None
             plan.progress.finish()
         except OSError as error:
             raise WorkError(f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved "
@@ -211,37 +205,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def findings(plan: Plan) -> list[str]:
-    """What the command found, in a few lines for the terminal (the report has the details)."""
-    from ee449.report.load import load_folder, part3_rows, part4_rows, part5_rows, schedule_row
-    from ee449.report.verdicts import verdicts
-
-    results = load_folder(plan.out)
-    lines: list[str] = []
-    archs3 = {c.arch for c in plan.part3} if plan.command in ("part3", "all") else set()
-    for r in part3_rows(results):
-        if r["name"] in archs3:
-            lines.append(f"part3 {r['name']}: test accuracy {r['test_acc']:.2f}% (best of {r['runs']:.0f} runs; "
-                         f"mean {r['mean']:.2f}%)")
-    archs4 = {c.arch for c in plan.part4} if plan.command in ("part4", "all") else set()
-    for r in part4_rows(results):
-        if r["name"] in archs4:
-            lines.append(f"part4 {r['name']}: sigmoid/ReLU first-layer gradient ratio {r['ratio']:.2e}")
-    if plan.part5 is not None:
-        part5 = results.part5 or {}  # rows come only from a Part 5 result
-        for r in part5_rows(results):
-            lines.append(f"part5 {part5['name']} lr {r['lr']:g}: final validation accuracy "
-                         f"{r['final_val_acc']:.2f}%, test accuracy {r['test_acc']:.2f}%")
-        row = schedule_row(results)
-        if row is not None:
-            switches = ", ".join(f"{e:g}" for e in row["switch_epochs"])
-            lines.append(f"part5 schedule: switches at epochs {switches}; test accuracy {row['test_acc']:.2f}% "
-                         f"(constant lr 0.1: {row['constant_lr_test_acc']:.2f}%, Adam: {row['adam_test_acc']:.2f}%)")
-    if plan.command == "all":
-        lines += [f"claim: {v.claim}: {v.status}" for v in verdicts(results)]
-    return lines
-
-
 def _writable_folder(out: Path) -> Path:
     """`out`, created if needed; a file there or a folder we cannot write to is bad input (exit 2)."""
     if out.exists() and not out.is_dir():
@@ -256,103 +219,6 @@ def _writable_folder(out: Path) -> Path:
         raise ValueError(f"cannot write to --out {out}: [Errno {error.errno} {name}] "
                          f"{error.strerror}") from None
     return out
-
-
-def _optional(plan: Plan, what: str, action: Callable[[], Any], *, figure: bool = False) -> Any:
-    """Run a step owned by another module; if that module is not there yet, say so and go on.
-
-    A figure that fails to draw is reported in one line and does not stop the command: the
-    result files it would show are already written.
-    """
-    try:
-        return action()
-    except (ImportError, AttributeError) as error:
-        plan.progress.note(f"skipping {what}: not available ({error})")
-    except Exception as error:  # noqa: BLE001 - figures only, see above
-        if not figure:
-            raise
-        plan.progress.note(f"could not draw {what}: {type(error).__name__}: {error}")
-    return None
-
-
-def _part2(plan: Plan) -> None:
-    def go():
-        return run_part2(None, None, out_dir=plan.out)
-    result = _optional(plan, "part 2", go)
-    if result is not None:
-        for path in (result.output_path, result.json_path, result.figure_path):
-            plan.progress.result(f"wrote {path}")
-
-
-def _part3(plan: Plan) -> None:
-    for config in plan.part3:
-        path = plan.out / f"part3_{config.arch}.json"
-        if plan.needed(path, config):
-            result = ex.part3(config, plan.splits, **plan.how)
-            plan.write(path, result.payload())
-    files = [plan.out / f"part3_{c.arch}.json" for c in plan.part3]
-
-    def figures():
-        curves.part3Plots([str(f) for f in files], save_dir=plan.out / FIGURES, filename="part3", show_plot=False)
-        for f in files:
-            weights = np.asarray(read_json(f)["weights"], dtype=float)
-            grids.visualizeWeights(weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights",
-                                   name=str(read_json(f)["name"]))
-    if files:
-        _optional(plan, "Part 3 figures", figures, figure=True)
-
-
-def _part4(plan: Plan) -> None:
-    for config in plan.part4:
-        path = plan.out / f"part4_{config.arch}.json"
-        if plan.needed(path, config):
-            result = ex.part4(config, plan.splits, **plan.how)
-            plan.write(path, result.payload())
-    files = [str(plan.out / f"part4_{c.arch}.json") for c in plan.part4]
-
-    def figures():
-        curves.part4Plots(files, save_dir=plan.out / FIGURES, filename="part4", show_plot=False)
-    if files:
-        _optional(plan, "Part 4 figure", figures, figure=True)
-
-
-def _part5(plan: Plan) -> None:
-    part5, schedule = plan.part5, plan.schedule
-    if part5 is None or schedule is None:  # pragma: no cover - set for `part5` and `all`, the commands that get here
-        return
-    path = plan.out / "part5.json"
-    if plan.needed(path, part5):
-        plan.write(path, ex.part5(part5, plan.splits, **plan.how).payload())
-    sched_path = plan.out / "part5_schedule.json"
-    if plan.needed(sched_path, schedule):
-        adam_acc, adam_source = _adam_from_part3(plan, schedule.arch)
-        result = ex.schedule(schedule, plan.splits, **plan.how,
-                             adam_test_acc=adam_acc, adam_source=adam_source, adam_config=plan.adam)
-        plan.write(sched_path, result.payload())
-
-    def figures():
-        curves.part5Plots(str(path), save_dir=plan.out / FIGURES, filename="part5", show_plot=False)
-        curves.schedulePlot(str(sched_path), save_dir=plan.out / FIGURES, filename="part5_schedule", show_plot=False)
-    _optional(plan, "Part 5 figures", figures, figure=True)
-
-
-def _adam_from_part3(plan: Plan, arch: str) -> tuple[float | None, str]:
-    """Part 3's test accuracy of `arch` from the same folder, if made on the same data."""
-    path = plan.out / f"part3_{arch}.json"
-    try:
-        result = read_json(path)
-        if result["meta"]["data"] == describe_data(plan.splits) and result.get("test_acc") is not None:
-            return float(result["test_acc"]), f"{path.name} (best of {result['meta']['runs_done']} runs)"
-    except (ResultsError, KeyError, TypeError):
-        pass
-    return None, ""
-
-
-def _report(plan: Plan) -> Path | None:
-    def go():
-        return build_report(plan.out)
-    plan.progress.relabel("report")
-    return _optional(plan, "the report", go)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,13 +28,14 @@ from __future__ import annotations
 import math
 import numbers
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ee449.errors import ResultsError
+from ee449.plots.axes import colors, diagonal, steps_axis, style_axes
 from ee449.plots.output import DPI, as_list, new_figure, save_and_close
 from ee449.results.schema import (
     LEARNING_RATES,
@@ -54,45 +55,6 @@ from ee449.spec import SCHEDULE_EPOCHS  # used only for a result without meta
 
 CHANCE_LOSS = math.log(10)  # cross-entropy of a uniform guess over 10 classes
 LOG_GRAD_RATIO = 100.0  # auto log axis once the largest gradient is 100x the smallest
-
-
-# --- drawing helpers -----------------------------------------------------------------------
-
-def colors(n: int) -> list:
-    """n distinguishable colours: tab10 up to 10, tab20 up to 20, then a sampled colormap."""
-    from matplotlib import colormaps
-
-    if n <= 10:
-        return [colormaps["tab10"](i) for i in range(n)]
-    if n <= 20:
-        return [colormaps["tab20"](i) for i in range(n)]
-    return [colormaps["turbo"](x) for x in np.linspace(0.05, 0.95, n)]
-
-
-def _style(ax, title: str, xlabel: str, ylabel: str) -> None:
-    ax.set_title(title, loc="left", fontsize=14)
-    ax.set_xlabel(xlabel, fontsize=12)
-    ax.set_ylabel(ylabel, fontsize=12)
-    ax.tick_params(labelsize=10)
-    ax.grid(True, alpha=0.3)
-
-
-def _steps_axis(ax, results: Sequence[Mapping], unit: str) -> None:
-    """A secondary 'step' axis on top of an epoch axis, when all results share steps per epoch."""
-    per_epoch = {meta_of(r).get("steps_per_epoch") for r in results}
-    if unit != "epoch" or len(per_epoch) != 1:
-        return
-    spe = float(per_epoch.pop() or 1)  # every result knows it (shared_unit said 'epoch')
-    top = ax.secondary_xaxis("top", functions=(lambda e: e * spe, lambda s: s / spe))
-    top.set_xlabel("optimizer step", fontsize=10)
-    top.tick_params(labelsize=9)
-
-
-def _diagonal(ax, values: np.ndarray) -> None:
-    finite = values[np.isfinite(values)]
-    if finite.size:
-        lo, hi = float(finite.min()), float(finite.max())
-        ax.plot([lo, hi], [lo, hi], color="0.5", linestyle=":", linewidth=1, label="y = x")
 
 
 # --- Part 3 ----------------------------------------------------------------------------------
@@ -128,19 +90,19 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
         # No name beside the marker (close accuracies made the names overlap): the colour is the
         # figure legend's.
         test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="", label=name)
-    _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
-    _style(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
+    style_axes(loss_ax, "Training loss", unit, "loss (cross-entropy)")
+    style_axes(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
     for ax in (loss_ax, acc_ax):
-        _steps_axis(ax, [r for r, *_ in rows], unit)
+        steps_axis(ax, [r for r, *_ in rows], unit)
     acc_ax.legend(handles=[Line2D([], [], color="k", label="training"),
                            Line2D([], [], color="k", linestyle="--", label="validation")], fontsize=10)
-    _style(vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)")
-    _diagonal(vt_ax, np.concatenate([c["train_acc_curve"] for _, _, c, _ in rows]))
+    style_axes(vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)")
+    diagonal(vt_ax, np.concatenate([c["train_acc_curve"] for _, _, c, _ in rows]))
     means = all(_mean_run_test_acc(r) is not None for r, *_ in rows)
-    _style(test_ax, "Test against final training accuracy" + (" (means over runs)" if means else ""),
+    style_axes(test_ax, "Test against final training accuracy" + (" (means over runs)" if means else ""),
            "final training accuracy (%), mean curve", "test accuracy (%), " + ("mean over runs" if means else
                                                                              "the file's test_acc"))
-    _diagonal(test_ax, np.array([v for _, _, c, t in rows for v in (_last_finite(c["train_acc_curve"]), t)]))
+    diagonal(test_ax, np.array([v for _, _, c, t in rows for v in (_last_finite(c["train_acc_curve"]), t)]))
     vt_ax.legend(fontsize=9, loc="lower right")
     test_ax.margins(x=0.15, y=0.1)
     test_ax.legend(handles=[h for h in test_ax.get_lines() if h.get_label() == "y = x"], fontsize=9, loc="best")
@@ -199,13 +161,13 @@ def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False
         grad_ax.plot(x, c["relu_grad_curve"], color=color, linewidth=1.0)
         grad_ax.plot(x, c["sigmoid_grad_curve"], color=color, linewidth=1.0, linestyle="--")
     loss_ax.axhline(CHANCE_LOSS, color="0.5", linestyle=":", linewidth=1)
-    _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
-    _style(grad_ax, "First-layer gradient magnitude" + (" (log scale)" if log_grad else ""),
+    style_axes(loss_ax, "Training loss", unit, "loss (cross-entropy)")
+    style_axes(grad_ax, "First-layer gradient magnitude" + (" (log scale)" if log_grad else ""),
            unit, "||dL/dW1||")
     if log_grad:
         grad_ax.set_yscale("log", nonpositive="mask")
     for ax in (loss_ax, grad_ax):
-        _steps_axis(ax, [r for r, *_ in rows], unit)
+        steps_axis(ax, [r for r, *_ in rows], unit)
     styles = [Line2D([], [], color="k", label="ReLU"), Line2D([], [], color="k", linestyle="--", label="sigmoid")]
     loss_ax.legend(handles=styles + [Line2D([], [], color="0.5", linestyle=":", label="chance (ln 10)")], fontsize=10)
     grad_ax.legend(handles=styles, fontsize=10)
@@ -245,10 +207,10 @@ def part5_figure(result, *, _pyplot: bool = False) -> Figure:
             label += f" (test {test[f'test_acc_{suffix}']:.1f}%)"
         loss_ax.plot(x, c[f"loss_curve_{suffix}"], color=color, linewidth=1.3, label=label)
         acc_ax.plot(x, c[f"val_acc_curve_{suffix}"], color=color, linewidth=1.3)
-    _style(loss_ax, "Training loss", unit, "loss (cross-entropy)")
-    _style(acc_ax, "Validation accuracy", unit, "accuracy (%)")
+    style_axes(loss_ax, "Training loss", unit, "loss (cross-entropy)")
+    style_axes(acc_ax, "Validation accuracy", unit, "accuracy (%)")
     for ax in (loss_ax, acc_ax):
-        _steps_axis(ax, [result], unit)
+        steps_axis(ax, [result], unit)
     fig.suptitle(f"{result['name']}: SGD at three learning rates", fontsize=15)
     fig.legend(handles=loss_ax.get_lines(), loc="outside lower center", ncol=3, fontsize=12)
     return fig
@@ -298,8 +260,8 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
         curve_ax.annotate(text, (switch_at, 0.98 - 0.06 * (i - 1)), xycoords=("data", "axes fraction"),
                           xytext=(4, 0) if happened else (-4, 0), textcoords="offset points", fontsize=10, va="top",
                           ha="left" if happened else "right", color="black" if happened else "tab:orange")
-    _style(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
-    _steps_axis(curve_ax, [result], "epoch" if meta_of(result).get("steps_per_epoch") else "step")
+    style_axes(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
+    steps_axis(curve_ax, [result], "epoch" if meta_of(result).get("steps_per_epoch") else "step")
     curve_ax.legend(fontsize=10, loc="lower right")
     # Adam's and constant lr's accuracies may be null (not recorded): their bars are left out.
     candidates = {"schedule": ("test_acc", "tab:red"), "Adam (Part 3)": ("adam_test_acc", "tab:green"),
@@ -309,7 +271,7 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     drawn = bar_ax.bar(list(bars), [v for v, _ in bars.values()], color=[c for _, c in bars.values()])
     bar_ax.bar_label(drawn, fmt="%.2f", fontsize=11)
     bar_ax.set_ylim(0, max(100.0, max(v for v, _ in bars.values()) * 1.1))
-    _style(bar_ax, "Test accuracy", "", "accuracy (%)")
+    style_axes(bar_ax, "Test accuracy", "", "accuracy (%)")
     bar_ax.grid(False, axis="x")
     bar_ax.tick_params(axis="x", labelrotation=20)
     fig.suptitle(f"{result['name']}: learning-rate schedule against Adam", fontsize=15)

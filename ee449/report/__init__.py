@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from ee449.report.document import DEFAULT_DIR, FIGURES, build_report, document, ensure_figures
+from ee449.report.document import DEFAULT_DIR, build_report, document
+from ee449.report.figures import FIGURES, ensure_figures
 from ee449.report.load import Results, load_folder
 
 __all__ = ["DEFAULT_DIR", "FIGURES", "Results", "build_report", "document", "ensure_figures", "load_folder"]
