@@ -25,6 +25,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(BIN)/ruff check ee449
+	$(BIN)/ruff format --check ee449 tests benchmarks tools conftest.py
 	$(BIN)/mypy
 
 gpu-test: $(VENV)/.installed

@@ -48,7 +48,10 @@ def _pin_xdist_worker_to_one_gpu() -> None:
         try:
             listing = subprocess.run(
                 ["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"],
-                capture_output=True, text=True, timeout=20, check=True,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=True,
             ).stdout
         except (OSError, subprocess.SubprocessError):
             return
@@ -77,11 +80,15 @@ _one_cpu_thread_per_xdist_worker()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--require-gpu", action="store_true", default=False,
+        "--require-gpu",
+        action="store_true",
+        default=False,
         help="fail (instead of skip) gpu-marked tests when CUDA is not available",
     )
     parser.addoption(
-        "--run-network", action="store_true", default=False,
+        "--run-network",
+        action="store_true",
+        default=False,
         help="run network-marked tests (they download); otherwise they are skipped",
     )
 
@@ -95,8 +102,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # (xdist workers, which have `workerinput`, leave it to the controller; an env variable would be
     # inherited by a pytest that a test starts)
     if config.getoption("--require-gpu") and not hasattr(config, "workerinput") and not _cuda_available():
-        raise pytest.UsageError("--require-gpu was given but CUDA is not available on this machine "
-                                "(torch.cuda.is_available() is False); drop --require-gpu to skip the gpu tests")
+        raise pytest.UsageError(
+            "--require-gpu was given but CUDA is not available on this machine "
+            "(torch.cuda.is_available() is False); drop --require-gpu to skip the gpu tests"
+        )
 
 
 def _load_hypothesis_profiles() -> None:
@@ -106,7 +115,11 @@ def _load_hypothesis_profiles() -> None:
         return
     settings.register_profile("dev", max_examples=30, deadline=None)
     settings.register_profile(
-        "ci", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+        "ci",
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        print_blob=True,
         suppress_health_check=[HealthCheck.too_slow],
     )
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
@@ -145,6 +158,7 @@ def require_cuda(request: pytest.FixtureRequest) -> str:
 
 
 # --- third-party data, found, never committed ----------------------------------------------
+
 
 def shared_dir() -> Path | None:
     """`$EE449_SHARED`, else `../shared` beside the repository (CI has it; a fresh clone not)."""
@@ -185,8 +199,9 @@ def cifar_image_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("cifar10-jpg")
     try:
         # The tar program unpacks the 60,000 small files about 6x faster than Python's tarfile.
-        subprocess.run(["tar", "-xzf", str(archive), "-C", str(target)], check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            ["tar", "-xzf", str(archive), "-C", str(target)], check=True, capture_output=True, timeout=300
+        )
     except (OSError, subprocess.SubprocessError):
         with tarfile.open(archive) as tar:
             tar.extractall(target, filter="data")
@@ -194,6 +209,7 @@ def cifar_image_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # --- shared fixtures of the training tests ----------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def one_cpu_thread():

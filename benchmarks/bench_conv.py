@@ -28,6 +28,7 @@ TARGET_RATIO = 1.5  # issue 2: my_conv2d at most 1.5x torch's conv2d on float64
 
 # --- the alternatives my_conv2d was chosen against (same contract, float64 in) -----------------
 
+
 def tensordot_windows(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """One tensordot over a sliding_window_view [N, C, Ho, Wo, kh, kw]; transpose copy at the end."""
     kh, kw = w.shape[2:]
@@ -44,7 +45,7 @@ def offset_loop(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     out = np.zeros((O, N, Ho, Wo))
     for p in range(kh):
         for q in range(kw):
-            out += np.tensordot(w[:, :, p, q], x[:, :, p:p + Ho, q:q + Wo], axes=([1], [1]))
+            out += np.tensordot(w[:, :, p, q], x[:, :, p : p + Ho, q : q + Wo], axes=([1], [1]))
     return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
 
 
@@ -66,7 +67,7 @@ def matmul_per_image(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     cols = np.empty((N, C, kh, kw, Ho, Wo))
     for p in range(kh):
         for q in range(kw):
-            cols[:, :, p, q] = x[:, :, p:p + Ho, q:q + Wo]
+            cols[:, :, p, q] = x[:, :, p : p + Ho, q : q + Wo]
     return np.matmul(w.reshape(O, -1), cols.reshape(N, C * kh * kw, Ho * Wo)).reshape(N, O, Ho, Wo)
 
 
@@ -119,9 +120,11 @@ def main(argv: list[str] | None = None) -> int:
 
     seconds = median_seconds(calls, args.repeats)
     base = seconds["torch.conv2d"]
-    print(f"input {tuple(args.shape)} float64, kernel {tuple(args.kernel)} float64, "
-          f"median of {args.repeats}; torch threads {torch.get_num_threads()}; "
-          f"max abs err vs torch {err:.2e}")
+    print(
+        f"input {tuple(args.shape)} float64, kernel {tuple(args.kernel)} float64, "
+        f"median of {args.repeats}; torch threads {torch.get_num_threads()}; "
+        f"max abs err vs torch {err:.2e}"
+    )
     for name, value in seconds.items():
         print(f"  {name:<20} {value * 1e3:9.2f} ms   {value / base:5.2f}x torch")
     ratio = seconds["my_conv2d"] / base

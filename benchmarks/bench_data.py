@@ -59,7 +59,9 @@ def main() -> None:
     seconds, _ = best_of(args.repeats, lambda: make_synthetic(args.synthetic_per_class, seed=0))
     print(f"synthetic: {n} images generated in {seconds:.2f} s (target about 1 s)")
     seconds, _ = best_of(args.repeats, lambda: load_cifar10("synthetic"))
-    print(f"synthetic: load_cifar10('synthetic') (5,000 + 1,000 images, transformed, split) in {seconds:.2f} s")
+    print(
+        f"synthetic: load_cifar10('synthetic') (5,000 + 1,000 images, transformed, split) in {seconds:.2f} s"
+    )
 
     tree = find_cifar_dir(args.cifar_dir)
     if tree is None:
@@ -68,8 +70,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ee449-bench-cache-") as cache:
         start = time.perf_counter()
         train_x, _, test_x, _ = load_image_folder(tree, cache)
-        print(f"image folder {tree}: cold load (decode {len(train_x) + len(test_x)} images, write cache) "
-              f"in {time.perf_counter() - start:.2f} s")
+        print(
+            f"image folder {tree}: cold load (decode {len(train_x) + len(test_x)} images, write cache) "
+            f"in {time.perf_counter() - start:.2f} s"
+        )
         seconds, _ = best_of(args.repeats, lambda: load_cifar10(str(tree), root=cache))
         print(f"image folder: load_cifar10 with a warm cache in {seconds:.2f} s (target < 3 s), of which")
         seconds, _ = best_of(args.repeats, lambda: scan_tree(tree))

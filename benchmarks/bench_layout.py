@@ -77,8 +77,9 @@ def conv_shapes(arch: str) -> list[tuple[int, int, int, int]]:
 
 
 @torch.inference_mode()
-def layer_rates(arch: str, replicas: int, device: torch.device, repeats: int, chunk: int,
-                images: int = 2560) -> list[dict]:
+def layer_rates(
+    arch: str, replicas: int, device: torch.device, repeats: int, chunk: int, images: int = 2560
+) -> list[dict]:
     """GFLOP/s of each conv of `arch`: one model vs `replicas` models grouped, in both layouts.
 
     As the trainers evaluate: one model in chunks of `chunk` images, the grouped replicas in
@@ -87,16 +88,26 @@ def layer_rates(arch: str, replicas: int, device: torch.device, repeats: int, ch
     rows = []
     for c_in, c_out, k, size in conv_shapes(arch):
         flop = 2 * images * c_out * c_in * k * k * (size - k + 1) ** 2
-        single = torch.randn(images, c_in, size, size, device=device), torch.randn(c_out, c_in, k, k, device=device)
-        grouped = (torch.randn(images // replicas, replicas * c_in, size, size, device=device),
-                   torch.randn(replicas * c_out, c_in, k, k, device=device))
+        single = (
+            torch.randn(images, c_in, size, size, device=device),
+            torch.randn(c_out, c_in, k, k, device=device),
+        )
+        grouped = (
+            torch.randn(images // replicas, replicas * c_in, size, size, device=device),
+            torch.randn(replicas * c_out, c_in, k, k, device=device),
+        )
         row = {"arch": arch, "conv": f"{c_in}->{c_out} {k}x{k} on {size}x{size}"}
         for layout, memory_format in LAYOUTS.items():
-            for name, (x, w), groups, step in (("one model", single, 1, chunk),
-                                                (f"{replicas} grouped", grouped, replicas, max(1, chunk // replicas))):
+            for name, (x, w), groups, step in (
+                ("one model", single, 1, chunk),
+                (f"{replicas} grouped", grouped, replicas, max(1, chunk // replicas)),
+            ):
                 x, w = x.contiguous(memory_format=memory_format), w.contiguous(memory_format=memory_format)
-                seconds = median_seconds(lambda: [F.conv2d(x[i:i + step], w, groups=groups)
-                                                  for i in range(0, len(x), step)], device, repeats)
+                seconds = median_seconds(
+                    lambda: [F.conv2d(x[i : i + step], w, groups=groups) for i in range(0, len(x), step)],
+                    device,
+                    repeats,
+                )
                 row[f"{name} {layout}"] = flop / seconds / 1e9
         rows.append(row)
     return rows
@@ -115,11 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunks", default="128,256,1000", help="evaluation chunk sizes to try")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    parser.add_argument("--default-malloc", action="store_true",
-                        help="leave glibc's malloc as it is (the trainer calls ee449.training.allocator.keep_freed_memory)")
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="leave glibc's malloc as it is (the trainer calls ee449.training.allocator.keep_freed_memory)",
+    )
     parser.add_argument("--layers", action="store_true", help="time each convolution instead (GFLOP/s)")
     parser.add_argument("--replicas", type=int, default=10, help="models grouped in --layers")
-    parser.add_argument("--layer-chunk", type=int, default=256, help="images per forward of one model in --layers")
+    parser.add_argument(
+        "--layer-chunk", type=int, default=256, help="images per forward of one model in --layers"
+    )
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
     if args.threads:
@@ -140,14 +156,25 @@ def main(argv: list[str] | None = None) -> int:
             row = {"arch": arch, "layout": layout}
             for chunk in (int(c) for c in args.chunks.split(",")):
                 row[f"val_pass_s_chunk_{chunk}"] = median_seconds(
-                    lambda: accuracy(model, images, labels, chunk), device, args.repeats)
-            row["train_step_ms"] = 100 * median_seconds(training_window(model, images, labels), device, args.repeats)
+                    lambda: accuracy(model, images, labels, chunk), device, args.repeats
+                )
+            row["train_step_ms"] = 100 * median_seconds(
+                training_window(model, images, labels), device, args.repeats
+            )
             rows.append(row)
-            cells = "  ".join(f"{k.replace('val_pass_s_', 'val ')} {v:.3f} s" for k, v in row.items() if k.startswith("val"))
+            cells = "  ".join(
+                f"{k.replace('val_pass_s_', 'val ')} {v:.3f} s" for k, v in row.items() if k.startswith("val")
+            )
             print(f"{arch:6} {layout:14} {cells}  train step {row['train_step_ms']:.1f} ms", flush=True)
     if args.json:
-        report = {"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
-                  "val": args.val, "repeats": args.repeats, "rows": rows}
+        report = {
+            "device": str(device),
+            "threads": torch.get_num_threads(),
+            "torch": torch.__version__,
+            "val": args.val,
+            "repeats": args.repeats,
+            "rows": rows,
+        }
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=2)
     return 0
@@ -157,13 +184,24 @@ def _layers(args: argparse.Namespace, device: torch.device) -> int:
     peak = matmul_rate(device, args.repeats)
     print(f"2048 x 2048 float32 matmul: {peak:.0f} GFLOP/s")
     chunk = args.layer_chunk
-    rows = [row for arch in args.archs.split(",") for row in layer_rates(arch, args.replicas, device, args.repeats, chunk)]
+    rows = [
+        row
+        for arch in args.archs.split(",")
+        for row in layer_rates(arch, args.replicas, device, args.repeats, chunk)
+    ]
     for row in rows:
         cells = "  ".join(f"{k} {v:5.0f}" for k, v in row.items() if k not in ("arch", "conv"))
         print(f"{row['arch']:6} {row['conv']:22} GFLOP/s: {cells}", flush=True)
     if args.json:
-        report = {"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
-                  "matmul_gflops": peak, "chunk": chunk, "replicas": args.replicas, "rows": rows}
+        report = {
+            "device": str(device),
+            "threads": torch.get_num_threads(),
+            "torch": torch.__version__,
+            "matmul_gflops": peak,
+            "chunk": chunk,
+            "replicas": args.replicas,
+            "rows": rows,
+        }
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=2)
     return 0

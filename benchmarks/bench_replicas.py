@@ -59,7 +59,7 @@ def vmap_loop(arch: str, data, config: TrainConfig, seeds: list[int], chunk: int
     for _ in range(config.epochs):
         orders = torch.stack([torch.randperm(n, generator=g) for g in generators]).to(device)
         for start in range(0, n, config.batch_size):
-            idx = orders[:, start:start + config.batch_size]
+            idx = orders[:, start : start + config.batch_size]
             logits = vmap(call)(params, buffers, data.train_images[idx])  # (R, B, 10)
             loss = F.cross_entropy(logits.flatten(0, 1), data.train_labels[idx].flatten(), reduction="none")
             optimizer.zero_grad(set_to_none=True)
@@ -70,8 +70,10 @@ def vmap_loop(arch: str, data, config: TrainConfig, seeds: list[int], chunk: int
                 with torch.inference_mode():
                     correct = torch.zeros(R, dtype=torch.int64, device=device)
                     for s in range(0, len(data.val_images), chunk):
-                        out = vmap(call, in_dims=(0, 0, None))(params, buffers, data.val_images[s:s + chunk])
-                        correct += (out.argmax(-1) == data.val_labels[s:s + chunk]).sum(1)
+                        out = vmap(call, in_dims=(0, 0, None))(
+                            params, buffers, data.val_images[s : s + chunk]
+                        )
+                        correct += (out.argmax(-1) == data.val_labels[s : s + chunk]).sum(1)
                     correct.tolist()
 
 
@@ -114,10 +116,17 @@ def main(argv: list[str] | None = None) -> int:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         # Kernel time and page faults: what a malloc that returns freed memory costs (ee449.training.allocator).
         kernel_s, faults = usage.ru_stime - usage_before.ru_stime, usage.ru_minflt - usage_before.ru_minflt
-        timings[way] = {"seconds": seconds, "images_per_s": images / seconds, "kernel_cpu_s": kernel_s,
-                        "minor_page_faults": faults}
-        print(f"{way:>10}: {seconds:8.2f} s  {images / seconds:10.0f} images/s  "
-              f"(kernel CPU {kernel_s:.2f} s, {faults:,} page faults)", flush=True)
+        timings[way] = {
+            "seconds": seconds,
+            "images_per_s": images / seconds,
+            "kernel_cpu_s": kernel_s,
+            "minor_page_faults": faults,
+        }
+        print(
+            f"{way:>10}: {seconds:8.2f} s  {images / seconds:10.0f} images/s  "
+            f"(kernel CPU {kernel_s:.2f} s, {faults:,} page faults)",
+            flush=True,
+        )
     if "sequential" in timings:
         for way in timings:
             if way != "sequential":
@@ -125,9 +134,17 @@ def main(argv: list[str] | None = None) -> int:
                 timings[way]["speedup_vs_sequential"] = ratio
                 print(f"{way} is {ratio:.2f}x sequential")
     if args.json:
-        report = {"arch": args.arch, "replicas": args.replicas, "steps": args.steps, "val": args.val,
-                  "device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
-                  "python": platform.python_version(), "timings": timings}
+        report = {
+            "arch": args.arch,
+            "replicas": args.replicas,
+            "steps": args.steps,
+            "val": args.val,
+            "device": str(device),
+            "threads": torch.get_num_threads(),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "timings": timings,
+        }
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=2)
     return 0

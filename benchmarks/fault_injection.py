@@ -62,8 +62,9 @@ class Tally:
 
 
 def ee449(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ee449", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def digest(path: Path) -> str:
@@ -94,13 +95,17 @@ def trained_epochs(stderr: str) -> int:
 
 # -- 1. kills -------------------------------------------------------------------------------------
 
+
 def kills(out: Path, count: int, max_wait: float, rng: random.Random, tally: Tally) -> None:
     snapshots: list[tuple[str, dict[str, str]]] = []
     for i in range(count):
         sig = signal.SIGKILL if i % 2 == 0 else signal.SIGINT
         wait = rng.uniform(2.0, max_wait)
-        process = subprocess.Popen([sys.executable, "-m", "ee449", "all", *QUICK, "--out", str(out)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ee449", "all", *QUICK, "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             process.wait(timeout=wait)
             finished_early = True
@@ -118,11 +123,18 @@ def kills(out: Path, count: int, max_wait: float, rng: random.Random, tally: Tal
     for label, runs in snapshots:
         lost = [name for name, value in runs.items() if end.get(name) != value]
         ok = final.returncode == 0 and not broken and not lost
-        tally.record(label, ok, len(lost) + len(broken), f"{len(runs)} saved runs kept" if ok else
-                     f"exit {final.returncode}, lost {lost[:2]}, broken {broken[:2]}")
+        tally.record(
+            label,
+            ok,
+            len(lost) + len(broken),
+            f"{len(runs)} saved runs kept"
+            if ok
+            else f"exit {final.returncode}, lost {lost[:2]}, broken {broken[:2]}",
+        )
 
 
 # -- 2. corruption --------------------------------------------------------------------------------
+
 
 def _edit_json(path: Path, change: Callable[[dict], None]) -> None:
     data = json.loads(path.read_text())
@@ -142,8 +154,9 @@ def corruption(out: Path, tally: Tally) -> None:
     run_files = sorted((out / ".runs").glob(f"{arch}-relu-adam-*/seed_*.json"))
     saved_run_ways: dict[str, Callable[[Path], None]] = {
         "saved run: curves cut to a third": lambda p: _edit_json(p, lambda s: _cut(s["history"])),
-        "saved run: test_acc a string":
-            lambda p: _edit_json(p, lambda s: s["history"].update(test_acc="99.5")),
+        "saved run: test_acc a string": lambda p: _edit_json(
+            p, lambda s: s["history"].update(test_acc="99.5")
+        ),
         "saved run: truncated file": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
     }
     for name, corrupt in saved_run_ways.items():
@@ -154,18 +167,24 @@ def corruption(out: Path, tally: Tally) -> None:
         after = saved_runs(out)
         changed = [k for k in before if after.get(k) != before[k]]
         rebuilt = json.loads(result_path.read_text()) if result_path.is_file() else {}
-        same = bool(rebuilt) and all(math.isclose(a, b, rel_tol=1e-5) for a, b in
-                                     zip(rebuilt["loss_curve"], reference["loss_curve"]))
+        same = bool(rebuilt) and all(
+            math.isclose(a, b, rel_tol=1e-5) for a, b in zip(rebuilt["loss_curve"], reference["loss_curve"])
+        )
         ok = done.returncode == 0 and not broken_results(out) and len(changed) <= 1 and same
-        tally.record(name, ok, 0 if result_path.is_file() else 1,
-                     f"the broken run retrained ({trained_epochs(done.stderr)} epoch lines), same numbers"
-                     if ok
-                     else f"exit {done.returncode}, changed {changed}, {done.stderr[-300:]}")
+        tally.record(
+            name,
+            ok,
+            0 if result_path.is_file() else 1,
+            f"the broken run retrained ({trained_epochs(done.stderr)} epoch lines), same numbers"
+            if ok
+            else f"exit {done.returncode}, changed {changed}, {done.stderr[-300:]}",
+        )
     result_ways: dict[str, Callable[[Path], None]] = {
         "result file: a string curve": lambda p: _edit_json(p, lambda r: r.update(loss_curve="oops")),
         "result file: a missing key": lambda p: _edit_json(p, lambda r: r.pop("val_acc_curve")),
-        "result file: unequal curves":
-            lambda p: _edit_json(p, lambda r: r.update(val_acc_curve=r["val_acc_curve"][:2])),
+        "result file: unequal curves": lambda p: _edit_json(
+            p, lambda r: r.update(val_acc_curve=r["val_acc_curve"][:2])
+        ),
         "result file: test_acc 150%": lambda p: _edit_json(p, lambda r: r.update(test_acc=150.0)),
         "result file: NaN literal": lambda p: _edit_json(p, lambda r: r.update(test_acc=math.nan)),
     }
@@ -175,13 +194,23 @@ def corruption(out: Path, tally: Tally) -> None:
         corrupt(result_path)
         done = ee449("part3", *QUICK, "--arch", arch, "--out", str(out))
         rebuilt = json.loads(result_path.read_text())
-        same = all(rebuilt[k] == reference[k]
-                   for k in ("loss_curve", "train_acc_curve", "val_acc_curve", "test_acc"))
-        ok = (done.returncode == 0 and "rebuilding it from the saved runs" in done.stderr
-              and saved_runs(out) == before
-              and trained_epochs(done.stderr) == 0 and same and not broken_results(out))
-        tally.record(name, ok, 0, "rebuilt from the saved runs, no training, same numbers" if ok
-                     else done.stderr[-300:])
+        same = all(
+            rebuilt[k] == reference[k] for k in ("loss_curve", "train_acc_curve", "val_acc_curve", "test_acc")
+        )
+        ok = (
+            done.returncode == 0
+            and "rebuilding it from the saved runs" in done.stderr
+            and saved_runs(out) == before
+            and trained_epochs(done.stderr) == 0
+            and same
+            and not broken_results(out)
+        )
+        tally.record(
+            name,
+            ok,
+            0,
+            "rebuilt from the saved runs, no training, same numbers" if ok else done.stderr[-300:],
+        )
     # Truncated JSON: not recognisably ours, so refused with the fix named; following the fix restores it.
     before = saved_runs(out)
     result_path.write_bytes(result_path.read_bytes()[:100])
@@ -191,19 +220,26 @@ def corruption(out: Path, tally: Tally) -> None:
     result_path.rename(result_path.with_suffix(".broken"))
     done = ee449("part3", *QUICK, "--arch", arch, "--out", str(out))
     ok = named and done.returncode == 0 and saved_runs(out) == before and not broken_results(out)
-    tally.record("result file: truncated JSON", ok, 0 if result_path.is_file() else 1,
-                 "refused naming the fix; the fix rebuilt it without training" if ok
-                 else f"{line} / {done.stderr[-200:]}")
+    tally.record(
+        "result file: truncated JSON",
+        ok,
+        0 if result_path.is_file() else 1,
+        "refused naming the fix; the fix rebuilt it without training"
+        if ok
+        else f"{line} / {done.stderr[-200:]}",
+    )
 
 
 # -- 3. disk full ---------------------------------------------------------------------------------
+
 
 def disk_full(work: Path, run_size: int, tally: Tally) -> None:
     disk = work / "disk"
     disk.mkdir()
     size_k = (run_size * 3 // 2) // 1024  # room for one saved run, not two
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_k}k", "tmpfs", str(disk)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_k}k", "tmpfs", str(disk)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         print(f"skip disk full: cannot mount a tmpfs ({mounted.stderr.strip()})")
         return
@@ -212,15 +248,26 @@ def disk_full(work: Path, run_size: int, tally: Tally) -> None:
         full = ee449("part4", *QUICK, "--arch", "mlp_1", "--out", str(out))
         line = full.stderr.strip().splitlines()[-1]
         kept = saved_runs(out)
-        stopped_well = (full.returncode == 1 and "ENOSPC" in line and "stay saved" in line
-                        and "Traceback" not in full.stderr and len(kept) == 1)
+        stopped_well = (
+            full.returncode == 1
+            and "ENOSPC" in line
+            and "stay saved" in line
+            and "Traceback" not in full.stderr
+            and len(kept) == 1
+        )
         subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
         resumed = ee449("part4", *QUICK, "--arch", "mlp_1", "--out", str(out))
         after = saved_runs(out)
         lost = [k for k, v in kept.items() if after.get(k) != v]
         ok = stopped_well and resumed.returncode == 0 and not broken_results(out) and len(after) == 2
-        tally.record("disk full during part4", ok, len(lost), f"'{line[:150]}...'; resumed" if ok
-                     else f"exit {full.returncode}: {line} / {resumed.stderr[-200:]}")
+        tally.record(
+            "disk full during part4",
+            ok,
+            len(lost),
+            f"'{line[:150]}...'; resumed"
+            if ok
+            else f"exit {full.returncode}: {line} / {resumed.stderr[-200:]}",
+        )
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
@@ -230,10 +277,14 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--max-wait", type=float, default=40.0, help="latest kill, seconds after the start")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--phases", default="kills,corruption,disk",
-                        help="comma-separated subset of kills, corruption, disk (default: all three)")
-    parser.add_argument("--work", type=Path, default=None,
-                        help="working folder (default: a fresh temporary one)")
+    parser.add_argument(
+        "--phases",
+        default="kills,corruption,disk",
+        help="comma-separated subset of kills, corruption, disk (default: all three)",
+    )
+    parser.add_argument(
+        "--work", type=Path, default=None, help="working folder (default: a fresh temporary one)"
+    )
     args = parser.parse_args()
     # A background job of a non-interactive shell starts with SIGINT ignored, and children inherit
     # that: the SIGINT kills below would then do nothing. Restore the default for them.
@@ -250,8 +301,10 @@ def main() -> int:
     if "disk" in phases:
         run_size = max(p.stat().st_size for p in (out / ".runs").glob("mlp_1-*/seed_*.json"))
         disk_full(work, run_size, tally)
-    print(f"{tally.faults} faults, {tally.recovered} recovered, {tally.lost} lost "
-          f"({time.perf_counter() - started:.0f} s)")
+    print(
+        f"{tally.faults} faults, {tally.recovered} recovered, {tally.lost} lost "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if tally.recovered == tally.faults and tally.lost == 0 else 1

@@ -22,8 +22,10 @@ from ee449.models import build
 def accuracy(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
     model.eval()
     with torch.no_grad():
-        correct = sum(int((model(images[i:i + 1000]).argmax(1) == labels[i:i + 1000]).sum())
-                      for i in range(0, len(labels), 1000))
+        correct = sum(
+            int((model(images[i : i + 1000]).argmax(1) == labels[i : i + 1000]).sum())
+            for i in range(0, len(labels), 1000)
+        )
     model.train()
     return correct / len(labels)
 
@@ -48,13 +50,16 @@ def main() -> None:
         for epoch in range(1, args.epochs + 1):
             order = torch.randperm(len(data.train_labels), generator=generator)
             for i in range(0, len(order), 50):
-                batch = order[i:i + 50]
+                batch = order[i : i + 50]
                 optimizer.zero_grad()
                 loss_fn(model(data.train_images[batch]), data.train_labels[batch]).backward()
                 optimizer.step()
-            print(f"{name} epoch {epoch}: val {accuracy(model, data.val_images, data.val_labels):.3f} "
-                  f"test {accuracy(model, data.test_images, data.test_labels):.3f} "
-                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+            print(
+                f"{name} epoch {epoch}: val {accuracy(model, data.val_images, data.val_labels):.3f} "
+                f"test {accuracy(model, data.test_images, data.test_labels):.3f} "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,10 @@ class FolderLock:
         except BlockingIOError:
             holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
-            raise FolderBusy(f"{self.path.parent} is being written by another ee449 command (PID {holder}); "
-                             "wait for it to finish, or choose another --out") from None
+            raise FolderBusy(
+                f"{self.path.parent} is being written by another ee449 command (PID {holder}); "
+                "wait for it to finish, or choose another --out"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         self._fd = fd
@@ -48,6 +50,7 @@ class FolderLock:
     def __enter__(self) -> FolderLock:
         return self.acquire()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.release()

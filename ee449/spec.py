@@ -19,7 +19,18 @@ from typing import Union
 # -- the data ----------------------------------------------------------------------------------
 INPUT_SHAPE = (1, 32, 32)  # (C, H, W) of a grayscale CIFAR-10 image
 NUM_CLASSES = 10
-CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")  # labels 0..9
+CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)  # labels 0..9
 MEAN = (0.4914, 0.4822, 0.4465)  # the homework's Normalize() arguments, R, G, B
 STD = (0.247, 0.243, 0.261)
 VAL_FRACTION = 0.1  # of the 50,000 training images: 5,000 for validation, 500 per class
@@ -77,8 +88,22 @@ REGISTRY: dict[str, tuple[Layer, ...]] = {
     # No activation after the 7x7 conv: the homework's cnn_3 goes straight to pooling.
     "cnn_3": (Conv(3, 16), ACT, Conv(5, 8), ACT, POOL, Conv(7, 16), POOL),
     "cnn_4": (Conv(3, 16), ACT, Conv(3, 8), ACT, Conv(5, 16), ACT, POOL, Conv(5, 16), ACT, POOL),
-    "cnn_5": (Conv(3, 8), ACT, Conv(3, 16), ACT, Conv(3, 8), ACT, Conv(3, 16), ACT, POOL,
-              Conv(3, 16), ACT, Conv(3, 8), ACT, POOL),
+    "cnn_5": (
+        Conv(3, 8),
+        ACT,
+        Conv(3, 16),
+        ACT,
+        Conv(3, 8),
+        ACT,
+        Conv(3, 16),
+        ACT,
+        POOL,
+        Conv(3, 16),
+        ACT,
+        Conv(3, 8),
+        ACT,
+        POOL,
+    ),
 }
 ARCHITECTURES: tuple[str, ...] = tuple(REGISTRY)
 
@@ -90,6 +115,7 @@ def check_architecture(name: str) -> None:
 
 # -- the result files ------------------------------------------------------------------------------
 
+
 def rate_suffix(lr: float) -> str:
     """The homework's key suffix of a Part 5 rate: 0.1 -> '1', 0.01 -> '01', 0.001 -> '001'."""
     text = f"{lr:.10f}".rstrip("0")
@@ -100,9 +126,17 @@ def rate_suffix(lr: float) -> str:
 
 PART3_KEYS = ("name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc", "weights")
 PART4_KEYS = ("name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve")
-PART5_KEYS = ("name",) + tuple(f"{kind}_{rate_suffix(lr)}" for kind in ("loss_curve", "val_acc_curve")
-                               for lr in PART5_LRS)
+PART5_KEYS = ("name",) + tuple(
+    f"{kind}_{rate_suffix(lr)}" for kind in ("loss_curve", "val_acc_curve") for lr in PART5_LRS
+)
 # The schedule's file (ee449's own; the homework asks for the figure): ee449 adds "constant_lr_test_acc".
-SCHEDULE_KEYS = ("name", "switch_epochs", "val_acc_curve_stage2", "val_acc_curve_stage3", "test_acc", "adam_test_acc")
+SCHEDULE_KEYS = (
+    "name",
+    "switch_epochs",
+    "val_acc_curve_stage2",
+    "val_acc_curve_stage3",
+    "test_acc",
+    "adam_test_acc",
+)
 RESULT_KEYS = {3: PART3_KEYS, 4: PART4_KEYS, 5: PART5_KEYS}  # by part, as the grader checks them
 EPOCHS = {3: PART3_EPOCHS, 4: PART4_EPOCHS, 5: PART5_EPOCHS}  # by part

@@ -19,9 +19,25 @@ def test_require_gpu_without_cuda_fails_once_at_the_start():
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA: --require-gpu runs the gpu tests")
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-m", "gpu", "--require-gpu", "-p", "no:cacheprovider",
-                           "-q", "tests/bench"], cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "gpu",
+            "--require-gpu",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "tests/bench",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+    )
     seconds = time.perf_counter() - start
     output = done.stdout + done.stderr
     assert done.returncode != 0, output

@@ -125,4 +125,6 @@ def test_written_files_get_the_mode_of_any_new_file_under_the_users_umask(tmp_pa
     assert expected == 0o666 & ~umask
     for name in ("results.json", "report.html"):
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
-        assert mode == expected, f"{name}: mode {mode:o}, a new file under umask {umask:03o} gets {expected:o}"
+        assert mode == expected, (
+            f"{name}: mode {mode:o}, a new file under umask {umask:03o} gets {expected:o}"
+        )

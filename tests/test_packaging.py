@@ -40,10 +40,10 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, source / name)
     # The build backend is called directly (no isolated build environment: nothing is downloaded).
-    code = ("import sys; from setuptools import build_meta; "
-            "print(build_meta.build_sdist(sys.argv[1]))")
-    built = subprocess.run([sys.executable, "-c", code, str(out)], cwd=source, capture_output=True,
-                           text=True, timeout=300)
+    code = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
+    built = subprocess.run(
+        [sys.executable, "-c", code, str(out)], cwd=source, capture_output=True, text=True, timeout=300
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     archive = out / built.stdout.strip().splitlines()[-1]
     with tarfile.open(archive) as tar:
@@ -63,16 +63,39 @@ def test_tests_collect_and_pass_from_the_unpacked_sdist(sdist: Path) -> None:
     env.pop("PYTEST_XDIST_WORKER", None)
 
     def pytest_in_sdist(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
-                              cwd=sdist, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+            cwd=sdist,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     collected = pytest_in_sdist("--collect-only", "-m", "not gpu", "--snapshot-warn-unused")
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-2000:]
-    here = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--collect-only",
-                           "-m", "not gpu", "--snapshot-warn-unused"], cwd=REPO, capture_output=True, text=True, timeout=600,
-                          env={**env, "PYTHONPATH": str(REPO)})
+    here = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--collect-only",
+            "-m",
+            "not gpu",
+            "--snapshot-warn-unused",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**env, "PYTHONPATH": str(REPO)},
+    )
     assert _collected_count(collected.stdout) == _collected_count(here.stdout), (
-        f"the sdist collects {_collected_count(collected.stdout)} tests, the checkout {_collected_count(here.stdout)}")
+        f"the sdist collects {_collected_count(collected.stdout)} tests, the checkout {_collected_count(here.stdout)}"
+    )
     formulas = next(sdist.glob("tests/**/test_formulas.py")).relative_to(sdist)
     run = pytest_in_sdist(str(formulas), "-x")
     assert run.returncode == 0, run.stdout[-3000:]
@@ -89,6 +112,8 @@ def _collected_count(output: str) -> int:
 def test_declared_license_is_an_spdx_string_matching_the_license_file() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+; 3.10 has no TOML reader in the stdlib
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    assert project["license"] == "MIT", f"project.license is {project['license']!r}, expected the SPDX id 'MIT'"
+    assert project["license"] == "MIT", (
+        f"project.license is {project['license']!r}, expected the SPDX id 'MIT'"
+    )
     assert project["license-files"] == ["LICENSE"]
     assert (REPO / "LICENSE").read_text().startswith("MIT License")

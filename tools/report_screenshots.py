@@ -22,8 +22,10 @@ from pathlib import Path
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=5000")
 # After layout and images: record the page's width and the window's in an attribute --dump-dom prints.
-PROBE = ("<script>window.addEventListener('load', function () { document.body.setAttribute('data-widths', "
-         "document.documentElement.scrollWidth + ' ' + window.innerWidth); });</script>")
+PROBE = (
+    "<script>window.addEventListener('load', function () { document.body.setAttribute('data-widths', "
+    "document.documentElement.scrollWidth + ' ' + window.innerWidth); });</script>"
+)
 
 
 def find_browser() -> str | None:
@@ -34,18 +36,30 @@ def widths_of(browser: str, page: Path, width: int, height: int) -> tuple[int, i
     """(scrollWidth, innerWidth) of `page` in a `width` x `height` window."""
     with tempfile.TemporaryDirectory() as folder:
         probe = Path(folder) / "probe.html"
-        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
-        dom = subprocess.run([browser, *FLAGS, f"--window-size={width},{height}", "--dump-dom", probe.as_uri()],
-                             capture_output=True, text=True, timeout=120).stdout
+        probe.write_text(
+            page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
+        )
+        dom = subprocess.run(
+            [browser, *FLAGS, f"--window-size={width},{height}", "--dump-dom", probe.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
     found = re.search(r'data-widths="(\d+) (\d+)"', dom)
     if not found:
-        raise RuntimeError(f"could not measure the page at {width} px (Chromium printed {len(dom)} characters)")
+        raise RuntimeError(
+            f"could not measure the page at {width} px (Chromium printed {len(dom)} characters)"
+        )
     return int(found.group(1)), int(found.group(2))
 
 
 def screenshot(browser: str, page: Path, target: Path, width: int, height: int) -> Path:
-    subprocess.run([browser, *FLAGS, f"--window-size={width},{height}", f"--screenshot={target}", page.as_uri()],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [browser, *FLAGS, f"--window-size={width},{height}", f"--screenshot={target}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     return target
 
 
@@ -67,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         scroll, inner = widths_of(browser, page, width, args.height)
         shot = screenshot(browser, page, args.out / f"report-{width}.png", width, args.height)
         ok = scroll <= inner
-        print(f"{width} px: page {scroll} px wide in a {inner} px window: {'ok' if ok else 'SCROLLS SIDEWAYS'}; {shot}")
+        print(
+            f"{width} px: page {scroll} px wide in a {inner} px window: {'ok' if ok else 'SCROLLS SIDEWAYS'}; {shot}"
+        )
         if not ok:
             scrolling.append(width)
     if scrolling:

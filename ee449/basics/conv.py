@@ -64,14 +64,14 @@ def my_conv2d(input: Any, kernel: Any) -> np.ndarray:
     chunk = max(1, min(N, _CHUNK_BYTES // (K * P * 8)))
     x_by_channel = x.transpose(1, 0, 2, 3)  # (C, N, H, W) view, no copy
     for start in range(0, N, chunk):
-        xs = x_by_channel[:, start:start + chunk]  # (C, n, H, W), any dtype: the copy casts it
+        xs = x_by_channel[:, start : start + chunk]  # (C, n, H, W), any dtype: the copy casts it
         n = xs.shape[1]
         c = np.empty((C, kh, kw, n, Ho, Wo), dtype=np.float64)  # im2col, contiguous
         for p in range(kh):
             for q in range(kw):
-                c[:, p, q] = xs[:, :, p:p + Ho, q:q + Wo]  # (C, n, Ho, Wo) shifted view
+                c[:, p, q] = xs[:, :, p : p + Ho, q : q + Wo]  # (C, n, Ho, Wo) shifted view
         product = w2 @ c.reshape(K, n * P)  # (O, K) @ (K, n*Ho*Wo) -> (O, n*Ho*Wo)
-        out[start:start + n] = product.reshape(O, n, Ho, Wo).transpose(1, 0, 2, 3)
+        out[start : start + n] = product.reshape(O, n, Ho, Wo).transpose(1, 0, 2, 3)
     return out
 
 
@@ -108,9 +108,7 @@ def _check_shapes(x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> None:
     if len(x_shape) != 4:
         raise ValueError(f"input must be 4-D [N, C_in, H, W], got {len(x_shape)}-D shape {x_shape}")
     if len(w_shape) != 4:
-        raise ValueError(
-            f"kernel must be 4-D [C_out, C_in, kh, kw], got {len(w_shape)}-D shape {w_shape}"
-        )
+        raise ValueError(f"kernel must be 4-D [C_out, C_in, kh, kw], got {len(w_shape)}-D shape {w_shape}")
     if 0 in x_shape:
         raise ValueError(f"input is empty: shape {x_shape}")
     if 0 in w_shape:
@@ -119,4 +117,6 @@ def _check_shapes(x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> None:
         raise ValueError(f"kernel has {w_shape[1]} input channels but input has {x_shape[1]}")
     (H, W), (kh, kw) = x_shape[2:], w_shape[2:]
     if kh > H or kw > W:
-        raise ValueError(f"kernel {kh}x{kw} is larger than the input {H}x{W} (valid padding needs kh <= H, kw <= W)")
+        raise ValueError(
+            f"kernel {kh}x{kw} is larger than the input {H}x{W} (valid padding needs kh <= H, kw <= W)"
+        )

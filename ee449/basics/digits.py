@@ -25,7 +25,9 @@ SUPERSAMPLE = 4  # draw at 4x, then average 4x4 blocks: smooth, MNIST-like edges
 DIGIT_HEIGHT = 20  # MNIST digits fit a 20x20 box centred in the 28x28 image
 
 _EDGE = np.array([-1.0, -1.0, 1.0, 1.0])
-_DIAG = np.sign(np.subtract.outer(np.arange(4), np.arange(4))).astype(np.float64)  # -1 above, +1 below the diagonal
+_DIAG = np.sign(np.subtract.outer(np.arange(4), np.arange(4))).astype(
+    np.float64
+)  # -1 above, +1 below the diagonal
 _CENTRE = np.zeros((4, 4))
 _CENTRE[1:3, 1:3] = 0.25  # the mean of the four centre pixels (a 4x4 kernel has no single centre)
 
@@ -35,9 +37,17 @@ KERNEL_BANK: tuple[tuple[str, np.ndarray, str], ...] = (
     ("vertical edge", np.tile(_EDGE, (4, 1)) / 8, "dark-to-bright going right: left/right strokes"),
     ("horizontal edge", np.tile(_EDGE, (4, 1)).T / 8, "dark-to-bright going down: top/bottom strokes"),
     ("diagonal edge", _DIAG / 12, "brightness rising across the main diagonal (strokes like /)"),
-    ("anti-diagonal edge", np.fliplr(_DIAG) / 12, "brightness rising across the other diagonal (strokes like \\)"),
+    (
+        "anti-diagonal edge",
+        np.fliplr(_DIAG) / 12,
+        "brightness rising across the other diagonal (strokes like \\)",
+    ),
     ("box blur", np.full((4, 4), 1 / 16), "the 4x4 mean: smooths, output in the input's range"),
-    ("binomial blur", np.outer([1, 3, 3, 1], [1, 3, 3, 1]) / 64, "a Gaussian-like blur, weighted to the centre"),
+    (
+        "binomial blur",
+        np.outer([1, 3, 3, 1], [1, 3, 3, 1]) / 64,
+        "a Gaussian-like blur, weighted to the centre",
+    ),
     ("sharpen", 2 * _CENTRE - np.full((4, 4), 1 / 16), "centre minus blur, added back: crisper strokes"),
     ("centre-surround", np.where(_CENTRE > 0, 0.25, -1 / 12), "Laplacian-like: bright blobs and thin lines"),
 )
@@ -71,7 +81,9 @@ def _draw_digit(text: str, rng: np.random.Generator) -> np.ndarray:
 
     fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     # Mostly thin faces: MNIST strokes are pen lines, and a bold glyph plus a wide stroke blobs.
-    face = rng.choice(["DejaVuSans.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-Bold.ttf"], p=[0.45, 0.4, 0.15])
+    face = rng.choice(
+        ["DejaVuSans.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-Bold.ttf"], p=[0.45, 0.4, 0.15]
+    )
     max_stroke = 0.5 if face.endswith("Bold.ttf") else 1.5
     glyph = TextPath((0, 0), text, size=1, prop=FontProperties(fname=fonts / face))
     box = glyph.get_extents()
@@ -83,7 +95,9 @@ def _draw_digit(text: str, rng: np.random.Generator) -> np.ndarray:
         .scale(height / box.height)
         .skew_deg(rng.uniform(-12, 12), 0)  # slant, as handwriting leans
         .rotate_deg(rng.uniform(-12, 12))
-        .translate(size / 2 + rng.uniform(-1.5, 1.5) * SUPERSAMPLE, size / 2 + rng.uniform(-1.5, 1.5) * SUPERSAMPLE)
+        .translate(
+            size / 2 + rng.uniform(-1.5, 1.5) * SUPERSAMPLE, size / 2 + rng.uniform(-1.5, 1.5) * SUPERSAMPLE
+        )
     )
     fig = Figure(figsize=(1, 1), dpi=size, facecolor="black")
     ax = fig.add_axes((0, 0, 1, 1))
@@ -93,8 +107,15 @@ def _draw_digit(text: str, rng: np.random.Generator) -> np.ndarray:
     # Stroke width in points: 1 pixel here is 72 / size points. The outline is thickened by up
     # to 1.5 pixels (of 28) for the thin faces: pens of different widths.
     stroke_px = rng.uniform(0.0, max_stroke) * SUPERSAMPLE
-    ax.add_patch(PathPatch(place.transform_path(glyph), facecolor="white", edgecolor="white",
-                           linewidth=stroke_px * 72 / size, joinstyle="round"))
+    ax.add_patch(
+        PathPatch(
+            place.transform_path(glyph),
+            facecolor="white",
+            edgecolor="white",
+            linewidth=stroke_px * 72 / size,
+            joinstyle="round",
+        )
+    )
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     ink = np.asarray(canvas.buffer_rgba())[:, :, 0].astype(np.float64)  # [size, size], 0..255

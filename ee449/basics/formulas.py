@@ -22,8 +22,16 @@ import numpy as np
 from ee449.spec import BATCH_SIZE, TRAIN_SAMPLES
 from ee449.spec import PART3_EPOCHS as EPOCHS  # Part 1's E: Parts 3 and 4 train for 15 epochs
 
-__all__ = ["BATCH_SIZE", "EPOCHS", "TRAIN_SAMPLES", "batches_per_epoch", "cnn_param_count", "gradient_from_sgd_step",
-           "mlp_param_count", "sgd_iterations"]
+__all__ = [
+    "BATCH_SIZE",
+    "EPOCHS",
+    "TRAIN_SAMPLES",
+    "batches_per_epoch",
+    "cnn_param_count",
+    "gradient_from_sgd_step",
+    "mlp_param_count",
+    "sgd_iterations",
+]
 
 
 def batches_per_epoch(n_samples: int, batch_size: int) -> int:
@@ -60,11 +68,15 @@ def gradient_from_sgd_step(w_before: Any, w_after: Any, lr: float) -> Any:
         )
     if before_is_tensor:
         if tuple(w_before.shape) != tuple(w_after.shape):
-            raise ValueError(f"w_before has shape {tuple(w_before.shape)} but w_after has {tuple(w_after.shape)}")
+            raise ValueError(
+                f"w_before has shape {tuple(w_before.shape)} but w_after has {tuple(w_after.shape)}"
+            )
         return (w_before.detach() - w_after.detach()) / lr
     for value, name in ((w_before, "w_before"), (w_after, "w_after")):
         if not isinstance(value, (np.ndarray, numbers.Real)) or isinstance(value, bool):
-            raise TypeError(f"{name} must be a numpy array, a torch tensor or a real number, got {type(value).__name__}")
+            raise TypeError(
+                f"{name} must be a numpy array, a torch tensor or a real number, got {type(value).__name__}"
+            )
     before, after = np.asarray(w_before), np.asarray(w_after)
     if before.shape != after.shape:
         raise ValueError(f"w_before has shape {before.shape} but w_after has {after.shape}")
@@ -72,7 +84,9 @@ def gradient_from_sgd_step(w_before: Any, w_after: Any, lr: float) -> Any:
     return gradient if isinstance(w_before, np.ndarray) else float(gradient)
 
 
-def mlp_param_count(d_in: int, hidden_sizes: Sequence[int], d_out: int, bias: bool | Sequence[bool] = True) -> int:
+def mlp_param_count(
+    d_in: int, hidden_sizes: Sequence[int], d_out: int, bias: bool | Sequence[bool] = True
+) -> int:
     """Weights and biases of Linear layers d_in -> hidden_sizes[0] -> ... -> d_out.
 
     `bias` is one bool for every layer or one per Linear layer, output layer included
@@ -102,7 +116,9 @@ def cnn_param_count(
     _positive_int(c_in, "c_in")
     kernel_sizes = kernel_sizes.tolist() if isinstance(kernel_sizes, np.ndarray) else kernel_sizes
     if isinstance(kernel_sizes, (str, bytes)) or not isinstance(kernel_sizes, Sequence):
-        raise TypeError(f"kernel_sizes must be a sequence of ints or (kh, kw) pairs, got {type(kernel_sizes).__name__}")
+        raise TypeError(
+            f"kernel_sizes must be a sequence of ints or (kh, kw) pairs, got {type(kernel_sizes).__name__}"
+        )
     kernels = [_kernel_size(k, f"kernel_sizes[{i}]") for i, k in enumerate(kernel_sizes)]
     outs = _int_sequence(channels, "channels")
     if len(kernels) != len(outs):
@@ -116,6 +132,7 @@ def cnn_param_count(
 
 
 # --- argument checks: name the argument and what was expected -----------------------------------
+
 
 def _int(value: Any, name: str) -> int:
     # bool is an int subclass and numpy ints are not Python ints: accept the latter, refuse the former.

@@ -38,8 +38,9 @@ TEST_BATCH = 50  # the one test batch every run classifies at the end (timed, no
 
 def spec_transform() -> transforms.Compose:
     """The homework's per-image pipeline: PIL RGB image -> float32 [1, 32, 32]."""
-    return transforms.Compose([transforms.ToTensor(), transforms.Normalize(ee449_data.MEAN, ee449_data.STD),
-                               transforms.Grayscale()])
+    return transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize(ee449_data.MEAN, ee449_data.STD), transforms.Grayscale()]
+    )
 
 
 class ArrayImageDataset(Dataset):
@@ -125,32 +126,44 @@ def bench_images(source: str, root: str | None, n_train: int, n_val: int, seed: 
         dataset = ImageFolder(folder / "train", transform=transform)
         name, synthetic = f"image folder {folder}", False
     else:
-        raise ValueError(f"unknown data source {source!r}: expected 'synthetic', 'torchvision' or the path of "
-                         "an image folder")
+        raise ValueError(
+            f"unknown data source {source!r}: expected 'synthetic', 'torchvision' or the path of "
+            "an image folder"
+        )
     if len(dataset) < n_train + n_val:
         raise DataError(f"{name} has {len(dataset)} training images; the bench needs {n_train} + {n_val}")
     order = np.random.default_rng(seed).permutation(len(dataset))
     val_index = order[:n_val]
-    return BenchImages(dataset, order[n_val:n_val + n_train], val_index, val_index[:TEST_BATCH], name, synthetic)
+    return BenchImages(
+        dataset, order[n_val : n_val + n_train], val_index, val_index[:TEST_BATCH], name, synthetic
+    )
 
 
 def first_train_images(splits: ee449_data.DataSplits, n: int) -> ee449_data.DataSplits:
     """`splits` with only its first `n` training images (one epoch of them = n / 50 steps)."""
     if len(splits.train_labels) < n:
         raise ValueError(f"need {n} training images, the splits hold {len(splits.train_labels)}")
-    return dataclasses.replace(splits, train_images=splits.train_images[:n], train_labels=splits.train_labels[:n])
+    return dataclasses.replace(
+        splits, train_images=splits.train_images[:n], train_labels=splits.train_labels[:n]
+    )
 
 
-def reference_loop(images: BenchImages, steps: int, device: torch.device, seed: int,
-                   record_every: int = 10, batch_size: int = 50,
-                   progress: Callable[[int, int], Any] | None = None) -> tuple[int, int, int]:
+def reference_loop(
+    images: BenchImages,
+    steps: int,
+    device: torch.device,
+    seed: int,
+    record_every: int = 10,
+    batch_size: int = 50,
+    progress: Callable[[int, int], Any] | None = None,
+) -> tuple[int, int, int]:
     """Train cnn_4 for `steps` steps the student way; returns (steps, validation passes, images per pass).
 
     The counts are what the loop really did, so the caller's images/s cannot be inflated.
     `progress(step, steps)` is called after each validation pass.
     """
     torch.manual_seed(seed)
-    train_set = Subset(images.dataset, images.train_index[:steps * batch_size].tolist())
+    train_set = Subset(images.dataset, images.train_index[: steps * batch_size].tolist())
     train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True)
     val_loader = DataLoader(Subset(images.dataset, images.val_index.tolist()), batch_size=batch_size)
     test_loader = DataLoader(Subset(images.dataset, images.test_index.tolist()), batch_size=batch_size)

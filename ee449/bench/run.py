@@ -64,15 +64,19 @@ class BenchOptions:
     min_seconds: float = 3.0  # each phase repeats until it has run this long: a 0.9 s phase is mostly noise
     repeats: int = 3  # and at least this many times; the median repeat is reported, with the spread
     seed: int = 0
-    compile: bool = False  # torch.compile ee449's training forward (TrainConfig.compile); CPU: measured slower
+    compile: bool = (
+        False  # torch.compile ee449's training forward (TrainConfig.compile); CPU: measured slower
+    )
     allow_tf32: bool = False  # TF32 convolutions and matmuls on CUDA (TrainConfig.allow_tf32)
 
     def __post_init__(self) -> None:
         for name in ("steps", "replica_steps"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < RECORD_EVERY or value % RECORD_EVERY:
-                raise ValueError(f"{name} must be a positive multiple of {RECORD_EVERY} (one validation "
-                                 f"pass per {RECORD_EVERY} steps), got {value!r}")
+                raise ValueError(
+                    f"{name} must be a positive multiple of {RECORD_EVERY} (one validation "
+                    f"pass per {RECORD_EVERY} steps), got {value!r}"
+                )
         if not isinstance(self.val_size, int) or self.val_size < 1:
             raise ValueError(f"val_size must be a positive int, got {self.val_size!r}")
         if not isinstance(self.repeats, int) or self.repeats < 1:
@@ -84,10 +88,28 @@ class BenchOptions:
 
     def command(self) -> str:
         """The exact command that measures these options again."""
-        words = ["ee449", "bench", "--data", self.data, "--device", self.device, "--steps", str(self.steps),
-                 "--val-size", str(self.val_size), "--replicas", str(self.replicas),
-                 "--replica-steps", str(self.replica_steps), "--seed", str(self.seed),
-                 "--repeats", str(self.repeats), "--min-seconds", f"{self.min_seconds:g}"]
+        words = [
+            "ee449",
+            "bench",
+            "--data",
+            self.data,
+            "--device",
+            self.device,
+            "--steps",
+            str(self.steps),
+            "--val-size",
+            str(self.val_size),
+            "--replicas",
+            str(self.replicas),
+            "--replica-steps",
+            str(self.replica_steps),
+            "--seed",
+            str(self.seed),
+            "--repeats",
+            str(self.repeats),
+            "--min-seconds",
+            f"{self.min_seconds:g}",
+        ]
         words += ["--data-root", self.root] if self.root else []
         words += ["--skip-reference"] if self.skip_reference else []
         words += ["--warmup"] if self.warmup else ["--no-warmup"]
@@ -96,8 +118,16 @@ class BenchOptions:
         return shlex.join(words)
 
 
-QUICK = BenchOptions(data="synthetic", steps=10, val_size=50, replicas=2, replica_steps=10, warmup=False,
-                     min_seconds=0.0, repeats=1)  # a smoke test in seconds: nothing here is a measurement
+QUICK = BenchOptions(
+    data="synthetic",
+    steps=10,
+    val_size=50,
+    replicas=2,
+    replica_steps=10,
+    warmup=False,
+    min_seconds=0.0,
+    repeats=1,
+)  # a smoke test in seconds: nothing here is a measurement
 
 
 @dataclass(frozen=True)
@@ -129,15 +159,24 @@ class Throughput:
         return self.images / max(times), self.images / min(times)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "images": self.images, "images_per_s": self.images_per_s,
-                "images_per_s_spread": list(self.spread)}
+        return {
+            **dataclasses.asdict(self),
+            "images": self.images,
+            "images_per_s": self.images_per_s,
+            "images_per_s_spread": list(self.spread),
+        }
 
 
 MAX_REPEATS = 50  # a cap for tiny phases with a large min_seconds
 
 
-def timed(phase: str, device: torch.device, work: Callable[[], tuple[int, int, int, int]], repeats: int = 1,
-          min_seconds: float = 0.0) -> Throughput:
+def timed(
+    phase: str,
+    device: torch.device,
+    work: Callable[[], tuple[int, int, int, int]],
+    repeats: int = 1,
+    min_seconds: float = 0.0,
+) -> Throughput:
     """Run `work` (-> runs, steps per run, val passes per run, val size) at least `repeats` times and
     until `min_seconds` have passed; time each repeat; report the median one and the spread."""
     cuda = device.type == "cuda"
@@ -153,11 +192,22 @@ def timed(phase: str, device: torch.device, work: Callable[[], tuple[int, int, i
             torch.cuda.synchronize(device)
         times.append(time.perf_counter() - start)
     seconds = sorted(times)[len(times) // 2]
-    result = Throughput(phase, runs, steps, passes, runs * steps * BATCH, runs * passes * val_size, seconds,
-                        torch.cuda.max_memory_allocated(device) if cuda else None, tuple(times))
+    result = Throughput(
+        phase,
+        runs,
+        steps,
+        passes,
+        runs * steps * BATCH,
+        runs * passes * val_size,
+        seconds,
+        torch.cuda.max_memory_allocated(device) if cuda else None,
+        tuple(times),
+    )
     low, high = result.spread
-    _say(f"{phase}: {result.images} images in {seconds:.1f} s (median of {len(times)}) = "
-         f"{result.images_per_s:,.0f} images/s (spread {low:,.0f}-{high:,.0f})")
+    _say(
+        f"{phase}: {result.images} images in {seconds:.1f} s (median of {len(times)}) = "
+        f"{result.images_per_s:,.0f} images/s (spread {low:,.0f}-{high:,.0f})"
+    )
     return result
 
 
@@ -166,11 +216,27 @@ class TrainerRuns:
     `train()` when `batched` is None, else `train_many(batched=...)` over `runs` seeds.
     Calling it trains; the histories stay in `.histories`."""
 
-    def __init__(self, splits: DataSplits, seed: int, device: torch.device, steps: int, runs: int = 1,
-                 batched: bool | None = None, compile: bool = False, allow_tf32: bool = False):
-        self.config = TrainConfig(epochs=1, batch_size=BATCH, optimizer="adam", lr=1e-3,
-                                  record_every=RECORD_EVERY, device=str(device), compile=compile,
-                                  allow_tf32=allow_tf32)
+    def __init__(
+        self,
+        splits: DataSplits,
+        seed: int,
+        device: torch.device,
+        steps: int,
+        runs: int = 1,
+        batched: bool | None = None,
+        compile: bool = False,
+        allow_tf32: bool = False,
+    ):
+        self.config = TrainConfig(
+            epochs=1,
+            batch_size=BATCH,
+            optimizer="adam",
+            lr=1e-3,
+            record_every=RECORD_EVERY,
+            device=str(device),
+            compile=compile,
+            allow_tf32=allow_tf32,
+        )
         self.data = reference.first_train_images(splits, steps * BATCH)
         self.seeds, self.steps, self.batched = [seed + i for i in range(runs)], steps, batched
         self.histories: list[History] = []
@@ -179,8 +245,9 @@ class TrainerRuns:
         if self.batched is None:
             self.histories = [train(ARCH, self.data, self.config, seed=self.seeds[0], progress=_progress)]
         else:
-            self.histories = train_many(ARCH, self.data, self.config, self.seeds, progress=_progress,
-                                        batched=self.batched)
+            self.histories = train_many(
+                ARCH, self.data, self.config, self.seeds, progress=_progress, batched=self.batched
+            )
         for history in self.histories:
             _check_run(history, self.steps)
         return len(self.histories), self.steps, self.steps // RECORD_EVERY, len(self.data.val_labels)
@@ -190,8 +257,10 @@ def _check_run(history: History, steps: int) -> None:
     """The counts come from what really ran: a short or diverged run must not inflate images/s."""
     passes = steps // RECORD_EVERY
     if history.steps != steps or len(history.val_acc_curve) != passes or history.diverged:
-        raise RuntimeError(f"benchmark run did {history.steps} steps and {len(history.val_acc_curve)} validation "
-                           f"passes (diverged={history.diverged}); expected {steps} and {passes}")
+        raise RuntimeError(
+            f"benchmark run did {history.steps} steps and {len(history.val_acc_curve)} validation "
+            f"passes (diverged={history.diverged}); expected {steps} and {passes}"
+        )
 
 
 def run_bench(options: BenchOptions) -> dict[str, Any]:
@@ -200,8 +269,13 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     env = environment(device)  # before the phases: the date and load average of the start
     _say(f"preparing {options.data} data on {device}")
     start = time.perf_counter()
-    images = reference.bench_images(options.data, options.root, max(options.steps, options.replica_steps) * BATCH,
-                                    options.val_size, options.seed)
+    images = reference.bench_images(
+        options.data,
+        options.root,
+        max(options.steps, options.replica_steps) * BATCH,
+        options.val_size,
+        options.seed,
+    )
     splits = images.splits()
     prepare_s = time.perf_counter() - start
     phases: dict[str, Throughput] = {}
@@ -214,36 +288,65 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             reference.reference_loop(images, RECORD_EVERY, device, options.seed)
         TrainerRuns(splits, options.seed, device, RECORD_EVERY, **tuning)()
     if not options.skip_reference:
-        phases["reference"] = timed_phase("reference", device, lambda: (
-            1, *reference.reference_loop(images, options.steps, device, options.seed,
-                                         progress=lambda step, steps: _say(f"  step {step}/{steps}"))))
-    phases["trainer"] = timed_phase("trainer", device,
-                                    TrainerRuns(splits, options.seed, device, options.steps, **tuning))
+        phases["reference"] = timed_phase(
+            "reference",
+            device,
+            lambda: (
+                1,
+                *reference.reference_loop(
+                    images,
+                    options.steps,
+                    device,
+                    options.seed,
+                    progress=lambda step, steps: _say(f"  step {step}/{steps}"),
+                ),
+            ),
+        )
+    phases["trainer"] = timed_phase(
+        "trainer", device, TrainerRuns(splits, options.seed, device, options.steps, **tuning)
+    )
     agreement = None
     if options.replicas:
-        runs = {batched: TrainerRuns(splits, options.seed, device, options.replica_steps, options.replicas, batched,
-                                     **tuning)
-                for batched in (False, True)}
+        runs = {
+            batched: TrainerRuns(
+                splits, options.seed, device, options.replica_steps, options.replicas, batched, **tuning
+            )
+            for batched in (False, True)
+        }
         phases["replicas_sequential"] = timed_phase("replicas_sequential", device, runs[False])
         phases["replicas_batched"] = timed_phase("replicas_batched", device, runs[True])
         agreement = curve_differences(runs[False].histories, runs[True].histories)
     rate = {name: phase.images_per_s for name, phase in phases.items()}
     ratios: dict[str, float | None] = {
         "trainer_over_reference": rate["trainer"] / rate["reference"] if "reference" in rate else None,
-        "batched_over_sequential": (rate["replicas_batched"] / rate["replicas_sequential"]
-                                    if options.replicas else None),
+        "batched_over_sequential": (
+            rate["replicas_batched"] / rate["replicas_sequential"] if options.replicas else None
+        ),
     }
-    targets: dict[str, float | None] = {"trainer_over_reference": TRAINER_TARGET,
-                                        "batched_over_sequential": BATCHED_TARGETS.get(device.type)}
+    targets: dict[str, float | None] = {
+        "trainer_over_reference": TRAINER_TARGET,
+        "batched_over_sequential": BATCHED_TARGETS.get(device.type),
+    }
     return {
         "schema": SCHEMA,
         "command": options.command(),
         "options": dataclasses.asdict(options),
-        "workload": {"arch": ARCH, "batch_size": BATCH, "optimizer": "adam", "lr": 1e-3,
-                     "validation_every": RECORD_EVERY, "warmed_up": warmup},
-        "data": {"source": images.source, "synthetic": images.synthetic, "train_images": len(images.train_index),
-                 "val_images": len(images.val_index), "test_images": len(images.test_index),
-                 "prepare_s": prepare_s},
+        "workload": {
+            "arch": ARCH,
+            "batch_size": BATCH,
+            "optimizer": "adam",
+            "lr": 1e-3,
+            "validation_every": RECORD_EVERY,
+            "warmed_up": warmup,
+        },
+        "data": {
+            "source": images.source,
+            "synthetic": images.synthetic,
+            "train_images": len(images.train_index),
+            "val_images": len(images.val_index),
+            "test_images": len(images.test_index),
+            "prepare_s": prepare_s,
+        },
         "environment": env,
         "phases": {name: phase.as_dict() for name, phase in phases.items()},
         "replicas_max_curve_difference": agreement,
@@ -259,9 +362,14 @@ def _met(ratio: float | None, target: float | None) -> bool | None:
 
 def curve_differences(sequential: list[History], batched: list[History]) -> dict[str, float]:
     """Max |difference| between the two ways' curves, run by run: batching must not change results."""
-    return {name: max(abs(a - b) for s, r in zip(sequential, batched, strict=True)
-                      for a, b in zip(getattr(s, name), getattr(r, name), strict=True))
-            for name in ("loss_curve", "train_acc_curve", "val_acc_curve")}
+    return {
+        name: max(
+            abs(a - b)
+            for s, r in zip(sequential, batched, strict=True)
+            for a, b in zip(getattr(s, name), getattr(r, name), strict=True)
+        )
+        for name in ("loss_curve", "train_acc_curve", "val_acc_curve")
+    }
 
 
 def _say(message: str) -> None:
@@ -270,5 +378,7 @@ def _say(message: str) -> None:
 
 def _progress(event: ProgressEvent) -> None:
     """The trainer's record points, on stderr, so that a long phase shows it is moving."""
-    runs = f"runs {event.run + 1}-{event.run + event.replicas}" if event.replicas > 1 else f"run {event.run + 1}"
+    runs = (
+        f"runs {event.run + 1}-{event.run + event.replicas}" if event.replicas > 1 else f"run {event.run + 1}"
+    )
     _say(f"  {runs} of {event.runs}: step {event.step}/{event.steps}")

@@ -34,11 +34,21 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("part1", "ee449.cli.part1", "Part 1: parameter counts and SGD arithmetic, checked against PyTorch"),
+    Command(
+        "part1", "ee449.cli.part1", "Part 1: parameter counts and SGD arithmetic, checked against PyTorch"
+    ),
     Command("part2", "ee449.cli.part2", "Part 2: run my_conv2d on sample digits and draw the output grid"),
-    Command("part3", "ee449.cli.experiments", "Part 3: train the five architectures (Adam), several runs each"),
-    Command("part4", "ee449.cli.experiments", "Part 4: ReLU against sigmoid: loss and first-layer gradient magnitude"),
-    Command("part5", "ee449.cli.experiments", "Part 5: learning rates 0.1/0.01/0.001 with SGD, then the schedule"),
+    Command(
+        "part3", "ee449.cli.experiments", "Part 3: train the five architectures (Adam), several runs each"
+    ),
+    Command(
+        "part4",
+        "ee449.cli.experiments",
+        "Part 4: ReLU against sigmoid: loss and first-layer gradient magnitude",
+    ),
+    Command(
+        "part5", "ee449.cli.experiments", "Part 5: learning rates 0.1/0.01/0.001 with SGD, then the schedule"
+    ),
     Command("all", "ee449.cli.experiments", "every part, then the report, into one output folder"),
     Command("report", "ee449.cli.report", "build the HTML + Markdown report from a results folder"),
     Command("grade", "ee449.cli.grade", "grade a student's submission (or a folder of them)"),
@@ -72,9 +82,15 @@ def _command_parser(command: Command, module: ModuleType) -> argparse.ArgumentPa
     module.add_arguments(parser)
     # The same two switches on every command: -q keeps stdout's results and errors only.
     talk = parser.add_mutually_exclusive_group()
-    talk.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr; results only")
-    talk.add_argument("-v", "--verbose", action="store_true",
-                      help="more detail: one progress line per epoch even on a terminal")
+    talk.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress or notes on stderr; results only"
+    )
+    talk.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="more detail: one progress line per epoch even on a terminal",
+    )
     return parser
 
 
@@ -96,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print(f"ee449 {command.name}: interrupted; finished work is saved, run again to resume",
-              file=sys.stderr)
+        print(
+            f"ee449 {command.name}: interrupted; finished work is saved, run again to resume", file=sys.stderr
+        )
         return 130
     except (ValueError, FileNotFoundError) as error:
         parser.exit(2, f"ee449 {command.name}: error: {error}\n")
@@ -112,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A path of the wrong kind (a file where a folder belongs) is a bad argument (2); a full
         # or read-only disk met during work is a fault (1).
         wrong_kind = isinstance(error, (FileExistsError, NotADirectoryError, IsADirectoryError))
-        parser.exit(2 if wrong_kind else 1, f"ee449 {command.name}: error: {describe_os_error(error)}; "
-                                            "files written before it are kept\n")
+        parser.exit(
+            2 if wrong_kind else 1,
+            f"ee449 {command.name}: error: {describe_os_error(error)}; files written before it are kept\n",
+        )
     return 0

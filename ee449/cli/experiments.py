@@ -72,7 +72,9 @@ class Plan:
         epochs = args.epochs or q.get("epochs")
         archs = parse_archs(getattr(args, "arch", None)) if self.command != "part5" else ()
         runs = getattr(args, "runs", None) or q.get("runs")
-        self.part3 = [ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs, runs=runs)) for a in archs]
+        self.part3 = [
+            ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs, runs=runs)) for a in archs
+        ]
         self.part4 = [ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs)) for a in archs]
         p5_epochs = args.epochs or q.get("part5_epochs")
         self.part5: ex.Part5Config | None = None
@@ -83,11 +85,19 @@ class Plan:
             self.part5 = ex.override(ex.Part5Config(args.part5_arch), **shared, **_given(epochs=p5_epochs))
             sched_epochs = q.get("schedule_epochs") if not args.epochs else math.ceil(1.5 * args.epochs)
             self.schedule = ex.override(
-                ex.ScheduleConfig(args.part5_arch), **shared,
-                **_given(epochs=sched_epochs, search_epochs=p5_epochs, patience=q.get("patience"),
-                         switch_epochs=tuple(args.switch_epochs) if args.switch_epochs else None))
+                ex.ScheduleConfig(args.part5_arch),
+                **shared,
+                **_given(
+                    epochs=sched_epochs,
+                    search_epochs=p5_epochs,
+                    patience=q.get("patience"),
+                    switch_epochs=tuple(args.switch_epochs) if args.switch_epochs else None,
+                ),
+            )
             # Adam comparison when Part 3's file is missing: Part 3's settings, one run.
-            self.adam = ex.override(ex.Part3Config(args.part5_arch), **shared, runs=1, **_given(epochs=epochs))
+            self.adam = ex.override(
+                ex.Part3Config(args.part5_arch), **shared, runs=1, **_given(epochs=epochs)
+            )
         self.speed = ex.Speed(allow_tf32=args.tf32, compile=args.compile)
         self.progress = Progress(enabled=not args.quiet, verbose=args.verbose)
         self.store = RunStore(self.out, reuse=not self.force)
@@ -107,11 +117,15 @@ class Plan:
         data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))
         self.data = data
         sizes = describe_data(data)
-        self.progress.note(f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, "
-                           f"{sizes['test']} test images")
+        self.progress.note(
+            f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, "
+            f"{sizes['test']} test images"
+        )
         if data.synthetic:
-            self.progress.note("note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
-                               "not the homework's numbers")
+            self.progress.note(
+                "note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
+                "not the homework's numbers"
+            )
         return data
 
     def planned_steps(self) -> dict[str, int]:
@@ -125,8 +139,13 @@ class Plan:
         if self.part5 is not None and self.schedule is not None:
             plan["part5.json"] = len(self.part5.lrs) * self.part5.epochs * steps
             # two scheduled runs (the search is Part 5's lr-0.1 run), and one Adam run when Part 3 is not here
-            adam = self.adam.epochs * steps if self.adam is not None and not (self.out / f"part3_{self.schedule.arch}.json").is_file() \
-                and self.command == "part5" else 0
+            adam = (
+                self.adam.epochs * steps
+                if self.adam is not None
+                and not (self.out / f"part3_{self.schedule.arch}.json").is_file()
+                and self.command == "part5"
+                else 0
+            )
             plan["part5_schedule.json"] = 2 * self.schedule.epochs * steps + adam
         return plan
 
@@ -137,9 +156,11 @@ class Plan:
             return True
         if self.force:
             if status.startswith(BROKEN) or status.startswith("unreadable"):
-                self.progress.note(f"note: {path} is {status}; run without --force to rebuild it from the "
-                                   f"saved runs under {self.out / '.runs'} without retraining "
-                                   "(--force retrains them)")
+                self.progress.note(
+                    f"note: {path} is {status}; run without --force to rebuild it from the "
+                    f"saved runs under {self.out / '.runs'} without retraining "
+                    "(--force retrains them)"
+                )
             return True
         if status == "done":
             self.progress.note(f"{path} is up to date (same config and data; --force re-runs it)")
@@ -151,9 +172,11 @@ class Plan:
             self.progress.note(f"{path} is {status}; rebuilding it from the saved runs")
             return True
         if status.startswith("unreadable"):
-            raise ResultsError(f"{path} is {status}; move it away and run again to rebuild it from the saved "
-                               f"runs under {self.out / '.runs'} (no retraining), or pass --force to retrain "
-                               "everything")
+            raise ResultsError(
+                f"{path} is {status}; move it away and run again to rebuild it from the saved "
+                f"runs under {self.out / '.runs'} (no retraining), or pass --force to retrain "
+                "everything"
+            )
         raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
 
     def write(self, path: Path, payload: dict[str, Any]) -> None:
@@ -191,8 +214,10 @@ def run(args: argparse.Namespace) -> int:
             report = report_step(plan) if plan.command == "all" else None
             plan.progress.finish()
         except OSError as error:
-            raise WorkError(f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved "
-                            f"under {plan.out / '.runs'}: fix that and run again to resume") from error
+            raise WorkError(
+                f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved "
+                f"under {plan.out / '.runs'}: fix that and run again to resume"
+            ) from error
         finally:
             plan.progress.close()  # an interrupt's message starts on a line of its own
     finally:
@@ -216,8 +241,9 @@ def _writable_folder(out: Path) -> Path:
         probe.unlink()
     except OSError as error:
         name = errno.errorcode.get(error.errno or 0, "")
-        raise ValueError(f"cannot write to --out {out}: [Errno {error.errno} {name}] "
-                         f"{error.strerror}") from None
+        raise ValueError(
+            f"cannot write to --out {out}: [Errno {error.errno} {name}] {error.strerror}"
+        ) from None
     return out
 
 

@@ -21,10 +21,18 @@ def positive(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--n-samples", type=positive, default=TRAIN_SAMPLES,
-                        help=f"training samples N (default {TRAIN_SAMPLES}: 50,000 minus 5,000 validation)")
-    parser.add_argument("--batch-size", type=positive, default=BATCH_SIZE, help=f"batch size B (default {BATCH_SIZE})")
-    parser.add_argument("--epochs", type=positive, default=EPOCHS, help=f"epochs E (default {EPOCHS}, the homework's)")
+    parser.add_argument(
+        "--n-samples",
+        type=positive,
+        default=TRAIN_SAMPLES,
+        help=f"training samples N (default {TRAIN_SAMPLES}: 50,000 minus 5,000 validation)",
+    )
+    parser.add_argument(
+        "--batch-size", type=positive, default=BATCH_SIZE, help=f"batch size B (default {BATCH_SIZE})"
+    )
+    parser.add_argument(
+        "--epochs", type=positive, default=EPOCHS, help=f"epochs E (default {EPOCHS}, the homework's)"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the numbers to this JSON file")
 
 
@@ -45,25 +53,35 @@ def render_part1(result: dict[str, Any]) -> str:
     """The text table `ee449 part1` prints."""
     head = ("architecture", "conv (formula)", "conv (PyTorch)", "all (formula)", "all (PyTorch)", "match")
     rows = [
-        (a["name"],
-         f"{a['conv_params_formula']:,}" if a["conv_layers"] else "-",
-         f"{a['conv_params_pytorch']:,}" if a["conv_layers"] else "-",
-         f"{a['params_formula']:,}", f"{a['params_pytorch']:,}", "yes" if a["match"] else "NO")
+        (
+            a["name"],
+            f"{a['conv_params_formula']:,}" if a["conv_layers"] else "-",
+            f"{a['conv_params_pytorch']:,}" if a["conv_layers"] else "-",
+            f"{a['params_formula']:,}",
+            f"{a['params_pytorch']:,}",
+            "yes" if a["match"] else "NO",
+        )
         for a in result["architectures"]
     ]
     widths = [max(len(str(r[i])) for r in (head, *rows)) for i in range(len(head))]
 
     def line(row: tuple) -> str:
-        return "  ".join(str(v).rjust(wd) if i else str(v).ljust(wd) for i, (v, wd) in enumerate(zip(row, widths)))
+        return "  ".join(
+            str(v).rjust(wd) if i else str(v).ljust(wd) for i, (v, wd) in enumerate(zip(row, widths))
+        )
 
     sgd = result["sgd_step"]
     n, b, e = result["n_samples"], result["batch_size"], result["epochs"]
-    return "\n".join([
-        "Part 1: parameters (conv = convolution layers only, as the homework asks; all = whole model)",
-        line(head), *map(line, rows), "",
-        f"batches per epoch  ceil(N / B) = ceil({n:,} / {b}) = {result['batches_per_epoch']:,}",
-        f"SGD iterations     E * ceil(N / B) = {e} * {result['batches_per_epoch']:,} = {result['sgd_iterations']:,}",
-        f"gradient of one SGD step (w_k - w_k+1) / lr on mlp_1, lr {sgd['lr']}: "
-        f"max |recovered - .grad| = {sgd['max_abs_error']:.2e} <= float32 rounding {sgd['tolerance']:.2e}: "
-        f"{'matches' if sgd['match'] else 'DOES NOT match'}",
-    ])
+    return "\n".join(
+        [
+            "Part 1: parameters (conv = convolution layers only, as the homework asks; all = whole model)",
+            line(head),
+            *map(line, rows),
+            "",
+            f"batches per epoch  ceil(N / B) = ceil({n:,} / {b}) = {result['batches_per_epoch']:,}",
+            f"SGD iterations     E * ceil(N / B) = {e} * {result['batches_per_epoch']:,} = {result['sgd_iterations']:,}",
+            f"gradient of one SGD step (w_k - w_k+1) / lr on mlp_1, lr {sgd['lr']}: "
+            f"max |recovered - .grad| = {sgd['max_abs_error']:.2e} <= float32 rounding {sgd['tolerance']:.2e}: "
+            f"{'matches' if sgd['match'] else 'DOES NOT match'}",
+        ]
+    )

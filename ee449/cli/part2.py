@@ -50,7 +50,10 @@ def run_part2(
     Writes `out_dir/part2_output.npy`, `out_dir/part2.json` and `out_dir/figures/part2.png`.
     """
     if samples is None:
-        samples, samples_source = synthetic_digits(digit, 5, seed), f"built-in synthetic digits (digit {digit}, seed {seed})"
+        samples, samples_source = (
+            synthetic_digits(digit, 5, seed),
+            f"built-in synthetic digits (digit {digit}, seed {seed})",
+        )
     names: list[str] | None = None
     if kernel is None:
         kernel, kernel_source = kernel_bank(), "built-in kernel bank: " + ", ".join(KERNEL_NAMES)
@@ -64,10 +67,19 @@ def run_part2(
     low, high = float(np.min(output)), float(np.max(output))
     summary: dict[str, dict[str, object]] = {
         "samples": {"source": samples_source or "array", "shape": samples.shape, "dtype": str(samples.dtype)},
-        "kernel": {"source": kernel_source or "array", "shape": kernel.shape, "dtype": str(kernel.dtype),
-                   **({"names": names} if names else {})},
-        "output": {"shape": output.shape, "dtype": str(output.dtype), "min": low, "max": high,
-                   "sum": float(np.sum(output))},
+        "kernel": {
+            "source": kernel_source or "array",
+            "shape": kernel.shape,
+            "dtype": str(kernel.dtype),
+            **({"names": names} if names else {}),
+        },
+        "output": {
+            "shape": output.shape,
+            "dtype": str(output.dtype),
+            "min": low,
+            "max": high,
+            "sum": float(np.sum(output)),
+        },
         "files": {"output": output_path.name, "figure": str(figure_path.relative_to(out_dir))},
     }
     json_path = write_json(out_dir / "part2.json", summary)
@@ -92,20 +104,41 @@ def load_array(path: str | Path, what: str) -> np.ndarray:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--samples", metavar="FILE", help="input images .npy [N, C, H, W] (e.g. the course's samples_X.npy)")
-    parser.add_argument("--kernel", metavar="FILE", help="kernels .npy [C_out, C, kh, kw] (e.g. the course's kernel.npy)")
-    parser.add_argument("--digit", type=int, choices=range(10), default=0, metavar="X",
-                        help="the digit of the built-in samples, 0 to 9 (default 0)")
+    parser.add_argument(
+        "--samples", metavar="FILE", help="input images .npy [N, C, H, W] (e.g. the course's samples_X.npy)"
+    )
+    parser.add_argument(
+        "--kernel", metavar="FILE", help="kernels .npy [C_out, C, kh, kw] (e.g. the course's kernel.npy)"
+    )
+    parser.add_argument(
+        "--digit",
+        type=int,
+        choices=range(10),
+        default=0,
+        metavar="X",
+        help="the digit of the built-in samples, 0 to 9 (default 0)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the built-in samples' distortions")
-    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT})"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     samples = load_array(args.samples, "samples") if args.samples else None
     kernel = load_array(args.kernel, "kernel") if args.kernel else None
-    result = run_part2(samples, kernel, Path(args.out), digit=args.digit, seed=args.seed,
-                       samples_source=args.samples, kernel_source=args.kernel)
-    print(f"my_conv2d output {result.output_shape}, values {result.output_min:.6g} to {result.output_max:.6g}")
+    result = run_part2(
+        samples,
+        kernel,
+        Path(args.out),
+        digit=args.digit,
+        seed=args.seed,
+        samples_source=args.samples,
+        kernel_source=args.kernel,
+    )
+    print(
+        f"my_conv2d output {result.output_shape}, values {result.output_min:.6g} to {result.output_max:.6g}"
+    )
     print(f"wrote {result.output_path}")
     print(f"wrote {result.json_path}")
     print(f"wrote {result.figure_path}")

@@ -34,8 +34,16 @@ class Progress:
     current piece of work; `relabel` changes it between experiments.
     """
 
-    def __init__(self, label: str = "", stream: TextIO | None = None, *, tty: bool | None = None,
-                 enabled: bool = True, verbose: bool = False, results: TextIO | None = None):
+    def __init__(
+        self,
+        label: str = "",
+        stream: TextIO | None = None,
+        *,
+        tty: bool | None = None,
+        enabled: bool = True,
+        verbose: bool = False,
+        results: TextIO | None = None,
+    ):
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.results = results if results is not None else sys.stdout
@@ -56,8 +64,16 @@ class Progress:
         """The optimizer steps the command plans over all its runs (replicas counted each)."""
         self.total = max(0, int(total_steps))
         if self.enabled and self.tty and not self.lines and self.total:
-            self._bar = tqdm(total=self.total, file=self.stream, unit="step", bar_format=BAR_FORMAT,
-                             desc=self.label, dynamic_ncols=True, leave=True, mininterval=0.2)
+            self._bar = tqdm(
+                total=self.total,
+                file=self.stream,
+                unit="step",
+                bar_format=BAR_FORMAT,
+                desc=self.label,
+                dynamic_ncols=True,
+                leave=True,
+                mininterval=0.2,
+            )
 
     def checkpoint(self, steps: int) -> None:
         """A result file is finished (trained, resumed or up to date): its `steps` are done."""
@@ -151,8 +167,11 @@ class Progress:
             # is not a multiple of record_every (216 steps -> last point at 210).
             self._print_line(event, self._pending_done)
         else:  # the run ended early: diverged or interrupted
-            self._write(f"{self._prefix(self._pending_done)}{self._describe(event)} "
-                        f"(stopped at step {event.step}/{event.steps})", self.stream)
+            self._write(
+                f"{self._prefix(self._pending_done)}{self._describe(event)} "
+                f"(stopped at step {event.step}/{event.steps})",
+                self.stream,
+            )
 
     def _prefix(self, done: float) -> str:
         return f"[{100 * done:3.0f}%] " if self.total else ""

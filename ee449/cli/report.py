@@ -9,10 +9,15 @@ DEFAULT_DIR = "ee449-out"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results_dir", nargs="?", default=None,
-                        help=f"folder with the result files (default: {DEFAULT_DIR})")
-    parser.add_argument("--out", default=None, metavar="DIR",
-                        help="the same folder, named as the other commands name it (--out DIR)")
+    parser.add_argument(
+        "results_dir", nargs="?", default=None, help=f"folder with the result files (default: {DEFAULT_DIR})"
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="the same folder, named as the other commands name it (--out DIR)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

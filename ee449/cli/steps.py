@@ -46,6 +46,7 @@ def optional(plan: Plan, what: str, action: Callable[[], Any], *, figure: bool =
 def part2_step(plan: Plan) -> None:
     def go():
         return run_part2(None, None, out_dir=plan.out)
+
     result = optional(plan, "part 2", go)
     if result is not None:
         for path in (result.output_path, result.json_path, result.figure_path):
@@ -61,11 +62,15 @@ def part3_step(plan: Plan) -> None:
     files = [plan.out / f"part3_{c.arch}.json" for c in plan.part3]
 
     def figures():
-        curves.part3Plots([str(f) for f in files], save_dir=plan.out / FIGURES, filename="part3", show_plot=False)
+        curves.part3Plots(
+            [str(f) for f in files], save_dir=plan.out / FIGURES, filename="part3", show_plot=False
+        )
         for f in files:
             weights = np.asarray(read_json(f)["weights"], dtype=float)
-            grids.visualizeWeights(weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights",
-                                   name=str(read_json(f)["name"]))
+            grids.visualizeWeights(
+                weights, str(plan.out / FIGURES), filename=f"{f.stem}_weights", name=str(read_json(f)["name"])
+            )
+
     if files:
         optional(plan, "Part 3 figures", figures, figure=True)
 
@@ -80,13 +85,16 @@ def part4_step(plan: Plan) -> None:
 
     def figures():
         curves.part4Plots(files, save_dir=plan.out / FIGURES, filename="part4", show_plot=False)
+
     if files:
         optional(plan, "Part 4 figure", figures, figure=True)
 
 
 def part5_step(plan: Plan) -> None:
     part5, schedule = plan.part5, plan.schedule
-    if part5 is None or schedule is None:  # pragma: no cover - set for `part5` and `all`, the commands that get here
+    if (
+        part5 is None or schedule is None
+    ):  # pragma: no cover - set for `part5` and `all`, the commands that get here
         return
     path = plan.out / "part5.json"
     if plan.needed(path, part5):
@@ -94,13 +102,22 @@ def part5_step(plan: Plan) -> None:
     sched_path = plan.out / "part5_schedule.json"
     if plan.needed(sched_path, schedule):
         adam_acc, adam_source = adam_from_part3(plan, schedule.arch)
-        result = ex.schedule(schedule, plan.splits, **plan.how,
-                             adam_test_acc=adam_acc, adam_source=adam_source, adam_config=plan.adam)
+        result = ex.schedule(
+            schedule,
+            plan.splits,
+            **plan.how,
+            adam_test_acc=adam_acc,
+            adam_source=adam_source,
+            adam_config=plan.adam,
+        )
         plan.write(sched_path, result.payload())
 
     def figures():
         curves.part5Plots(str(path), save_dir=plan.out / FIGURES, filename="part5", show_plot=False)
-        curves.schedulePlot(str(sched_path), save_dir=plan.out / FIGURES, filename="part5_schedule", show_plot=False)
+        curves.schedulePlot(
+            str(sched_path), save_dir=plan.out / FIGURES, filename="part5_schedule", show_plot=False
+        )
+
     optional(plan, "Part 5 figures", figures, figure=True)
 
 
@@ -119,5 +136,6 @@ def adam_from_part3(plan: Plan, arch: str) -> tuple[float | None, str]:
 def report_step(plan: Plan) -> Path | None:
     def go():
         return build_report(plan.out)
+
     plan.progress.relabel("report")
     return optional(plan, "the report", go)

@@ -8,17 +8,29 @@
 from __future__ import annotations
 
 from ee449.data.cifar10 import (
-                                DOWNLOAD_TIMEOUT_S,
-                                GRAY,
-                                SOURCES,
-                                SYNTHETIC_SEED,
-                                DataSplits,
-                                cache_root,
-                                load_cifar10,
-                                stratified_split,
-                                transform,
+    DOWNLOAD_TIMEOUT_S,
+    GRAY,
+    SOURCES,
+    SYNTHETIC_SEED,
+    DataSplits,
+    cache_root,
+    load_cifar10,
+    stratified_split,
+    transform,
 )
 from ee449.spec import CLASSES, MEAN, STD
 
-__all__ = ["CLASSES", "DOWNLOAD_TIMEOUT_S", "GRAY", "MEAN", "SOURCES", "STD", "SYNTHETIC_SEED", "DataSplits",
-           "cache_root", "load_cifar10", "stratified_split", "transform"]
+__all__ = [
+    "CLASSES",
+    "DOWNLOAD_TIMEOUT_S",
+    "GRAY",
+    "MEAN",
+    "SOURCES",
+    "STD",
+    "SYNTHETIC_SEED",
+    "DataSplits",
+    "cache_root",
+    "load_cifar10",
+    "stratified_split",
+    "transform",
+]

@@ -48,8 +48,11 @@ class DataSplits:
 
     def to(self, device: str | torch.device) -> DataSplits:
         """The same splits with all six tensors on `device`."""
-        moved = {f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)
-                 if isinstance(getattr(self, f.name), torch.Tensor)}
+        moved = {
+            f.name: getattr(self, f.name).to(device)
+            for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), torch.Tensor)
+        }
         return dataclasses.replace(self, **moved)
 
     def describe(self) -> dict:
@@ -103,15 +106,17 @@ def transform(images: np.ndarray | torch.Tensor, chunk: int = 8192) -> torch.Ten
     table = _channel_terms()
     out = np.empty((n, 1, h, w), dtype=np.float32)
     for start in range(0, n, chunk):  # chunks bound the temporary index arrays
-        x = images[start:start + chunk]
+        x = images[start : start + chunk]
         gray = table[0][x[..., 0]]
         gray += table[1][x[..., 1]]
         gray += table[2][x[..., 2]]
-        out[start:start + chunk, 0] = gray
+        out[start : start + chunk, 0] = gray
     return torch.from_numpy(out)
 
 
-def stratified_split(labels: np.ndarray | torch.Tensor, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(
+    labels: np.ndarray | torch.Tensor, val_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, val) with the same number of validation images from every class.
 
     That number is round(val_fraction * smallest class size): 500 per class on CIFAR-10's
@@ -129,7 +134,8 @@ def stratified_split(labels: np.ndarray | torch.Tensor, val_fraction: float, see
     if val_fraction > 0 and not 0 < per_class < counts.min():
         raise ValueError(
             f"val_fraction {val_fraction} of the smallest class ({counts.min()} images) gives {per_class} "
-            "validation images per class: expected at least one, and at least one left for training")
+            "validation images per class: expected at least one, and at least one left for training"
+        )
     rng = np.random.default_rng(seed)
     val = [rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in classes]
     val_idx = np.sort(np.concatenate(val))
@@ -138,10 +144,15 @@ def stratified_split(labels: np.ndarray | torch.Tensor, val_fraction: float, see
     return np.flatnonzero(~is_val), val_idx
 
 
-def load_cifar10(source: str = "torchvision", root: str | os.PathLike | None = None, *,
-                 split_seed: int = 0, val_fraction: float = VAL_FRACTION,
-                 synthetic_per_class: tuple[int, int] = (500, 100),
-                 cache: bool = True) -> DataSplits:
+def load_cifar10(
+    source: str = "torchvision",
+    root: str | os.PathLike | None = None,
+    *,
+    split_seed: int = 0,
+    val_fraction: float = VAL_FRACTION,
+    synthetic_per_class: tuple[int, int] = (500, 100),
+    cache: bool = True,
+) -> DataSplits:
     """Load, transform and split CIFAR-10 (or its synthetic stand-in) from `source`.
 
     `source`: "torchvision", "synthetic", or the path of an image-folder tree. `root`: the
@@ -163,14 +174,19 @@ def load_cifar10(source: str = "torchvision", root: str | os.PathLike | None = N
     else:
         raise ValueError(
             f"unknown data source {source!r}: expected 'torchvision', 'synthetic', or the path of an "
-            f"existing image folder (train/<class>/*, test/<class>/*); {source!r} is not a folder")
+            f"existing image folder (train/<class>/*, test/<class>/*); {source!r} is not a folder"
+        )
     train_idx, val_idx = stratified_split(train_y, val_fraction, split_seed)
     train_y = np.asarray(train_y, dtype=np.int64)
     return DataSplits(  # split the uint8 arrays first: indexing them is cheaper than floats
-        train_images=transform(train_x[train_idx]), train_labels=torch.from_numpy(train_y[train_idx]),
-        val_images=transform(train_x[val_idx]), val_labels=torch.from_numpy(train_y[val_idx]),
-        test_images=transform(test_x), test_labels=torch.as_tensor(np.asarray(test_y, dtype=np.int64)),
-        source=name, synthetic=synthetic,
+        train_images=transform(train_x[train_idx]),
+        train_labels=torch.from_numpy(train_y[train_idx]),
+        val_images=transform(train_x[val_idx]),
+        val_labels=torch.from_numpy(train_y[val_idx]),
+        test_images=transform(test_x),
+        test_labels=torch.as_tensor(np.asarray(test_y, dtype=np.int64)),
+        source=name,
+        synthetic=synthetic,
     )
 
 
@@ -200,8 +216,13 @@ def _torchvision_arrays(folder: Path):
             "Offline? Use an image-folder copy instead: unpack an archive such as "
             "cifar10-jpg.tar.gz with `tar xzf cifar10-jpg.tar.gz -C DIR` and pass "
             "`--data DIR/cifar10` (source=path; it needs train/<class>/* and test/<class>/*), "
-            "or `--data synthetic` for the built-in synthetic stand-in") from None
+            "or `--data synthetic` for the built-in synthetic stand-in"
+        ) from None
     finally:
         socket.setdefaulttimeout(previous)
-    return (np.asarray(train.data, dtype=np.uint8), np.asarray(train.targets, dtype=np.int64),
-            np.asarray(test.data, dtype=np.uint8), np.asarray(test.targets, dtype=np.int64))
+    return (
+        np.asarray(train.data, dtype=np.uint8),
+        np.asarray(train.targets, dtype=np.int64),
+        np.asarray(test.data, dtype=np.uint8),
+        np.asarray(test.targets, dtype=np.int64),
+    )

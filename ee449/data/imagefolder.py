@@ -41,14 +41,17 @@ Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # train x, train
 def find_tree(root: Path) -> Path:
     """The folder holding train/ and test/: `root` itself, or its only `cifar10/` child."""
     if not root.is_dir():
-        raise DataError(f"image folder {root} does not exist: expected a folder with train/<class>/* and test/<class>/*")
+        raise DataError(
+            f"image folder {root} does not exist: expected a folder with train/<class>/* and test/<class>/*"
+        )
     if not (root / "train").is_dir() and (root / "cifar10" / "train").is_dir():
         return root / "cifar10"
     for split in ("train", "test"):
         if not (root / split).is_dir():
             raise DataError(
                 f"image folder {root} has no {split}/ folder: expected {root}/train/<class>/* and "
-                f"{root}/test/<class>/* with the classes {', '.join(CLASSES)}")
+                f"{root}/test/<class>/* with the classes {', '.join(CLASSES)}"
+            )
     return root
 
 
@@ -70,12 +73,19 @@ def scan_tree(tree: Path) -> tuple[dict[str, list[tuple[str, int]]], str]:
         if missing or extra:
             raise DataError(
                 f"{folder} has the wrong class folders (missing: {', '.join(missing) or 'none'}; "
-                f"unexpected: {', '.join(extra) or 'none'}): expected exactly {', '.join(CLASSES)}")
+                f"unexpected: {', '.join(extra) or 'none'}): expected exactly {', '.join(CLASSES)}"
+            )
         files = []
         for label, name in enumerate(CLASSES):
             with os.scandir(folder / name) as entries:
-                images = sorted((e for e in entries if e.name.lower().endswith(IMAGE_SUFFIXES)
-                                 and not e.name.startswith(".")), key=lambda e: e.name)
+                images = sorted(
+                    (
+                        e
+                        for e in entries
+                        if e.name.lower().endswith(IMAGE_SUFFIXES) and not e.name.startswith(".")
+                    ),
+                    key=lambda e: e.name,
+                )
             if not images:
                 raise DataError(f"{folder / name} holds no .png or .jpg images")
             for entry in images:
@@ -98,7 +108,8 @@ def decode_files(paths: list[str]) -> np.ndarray:
                 if image.mode != "RGB" or image.size != (32, 32):
                     raise DataError(
                         f"{path} is a {image.size[0]}x{image.size[1]} {image.mode} image: every image "
-                        "must be 32x32 RGB, as CIFAR-10's are")
+                        "must be 32x32 RGB, as CIFAR-10's are"
+                    )
                 out[i] = np.asarray(image)
         except DataError:
             raise
@@ -110,7 +121,7 @@ def decode_files(paths: list[str]) -> np.ndarray:
 def _decode_all(paths: list[str]) -> np.ndarray:
     if len(paths) < PARALLEL_ABOVE or (os.cpu_count() or 1) < 2:
         return decode_files(paths)
-    chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]
+    chunks = [paths[i : i + 1000] for i in range(0, len(paths), 1000)]
     # Threads, not processes: Pillow's decoder releases the GIL, and worker processes would
     # re-import the caller's main module (spawn) or fork torch's thread pools.
     with ThreadPoolExecutor(min(os.cpu_count() or 1, 8)) as pool:
@@ -129,14 +140,21 @@ def _headers_fit(path: Path, counts: tuple[int, int]) -> bool:
     `np.load` try to allocate it (MemoryError on every run, and the cache never rebuilt).
     """
     n_train, n_test = counts
-    expected = {"train_images": ((n_train, 32, 32, 3), np.uint8), "train_labels": ((n_train,), np.int64),
-                "test_images": ((n_test, 32, 32, 3), np.uint8), "test_labels": ((n_test,), np.int64)}
+    expected = {
+        "train_images": ((n_train, 32, 32, 3), np.uint8),
+        "train_labels": ((n_train,), np.int64),
+        "test_images": ((n_test, 32, 32, 3), np.uint8),
+        "test_labels": ((n_test,), np.int64),
+    }
     with zipfile.ZipFile(path) as archive:
         for name, (shape, dtype) in expected.items():
             with archive.open(f"{name}.npy") as member:
                 version = np.lib.format.read_magic(member)
-                header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                          else np.lib.format.read_array_header_2_0)(member)
+                header = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )(member)
             if tuple(header[0]) != shape or np.dtype(header[2]) != np.dtype(dtype):
                 return False
     return True
@@ -160,7 +178,12 @@ def read_cache(path: Path, expected_fingerprint: str, counts: tuple[int, int] | 
         return None  # unreadable: rebuilt from the images by the caller
     train_x, train_y, test_x, test_y = arrays
     for x, y in ((train_x, train_y), (test_x, test_y)):
-        if x.dtype != np.uint8 or x.shape[1:] != (32, 32, 3) or y.shape != (x.shape[0],) or y.dtype != np.int64:
+        if (
+            x.dtype != np.uint8
+            or x.shape[1:] != (32, 32, 3)
+            or y.shape != (x.shape[0],)
+            or y.dtype != np.int64
+        ):
             return None
     return train_x, train_y, test_x, test_y
 
@@ -168,8 +191,14 @@ def read_cache(path: Path, expected_fingerprint: str, counts: tuple[int, int] | 
 def write_cache(path: Path, arrays: Arrays, tree_fingerprint: str) -> None:
     buffer = io.BytesIO()
     train_x, train_y, test_x, test_y = arrays
-    np.savez(buffer, train_images=train_x, train_labels=train_y, test_images=test_x,
-                        test_labels=test_y, fingerprint=np.array(tree_fingerprint))
+    np.savez(
+        buffer,
+        train_images=train_x,
+        train_labels=train_y,
+        test_images=test_x,
+        test_labels=test_y,
+        fingerprint=np.array(tree_fingerprint),
+    )
     atomic_write_bytes(path, buffer.getvalue())
 
 
@@ -187,12 +216,19 @@ def load_image_folder(root: str | os.PathLike, cache_root: str | os.PathLike | N
         if cached is not None:
             return cached
     train, test = listing["train"], listing["test"]
-    result: Arrays = (_decode_all([p for p, _ in train]), np.array([label for _, label in train], dtype=np.int64),
-                      _decode_all([p for p, _ in test]), np.array([label for _, label in test], dtype=np.int64))
+    result: Arrays = (
+        _decode_all([p for p, _ in train]),
+        np.array([label for _, label in train], dtype=np.int64),
+        _decode_all([p for p, _ in test]),
+        np.array([label for _, label in test], dtype=np.int64),
+    )
     if target is not None:
         try:
             write_cache(target, result, stamp)
         except OSError as error:  # a read-only or full disk costs speed next time, not this run
-            warnings.warn(f"could not write the decoded-image cache {target} ({error}); "
-                          "the images will be decoded again next time", stacklevel=2)
+            warnings.warn(
+                f"could not write the decoded-image cache {target} ({error}); "
+                "the images will be decoded again next time",
+                stacklevel=2,
+            )
     return result

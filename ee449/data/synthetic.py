@@ -64,7 +64,7 @@ def _stripes(u, v):
 
 
 def _two_dots(u, v):
-    return (np.hypot(np.abs(u) - 0.55, v) < 0.38)
+    return np.hypot(np.abs(u) - 0.55, v) < 0.38
 
 
 def _letter_h(u, v):
@@ -72,7 +72,18 @@ def _letter_h(u, v):
     return legs | ((np.abs(v) < 0.2) & (np.abs(u) < 0.9))
 
 
-PATTERNS = (_plus, _square_outline, _chevron, _triangle, _ring, _disk, _checker, _stripes, _two_dots, _letter_h)
+PATTERNS = (
+    _plus,
+    _square_outline,
+    _chevron,
+    _triangle,
+    _ring,
+    _disk,
+    _checker,
+    _stripes,
+    _two_dots,
+    _letter_h,
+)
 assert len(PATTERNS) == NUM_CLASSES
 
 
@@ -150,9 +161,12 @@ def make_synthetic(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     ramp_angle = rng.uniform(0, 2 * np.pi, n).astype(np.float32)
     ramp = rng.uniform(0.0, 0.3, n).astype(np.float32) / (SIZE - 1)
     ramp_field = ramp[:, None, None] * (
-        np.cos(ramp_angle)[:, None, None] * (xs - 15.5) + np.sin(ramp_angle)[:, None, None] * (ys - 15.5))
+        np.cos(ramp_angle)[:, None, None] * (xs - 15.5) + np.sin(ramp_angle)[:, None, None] * (ys - 15.5)
+    )
     noise = rng.uniform(0.02, 0.08, n).astype(np.float32)[:, None, None]
-    offset = np.where(layer == 0, ramp_field, 0) + noise * rng.standard_normal((n, SIZE, SIZE), dtype=np.float32)
+    offset = np.where(layer == 0, ramp_field, 0) + noise * rng.standard_normal(
+        (n, SIZE, SIZE), dtype=np.float32
+    )
     rows = layer + 4 * np.arange(n, dtype=np.intp)[:, None, None]  # [N, 32, 32] rows of the flat palette
     image = palette.reshape(4 * n, 3)[rows]  # [N, 32, 32, 3]
     image += offset[..., None]

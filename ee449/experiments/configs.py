@@ -33,6 +33,7 @@ def _positive_int(config: Any, *names: str) -> None:
 
 # -- configs ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Part3Config:
     """Part 3: one architecture trained `runs` times with Adam; curves averaged over runs."""
@@ -53,8 +54,14 @@ class Part3Config:
         run_seeds(self.seed, 1)
 
     def train_config(self, device: str = "auto") -> TrainConfig:
-        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer="adam", lr=self.lr,
-                           record_every=self.record_every, device=device)
+        return TrainConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            optimizer="adam",
+            lr=self.lr,
+            record_every=self.record_every,
+            device=device,
+        )
 
 
 @dataclass(frozen=True)
@@ -76,16 +83,26 @@ class Part4Config:
     def train_config(self, activation: str, device: str = "auto") -> TrainConfig:
         # No validation curve: Part 4 plots loss and gradients only, and validation is the
         # most expensive part of recording.
-        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer="sgd", lr=self.lr,
-                           activation=activation, record_every=self.record_every, record_val=False,
-                           record_grad=True, device=device)
+        return TrainConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            optimizer="sgd",
+            lr=self.lr,
+            activation=activation,
+            record_every=self.record_every,
+            record_val=False,
+            record_grad=True,
+            device=device,
+        )
 
 
 def _check_part5_arch(config: Any) -> None:
     spec.check_architecture(config.arch)
     if config.arch == spec.PART5_EXCLUDED:
-        raise ValueError(f"Part 5 must use an architecture other than {spec.PART5_EXCLUDED} (the homework says so); "
-                         f"choose one of {', '.join(a for a in spec.ARCHITECTURES if a != spec.PART5_EXCLUDED)}")
+        raise ValueError(
+            f"Part 5 must use an architecture other than {spec.PART5_EXCLUDED} (the homework says so); "
+            f"choose one of {', '.join(a for a in spec.ARCHITECTURES if a != spec.PART5_EXCLUDED)}"
+        )
 
 
 def _check_rates(rates: Sequence[float]) -> None:
@@ -112,8 +129,14 @@ class Part5Config:
         run_seeds(self.seed, 1)
 
     def train_config(self, lr: float, device: str = "auto", epochs: int | None = None) -> TrainConfig:
-        return TrainConfig(epochs=epochs or self.epochs, batch_size=self.batch_size, optimizer="sgd", lr=lr,
-                           record_every=self.record_every, device=device)
+        return TrainConfig(
+            epochs=epochs or self.epochs,
+            batch_size=self.batch_size,
+            optimizer="sgd",
+            lr=lr,
+            record_every=self.record_every,
+            device=device,
+        )
 
 
 @dataclass(frozen=True)
@@ -147,13 +170,22 @@ class ScheduleConfig:
 
     def part5(self) -> Part5Config:
         """The Part 5 (a) config whose lr-0.1 run the first search reads (same run, same seed)."""
-        return Part5Config(arch=self.arch, epochs=self.search_epochs, lrs=self.lrs, batch_size=self.batch_size,
-                           record_every=self.record_every, seed=self.seed)
+        return Part5Config(
+            arch=self.arch,
+            epochs=self.search_epochs,
+            lrs=self.lrs,
+            batch_size=self.batch_size,
+            record_every=self.record_every,
+            seed=self.seed,
+        )
 
 
 def check_switch_epochs(switch_epochs: Sequence[int], epochs: int) -> None:
-    if (len(switch_epochs) != 2 or any(isinstance(e, bool) or not isinstance(e, int) for e in switch_epochs)
-            or not 0 < switch_epochs[0] < switch_epochs[1] <= epochs):
+    if (
+        len(switch_epochs) != 2
+        or any(isinstance(e, bool) or not isinstance(e, int) for e in switch_epochs)
+        or not 0 < switch_epochs[0] < switch_epochs[1] <= epochs
+    ):
         raise ValueError(f"switch epochs must be two ints 0 < E1 < E2 <= {epochs}, got {list(switch_epochs)}")
 
 
@@ -165,8 +197,10 @@ def override(config: Config, **changes: Any) -> Config:
     known = {f.name for f in dataclasses.fields(config)}
     unknown = sorted(set(changes) - known)
     if unknown:
-        raise ValueError(f"{type(config).__name__} has no setting {', '.join(map(repr, unknown))}; "
-                         f"valid: {', '.join(sorted(known))}")
+        raise ValueError(
+            f"{type(config).__name__} has no setting {', '.join(map(repr, unknown))}; "
+            f"valid: {', '.join(sorted(known))}"
+        )
     return dataclasses.replace(config, **changes)
 
 

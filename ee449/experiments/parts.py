@@ -51,6 +51,7 @@ from ee449.training.device import SplitTensors
 
 # -- the plateau rule ---------------------------------------------------------------------------
 
+
 def plateau_epoch(means: Sequence[float], patience: int = 3, min_delta: float = 0.25) -> int:
     """The switch epoch of the plateau rule (module docstring) for epoch means `means`.
 
@@ -70,6 +71,7 @@ def plateau_epoch(means: Sequence[float], patience: int = 3, min_delta: float = 
 
 # -- running ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Speed:
     """How an experiment's runs execute, applied to each of its TrainConfigs (`--tf32`, `--compile`).
@@ -82,8 +84,15 @@ class Speed:
     compile: bool = False  # torch.compile the training forward: fewer CUDA launches; slower on the CPU
 
 
-def train_runs(arch: str, data: SplitTensors, config: TrainConfig, seeds: Sequence[int], store: RunStore | None = None,
-               progress: Progress | None = None, speed: Speed = Speed()) -> list[History]:
+def train_runs(
+    arch: str,
+    data: SplitTensors,
+    config: TrainConfig,
+    seeds: Sequence[int],
+    store: RunStore | None = None,
+    progress: Progress | None = None,
+    speed: Speed = Speed(),
+) -> list[History]:
     """One History per seed, each loaded from `store` when saved, else trained and saved at once.
 
     Runs train together (replica batching) when `ee449.training.batching_pays_off` says it pays off; otherwise
@@ -98,7 +107,9 @@ def train_runs(arch: str, data: SplitTensors, config: TrainConfig, seeds: Sequen
     together = len(todo) > 1 and batching_pays_off(arch, device, len(todo))
     groups = [todo] if together else [[s] for s in todo]
     for group in groups:
-        hook = None if progress is None else _shift_runs(progress, [seeds.index(s) for s in group], len(seeds))
+        hook = (
+            None if progress is None else _shift_runs(progress, [seeds.index(s) for s in group], len(seeds))
+        )
         histories = train_many(arch, data, config, group, progress=hook, batched=together)
         for s, trained in zip(group, histories):
             # Runs trained together each report the group's wall time: keep each run's share,
@@ -111,8 +122,10 @@ def train_runs(arch: str, data: SplitTensors, config: TrainConfig, seeds: Sequen
 
 def _shift_runs(progress: Progress, indices: Sequence[int], runs: int) -> Progress:
     """Report run r of a group as run indices[r] of the experiment's `runs`."""
+
     def hook(event: ProgressEvent) -> None:
         progress(dataclasses.replace(event, run=indices[min(event.run, len(indices) - 1)], runs=runs))
+
     return hook
 
 
@@ -127,44 +140,84 @@ def _stage(progress: Progress | None, label: str) -> None:
         relabel(label)
 
 
-def part3(config: Part3Config, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
-          progress: Progress | None = None, speed: Speed = Speed()) -> Part3Result:
+def part3(
+    config: Part3Config,
+    data: SplitTensors,
+    *,
+    device: str = "auto",
+    store: RunStore | None = None,
+    progress: Progress | None = None,
+    speed: Speed = Speed(),
+) -> Part3Result:
     """Train `config.arch` `config.runs` times with Adam (saved runs are reused)."""
     env = _environment(data, device)
     _stage(progress, f"part3 {config.arch}")
-    histories = train_runs(config.arch, data, config.train_config(device), run_seeds(config.seed, config.runs),
-                           store, progress, speed)
+    histories = train_runs(
+        config.arch,
+        data,
+        config.train_config(device),
+        run_seeds(config.seed, config.runs),
+        store,
+        progress,
+        speed,
+    )
     return Part3Result(config, histories, env)
 
 
-def part4(config: Part4Config, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
-          progress: Progress | None = None, speed: Speed = Speed()) -> Part4Result:
+def part4(
+    config: Part4Config,
+    data: SplitTensors,
+    *,
+    device: str = "auto",
+    store: RunStore | None = None,
+    progress: Progress | None = None,
+    speed: Speed = Speed(),
+) -> Part4Result:
     """Train `config.arch` once with ReLU and once with sigmoid, from the same seed."""
     env = _environment(data, device)
     seed = run_seeds(config.seed, 1)
     runs = {}
     for activation in ("relu", "sigmoid"):
         _stage(progress, f"part4 {config.arch} {activation}")
-        runs[activation] = train_runs(config.arch, data, config.train_config(activation, device), seed,
-                                      store, progress, speed)[0]
+        runs[activation] = train_runs(
+            config.arch, data, config.train_config(activation, device), seed, store, progress, speed
+        )[0]
     return Part4Result(config, runs["relu"], runs["sigmoid"], env)
 
 
-def part5(config: Part5Config, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
-          progress: Progress | None = None, speed: Speed = Speed()) -> Part5Result:
+def part5(
+    config: Part5Config,
+    data: SplitTensors,
+    *,
+    device: str = "auto",
+    store: RunStore | None = None,
+    progress: Progress | None = None,
+    speed: Speed = Speed(),
+) -> Part5Result:
     """Train `config.arch` with SGD at each rate of `config.lrs`, from the same seed."""
     env = _environment(data, device)
     seed = run_seeds(config.seed, 1)
     histories = []
     for lr in config.lrs:
         _stage(progress, f"part5 {config.arch} lr {lr:g}")
-        histories.append(train_runs(config.arch, data, config.train_config(lr, device), seed, store, progress, speed)[0])
+        histories.append(
+            train_runs(config.arch, data, config.train_config(lr, device), seed, store, progress, speed)[0]
+        )
     return Part5Result(config, histories, env)
 
 
-def schedule(config: ScheduleConfig, data: SplitTensors, *, device: str = "auto", store: RunStore | None = None,
-             progress: Progress | None = None, speed: Speed = Speed(), adam_test_acc: float | None = None,
-             adam_source: str = "", adam_config: Part3Config | None = None) -> ScheduleResult:
+def schedule(
+    config: ScheduleConfig,
+    data: SplitTensors,
+    *,
+    device: str = "auto",
+    store: RunStore | None = None,
+    progress: Progress | None = None,
+    speed: Speed = Speed(),
+    adam_test_acc: float | None = None,
+    adam_source: str = "",
+    adam_config: Part3Config | None = None,
+) -> ScheduleResult:
     """Part 5 (b): find the switch epochs by the plateau rule (unless given), train the schedule.
 
     The search run is Part 5 (a)'s lr-0.1 run (loaded from `store` when Part 5 saved it). The
@@ -175,14 +228,23 @@ def schedule(config: ScheduleConfig, data: SplitTensors, *, device: str = "auto"
     seed = run_seeds(config.seed, 1)
     first = config.part5()
     _stage(progress, f"schedule {config.arch} search (lr {config.lrs[0]:g})")
-    search = train_runs(config.arch, data, first.train_config(config.lrs[0], device), seed, store, progress, speed)[0]
+    search = train_runs(
+        config.arch, data, first.train_config(config.lrs[0], device), seed, store, progress, speed
+    )[0]
 
     def scheduled(switches: Sequence[int], label: str) -> History:
         _stage(progress, f"schedule {config.arch} {label}")
         stages = tuple((e, lr) for e, lr in zip(switches, config.lrs[1:]) if e < config.epochs)
-        train_config = TrainConfig(epochs=config.epochs, batch_size=config.batch_size, optimizer="sgd",
-                                   lr=config.lrs[0], lr_schedule=stages, record_every=config.record_every,
-                                   record_train=False, device=device)
+        train_config = TrainConfig(
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            optimizer="sgd",
+            lr=config.lrs[0],
+            lr_schedule=stages,
+            record_every=config.record_every,
+            record_train=False,
+            device=device,
+        )
         return train_runs(config.arch, data, train_config, seed, store, progress, speed)[0]
 
     def rule(history: History, start: int) -> int:
@@ -195,10 +257,16 @@ def schedule(config: ScheduleConfig, data: SplitTensors, *, device: str = "auto"
     stage3 = scheduled([e1, e2], f"stage 3 (switches at {e1}, {e2})")
 
     if adam_test_acc is None:
-        adam = adam_config or Part3Config(config.arch, runs=1, seed=config.seed, batch_size=config.batch_size,
-                                          record_every=config.record_every)
+        adam = adam_config or Part3Config(
+            config.arch,
+            runs=1,
+            seed=config.seed,
+            batch_size=config.batch_size,
+            record_every=config.record_every,
+        )
         _stage(progress, f"schedule {config.arch} Adam comparison")
-        adam_run = train_runs(config.arch, data, adam.train_config(device), run_seeds(adam.seed, 1), store,
-                              progress, speed)[0]
+        adam_run = train_runs(
+            config.arch, data, adam.train_config(device), run_seeds(adam.seed, 1), store, progress, speed
+        )[0]
         adam_test_acc, adam_source = adam_run.test_acc, f"one Adam run trained here ({adam.epochs} epochs)"
     return ScheduleResult(config, (e1, e2), search, stage2, stage3, float(adam_test_acc), adam_source, env)

@@ -27,11 +27,16 @@ ExperimentConfig = Union[Part3Config, Part4Config, Part5Config, ScheduleConfig]
 
 def versions() -> dict[str, str]:
     """The library versions a result was made with."""
-    return {"python": platform.python_version(), "torch": torch.__version__,
-            "numpy": np.__version__, "ee449": __version__}
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "ee449": __version__,
+    }
 
 
 # -- curves over runs -------------------------------------------------------------------------
+
 
 def mean_curve(curves: Sequence[Sequence[float]], diverged: Sequence[bool] = ()) -> list[float]:
     """The point-by-point mean of equally long curves, over the runs that did not diverge.
@@ -60,8 +65,10 @@ def best_run(test_accs: Sequence[float]) -> int:
 def epoch_means(curve: Sequence[float], steps_per_epoch: int, record_every: int) -> list[float]:
     """Mean of the points of `curve` recorded in each epoch (point i is at step (i+1)*record_every)."""
     if steps_per_epoch < record_every:
-        raise ValueError(f"an epoch of {steps_per_epoch} steps holds no point recorded every "
-                         f"{record_every} steps; use more data or a smaller record_every")
+        raise ValueError(
+            f"an epoch of {steps_per_epoch} steps holds no point recorded every "
+            f"{record_every} steps; use more data or a smaller record_every"
+        )
     buckets: dict[int, list[float]] = {}
     for i, value in enumerate(curve):
         buckets.setdefault(((i + 1) * record_every - 1) // steps_per_epoch, []).append(value)
@@ -69,6 +76,7 @@ def epoch_means(curve: Sequence[float], steps_per_epoch: int, record_every: int)
 
 
 # -- results ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Environment:
@@ -80,13 +88,22 @@ class Environment:
     created: str = field(default_factory=now_utc)
 
 
-def _meta(config: ExperimentConfig, histories: Sequence[History], env: Environment, labels: Sequence[str] = ()) -> dict[str, Any]:
+def _meta(
+    config: ExperimentConfig, histories: Sequence[History], env: Environment, labels: Sequence[str] = ()
+) -> dict[str, Any]:
     return {
-        "config": config, "seeds": [h.seed for h in histories], "run_labels": list(labels),
-        "run_test_accs": [h.test_acc for h in histories], "data": env.data, "device": env.device,
-        "versions": env.versions, "wall_time_s": sum(h.wall_time_s for h in histories),
-        "steps_per_epoch": histories[0].steps_per_epoch, "record_every": config.record_every,
-        "diverged_runs": [h.seed for h in histories if h.diverged], "runs_done": len(histories),
+        "config": config,
+        "seeds": [h.seed for h in histories],
+        "run_labels": list(labels),
+        "run_test_accs": [h.test_acc for h in histories],
+        "data": env.data,
+        "device": env.device,
+        "versions": env.versions,
+        "wall_time_s": sum(h.wall_time_s for h in histories),
+        "steps_per_epoch": histories[0].steps_per_epoch,
+        "record_every": config.record_every,
+        "diverged_runs": [h.seed for h in histories if h.diverged],
+        "runs_done": len(histories),
         "created": env.created,
     }
 
@@ -100,11 +117,15 @@ class Part3Result:
     def payload(self) -> dict[str, Any]:
         h, flags = self.histories, [r.diverged for r in self.histories]
         best = best_run([r.test_acc for r in h])
-        return {"name": self.config.arch, "loss_curve": mean_curve([r.loss_curve for r in h], flags),
-                "train_acc_curve": mean_curve([r.train_acc_curve for r in h], flags),
-                "val_acc_curve": mean_curve([r.val_acc_curve for r in h], flags),
-                "test_acc": h[best].test_acc, "weights": h[best].first_layer_weights,
-                "meta": {**_meta(self.config, h, self.env), "best_run": best}}
+        return {
+            "name": self.config.arch,
+            "loss_curve": mean_curve([r.loss_curve for r in h], flags),
+            "train_acc_curve": mean_curve([r.train_acc_curve for r in h], flags),
+            "val_acc_curve": mean_curve([r.val_acc_curve for r in h], flags),
+            "test_acc": h[best].test_acc,
+            "weights": h[best].first_layer_weights,
+            "meta": {**_meta(self.config, h, self.env), "best_run": best},
+        }
 
 
 @dataclass
@@ -115,10 +136,14 @@ class Part4Result:
     env: Environment
 
     def payload(self) -> dict[str, Any]:
-        return {"name": self.config.arch, "relu_loss_curve": self.relu.loss_curve,
-                "sigmoid_loss_curve": self.sigmoid.loss_curve, "relu_grad_curve": self.relu.grad_curve,
-                "sigmoid_grad_curve": self.sigmoid.grad_curve,
-                "meta": _meta(self.config, [self.relu, self.sigmoid], self.env, ("relu", "sigmoid"))}
+        return {
+            "name": self.config.arch,
+            "relu_loss_curve": self.relu.loss_curve,
+            "sigmoid_loss_curve": self.sigmoid.loss_curve,
+            "relu_grad_curve": self.relu.grad_curve,
+            "sigmoid_grad_curve": self.sigmoid.grad_curve,
+            "meta": _meta(self.config, [self.relu, self.sigmoid], self.env, ("relu", "sigmoid")),
+        }
 
 
 @dataclass
@@ -134,7 +159,9 @@ class Part5Result:
         for lr, h in zip(self.config.lrs, self.histories):
             out[f"val_acc_curve_{rate_suffix(lr)}"] = h.val_acc_curve
         labels = [f"lr {lr:g}" for lr in self.config.lrs]
-        test_acc = {f"test_acc_{rate_suffix(lr)}": h.test_acc for lr, h in zip(self.config.lrs, self.histories)}
+        test_acc = {
+            f"test_acc_{rate_suffix(lr)}": h.test_acc for lr, h in zip(self.config.lrs, self.histories)
+        }
         out["meta"] = {**_meta(self.config, self.histories, self.env, labels), "test_acc": test_acc}
         return out
 
@@ -153,12 +180,22 @@ class ScheduleResult:
     def payload(self) -> dict[str, Any]:
         histories = [self.search, self.stage2, self.stage3]
         meta = _meta(self.config, histories, self.env, ("constant", "stage2", "stage3"))
-        meta.update(adam_source=self.adam_source, epoch_means_search=self._means(self.search),
-                    epoch_means_stage2=self._means(self.stage2), epoch_means_stage3=self._means(self.stage3))
-        return {"name": self.config.arch, "switch_epochs": list(self.switch_epochs),
-                "val_acc_curve_stage2": self.stage2.val_acc_curve,
-                "val_acc_curve_stage3": self.stage3.val_acc_curve, "test_acc": self.stage3.test_acc,
-                "adam_test_acc": self.adam_test_acc, "constant_lr_test_acc": self.search.test_acc, "meta": meta}
+        meta.update(
+            adam_source=self.adam_source,
+            epoch_means_search=self._means(self.search),
+            epoch_means_stage2=self._means(self.stage2),
+            epoch_means_stage3=self._means(self.stage3),
+        )
+        return {
+            "name": self.config.arch,
+            "switch_epochs": list(self.switch_epochs),
+            "val_acc_curve_stage2": self.stage2.val_acc_curve,
+            "val_acc_curve_stage3": self.stage3.val_acc_curve,
+            "test_acc": self.stage3.test_acc,
+            "adam_test_acc": self.adam_test_acc,
+            "constant_lr_test_acc": self.search.test_acc,
+            "meta": meta,
+        }
 
     def _means(self, h: History) -> list[float]:
         return epoch_means(h.val_acc_curve, h.steps_per_epoch, self.config.record_every)

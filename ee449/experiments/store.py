@@ -46,6 +46,7 @@ def describe_data(data: SplitTensors) -> dict[str, Any]:
 
 # -- saved runs -------------------------------------------------------------------------------
 
+
 def run_fingerprint(arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]) -> str:
     """A short hash of everything that determines one training run (the device excepted)."""
     train = {k: v for k, v in to_jsonable(config).items() if k != "device"}
@@ -66,34 +67,49 @@ class RunStore:
         self.reuse = reuse
         self._saved: set[Path] = set()
 
-    def path(self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]) -> Path | None:
+    def path(
+        self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]
+    ) -> Path | None:
         if self.root is None:
             return None
         fingerprint = run_fingerprint(arch, config, seed, data_description)
         folder = f"{arch}-{config.activation}-{config.optimizer}-{fingerprint}"
         return self.root / RUNS_DIR / folder / f"seed_{int(seed)}.json"
 
-    def load(self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]) -> History | None:
+    def load(
+        self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any]
+    ) -> History | None:
         """The saved History of this exact run, or None (absent, unreadable, or `reuse=False`)."""
         path = self.path(arch, config, seed, data_description)
         if path is None or not path.is_file() or not (self.reuse or path in self._saved):
             return None
         try:
             saved = read_json(path)
-            if not isinstance(saved, dict) or saved_run_problems(saved.get("history"), config, seed,
-                                                                 data_description):
+            if not isinstance(saved, dict) or saved_run_problems(
+                saved.get("history"), config, seed, data_description
+            ):
                 return None  # a saved run that does not fit its own config is retrained, not trusted
             return history_from_json(saved["history"])
         except (ResultsError, KeyError, TypeError, ValueError):
             return None  # a damaged saved run is retrained, not trusted
 
-    def save(self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any],
-             history: History) -> Path | None:
+    def save(
+        self, arch: str, config: TrainConfig, seed: int, data_description: dict[str, Any], history: History
+    ) -> Path | None:
         path = self.path(arch, config, seed, data_description)
         if path is None:
             return None
-        write_json(path, {"arch": arch, "config": config, "seed": int(seed), "data": data_description,
-                          "history": history_to_json(history), "saved": now_utc()})
+        write_json(
+            path,
+            {
+                "arch": arch,
+                "config": config,
+                "seed": int(seed),
+                "data": data_description,
+                "history": history_to_json(history),
+                "saved": now_utc(),
+            },
+        )
         self._saved.add(path)
         return path
 
@@ -104,8 +120,12 @@ class RunStore:
         return sum(1 for _ in (self.root / RUNS_DIR).glob("*/seed_*.json"))
 
 
-_CURVES = {"loss_curve": "record_train", "train_acc_curve": "record_train", "val_acc_curve": "record_val",
-           "grad_curve": "record_grad"}  # curve -> the TrainConfig flag that records it
+_CURVES = {
+    "loss_curve": "record_train",
+    "train_acc_curve": "record_train",
+    "val_acc_curve": "record_val",
+    "grad_curve": "record_grad",
+}  # curve -> the TrainConfig flag that records it
 
 
 def _is_number(value: object) -> bool:
@@ -133,8 +153,10 @@ def saved_run_problems(history: Any, config: Any, seed: int, data_description: d
     train = data_description.get("train") if isinstance(data_description, dict) else None
     spe = history["steps_per_epoch"]
     if isinstance(train, int) and spe != -(-train // config.batch_size):
-        problems.append(f"{spe} steps per epoch; {train} images in batches of {config.batch_size} make "
-                        f"{-(-train // config.batch_size)}")
+        problems.append(
+            f"{spe} steps per epoch; {train} images in batches of {config.batch_size} make "
+            f"{-(-train // config.batch_size)}"
+        )
     planned = config.epochs * spe
     steps = history["steps"]
     if steps > planned or (steps < planned and not history["diverged"]) or steps < 0:
@@ -148,8 +170,10 @@ def saved_run_problems(history: Any, config: Any, seed: int, data_description: d
             problems.append(f"{key} is not a list of numbers")
             continue
         if len(values) not in (allowed if getattr(config, flag) else {0}):
-            problems.append(f"{key} has {len(values)} points; {steps} steps recorded every "
-                            f"{config.record_every} make {full}")
+            problems.append(
+                f"{key} has {len(values)} points; {steps} steps recorded every "
+                f"{config.record_every} make {full}"
+            )
         low, high = (0.0, 100.0) if "acc" in key else (0.0, math.inf)
         if any(v is not None and not (math.isfinite(v) and low <= v <= high) for v in values):
             problems.append(f"{key} has values outside [{low:g}, {high:g}]")

@@ -34,7 +34,12 @@ The grader's own process never imports student code.
 import importlib
 
 __all__ = ["GradeOptions", "GradeResult", "grade_class", "grade_submission"]
-_HOMES = {"GradeOptions": "grade", "GradeResult": "grade", "grade_submission": "grade", "grade_class": "classroom"}
+_HOMES = {
+    "GradeOptions": "grade",
+    "GradeResult": "grade",
+    "grade_submission": "grade",
+    "grade_class": "classroom",
+}
 
 
 def __getattr__(name: str) -> object:

@@ -18,8 +18,11 @@ def top_level_bindings(tree: ast.Module) -> dict[str, ast.stmt]:
                 for alias in node.names:
                     if alias.name == "*":
                         continue
-                    single = (ast.Import(names=[alias]) if isinstance(node, ast.Import)
-                              else ast.ImportFrom(module=node.module, names=[alias], level=node.level))
+                    single = (
+                        ast.Import(names=[alias])
+                        if isinstance(node, ast.Import)
+                        else ast.ImportFrom(module=node.module, names=[alias], level=node.level)
+                    )
                     ast.copy_location(single, node)
                     bound = alias.asname or alias.name.split(".")[0]
                     table[bound] = single
@@ -29,7 +32,11 @@ def top_level_bindings(tree: ast.Module) -> dict[str, ast.stmt]:
                 for target in node.targets:
                     for name in _target_names(target):
                         table[name] = node
-            elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and node.value is not None
+                and isinstance(node.target, ast.Name)
+            ):
                 table[node.target.id] = node
             elif isinstance(node, ast.Try):
                 # try: import x / except ImportError: ... is how scripts pick optional imports
@@ -42,7 +49,8 @@ def top_level_bindings(tree: ast.Module) -> dict[str, ast.stmt]:
 
 def _simple_target(target: ast.expr) -> bool:
     return isinstance(target, ast.Name) or (
-        isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts))
+        isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts)
+    )
 
 
 def _target_names(target: ast.expr) -> list[str]:
@@ -61,7 +69,7 @@ def statement_source(node: ast.stmt, source: bytes) -> str:
     first = min([node, *getattr(node, "decorator_list", [])], key=lambda n: (n.lineno, n.col_offset))
     lines = source.splitlines(keepends=True)
     end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
-    chunk = lines[first.lineno - 1:end_line]
+    chunk = lines[first.lineno - 1 : end_line]
     start_col = first.col_offset
     if first is not node and chunk:  # a decorator's '@' precedes it, maybe with '(' between: `@(lambda c: c)`
         start_col = max(chunk[0].rfind(b"@", 0, first.col_offset), 0)

@@ -59,8 +59,9 @@ def _package_source(target: Path) -> None:
         if (checkout / name).is_file():
             shutil.copy2(checkout / name, target / name)
     if not (target / "pyproject.toml").is_file():
-        raise ValueError(f"no pyproject.toml beside {package}: "
-                         "build the bundle from a source checkout of ee449")
+        raise ValueError(
+            f"no pyproject.toml beside {package}: build the bundle from a source checkout of ee449"
+        )
 
 
 def write_bundle(folder: Path, rubric: Path | None = None) -> list[Path]:
@@ -74,8 +75,11 @@ def write_bundle(folder: Path, rubric: Path | None = None) -> list[Path]:
     else:
         text = Path(rubric).read_text(encoding="utf-8")
     written = []
-    for name, content, mode in (("rubric.json", text, 0o644), ("setup.sh", SETUP_SH, 0o755),
-                                ("run_autograder", RUN_AUTOGRADER, 0o755)):
+    for name, content, mode in (
+        ("rubric.json", text, 0o644),
+        ("setup.sh", SETUP_SH, 0o755),
+        ("run_autograder", RUN_AUTOGRADER, 0o755),
+    ):
         path = folder / name
         path.write_text(content, encoding="utf-8")
         path.chmod(mode)

@@ -15,13 +15,20 @@ from ee449.grading.isolation import isolation
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:
     """(student, path) for each subfolder, .zip or .pdf of a class folder, sorted by name."""
-    entries = [p for p in sorted(folder.iterdir()) if not p.name.startswith((".", "__"))
-               and (p.is_dir() or p.suffix.lower() in {".zip", ".pdf"})]
+    entries = [
+        p
+        for p in sorted(folder.iterdir())
+        if not p.name.startswith((".", "__")) and (p.is_dir() or p.suffix.lower() in {".zip", ".pdf"})
+    ]
     return [(p.stem if p.is_file() else p.name, p) for p in entries]
 
 
-def grade_class(folder: str | Path, options: GradeOptions | None = None, jobs: int = 1,
-                on_result: Callable[[GradeResult], None] | None = None) -> list[GradeResult]:
+def grade_class(
+    folder: str | Path,
+    options: GradeOptions | None = None,
+    jobs: int = 1,
+    on_result: Callable[[GradeResult], None] | None = None,
+) -> list[GradeResult]:
     """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox).
 
     Every student gets a GradeResult whatever another submission does; `on_result` is called
@@ -54,9 +61,23 @@ def _grade_one(student: str, path: Path, options: GradeOptions) -> GradeResult:
     try:
         return grade_submission(path, options, student)
     except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
-        return GradeResult(student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0)
+        return GradeResult(
+            student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0
+        )
     except (Exception, RecursionError) as error:  # noqa: BLE001 - one submission must not stop the class
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return GradeResult(student, [CheckResult("submission/graded", False, 0.0, 0.0, "visible",
-                                                 f"the grader could not grade this submission: {detail}")], 0.0,
-                           [f"internal grading error: {detail}"])
+        return GradeResult(
+            student,
+            [
+                CheckResult(
+                    "submission/graded",
+                    False,
+                    0.0,
+                    0.0,
+                    "visible",
+                    f"the grader could not grade this submission: {detail}",
+                )
+            ],
+            0.0,
+            [f"internal grading error: {detail}"],
+        )

@@ -49,8 +49,11 @@ class ParsedFile:
 
 
 def _defs(parsed: ParsedFile) -> dict[str, ast.stmt]:
-    return {n: s for n, s in parsed.table.items()
-            if isinstance(s, (ast.ClassDef, ast.FunctionDef)) and getattr(s, "name", None) == n}
+    return {
+        n: s
+        for n, s in parsed.table.items()
+        if isinstance(s, (ast.ClassDef, ast.FunctionDef)) and getattr(s, "name", None) == n
+    }
 
 
 def _used_names(parsed: ParsedFile) -> set[tuple[str, int]]:
@@ -149,15 +152,21 @@ def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None
     return ranked
 
 
-def _registry_claims(f: ParsedFile, env: dict[str, object], torch_names: dict[str, str],
-                     resolve: Callable[[str, str, str | None], tuple[str, str] | None],
-                     claim: Callable[[str, str, str, str], Claim]) -> None:
+def _registry_claims(
+    f: ParsedFile,
+    env: dict[str, object],
+    torch_names: dict[str, str],
+    resolve: Callable[[str, str, str | None], tuple[str, str] | None],
+    claim: Callable[[str, str, str, str], Claim],
+) -> None:
     """`MODELS = {"cnn_3": CNN3, "mlp_1": lambda: MLP(1024, 32, 10)}`, `mlp_2 = MLP(1024, [32, 64], 10)`."""
     pairs: list[tuple[object, ast.expr]] = []
     for node in ast.walk(f.tree):
         if isinstance(node, ast.Dict):
-            pairs += [(fold(k, env, torch_names) if k is not None else FOLD_FAILED, v)
-                      for k, v in zip(node.keys, node.values)]
+            pairs += [
+                (fold(k, env, torch_names) if k is not None else FOLD_FAILED, v)
+                for k, v in zip(node.keys, node.values)
+            ]
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
             target = node.targets[0]
             name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)

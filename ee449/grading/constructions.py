@@ -16,10 +16,39 @@ from ee449.grading.naming import match_target
 
 MAX_GUESSES = 8
 HIDDEN_SIZES = (32, 64)  # mlp_1's hidden layer; mlp_2's two
-_FACTORY_WORDS = ("model", "net", "build", "make", "create", "get", "arch", "factory", "construct",
-                  "mlp", "cnn")
-_NOT_FACTORY_WORDS = ("train", "test", "eval", "plot", "run", "fit", "experiment", "main", "loop", "accuracy",
-                      "save", "load", "loss", "record", "step", "epoch", "predict", "conv2d")
+_FACTORY_WORDS = (
+    "model",
+    "net",
+    "build",
+    "make",
+    "create",
+    "get",
+    "arch",
+    "factory",
+    "construct",
+    "mlp",
+    "cnn",
+)
+_NOT_FACTORY_WORDS = (
+    "train",
+    "test",
+    "eval",
+    "plot",
+    "run",
+    "fit",
+    "experiment",
+    "main",
+    "loop",
+    "accuracy",
+    "save",
+    "load",
+    "loss",
+    "record",
+    "step",
+    "epoch",
+    "predict",
+    "conv2d",
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +60,13 @@ class Construction:
     text: str  # how it reads: the student's own call, or the grader's rendering of a guess
 
     def to_json(self) -> dict:
-        return {"args": list(self.args), "kwargs": dict(self.kwargs), "origin": self.origin,
-                "where": self.where, "text": self.text}
+        return {
+            "args": list(self.args),
+            "kwargs": dict(self.kwargs),
+            "origin": self.origin,
+            "where": self.where,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -50,6 +84,7 @@ class Claim:
 
 
 # --- claims -----------------------------------------------------------------------------------
+
 
 def _strings(values: list[object]) -> Iterator[str]:
     for value in values:
@@ -119,11 +154,22 @@ def _guess_values(param: str, arch: str, hidden: Iterator[int]) -> list[Value] |
         return [next(hidden, 32)]
     if "activ" in name or name in {"act", "act_fn", "nonlinearity", "non_linearity", "act_func"}:
         word, cls, fn = ("relu", "ReLU", "relu") if relu else ("sigmoid", "Sigmoid", "sigmoid")
-        return [word, {"__torch__": f"torch.nn.{cls}", "__call__": False},
-                {"__torch__": f"torch.nn.{cls}", "__call__": True},
-                {"__torch__": f"torch.{fn}", "__call__": False}]
-    if "arch" in name or name in {"name", "model_name", "model", "model_type", "kind", "type", "net",
-                                  "network"}:
+        return [
+            word,
+            {"__torch__": f"torch.nn.{cls}", "__call__": False},
+            {"__torch__": f"torch.nn.{cls}", "__call__": True},
+            {"__torch__": f"torch.{fn}", "__call__": False},
+        ]
+    if "arch" in name or name in {
+        "name",
+        "model_name",
+        "model",
+        "model_type",
+        "kind",
+        "type",
+        "net",
+        "network",
+    }:
         return [arch.replace("_sigmoid", "")]
     if "channel" in name:
         return [1]
@@ -165,7 +211,8 @@ def add_defaults_and_guesses(claim: Claim, node: ast.stmt, defs: dict[str, ast.s
         claim.constructions.append(Construction((), (), "defaults", "", f"{claim.name}()"))
         return
     guesses = guessed_constructions(claim.name, claim.key, required) or positional_guesses(
-        claim.name, claim.key, len(required))
+        claim.name, claim.key, len(required)
+    )
     claim.constructions.extend(guesses)
 
 
@@ -177,8 +224,10 @@ def positional_guesses(callable_name: str, key: str, count: int) -> list[Constru
         options = [(size, 10) for size in ((1024, 1, 32) if key.startswith("mlp") else (1, 1024, 32))]
     else:
         return []
-    return [Construction(args, (), "guess", "", f"{callable_name}({', '.join(map(str, args))})")
-            for args in options]
+    return [
+        Construction(args, (), "guess", "", f"{callable_name}({', '.join(map(str, args))})")
+        for args in options
+    ]
 
 
 def dedupe(constructions: list[Construction]) -> list[Construction]:

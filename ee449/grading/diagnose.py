@@ -39,18 +39,28 @@ def _same(a: np.ndarray, b: np.ndarray, atol: float = CONV_ATOL) -> bool:
 
 
 _CONV_DEFECTS = {
-    "flipped_kernel": ("Your my_conv2d flips the kernel (a true convolution); the homework's conv, like "
-                       "torch's conv2d, is a cross-correlation: multiply by kernel[o, c, i, j] without "
-                       "reversing it."),
-    "zero_last_row": ("The last row of your output stays zero: your loop over output positions stops one "
-                      "short (use range(H - kh + 1), which already includes the last position)."),
-    "zero_last_column": ("The last column of your output stays zero: your loop over output positions stops "
-                         "one short (use range(W - kw + 1), which already includes the last position)."),
-    "only_channel_0": ("Your my_conv2d uses only input channel 0: the output sums the products over every "
-                       "input channel c (input[n, c] with kernel[o, c])."),
-    "channels_overwritten": ("Your my_conv2d overwrites the output for each input channel instead of adding "
-                             "to it, so only the last channel counts: sum over the input channels (+=, or "
-                             "np.sum over c)."),
+    "flipped_kernel": (
+        "Your my_conv2d flips the kernel (a true convolution); the homework's conv, like "
+        "torch's conv2d, is a cross-correlation: multiply by kernel[o, c, i, j] without "
+        "reversing it."
+    ),
+    "zero_last_row": (
+        "The last row of your output stays zero: your loop over output positions stops one "
+        "short (use range(H - kh + 1), which already includes the last position)."
+    ),
+    "zero_last_column": (
+        "The last column of your output stays zero: your loop over output positions stops "
+        "one short (use range(W - kw + 1), which already includes the last position)."
+    ),
+    "only_channel_0": (
+        "Your my_conv2d uses only input channel 0: the output sums the products over every "
+        "input channel c (input[n, c] with kernel[o, c])."
+    ),
+    "channels_overwritten": (
+        "Your my_conv2d overwrites the output for each input channel instead of adding "
+        "to it, so only the last channel counts: sum over the input channels (+=, or "
+        "np.sum over c)."
+    ),
 }
 
 
@@ -74,8 +84,12 @@ def _defect_sets(channels: int) -> list[tuple[str, ...]]:
     channel_options: list[tuple[str, ...]] = [()]
     if channels > 1:  # with one channel these defects change nothing
         channel_options += [("only_channel_0",), ("channels_overwritten",)]
-    sets = [f + c + e for f in ((), ("flipped_kernel",)) for c in channel_options
-            for e in ((), ("zero_last_row",), ("zero_last_column",), ("zero_last_row", "zero_last_column"))]
+    sets = [
+        f + c + e
+        for f in ((), ("flipped_kernel",))
+        for c in channel_options
+        for e in ((), ("zero_last_row",), ("zero_last_column",), ("zero_last_row", "zero_last_column"))
+    ]
     return sorted(sets, key=len)
 
 
@@ -88,8 +102,9 @@ def _wrapped_match(got: np.ndarray, out_dtype: np.dtype, predicted: np.ndarray) 
     return _same(np.mod(np.round(got), 256), np.mod(np.round(predicted), 256))
 
 
-def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray,
-                  others_pass: bool = False) -> list[Diagnosis]:
+def diagnose_conv(
+    student: object, x: np.ndarray, kernel: np.ndarray, others_pass: bool = False
+) -> list[Diagnosis]:
     """Why a student's `my_conv2d(x, kernel)` output differs from the reference, if we know.
 
     Recognised, alone or together (each one named): flipped kernel (true convolution), last
@@ -108,13 +123,25 @@ def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray,
     n, o, h, w = ref.shape
     kh, kw = kernel.shape[2:]
     if got.shape != ref.shape and got.shape == (n, o, h + kh - 1, w + kw - 1) and kh % 2 == 1 and kw % 2 == 1:
-        return [Diagnosis("same_padding", (
-            "Your output has the input's height and width ('same' padding); the homework's conv "
-            "uses no padding, so the output is (H - kh + 1) x (W - kw + 1)."))]
+        return [
+            Diagnosis(
+                "same_padding",
+                (
+                    "Your output has the input's height and width ('same' padding); the homework's conv "
+                    "uses no padding, so the output is (H - kh + 1) x (W - kw + 1)."
+                ),
+            )
+        ]
     if got.shape[:2] == (n, o) and got.shape[2:] in {(h - 1, w), (h, w - 1), (h - 1, w - 1)}:
-        return [Diagnosis("short_output", (
-            "Your output is one row or column short: the output size is H - kh + 1, so loop over "
-            "range(H - kh + 1), not range(H - kh)."))]
+        return [
+            Diagnosis(
+                "short_output",
+                (
+                    "Your output is one row or column short: the output size is H - kh + 1, so loop over "
+                    "range(H - kh + 1), not range(H - kh)."
+                ),
+            )
+        ]
     if got.shape != ref.shape or _same(got, ref):
         return []
     may_wrap = x.dtype == np.uint8  # an integer output on float input is truncation, named below
@@ -128,28 +155,58 @@ def diagnose_conv(student: object, x: np.ndarray, kernel: np.ndarray,
         found = [Diagnosis(code, _CONV_DEFECTS[code]) for code in defects]
         if wrapped and np.issubdtype(out.dtype, np.integer) and out.dtype.itemsize > 1:
             # int32 / int64 output: truncated, not wrapped at 256
-            found.append(Diagnosis("integer_output", (
-                f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
-                "and return floating-point values (float64).")))
+            found.append(
+                Diagnosis(
+                    "integer_output",
+                    (
+                        f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
+                        "and return floating-point values (float64)."
+                    ),
+                )
+            )
         elif wrapped:
-            found.append(Diagnosis("uint8_wrap", (
-                f"Your my_conv2d's results wrap around or are truncated ({out.dtype} output on {x.dtype} "
-                "input): cast the input (and kernel) to float64 before multiplying, since uint8 arithmetic "
-                "wraps around at 256.")))
+            found.append(
+                Diagnosis(
+                    "uint8_wrap",
+                    (
+                        f"Your my_conv2d's results wrap around or are truncated ({out.dtype} output on {x.dtype} "
+                        "input): cast the input (and kernel) to float64 before multiplying, since uint8 arithmetic "
+                        "wraps around at 256."
+                    ),
+                )
+            )
         return found
     if np.issubdtype(out.dtype, np.integer) and x.dtype != np.uint8:
-        return [Diagnosis("integer_output", (
-            f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
-            "and return floating-point values (float64)."))]
+        return [
+            Diagnosis(
+                "integer_output",
+                (
+                    f"Your my_conv2d returns {out.dtype} values: the sums are truncated to integers; compute "
+                    "and return floating-point values (float64)."
+                ),
+            )
+        ]
     if np.issubdtype(out.dtype, np.integer):
-        return [Diagnosis("uint8_wrap", (
-            f"Your my_conv2d returns {out.dtype} values, which wrap around or are truncated; cast "
-            "the input to float64 before multiplying (the course's digits are uint8 and uint8 "
-            "arithmetic wraps around at 256)."))]
+        return [
+            Diagnosis(
+                "uint8_wrap",
+                (
+                    f"Your my_conv2d returns {out.dtype} values, which wrap around or are truncated; cast "
+                    "the input to float64 before multiplying (the course's digits are uint8 and uint8 "
+                    "arithmetic wraps around at 256)."
+                ),
+            )
+        ]
     if x.dtype == np.uint8 and others_pass:
-        return [Diagnosis("uint8_wrap", (
-            "Your my_conv2d is wrong only on uint8 input (every other case passes): cast the input to "
-            "float64 before multiplying, since uint8 arithmetic wraps around at 256."))]
+        return [
+            Diagnosis(
+                "uint8_wrap",
+                (
+                    "Your my_conv2d is wrong only on uint8 input (every other case passes): cast the input to "
+                    "float64 before multiplying, since uint8 arithmetic wraps around at 256."
+                ),
+            )
+        ]
     return []
 
 
@@ -157,9 +214,15 @@ def diagnose_batch(arch: str, works: dict[int, bool]) -> list[Diagnosis]:
     """`works` maps batch size -> whether the model returned [N, 10] for it."""
     if works.get(50) and not all(works.get(n, True) for n in works if n != 50):
         failing = ", ".join(str(n) for n in sorted(works) if not works[n])
-        return [Diagnosis("hardcoded_batch", (
-            f"Your {arch} works for a batch of 50 but not for {failing}: the batch size is hard-coded "
-            "(e.g. x.view(50, -1)); use x.view(x.size(0), -1) or nn.Flatten() so any batch works."))]
+        return [
+            Diagnosis(
+                "hardcoded_batch",
+                (
+                    f"Your {arch} works for a batch of 50 but not for {failing}: the batch size is hard-coded "
+                    "(e.g. x.view(50, -1)); use x.view(x.size(0), -1) or nn.Flatten() so any batch works."
+                ),
+            )
+        ]
     return []
 
 
@@ -175,31 +238,64 @@ def diagnose_layers(arch: str, student: Sequence[str], reference: Sequence[str])
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         where = f"after {reference[i1 - 1]}" if i1 > 0 else "at the start"
         if tag == "insert" and all(s in activations for s in student[j1:j2]):
-            found.append(Diagnosis(f"extra_{student[j1].lower()}", (
-                f"Your {arch} has an extra {student[j1]} {where}; the homework's {arch} has no "
-                "activation there.")))
+            found.append(
+                Diagnosis(
+                    f"extra_{student[j1].lower()}",
+                    (
+                        f"Your {arch} has an extra {student[j1]} {where}; the homework's {arch} has no "
+                        "activation there."
+                    ),
+                )
+            )
         elif tag == "delete" and all(r in activations for r in reference[i1:i2]):
-            found.append(Diagnosis(f"missing_{reference[i1].lower()}", (
-                f"Your {arch} is missing the {reference[i1]} {where}.")))
+            found.append(
+                Diagnosis(
+                    f"missing_{reference[i1].lower()}",
+                    (f"Your {arch} is missing the {reference[i1]} {where}."),
+                )
+            )
         elif tag == "replace" and i2 - i1 == j2 - j1:
             for ref, got in zip(reference[i1:i2], student[j1:j2]):
                 found.extend(_diagnose_replaced(arch, ref, got))
         elif tag == "insert" and any(_layer_kind(s) in {"Softmax", "LogSoftmax"} for s in student[j1:j2]):
-            found.append(Diagnosis("softmax_layer", (
-                f"Your {arch} applies a softmax at the end; CrossEntropyLoss expects raw logits, so "
-                "remove it.")))
+            found.append(
+                Diagnosis(
+                    "softmax_layer",
+                    (
+                        f"Your {arch} applies a softmax at the end; CrossEntropyLoss expects raw logits, so "
+                        "remove it."
+                    ),
+                )
+            )
     return found
 
 
 def _diagnose_replaced(arch: str, ref: str, got: str) -> list[Diagnosis]:
     if ref.startswith("Linear") and got == ref.replace("no bias", "bias"):
-        return [Diagnosis("fc64_bias", (
-            f"The {ref.split('(')[1].split(',')[0]} layer of your {arch} has a bias; the homework's "
-            "FC-64 of mlp_2 has none: use nn.Linear(32, 64, bias=False)."))]
-    if ref.startswith("Conv2d") and "pad=0x0" in ref and "pad=0x0" not in got and _layer_kind(got) == "Conv2d":
-        return [Diagnosis("same_padding", (
-            f"Your {arch} pads its convolutions ({got}); the homework's convolutions use valid "
-            "padding (padding=0).")), ]
+        return [
+            Diagnosis(
+                "fc64_bias",
+                (
+                    f"The {ref.split('(')[1].split(',')[0]} layer of your {arch} has a bias; the homework's "
+                    "FC-64 of mlp_2 has none: use nn.Linear(32, 64, bias=False)."
+                ),
+            )
+        ]
+    if (
+        ref.startswith("Conv2d")
+        and "pad=0x0" in ref
+        and "pad=0x0" not in got
+        and _layer_kind(got) == "Conv2d"
+    ):
+        return [
+            Diagnosis(
+                "same_padding",
+                (
+                    f"Your {arch} pads its convolutions ({got}); the homework's convolutions use valid "
+                    "padding (padding=0)."
+                ),
+            ),
+        ]
     return []
 
 
@@ -209,9 +305,15 @@ def diagnose_units(file: str, units: dict[str, str]) -> list[Diagnosis]:
     if len(kinds) > 1:
         fractions = sorted(k for k, u in units.items() if u == "fraction")
         percents = sorted(k for k, u in units.items() if u == "percent")
-        return [Diagnosis("unit_mix", (
-            f"{file} mixes fractions ({', '.join(fractions)}) with percentages ({', '.join(percents)}): "
-            "record every accuracy in percent (0-100)."))]
+        return [
+            Diagnosis(
+                "unit_mix",
+                (
+                    f"{file} mixes fractions ({', '.join(fractions)}) with percentages ({', '.join(percents)}): "
+                    "record every accuracy in percent (0-100)."
+                ),
+            )
+        ]
     return []
 
 

@@ -59,8 +59,12 @@ class Extraction:
     parse_errors: dict[str, str] = field(default_factory=dict)  # file -> "line 3: invalid syntax"
     files: list[str] = field(default_factory=list)
     unresolved: dict[str, list[str]] = field(default_factory=dict)  # target -> names not found
-    adam_lrs: list[tuple[str, int, float | None]] = field(default_factory=list)  # (file, line, lr or None=default)
-    library_convs: list[tuple[str, int, str]] = field(default_factory=list)  # in my_conv2d: (file, line, name)
+    adam_lrs: list[tuple[str, int, float | None]] = field(
+        default_factory=list
+    )  # (file, line, lr or None=default)
+    library_convs: list[tuple[str, int, str]] = field(
+        default_factory=list
+    )  # in my_conv2d: (file, line, name)
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
     others: dict[str, list[str]] = field(default_factory=dict)  # target -> the other claims, not graded
 
@@ -82,7 +86,9 @@ def adam_learning_rates(tree: ast.Module) -> list[tuple[int, float | None]]:
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if name != "Adam":
             continue
-        lr = next((k.value for k in node.keywords if k.arg == "lr"), node.args[1] if len(node.args) > 1 else None)
+        lr = next(
+            (k.value for k in node.keywords if k.arg == "lr"), node.args[1] if len(node.args) > 1 else None
+        )
         if lr is None:
             found.append((node.lineno, None))
         elif isinstance(lr, ast.Constant) and isinstance(lr.value, (int, float)):
@@ -112,7 +118,9 @@ def _index(parsed: _File) -> None:
 
 
 def _local_module_names(files: dict[str, _File]) -> set[str]:
-    return {Path(rel).stem for rel in files} | {Path(rel).parts[0] for rel in files if len(Path(rel).parts) > 1}
+    return {Path(rel).stem for rel in files} | {
+        Path(rel).parts[0] for rel in files if len(Path(rel).parts) > 1
+    }
 
 
 def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
@@ -139,12 +147,16 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
             # Valid Python the grader cannot take apart (nesting deeper than the compiler's limit):
             # this file is not graded, the others are.
             parsed.pop(rel, None)
-            extraction.parse_errors[rel] = (f"too deeply nested for the grader to read "
-                                            f"({type(error).__name__}: {error}); split long expressions")
+            extraction.parse_errors[rel] = (
+                f"too deeply nested for the grader to read "
+                f"({type(error).__name__}: {error}); split long expressions"
+            )
     return parsed
 
 
-def _closure(start: tuple[str, str], files: dict[str, _File], local: set[str]) -> tuple[list[tuple[str, ast.stmt]], list[str]]:
+def _closure(
+    start: tuple[str, str], files: dict[str, _File], local: set[str]
+) -> tuple[list[tuple[str, ast.stmt]], list[str]]:
     """The (file, statement) pairs that `start` = (file, name) needs, and the names not found."""
     order = list(files)
     chosen: dict[int, tuple[str, ast.stmt]] = {}
@@ -202,7 +214,9 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
     imports = [(r, n) for r, n in pieces if isinstance(n, (ast.Import, ast.ImportFrom))]
     body = [(r, n) for r, n in pieces if not isinstance(n, (ast.Import, ast.ImportFrom))]
     lines = ["# Extracted by ee449's grader: only the definitions the graded code needs.", ""]
-    future = sorted({ast.unparse(n) for _, n in imports if isinstance(n, ast.ImportFrom) and n.module == "__future__"})
+    future = sorted(
+        {ast.unparse(n) for _, n in imports if isinstance(n, ast.ImportFrom) and n.module == "__future__"}
+    )
     lines += future
     seen = set(future)
     for _, statement in sorted(imports, key=lambda p: (order[p[0]], p[1].lineno)):
@@ -210,7 +224,9 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
         if text not in seen:
             seen.add(text)
             lines.append(text)
-    for rel, node in sorted(body, key=lambda p: (getattr(p[1], "ee449_alias", False), order[p[0]], p[1].lineno)):
+    for rel, node in sorted(
+        body, key=lambda p: (getattr(p[1], "ee449_alias", False), order[p[0]], p[1].lineno)
+    ):
         text = files[rel].index[id(node)][0] if id(node) in files[rel].index else ast.unparse(node)
         lines += ["", f"# {rel}, line {node.lineno}", text]
     lines += ["", f"__ee449_target__ = {target_name}", ""]
@@ -256,8 +272,9 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
                 continue
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
                 extraction.found[CONV_TARGET] = write(CONV_TARGET, rel, name, node)
-    parsed_files = [construct.ParsedFile(rel, f.tree, f.table, functools.partial(where, rel))
-                    for rel, f in files.items()]
+    parsed_files = [
+        construct.ParsedFile(rel, f.tree, f.table, functools.partial(where, rel)) for rel, f in files.items()
+    ]
 
     def module_file(module: str) -> str | None:
         return next((rel for rel in files if Path(rel).stem == module), None)

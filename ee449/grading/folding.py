@@ -12,11 +12,18 @@ Value = Union[None, bool, int, float, str, list, dict]  # JSON as the manifest c
 MAX_LOOP_VALUES = 16  # `for arch in [...]` expanded per value up to this many
 FOLD_FAILED = object()
 _BINOPS: dict[type, Callable[[object, object], object]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
-    ast.Div: operator.truediv, ast.Mod: operator.mod, ast.Pow: operator.pow}
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
 
 
 # --- constant folding -------------------------------------------------------------------------
+
 
 def torch_aliases(tree: ast.Module) -> dict[str, str]:
     """Local names bound to torch objects by the file's imports: {'nn': 'torch.nn', 'ReLU': ...}."""
@@ -27,8 +34,11 @@ def torch_aliases(tree: ast.Module) -> dict[str, str]:
                 if alias.name.split(".")[0] == "torch":
                     bound = alias.asname or alias.name.split(".")[0]
                     aliases[bound] = alias.name if alias.asname else "torch"
-        elif (isinstance(node, ast.ImportFrom) and not node.level
-              and (node.module or "").split(".")[0] == "torch"):
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and not node.level
+            and (node.module or "").split(".")[0] == "torch"
+        ):
             for alias in node.names:
                 if alias.name != "*":
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -71,7 +81,7 @@ def fold(node: ast.expr, env: dict[str, object], torch_names: dict[str, str]) ->
         strings = isinstance(node.op, ast.Add) and all(isinstance(v, str) for v in (left, right))
         if not (numbers or strings):
             return FOLD_FAILED
-        too_big = abs(float(right)) > 64 or abs(float(left)) > 2 ** 20  # type: ignore[arg-type]
+        too_big = abs(float(right)) > 64 or abs(float(left)) > 2**20  # type: ignore[arg-type]
         if isinstance(node.op, ast.Pow) and too_big:
             return FOLD_FAILED  # 10 ** 10 ** 10 must not hang the grader
         try:
@@ -100,6 +110,7 @@ def module_constants(tree: ast.Module, torch_names: dict[str, str]) -> dict[str,
 
 # --- call sites -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CallSite:
     file: str
@@ -126,8 +137,9 @@ def _bind(target: ast.expr, value: object, env: dict[str, object]) -> dict[str, 
     return None
 
 
-def _loop_envs(target: ast.expr, iterable: ast.expr, env: dict[str, object],
-               torch_names: dict[str, str]) -> list[dict[str, object]]:
+def _loop_envs(
+    target: ast.expr, iterable: ast.expr, env: dict[str, object], torch_names: dict[str, str]
+) -> list[dict[str, object]]:
     values = fold(iterable, env, torch_names)
     if isinstance(values, dict) and "__tuple__" in values:
         values = values["__tuple__"]
@@ -137,8 +149,9 @@ def _loop_envs(target: ast.expr, iterable: ast.expr, env: dict[str, object],
     return [e for e in envs if e is not None] or [env]
 
 
-def call_sites(rel: str, tree: ast.Module, env: dict[str, object],
-               torch_names: dict[str, str]) -> list[CallSite]:
+def call_sites(
+    rel: str, tree: ast.Module, env: dict[str, object], torch_names: dict[str, str]
+) -> list[CallSite]:
     """Every call in the file, its arguments folded under the constants and literal loop variables."""
     found: list[CallSite] = []
 
@@ -150,8 +163,9 @@ def call_sites(rel: str, tree: ast.Module, env: dict[str, object],
             callee, module = func.attr, func.value.id
         else:
             return
-        args = tuple(FOLD_FAILED if isinstance(a, ast.Starred) else fold(a, scope, torch_names)
-                     for a in node.args)
+        args = tuple(
+            FOLD_FAILED if isinstance(a, ast.Starred) else fold(a, scope, torch_names) for a in node.args
+        )
         kwargs = tuple((k.arg, fold(k.value, scope, torch_names)) for k in node.keywords if k.arg)
         if any(k.arg is None for k in node.keywords):
             kwargs += (("**", FOLD_FAILED),)

@@ -100,7 +100,9 @@ def safe_extract_zip(archive: Path, target: Path) -> Path:
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else target
 
 
-def grade_submission(path: str | Path, options: GradeOptions | None = None, student: str | None = None) -> GradeResult:
+def grade_submission(
+    path: str | Path, options: GradeOptions | None = None, student: str | None = None
+) -> GradeResult:
     """Grade one submission folder or .zip; never raises for anything the submission does."""
     options = options or GradeOptions()
     path = Path(path)
@@ -128,17 +130,28 @@ def grade_submission(path: str | Path, options: GradeOptions | None = None, stud
         found = extract.extract(work, root / "extracted")
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         results = resultfiles.find_result_files(work, root, options.memory_mb)
-        manifest = {**found.to_json(), "root": str(root), "work": str(work),
-                    "extracted": str(root / "extracted"), "arch_keys": arch_keys,
-                    "result_files": results.to_json(),
-                    "course_data": str(Path(options.course_data).resolve()) if options.course_data else None}
+        manifest = {
+            **found.to_json(),
+            "root": str(root),
+            "work": str(work),
+            "extracted": str(root / "extracted"),
+            "arch_keys": arch_keys,
+            "result_files": results.to_json(),
+            "course_data": str(Path(options.course_data).resolve()) if options.course_data else None,
+        }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         outcomes = verdicts(root, manifest, said)
         records = OutputFolder(root, "out", "records")
-        clean = {o.id for o in said if o.passed}  # checks the sandbox saw end without an error, a write outside...
-        computed = judge_conv.conv_computes(lambda check_id: load_record(records, check_id) if check_id in clean else None)
-        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(found, options.rubric, computed)
+        clean = {
+            o.id for o in said if o.passed
+        }  # checks the sandbox saw end without an error, a write outside...
+        computed = judge_conv.conv_computes(
+            lambda check_id: load_record(records, check_id) if check_id in clean else None
+        )
+        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(
+            found, options.rubric, computed
+        )
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + results.notes
         if mode.mode != "bwrap":
@@ -176,14 +189,27 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
             outcomes.append(runner.Outcome(check_id, target, False, missing))
             continue
         if report is not None and not report.passed:
-            outcomes.append(runner.Outcome(check_id, target, False, report.message[:MAX_MESSAGE],
-                                           [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
-                                           report.seconds))
+            outcomes.append(
+                runner.Outcome(
+                    check_id,
+                    target,
+                    False,
+                    report.message[:MAX_MESSAGE],
+                    [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
+                    report.seconds,
+                )
+            )
             continue
         record = load_record(records, check_id)
         if record is None:
-            why = "no output" if report is not None else "not run: the grading process stopped before this check"
-            outcomes.append(runner.Outcome(check_id, target, False, f"{why} (your code left no result for it)"))
+            why = (
+                "no output"
+                if report is not None
+                else "not run: the grading process stopped before this check"
+            )
+            outcomes.append(
+                runner.Outcome(check_id, target, False, f"{why} (your code left no result for it)")
+            )
             continue
         outcome = judge.judge(check_id, target, record, context)
         outcome.seconds = report.seconds if report is not None else 0.0
@@ -199,7 +225,8 @@ def submission_notes(found: extract.Extraction) -> list[str]:
     notes += [f"{f}: skipped, {why}" for f, why in found.skipped.items()]
     for key, item in found.found.items():
         how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(
-            item.evidence, "")
+            item.evidence, ""
+        )
         notes.append(f"{key}: {item.name} ({item.where or item.file})" + (f", {how}" if how else ""))
         if found.others.get(key):
             others = ", ".join(found.others[key])
@@ -220,8 +247,13 @@ def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) ->
     if wrong:
         f, line, lr = wrong[0]
         outcome.message = f"{f}, line {line}: Adam(lr={lr:g})"
-        outcome.diagnoses = [["adam_lr", f"Part 3 uses Adam with its default parameters (lr = 0.001), but "
-                                         f"{f} line {line} sets lr={lr:g}."]]
+        outcome.diagnoses = [
+            [
+                "adam_lr",
+                f"Part 3 uses Adam with its default parameters (lr = 0.001), but "
+                f"{f} line {line} sets lr={lr:g}.",
+            ]
+        ]
     return [*checks, _score(outcome, rubric)]
 
 
@@ -233,26 +265,43 @@ def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.O
     returns zeros or a constant (a forgery, a stub) implements nothing, in NumPy or otherwise.
     """
     conv = found.found.get(extract.CONV_TARGET)
-    outcome = runner.Outcome("conv/implemented_in_numpy", extract.CONV_TARGET, conv is not None
-                             and not found.library_convs and computed)
+    outcome = runner.Outcome(
+        "conv/implemented_in_numpy",
+        extract.CONV_TARGET,
+        conv is not None and not found.library_convs and computed,
+    )
     if conv is None:
         outcome.message = "no definition of my_conv2d found in your files"
     elif not found.library_convs and not computed:
-        outcome.message = (f"{conv.name} returned no output that depends on its input (zeros, a constant "
-                           "or no array), so it does not count as an implementation (see conv/matches_reference)")
+        outcome.message = (
+            f"{conv.name} returned no output that depends on its input (zeros, a constant "
+            "or no array), so it does not count as an implementation (see conv/matches_reference)"
+        )
     elif found.library_convs:
         uses = [f"{name} ({f}, line {line})" for f, line, name in found.library_convs]
         outcome.message = f"{conv.name} uses a library convolution: {', '.join(uses)}"
-        outcome.diagnoses = [["library_conv", (
-            f"Your {conv.name} calls {found.library_convs[0][2]} ({found.library_convs[0][0]}, line "
-            f"{found.library_convs[0][1]}); the homework asks you to write the convolution with NumPy "
-            "(loops or array operations), not to call a library's convolution.")]]
+        outcome.diagnoses = [
+            [
+                "library_conv",
+                (
+                    f"Your {conv.name} calls {found.library_convs[0][2]} ({found.library_convs[0][0]}, line "
+                    f"{found.library_convs[0][1]}); the homework asks you to write the convolution with NumPy "
+                    "(loops or array operations), not to call a library's convolution."
+                ),
+            ]
+        ]
     return outcome
 
 
 def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
     rule = rubric.rule_for(outcome.id)
-    return CheckResult(outcome.id, outcome.passed, rule.points if outcome.passed else 0.0, rule.points,
-                       rule.visibility, outcome.message, outcome.diagnoses, outcome.seconds)
-
-
+    return CheckResult(
+        outcome.id,
+        outcome.passed,
+        rule.points if outcome.passed else 0.0,
+        rule.points,
+        rule.visibility,
+        outcome.message,
+        outcome.diagnoses,
+        outcome.seconds,
+    )

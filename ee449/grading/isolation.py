@@ -34,8 +34,10 @@ class Isolation:
     def announcement(self) -> str:
         if self.mode == "bwrap":
             return "sandbox: bubblewrap (no network, no view of the grader's files or processes)"
-        return (f"WARNING: sandbox: fence only ({self.reason}); student code can read the grader user's "
-                "files and open network connections: grade untrusted code in a container or VM")
+        return (
+            f"WARNING: sandbox: fence only ({self.reason}); student code can read the grader user's "
+            "files and open network connections: grade untrusted code in a container or VM"
+        )
 
 
 def python() -> str:
@@ -62,7 +64,12 @@ def _system_paths() -> list[str]:
 
 def _python_paths() -> list[Path]:
     """The interpreter, its standard library and site-packages (read-only), but no project folder."""
-    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.executable).resolve().parent}
+    paths = {
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(sys.executable).resolve().parent,
+    }
     for entry in sys.path:
         if entry and ("site-packages" in entry or "dist-packages" in entry):
             paths.add(Path(entry))
@@ -74,8 +81,19 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
     """The bwrap command line that runs a child with only `mounts` (and the system) in view."""
     # The child's parent is bwrap's init (PID 1 of the new namespace): a SIGKILL sent to it from
     # inside is ignored by the kernel, and its environment is the child's minimal one.
-    args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL", *_system_paths(), "--proc", "/proc", "--dev", "/dev"]
+    args = [
+        shutil.which("bwrap") or "bwrap",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        *_system_paths(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+    ]
     for path in _python_paths():
         args += ["--ro-bind", str(path), str(path)]
     for path in mounts.readable:
@@ -93,12 +111,18 @@ def _probe_bwrap(requested: str) -> Isolation:
     probe = tempfile.mkdtemp(prefix="ee449-bwrap-probe-")
     try:
         argv = bwrap_argv(Mounts(writable=(Path(probe),)), Path(probe)) + [
-            python(), "-c", "import socket, os; open('ok', 'w').write(str(os.getpid()))"]
-        completed = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                                   env={"PATH": os.defpath})
+            python(),
+            "-c",
+            "import socket, os; open('ok', 'w').write(str(os.getpid()))",
+        ]
+        completed = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60, env={"PATH": os.defpath}
+        )
         if completed.returncode != 0 or not (Path(probe) / "ok").is_file():
             error = completed.stderr.decode(errors="replace").strip().splitlines()
-            return Isolation("fence", f"bwrap cannot run here: {error[-1] if error else completed.returncode}")
+            return Isolation(
+                "fence", f"bwrap cannot run here: {error[-1] if error else completed.returncode}"
+            )
     except (OSError, subprocess.TimeoutExpired) as error:
         return Isolation("fence", f"bwrap cannot run here: {error}")
     finally:

@@ -71,8 +71,6 @@ def judge(check_id: str, target: str, record: Record, context: Context) -> Outco
     return Outcome(check_id, target, passed, message, [[d.code, d.sentence] for d in diagnoses])
 
 
-
-
 def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
     group, _, rest = check_id.partition("/")
     if group == "conv":
@@ -84,5 +82,3 @@ def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
         slot, _, check = rest.rpartition("/")
         return results_verdict(check, slot, record, context)
     raise Malformed(f"unknown check {check_id}")
-
-

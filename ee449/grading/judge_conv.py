@@ -31,9 +31,6 @@ def draw_cases() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 CASES = draw_cases()
 
 
-
-
-
 def conv_matches(got: np.ndarray, x: np.ndarray, kernel: np.ndarray) -> bool:
     """Whether an output equals the NumPy reference (float64, relative tolerance 1e-5)."""
     want = _cross_correlate(x, kernel)

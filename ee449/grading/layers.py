@@ -18,9 +18,18 @@ from torch.overrides import TorchFunctionMode
 from ee449.models import describe_layers
 
 # Functional calls that are layers of the homework's figures, by the name torch gives them.
-_ACTIVATIONS = {"relu": "ReLU", "relu_": "ReLU", "sigmoid": "Sigmoid", "sigmoid_": "Sigmoid",
-                "tanh": "Tanh", "softmax": "Softmax", "log_softmax": "LogSoftmax",
-                "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
+_ACTIVATIONS = {
+    "relu": "ReLU",
+    "relu_": "ReLU",
+    "sigmoid": "Sigmoid",
+    "sigmoid_": "Sigmoid",
+    "tanh": "Tanh",
+    "softmax": "Softmax",
+    "log_softmax": "LogSoftmax",
+    "leaky_relu": "LeakyReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+}
 
 
 def effective_padding(conv: nn.Conv2d) -> tuple[int, ...] | str:

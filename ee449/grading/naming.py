@@ -29,7 +29,7 @@ def match_target(name: str) -> str | None:
         changed = False
         for affix in ("sigmoid", "sig", *_AFFIXES):
             if norm.startswith(affix) and len(norm) > len(affix):
-                norm, changed = norm[len(affix):], True
+                norm, changed = norm[len(affix) :], True
             elif norm.endswith(affix) and len(norm) > len(affix):
                 norm, changed = norm[: -len(affix)], True
             else:

@@ -58,8 +58,10 @@ class PdfCode:
         """One sentence a TA reads: where the graded code came from, or why there is none."""
         if self.file is None:
             return f"{self.pdf}: no code text found in this PDF ({self.problem})."
-        text = (f"{self.pdf}: code recovered from {_page_span(self.pages)} of the report, {self.lines} lines "
-                f"recovered -> {Path(self.file).name}")
+        text = (
+            f"{self.pdf}: code recovered from {_page_span(self.pages)} of the report, {self.lines} lines "
+            f"recovered -> {Path(self.file).name}"
+        )
         if self.unparsed:
             shown = "; ".join(repr(u) for u in self.unparsed[:SHOWN_UNPARSED])
             more = ", ..." if len(self.unparsed) > SHOWN_UNPARSED else ""
@@ -78,16 +80,15 @@ def _page_span(pages: Sequence[int]) -> str:
     return f"page {text}" if len(spans) == 1 and spans[0][0] == spans[0][1] else f"pages {text}"
 
 
-def _try_join(lines: list[Line], start: int, end: int, error: int,
-              limits: Margins) -> list[Line] | None:
+def _try_join(lines: list[Line], start: int, end: int, error: int, limits: Margins) -> list[Line] | None:
     """`lines` with one wrapped line joined back, if the joined line is no longer where the first
     syntax error is (the parser may then report an earlier error it had skipped: fixed in turn)."""
     for k in (error - 1, error):
         if not (start <= k and k + 1 < end and is_wrapped(lines[k], lines[k + 1], limits)):
             continue
         for merged in joined(lines[k], lines[k + 1], limits):
-            candidate = lines[:k] + [merged] + lines[k + 2:]
-            found = first_error(candidate[start:end - 1])
+            candidate = lines[:k] + [merged] + lines[k + 2 :]
+            found = first_error(candidate[start : end - 1])
             if found is None or start + found - 1 != k:
                 return candidate
     return None
@@ -158,7 +159,9 @@ def trimmed(segment: list[Line]) -> list[Line]:
 def is_code(segment: Sequence[Line]) -> bool:
     """Code, not a stray word of prose: some statement other than a bare name or number."""
     tree = ast.parse(textwrap.dedent("\n".join(line.source() for line in segment)))
-    return any(not (isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Constant))) for s in tree.body)
+    return any(
+        not (isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Constant))) for s in tree.body
+    )
 
 
 def code_runs(rows: Sequence[Row], by_font: bool) -> list[list[Row]]:
@@ -225,7 +228,11 @@ def spaced_out(code: str) -> str:
 
 
 def _between(line: Line, first: Line, last: Line) -> bool:
-    return (first.page, first.column, first.top) < (line.page, line.column, line.top) < (last.page, last.column, last.top)
+    return (
+        (first.page, first.column, first.top)
+        < (line.page, line.column, line.top)
+        < (last.page, last.column, last.top)
+    )
 
 
 def recover(pdf: Path, folder: Path) -> PdfCode:
@@ -234,29 +241,56 @@ def recover(pdf: Path, folder: Path) -> PdfCode:
     try:
         rows, pages = read_rows(pdf)
     except Exception as error:  # noqa: BLE001 - a third-party parser on a student's file: any failure is a note
-        return PdfCode(name, None, "", (), 0, (), problem=f"it could not be read as a PDF: {type(error).__name__}")
+        return PdfCode(
+            name, None, "", (), 0, (), problem=f"it could not be read as a PDF: {type(error).__name__}"
+        )
     if not rows:
-        return PdfCode(name, None, "", (), 0, (), problem=f"its {pages} pages hold no text, only images "
-                                                          "(a scan?): the code must be appended as text")
+        return PdfCode(
+            name,
+            None,
+            "",
+            (),
+            0,
+            (),
+            problem=f"its {pages} pages hold no text, only images "
+            "(a scan?): the code must be appended as text",
+        )
     try:
         notes = tuple(pdf_tables.accuracy_notes(rows))
         code, lines, unparsed = recover_rows(rows)
     except (RecursionError, MemoryError, ValueError) as error:  # absurd text: the class's grading goes on
-        return PdfCode(name, None, "", (), 0, (), problem=f"its text could not be read as code: {type(error).__name__}")
+        return PdfCode(
+            name, None, "", (), 0, (), problem=f"its text could not be read as code: {type(error).__name__}"
+        )
     if not lines:
-        return PdfCode(name, None, "", (), 0, (), notes, problem=f"none of its {len(rows)} text lines parse "
-                                                                 "as Python")
+        return PdfCode(
+            name, None, "", (), 0, (), notes, problem=f"none of its {len(rows)} text lines parse as Python"
+        )
     file = f"{RECOVERED_DIR}/{pdf.stem}_from_pdf.py"
     pages_used = tuple(sorted({line.page for line in lines}))
     header = f"# Recovered by ee449 from {name}, {_page_span(pages_used)}: the code that was graded.\n"
-    return PdfCode(name, file, header + code, pages_used, len(lines),
-                   tuple(f"page {line.page}: {line.text.strip()[:60]}" for line in unparsed), notes)
+    return PdfCode(
+        name,
+        file,
+        header + code,
+        pages_used,
+        len(lines),
+        tuple(f"page {line.page}: {line.text.strip()[:60]}" for line in unparsed),
+        notes,
+    )
 
 
 def report_pdfs(folder: Path) -> list[Path]:
     """The submission's PDF files, in a stable order (no links, no macOS resource forks)."""
-    return [p for p in sorted(folder.rglob("*")) if p.suffix.lower() == ".pdf" and p.is_file()
-            and not p.is_symlink() and "__MACOSX" not in p.parts and not p.name.startswith("._")]
+    return [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.suffix.lower() == ".pdf"
+        and p.is_file()
+        and not p.is_symlink()
+        and "__MACOSX" not in p.parts
+        and not p.name.startswith("._")
+    ]
 
 
 def recover_into(folder: Path) -> list[PdfCode]:

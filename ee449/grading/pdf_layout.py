@@ -24,8 +24,11 @@ import pdfplumber
 # Monospace font families students' tools use: LaTeX (Computer Modern's cmtt / cmitt / cmsltt, the
 # EC and cm-super ectt / ecit / sftt / sfit, Latin Modern Mono), Word and Google Docs (Courier,
 # Consolas), Jupyter / VS Code / browsers (DejaVu Sans Mono, Menlo, ...).
-MONO_FONT = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|firacode|jetbrains|cousine|"
-                       r"(?:^|\+)(?:cm|ec|sf|tc)(?:tt|itt|sltt|it|st|bt)\d", re.IGNORECASE)
+MONO_FONT = re.compile(
+    r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|firacode|jetbrains|cousine|"
+    r"(?:^|\+)(?:cm|ec|sf|tc)(?:tt|itt|sltt|it|st|bt)\d",
+    re.IGNORECASE,
+)
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 MARGIN = 0.08  # running heads and page numbers live in the top and bottom 8% of a page
 WRAP_MARKS = "\u21aa\u21b3\u2192\u2937\u00bb"  # ↪ ↳ → ⤷ »: what listings' postbreak and editors print
@@ -69,8 +72,17 @@ def page_chars(page: pdfplumber.page.Page) -> list[Char]:
     for c in page.chars:
         if not c.get("upright", True) or not str(c["text"]).strip():
             continue
-        chars.append(Char(str(c["text"]), float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"]),
-                          float(c.get("size") or (c["bottom"] - c["top"])), is_mono_font(str(c.get("fontname", "")))))
+        chars.append(
+            Char(
+                str(c["text"]),
+                float(c["x0"]),
+                float(c["x1"]),
+                float(c["top"]),
+                float(c["bottom"]),
+                float(c.get("size") or (c["bottom"] - c["top"])),
+                is_mono_font(str(c.get("fontname", ""))),
+            )
+        )
     return chars
 
 
@@ -92,7 +104,10 @@ def gutter(chars: Sequence[Char], width: float) -> float | None:
     left = [c for c in chars if c.x1 <= split]
     # Both columns hold text, and the left one is filled up to the gutter (justified prose, not
     # a page of short code lines whose right half happens to be empty).
-    if min(len(left), len(chars) - len(left)) < 0.15 * len(chars) or split - max(c.x1 for c in left) > 0.06 * width:
+    if (
+        min(len(left), len(chars) - len(left)) < 0.15 * len(chars)
+        or split - max(c.x1 for c in left) > 0.06 * width
+    ):
         return None
     return float(split)
 
@@ -140,7 +155,7 @@ def drop_line_numbers(rows: list[list[Char]]) -> list[list[Char]]:
             if not c.text.isdigit() or (digits and c.x0 - digits[-1].x1 > 0.5 * c.size):
                 break
             digits.append(c)
-        rest = row[len(digits):]
+        rest = row[len(digits) :]
         if digits and (not rest or rest[0].x0 - digits[-1].x1 > 0.3 * digits[-1].size):
             leading[index] = digits
     if len(leading) < 5:
@@ -150,17 +165,21 @@ def drop_line_numbers(rows: list[list[Char]]) -> list[list[Char]]:
     numbered = {i: d for i, d in leading.items() if abs(d[-1].x1 - edge) <= 1.5}
     numbers = [int("".join(c.text for c in d)) for _, d in sorted(numbered.items())]
     rising = sum(b > a for a, b in pairwise(numbers))
-    content_left = min((rows[i][len(d)].x0 for i, d in numbered.items() if len(rows[i]) > len(d)), default=edge)
+    content_left = min(
+        (rows[i][len(d)].x0 for i, d in numbered.items() if len(rows[i]) > len(d)), default=edge
+    )
     if len(numbered) < 5 or rising < 0.8 * (len(numbers) - 1) or content_left < edge:
         return rows  # digits that start lines of text, not a column of line numbers
-    return [row[len(numbered[i]):] if i in numbered else row for i, row in enumerate(rows)]
+    return [row[len(numbered[i]) :] if i in numbered else row for i, row in enumerate(rows)]
 
 
 def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
 
 
-_Raw = tuple[int, int, float, float, float, list[Char]]  # page, column, page height, gutter x, page width, chars
+_Raw = tuple[
+    int, int, float, float, float, list[Char]
+]  # page, column, page height, gutter x, page width, chars
 
 
 def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
@@ -171,8 +190,11 @@ def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
         for number, page in enumerate(pages, start=1):
             chars = page_chars(page)
             split = gutter(chars, float(page.width))
-            halves = [chars] if split is None else [[c for c in chars if c.x1 <= split],
-                                                    [c for c in chars if c.x1 > split]]
+            halves = (
+                [chars]
+                if split is None
+                else [[c for c in chars if c.x1 <= split], [c for c in chars if c.x1 > split]]
+            )
             for column, half in enumerate(halves):
                 for row in drop_line_numbers(group_rows(half)):
                     if row:
@@ -189,8 +211,20 @@ def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
         mono = is_mono_row(chars)
         pitch = pitch_of([c for c in chars if c.mono] if mono else chars)
         margin = margins[(1 if split == 0.0 else 2, column, number % 2)]
-        rows.append(Row(number, column, 1 if split == 0.0 else 2, chars[0].top, chars[0].x0 - margin, chars[-1].x1 - margin,
-                        normalize(row_text(chars, pitch, mono)), mono, pitch, id(entry) in outer))
+        rows.append(
+            Row(
+                number,
+                column,
+                1 if split == 0.0 else 2,
+                chars[0].top,
+                chars[0].x0 - margin,
+                chars[-1].x1 - margin,
+                normalize(row_text(chars, pitch, mono)),
+                mono,
+                pitch,
+                id(entry) in outer,
+            )
+        )
     return rows, page_count
 
 
@@ -231,7 +265,8 @@ def drop_furniture(raw: list[_Raw]) -> list[_Raw]:
         if not (edge or id(entry) in outer):
             return False
         return bool(PAGE_NUMBER.match(text[id(entry)])) or (
-            len(seen[key]) >= 2 and (edge or not is_mono_row(entry[5])))
+            len(seen[key]) >= 2 and (edge or not is_mono_row(entry[5]))
+        )
 
     return [entry for entry in raw if not furniture(entry)]
 
@@ -253,7 +288,11 @@ def column_margins(kept: list[_Raw]) -> dict[tuple[int, int, int], float]:
         if not is_mono_row(chars) and id(chars) not in outer:
             starts.setdefault((*frame, number % 2), []).append(round(chars[0].x0))
     # Most lines of a paragraph start at the margin; a centred title or a caption does not.
-    prose = {key: float(statistics.multimode(sorted(values))[0]) for key, values in starts.items() if len(values) >= 3}
+    prose = {
+        key: float(statistics.multimode(sorted(values))[0])
+        for key, values in starts.items()
+        if len(values) >= 3
+    }
     margins = {}
     for frame, leftmost in anything.items():
         for parity in (0, 1):
@@ -278,14 +317,21 @@ def guess_monospace(kept: list[_Raw]) -> list[_Raw]:
     if not widths:
         return kept
     glyph = widths[len(widths) // 2]
-    return [(*entry[:5], [replace(c, mono=True) for c in entry[5]])
-            if all(abs((c.x1 - c.x0) - glyph) <= 0.03 * glyph for c in entry[5] if c.text not in WRAP_MARKS) else entry for entry in kept]
+    return [
+        (*entry[:5], [replace(c, mono=True) for c in entry[5]])
+        if all(abs((c.x1 - c.x0) - glyph) <= 0.03 * glyph for c in entry[5] if c.text not in WRAP_MARKS)
+        else entry
+        for entry in kept
+    ]
 
 
 def is_mono_row(chars: Sequence[Char]) -> bool:
     """Most characters in a monospace font, not counting a wrapped line's continuation mark."""
-    counted = [c for c, after in zip(chars, [*chars[1:], None]) if c.text not in WRAP_MARKS
-               and not (c.text == "," and after is not None and after.text in WRAP_MARKS)]  # TeX's hook: "," + "→"
+    counted = [
+        c
+        for c, after in zip(chars, [*chars[1:], None])
+        if c.text not in WRAP_MARKS and not (c.text == "," and after is not None and after.text in WRAP_MARKS)
+    ]  # TeX's hook: "," + "→"
     return bool(counted) and sum(c.mono for c in counted) >= 0.8 * len(counted)
 
 
@@ -294,7 +340,24 @@ def _at_edge(chars: Sequence[Char], height: float) -> bool:
 
 
 # Typographic stand-ins that LaTeX and word processors print for ASCII code characters.
-_ASCII = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2212": "-", "\u2013": "-",
-                        "\u2217": "*", "\u00a0": " ", "\u02dc": "~", "\u02c6": "^", "\ufb01": "fi", "\ufb02": "fl",
-                        "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl", "\u2032": "'", "\u00b4": "'"})
-
+_ASCII = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2212": "-",
+        "\u2013": "-",
+        "\u2217": "*",
+        "\u00a0": " ",
+        "\u02dc": "~",
+        "\u02c6": "^",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb00": "ff",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\u2032": "'",
+        "\u00b4": "'",
+    }
+)

@@ -33,7 +33,9 @@ class Line:
     top: float
     x1: float  # right edge of its last piece, to tell a line that reached the page edge
     pitch: float  # the run's character pitch
-    frame: tuple[int, int, int]  # (columns on the page, column, page parity): where the right margin is the same
+    frame: tuple[
+        int, int, int
+    ]  # (columns on the page, column, page parity): where the right margin is the same
     outer: bool = False  # on the first or last line of its page
 
     def source(self) -> str:
@@ -84,8 +86,10 @@ def right_margins(rows: Sequence[Row]) -> Margins:
         if len(values) >= 3:
             margins[key] = max(margins[key], sorted(values)[int(0.9 * (len(values) - 1))])
     pitch = {frame(row): row.pitch for row in rows}
-    return {key: Margin(x, sum(abs(e - x) < 0.5 * pitch[key] for e in edges[key]) >= 3 and key not in prose)
-            for key, x in margins.items()}
+    return {
+        key: Margin(x, sum(abs(e - x) < 0.5 * pitch[key] for e in edges[key]) >= 3 and key not in prose)
+        for key, x in margins.items()
+    }
 
 
 def indentation_pitch(edges: Sequence[Sequence[float]], pitch: float) -> float:
@@ -121,7 +125,9 @@ def indented(rows: Sequence[Row]) -> list[Line]:
     for row in rows:
         level = next(i for i, members in enumerate(edges) if members[0] <= row.x0 <= members[-1])
         indent = round((centers[level] - centers[0]) / space) if row.mono else len(INDENT) * level
-        lines.append(Line(row.text, indent, row.page, row.column, row.top, row.x1, pitch, frame(row), row.outer))
+        lines.append(
+            Line(row.text, indent, row.page, row.column, row.top, row.x1, pitch, frame(row), row.outer)
+        )
     return lines
 
 
@@ -155,12 +161,25 @@ def joined(line: Line, after: Line, limits: Margins, at_space: bool = False) -> 
     word = start.isalnum() or start == "_"
     margin = limits[line.frame]
     cut = margin.hard and after.text[:1] not in WRAP_MARKS and line.x1 >= margin.x - 0.5 * line.pitch
-    spaced = not cut and (at_space or ((end.isalnum() or end in "_)]}'\"") and word) or (
-        end in ",;+-*/%<>&|#" and start not in ")]},."))
+    spaced = not cut and (
+        at_space
+        or ((end.isalnum() or end in "_)]}'\"") and word)
+        or (end in ",;+-*/%<>&|#" and start not in ")]},.")
+    )
     variants = [line.text + " " + rest, line.text + rest]
     # The joined line ends where its last piece does: on that piece's page, perhaps wrapping again.
-    return [replace(line, text=text, x1=after.x1, page=after.page, column=after.column, frame=after.frame,
-                    outer=after.outer) for text in (variants if spaced else variants[::-1])]
+    return [
+        replace(
+            line,
+            text=text,
+            x1=after.x1,
+            page=after.page,
+            column=after.column,
+            frame=after.frame,
+            outer=after.outer,
+        )
+        for text in (variants if spaced else variants[::-1])
+    ]
 
 
 def is_open(line: Line) -> bool:
@@ -203,11 +222,15 @@ def rejoined(segment: list[Line], limits: Margins) -> list[Line]:
         open_line = is_open(line)
         marked_rest = after.text[:1] in WRAP_MARKS  # listings' postbreak mark: a wrap, even inside a string
         by_editor = marked_rest or (is_wrapped(line, after, limits, strict=True) and open_line)
-        by_word_processor = (not marked and is_wrapped(line, after, limits) and after.indent == 0
-                             and (open_line or line.indent > 0))
+        by_word_processor = (
+            not marked
+            and is_wrapped(line, after, limits)
+            and after.indent == 0
+            and (open_line or line.indent > 0)
+        )
         if (by_editor or by_word_processor) and "#" not in line.text and not line.text.endswith(":"):
             for merged in joined(line, after, limits, at_space=by_word_processor and not by_editor):
-                candidate = segment[:index] + [merged] + segment[index + 2:]
+                candidate = segment[:index] + [merged] + segment[index + 2 :]
                 if first_error(candidate) is None:
                     segment = candidate
                     break

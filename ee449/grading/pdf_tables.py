@@ -28,14 +28,14 @@ def table_on_page(rows: Sequence[Row]) -> dict[str, float] | None:
     if heading is None:
         return None
     values: dict[str, float] = {}
-    for row in rows[heading + 1:]:
+    for row in rows[heading + 1 :]:
         match = ARCH_NAME.search(row.text)
         if match is None:
             if values:
                 break  # the table ended
             continue
         arch = f"{match.group(1).lower()}_{match.group(2)}"
-        numbers = [float(n) for n in NUMBER.findall(row.text[match.end():])]
+        numbers = [float(n) for n in NUMBER.findall(row.text[match.end() :])]
         if arch not in ARCHITECTURES or len(numbers) != 1 or arch in values:
             return None  # a row with several numbers, or a name twice: not a table we can read safely
         values[arch] = numbers[0]

@@ -55,8 +55,12 @@ def describe(path: Path) -> dict:
     if not isinstance(data, dict):
         return {"kind": kind, "keys": [], "name": None, "type": type(data).__name__}
     name = data.get("name")
-    return {"kind": kind, "keys": sorted(str(k) for k in data),
-            "name": name if isinstance(name, str) else None, "type": "dict"}
+    return {
+        "kind": kind,
+        "keys": sorted(str(k) for k in data),
+        "name": name if isinstance(name, str) else None,
+        "type": "dict",
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -55,15 +55,18 @@ def visible_output(result: GradeResult) -> str:
 
 
 def gradescope_results(result: GradeResult) -> dict:
-    tests = [{
-        "name": check.id,
-        "score": _number(check.points),
-        "max_score": _number(check.max_points),
-        "status": "passed" if check.passed else "failed",
-        "output": check_output(check),
-        "visibility": check.visibility,
-        "tags": sorted({code for code, _ in check.diagnoses}),
-    } for check in result.checks]
+    tests = [
+        {
+            "name": check.id,
+            "score": _number(check.points),
+            "max_score": _number(check.max_points),
+            "status": "passed" if check.passed else "failed",
+            "output": check_output(check),
+            "visibility": check.visibility,
+            "tags": sorted({code for code, _ in check.diagnoses}),
+        }
+        for check in result.checks
+    ]
     return {
         "score": _number(result.score),
         "execution_time": round(result.seconds, 1),
@@ -89,12 +92,23 @@ def sandbox_data(result: GradeResult) -> dict:
 
 def junit_xml(result: GradeResult) -> bytes:
     failures = sum(not c.passed for c in result.checks)
-    suite = ET.Element("testsuite", name=f"ee449-grade.{result.student}", tests=str(len(result.checks)),
-                       failures=str(failures), errors="0", time=f"{result.seconds:.3f}")
+    suite = ET.Element(
+        "testsuite",
+        name=f"ee449-grade.{result.student}",
+        tests=str(len(result.checks)),
+        failures=str(failures),
+        errors="0",
+        time=f"{result.seconds:.3f}",
+    )
     for check in result.checks:
         group, _, name = check.id.partition("/")
-        case = ET.SubElement(suite, "testcase", classname=f"{result.student}.{group}", name=name or group,
-                             time=f"{check.seconds:.3f}")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"{result.student}.{group}",
+            name=name or group,
+            time=f"{check.seconds:.3f}",
+        )
         if not check.passed:
             failure = ET.SubElement(case, "failure", message=(check.message.splitlines() or [""])[0][:500])
             failure.text = check_output(check)
@@ -104,9 +118,16 @@ def junit_xml(result: GradeResult) -> bytes:
 def write_outputs(result: GradeResult, out: Path) -> list[Path]:
     """results.json and junit.xml for one submission into `out`, and the code recovered from its PDFs."""
     out.mkdir(parents=True, exist_ok=True)
-    code = [atomic_write_bytes(out / Path(r.file).name, r.code.encode("utf-8")) for r in result.recovered if r.file]
-    return [write_json(out / "results.json", gradescope_results(result)),
-            atomic_write_bytes(out / "junit.xml", junit_xml(result)), *code]
+    code = [
+        atomic_write_bytes(out / Path(r.file).name, r.code.encode("utf-8"))
+        for r in result.recovered
+        if r.file
+    ]
+    return [
+        write_json(out / "results.json", gradescope_results(result)),
+        atomic_write_bytes(out / "junit.xml", junit_xml(result)),
+        *code,
+    ]
 
 
 def scores_csv(results: Sequence[GradeResult]) -> str:
@@ -119,16 +140,24 @@ def scores_csv(results: Sequence[GradeResult]) -> str:
     writer.writerow(["student", "score", "max_score", *ids])
     for result in results:
         points = {c.id: _number(c.points) for c in result.checks}
-        writer.writerow([result.student, _number(result.score), _number(result.max_score),
-                         *(points.get(i, "") for i in ids)])
+        writer.writerow(
+            [
+                result.student,
+                _number(result.score),
+                _number(result.max_score),
+                *(points.get(i, "") for i in ids),
+            ]
+        )
     return buffer.getvalue()
 
 
 def summary(result: GradeResult) -> str:
     """A readable report for the terminal: one line per failed check with its diagnosis, then totals."""
-    lines = [f"== {result.student}: {_number(result.score)} / {_number(result.max_score)} points "
-             f"({sum(c.passed for c in result.checks)} of {len(result.checks)} checks passed, "
-             f"{result.seconds:.1f} s)"]
+    lines = [
+        f"== {result.student}: {_number(result.score)} / {_number(result.max_score)} points "
+        f"({sum(c.passed for c in result.checks)} of {len(result.checks)} checks passed, "
+        f"{result.seconds:.1f} s)"
+    ]
     lines += [f"  {r.summary()}" for r in result.recovered]  # where the graded code came from
     groups: dict[str, list[CheckResult]] = {}
     for check in result.checks:

@@ -27,13 +27,35 @@ from ee449.spec import ARCHITECTURES
 
 MAX_RESULT_BYTES = 20_000_000  # curves and one layer's weights: under 2 MB; CIFAR-10's own batches are 31 MB
 MAX_SKIPPED_NOTES = 20  # a submission with its data folder would otherwise list 60,000 images
-SLOTS: tuple[str, ...] = (*(f"part3_{a}" for a in ARCHITECTURES), *(f"part4_{a}" for a in ARCHITECTURES),
-                          "part5")
+SLOTS: tuple[str, ...] = (
+    *(f"part3_{a}" for a in ARCHITECTURES),
+    *(f"part4_{a}" for a in ARCHITECTURES),
+    "part5",
+)
 _ARCH_IN_NAME = re.compile(r"(mlp|cnn)[\s_\-\[\]]*([1-5])", re.IGNORECASE)
 _CODE_SUFFIXES = {".py", ".ipynb"}
 # Never a result dict, so not even opened (a data folder can hold tens of thousands of images).
-_NOT_RESULTS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".pdf", ".npy", ".npz", ".txt", ".md", ".csv",
-                ".gz", ".tgz", ".zip", ".docx", ".pptx", ".html", ".svg", ".mp4"}
+_NOT_RESULTS = {
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".bmp",
+    ".pdf",
+    ".npy",
+    ".npz",
+    ".txt",
+    ".md",
+    ".csv",
+    ".gz",
+    ".tgz",
+    ".zip",
+    ".docx",
+    ".pptx",
+    ".html",
+    ".svg",
+    ".mp4",
+}
 
 
 @dataclass
@@ -42,8 +64,15 @@ class ResultFiles:
     notes: list[str] = field(default_factory=list)  # what was checked and skipped, and why
 
     def to_json(self) -> list[dict]:
-        return [{"slot": slot, "file": file, "part": int(slot[4]),
-                 "arch": slot.split("_", 1)[1] if "_" in slot else None} for slot, file in self.slots.items()]
+        return [
+            {
+                "slot": slot,
+                "file": file,
+                "part": int(slot[4]),
+                "arch": slot.split("_", 1)[1] if "_" in slot else None,
+            }
+            for slot, file in self.slots.items()
+        ]
 
 
 def sniff(path: Path) -> str | None:
@@ -93,8 +122,13 @@ def peek(work: Path, files: list[str], root: Path, memory_mb: int) -> dict[str, 
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     limits = sandbox.Limits(timeout_s=30.0 + 12.0 * len(files), memory_mb=memory_mb)
     mounts = Mounts(writable=(root / "tmp", root / "out"), readable=(Path(__file__).resolve().parent,))
-    completed = sandbox.run([python(), "-m", "ee449.grading.peek", str(listing), str(out)],
-                            cwd=work, env=env, limits=limits, mounts=mounts)
+    completed = sandbox.run(
+        [python(), "-m", "ee449.grading.peek", str(listing), str(out)],
+        cwd=work,
+        env=env,
+        limits=limits,
+        mounts=mounts,
+    )
     try:
         data = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -138,11 +172,15 @@ def find_result_files(work: Path, root: Path, memory_mb: int) -> ResultFiles:
         arch = arch_of(rel, info.get("name")) if part != 5 else None
         slot = f"part{part}" + (f"_{arch}" if part != 5 else "")
         if part != 5 and arch is None:
-            found.notes.append(f"{rel}: Part {part} results, but neither its name nor its 'name' value says "
-                               "which architecture: not graded")
+            found.notes.append(
+                f"{rel}: Part {part} results, but neither its name nor its 'name' value says "
+                "which architecture: not graded"
+            )
         elif found.slots[slot] is not None:
-            found.notes.append(f"{rel}: also Part {part} results{' for ' + arch if arch else ''}; "
-                               f"{found.slots[slot]} was graded")
+            found.notes.append(
+                f"{rel}: also Part {part} results{' for ' + arch if arch else ''}; "
+                f"{found.slots[slot]} was graded"
+            )
         else:
             found.slots[slot] = rel
             found.notes.append(f"{rel}: Part {part} results{' for ' + arch if arch else ''} ({info['kind']})")

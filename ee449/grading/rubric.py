@@ -65,11 +65,15 @@ def _parse(data: object, origin: str) -> Rubric:
             raise ValueError(f"rubric {origin} rule {i} has unknown keys {sorted(extra)}")
         points = entry["points"]
         if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-            raise ValueError(f"rubric {origin} rule {i} ({entry['match']}): points must be a number >= 0, got {points!r}")
+            raise ValueError(
+                f"rubric {origin} rule {i} ({entry['match']}): points must be a number >= 0, got {points!r}"
+            )
         visibility = entry.get("visibility", "visible")
         if visibility not in VISIBILITIES:
-            raise ValueError(f"rubric {origin} rule {i} ({entry['match']}): visibility {visibility!r} "
-                             f"is not one of {', '.join(VISIBILITIES)}")
+            raise ValueError(
+                f"rubric {origin} rule {i} ({entry['match']}): visibility {visibility!r} "
+                f"is not one of {', '.join(VISIBILITIES)}"
+            )
         rules.append(Rule(str(entry["match"]), float(points), visibility))
     return Rubric(str(data.get("title", origin)), tuple(rules))
 
@@ -89,8 +93,9 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
             try:
                 import tomli as tomllib  # the same parser for Python 3.10
             except ImportError:
-                raise ValueError(f"reading {path} needs Python 3.11+ or the 'tomli' package; "
-                                 "or write the rubric as JSON") from None
+                raise ValueError(
+                    f"reading {path} needs Python 3.11+ or the 'tomli' package; or write the rubric as JSON"
+                ) from None
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:

@@ -72,24 +72,50 @@ class _Progress:
             if kind == "collected" and not self.collected:
                 self.collected = event["checks"]
             elif kind == "start":
-                self.running = (event["id"], event.get("target", ""), time.monotonic(),
-                                float(event.get("timeout") or self.default_timeout))
+                self.running = (
+                    event["id"],
+                    event.get("target", ""),
+                    time.monotonic(),
+                    float(event.get("timeout") or self.default_timeout),
+                )
             elif kind == "result":
                 if event.get("skipped"):
                     self.skipped.add(event["id"])
                 self.results[event["id"]] = Outcome(
-                    event["id"], event.get("target", ""), bool(event["passed"]), event.get("message", ""),
-                    [list(d) for d in event.get("diagnoses", [])], float(event.get("seconds", 0.0)))
+                    event["id"],
+                    event.get("target", ""),
+                    bool(event["passed"]),
+                    event.get("message", ""),
+                    [list(d) for d in event.get("diagnoses", [])],
+                    float(event.get("seconds", 0.0)),
+                )
                 self.running = None
 
 
 def pytest_argv(root: Path) -> list[str]:
     checks_dir = Path(__file__).resolve().parent / "checks"
     (root / "tmp" / "pytest.ini").write_text("[pytest]\n")
-    return [python(), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
-            "-p", "ee449.grading.checks.plugin", "-c", str(root / "tmp" / "pytest.ini"), "--rootdir", str(root / "tmp"),
-            "-o", "python_files=check_*.py", "--tb=no", "-W", "ignore",
-            *(str(checks_dir / name) for name in CHECK_MODULES)]
+    return [
+        python(),
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--noconftest",
+        "-p",
+        "ee449.grading.checks.plugin",
+        "-c",
+        str(root / "tmp" / "pytest.ini"),
+        "--rootdir",
+        str(root / "tmp"),
+        "-o",
+        "python_files=check_*.py",
+        "--tb=no",
+        "-W",
+        "ignore",
+        *(str(checks_dir / name) for name in CHECK_MODULES),
+    ]
 
 
 def mounts(root: Path, manifest: dict) -> Mounts:
@@ -100,16 +126,24 @@ def mounts(root: Path, manifest: dict) -> Mounts:
     return Mounts(writable=(root / "work", root / "tmp", root / "out"), readable=tuple(readable))
 
 
-def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float,
-               mode: Isolation | None = None) -> tuple[list[Outcome], float]:
+def run_checks(
+    root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float, mode: Isolation | None = None
+) -> tuple[list[Outcome], float]:
     """Every check's outcome, in collection order, and the seconds spent in sandboxed pytest."""
     if importlib.util.find_spec("pytest") is None:
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
     mode = mode or isolation()
     progress_path = root / "out" / "progress.jsonl"
     (root / "out" / "records").mkdir(exist_ok=True)
-    manifest = {**manifest, "progress": str(progress_path), "records": str(root / "out" / "records"), "check_timeout": check_timeout,
-                "memory_mb": limits.memory_mb, "skip": [], "hung_targets": []}
+    manifest = {
+        **manifest,
+        "progress": str(progress_path),
+        "records": str(root / "out" / "records"),
+        "check_timeout": check_timeout,
+        "memory_mb": limits.memory_mb,
+        "skip": [],
+        "hung_targets": [],
+    }
     env = sandbox.minimal_env(root)
     env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
     # The child imports this same ee449, installed or not (a source checkout run with python -m).
@@ -123,10 +157,20 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
 
         def watchdog() -> bool:
             progress.poll()
-            return progress.running is not None and time.monotonic() - progress.running[2] > progress.running[3] + GRACE_S
+            return (
+                progress.running is not None
+                and time.monotonic() - progress.running[2] > progress.running[3] + GRACE_S
+            )
 
-        completed = sandbox.run(pytest_argv(root), cwd=root / "work", env=env, limits=limits, watchdog=watchdog,
-                                mounts=mounts(root, manifest), mode=mode)
+        completed = sandbox.run(
+            pytest_argv(root),
+            cwd=root / "work",
+            env=env,
+            limits=limits,
+            watchdog=watchdog,
+            mounts=mounts(root, manifest),
+            mode=mode,
+        )
         spent += completed.seconds
         progress.poll()
         if completed.returncode in (0, 1, 5) and progress.running is None:
@@ -151,19 +195,43 @@ def run_checks(root: Path, manifest: dict, limits: sandbox.Limits, check_timeout
             continue
         outcome = progress.results.get(check["id"])
         if outcome is None:
-            outcome = Outcome(check["id"], check["target"], False,
-                              "not run: the grading process stopped before this check")
+            outcome = Outcome(
+                check["id"], check["target"], False, "not run: the grading process stopped before this check"
+            )
         outcomes.append(outcome)
     return outcomes, spent
 
 
-def _died(cid: str, target: str, completed: sandbox.Completed, check_timeout: float, limits: sandbox.Limits) -> Outcome:
+def _died(
+    cid: str, target: str, completed: sandbox.Completed, check_timeout: float, limits: sandbox.Limits
+) -> Outcome:
     if completed.stopped_by_watchdog or completed.timed_out:
-        return Outcome(cid, target, False, f"did not finish within {check_timeout:g} s",
-                       [["timeout", f"Your code did not finish within {check_timeout:g} s in this check: "
-                                    "look for a loop that never ends."]], check_timeout)
-    return Outcome(cid, target, False, f"the process running your code ended abruptly (exit status "
-                   f"{completed.returncode}) during this check",
-                   [["process_died", "Your code ended the Python process (os._exit, a crash, or the "
-                                     f"{limits.memory_mb} MB memory limit) while this check ran: "
-                                     "functions the grader calls must return normally."]])
+        return Outcome(
+            cid,
+            target,
+            False,
+            f"did not finish within {check_timeout:g} s",
+            [
+                [
+                    "timeout",
+                    f"Your code did not finish within {check_timeout:g} s in this check: "
+                    "look for a loop that never ends.",
+                ]
+            ],
+            check_timeout,
+        )
+    return Outcome(
+        cid,
+        target,
+        False,
+        f"the process running your code ended abruptly (exit status "
+        f"{completed.returncode}) during this check",
+        [
+            [
+                "process_died",
+                "Your code ended the Python process (os._exit, a crash, or the "
+                f"{limits.memory_mb} MB memory limit) while this check ran: "
+                "functions the grader calls must return normally.",
+            ]
+        ],
+    )

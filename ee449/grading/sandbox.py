@@ -56,22 +56,29 @@ class Limits:
     def __post_init__(self) -> None:
         check_seconds("timeout", self.timeout_s)
         if self.memory_mb < 1024:
-            raise ValueError(f"memory limit must be at least 1024 MB (torch needs ~3.4 GB), got {self.memory_mb}")
+            raise ValueError(
+                f"memory limit must be at least 1024 MB (torch needs ~3.4 GB), got {self.memory_mb}"
+            )
 
 
 def check_seconds(what: str, seconds: float) -> None:
     """A time limit must be a finite number of seconds above zero (inf and nan would disable it)."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
-            or seconds <= 0:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, (int, float))
+        or not math.isfinite(seconds)
+        or seconds <= 0
+    ):
         raise ValueError(f"{what} must be a finite number of seconds above 0, got {seconds!r}")
 
 
 def check_memory_mb(memory_mb: int) -> None:
     """Below MEMORY_MB_MIN torch cannot even import: every check would fail for the grader's setting."""
     if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < MEMORY_MB_MIN:
-        raise ValueError(f"--memory-mb must be at least {MEMORY_MB_MIN} (torch and the checks need that much "
-                         f"address space), got {memory_mb!r}")
-
+        raise ValueError(
+            f"--memory-mb must be at least {MEMORY_MB_MIN} (torch and the checks need that much "
+            f"address space), got {memory_mb!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,13 @@ def make_sandbox(parent: str | os.PathLike | None = None) -> Path:
 def copy_submission(source: Path, root: Path) -> Path:
     """Copy the submission into `root/work` (no symlinks followed), so the original is never touched."""
     work = root / "work"
-    shutil.copytree(source, work, symlinks=True, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", ".git", "*.pyc"))
+    shutil.copytree(
+        source,
+        work,
+        symlinks=True,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", ".git", "*.pyc"),
+    )
     for path in list(work.rglob("*")):
         if path.is_symlink():  # a link could point anywhere; the grader never follows one
             path.unlink()
@@ -139,12 +151,14 @@ MARKER_ENV = "EE449_SANDBOX_ID"  # every fenced child carries it: how leftovers 
 # that kills its parent ends its own grading, not everyone's.
 # On Linux the child also dies the moment the shim does (PR_SET_PDEATHSIG), so the check that
 # killed it is the one recorded as having died.
-_SHIM = ("import ctypes, signal, subprocess, sys\n"
-         "def die_with_shim():\n"
-         "    if sys.platform.startswith('linux'):\n"
-         "        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))\n"
-         "code = subprocess.call(sys.argv[1:], preexec_fn=die_with_shim)\n"
-         "sys.exit(code if code >= 0 else 128 - code)\n")
+_SHIM = (
+    "import ctypes, signal, subprocess, sys\n"
+    "def die_with_shim():\n"
+    "    if sys.platform.startswith('linux'):\n"
+    "        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))\n"
+    "code = subprocess.call(sys.argv[1:], preexec_fn=die_with_shim)\n"
+    "sys.exit(code if code >= 0 else 128 - code)\n"
+)
 _LIVE: set[subprocess.Popen] = set()
 _LIVE_LOCK = threading.Lock()
 _STOP = threading.Event()
@@ -163,9 +177,16 @@ def stop_all() -> None:
         _kill_group(process)
 
 
-def run(argv: Sequence[str], *, cwd: Path, env: dict[str, str], limits: Limits,
-        watchdog: Callable[[], bool] | None = None, mounts: Mounts | None = None,
-        mode: Isolation | None = None) -> Completed:
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    limits: Limits,
+    watchdog: Callable[[], bool] | None = None,
+    mounts: Mounts | None = None,
+    mode: Isolation | None = None,
+) -> Completed:
     """Run `argv` (use `sys.executable`) and wait, killing everything it started when it ends.
 
     Under bwrap the child sees the system, Python, `mounts` and `cwd` (writable) only. `watchdog`
@@ -190,8 +211,15 @@ def run(argv: Sequence[str], *, cwd: Path, env: dict[str, str], limits: Limits,
             raise Interrupted("grading was interrupted")
         # Files, not pipes: a chatty child cannot fill a pipe and deadlock us.
         process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-            preexec_fn=_limit(limits), start_new_session=True, close_fds=True,
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            preexec_fn=_limit(limits),
+            start_new_session=True,
+            close_fds=True,
         )
         with _LIVE_LOCK:
             _LIVE.add(process)
@@ -215,8 +243,11 @@ def run(argv: Sequence[str], *, cwd: Path, env: dict[str, str], limits: Limits,
                 _LIVE.discard(process)
     return Completed(
         returncode=None if (timed_out or stopped) else process.returncode,
-        stdout=_tail(out_path), stderr=_tail(err_path), timed_out=timed_out,
-        stopped_by_watchdog=stopped, seconds=time.monotonic() - start,
+        stdout=_tail(out_path),
+        stderr=_tail(err_path),
+        timed_out=timed_out,
+        stopped_by_watchdog=stopped,
+        seconds=time.monotonic() - start,
     )
 
 
@@ -248,7 +279,6 @@ def kill_marked(marker: str) -> int:
         if not found:
             break
     return killed
-
 
 
 def _tail(path: Path, limit: int = 20_000) -> str:

@@ -17,8 +17,16 @@ from pathlib import Path
 
 MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
 MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry their outputs (images): larger than scripts
-SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".venv", "venv", "env", "site-packages",
-                ".ipynb_checkpoints"}
+SKIPPED_DIRS = {
+    "__pycache__",
+    "__MACOSX",
+    ".git",
+    ".venv",
+    "venv",
+    "env",
+    "site-packages",
+    ".ipynb_checkpoints",
+}
 _MAGIC = re.compile(r"^(\s*)(%|!)")  # `%time x = f()`, `!pip install ...`, `%%capture`
 
 
@@ -101,8 +109,9 @@ def notebook_source(path: Path, rel: str) -> tuple[Source | None, str]:
     left_out: list[tuple[int, str]] = []
     line = 1
     # Numbered as the notebook shows them, markdown cells included.
-    code_cells = [(n, cell) for n, cell in enumerate(notebook.cells, start=1)
-                  if cell.get("cell_type") == "code"]
+    code_cells = [
+        (n, cell) for n, cell in enumerate(notebook.cells, start=1) if cell.get("cell_type") == "code"
+    ]
     for number, cell in code_cells:
         text = drop_magics(str(cell.get("source", "")))
         broken = _parse_error(text)

@@ -44,9 +44,7 @@ class HomeworkNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or tuple(x.shape[1:]) != INPUT_SHAPE:
-            raise ValueError(
-                f"{self.name} expects input of shape [N, 1, 32, 32], got {list(x.shape)}"
-            )
+            raise ValueError(f"{self.name} expects input of shape [N, 1, 32, 32], got {list(x.shape)}")
         return self.layers(x)  # (N, 1, 32, 32) -> (N, 10)
 
     def extra_repr(self) -> str:
@@ -139,7 +137,9 @@ def describe_layers(model: nn.Module) -> list[str]:
             continue
         if isinstance(module, nn.Conv2d):
             kh, kw = module.kernel_size
-            padding = module.padding if isinstance(module.padding, str) else "x".join(map(str, module.padding))
+            padding = (
+                module.padding if isinstance(module.padding, str) else "x".join(map(str, module.padding))
+            )
             stride = "x".join(map(str, module.stride))
             signature.append(
                 f"Conv2d({module.in_channels}->{module.out_channels}, k={kh}x{kw}, stride={stride}, "

@@ -79,13 +79,23 @@ def sgd_step_check(lr: float = 0.01, seed: int = 0) -> dict[str, Any]:
     error = float((recovered - grad).abs().max())
     # float32 weights: w_k+1 is rounded to eps * |w|, and dividing by lr magnifies that.
     tolerance = 2 * torch.finfo(before.dtype).eps * float(before.abs().max()) / lr
-    return {"lr": lr, "grad_norm": float(grad.norm()), "max_abs_error": error,
-            "tolerance": tolerance, "match": error <= tolerance}
+    return {
+        "lr": lr,
+        "grad_norm": float(grad.norm()),
+        "max_abs_error": error,
+        "tolerance": tolerance,
+        "match": error <= tolerance,
+    }
 
 
-def part1_numbers(n_samples: int = TRAIN_SAMPLES, batch_size: int = BATCH_SIZE, epochs: int = EPOCHS) -> dict[str, Any]:
+def part1_numbers(
+    n_samples: int = TRAIN_SAMPLES, batch_size: int = BATCH_SIZE, epochs: int = EPOCHS
+) -> dict[str, Any]:
     """Everything `ee449 part1` prints, as plain data (also what --json writes)."""
-    batches, iterations = batches_per_epoch(n_samples, batch_size), sgd_iterations(n_samples, batch_size, epochs)
+    batches, iterations = (
+        batches_per_epoch(n_samples, batch_size),
+        sgd_iterations(n_samples, batch_size, epochs),
+    )
     architectures = [architecture_counts(name) for name in ARCHITECTURES]
     sgd = sgd_step_check()
     return {

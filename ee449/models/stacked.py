@@ -28,8 +28,14 @@ from ee449.models.networks import HomeworkNet, build
 class StackedNet:
     """R replicas of `arch` as stacked parameter tensors (leaves, requires_grad) and a forward."""
 
-    def __init__(self, arch: str, activation: str, seeds: Sequence[int], device: torch.device,
-                 memory_format: torch.memory_format = torch.contiguous_format):
+    def __init__(
+        self,
+        arch: str,
+        activation: str,
+        seeds: Sequence[int],
+        device: torch.device,
+        memory_format: torch.memory_format = torch.contiguous_format,
+    ):
         replicas = []
         for seed in seeds:
             torch.manual_seed(seed)  # each replica's init: what build() makes after this seed
@@ -56,8 +62,10 @@ class StackedNet:
             else:  # pragma: no cover - build() makes only these layers
                 raise TypeError(f"cannot stack layer {module!r}")
         # Conv weights in `memory_format` (channels_last: the CPU's fastest, ee449.training.device).
-        self.params = [(p.to(device, memory_format=memory_format) if p.dim() == 4 else p.to(device)).requires_grad_()
-                       for p in self.params]
+        self.params = [
+            (p.to(device, memory_format=memory_format) if p.dim() == 4 else p.to(device)).requires_grad_()
+            for p in self.params
+        ]
 
     @property
     def first_weight(self) -> torch.Tensor:
@@ -96,7 +104,9 @@ class StackedNet:
                 bias = self.params[i + 1][0] if kind == "linear" else None
                 x = F.linear(x[0], self.params[i][0], bias).unsqueeze(0)  # (1, B, F_out)
             elif kind == "linear":
-                x = torch.baddbmm(self.params[i + 1].unsqueeze(1), x, self.params[i].transpose(1, 2))  # (R, B, F_out)
+                x = torch.baddbmm(
+                    self.params[i + 1].unsqueeze(1), x, self.params[i].transpose(1, 2)
+                )  # (R, B, F_out)
             else:  # linear_nobias
                 x = torch.bmm(x, self.params[i].transpose(1, 2))
         return x
@@ -110,9 +120,9 @@ class StackedNet:
             for layer, (kind, i) in zip(layers, weighted):
                 if isinstance(layer, nn.Conv2d):
                     c = layer.out_channels
-                    layer.weight.copy_(self.params[i][r * c:(r + 1) * c])
+                    layer.weight.copy_(self.params[i][r * c : (r + 1) * c])
                     if layer.bias is not None:
-                        layer.bias.copy_(self.params[i + 1][r * c:(r + 1) * c])
+                        layer.bias.copy_(self.params[i + 1][r * c : (r + 1) * c])
                 else:
                     layer.weight.copy_(self.params[i][r])
                     if kind == "linear" and layer.bias is not None:
@@ -124,7 +134,7 @@ class StackedNet:
         w = self.first_weight
         if self.ops[0][0] == "conv":
             c = w.shape[0] // self.replicas
-            return w[r * c:(r + 1) * c]
+            return w[r * c : (r + 1) * c]
         return w[r]
 
 

@@ -59,6 +59,7 @@ LOG_GRAD_RATIO = 100.0  # auto log axis once the largest gradient is 100x the sm
 
 # --- Part 3 ----------------------------------------------------------------------------------
 
+
 def part3_figure(results, *, _pyplot: bool = False) -> Figure:
     """The 2x2 Part 3 comparison: loss; train (solid) / val (dashed) accuracy; val against
     train accuracy; final train accuracy against test accuracy (one marker per architecture)."""
@@ -89,23 +90,37 @@ def part3_figure(results, *, _pyplot: bool = False) -> Figure:
         final_train = _last_finite(c["train_acc_curve"])
         # No name beside the marker (close accuracies made the names overlap): the colour is the
         # figure legend's.
-        test_ax.plot([final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="", label=name)
+        test_ax.plot(
+            [final_train], [test_acc], color=color, marker="o", markersize=10, linestyle="", label=name
+        )
     style_axes(loss_ax, "Training loss", unit, "loss (cross-entropy)")
     style_axes(acc_ax, "Training and validation accuracy", unit, "accuracy (%)")
     for ax in (loss_ax, acc_ax):
         steps_axis(ax, [r for r, *_ in rows], unit)
-    acc_ax.legend(handles=[Line2D([], [], color="k", label="training"),
-                           Line2D([], [], color="k", linestyle="--", label="validation")], fontsize=10)
-    style_axes(vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)")
+    acc_ax.legend(
+        handles=[
+            Line2D([], [], color="k", label="training"),
+            Line2D([], [], color="k", linestyle="--", label="validation"),
+        ],
+        fontsize=10,
+    )
+    style_axes(
+        vt_ax, "Validation against training accuracy", "training accuracy (%)", "validation accuracy (%)"
+    )
     diagonal(vt_ax, np.concatenate([c["train_acc_curve"] for _, _, c, _ in rows]))
     means = all(_mean_run_test_acc(r) is not None for r, *_ in rows)
-    style_axes(test_ax, "Test against final training accuracy" + (" (means over runs)" if means else ""),
-           "final training accuracy (%), mean curve", "test accuracy (%), " + ("mean over runs" if means else
-                                                                             "the file's test_acc"))
+    style_axes(
+        test_ax,
+        "Test against final training accuracy" + (" (means over runs)" if means else ""),
+        "final training accuracy (%), mean curve",
+        "test accuracy (%), " + ("mean over runs" if means else "the file's test_acc"),
+    )
     diagonal(test_ax, np.array([v for _, _, c, t in rows for v in (_last_finite(c["train_acc_curve"]), t)]))
     vt_ax.legend(fontsize=9, loc="lower right")
     test_ax.margins(x=0.15, y=0.1)
-    test_ax.legend(handles=[h for h in test_ax.get_lines() if h.get_label() == "y = x"], fontsize=9, loc="best")
+    test_ax.legend(
+        handles=[h for h in test_ax.get_lines() if h.get_label() == "y = x"], fontsize=9, loc="best"
+    )
     fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 6), fontsize=12)
     return fig
 
@@ -126,11 +141,13 @@ def _last_finite(values: np.ndarray) -> float:
 
 def part3Plots(results, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
     """Save the Part 3 figure (see `part3_figure`); results: part3 dicts or result-file paths."""
-    return save_and_close(lambda p: part3_figure(results, _pyplot=p), save_dir, filename, "part3",
-                           show_plot, fmt, dpi)
+    return save_and_close(
+        lambda p: part3_figure(results, _pyplot=p), save_dir, filename, "part3", show_plot, fmt, dpi
+    )
 
 
 # --- Part 4 ----------------------------------------------------------------------------------
+
 
 def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False) -> Figure:
     """Training losses and first-layer gradient magnitudes, ReLU solid, sigmoid dashed.
@@ -162,26 +179,36 @@ def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False
         grad_ax.plot(x, c["sigmoid_grad_curve"], color=color, linewidth=1.0, linestyle="--")
     loss_ax.axhline(CHANCE_LOSS, color="0.5", linestyle=":", linewidth=1)
     style_axes(loss_ax, "Training loss", unit, "loss (cross-entropy)")
-    style_axes(grad_ax, "First-layer gradient magnitude" + (" (log scale)" if log_grad else ""),
-           unit, "||dL/dW1||")
+    style_axes(
+        grad_ax, "First-layer gradient magnitude" + (" (log scale)" if log_grad else ""), unit, "||dL/dW1||"
+    )
     if log_grad:
         grad_ax.set_yscale("log", nonpositive="mask")
     for ax in (loss_ax, grad_ax):
         steps_axis(ax, [r for r, *_ in rows], unit)
-    styles = [Line2D([], [], color="k", label="ReLU"), Line2D([], [], color="k", linestyle="--", label="sigmoid")]
-    loss_ax.legend(handles=styles + [Line2D([], [], color="0.5", linestyle=":", label="chance (ln 10)")], fontsize=10)
+    styles = [
+        Line2D([], [], color="k", label="ReLU"),
+        Line2D([], [], color="k", linestyle="--", label="sigmoid"),
+    ]
+    loss_ax.legend(
+        handles=styles + [Line2D([], [], color="0.5", linestyle=":", label="chance (ln 10)")], fontsize=10
+    )
     grad_ax.legend(handles=styles, fontsize=10)
     fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 6), fontsize=12)
     return fig
 
 
-def part4Plots(results, save_dir="", filename="", show_plot=True, log_grad=None, *, fmt=None, dpi=DPI) -> Path:
+def part4Plots(
+    results, save_dir="", filename="", show_plot=True, log_grad=None, *, fmt=None, dpi=DPI
+) -> Path:
     """Save the Part 4 figure (see `part4_figure`); results: part4 dicts or result-file paths."""
-    return save_and_close(lambda p: part4_figure(results, log_grad, _pyplot=p), save_dir, filename, "part4",
-                           show_plot, fmt, dpi)
+    return save_and_close(
+        lambda p: part4_figure(results, log_grad, _pyplot=p), save_dir, filename, "part4", show_plot, fmt, dpi
+    )
 
 
 # --- Part 5 ----------------------------------------------------------------------------------
+
 
 def _single(result, part: str) -> tuple[dict, str]:
     if isinstance(result, (list, tuple)):  # the course's helper takes result[0] of a list
@@ -218,8 +245,9 @@ def part5_figure(result, *, _pyplot: bool = False) -> Figure:
 
 def part5Plots(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
     """Save the Part 5 figure (see `part5_figure`); result: the part5 dict or its file path."""
-    return save_and_close(lambda p: part5_figure(result, _pyplot=p), save_dir, filename, "part5",
-                           show_plot, fmt, dpi)
+    return save_and_close(
+        lambda p: part5_figure(result, _pyplot=p), save_dir, filename, "part5", show_plot, fmt, dpi
+    )
 
 
 def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
@@ -229,7 +257,9 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     require_keys(result, SCHEDULE_KEYS, where)
     c = curves(result, ("val_acc_curve_stage2", "val_acc_curve_stage3"), where)
     switches = result["switch_epochs"]
-    if not isinstance(switches, (list, tuple, np.ndarray)) or not all(isinstance(e, numbers.Real) for e in switches):
+    if not isinstance(switches, (list, tuple, np.ndarray)) or not all(
+        isinstance(e, numbers.Real) for e in switches
+    ):
         raise ResultsError(f"{where}: 'switch_epochs' must be a list of epoch numbers, got {switches!r:.60}")
     n = len(c["val_acc_curve_stage2"])
     if meta_of(result).get("steps_per_epoch"):
@@ -245,29 +275,51 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     ran = [epoch < last_epoch for epoch in switches]
     # The two runs are identical up to the second switch (same seed): the thin line on top of
     # the thick one keeps both visible there.
-    curve_ax.plot(x, c["val_acc_curve_stage2"], color="tab:blue", linewidth=1.2, zorder=3,
-                  label=f"0.1, then 0.01 from epoch {first}" + ("" if all(ran[:1]) else " (did not run)"))
+    curve_ax.plot(
+        x,
+        c["val_acc_curve_stage2"],
+        color="tab:blue",
+        linewidth=1.2,
+        zorder=3,
+        label=f"0.1, then 0.01 from epoch {first}" + ("" if all(ran[:1]) else " (did not run)"),
+    )
     stage3 = "0.1, 0.01, then 0.001 from epoch " + (f"{switches[1]:g}" if len(switches) > 1 else "?")
     if len(ran) > 1 and not ran[1]:
         stage3 += " (stage 3 did not run)"
-    curve_ax.plot(x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2, label=stage3)
+    curve_ax.plot(
+        x, c["val_acc_curve_stage3"], color="tab:red", linewidth=2.6, alpha=0.8, zorder=2, label=stage3
+    )
     for i, (epoch, happened) in enumerate(zip(switches, ran), start=1):
         switch_at = min(float(epoch), last_epoch)
         text = f"switch {i}: epoch {epoch:g}"
         if not happened:
             text += f", the run's end: stage {i + 1} did not run"
         curve_ax.axvline(switch_at, color="0.3" if happened else "tab:orange", linestyle=":", linewidth=1.2)
-        curve_ax.annotate(text, (switch_at, 0.98 - 0.06 * (i - 1)), xycoords=("data", "axes fraction"),
-                          xytext=(4, 0) if happened else (-4, 0), textcoords="offset points", fontsize=10, va="top",
-                          ha="left" if happened else "right", color="black" if happened else "tab:orange")
+        curve_ax.annotate(
+            text,
+            (switch_at, 0.98 - 0.06 * (i - 1)),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, 0) if happened else (-4, 0),
+            textcoords="offset points",
+            fontsize=10,
+            va="top",
+            ha="left" if happened else "right",
+            color="black" if happened else "tab:orange",
+        )
     style_axes(curve_ax, "Validation accuracy with the scheduled learning rate", "epoch", "accuracy (%)")
     steps_axis(curve_ax, [result], "epoch" if meta_of(result).get("steps_per_epoch") else "step")
     curve_ax.legend(fontsize=10, loc="lower right")
     # Adam's and constant lr's accuracies may be null (not recorded): their bars are left out.
-    candidates = {"schedule": ("test_acc", "tab:red"), "Adam (Part 3)": ("adam_test_acc", "tab:green"),
-                  "constant lr 0.1": ("constant_lr_test_acc", "tab:blue")}
-    bars = {label: (number(result, key, where), colour) for label, (key, colour) in candidates.items()
-            if key == "test_acc" or isinstance(result.get(key), numbers.Real)}
+    candidates = {
+        "schedule": ("test_acc", "tab:red"),
+        "Adam (Part 3)": ("adam_test_acc", "tab:green"),
+        "constant lr 0.1": ("constant_lr_test_acc", "tab:blue"),
+    }
+    bars = {
+        label: (number(result, key, where), colour)
+        for label, (key, colour) in candidates.items()
+        if key == "test_acc" or isinstance(result.get(key), numbers.Real)
+    }
     drawn = bar_ax.bar(list(bars), [v for v, _ in bars.values()], color=[c for _, c in bars.values()])
     bar_ax.bar_label(drawn, fmt="%.2f", fontsize=11)
     bar_ax.set_ylim(0, max(100.0, max(v for v, _ in bars.values()) * 1.1))
@@ -280,5 +332,12 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
 
 def schedulePlot(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
     """Save the schedule figure (see `schedule_figure`); result: the dict or its file path."""
-    return save_and_close(lambda p: schedule_figure(result, _pyplot=p), save_dir, filename, "part5_schedule",
-                           show_plot, fmt, dpi)
+    return save_and_close(
+        lambda p: schedule_figure(result, _pyplot=p),
+        save_dir,
+        filename,
+        "part5_schedule",
+        show_plot,
+        fmt,
+        dpi,
+    )

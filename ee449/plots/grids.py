@@ -69,7 +69,9 @@ def tile_grid_figure(
         row, col = divmod(index, cols)
         left = offset_px + PAD_PX + col * cell_w
         top = HEADER_PX + row * cell_h + TITLE_PX  # pixels from the top edge to the tile
-        ax = fig.add_axes((left / width_px, 1 - (top + tile_h) / height_px, tile_w / width_px, tile_h / height_px))
+        ax = fig.add_axes(
+            (left / width_px, 1 - (top + tile_h) / height_px, tile_w / width_px, tile_h / height_px)
+        )
         ax.set_axis_off()
         if tile is None:
             ax.set_visible(False)  # an empty cell: keeps the grid regular, draws nothing
@@ -80,6 +82,7 @@ def tile_grid_figure(
 
 
 # --- Part 2: conv outputs -------------------------------------------------------------------------
+
 
 def part2_figure(out: Any, nmax: int = 64, kernel_names: Sequence[str] | None = None) -> Figure:
     """The grid of conv outputs [N, C_out, Ho, Wo]: one row per input image, one column per kernel.
@@ -115,18 +118,28 @@ def part2_figure(out: Any, nmax: int = 64, kernel_names: Sequence[str] | None = 
         tiles.append(array[image, kernel])
         titles.append(names[kernel] if image == 0 else "")  # a column label, not one per tile
         limits.append(_display_range(low[kernel], high[kernel]))
-    header = f"my_conv2d output {tuple(array.shape)}: rows = images, columns = kernels (grey scale per kernel)"
+    header = (
+        f"my_conv2d output {tuple(array.shape)}: rows = images, columns = kernels (grey scale per kernel)"
+    )
     return tile_grid_figure(tiles, cols, titles, limits, cmap="gray", header=header)
 
 
-def part2Plots(out: Any, nmax: int = 64, save_dir: str | os.PathLike = "", filename: str = "",
-               fmt: str | None = None, *, kernel_names: Sequence[str] | None = None) -> Path:
+def part2Plots(
+    out: Any,
+    nmax: int = 64,
+    save_dir: str | os.PathLike = "",
+    filename: str = "",
+    fmt: str | None = None,
+    *,
+    kernel_names: Sequence[str] | None = None,
+) -> Path:
     """Save `part2_figure(out, nmax, kernel_names)` as `save_dir/filename.fmt` (filename defaults
     to 'part2'; PNG unless `fmt` or the filename's suffix says svg or pdf)."""
     return save_figure(part2_figure(out, nmax, kernel_names), save_dir, filename, "part2", fmt)
 
 
 # --- Part 3: first-layer weights ------------------------------------------------------------------
+
 
 def weights_figure(weights: Any, name: str = "") -> Figure:
     """First-layer weights as images, on one colour scale symmetric around 0 (red +, blue -).
@@ -145,7 +158,9 @@ def weights_figure(weights: Any, name: str = "") -> Figure:
             array = array.T  # the course helper's (Keras) layout [D, units], e.g. (1024, 32)
         units, inputs = array.shape
         if not _is_square(inputs):
-            raise ValueError(f"MLP weights [units, D] need a square D to draw as images, got shape {array.shape}")
+            raise ValueError(
+                f"MLP weights [units, D] need a square D to draw as images, got shape {array.shape}"
+            )
         side = _isqrt(inputs)
         images = array.reshape(units, side, side)
         kind = "unit"
@@ -166,13 +181,21 @@ def weights_figure(weights: Any, name: str = "") -> Figure:
     bound = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     tiles = list(images)
     titles = [f"{kind} {i}" for i in range(count)]
-    header = (f"{name + ': ' if name else ''}first-layer weights {tuple(array.shape)}: "
-              f"colour scale +-{bound:.3g} (red +, blue -)")
+    header = (
+        f"{name + ': ' if name else ''}first-layer weights {tuple(array.shape)}: "
+        f"colour scale +-{bound:.3g} (red +, blue -)"
+    )
     return tile_grid_figure(tiles, cols, titles, [(-bound, bound)] * count, cmap="RdBu_r", header=header)
 
 
-def visualizeWeights(weights: Any, save_dir: str | os.PathLike, filename: str = "weights",
-                     fmt: str | None = None, *, name: str = "") -> Path:
+def visualizeWeights(
+    weights: Any,
+    save_dir: str | os.PathLike,
+    filename: str = "weights",
+    fmt: str | None = None,
+    *,
+    name: str = "",
+) -> Path:
     """Save `weights_figure(weights, name)` as `save_dir/filename.fmt` (PNG unless `fmt` or the
     filename's suffix says svg or pdf); `name`, the architecture, starts the title."""
     return save_figure(weights_figure(weights, name), save_dir, filename, "weights", fmt)

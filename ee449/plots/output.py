@@ -38,8 +38,14 @@ def interactive_backend() -> bool:
     return matplotlib.get_backend().lower() not in _NON_INTERACTIVE
 
 
-def save_figure(fig: Figure, save_dir: str | os.PathLike, filename: str, default_name: str,
-                fmt: str | None = None, dpi: int = DPI) -> Path:
+def save_figure(
+    fig: Figure,
+    save_dir: str | os.PathLike,
+    filename: str,
+    default_name: str,
+    fmt: str | None = None,
+    dpi: int = DPI,
+) -> Path:
     """Save atomically as `save_dir/filename.fmt` (PNG unless fmt or the filename says otherwise)."""
     name = filename or default_name
     suffix = Path(name).suffix.lower().lstrip(".")

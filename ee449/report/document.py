@@ -31,6 +31,7 @@ DEFAULT_DIR = "ee449-out"
 
 # --- sections --------------------------------------------------------------------------------
 
+
 def _figure(blocks: list[Block], figures: dict, name: str, caption: str, results: Results) -> None:
     path = figures.get(name)
     if path is None:
@@ -59,31 +60,67 @@ def _settings(results: Results) -> list[Block]:
     trained = [f for f, r in loaded if _meta_data(r)[1]]  # files that record their training data
     synthetic = [f for f, r in loaded if _meta_data(r)[1].get("synthetic")]
     if synthetic:
-        which = ("Every training result" if len(synthetic) == len(trained)
-                 else f"{len(synthetic)} of {len(trained)} training results ({', '.join(synthetic)})")
-        blocks.append(Para(f"SYNTHETIC DATA: {which} came from the built-in synthetic stand-in, not from "
-                           "CIFAR-10. These numbers test the pipeline; they say nothing about the homework's "
-                           "questions.", "warning"))
+        which = (
+            "Every training result"
+            if len(synthetic) == len(trained)
+            else f"{len(synthetic)} of {len(trained)} training results ({', '.join(synthetic)})"
+        )
+        blocks.append(
+            Para(
+                f"SYNTHETIC DATA: {which} came from the built-in synthetic stand-in, not from "
+                "CIFAR-10. These numbers test the pipeline; they say nothing about the homework's "
+                "questions.",
+                "warning",
+            )
+        )
     rows = []
     for file, r in loaded:
         meta, data = _meta_data(r)
         sizes = " / ".join(fmt(data.get(k), ",d") for k in ("train", "val", "test"))
         seeds = meta.get("seeds")
-        rows.append([file, fmt(data.get("source")), "yes" if data.get("synthetic") else ("no" if data else "\u2014"),
-                     sizes if data else "\u2014", fmt(meta.get("device")),
-                     fmt(len(seeds) if isinstance(seeds, list) else None, "d"), fmt(meta.get("steps_per_epoch"), "d"),
-                     fmt(meta.get("wall_time_s"), ",.1f"), _when(meta.get("created"))])
+        rows.append(
+            [
+                file,
+                fmt(data.get("source")),
+                "yes" if data.get("synthetic") else ("no" if data else "\u2014"),
+                sizes if data else "\u2014",
+                fmt(meta.get("device")),
+                fmt(len(seeds) if isinstance(seeds, list) else None, "d"),
+                fmt(meta.get("steps_per_epoch"), "d"),
+                fmt(meta.get("wall_time_s"), ",.1f"),
+                _when(meta.get("created")),
+            ]
+        )
     if rows:
-        blocks.append(Table("settings", ["file", "data", "synthetic", "train / val / test", "device", "runs",
-                                         "steps per epoch", "wall time (s)", "created"], rows, nowrap=(8,)))
+        blocks.append(
+            Table(
+                "settings",
+                [
+                    "file",
+                    "data",
+                    "synthetic",
+                    "train / val / test",
+                    "device",
+                    "runs",
+                    "steps per epoch",
+                    "wall time (s)",
+                    "created",
+                ],
+                rows,
+                nowrap=(8,),
+            )
+        )
     else:
         blocks.append(Para(f"No result files in {results.folder}.", "missing"))
     configs = {}
     for file, r in loaded:
         meta = _meta_data(r)[0]
         if meta.get("diverged_runs"):
-            blocks.append(Para(f"{file}: diverged runs (left out of the mean curves): {meta['diverged_runs']}",
-                               "warning"))
+            blocks.append(
+                Para(
+                    f"{file}: diverged runs (left out of the mean curves): {meta['diverged_runs']}", "warning"
+                )
+            )
         if isinstance(meta.get("config"), dict):
             configs[file] = dict(meta["config"])
             if meta["config"].get("switch_epochs") == [] and isinstance(r.get("switch_epochs"), list):
@@ -91,7 +128,10 @@ def _settings(results: Results) -> list[Block]:
                 configs[file]["switch_epochs"] = f"{', '.join(map(str, r['switch_epochs']))} (plateau rule)"
     if configs:  # one row per file, one column per setting: differences show at a glance
         keys = sorted({k for config in configs.values() for k in config})
-        rows = [[file] + [_setting(config.get(k, None), k in config) for k in keys] for file, config in configs.items()]
+        rows = [
+            [file] + [_setting(config.get(k, None), k in config) for k in keys]
+            for file, config in configs.items()
+        ]
         blocks.append(Table("configuration", ["file"] + keys, rows))
     return blocks
 
@@ -114,11 +154,15 @@ def _number(value: object) -> str:
 
 def _verdict_section(results: Results) -> list[Block]:
     rows = [[v.claim, v.status, v.evidence, v.rule] for v in verdicts(results)]
-    return [Heading("The homework's claims, measured", 2),
-            Para("Each verdict is computed from the numbers below: holds / does not hold / inconclusive (the "
-                 "numbers cannot decide; the reason is given) / not comparable (the results compared were made "
-                 "on different data or settings) / not measured (the part is missing)."),
-            Table("verdicts", ["claim", "verdict", "evidence", "rule"], rows, status_column=1, good=HOLDS)]
+    return [
+        Heading("The homework's claims, measured", 2),
+        Para(
+            "Each verdict is computed from the numbers below: holds / does not hold / inconclusive (the "
+            "numbers cannot decide; the reason is given) / not comparable (the results compared were made "
+            "on different data or settings) / not measured (the part is missing)."
+        ),
+        Table("verdicts", ["claim", "verdict", "evidence", "rule"], rows, status_column=1, good=HOLDS),
+    ]
 
 
 def _parameters() -> list[Block]:
@@ -126,14 +170,31 @@ def _parameters() -> list[Block]:
     rows = []
     for name in ARCHITECTURES:
         c = architecture_counts(name)
-        rows.append([name, fmt(c["flatten"], ",d"), fmt(c["conv_params_formula"], ",d"),
-                     fmt(c["conv_params_pytorch"], ",d"), fmt(c["params_formula"], ",d"),
-                     fmt(c["params_pytorch"], ",d"), "yes" if c["match"] else "NO"])
-    return [Heading("Part 1: parameter counts", 2),
-            Table("parameters", ["architecture", "flatten", "conv formula", "conv PyTorch", "formula", "PyTorch",
-                                 "equal"], rows, status_column=6, good="yes"),
-            Para("formula: Part 1's closed forms, fed from the layer list; PyTorch: sum of p.numel() of the built "
-                 "model.")]
+        rows.append(
+            [
+                name,
+                fmt(c["flatten"], ",d"),
+                fmt(c["conv_params_formula"], ",d"),
+                fmt(c["conv_params_pytorch"], ",d"),
+                fmt(c["params_formula"], ",d"),
+                fmt(c["params_pytorch"], ",d"),
+                "yes" if c["match"] else "NO",
+            ]
+        )
+    return [
+        Heading("Part 1: parameter counts", 2),
+        Table(
+            "parameters",
+            ["architecture", "flatten", "conv formula", "conv PyTorch", "formula", "PyTorch", "equal"],
+            rows,
+            status_column=6,
+            good="yes",
+        ),
+        Para(
+            "formula: Part 1's closed forms, fed from the layer list; PyTorch: sum of p.numel() of the built "
+            "model."
+        ),
+    ]
 
 
 def _flatten(mapping: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -152,9 +213,13 @@ def _part2(results: Results, figures: dict) -> list[Block]:
     if results.part2_output is None and "part2" not in figures:
         return blocks + [Para("Part 2 is missing: no part2_output.npy in this folder.", "missing")]
     if results.part2:
-        rows = [[key, _number(value)] for key, value in _flatten(results.part2) if not key.startswith("files.")]
+        rows = [
+            [key, _number(value)] for key, value in _flatten(results.part2) if not key.startswith("files.")
+        ]
         blocks.append(Table("part2", ["field", "value"], rows))
-    _figure(blocks, figures, "part2", "Conv outputs: one row per input image, one column per kernel.", results)
+    _figure(
+        blocks, figures, "part2", "Conv outputs: one row per input image, one column per kernel.", results
+    )
     return blocks
 
 
@@ -162,16 +227,54 @@ def _part3(results: Results, figures: dict) -> list[Block]:
     blocks: list[Block] = [Heading("Part 3: architectures (Adam)", 2)]
     if not results.part3:
         return blocks + [Para("Part 3 is missing: no readable part3_*.json in this folder.", "missing")]
-    _figure(blocks, figures, "part3", "Training loss; training (solid) and validation (dashed) accuracy; "
-            "validation against training accuracy; test against final training accuracy, both means over the runs "
-            "(the table's 'test acc' is the best run's).", results)
-    rows = [[r["name"], fmt(r["test_acc"]), fmt(r["runs"], ".0f"), fmt(r["mean"]), fmt(r["std"]), fmt(r["min"]),
-             fmt(r["max"]), fmt(r["final_loss"], ".4f"), fmt(r["final_train_acc"]), fmt(r["final_val_acc"])]
-            for r in part3_rows(results)]
-    blocks.append(Table("part3-results", ["architecture", "test acc (best run, %)", "runs", "mean", "std", "min",
-                                          "max", "final loss", "final train acc", "final val acc"], rows))
-    blocks.append(Para("Mean, std (sample), min and max are over the runs' test accuracies; final values are the "
-                       "mean over the last epoch of the run-averaged curves."))
+    _figure(
+        blocks,
+        figures,
+        "part3",
+        "Training loss; training (solid) and validation (dashed) accuracy; "
+        "validation against training accuracy; test against final training accuracy, both means over the runs "
+        "(the table's 'test acc' is the best run's).",
+        results,
+    )
+    rows = [
+        [
+            r["name"],
+            fmt(r["test_acc"]),
+            fmt(r["runs"], ".0f"),
+            fmt(r["mean"]),
+            fmt(r["std"]),
+            fmt(r["min"]),
+            fmt(r["max"]),
+            fmt(r["final_loss"], ".4f"),
+            fmt(r["final_train_acc"]),
+            fmt(r["final_val_acc"]),
+        ]
+        for r in part3_rows(results)
+    ]
+    blocks.append(
+        Table(
+            "part3-results",
+            [
+                "architecture",
+                "test acc (best run, %)",
+                "runs",
+                "mean",
+                "std",
+                "min",
+                "max",
+                "final loss",
+                "final train acc",
+                "final val acc",
+            ],
+            rows,
+        )
+    )
+    blocks.append(
+        Para(
+            "Mean, std (sample), min and max are over the runs' test accuracies; final values are the "
+            "mean over the last epoch of the run-averaged curves."
+        )
+    )
     for r in results.part3:
         name = f"part3_{r['name']}_weights"
         if name in figures:
@@ -183,14 +286,43 @@ def _part4(results: Results, figures: dict) -> list[Block]:
     blocks: list[Block] = [Heading("Part 4: ReLU against sigmoid (SGD, lr 0.01)", 2)]
     if not results.part4:
         return blocks + [Para("Part 4 is missing: no readable part4_*.json in this folder.", "missing")]
-    _figure(blocks, figures, "part4", "Training loss and first-layer gradient magnitude; ReLU solid, sigmoid dashed.",
-            results)
-    rows = [[r["name"], fmt(r["depth"], "d"), fmt(r["relu_final_loss"], ".4f"), fmt(r["sigmoid_final_loss"], ".4f"),
-             fmt(r["relu_grad"], ".2e"), fmt(r["sigmoid_grad"], ".2e"), fmt(r["ratio"], ".2e")]
-            for r in part4_rows(results)]
-    blocks.append(Table("part4-results", ["architecture", "weighted layers", "final loss ReLU", "final loss sigmoid",
-                                          "mean grad ReLU", "mean grad sigmoid", "ratio sigmoid/ReLU"], rows))
-    blocks.append(Para(f"Chance-level loss is ln 10 = {math.log(10):.4f}. Gradient means are over the whole curve."))
+    _figure(
+        blocks,
+        figures,
+        "part4",
+        "Training loss and first-layer gradient magnitude; ReLU solid, sigmoid dashed.",
+        results,
+    )
+    rows = [
+        [
+            r["name"],
+            fmt(r["depth"], "d"),
+            fmt(r["relu_final_loss"], ".4f"),
+            fmt(r["sigmoid_final_loss"], ".4f"),
+            fmt(r["relu_grad"], ".2e"),
+            fmt(r["sigmoid_grad"], ".2e"),
+            fmt(r["ratio"], ".2e"),
+        ]
+        for r in part4_rows(results)
+    ]
+    blocks.append(
+        Table(
+            "part4-results",
+            [
+                "architecture",
+                "weighted layers",
+                "final loss ReLU",
+                "final loss sigmoid",
+                "mean grad ReLU",
+                "mean grad sigmoid",
+                "ratio sigmoid/ReLU",
+            ],
+            rows,
+        )
+    )
+    blocks.append(
+        Para(f"Chance-level loss is ln 10 = {math.log(10):.4f}. Gradient means are over the whole curve.")
+    )
     return blocks
 
 
@@ -199,39 +331,88 @@ def _part5(results: Results, figures: dict) -> list[Block]:
     if results.part5 is None:
         blocks.append(Para("Part 5 is missing: no readable part5.json in this folder.", "missing"))
     else:
-        _figure(blocks, figures, "part5", f"{results.part5['name']}: loss and validation accuracy per learning rate.",
-                results)
-        rows = [[fmt(r["lr"], "g"), fmt(r["final_loss"], ".4f"), fmt(r["best_val_acc"]), fmt(r["final_val_acc"]),
-                 fmt(r["test_acc"])] for r in part5_rows(results)]
-        blocks.append(Table("part5-results", ["learning rate", "final loss", "best val acc", "final val acc",
-                                              "test acc"], rows))
+        _figure(
+            blocks,
+            figures,
+            "part5",
+            f"{results.part5['name']}: loss and validation accuracy per learning rate.",
+            results,
+        )
+        rows = [
+            [
+                fmt(r["lr"], "g"),
+                fmt(r["final_loss"], ".4f"),
+                fmt(r["best_val_acc"]),
+                fmt(r["final_val_acc"]),
+                fmt(r["test_acc"]),
+            ]
+            for r in part5_rows(results)
+        ]
+        blocks.append(
+            Table(
+                "part5-results",
+                ["learning rate", "final loss", "best val acc", "final val acc", "test acc"],
+                rows,
+            )
+        )
     blocks.append(Heading("Part 5: scheduled learning rate", 3))
     row = schedule_row(results)
     if row is None:
         return blocks + [Para("The schedule is missing: no readable part5_schedule.json.", "missing")]
-    _figure(blocks, figures, "part5_schedule", "Validation accuracy with the switch epochs; test accuracy "
-            "against Adam's.", results)
+    _figure(
+        blocks,
+        figures,
+        "part5_schedule",
+        "Validation accuracy with the switch epochs; test accuracy against Adam's.",
+        results,
+    )
     if not row["stage3_ran"]:
-        blocks.append(Para(f"Stage 3 did not run: the second switch (epoch {fmt(row['switch_epochs'][1], 'g')}) "
-                           f"falls at the end of the {fmt(row['epochs'], 'g')}-epoch run, so lr 0.001 was never used "
-                           "and the stage-3 curve is stage 2's.", "warning"))
-    blocks.append(Table("schedule-results", ["switch epochs", "schedule test acc", "constant lr 0.1 test acc",
-                                             "Adam test acc", "schedule - constant", "schedule - Adam"],
-                        [[", ".join(fmt(e, "g") for e in row["switch_epochs"]), fmt(row["test_acc"]),
-                          fmt(row["constant_lr_test_acc"]), fmt(row["adam_test_acc"]),
-                          fmt(row["test_acc"] - row["constant_lr_test_acc"], "+.2f"),
-                          fmt(row["test_acc"] - row["adam_test_acc"], "+.2f")]]))
+        blocks.append(
+            Para(
+                f"Stage 3 did not run: the second switch (epoch {fmt(row['switch_epochs'][1], 'g')}) "
+                f"falls at the end of the {fmt(row['epochs'], 'g')}-epoch run, so lr 0.001 was never used "
+                "and the stage-3 curve is stage 2's.",
+                "warning",
+            )
+        )
+    blocks.append(
+        Table(
+            "schedule-results",
+            [
+                "switch epochs",
+                "schedule test acc",
+                "constant lr 0.1 test acc",
+                "Adam test acc",
+                "schedule - constant",
+                "schedule - Adam",
+            ],
+            [
+                [
+                    ", ".join(fmt(e, "g") for e in row["switch_epochs"]),
+                    fmt(row["test_acc"]),
+                    fmt(row["constant_lr_test_acc"]),
+                    fmt(row["adam_test_acc"]),
+                    fmt(row["test_acc"] - row["constant_lr_test_acc"], "+.2f"),
+                    fmt(row["test_acc"] - row["adam_test_acc"], "+.2f"),
+                ]
+            ],
+        )
+    )
     return blocks
 
 
 def document(results: Results, figures: dict) -> list[Block]:
-    blocks: list[Block] = [Heading("EE449 Homework 1: results", 1),
-                           Para(f"Results folder: {results.folder.resolve()}")]
+    blocks: list[Block] = [
+        Heading("EE449 Homework 1: results", 1),
+        Para(f"Results folder: {results.folder.resolve()}"),
+    ]
     blocks += _settings(results) + _verdict_section(results) + _parameters()
     blocks += _part2(results, figures) + _part3(results, figures) + _part4(results, figures)
     blocks += _part5(results, figures)
     blocks.append(Heading("Problems", 2))
-    blocks += [Para(p, "warning") for p in results.problems] or [Para("None: every file read and every figure drawn.")]
+    blocks += [Para(p, "warning") for p in results.problems] or [
+        Para("None: every file read and every figure drawn.")
+    ]
     return blocks
 
 
@@ -241,4 +422,6 @@ def build_report(results_dir: str | Path) -> Path:
     figures = ensure_figures(results)
     blocks = document(results, figures)
     atomic_write_bytes(results.folder / "report.md", render_markdown(blocks).encode("utf-8"))
-    return atomic_write_bytes(results.folder / "report.html", render_html(blocks, "EE449 Homework 1: results").encode("utf-8"))
+    return atomic_write_bytes(
+        results.folder / "report.html", render_html(blocks, "EE449 Homework 1: results").encode("utf-8")
+    )

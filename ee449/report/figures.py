@@ -46,16 +46,26 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
         def part2():
             kernel = (results.part2 or {}).get("kernel")
             names = kernel.get("names") if isinstance(kernel, dict) else None
-            grids.part2Plots(np.load(part2_output), save_dir=str(out), filename="part2",
-                             kernel_names=names if isinstance(names, list) else None)
+            grids.part2Plots(
+                np.load(part2_output),
+                save_dir=str(out),
+                filename="part2",
+                kernel_names=names if isinstance(names, list) else None,
+            )
+
         figures["part2"] = _draw(out / "part2.png", [results.part2_output], part2, results.problems)
     elif (out / "part2.png").is_file():
         figures["part2"] = out / "part2.png"
-    jobs = [("part3", results.part3, lambda: curves.part3Plots(results.part3, out, "part3", False)),
-            ("part4", results.part4, lambda: curves.part4Plots(results.part4, out, "part4", False)),
-            ("part5", results.part5, lambda: curves.part5Plots(results.part5, out, "part5", False)),
-            ("part5_schedule", results.schedule,
-             lambda: curves.schedulePlot(results.schedule, out, "part5_schedule", False))]
+    jobs = [
+        ("part3", results.part3, lambda: curves.part3Plots(results.part3, out, "part3", False)),
+        ("part4", results.part4, lambda: curves.part4Plots(results.part4, out, "part4", False)),
+        ("part5", results.part5, lambda: curves.part5Plots(results.part5, out, "part5", False)),
+        (
+            "part5_schedule",
+            results.schedule,
+            lambda: curves.schedulePlot(results.schedule, out, "part5_schedule", False),
+        ),
+    ]
     for name, present, draw in jobs:
         if present:
             sources = [p for key, p in src.items() if key == name or key.startswith(name + "_")]
@@ -66,6 +76,9 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
         name = f"part3_{r['name']}_weights"
 
         def weights(r=r, name=name):
-            grids.visualizeWeights(np.asarray(r["weights"], dtype=float), str(out), filename=name, name=r["name"])
+            grids.visualizeWeights(
+                np.asarray(r["weights"], dtype=float), str(out), filename=name, name=r["name"]
+            )
+
         figures[name] = _draw(out / f"{name}.png", [src[f"part3_{r['name']}"]], weights, results.problems)
     return figures

@@ -44,8 +44,12 @@ class Results:
 
     def all_results(self) -> list[tuple[str, dict]]:
         """(file name, result) for every loaded result file, in report order."""
-        named = [(f"part3_{r['name']}", r) for r in self.part3] + [(f"part4_{r['name']}", r) for r in self.part4]
-        named += [(n, r) for n, r in (("part5", self.part5), ("part5_schedule", self.schedule)) if r is not None]
+        named = [(f"part3_{r['name']}", r) for r in self.part3] + [
+            (f"part4_{r['name']}", r) for r in self.part4
+        ]
+        named += [
+            (n, r) for n, r in (("part5", self.part5), ("part5_schedule", self.schedule)) if r is not None
+        ]
         named += [("part2", self.part2)] if self.part2 is not None else []
         return [(self.files[key].name if key in self.files else key, r) for key, r in named]
 
@@ -78,7 +82,10 @@ def load_folder(folder: str | Path) -> Results:
     if not folder.is_dir():
         raise FileNotFoundError(f"results folder not found: {folder}")
     results = Results(folder)
-    for part, keys, target in (("part3", C.PART3_KEYS, results.part3), ("part4", C.PART4_KEYS, results.part4)):
+    for part, keys, target in (
+        ("part3", C.PART3_KEYS, results.part3),
+        ("part4", C.PART4_KEYS, results.part4),
+    ):
         for path in sorted(folder.glob(f"{part}_*.json")):
             data = _read(path, keys, part, results)
             if data is not None:
@@ -107,6 +114,7 @@ def load_folder(folder: str | Path) -> Results:
 
 # --- numbers ---------------------------------------------------------------------------------
 
+
 def points_per_epoch(result: dict) -> int:
     meta = C.meta_of(result)
     spe, every = meta.get("steps_per_epoch"), meta.get("record_every") or C.DEFAULT_RECORD_EVERY
@@ -115,7 +123,7 @@ def points_per_epoch(result: dict) -> int:
 
 def final_value(result: dict, key: str) -> float:
     """Mean of the finite points of the last epoch of `result[key]` (the last point without meta)."""
-    values = C.curve(result, key, str(result.get("name")))[-points_per_epoch(result):]
+    values = C.curve(result, key, str(result.get("name")))[-points_per_epoch(result) :]
     finite = values[np.isfinite(values)]
     return float(finite.mean()) if finite.size else math.nan
 
@@ -135,13 +143,22 @@ def finite_mean(values: np.ndarray) -> float:
 def run_spread(result: dict) -> dict[str, float]:
     """Statistics of meta.run_test_accs (the per-run test accuracies); NaN when not recorded."""
     accs = C.meta_of(result).get("run_test_accs")
-    values = np.array([a for a in accs if isinstance(a, (int, float))], dtype=float) if isinstance(accs, list) else np.array([])
+    values = (
+        np.array([a for a in accs if isinstance(a, (int, float))], dtype=float)
+        if isinstance(accs, list)
+        else np.array([])
+    )
     values = values[np.isfinite(values)]
     if not values.size:
         return {"runs": math.nan, "mean": math.nan, "std": math.nan, "min": math.nan, "max": math.nan}
     std = float(values.std(ddof=1)) if values.size > 1 else 0.0  # sample std over runs
-    return {"runs": float(values.size), "mean": float(values.mean()), "std": std,
-            "min": float(values.min()), "max": float(values.max())}
+    return {
+        "runs": float(values.size),
+        "mean": float(values.mean()),
+        "std": std,
+        "min": float(values.min()),
+        "max": float(values.max()),
+    }
 
 
 def depth(name: str) -> int | None:
@@ -154,10 +171,16 @@ def depth(name: str) -> int | None:
 def part3_rows(results: Results) -> list[dict[str, Any]]:
     rows = []
     for r in results.part3:
-        rows.append({"name": r["name"], "test_acc": as_float(r["test_acc"]), **run_spread(r),
-                     "final_loss": final_value(r, "loss_curve"),
-                     "final_train_acc": final_value(r, "train_acc_curve"),
-                     "final_val_acc": final_value(r, "val_acc_curve")})
+        rows.append(
+            {
+                "name": r["name"],
+                "test_acc": as_float(r["test_acc"]),
+                **run_spread(r),
+                "final_loss": final_value(r, "loss_curve"),
+                "final_train_acc": final_value(r, "train_acc_curve"),
+                "final_val_acc": final_value(r, "val_acc_curve"),
+            }
+        )
     return rows
 
 
@@ -166,11 +189,17 @@ def part4_rows(results: Results) -> list[dict[str, Any]]:
     for r in results.part4:
         relu = finite_mean(C.curve(r, "relu_grad_curve", r["name"]))
         sigmoid = finite_mean(C.curve(r, "sigmoid_grad_curve", r["name"]))
-        rows.append({"name": r["name"], "depth": depth(r["name"]),
-                     "relu_final_loss": final_value(r, "relu_loss_curve"),
-                     "sigmoid_final_loss": final_value(r, "sigmoid_loss_curve"),
-                     "relu_grad": relu, "sigmoid_grad": sigmoid,
-                     "ratio": sigmoid / relu if relu > 0 else math.nan})
+        rows.append(
+            {
+                "name": r["name"],
+                "depth": depth(r["name"]),
+                "relu_final_loss": final_value(r, "relu_loss_curve"),
+                "sigmoid_final_loss": final_value(r, "sigmoid_loss_curve"),
+                "relu_grad": relu,
+                "sigmoid_grad": sigmoid,
+                "ratio": sigmoid / relu if relu > 0 else math.nan,
+            }
+        )
     return rows
 
 
@@ -183,10 +212,15 @@ def part5_rows(results: Results) -> list[dict[str, Any]]:
     for suffix, lr in C.LEARNING_RATES.items():
         val = C.curve(r, f"val_acc_curve_{suffix}", r["name"])
         acc = test.get(f"test_acc_{suffix}") if isinstance(test, dict) else None
-        rows.append({"lr": lr, "final_loss": final_value(r, f"loss_curve_{suffix}"),
-                     "best_val_acc": float(np.nanmax(val)) if np.isfinite(val).any() else math.nan,
-                     "final_val_acc": final_value(r, f"val_acc_curve_{suffix}"),
-                     "test_acc": float(acc) if isinstance(acc, (int, float)) else math.nan})
+        rows.append(
+            {
+                "lr": lr,
+                "final_loss": final_value(r, f"loss_curve_{suffix}"),
+                "best_val_acc": float(np.nanmax(val)) if np.isfinite(val).any() else math.nan,
+                "final_val_acc": final_value(r, f"val_acc_curve_{suffix}"),
+                "test_acc": float(acc) if isinstance(acc, (int, float)) else math.nan,
+            }
+        )
     return rows
 
 
@@ -207,11 +241,16 @@ def schedule_row(results: Results) -> dict[str, Any] | None:
     points = len(C.curve(s, "val_acc_curve_stage3", str(s.get("name"))))
     epochs = points / points_per_epoch(s) if C.meta_of(s).get("steps_per_epoch") else math.nan
     switches = [e for e in s["switch_epochs"] if isinstance(e, (int, float)) and not isinstance(e, bool)]
-    return {"switch_epochs": list(s["switch_epochs"]), "test_acc": as_float(s["test_acc"]), "epochs": epochs,
-            # stage 3 trains from the second switch on: it ran unless that is at or past the last epoch
-            "stage3_ran": len(switches) < 2 or not switches[1] >= epochs,
-            "adam_test_acc": as_float(s["adam_test_acc"]), "constant_lr_test_acc": constant_lr_test_acc(results),
-            "final_val_acc_stage3": final_value(s, "val_acc_curve_stage3")}
+    return {
+        "switch_epochs": list(s["switch_epochs"]),
+        "test_acc": as_float(s["test_acc"]),
+        "epochs": epochs,
+        # stage 3 trains from the second switch on: it ran unless that is at or past the last epoch
+        "stage3_ran": len(switches) < 2 or not switches[1] >= epochs,
+        "adam_test_acc": as_float(s["adam_test_acc"]),
+        "constant_lr_test_acc": constant_lr_test_acc(results),
+        "final_val_acc_stage3": final_value(s, "val_acc_curve_stage3"),
+    }
 
 
 def fmt(value: Any, spec: str = ".2f") -> str:

@@ -96,17 +96,28 @@ def _html_block(block: Block) -> str:
                 if i in block.nowrap:
                     cls = (cls + " nowrap").strip()
                 if i == block.status_column:
-                    cls = ("good" if cell == block.good else "none" if cell in ("not measured", "\u2014")
-                           else "neutral" if cell == "inconclusive" else "bad")
+                    cls = (
+                        "good"
+                        if cell == block.good
+                        else "none"
+                        if cell in ("not measured", "\u2014")
+                        else "neutral"
+                        if cell == "inconclusive"
+                        else "bad"
+                    )
                 cells.append(f'<td class="{cls}">{e(cell)}</td>' if cls else f"<td>{e(cell)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         # A wide table scrolls inside its own box; the page itself never scrolls sideways.
-        return (f'<div class="scroll"><table id="{e(block.id)}"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(body)}</tbody></table></div>")
+        return (
+            f'<div class="scroll"><table id="{e(block.id)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+        )
     if isinstance(block, Image):
         data = base64.b64encode(block.path.read_bytes()).decode("ascii")
-        return (f'<figure><img src="data:image/png;base64,{data}" alt="{e(block.caption)}">'
-                f"<figcaption>{e(block.link)}: {e(block.caption)}</figcaption></figure>")
+        return (
+            f'<figure><img src="data:image/png;base64,{data}" alt="{e(block.caption)}">'
+            f"<figcaption>{e(block.link)}: {e(block.caption)}</figcaption></figure>"
+        )
     if isinstance(block, Code):
         return f"<details><summary>{e(block.summary)}</summary><pre>{e(block.text)}</pre></details>"
     raise TypeError(f"unknown report block {block!r}")
@@ -114,8 +125,10 @@ def _html_block(block: Block) -> str:
 
 def render_html(blocks: list[Block], title: str) -> str:
     body = "\n".join(_html_block(b) for b in blocks)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )
 
 
 def _md_text(text: str) -> str:
@@ -138,8 +151,10 @@ def _md_block(block: Block) -> str:
             return f"> **WARNING: {_md_text(block.text)}**"
         return f"*{_md_text(block.text)}*" if block.kind == "missing" else _md_text(block.text)
     if isinstance(block, Table):
-        lines = ["| " + " | ".join(_md_cell(h) for h in block.header) + " |",
-                 "|" + "|".join(" --- " for _ in block.header) + "|"]
+        lines = [
+            "| " + " | ".join(_md_cell(h) for h in block.header) + " |",
+            "|" + "|".join(" --- " for _ in block.header) + "|",
+        ]
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
         return "\n".join(lines)
     if isinstance(block, Image):

@@ -49,9 +49,11 @@ def _at_chance(accuracies: list[float]) -> bool:
     return all(a <= CHANCE_ACC + LEARNED_MARGIN for a in accuracies)
 
 
-_CHANCE_NOTE = (f"inconclusive: every accuracy compared is within {LEARNED_MARGIN:g} points of chance "
-                f"({CHANCE_ACC:g}%): "
-                "nothing was learned, so their order is noise")
+_CHANCE_NOTE = (
+    f"inconclusive: every accuracy compared is within {LEARNED_MARGIN:g} points of chance "
+    f"({CHANCE_ACC:g}%): "
+    "nothing was learned, so their order is noise"
+)
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,13 @@ def _not_comparable(claim: str, rule: str, part: str, compared: list[dict]) -> V
     reason = incomparable(compared)
     if reason is None:
         return None
-    return Verdict(claim, NOT_COMPARABLE, f"the {part} results were made with {reason}: comparing them "
-                   "would mix the difference in with the claim; make them with the same data and settings.",
-                   rule)
+    return Verdict(
+        claim,
+        NOT_COMPARABLE,
+        f"the {part} results were made with {reason}: comparing them "
+        "would mix the difference in with the claim; make them with the same data and settings.",
+        rule,
+    )
 
 
 def cnns_beat_mlps(results: Results) -> Verdict:
@@ -100,8 +106,12 @@ def cnns_beat_mlps(results: Results) -> Verdict:
     mlps = [r for r in rows if _family(r["name"]) == "mlp"]
     cnns = [r for r in rows if _family(r["name"]) == "cnn"]
     if not mlps or not cnns:
-        return Verdict(claim, NOT_MEASURED, "Part 3 needs at least one MLP and one CNN result; "
-                       f"found {len(mlps)} MLP and {len(cnns)} CNN.", rule)
+        return Verdict(
+            claim,
+            NOT_MEASURED,
+            f"Part 3 needs at least one MLP and one CNN result; found {len(mlps)} MLP and {len(cnns)} CNN.",
+            rule,
+        )
     best_mlp = max(mlps, key=lambda r: r["test_acc"])
     worst_cnn = min(cnns, key=lambda r: r["test_acc"])
     margin = worst_cnn["test_acc"] - best_mlp["test_acc"]
@@ -109,13 +119,19 @@ def cnns_beat_mlps(results: Results) -> Verdict:
     if _at_chance([r["test_acc"] for r in mlps + cnns]):
         status = INCONCLUSIVE
     relation = ">" if margin > 0 else "<="
-    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "") +
-                   f"worst CNN {worst_cnn['name']} {worst_cnn['test_acc']:.2f}% {relation} best MLP "
-                   f"{best_mlp['name']} {best_mlp['test_acc']:.2f}% (margin {margin:+.2f} points).", rule)
+    return Verdict(
+        claim,
+        status,
+        (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "")
+        + f"worst CNN {worst_cnn['name']} {worst_cnn['test_acc']:.2f}% {relation} best MLP "
+        f"{best_mlp['name']} {best_mlp['test_acc']:.2f}% (margin {margin:+.2f} points).",
+        rule,
+    )
 
 
 def spearman(x: list[float], y: list[float]) -> float:
     """Spearman rank correlation (average ranks for ties); NaN when either side is constant."""
+
     def ranks(values):
         order = np.argsort(values, kind="stable")
         r = np.empty(len(values))
@@ -140,21 +156,37 @@ def sigmoid_gradients_vanish(results: Results) -> Verdict:
     rows = [r for r in part4_rows(results) if math.isfinite(r["ratio"])]
     if not rows:
         return Verdict(claim, NOT_MEASURED, "no Part 4 result with finite gradient curves.", rule)
-    listed = "; ".join(f"{r['name']}" + (f" ({r['depth']} layers)" if r["depth"] else "") + f" {r['ratio']:.2e}"
-                       for r in rows)
+    listed = "; ".join(
+        f"{r['name']}" + (f" ({r['depth']} layers)" if r["depth"] else "") + f" {r['ratio']:.2e}"
+        for r in rows
+    )
     smaller = all(r["ratio"] < 1 for r in rows)
     with_depth = [r for r in rows if r["depth"] is not None]
-    rho = spearman([r["depth"] for r in with_depth], [r["ratio"] for r in with_depth]) if len(with_depth) > 1 else math.nan
+    rho = (
+        spearman([r["depth"] for r in with_depth], [r["ratio"] for r in with_depth])
+        if len(with_depth) > 1
+        else math.nan
+    )
     if not smaller:
         bigger = ", ".join(r["name"] for r in rows if r["ratio"] >= 1)
         return Verdict(claim, FAILS, f"sigmoid/ReLU ratios: {listed}; not below 1 for {bigger}.", rule)
     if not math.isfinite(rho):
-        return Verdict(claim, NOT_MEASURED, f"sigmoid/ReLU ratios: {listed}; all below 1, but the trend "
-                       "with depth needs two homework architectures of different depth.", rule)
+        return Verdict(
+            claim,
+            NOT_MEASURED,
+            f"sigmoid/ReLU ratios: {listed}; all below 1, but the trend "
+            "with depth needs two homework architectures of different depth.",
+            rule,
+        )
     status = HOLDS if rho < 0 else FAILS
     trend = "falls" if rho < 0 else "does not fall"
-    return Verdict(claim, status, f"sigmoid/ReLU ratios: {listed}; all below 1, and the ratio {trend} with "
-                   f"depth (rank correlation {rho:+.2f}).", rule)
+    return Verdict(
+        claim,
+        status,
+        f"sigmoid/ReLU ratios: {listed}; all below 1, and the ratio {trend} with "
+        f"depth (rank correlation {rho:+.2f}).",
+        rule,
+    )
 
 
 def small_lr_too_slow(results: Results) -> Verdict:
@@ -165,15 +197,22 @@ def small_lr_too_slow(results: Results) -> Verdict:
     by_lr = {r["lr"]: r for r in rows}
     slow, others = by_lr[0.001], [by_lr[0.1], by_lr[0.01]]
     status = HOLDS if all(slow["final_val_acc"] < o["final_val_acc"] for o in others) else FAILS
-    evidence = ", ".join(f"lr {r['lr']:g}: {r['final_val_acc']:.2f}% (loss {r['final_loss']:.3f})" for r in rows)
+    evidence = ", ".join(
+        f"lr {r['lr']:g}: {r['final_val_acc']:.2f}% (loss {r['final_loss']:.3f})" for r in rows
+    )
     if _at_chance([r["final_val_acc"] for r in rows]):
         return Verdict(claim, INCONCLUSIVE, f"{_CHANCE_NOTE}; final validation accuracy: {evidence}.", rule)
     unlearned = [o for o in others if _at_chance([o["final_val_acc"]])]
     if unlearned and not any(slow["final_val_acc"] > o["final_val_acc"] + LEARNED_MARGIN for o in unlearned):
         which = " and ".join(f"lr {o['lr']:g}" for o in unlearned)
-        return Verdict(claim, INCONCLUSIVE, f"inconclusive: {which} itself is at chance (within "
-                       f"{LEARNED_MARGIN:g} points of {CHANCE_ACC:g}%), so 0.001 has nothing to be slower than; "
-                       f"final validation accuracy: {evidence}.", rule)
+        return Verdict(
+            claim,
+            INCONCLUSIVE,
+            f"inconclusive: {which} itself is at chance (within "
+            f"{LEARNED_MARGIN:g} points of {CHANCE_ACC:g}%), so 0.001 has nothing to be slower than; "
+            f"final validation accuracy: {evidence}.",
+            rule,
+        )
     return Verdict(claim, status, f"final validation accuracy (last-epoch mean): {evidence}.", rule)
 
 
@@ -183,29 +222,48 @@ def schedule_helps(results: Results) -> Verdict:
     if row is None:
         return Verdict(claim, NOT_MEASURED, "no part5_schedule result.", rule)
     if math.isfinite(row["adam_test_acc"]):
-        adam = (f" Adam (Part 3): {row['adam_test_acc']:.2f}%, "
-                f"{'above' if row['adam_test_acc'] > row['test_acc'] else 'not above'} the schedule.")
+        adam = (
+            f" Adam (Part 3): {row['adam_test_acc']:.2f}%, "
+            f"{'above' if row['adam_test_acc'] > row['test_acc'] else 'not above'} the schedule."
+        )
     else:
         adam = " Adam (Part 3): not recorded."
     if not math.isfinite(row["test_acc"]):
         return Verdict(claim, NOT_MEASURED, "the scheduled run has no test accuracy (null)." + adam, rule)
     if not math.isfinite(row["constant_lr_test_acc"]):
-        return Verdict(claim, NOT_MEASURED, f"schedule {row['test_acc']:.2f}%, but no constant lr 0.1 test "
-                       "accuracy was recorded." + adam, rule)
+        return Verdict(
+            claim,
+            NOT_MEASURED,
+            f"schedule {row['test_acc']:.2f}%, but no constant lr 0.1 test accuracy was recorded." + adam,
+            rule,
+        )
     gain = row["test_acc"] - row["constant_lr_test_acc"]
     status = HOLDS if gain > 0 else FAILS
-    numbers = (f"schedule {row['test_acc']:.2f}% against constant lr 0.1 {row['constant_lr_test_acc']:.2f}% "
-               f"({gain:+.2f} points).")
+    numbers = (
+        f"schedule {row['test_acc']:.2f}% against constant lr 0.1 {row['constant_lr_test_acc']:.2f}% "
+        f"({gain:+.2f} points)."
+    )
     if not row["stage3_ran"]:
         switches = ", ".join(f"{e:g}" for e in row["switch_epochs"])
-        return Verdict(claim, INCONCLUSIVE, f"inconclusive: stage 3 never ran (switch epochs {switches}, "
-                       f"run of {row['epochs']:g} epochs), so lr 0.001 was never used; " + numbers + adam, rule)
+        return Verdict(
+            claim,
+            INCONCLUSIVE,
+            f"inconclusive: stage 3 never ran (switch epochs {switches}, "
+            f"run of {row['epochs']:g} epochs), so lr 0.001 was never used; " + numbers + adam,
+            rule,
+        )
     if _at_chance([row["test_acc"], row["constant_lr_test_acc"]]):
         status = INCONCLUSIVE
-    return Verdict(claim, status, (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "") + numbers + adam, rule)
+    return Verdict(
+        claim, status, (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "") + numbers + adam, rule
+    )
 
 
 def verdicts(results: Results) -> list[Verdict]:
     """The four claims, in the homework's order."""
-    return [cnns_beat_mlps(results), sigmoid_gradients_vanish(results), small_lr_too_slow(results),
-            schedule_helps(results)]
+    return [
+        cnns_beat_mlps(results),
+        sigmoid_gradients_vanish(results),
+        small_lr_too_slow(results),
+        schedule_helps(results),
+    ]

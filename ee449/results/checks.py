@@ -29,8 +29,12 @@ _GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "part5": tuple((f"loss_curve_{s}", f"val_acc_curve_{s}") for s in LEARNING_RATES),
     "part5_schedule": (("val_acc_curve_stage2",), ("val_acc_curve_stage3",)),
 }
-_NUMBERS = {"part3": ("test_acc",), "part4": (), "part5": (),
-            "part5_schedule": ("test_acc", "adam_test_acc", "constant_lr_test_acc")}
+_NUMBERS = {
+    "part3": ("test_acc",),
+    "part4": (),
+    "part5": (),
+    "part5_schedule": ("test_acc", "adam_test_acc", "constant_lr_test_acc"),
+}
 
 
 def part_of(path: str | Path) -> str | None:
@@ -83,15 +87,17 @@ def body_problems(result: Mapping, part: str) -> list[str]:
             problems.append(f"curves of unequal length ({listed})")
         for key, n in lengths.items():
             if expected is not None and (n > expected or (n < expected and not diverged)):
-                problems.append(f"{key!r} has {n} points; meta (epochs x steps per epoch / record_every) "
-                                f"says {expected}")
+                problems.append(
+                    f"{key!r} has {n} points; meta (epochs x steps per epoch / record_every) says {expected}"
+                )
     for key in _NUMBERS[part]:
         if key in result and result[key] is not None and not _is_number(result[key]):
             problems.append(f"{key!r} is not a number (got {result[key]!r:.40})")
     if part == "part5_schedule":
         switches = result["switch_epochs"]
-        two_ints = (isinstance(switches, list) and len(switches) == 2
-                    and all(isinstance(e, int) for e in switches))
+        two_ints = (
+            isinstance(switches, list) and len(switches) == 2 and all(isinstance(e, int) for e in switches)
+        )
         if not two_ints:
             problems.append(f"'switch_epochs' must be two epochs, got {switches!r:.40}")
     return problems

@@ -18,7 +18,11 @@ BROKEN = "broken"  # result_status's prefix for a file whose meta matches but wh
 def read_result(path: str | Path) -> dict[str, Any]:
     """A result file as a dict, checked to be a JSON object with a `meta.config`."""
     result = read_json(path)
-    if not isinstance(result, dict) or not isinstance(result.get("meta"), dict) or "config" not in result["meta"]:
+    if (
+        not isinstance(result, dict)
+        or not isinstance(result.get("meta"), dict)
+        or "config" not in result["meta"]
+    ):
         raise ResultsError(f"{path} is not an ee449 result file (no meta.config)")
     return result
 
@@ -39,8 +43,11 @@ def result_status(path: str | Path, config: ExperimentConfig, data_description: 
         return f"unreadable ({error})"
     wanted = to_jsonable(config)
     if meta.get("config") != wanted:
-        changed = sorted(k for k in set(wanted) | set(meta.get("config") or {})
-                         if (meta.get("config") or {}).get(k) != wanted.get(k))
+        changed = sorted(
+            k
+            for k in set(wanted) | set(meta.get("config") or {})
+            if (meta.get("config") or {}).get(k) != wanted.get(k)
+        )
         return f"made with a different config ({', '.join(changed)} differ)"
     if meta.get("data") != to_jsonable(data_description):
         return "made with different data"

@@ -24,8 +24,22 @@ from ee449.spec import RECORD_EVERY as DEFAULT_RECORD_EVERY  # used only for a r
 PART3_KEYS = tuple(key for key in spec.PART3_KEYS if key != "weights")
 LEARNING_RATES = {rate_suffix(lr): lr for lr in PART5_LRS}  # key suffix -> learning rate
 
-__all__ = ["DEFAULT_RECORD_EVERY", "LEARNING_RATES", "PART3_KEYS", "PART4_KEYS", "PART5_KEYS", "SCHEDULE_KEYS",
-           "curve", "curves", "load_result", "meta_of", "number", "require_keys", "shared_unit", "x_values"]
+__all__ = [
+    "DEFAULT_RECORD_EVERY",
+    "LEARNING_RATES",
+    "PART3_KEYS",
+    "PART4_KEYS",
+    "PART5_KEYS",
+    "SCHEDULE_KEYS",
+    "curve",
+    "curves",
+    "load_result",
+    "meta_of",
+    "number",
+    "require_keys",
+    "shared_unit",
+    "x_values",
+]
 
 
 def load_result(item: Mapping[str, Any] | str | os.PathLike, part: str) -> tuple[dict, str]:
@@ -35,7 +49,9 @@ def load_result(item: Mapping[str, Any] | str | os.PathLike, part: str) -> tuple
     if isinstance(item, (str, os.PathLike)):
         data = read_json(item)
         if not isinstance(data, dict):
-            raise ResultsError(f"{part} result file {item} holds a {type(data).__name__}, expected a JSON object")
+            raise ResultsError(
+                f"{part} result file {item} holds a {type(data).__name__}, expected a JSON object"
+            )
         return data, f"{part} result {data.get('name', '(unnamed)')!r} ({Path(item).name})"
     raise TypeError(f"a {part} result must be a dict or a path to a JSON file, got {type(item).__name__}")
 
@@ -43,8 +59,10 @@ def load_result(item: Mapping[str, Any] | str | os.PathLike, part: str) -> tuple
 def require_keys(result: Mapping[str, Any], keys: Sequence[str], where: str) -> None:
     missing = [key for key in keys if key not in result]
     if missing:
-        raise ResultsError(f"{where} has no key {missing[0]!r} (missing: {', '.join(missing)}; "
-                           f"expected keys: {', '.join(keys)})")
+        raise ResultsError(
+            f"{where} has no key {missing[0]!r} (missing: {', '.join(missing)}; "
+            f"expected keys: {', '.join(keys)})"
+        )
 
 
 def curve(result: Mapping[str, Any], key: str, where: str) -> np.ndarray:

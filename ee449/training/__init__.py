@@ -16,5 +16,18 @@ from ee449.training.evaluate import accuracy
 from ee449.training.history import History, Progress, ProgressEvent
 from ee449.training.loop import shuffle_generator, shuffle_seed, train, train_many, train_stack
 
-__all__ = ["OPTIMIZERS", "History", "Progress", "ProgressEvent", "TrainConfig", "accuracy", "batching_pays_off",
-           "resolve_device", "shuffle_generator", "shuffle_seed", "train", "train_many", "train_stack"]
+__all__ = [
+    "OPTIMIZERS",
+    "History",
+    "Progress",
+    "ProgressEvent",
+    "TrainConfig",
+    "accuracy",
+    "batching_pays_off",
+    "resolve_device",
+    "shuffle_generator",
+    "shuffle_seed",
+    "train",
+    "train_many",
+    "train_stack",
+]

@@ -37,7 +37,9 @@ def keep_freed_memory() -> bool:
         return False
     # mallopt returns 1 on success; a fixed mmap threshold also stops glibc's dynamic rule from
     # lowering it again.
-    return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    )
 
 
 def _glibc() -> ctypes.CDLL | None:

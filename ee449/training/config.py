@@ -27,7 +27,9 @@ class TrainConfig:
     record_val: bool = True  # validation accuracy at every record point
     record_grad: bool = False  # first-layer gradient magnitude (Part 4)
     device: str = "auto"  # "auto" -> cuda if available else cpu
-    eval_chunk: int = 0  # images per evaluation forward; 0 = 256 on CPU (cache-sized: 2x faster than 2000), 10000 on CUDA
+    eval_chunk: int = (
+        0  # images per evaluation forward; 0 = 256 on CPU (cache-sized: 2x faster than 2000), 10000 on CUDA
+    )
     allow_tf32: bool = False  # TF32 matmul/conv on CUDA: faster, ~1e-3 relative error; off by default
     compile: bool = False  # torch.compile the training forward: fewer GPU launches, ~30 s compile per model
 
@@ -40,7 +42,9 @@ class TrainConfig:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if not isinstance(self.eval_chunk, int) or self.eval_chunk < 0:
-            raise ValueError(f"eval_chunk must be an int >= 0 (0 = per-device default), got {self.eval_chunk!r}")
+            raise ValueError(
+                f"eval_chunk must be an int >= 0 (0 = per-device default), got {self.eval_chunk!r}"
+            )
         if not (isinstance(self.lr, (int, float)) and self.lr > 0 and math.isfinite(self.lr)):
             raise ValueError(f"lr must be a positive finite number, got {self.lr!r}")
         last = -1

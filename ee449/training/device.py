@@ -45,7 +45,7 @@ class Resident(NamedTuple):
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
-    """"auto" -> cuda when available, else cpu; anything else must name a torch device."""
+    """ "auto" -> cuda when available, else cpu; anything else must name a torch device."""
     if str(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -66,7 +66,9 @@ def to_resident(data: SplitTensors, device: torch.device) -> Resident:
     tensors = []
     for name in Resident._fields:
         if not hasattr(data, name):
-            raise TypeError(f"data has no attribute {name!r}; expected an object with {', '.join(Resident._fields)}")
+            raise TypeError(
+                f"data has no attribute {name!r}; expected an object with {', '.join(Resident._fields)}"
+            )
         value = torch.as_tensor(getattr(data, name))
         if name.endswith("images"):
             if value.dim() != 4 or tuple(value.shape[1:]) != INPUT_SHAPE:
@@ -74,7 +76,9 @@ def to_resident(data: SplitTensors, device: torch.device) -> Resident:
             value = value.to(device=device, dtype=torch.float32)
         else:
             if value.dim() != 1 or value.is_floating_point():
-                raise ValueError(f"{name} must be integer class labels of shape [N], got {value.dtype} {list(value.shape)}")
+                raise ValueError(
+                    f"{name} must be integer class labels of shape [N], got {value.dtype} {list(value.shape)}"
+                )
             value = value.to(device=device, dtype=torch.int64)
         tensors.append(value)
     data = Resident(*tensors)

@@ -16,8 +16,8 @@ def accuracy(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor,
     model.eval()
     correct = torch.zeros((), dtype=torch.int64, device=images.device)
     for start in range(0, len(images), chunk):
-        logits = model(images[start:start + chunk])  # (chunk, 10)
-        correct += (logits.argmax(1) == labels[start:start + chunk]).sum()
+        logits = model(images[start : start + chunk])  # (chunk, 10)
+        correct += (logits.argmax(1) == labels[start : start + chunk]).sum()
     model.train(was_training)
     return 100.0 * correct.item() / len(images)
 
@@ -27,6 +27,6 @@ def stacked_correct(net: StackedNet, images: torch.Tensor, labels: torch.Tensor,
     """Correct counts per replica, int64 (R,), over `images` (N, 1, 32, 32) in chunks."""
     correct = torch.zeros(net.replicas, dtype=torch.int64, device=images.device)
     for start in range(0, len(images), chunk):
-        logits = net.forward(images[start:start + chunk])  # (R, chunk, 10)
-        correct += (logits.argmax(-1) == labels[start:start + chunk]).sum(1)
+        logits = net.forward(images[start : start + chunk])  # (R, chunk, 10)
+        correct += (logits.argmax(-1) == labels[start : start + chunk]).sum(1)
     return correct

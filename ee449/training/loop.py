@@ -71,15 +71,23 @@ def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch
     return torch.optim.SGD(params, lr=config.lr)  # no momentum
 
 
-def train(arch: str, data: SplitTensors, config: TrainConfig, seed: int, progress: Progress | None = None) -> History:
+def train(
+    arch: str, data: SplitTensors, config: TrainConfig, seed: int, progress: Progress | None = None
+) -> History:
     """Train `arch` from scratch on `data` (an object with the six split tensors) with `seed`."""
     check_architecture(arch)
     resident = to_resident(data, resolve_device(config.device))
     return train_stack(arch, resident, config, [seed], progress)[0]
 
 
-def train_many(arch: str, data: SplitTensors, config: TrainConfig, seeds: Sequence[int], progress: Progress | None = None,
-               batched: bool | None = None) -> list[History]:
+def train_many(
+    arch: str,
+    data: SplitTensors,
+    config: TrainConfig,
+    seeds: Sequence[int],
+    progress: Progress | None = None,
+    batched: bool | None = None,
+) -> list[History]:
     """Independent runs of `arch`, one per seed, each equal to `train(arch, data, config, seed)`.
 
     `batched=True` trains them together as one stack, False one after another (stacks of one);
@@ -94,12 +102,21 @@ def train_many(arch: str, data: SplitTensors, config: TrainConfig, seeds: Sequen
         batched = batching_pays_off(arch, device, len(seeds))
     if batched and len(seeds) > 1:
         return train_stack(arch, resident, config, seeds, progress)
-    return [train_stack(arch, resident, config, [s], progress, run_offset=i, runs=len(seeds))[0]
-            for i, s in enumerate(seeds)]
+    return [
+        train_stack(arch, resident, config, [s], progress, run_offset=i, runs=len(seeds))[0]
+        for i, s in enumerate(seeds)
+    ]
 
 
-def train_stack(arch: str, data: Resident, config: TrainConfig, seeds: Sequence[int],
-                progress: Progress | None = None, run_offset: int = 0, runs: int | None = None) -> list[History]:
+def train_stack(
+    arch: str,
+    data: Resident,
+    config: TrainConfig,
+    seeds: Sequence[int],
+    progress: Progress | None = None,
+    run_offset: int = 0,
+    runs: int | None = None,
+) -> list[History]:
     """Train one replica per seed together (the loop); each History equals a run of its own."""
     start_time = time.perf_counter()
     device = data.train_images.device
@@ -116,7 +133,9 @@ def train_stack(arch: str, data: Resident, config: TrainConfig, seeds: Sequence[
     n_train, batch = len(data.train_images), config.batch_size
     steps_per_epoch = -(-n_train // batch)
     total_steps = config.epochs * steps_per_epoch
-    curves: list[dict[str, list[float]]] = [{"loss": [], "train_acc": [], "val_acc": [], "grad": []} for _ in seeds]
+    curves: list[dict[str, list[float]]] = [
+        {"loss": [], "train_acc": [], "val_acc": [], "grad": []} for _ in seeds
+    ]
     window_loss = torch.zeros(R, device=device)  # per replica: sum of per-sample losses in the window
     window_correct = torch.zeros(R, dtype=torch.int64, device=device)
     window_samples = 0
@@ -131,7 +150,7 @@ def train_stack(arch: str, data: Resident, config: TrainConfig, seeds: Sequence[
             group["lr"] = lr
         orders = torch.stack([torch.randperm(n_train, generator=g) for g in generators]).to(device)  # (R, N)
         for start in range(0, n_train, batch):
-            idx = orders[:, start:start + batch]  # (R, B)
+            idx = orders[:, start : start + batch]  # (R, B)
             labels = data.train_labels[idx]  # (R, B)
             # One replica: its (B, 1, 32, 32) batch, which the stack runs as the plain model does.
             images = data.train_images[idx[0]] if R == 1 else data.train_images[idx]  # (R, B, 1, 32, 32)
@@ -146,25 +165,51 @@ def train_stack(arch: str, data: Resident, config: TrainConfig, seeds: Sequence[
                 before = net.first_weight.detach().clone()  # a real copy: the step updates it in place
             optimizer.step()
             if closes_window and config.record_grad:
-                grad_norms = torch.linalg.vector_norm(((before - net.first_weight.detach()) / lr).reshape(R, -1), dim=1)
+                grad_norms = torch.linalg.vector_norm(
+                    ((before - net.first_weight.detach()) / lr).reshape(R, -1), dim=1
+                )
             with torch.no_grad():
                 window_loss += losses.detach() * B
                 window_correct += (logits.argmax(-1) == labels).sum(1)
             window_samples += B
             step += 1
             if closes_window:
-                mean_losses = [x / window_samples for x in window_loss.tolist()]  # the one host sync per window
+                mean_losses = [
+                    x / window_samples for x in window_loss.tolist()
+                ]  # the one host sync per window
                 _stop_diverged(net, mean_losses, active, stopped, step)
                 if not any(active):
                     break
-                val = (stacked_correct(net, data.val_images, data.val_labels, chunk).tolist()
-                       if config.record_val else None)
-                _record(config, curves, active, mean_losses, window_correct.tolist(), window_samples,
-                        grad_norms.tolist() if config.record_grad else None, val, len(data.val_images))
+                val = (
+                    stacked_correct(net, data.val_images, data.val_labels, chunk).tolist()
+                    if config.record_val
+                    else None
+                )
+                _record(
+                    config,
+                    curves,
+                    active,
+                    mean_losses,
+                    window_correct.tolist(),
+                    window_samples,
+                    grad_norms.tolist() if config.record_grad else None,
+                    val,
+                    len(data.val_images),
+                )
                 if progress is not None:
                     finite = [x for x, a in zip(mean_losses, active) if a]
-                    progress(ProgressEvent(run_offset, runs, epoch, config.epochs, step, total_steps,
-                                           sum(finite) / len(finite), replicas=R))
+                    progress(
+                        ProgressEvent(
+                            run_offset,
+                            runs,
+                            epoch,
+                            config.epochs,
+                            step,
+                            total_steps,
+                            sum(finite) / len(finite),
+                            replicas=R,
+                        )
+                    )
                 window_loss.zero_()
                 window_correct.zero_()
                 window_samples = 0
@@ -179,22 +224,42 @@ def train_stack(arch: str, data: Resident, config: TrainConfig, seeds: Sequence[
     for r, seed in enumerate(seeds):
         if r in stopped:
             model, steps = stopped[r]
-            test_acc = accuracy(model, data.test_images, data.test_labels, eval_chunk_for(device, config.eval_chunk))
+            test_acc = accuracy(
+                model, data.test_images, data.test_labels, eval_chunk_for(device, config.eval_chunk)
+            )
             weights = first_layer(model).weight
         else:
             steps, weights = step, net.first_weights(r)
-            test_acc = 100.0 * test_correct[r] / len(data.test_images) if len(data.test_images) else float("nan")
+            test_acc = (
+                100.0 * test_correct[r] / len(data.test_images) if len(data.test_images) else float("nan")
+            )
         c = curves[r]
-        histories.append(History(
-            loss_curve=c["loss"], train_acc_curve=c["train_acc"], val_acc_curve=c["val_acc"], grad_curve=c["grad"],
-            test_acc=test_acc, first_layer_weights=weights.detach().cpu().numpy().copy(), seed=seed, steps=steps,
-            steps_per_epoch=steps_per_epoch, diverged=r in stopped, wall_time_s=wall, device=str(device),
-        ))
+        histories.append(
+            History(
+                loss_curve=c["loss"],
+                train_acc_curve=c["train_acc"],
+                val_acc_curve=c["val_acc"],
+                grad_curve=c["grad"],
+                test_acc=test_acc,
+                first_layer_weights=weights.detach().cpu().numpy().copy(),
+                seed=seed,
+                steps=steps,
+                steps_per_epoch=steps_per_epoch,
+                diverged=r in stopped,
+                wall_time_s=wall,
+                device=str(device),
+            )
+        )
     return histories
 
 
-def _stop_diverged(net: StackedNet, mean_losses: list[float], active: list[bool],
-                   stopped: dict[int, tuple[HomeworkNet, int]], step: int) -> None:
+def _stop_diverged(
+    net: StackedNet,
+    mean_losses: list[float],
+    active: list[bool],
+    stopped: dict[int, tuple[HomeworkNet, int]],
+    step: int,
+) -> None:
     """Freeze the record of every active replica whose window loss is not finite."""
     for r, loss in enumerate(mean_losses):
         if active[r] and not math.isfinite(loss):
@@ -202,8 +267,17 @@ def _stop_diverged(net: StackedNet, mean_losses: list[float], active: list[bool]
             stopped[r] = (net.replica(r), step)
 
 
-def _record(config: TrainConfig, curves: list[dict[str, list[float]]], active: list[bool], losses: list[float],
-            correct: list[int], samples: int, grads: list[float] | None, val: list[int] | None, n_val: int) -> None:
+def _record(
+    config: TrainConfig,
+    curves: list[dict[str, list[float]]],
+    active: list[bool],
+    losses: list[float],
+    correct: list[int],
+    samples: int,
+    grads: list[float] | None,
+    val: list[int] | None,
+    n_val: int,
+) -> None:
     """Append one record point to the curves of every replica still training."""
     for r, c in enumerate(curves):
         if not active[r]:

@@ -18,7 +18,8 @@ COURSE_DIGITS = range(10)
 def torch_conv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The oracle: torch's conv2d on the same values cast to float64 (my_conv2d's contract)."""
     return torch.nn.functional.conv2d(
-        torch.from_numpy(np.array(x, dtype=np.float64)), torch.from_numpy(np.array(w, dtype=np.float64))  # copies: torch refuses negative strides
+        torch.from_numpy(np.array(x, dtype=np.float64)),
+        torch.from_numpy(np.array(w, dtype=np.float64)),  # copies: torch refuses negative strides
     ).numpy()
 
 
@@ -53,8 +54,13 @@ def test_conv_is_linear_in_the_kernel(case, a, b):
     other = np.random.default_rng(0).standard_normal(case.w.shape)
     combined = my_conv2d(case.x, a * case.w + b * other)
     expected = a * my_conv2d(case.x, case.w) + b * my_conv2d(case.x, other)
-    assert_close(combined, expected, rtol=0, atol=10 * tolerance(case.x, np.abs(case.w) + np.abs(other)),
-                 what="conv(x, a*k1 + b*k2) vs a*conv(x, k1) + b*conv(x, k2)")
+    assert_close(
+        combined,
+        expected,
+        rtol=0,
+        atol=10 * tolerance(case.x, np.abs(case.w) + np.abs(other)),
+        what="conv(x, a*k1 + b*k2) vs a*conv(x, k1) + b*conv(x, k2)",
+    )
 
 
 @given(conv_cases(), st.integers(0, 4), st.integers(0, 4))
@@ -87,7 +93,11 @@ def test_conv_is_a_cross_correlation_not_a_flipped_convolution():
 def test_conv_handles_non_contiguous_views(layout):
     rng = np.random.default_rng(1)
     base = rng.standard_normal((3, 2, 12, 12))
-    x = {"transposed": base.transpose(0, 1, 3, 2), "reversed": base[:, :, ::-1, ::-1], "strided": base[:, :, ::2, ::2]}[layout]
+    x = {
+        "transposed": base.transpose(0, 1, 3, 2),
+        "reversed": base[:, :, ::-1, ::-1],
+        "strided": base[:, :, ::2, ::2],
+    }[layout]
     w = rng.standard_normal((2, 4, 3, 2))[:, ::2]  # a view too: channels 0 and 2 of 4
     assert_close(my_conv2d(x, w), torch_conv(x, w), rtol=0, atol=1e-12, what=f"{layout} view")
 
@@ -154,9 +164,24 @@ GOOD_W = np.zeros((4, 3, 3, 3))
         ([[[[1, 2]], [[3]]]], GOOD_W, TypeError, r"input cannot be converted to a numeric array"),
     ],
     ids=[
-        "input-3d", "kernel-3d", "input-5d", "channel-mismatch", "kernel-taller", "kernel-wider",
-        "input-empty", "kernel-empty", "input-complex", "kernel-complex", "input-bool", "input-str",
-        "input-object", "kernel-datetime", "input-none", "input-string", "kernel-dict", "input-ragged",
+        "input-3d",
+        "kernel-3d",
+        "input-5d",
+        "channel-mismatch",
+        "kernel-taller",
+        "kernel-wider",
+        "input-empty",
+        "kernel-empty",
+        "input-complex",
+        "kernel-complex",
+        "input-bool",
+        "input-str",
+        "input-object",
+        "kernel-datetime",
+        "input-none",
+        "input-string",
+        "kernel-dict",
+        "input-ragged",
     ],
 )
 def test_bad_arguments_raise_a_clear_error(x, w, error, message):

@@ -40,27 +40,46 @@ def numel(module: nn.Module) -> int:
 def test_mlp_param_count_equals_torch_linear_stack(shape):
     sizes = [shape.d_in, *shape.hidden, shape.d_out]
     model = nn.Sequential(*(nn.Linear(a, b, bias=bias) for a, b, bias in zip(sizes, sizes[1:], shape.bias)))
-    assert_equal(mlp_param_count(shape.d_in, shape.hidden, shape.d_out, bias=shape.bias), numel(model), "MLP parameters")
+    assert_equal(
+        mlp_param_count(shape.d_in, shape.hidden, shape.d_out, bias=shape.bias),
+        numel(model),
+        "MLP parameters",
+    )
     if all(shape.bias) or not any(shape.bias):  # the single-bool form says the same thing
-        assert_equal(mlp_param_count(shape.d_in, shape.hidden, shape.d_out, bias=shape.bias[0]), numel(model), "bool bias")
+        assert_equal(
+            mlp_param_count(shape.d_in, shape.hidden, shape.d_out, bias=shape.bias[0]),
+            numel(model),
+            "bool bias",
+        )
 
 
 def test_formulas_accept_numpy_arrays_and_integers():
     # mlp_2 from the homework's table; a two-conv stack counted by torch.
-    assert_equal(mlp_param_count(1024, np.array([32, 64]), 10, bias=np.array([True, False, True])),
-                 PARAMETERS["mlp_2"], "mlp_2")
+    assert_equal(
+        mlp_param_count(1024, np.array([32, 64]), 10, bias=np.array([True, False, True])),
+        PARAMETERS["mlp_2"],
+        "mlp_2",
+    )
     convs = nn.Sequential(nn.Conv2d(1, 16, 3), nn.Conv2d(16, 8, 5))
-    assert_equal(cnn_param_count(np.int64(1), np.array([3, 5]), np.array([16, 8])), numel(convs), "conv stack")
+    assert_equal(
+        cnn_param_count(np.int64(1), np.array([3, 5]), np.array([16, 8])), numel(convs), "conv stack"
+    )
 
 
 @given(cnn_shapes())
 def test_cnn_param_count_equals_torch_conv_stack(shape):
     channels_in = [shape.c_in, *shape.channels[:-1]]
-    model = nn.Sequential(*(
-        nn.Conv2d(c_in, c_out, kernel, bias=bias)
-        for c_in, c_out, kernel, bias in zip(channels_in, shape.channels, shape.kernel_sizes, shape.bias)
-    ))
-    assert_equal(cnn_param_count(shape.c_in, shape.kernel_sizes, shape.channels, bias=shape.bias), numel(model), "conv parameters")
+    model = nn.Sequential(
+        *(
+            nn.Conv2d(c_in, c_out, kernel, bias=bias)
+            for c_in, c_out, kernel, bias in zip(channels_in, shape.channels, shape.kernel_sizes, shape.bias)
+        )
+    )
+    assert_equal(
+        cnn_param_count(shape.c_in, shape.kernel_sizes, shape.channels, bias=shape.bias),
+        numel(model),
+        "conv parameters",
+    )
 
 
 @given(st.integers(1, MAX_SAMPLES), st.integers(1, MAX_BATCH))
@@ -76,7 +95,11 @@ def test_sgd_iterations_equals_the_steps_an_optimizer_takes(n_samples, batch_siz
     model = nn.Linear(2, 1)
     # Adam counts its own steps in its state: the count comes from torch, not from our loop.
     optimizer = torch.optim.Adam(model.parameters())
-    loader = DataLoader(TensorDataset(torch.randn(n_samples, 2), torch.randn(n_samples, 1)), batch_size=batch_size, shuffle=True)
+    loader = DataLoader(
+        TensorDataset(torch.randn(n_samples, 2), torch.randn(n_samples, 1)),
+        batch_size=batch_size,
+        shuffle=True,
+    )
     for _ in range(epochs):
         for x, y in loader:
             optimizer.zero_grad()
@@ -84,7 +107,9 @@ def test_sgd_iterations_equals_the_steps_an_optimizer_takes(n_samples, batch_siz
             optimizer.step()
     state = optimizer.state.get(model.weight, {})
     steps = int(state["step"]) if "step" in state else 0
-    assert_equal(sgd_iterations(n_samples, batch_size, epochs), steps, f"N={n_samples}, B={batch_size}, E={epochs}")
+    assert_equal(
+        sgd_iterations(n_samples, batch_size, epochs), steps, f"N={n_samples}, B={batch_size}, E={epochs}"
+    )
 
 
 def test_sgd_iterations_of_the_homework_setting():
@@ -94,15 +119,19 @@ def test_sgd_iterations_of_the_homework_setting():
 
 
 @given(
-    st.integers(1, 8), st.integers(1, 8),
-    st.sampled_from([1e-3, 0.01, 0.1, 0.5, 2.0]), st.integers(0, 2**16),
+    st.integers(1, 8),
+    st.integers(1, 8),
+    st.sampled_from([1e-3, 0.01, 0.1, 0.5, 2.0]),
+    st.integers(0, 2**16),
 )
 def test_gradient_from_a_real_sgd_step_equals_grad(d_in, d_out, lr, seed):
     torch.manual_seed(seed)
     model = nn.Linear(d_in, d_out).double()  # float64: the recovered gradient is exact to ~1e-12
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     before = model.weight.detach().clone()
-    nn.functional.mse_loss(model(torch.randn(5, d_in, dtype=torch.float64)), torch.randn(5, d_out, dtype=torch.float64)).backward()
+    nn.functional.mse_loss(
+        model(torch.randn(5, d_in, dtype=torch.float64)), torch.randn(5, d_out, dtype=torch.float64)
+    ).backward()
     optimizer.step()
     after = model.weight.detach().clone()
     tol = 4 * np.finfo(np.float64).eps * float(before.abs().max()) / lr + 1e-15
@@ -126,11 +155,18 @@ def test_gradient_from_sgd_step_leaves_no_autograd_graph():
 SPEC_TABLE = {
     "mlp_1": (lambda: mlp_param_count(1024, [32], 10), PARAMETERS["mlp_1"]),
     "mlp_2": (lambda: mlp_param_count(1024, [32, 64], 10, bias=[True, False, True]), PARAMETERS["mlp_2"]),
-    "cnn_3": (lambda: cnn_param_count(1, [3, 5, 7], [16, 8, 16]) + mlp_param_count(144, [], 10), PARAMETERS["cnn_3"]),
-    "cnn_4": (lambda: cnn_param_count(1, [3, 3, 5, 5], [16, 8, 16, 16]) + mlp_param_count(256, [], 10),
-              PARAMETERS["cnn_4"]),
-    "cnn_5": (lambda: cnn_param_count(1, [3] * 6, [8, 16, 8, 16, 16, 8]) + mlp_param_count(128, [], 10),
-              PARAMETERS["cnn_5"]),
+    "cnn_3": (
+        lambda: cnn_param_count(1, [3, 5, 7], [16, 8, 16]) + mlp_param_count(144, [], 10),
+        PARAMETERS["cnn_3"],
+    ),
+    "cnn_4": (
+        lambda: cnn_param_count(1, [3, 3, 5, 5], [16, 8, 16, 16]) + mlp_param_count(256, [], 10),
+        PARAMETERS["cnn_4"],
+    ),
+    "cnn_5": (
+        lambda: cnn_param_count(1, [3] * 6, [8, 16, 8, 16, 16, 8]) + mlp_param_count(128, [], 10),
+        PARAMETERS["cnn_5"],
+    ),
 }
 
 
@@ -185,8 +221,11 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("function", "args", "error", "name"), BAD_CALLS,
-                         ids=[f"{f.__name__}-{i}" for i, (f, *_rest) in enumerate(BAD_CALLS)])
+@pytest.mark.parametrize(
+    ("function", "args", "error", "name"),
+    BAD_CALLS,
+    ids=[f"{f.__name__}-{i}" for i, (f, *_rest) in enumerate(BAD_CALLS)],
+)
 def test_bad_arguments_raise_an_error_naming_them(function, args, error, name):
     with pytest.raises(error, match=name):
         function(*args)
@@ -194,11 +233,17 @@ def test_bad_arguments_raise_an_error_naming_them(function, args, error, name):
 
 def test_part1_command_writes_the_numbers_it_prints(tmp_path):
     path = tmp_path / "part1.json"
-    done = subprocess.run([sys.executable, "-m", "ee449", "part1", "--json", str(path)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "ee449", "part1", "--json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(path.read_text())
-    assert_equal((result["batches_per_epoch"], result["sgd_iterations"]), (900, 13_500), "N=45000, B=50, E=15")
+    assert_equal(
+        (result["batches_per_epoch"], result["sgd_iterations"]), (900, 13_500), "N=45000, B=50, E=15"
+    )
     by_name = {a["name"]: a for a in result["architectures"]}
     for name, (_, spec_value) in SPEC_TABLE.items():
         assert_equal(by_name[name]["params_pytorch"], spec_value, f"{name} in part1.json")
@@ -207,8 +252,12 @@ def test_part1_command_writes_the_numbers_it_prints(tmp_path):
 
 
 def test_part1_command_rejects_a_zero_batch_in_one_line():
-    done = subprocess.run([sys.executable, "-m", "ee449", "part1", "--batch-size", "0"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "ee449", "part1", "--batch-size", "0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "--batch-size" in done.stderr  # the option the user typed
 
@@ -216,4 +265,6 @@ def test_part1_command_rejects_a_zero_batch_in_one_line():
 def test_formulas_module_does_not_import_torch():
     code = "import sys, ee449.basics.formulas; print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert_equal(done.stdout.strip(), "False", f"torch imported by ee449.basics.formulas ({formulas.__file__})")
+    assert_equal(
+        done.stdout.strip(), "False", f"torch imported by ee449.basics.formulas ({formulas.__file__})"
+    )

@@ -35,9 +35,19 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory):
     """One real `ee449 bench --quick` subprocess with explicit counts: (options, JSON, stdout)."""
     options = {"steps": 10, "val_size": 30, "replicas": 2, "replica_steps": 10}
     path = tmp_path_factory.mktemp("bench") / "bench.json"
-    command = [sys.executable, "-m", "ee449", "bench", "--quick", "--device", "cpu", "--json", str(path),
-               "--markdown", *[word for name, value in options.items()
-                               for word in (f"--{name.replace('_', '-')}", str(value))]]
+    command = [
+        sys.executable,
+        "-m",
+        "ee449",
+        "bench",
+        "--quick",
+        "--device",
+        "cpu",
+        "--json",
+        str(path),
+        "--markdown",
+        *[word for name, value in options.items() for word in (f"--{name.replace('_', '-')}", str(value))],
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"ee449 bench failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
     return options, json.loads(path.read_text(encoding="utf-8")), done.stdout
@@ -45,21 +55,40 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory):
 
 def test_quick_bench_writes_every_phase_with_the_images_it_processed(quick_run):
     options, result, _ = quick_run
-    assert_equal(set(result), {"schema", "command", "options", "workload", "data", "environment", "phases",
-                               "replicas_max_curve_difference", "ratios", "targets", "targets_met"},
-                 what="top-level keys")
+    assert_equal(
+        set(result),
+        {
+            "schema",
+            "command",
+            "options",
+            "workload",
+            "data",
+            "environment",
+            "phases",
+            "replicas_max_curve_difference",
+            "ratios",
+            "targets",
+            "targets_met",
+        },
+        what="top-level keys",
+    )
     assert_equal(set(result["phases"]), set(PHASES), what="phases")
     for name, phase in result["phases"].items():
         runs = 1 if name in ("reference", "trainer") else options["replicas"]
         steps = options["steps"] if name in ("reference", "trainer") else options["replica_steps"]
         assert_equal(phase["runs"], runs, what=f"{name} runs")
         assert_equal(phase["train_images"], runs * steps * 50, what=f"{name} training images")
-        assert_equal(phase["val_images"], runs * (steps // 10) * options["val_size"], what=f"{name} validation images")
+        assert_equal(
+            phase["val_images"], runs * (steps // 10) * options["val_size"], what=f"{name} validation images"
+        )
         assert_equal(phase["images"], phase["train_images"] + phase["val_images"], what=f"{name} images")
         assert phase["seconds"] > 0 and math.isfinite(phase["seconds"]), f"{name}: seconds {phase['seconds']}"
-        assert phase["images_per_s"] > 0 and math.isfinite(phase["images_per_s"]), f"{name}: {phase['images_per_s']}"
-        assert_close(phase["images_per_s"], phase["images"] / phase["seconds"], rtol=1e-12,
-                     what=f"{name} images/s")
+        assert phase["images_per_s"] > 0 and math.isfinite(phase["images_per_s"]), (
+            f"{name}: {phase['images_per_s']}"
+        )
+        assert_close(
+            phase["images_per_s"], phase["images"] / phase["seconds"], rtol=1e-12, what=f"{name} images/s"
+        )
         assert phase["peak_gpu_bytes"] is None, f"{name}: a CPU run reports no GPU memory"
 
 
@@ -67,8 +96,11 @@ def test_quick_bench_ratios_are_the_ratios_of_its_throughputs(quick_run):
     _, result, _ = quick_run
     rate = {name: phase["images_per_s"] for name, phase in result["phases"].items()}
     assert_close(result["ratios"]["trainer_over_reference"], rate["trainer"] / rate["reference"], rtol=1e-12)
-    assert_close(result["ratios"]["batched_over_sequential"], rate["replicas_batched"] / rate["replicas_sequential"],
-                 rtol=1e-12)
+    assert_close(
+        result["ratios"]["batched_over_sequential"],
+        rate["replicas_batched"] / rate["replicas_sequential"],
+        rtol=1e-12,
+    )
     for name, met in result["targets_met"].items():
         assert_equal(met, result["ratios"][name] >= result["targets"][name], what=f"{name} target met")
 
@@ -85,8 +117,12 @@ def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(qu
     assert_equal({k: result["options"][k] for k in options}, options, what="options")
     header, row = [line for line in stdout.splitlines() if line.startswith("| ")][::2]
     cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
-    assert_equal(cells["trainer img/s"], f"{result['phases']['trainer']['images_per_s']:,.0f}", what="trainer cell")
-    assert_equal(cells["trainer / reference"], f"{result['ratios']['trainer_over_reference']:.2f}x", what="ratio cell")
+    assert_equal(
+        cells["trainer img/s"], f"{result['phases']['trainer']['images_per_s']:,.0f}", what="trainer cell"
+    )
+    assert_equal(
+        cells["trainer / reference"], f"{result['ratios']['trainer_over_reference']:.2f}x", what="ratio cell"
+    )
     assert_equal(cells["command"], f"`{result['command']}`", what="command cell")
 
 
@@ -120,46 +156,82 @@ def test_trainer_gets_the_same_images_as_the_reference_loop_from_an_image_folder
     for split in ("train", "val", "test"):
         index = getattr(images, f"{split}_index")
         originals = pixels.reshape(12, 32, 32, 3)[index]  # ImageFolder lists each class's files in order
-        assert_equal(getattr(splits, f"{split}_labels").tolist(), [int(i) // 6 for i in index], what=f"{split} labels")
+        assert_equal(
+            getattr(splits, f"{split}_labels").tolist(), [int(i) // 6 for i in index], what=f"{split} labels"
+        )
         per_image = torch.stack([images.dataset[int(i)][0] for i in index])
-        assert_close(getattr(splits, f"{split}_images"), per_image, rtol=0, atol=PIXEL_TOL, what=f"{split} images")
-        assert_close(getattr(splits, f"{split}_images"), transform(originals), rtol=0, atol=0, what=f"{split} pixels")
+        assert_close(
+            getattr(splits, f"{split}_images"), per_image, rtol=0, atol=PIXEL_TOL, what=f"{split} images"
+        )
+        assert_close(
+            getattr(splits, f"{split}_images"), transform(originals), rtol=0, atol=0, what=f"{split} pixels"
+        )
 
 
 def test_trainer_only_bench_skips_the_other_phases():
-    options = bench.BenchOptions(data="synthetic", steps=20, val_size=20, replicas=0, skip_reference=True,
-                                 warmup=False, device="cpu", repeats=2, min_seconds=0)
+    options = bench.BenchOptions(
+        data="synthetic",
+        steps=20,
+        val_size=20,
+        replicas=0,
+        skip_reference=True,
+        warmup=False,
+        device="cpu",
+        repeats=2,
+        min_seconds=0,
+    )
     result = bench.run_bench(options)
     assert_equal(set(result["phases"]), {"trainer"}, what="phases")
-    assert_equal(result["ratios"], {"trainer_over_reference": None, "batched_over_sequential": None}, what="ratios")
+    assert_equal(
+        result["ratios"], {"trainer_over_reference": None, "batched_over_sequential": None}, what="ratios"
+    )
     trainer = result["phases"]["trainer"]
     assert_equal(trainer["images"], 20 * 50 + 2 * 20, what="images per repeat (2 validation passes)")
     assert_equal(len(trainer["repeat_seconds"]), 2, what="repeats")
     slow, fast = trainer["images_per_s_spread"]
-    assert_close([slow, fast], [trainer["images"] / max(trainer["repeat_seconds"]),
-                                trainer["images"] / min(trainer["repeat_seconds"])], what="spread")
+    assert_close(
+        [slow, fast],
+        [
+            trainer["images"] / max(trainer["repeat_seconds"]),
+            trainer["images"] / min(trainer["repeat_seconds"]),
+        ],
+        what="spread",
+    )
     assert slow <= trainer["images_per_s"] <= fast, trainer
 
 
 def test_defaults_measure_fairly_and_quick_is_a_smoke_test():
     full = bench.BenchOptions()
-    assert (full.warmup, full.repeats >= 3, full.min_seconds >= 3, full.data) == (True, True, True, "torchvision")
+    assert (full.warmup, full.repeats >= 3, full.min_seconds >= 3, full.data) == (
+        True,
+        True,
+        True,
+        "torchvision",
+    )
     quick = bench.options_from(_parse(["--quick"]))
     assert (quick.data, quick.warmup, quick.repeats, quick.min_seconds) == ("synthetic", False, 1, 0.0), quick
     assert_equal(bench.options_from(_parse(["--data-root", "/cache"])).root, "/cache", what="--data-root")
 
 
-@pytest.mark.parametrize("option, value", [("steps", 15), ("steps", 0), ("replica_steps", 5), ("val_size", 0),
-                                           ("replicas", 1), ("replicas", -2)])
+@pytest.mark.parametrize(
+    "option, value",
+    [("steps", 15), ("steps", 0), ("replica_steps", 5), ("val_size", 0), ("replicas", 1), ("replicas", -2)],
+)
 def test_bad_options_are_rejected_naming_the_value(option, value):
     with pytest.raises(ValueError, match=f"{option} .*{value}"):
         bench.BenchOptions(**{option: value})
 
 
-@pytest.mark.parametrize("words, message", [
-    (["--steps", "15"], "steps must be a positive multiple of 10 (one validation pass per 10 steps), got 15"),
-    (["--data", "no-such-folder"], "unknown data source 'no-such-folder'"),
-])
+@pytest.mark.parametrize(
+    "words, message",
+    [
+        (
+            ["--steps", "15"],
+            "steps must be a positive multiple of 10 (one validation pass per 10 steps), got 15",
+        ),
+        (["--data", "no-such-folder"], "unknown data source 'no-such-folder'"),
+    ],
+)
 def test_bench_command_reports_a_bad_option_in_one_line(capsys, tmp_path, words, message):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["bench", "--quick", "--json", str(tmp_path / "bench.json"), *words])
@@ -171,8 +243,12 @@ def test_bench_command_reports_a_bad_option_in_one_line(capsys, tmp_path, words,
 @pytest.mark.gpu
 def test_quick_bench_on_cuda_reports_peak_gpu_memory_of_every_phase(require_cuda, tmp_path):
     path = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, "-m", "ee449", "bench", "--quick", "--device", require_cuda,
-                           "--json", str(path)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "ee449", "bench", "--quick", "--device", require_cuda, "--json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, f"ee449 bench failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
     result = json.loads(path.read_text(encoding="utf-8"))
     assert_equal(result["environment"]["device"].split(":")[0], "cuda", what="device")
@@ -182,14 +258,20 @@ def test_quick_bench_on_cuda_reports_peak_gpu_memory_of_every_phase(require_cuda
         assert phase["peak_gpu_bytes"] >= 50 * 32 * 32 * 4, f"{name}: peak {phase['peak_gpu_bytes']} bytes"
 
 
-@pytest.mark.parametrize("options", [
-    bench.BenchOptions(compile=True, allow_tf32=True, skip_reference=True, warmup=True, root="/data/cache"),
-    bench.BenchOptions(data="torchvision", device="cuda:1", steps=100, val_size=5000, replicas=0, warmup=False),
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        bench.BenchOptions(
+            compile=True, allow_tf32=True, skip_reference=True, warmup=True, root="/data/cache"
+        ),
+        bench.BenchOptions(
+            data="torchvision", device="cuda:1", steps=100, val_size=5000, replicas=0, warmup=False
+        ),
+    ],
+)
 def test_the_recorded_command_reproduces_every_option(options):
     reparsed = bench.options_from(_parse(shlex.split(options.command())[2:]))
     assert_equal(reparsed, options, what="options parsed back from their command")
-
 
 
 def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(monkeypatch):
@@ -210,7 +292,9 @@ def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(m
         model = build(*args, **kwargs)
         calls: list[tuple[bool, int]] = []
         seen.append(calls)
-        model.register_forward_hook(lambda module, inputs, output: calls.append((module.training, len(inputs[0]))))
+        model.register_forward_hook(
+            lambda module, inputs, output: calls.append((module.training, len(inputs[0])))
+        )
         return model
 
     stacked_forward = StackedNet.forward
@@ -234,4 +318,6 @@ def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(m
         work.append((len(train), set(train), sum(n for training, n in calls if not training)))
     test_images = len(images.test_index)
     expected = (steps, {50}, (steps // 10) * val_size + test_images)
-    assert_equal(work, [expected, expected], what="(training steps, batch sizes, evaluated images) reference, trainer")
+    assert_equal(
+        work, [expected, expected], what="(training steps, batch sizes, evaluated images) reference, trainer"
+    )

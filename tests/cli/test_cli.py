@@ -82,4 +82,6 @@ def test_every_command_takes_quiet_and_verbose(command):
 def test_zero_epochs_or_batch_is_refused_in_one_line(argv):
     result = ee449(*argv)
     assert result.returncode == 2, result
-    assert result.stderr.count("\n") == 1 and "expected a positive integer, got '0'" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "expected a positive integer, got '0'" in result.stderr, (
+        result.stderr
+    )

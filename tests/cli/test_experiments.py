@@ -45,21 +45,35 @@ def test_defaults_are_the_homeworks():
 def test_quick_is_small_synthetic_and_explicit_options_win():
     p = plan("all", "--quick", "--epochs", "4", "--seed", "7")
     assert_equal(p.data_source, "synthetic", what="quick data")
-    assert_equal((p.part3[0].epochs, p.part3[0].runs, p.part3[0].record_every, p.part3[0].seed),
-                 (4, QUICK["runs"], QUICK["record_every"], 7), what="part3 epochs, runs, record_every, seed")
-    assert_equal((p.part5.epochs, p.schedule.search_epochs, p.schedule.epochs, p.schedule.patience),
-                 (4, 4, 6, QUICK["patience"]), what="part5 and schedule epochs")
-    assert_equal(plan("part3", "--quick", "--data", "torchvision").data_source, "torchvision", what="--data wins")
+    assert_equal(
+        (p.part3[0].epochs, p.part3[0].runs, p.part3[0].record_every, p.part3[0].seed),
+        (4, QUICK["runs"], QUICK["record_every"], 7),
+        what="part3 epochs, runs, record_every, seed",
+    )
+    assert_equal(
+        (p.part5.epochs, p.schedule.search_epochs, p.schedule.epochs, p.schedule.patience),
+        (4, 4, 6, QUICK["patience"]),
+        what="part5 and schedule epochs",
+    )
+    assert_equal(
+        plan("part3", "--quick", "--data", "torchvision").data_source, "torchvision", what="--data wins"
+    )
 
 
 def test_quick_part5_keeps_the_homeworks_epochs_on_a_fast_architecture():
     p = plan("all", "--quick")
-    assert_equal((p.part5.arch, p.part5.epochs, p.schedule.epochs), (QUICK["part5_arch"], 20, 30), what="part5")
-    assert_equal(plan("all", "--quick", "--part5-arch", "cnn_4").part5.arch, "cnn_4", what="--part5-arch wins")
+    assert_equal(
+        (p.part5.arch, p.part5.epochs, p.schedule.epochs), (QUICK["part5_arch"], 20, 30), what="part5"
+    )
+    assert_equal(
+        plan("all", "--quick", "--part5-arch", "cnn_4").part5.arch, "cnn_4", what="--part5-arch wins"
+    )
     assert_equal(plan("all").part5.arch, "cnn_4", what="the default without --quick")
 
 
-@pytest.mark.parametrize("command, number", [("part3", "15"), ("part4", "15"), ("part5", "20"), ("all", "20")])
+@pytest.mark.parametrize(
+    "command, number", [("part3", "15"), ("part4", "15"), ("part5", "20"), ("all", "20")]
+)
 def test_epochs_help_states_the_homeworks_number(command, number, capsys):
     with pytest.raises(SystemExit):
         cli.main([command, "--help"])
@@ -70,26 +84,35 @@ def test_epochs_help_states_the_homeworks_number(command, number, capsys):
 def test_part5_epochs_scale_the_schedule_and_switch_epochs_pass_through():
     p = plan("part5", "--arch", "cnn_3", "--epochs", "10", "--switch-epochs", "4", "12")
     assert_equal((p.part5.arch, p.part5.epochs), ("cnn_3", 10), what="part5")
-    assert_equal((p.schedule.arch, p.schedule.search_epochs, p.schedule.epochs, p.schedule.switch_epochs),
-                 ("cnn_3", 10, 15, (4, 12)), what="schedule: the search reads Part 5's run, 1.5x the epochs")
+    assert_equal(
+        (p.schedule.arch, p.schedule.search_epochs, p.schedule.epochs, p.schedule.switch_epochs),
+        ("cnn_3", 10, 15, (4, 12)),
+        what="schedule: the search reads Part 5's run, 1.5x the epochs",
+    )
     assert_equal((p.part3, p.part4), ([], []), what="part5 trains no Part 3 or 4")
 
 
-@pytest.mark.parametrize("words, speed", [
-    ((), ex.Speed()),
-    (("--tf32",), ex.Speed(allow_tf32=True)),
-    (("--compile", "--tf32"), ex.Speed(allow_tf32=True, compile=True)),
-])
+@pytest.mark.parametrize(
+    "words, speed",
+    [
+        ((), ex.Speed()),
+        (("--tf32",), ex.Speed(allow_tf32=True)),
+        (("--compile", "--tf32"), ex.Speed(allow_tf32=True, compile=True)),
+    ],
+)
 def test_speed_switches_reach_every_experiment(words, speed):
     for command in ("part3", "part4", "part5", "all"):
         p = plan(command, *words)
         assert_equal(p.how["speed"], speed, what=f"{command} {' '.join(words)} speed")
 
 
-@pytest.mark.parametrize("command, files", [
-    ("part3", {"part3_mlp_1.json": 2 * 4 * 54, "part3_cnn_4.json": 2 * 4 * 54}),
-    ("part4", {"part4_mlp_1.json": 2 * 4 * 54, "part4_cnn_4.json": 2 * 4 * 54}),
-])
+@pytest.mark.parametrize(
+    "command, files",
+    [
+        ("part3", {"part3_mlp_1.json": 2 * 4 * 54, "part3_cnn_4.json": 2 * 4 * 54}),
+        ("part4", {"part4_mlp_1.json": 2 * 4 * 54, "part4_cnn_4.json": 2 * 4 * 54}),
+    ],
+)
 def test_the_progress_total_counts_the_commands_own_runs(command, files, tmp_path):
     # quick preset: 2,700 training images = 54 steps per epoch, 4 epochs, 2 runs (Part 3) / 2 activations (Part 4)
     p = plan(command, "--quick", "--arch", "mlp_1,cnn_4", "--out", str(tmp_path))

@@ -37,8 +37,12 @@ def one_line(capsys, argv, status: int, *says: str) -> str:
 @pytest.mark.skipif(torch.cuda.device_count() > 7, reason="this machine has a CUDA device 7")
 def test_an_absent_cuda_device_is_named_with_the_count(capsys, tmp_path):
     found = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    one_line(capsys, ["part3", "--device", "cuda:7", "--out", str(tmp_path)], 2,
-             f"no CUDA device 7 (found {found})")
+    one_line(
+        capsys,
+        ["part3", "--device", "cuda:7", "--out", str(tmp_path)],
+        2,
+        f"no CUDA device 7 (found {found})",
+    )
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
@@ -46,13 +50,16 @@ def test_cuda_without_cuda_is_one_line(capsys, tmp_path):
     one_line(capsys, ["part4", "--device", "cuda", "--out", str(tmp_path)], 2, "no CUDA device 0 (found 0)")
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["--seed", str(10**20)], f"valid: 0 to {MAX_SEED}"),
-    (["--seed", "1e20"], "expected an integer"),
-    (["--threads", "1000000"], "valid: 1 to"),
-    (["--arch", ","], "names no architecture; valid: mlp_1"),
-    (["--arch", " , ,"], "names no architecture"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--seed", str(10**20)], f"valid: 0 to {MAX_SEED}"),
+        (["--seed", "1e20"], "expected an integer"),
+        (["--threads", "1000000"], "valid: 1 to"),
+        (["--arch", ","], "names no architecture; valid: mlp_1"),
+        (["--arch", " , ,"], "names no architecture"),
+    ],
+)
 def test_out_of_range_arguments_are_refused_with_the_valid_range(capsys, tmp_path, argv, says):
     one_line(capsys, ["part3", "--quick", "--out", str(tmp_path / "out"), *argv], 2, says)
     assert not (tmp_path / "out").exists()
@@ -64,21 +71,27 @@ def test_the_largest_seed_is_accepted_and_its_run_seeds_fit_64_bits():
 
 def test_out_that_is_a_file_is_refused(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
-    one_line(capsys, ["part3", "--quick", "--out", str(tmp_path / "file")], 2,
-             f"--out {tmp_path / 'file'} is a file")
+    one_line(
+        capsys,
+        ["part3", "--quick", "--out", str(tmp_path / "file")],
+        2,
+        f"--out {tmp_path / 'file'} is a file",
+    )
 
 
 @pytest.mark.slow  # part1 builds the five models and takes an SGD step: several seconds on 2 cores
 def test_json_under_a_file_is_one_line_naming_the_path(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
-    one_line(capsys, ["part1", "--json", str(tmp_path / "file" / "p1.json")], 2,
-             str(tmp_path / "file"), "EEXIST")
+    one_line(
+        capsys, ["part1", "--json", str(tmp_path / "file" / "p1.json")], 2, str(tmp_path / "file"), "EEXIST"
+    )
 
 
 def test_a_read_only_out_is_refused_naming_the_errno(capsys, tmp_path):
     with tmpfs(tmp_path / "ro", "256k", read_only=True) as folder:
-        one_line(capsys, ["part3", "--quick", "--arch", "mlp_1", "--out", str(folder)], 2,
-                 str(folder), "EROFS")
+        one_line(
+            capsys, ["part3", "--quick", "--arch", "mlp_1", "--out", str(folder)], 2, str(folder), "EROFS"
+        )
 
 
 def test_a_full_disk_under_json_is_a_fault_naming_path_and_errno(capsys, tmp_path):
@@ -99,8 +112,12 @@ def test_an_unreadable_result_file_offers_the_rebuild_before_force(capsys, tmp_p
 
 def test_bench_json_under_a_file_is_refused_before_measuring(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
-    one_line(capsys, ["bench", "--quick", "--json", str(tmp_path / "file" / "bench.json")], 2,
-             "must be a file in a folder")
+    one_line(
+        capsys,
+        ["bench", "--quick", "--json", str(tmp_path / "file" / "bench.json")],
+        2,
+        "must be a file in a folder",
+    )
 
 
 def test_grade_out_that_is_a_file_is_refused_before_grading(capsys, tmp_path):

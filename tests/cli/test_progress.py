@@ -40,7 +40,9 @@ def test_a_terminal_gets_one_bar_for_the_whole_command_ending_at_100_percent():
         progress.relabel(f"part5 cnn_4 lr {lr}")
         for event in events(epochs=3):
             progress(event)
-        assert_close(progress.done(), {"0.1": 1 / 3, "0.01": 2 / 3, "0.001": 1.0}[lr], what=f"done after lr {lr}")
+        assert_close(
+            progress.done(), {"0.1": 1 / 3, "0.01": 2 / 3, "0.001": 1.0}[lr], what=f"done after lr {lr}"
+        )
         progress.checkpoint(120)
     progress.finish()
     text = stream.getvalue()
@@ -107,7 +109,9 @@ def test_quiet_prints_results_only():
     progress.note("a note")
     progress.result("part3 cnn_4: test accuracy 61.00%")
     progress.finish()
-    assert_equal((err.getvalue(), out.getvalue()), ("", "part3 cnn_4: test accuracy 61.00%\n"), what="streams")
+    assert_equal(
+        (err.getvalue(), out.getvalue()), ("", "part3 cnn_4: test accuracy 61.00%\n"), what="streams"
+    )
 
 
 def test_replicas_are_named_as_a_range_of_runs():
@@ -141,10 +145,14 @@ def test_a_run_that_stops_early_says_where_it_stopped():
     for event in list(events(epochs=3))[:6]:  # four points of epoch 1, two of epoch 2
         progress(event)
     progress.close()
-    assert_equal(stream.getvalue().splitlines(), [
-        "part5 cnn_4 lr 0.1 epoch 1/3 loss 2.260",
-        "part5 cnn_4 lr 0.1 epoch 2/3 loss 2.240 (stopped at step 60/120)",
-    ], what="lines")
+    assert_equal(
+        stream.getvalue().splitlines(),
+        [
+            "part5 cnn_4 lr 0.1 epoch 1/3 loss 2.260",
+            "part5 cnn_4 lr 0.1 epoch 2/3 loss 2.240 (stopped at step 60/120)",
+        ],
+        what="lines",
+    )
 
 
 def test_a_run_whose_last_point_precedes_its_last_step_ends_plainly():
@@ -161,8 +169,11 @@ def test_a_run_whose_last_point_precedes_its_last_step_ends_plainly():
     progress = Progress("part3 mlp_1", stream, tty=False)
     progress(ProgressEvent(0, 1, 0, 2, 50, 216, float("nan")))  # diverged in epoch 1 of 2
     progress.close()
-    assert_equal(stream.getvalue().strip(), "part3 mlp_1 epoch 1/2 loss nan (stopped at step 50/216)",
-                 what="early stop line")
+    assert_equal(
+        stream.getvalue().strip(),
+        "part3 mlp_1 epoch 1/2 loss nan (stopped at step 50/216)",
+        what="early stop line",
+    )
 
     # Stopping inside the last epoch is still an early stop.
     stream = io.StringIO()
@@ -170,5 +181,8 @@ def test_a_run_whose_last_point_precedes_its_last_step_ends_plainly():
     for step in range(10, 151, 10):  # the last event at step 150 of 216, in epoch 2 of 2
         progress(ProgressEvent(0, 1, (step - 1) // 108, 2, step, 216, 2.0))
     progress.close()
-    assert_equal(stream.getvalue().strip().splitlines()[-1],
-                 "part3 mlp_1 epoch 2/2 loss 2.000 (stopped at step 150/216)", what="last-epoch stop line")
+    assert_equal(
+        stream.getvalue().strip().splitlines()[-1],
+        "part3 mlp_1 epoch 2/2 loss 2.000 (stopped at step 150/216)",
+        what="last-epoch stop line",
+    )

@@ -17,15 +17,20 @@ from tests.helpers.strategies import label_sets, rgb_images
 
 # --- transform -------------------------------------------------------------------------------
 
+
 def torchvision_pipeline(images: np.ndarray) -> torch.Tensor:
     """The homework's per-image pipeline on PIL images: the oracle for `transform`."""
-    compose = transforms.Compose([transforms.ToTensor(), transforms.Normalize(MEAN, STD), transforms.Grayscale()])
+    compose = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize(MEAN, STD), transforms.Grayscale()]
+    )
     return torch.stack([compose(Image.fromarray(image)) for image in images])
 
 
 @given(case=rgb_images())
 def test_transform_equals_torchvision_per_image_pipeline(case):
-    assert_close(transform(case.images), torchvision_pipeline(case.images), rtol=1e-6, atol=1e-6, what="transformed")
+    assert_close(
+        transform(case.images), torchvision_pipeline(case.images), rtol=1e-6, atol=1e-6, what="transformed"
+    )
 
 
 def test_transform_equals_torchvision_across_chunk_boundaries():
@@ -45,8 +50,14 @@ def test_transform_range_is_the_specs():
         assert_close(transform(image), np.full((1, 1, 32, 32), expected), rtol=1e-6, what=f"pixel {value}")
 
 
-@pytest.mark.parametrize("bad", [np.zeros((2, 32, 32, 3), np.float32), np.zeros((2, 32, 32), np.uint8),
-                                 np.zeros((2, 3, 32, 32), np.uint8)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((2, 32, 32, 3), np.float32),
+        np.zeros((2, 32, 32), np.uint8),
+        np.zeros((2, 3, 32, 32), np.uint8),
+    ],
+)
 def test_transform_rejects_anything_but_uint8_nhwc_rgb(bad):
     with pytest.raises(ValueError, match=r"uint8 images \[N, H, W, 3\]"):
         transform(bad)
@@ -54,19 +65,27 @@ def test_transform_rejects_anything_but_uint8_nhwc_rgb(bad):
 
 # --- split -----------------------------------------------------------------------------------
 
+
 @given(case=label_sets())
 def test_split_takes_the_same_count_from_every_class_and_partitions_the_set(case):
     train, val = stratified_split(case.labels, case.val_fraction, case.seed)
     counts = np.bincount(case.labels)
     per_class = int(round(case.val_fraction * counts.min()))
-    assert_equal(np.bincount(case.labels[val], minlength=len(counts)).tolist(), [per_class] * len(counts), "val per class")
+    assert_equal(
+        np.bincount(case.labels[val], minlength=len(counts)).tolist(),
+        [per_class] * len(counts),
+        "val per class",
+    )
     assert_equal(np.intersect1d(train, val).size, 0, "train and val overlap")
     assert_equal(np.union1d(train, val).tolist(), list(range(len(case.labels))), "train + val")
 
 
 @given(case=label_sets())
 def test_split_is_determined_by_its_seed(case):
-    first, again = stratified_split(case.labels, case.val_fraction, case.seed), stratified_split(case.labels, case.val_fraction, case.seed)
+    first, again = (
+        stratified_split(case.labels, case.val_fraction, case.seed),
+        stratified_split(case.labels, case.val_fraction, case.seed),
+    )
     assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
 
 
@@ -87,6 +106,7 @@ def test_split_rejects_a_fraction_that_leaves_a_side_empty(fraction):
 
 # --- load_cifar10 ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def synthetic_splits() -> DataSplits:
     return load_cifar10("synthetic", synthetic_per_class=(20, 10), split_seed=3)
@@ -94,21 +114,38 @@ def synthetic_splits() -> DataSplits:
 
 def test_synthetic_splits_have_the_documented_shapes_and_say_synthetic(synthetic_splits):
     d = synthetic_splits
-    for images, labels, n in ((d.train_images, d.train_labels, 180), (d.val_images, d.val_labels, 20),
-                              (d.test_images, d.test_labels, 100)):
+    for images, labels, n in (
+        (d.train_images, d.train_labels, 180),
+        (d.val_images, d.val_labels, 20),
+        (d.test_images, d.test_labels, 100),
+    ):
         assert_equal(tuple(images.shape), (n, 1, 32, 32), "images shape")
-        assert_equal((images.dtype, labels.dtype, tuple(labels.shape)), (torch.float32, torch.int64, (n,)), "dtypes")
+        assert_equal(
+            (images.dtype, labels.dtype, tuple(labels.shape)), (torch.float32, torch.int64, (n,)), "dtypes"
+        )
     assert_equal(torch.bincount(d.val_labels).tolist(), [2] * 10, "val per class")
     assert d.synthetic and "synthetic" in d.source
-    assert_equal(d.describe(), {"source": d.source, "synthetic": True, "train": 180, "val": 20, "test": 100,
-                                "classes": list(CLASSES)}, "describe()")
+    assert_equal(
+        d.describe(),
+        {
+            "source": d.source,
+            "synthetic": True,
+            "train": 180,
+            "val": 20,
+            "test": 100,
+            "classes": list(CLASSES),
+        },
+        "describe()",
+    )
 
 
 def test_synthetic_splits_are_the_transformed_generator_output(synthetic_splits):
     from ee449.data.synthetic import make_synthetic
 
     test_x, test_y = make_synthetic(10, seed=1)
-    assert_close(synthetic_splits.test_images, torchvision_pipeline(test_x), rtol=1e-6, atol=1e-6, what="test images")
+    assert_close(
+        synthetic_splits.test_images, torchvision_pipeline(test_x), rtol=1e-6, atol=1e-6, what="test images"
+    )
     assert np.array_equal(synthetic_splits.test_labels.numpy(), test_y)
     train_x, train_y = make_synthetic(20, seed=0)
     train, val = stratified_split(train_y, 0.1, seed=3)
@@ -134,15 +171,19 @@ def test_the_same_split_seed_gives_the_same_splits_and_another_seed_another_vali
 
 def test_to_moves_all_six_tensors(synthetic_splits):
     moved = synthetic_splits.to("meta")  # a real second device that exists on every machine
-    tensors = [getattr(moved, name) for name in ("train_images", "train_labels", "val_images", "val_labels",
-                                                  "test_images", "test_labels")]
+    tensors = [
+        getattr(moved, name)
+        for name in ("train_images", "train_labels", "val_images", "val_labels", "test_images", "test_labels")
+    ]
     assert_equal([t.device.type for t in tensors], ["meta"] * 6, "devices")
     assert_equal((moved.source, moved.synthetic), (synthetic_splits.source, True), "metadata")
 
 
 @pytest.mark.parametrize("source", ["cifar", "", "no/such/folder"])
 def test_an_unknown_source_is_a_value_error_listing_the_valid_ones(source):
-    with pytest.raises(ValueError, match="'torchvision', 'synthetic', or the path of an existing image folder"):
+    with pytest.raises(
+        ValueError, match="'torchvision', 'synthetic', or the path of an existing image folder"
+    ):
         load_cifar10(source)
 
 

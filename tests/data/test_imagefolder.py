@@ -73,6 +73,7 @@ def test_the_archive_layout_with_one_cifar10_folder_inside_is_accepted(tmp_path)
 
 # --- cache -----------------------------------------------------------------------------------
 
+
 def test_the_first_load_writes_one_cache_file_and_the_second_reads_it(tree, tmp_path):
     root, _ = tree
     first = load_image_folder(root, tmp_path / "cache")
@@ -100,11 +101,14 @@ def test_a_changed_image_invalidates_the_cache(tree, tmp_path):
 
 def _flip_middle(data: bytes) -> bytes:
     middle = len(data) // 2
-    return data[:middle] + bytes(b ^ 0xFF for b in data[middle:middle + 64]) + data[middle + 64:]
+    return data[:middle] + bytes(b ^ 0xFF for b in data[middle : middle + 64]) + data[middle + 64 :]
 
 
-@pytest.mark.parametrize("corrupt", [_flip_middle, lambda d: d[: len(d) // 2], lambda d: b"", lambda d: b"not a zip"],
-                         ids=["flipped bytes", "truncated", "empty", "garbage"])
+@pytest.mark.parametrize(
+    "corrupt",
+    [_flip_middle, lambda d: d[: len(d) // 2], lambda d: b"", lambda d: b"not a zip"],
+    ids=["flipped bytes", "truncated", "empty", "garbage"],
+)
 def test_a_corrupt_cache_is_detected_and_rebuilt(tree, tmp_path, corrupt):
     root, _ = tree
     fresh = load_image_folder(root, tmp_path / "cache")
@@ -134,6 +138,7 @@ def test_an_unwritable_cache_root_warns_and_still_loads(tree, tmp_path):
 
 # --- errors ----------------------------------------------------------------------------------
 
+
 def test_a_missing_folder_says_so(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         load_image_folder(tmp_path / "nothing", cache_root=None)
@@ -148,7 +153,9 @@ def test_a_folder_without_train_says_what_is_expected(tmp_path):
 def test_a_missing_class_is_named(tree):
     root, _ = tree
     shutil.rmtree(root / "test" / "cat")
-    with pytest.raises(DataError, match=r"test has the wrong class folders \(missing: cat; unexpected: none\)"):
+    with pytest.raises(
+        DataError, match=r"test has the wrong class folders \(missing: cat; unexpected: none\)"
+    ):
         load_image_folder(root, cache_root=None)
 
 
@@ -168,12 +175,16 @@ def test_an_empty_class_folder_is_named(tree):
         load_image_folder(root, cache_root=None)
 
 
-@pytest.mark.parametrize("size, mode", [((31, 32), "RGB"), ((32, 64), "RGB"), ((32, 32), "L"), ((32, 32), "RGBA")])
+@pytest.mark.parametrize(
+    "size, mode", [((31, 32), "RGB"), ((32, 64), "RGB"), ((32, 32), "L"), ((32, 32), "RGBA")]
+)
 def test_an_image_that_is_not_32x32_rgb_is_named(tree, size, mode):
     root, _ = tree
     bad = root / "train" / "dog" / "odd.png"
     Image.new(mode, size).save(bad)
-    with pytest.raises(DataError, match=rf"odd.png is a {size[0]}x{size[1]} {mode} image: every image must be 32x32 RGB"):
+    with pytest.raises(
+        DataError, match=rf"odd.png is a {size[0]}x{size[1]} {mode} image: every image must be 32x32 RGB"
+    ):
         load_image_folder(root, cache_root=None)
 
 
@@ -183,11 +194,14 @@ def test_a_corrupt_image_file_is_named(tree, content):
     victim = written["test"][4][0]
     data = victim.read_bytes()[:60] if content == "half" else content
     victim.write_bytes(data)
-    with pytest.raises(DataError, match=rf"cannot decode .*{victim.name}.*replace or delete the corrupt file"):
+    with pytest.raises(
+        DataError, match=rf"cannot decode .*{victim.name}.*replace or delete the corrupt file"
+    ):
         load_image_folder(root, cache_root=None)
 
 
 # --- the real archive (skipped where ../shared is absent) ------------------------------------
+
 
 @pytest.mark.slow
 def test_the_real_archive_decodes_to_its_pixels_then_loads_from_the_warm_cache(cifar_image_folder, tmp_path):
@@ -200,12 +214,18 @@ def test_the_real_archive_decodes_to_its_pixels_then_loads_from_the_warm_cache(c
     for label in (0, 3, 9):  # first and last file of a few classes, decoded here with Pillow
         for i in (0, 4999):
             path = tree / "train" / CLASSES[label] / f"{i:04d}.jpg"
-            assert np.array_equal(train_x[5000 * label + i], np.asarray(Image.open(path).convert("RGB"))), path
+            assert np.array_equal(train_x[5000 * label + i], np.asarray(Image.open(path).convert("RGB"))), (
+                path
+            )
         path = tree / "test" / CLASSES[label] / "0999.jpg"
         assert np.array_equal(test_x[1000 * label + 999], np.asarray(Image.open(path).convert("RGB"))), path
 
     splits = load_cifar10(str(tree), root=tmp_path)  # warm
-    assert_equal((len(splits.train_labels), len(splits.val_labels), len(splits.test_labels)), (45000, 5000, 10000), "sizes")
+    assert_equal(
+        (len(splits.train_labels), len(splits.val_labels), len(splits.test_labels)),
+        (45000, 5000, 10000),
+        "sizes",
+    )
     assert_equal(torch.bincount(splits.val_labels).tolist(), [500] * 10, "val per class")
     assert torch.equal(splits.test_images[-100:], transform(test_x[-100:]))
 
@@ -219,11 +239,13 @@ def _with_header_shape(npz: Path, member: str, shape: tuple[int, ...]) -> None:
         members = {name: archive.read(name) for name in archive.namelist()}
     raw = io.BytesIO(members[member])
     version = np.lib.format.read_magic(raw)
-    _, fortran, dtype = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                         else np.lib.format.read_array_header_2_0)(raw)
+    _, fortran, dtype = (
+        np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    )(raw)
     header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(dtype),
-                                                  "fortran_order": fortran, "shape": shape})
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": fortran, "shape": shape}
+    )
     members[member] = header.getvalue() + raw.read()
     with zipfile.ZipFile(npz, "w") as archive:
         for name, data in members.items():

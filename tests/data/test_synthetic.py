@@ -17,7 +17,9 @@ def test_synthetic_images_are_uint8_32x32_rgb_with_balanced_int64_labels(n_per_c
     assert_equal(images.shape, (NUM_CLASSES * n_per_class, 32, 32, 3), "images shape")
     assert_equal(images.dtype, np.dtype(np.uint8), "images dtype")
     assert_equal(labels.dtype, np.dtype(np.int64), "labels dtype")
-    assert_equal(np.bincount(labels, minlength=NUM_CLASSES).tolist(), [n_per_class] * NUM_CLASSES, "per-class counts")
+    assert_equal(
+        np.bincount(labels, minlength=NUM_CLASSES).tolist(), [n_per_class] * NUM_CLASSES, "per-class counts"
+    )
 
 
 def test_same_seed_gives_the_same_bytes():
@@ -63,7 +65,9 @@ def test_every_pattern_differs_from_every_other_at_every_allowed_rotation(k):
             if j != k:
                 other = PATTERNS[j](u, v)
                 overlap = (mine & other).sum() / (mine | other).sum()
-                assert overlap < 0.8, f"class {k} rotated by {angle:.2f} overlaps class {j}: IoU {overlap:.2f}"
+                assert overlap < 0.8, (
+                    f"class {k} rotated by {angle:.2f} overlaps class {j}: IoU {overlap:.2f}"
+                )
 
 
 @pytest.mark.parametrize("bad", [-1, 2.5, "10", True])

@@ -38,15 +38,19 @@ def part3_three_runs(data):
 
 # -- the plateau rule ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("means, patience, delta, expected", [
-    ([10, 20, 30, 30, 30, 30], 3, 0.25, 3),  # last gain in epoch 3, three flat epochs after it
-    ([10, 20, 30, 30.2, 30.1, 30.2], 3, 0.25, 3),  # gains under delta do not count
-    ([10, 20, 30, 30.5, 30.5, 30.5, 30.5], 3, 0.25, 4),  # a gain over delta moves the plateau
-    ([10, 20, 30, 29, 31, 31, 31, 31], 3, 0.25, 5),  # a dip shorter than patience is not a plateau
-    ([10, 20, 30, 40], 3, 0.25, 4),  # never plateaus: switch at the end of the curve
-    ([50, 50, 50, 50], 1, 0.0, 1),  # flat from the start, patience 1
-    ([42.0], 3, 0.25, 1),
-])
+
+@pytest.mark.parametrize(
+    "means, patience, delta, expected",
+    [
+        ([10, 20, 30, 30, 30, 30], 3, 0.25, 3),  # last gain in epoch 3, three flat epochs after it
+        ([10, 20, 30, 30.2, 30.1, 30.2], 3, 0.25, 3),  # gains under delta do not count
+        ([10, 20, 30, 30.5, 30.5, 30.5, 30.5], 3, 0.25, 4),  # a gain over delta moves the plateau
+        ([10, 20, 30, 29, 31, 31, 31, 31], 3, 0.25, 5),  # a dip shorter than patience is not a plateau
+        ([10, 20, 30, 40], 3, 0.25, 4),  # never plateaus: switch at the end of the curve
+        ([50, 50, 50, 50], 1, 0.0, 1),  # flat from the start, patience 1
+        ([42.0], 3, 0.25, 1),
+    ],
+)
 def test_plateau_epoch_on_hand_built_curves(means, patience, delta, expected):
     assert_equal(ex.plateau_epoch(means, patience, delta), expected, what=f"plateau_epoch({means})")
 
@@ -76,8 +80,10 @@ def test_plateau_epoch_is_in_range_and_causal(case):
 def test_plateau_epoch_ignores_a_constant_shift(case, shift):
     # The curves hold whole numbers and the deltas are binary fractions, so the shift is exact.
     shifted = [v + shift for v in case.means]
-    assert_equal(ex.plateau_epoch(shifted, case.patience, case.min_delta),
-                 ex.plateau_epoch(case.means, case.patience, case.min_delta))
+    assert_equal(
+        ex.plateau_epoch(shifted, case.patience, case.min_delta),
+        ex.plateau_epoch(case.means, case.patience, case.min_delta),
+    )
 
 
 def test_epoch_means_average_the_points_recorded_in_each_epoch():
@@ -90,6 +96,7 @@ def test_epoch_means_average_the_points_recorded_in_each_epoch():
 
 
 # -- Part 3: mean over runs, best run -----------------------------------------------------------
+
 
 def test_part3_curves_are_the_point_by_point_mean_of_the_runs(part3_three_runs):
     payload = part3_three_runs.payload()
@@ -107,7 +114,9 @@ def test_part3_reports_the_best_runs_test_accuracy_and_weights(part3_three_runs)
     best = int(np.argmax(accs))
     assert_equal(payload["test_acc"], max(accs), what="test_acc")
     assert_close(payload["weights"], part3_three_runs.histories[best].first_layer_weights, what="weights")
-    assert_equal(tuple(np.shape(payload["weights"])), (16, 1, 3, 3), what="cnn_3 first layer (PyTorch layout)")
+    assert_equal(
+        tuple(np.shape(payload["weights"])), (16, 1, 3, 3), what="cnn_3 first layer (PyTorch layout)"
+    )
     assert_equal(payload["meta"]["run_test_accs"], accs, what="meta.run_test_accs")
     assert_equal(payload["meta"]["seeds"], ex.run_seeds(0, 3), what="meta.seeds")
 
@@ -119,17 +128,24 @@ def test_part3_runs_differ_from_each_other(part3_three_runs):
 
 # -- resuming -----------------------------------------------------------------------------------
 
+
 def test_part3_resumed_after_its_first_run_equals_an_uninterrupted_part3(data, tmp_path):
     config = ex.Part3Config("mlp_2", epochs=1, runs=2, **TINY)
-    first = ex.part3(ex.override(config, runs=1), data, device="cpu", store=RunStore(tmp_path / "a"))  # stopped
+    first = ex.part3(
+        ex.override(config, runs=1), data, device="cpu", store=RunStore(tmp_path / "a")
+    )  # stopped
     trained = []
     resumed = ex.part3(config, data, device="cpu", store=RunStore(tmp_path / "a"), progress=trained.append)
     whole = ex.part3(config, data, device="cpu", store=RunStore(tmp_path / "b"))
     assert {e.run for e in trained} == {1}, "the resumed Part 3 retrained its saved first run"
     # The saved run comes back bit for bit.
     for key in ("loss_curve", "train_acc_curve", "val_acc_curve", "test_acc"):
-        assert_equal(getattr(resumed.histories[0], key), getattr(first.histories[0], key), what=f"run 0 {key}")
-    assert_close(resumed.histories[0].first_layer_weights, first.histories[0].first_layer_weights, rtol=0, atol=0)
+        assert_equal(
+            getattr(resumed.histories[0], key), getattr(first.histories[0], key), what=f"run 0 {key}"
+        )
+    assert_close(
+        resumed.histories[0].first_layer_weights, first.histories[0].first_layer_weights, rtol=0, atol=0
+    )
     # The uninterrupted Part 3 may train its two runs together as replicas, which agree with
     # single runs to float rounding only (the replica trainer's own tolerances).
     for got, want in zip(resumed.histories, whole.histories):
@@ -161,8 +177,11 @@ def test_part4_interrupted_during_sigmoid_keeps_relu_and_resumes(data, tmp_path)
     whole = ex.part4(config, data, device="cpu")
     for activation in ("relu", "sigmoid"):
         for key in ("loss_curve", "grad_curve"):
-            assert_equal(getattr(getattr(resumed, activation), key), getattr(getattr(whole, activation), key),
-                         what=f"{activation} {key}")
+            assert_equal(
+                getattr(getattr(resumed, activation), key),
+                getattr(getattr(whole, activation), key),
+                what=f"{activation} {key}",
+            )
 
 
 def test_runs_made_with_tf32_are_saved_apart_and_not_reused_without_it(data, tmp_path):
@@ -179,7 +198,9 @@ def test_runs_made_with_tf32_are_saved_apart_and_not_reused_without_it(data, tmp
     again = []
     ex.part4(config, data, device="cpu", store=store, progress=again.append)
     assert_equal((store.count(), len(again)), (4, 0), what="a third, exact Part 4 reuses the exact runs")
-    assert_equal(exact.relu.loss_curve, ex.part4(config, data, device="cpu").relu.loss_curve, what="exact loss")
+    assert_equal(
+        exact.relu.loss_curve, ex.part4(config, data, device="cpu").relu.loss_curve, what="exact loss"
+    )
 
 
 def test_part4_activations_share_one_seed_and_record_gradients(data):
@@ -196,15 +217,28 @@ def test_schedule_uses_the_given_switch_epochs_and_reuses_part5s_run(data, tmp_p
     part5 = ex.part5(ex.Part5Config("mlp_2", epochs=2, **TINY), data, device="cpu", store=store)
     events = []
     config = ex.ScheduleConfig("mlp_2", epochs=3, search_epochs=2, switch_epochs=(1, 2), **TINY)
-    result = ex.schedule(config, data, device="cpu", store=store, progress=events.append, adam_test_acc=12.5,
-                         adam_source="given")
+    result = ex.schedule(
+        config,
+        data,
+        device="cpu",
+        store=store,
+        progress=events.append,
+        adam_test_acc=12.5,
+        adam_source="given",
+    )
     payload = result.payload()
     assert_equal(payload["switch_epochs"], [1, 2], what="switch_epochs")
-    assert_equal(payload["constant_lr_test_acc"], part5.histories[0].test_acc, what="constant 0.1 test accuracy")
-    assert_equal(len(events), 2 * 3 * 6, what="progress events: two scheduled runs of 3 epochs, the search reused")
+    assert_equal(
+        payload["constant_lr_test_acc"], part5.histories[0].test_acc, what="constant 0.1 test accuracy"
+    )
+    assert_equal(
+        len(events), 2 * 3 * 6, what="progress events: two scheduled runs of 3 epochs, the search reused"
+    )
     assert_equal(payload["adam_test_acc"], 12.5, what="adam_test_acc")
     # Stage 2 and stage 3 follow the same path until the second switch (same seed, same rates).
-    assert_equal(payload["val_acc_curve_stage2"][:12], payload["val_acc_curve_stage3"][:12], what="first 2 epochs")
+    assert_equal(
+        payload["val_acc_curve_stage2"][:12], payload["val_acc_curve_stage3"][:12], what="first 2 epochs"
+    )
     assert_equal(payload["test_acc"], result.stage3.test_acc, what="test_acc")
 
 

@@ -17,8 +17,13 @@ import pytest
 from ee449 import experiments as ex
 from ee449.io import read_json
 from ee449.experiments.payloads import best_run, mean_curve
-from ee449.experiments.store import (RunStore, describe_data, history_from_json, history_to_json,
-                                     run_fingerprint)
+from ee449.experiments.store import (
+    RunStore,
+    describe_data,
+    history_from_json,
+    history_to_json,
+    run_fingerprint,
+)
 from ee449.results import result_status, write_result
 from tests.helpers.assertions import assert_close, assert_equal
 
@@ -39,15 +44,23 @@ def result_files(data, tmp_path_factory):
     out = tmp_path_factory.mktemp("results")
     store = RunStore(out)
     results = {
-        "part3_mlp_2.json": ex.part3(ex.Part3Config("mlp_2", epochs=1, runs=2, **TINY), data, device="cpu",
-                                     store=store),
-        "part3_cnn_3.json": ex.part3(ex.Part3Config("cnn_3", epochs=1, runs=2, **TINY), data, device="cpu",
-                                     store=store),
-        "part4_cnn_3.json": ex.part4(ex.Part4Config("cnn_3", epochs=1, **TINY), data, device="cpu", store=store),
+        "part3_mlp_2.json": ex.part3(
+            ex.Part3Config("mlp_2", epochs=1, runs=2, **TINY), data, device="cpu", store=store
+        ),
+        "part3_cnn_3.json": ex.part3(
+            ex.Part3Config("cnn_3", epochs=1, runs=2, **TINY), data, device="cpu", store=store
+        ),
+        "part4_cnn_3.json": ex.part4(
+            ex.Part4Config("cnn_3", epochs=1, **TINY), data, device="cpu", store=store
+        ),
         "part5.json": ex.part5(ex.Part5Config("mlp_2", epochs=1, **TINY), data, device="cpu", store=store),
-        "part5_schedule.json": ex.schedule(ex.ScheduleConfig("mlp_2", epochs=2, search_epochs=1, patience=1, **TINY),
-                                           data, device="cpu", store=store, adam_config=ex.Part3Config(
-                                               "mlp_2", epochs=1, runs=1, **TINY)),
+        "part5_schedule.json": ex.schedule(
+            ex.ScheduleConfig("mlp_2", epochs=2, search_epochs=1, patience=1, **TINY),
+            data,
+            device="cpu",
+            store=store,
+            adam_config=ex.Part3Config("mlp_2", epochs=1, runs=1, **TINY),
+        ),
     }
     for name, result in results.items():
         write_result(out / name, result.payload())
@@ -79,29 +92,73 @@ def schema(value, key: str = ""):
     return type(value).__name__
 
 
-@pytest.mark.parametrize("name", ["part3_mlp_2.json", "part3_cnn_3.json", "part4_cnn_3.json", "part5.json",
-                                  "part5_schedule.json"])
+@pytest.mark.parametrize(
+    "name", ["part3_mlp_2.json", "part3_cnn_3.json", "part4_cnn_3.json", "part5.json", "part5_schedule.json"]
+)
 def test_result_file_schema(result_files, name, snapshot):
     out, _ = result_files
     assert schema(read_json(out / name)) == snapshot
 
 
-@pytest.mark.parametrize("name, keys", [
-    ("part3_cnn_3.json", ["name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc", "weights"]),
-    ("part4_cnn_3.json", ["name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve"]),
-    ("part5.json", ["name", "loss_curve_1", "loss_curve_01", "loss_curve_001", "val_acc_curve_1",
-                    "val_acc_curve_01", "val_acc_curve_001"]),
-    ("part5_schedule.json", ["name", "switch_epochs", "val_acc_curve_stage2", "val_acc_curve_stage3", "test_acc",
-                             "adam_test_acc", "constant_lr_test_acc"]),
-])
+@pytest.mark.parametrize(
+    "name, keys",
+    [
+        (
+            "part3_cnn_3.json",
+            ["name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc", "weights"],
+        ),
+        (
+            "part4_cnn_3.json",
+            ["name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve"],
+        ),
+        (
+            "part5.json",
+            [
+                "name",
+                "loss_curve_1",
+                "loss_curve_01",
+                "loss_curve_001",
+                "val_acc_curve_1",
+                "val_acc_curve_01",
+                "val_acc_curve_001",
+            ],
+        ),
+        (
+            "part5_schedule.json",
+            [
+                "name",
+                "switch_epochs",
+                "val_acc_curve_stage2",
+                "val_acc_curve_stage3",
+                "test_acc",
+                "adam_test_acc",
+                "constant_lr_test_acc",
+            ],
+        ),
+    ],
+)
 def test_result_files_hold_the_homeworks_keys_and_the_meta(result_files, name, keys):
     out, _ = result_files
     result = read_json(out / name)
     assert_equal(sorted(result), sorted(keys + ["meta"]), what=f"{name} keys")
-    meta_keys = {"config", "seeds", "run_test_accs", "data", "device", "versions", "wall_time_s", "steps_per_epoch",
-                 "record_every", "diverged_runs", "runs_done", "created"}
+    meta_keys = {
+        "config",
+        "seeds",
+        "run_test_accs",
+        "data",
+        "device",
+        "versions",
+        "wall_time_s",
+        "steps_per_epoch",
+        "record_every",
+        "diverged_runs",
+        "runs_done",
+        "created",
+    }
     assert meta_keys <= set(result["meta"]), f"{name} meta lacks {sorted(meta_keys - set(result['meta']))}"
-    assert_equal(result["meta"]["versions"].keys() >= {"python", "torch", "numpy", "ee449"}, True, what="versions")
+    assert_equal(
+        result["meta"]["versions"].keys() >= {"python", "torch", "numpy", "ee449"}, True, what="versions"
+    )
     assert_equal(result["meta"]["data"]["synthetic"], True, what="meta.data.synthetic")
 
 
@@ -110,7 +167,9 @@ def test_curve_lengths_follow_the_recording_rule(result_files):
     points = 18 // 3  # one epoch of 18 steps, a point every 3
     assert_equal(len(read_json(out / "part3_cnn_3.json")["val_acc_curve"]), points, what="part3 curve")
     assert_equal(len(read_json(out / "part5.json")["loss_curve_001"]), points, what="part5 curve")
-    assert_equal(len(read_json(out / "part5_schedule.json")["val_acc_curve_stage3"]), 2 * points, what="stage 3")
+    assert_equal(
+        len(read_json(out / "part5_schedule.json")["val_acc_curve_stage3"]), 2 * points, what="stage 3"
+    )
 
 
 def test_weights_file_equals_the_best_runs_weights(result_files):
@@ -118,28 +177,39 @@ def test_weights_file_equals_the_best_runs_weights(result_files):
     written = read_json(out / "part3_cnn_3.json")
     runs = results["part3_cnn_3.json"].histories
     best = best_run([r.test_acc for r in runs])
-    assert_close(np.asarray(written["weights"], dtype=np.float32), runs[best].first_layer_weights, rtol=0, atol=0,
-                 what="weights as written")
+    assert_close(
+        np.asarray(written["weights"], dtype=np.float32),
+        runs[best].first_layer_weights,
+        rtol=0,
+        atol=0,
+        what="weights as written",
+    )
     assert_equal(written["meta"]["best_run"], best, what="meta.best_run")
 
 
 def test_part5_meta_holds_each_rates_test_accuracy(result_files):
     out, results = result_files
     written = read_json(out / "part5.json")
-    expected = {f"test_acc_{s}": h.test_acc for s, h in zip(("1", "01", "001"), results["part5.json"].histories)}
+    expected = {
+        f"test_acc_{s}": h.test_acc for s, h in zip(("1", "01", "001"), results["part5.json"].histories)
+    }
     assert_equal(written["meta"]["test_acc"], expected, what="meta.test_acc")
 
 
 def test_schedule_compares_with_the_constant_run_and_adam(result_files):
     out, results = result_files
     written = read_json(out / "part5_schedule.json")
-    assert_equal(written["constant_lr_test_acc"], results["part5.json"].histories[0].test_acc,
-                 what="constant 0.1 = Part 5's lr 0.1 run")
+    assert_equal(
+        written["constant_lr_test_acc"],
+        results["part5.json"].histories[0].test_acc,
+        what="constant 0.1 = Part 5's lr 0.1 run",
+    )
     assert 1 <= written["switch_epochs"][0] < written["switch_epochs"][1] <= 2
     assert written["meta"]["adam_source"].startswith("one Adam run trained here")
 
 
 # -- saved runs ---------------------------------------------------------------------------------
+
 
 def test_a_saved_run_loads_back_equal_including_nan_points(result_files, tmp_path):
     _, results = result_files
@@ -150,18 +220,25 @@ def test_a_saved_run_loads_back_equal_including_nan_points(result_files, tmp_pat
         got, want = getattr(back, field.name), getattr(history, field.name)
         if isinstance(want, np.ndarray):
             assert_equal(got.dtype, want.dtype, what="weights dtype")
-        assert_close(got, want, rtol=0, atol=0, what=field.name) if not isinstance(want, str) else \
-            assert_equal(got, want, what=field.name)
+        assert_close(got, want, rtol=0, atol=0, what=field.name) if not isinstance(
+            want, str
+        ) else assert_equal(got, want, what=field.name)
 
 
 def test_run_fingerprint_changes_with_anything_but_the_device():
     config = ex.Part3Config("cnn_4").train_config("cpu")
     data = {"source": "synthetic", "train": 180}
     base = run_fingerprint("cnn_4", config, 0, data)
-    assert_equal(run_fingerprint("cnn_4", dataclasses.replace(config, device="cuda"), 0, data), base, what="device")
-    for changed in (("cnn_5", config, 0, data), ("cnn_4", dataclasses.replace(config, lr=0.01), 0, data),
-                    ("cnn_4", dataclasses.replace(config, epochs=2), 0, data), ("cnn_4", config, 1, data),
-                    ("cnn_4", config, 0, {**data, "train": 181})):
+    assert_equal(
+        run_fingerprint("cnn_4", dataclasses.replace(config, device="cuda"), 0, data), base, what="device"
+    )
+    for changed in (
+        ("cnn_5", config, 0, data),
+        ("cnn_4", dataclasses.replace(config, lr=0.01), 0, data),
+        ("cnn_4", dataclasses.replace(config, epochs=2), 0, data),
+        ("cnn_4", config, 1, data),
+        ("cnn_4", config, 0, {**data, "train": 181}),
+    ):
         assert run_fingerprint(*changed) != base, f"fingerprint ignores a change: {changed[0]}, {changed[2:]}"
 
 
@@ -182,12 +259,15 @@ def test_store_reuse_false_loads_only_its_own_runs_and_a_damaged_run_is_retraine
 
 def test_mean_curve_leaves_out_diverged_runs_unless_all_diverged():
     curves = [[1.0, 2.0, 3.0], [3.0, 4.0, 5.0], [math.nan]]
-    assert_close(mean_curve(curves, [False, False, True]), [2.0, 3.0, 4.0], what="mean without the diverged run")
+    assert_close(
+        mean_curve(curves, [False, False, True]), [2.0, 3.0, 4.0], what="mean without the diverged run"
+    )
     assert_close(mean_curve(curves[:2], [True, True]), [2.0, 3.0, 4.0], what="all diverged: mean over all")
     assert_close(best_run([10.0, math.nan, 30.0, 30.0]), 2, what="best run: first of the ties, NaN lowest")
 
 
 # -- the up-to-date check and atomic writes -----------------------------------------------------
+
 
 def test_result_status_names_what_differs(result_files, data):
     out, results = result_files
@@ -198,7 +278,9 @@ def test_result_status_names_what_differs(result_files, data):
     assert_equal(result_status(out / "nothing.json", config, described), "missing", what="absent file")
     changed = result_status(path, ex.override(config, runs=3, lr=0.01), described)
     assert "different config" in changed and "lr, runs" in changed, changed
-    assert_equal(result_status(path, config, {**described, "train": 1}), "made with different data", what="data")
+    assert_equal(
+        result_status(path, config, {**described, "train": 1}), "made with different data", what="data"
+    )
 
 
 def test_a_failed_write_leaves_the_old_result_file(result_files, tmp_path):

@@ -24,11 +24,16 @@ FOLDER = "cnn_5-relu-adam-999544a5c7f557c9"  # as that commit named it
 
 def test_a_run_saved_before_the_layout_moved_is_still_found():
     store = RunStore(SAVED)
-    assert_equal(store.path("cnn_5", CONFIG, 3, DATA), SAVED / ".runs" / FOLDER / "seed_3.json", what="saved path")
+    assert_equal(
+        store.path("cnn_5", CONFIG, 3, DATA), SAVED / ".runs" / FOLDER / "seed_3.json", what="saved path"
+    )
     history = store.load("cnn_5", CONFIG, 3, DATA)
     assert history is not None, "the saved run was not found or not readable"
-    assert_equal((history.seed, history.steps, history.steps_per_epoch, len(history.loss_curve)), (3, 4, 4, 2),
-                 what="seed, steps, steps per epoch, points")
+    assert_equal(
+        (history.seed, history.steps, history.steps_per_epoch, len(history.loss_curve)),
+        (3, 4, 4, 2),
+        what="seed, steps, steps per epoch, points",
+    )
     assert_equal(history.first_layer_weights.shape, (8, 1, 3, 3), what="cnn_5's first-layer weights")
 
 

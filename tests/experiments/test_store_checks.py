@@ -24,11 +24,20 @@ STEPS = 4 * 54  # 216 steps -> 21 points (the issue's case)
 def history(points: int = STEPS // 10, steps: int = STEPS, diverged: bool = False) -> History:
     rng = np.random.default_rng(0)
     weights = rng.standard_normal((32, 1024)).astype(np.float32)
-    return History(loss_curve=list(rng.uniform(0.5, 2.3, points)),
-                   train_acc_curve=list(rng.uniform(10, 90, points)),
-                   val_acc_curve=list(rng.uniform(10, 90, points)), grad_curve=[], test_acc=61.5,
-                   first_layer_weights=weights, seed=3, steps=steps, steps_per_epoch=54, diverged=diverged,
-                   wall_time_s=1.5, device="cpu")
+    return History(
+        loss_curve=list(rng.uniform(0.5, 2.3, points)),
+        train_acc_curve=list(rng.uniform(10, 90, points)),
+        val_acc_curve=list(rng.uniform(10, 90, points)),
+        grad_curve=[],
+        test_acc=61.5,
+        first_layer_weights=weights,
+        seed=3,
+        steps=steps,
+        steps_per_epoch=54,
+        diverged=diverged,
+        wall_time_s=1.5,
+        device="cpu",
+    )
 
 
 def _edit(store: RunStore, change: Callable[[dict[str, Any]], None]) -> None:
@@ -46,8 +55,9 @@ def test_a_saved_run_that_fits_its_config_is_reused(tmp_path):
 
 
 EDITS = {
-    "curves cut to 7 of 21 points": lambda h: h.update({k: h[k][:7] for k in ("loss_curve", "train_acc_curve",
-                                                                               "val_acc_curve")}),
+    "curves cut to 7 of 21 points": lambda h: h.update(
+        {k: h[k][:7] for k in ("loss_curve", "train_acc_curve", "val_acc_curve")}
+    ),
     "one curve cut": lambda h: h.update(val_acc_curve=h["val_acc_curve"][:20]),
     "test_acc a string": lambda h: h.update(test_acc="99.5"),
     "test_acc 150%": lambda h: h.update(test_acc=150.0),
@@ -82,4 +92,5 @@ def test_a_diverged_run_may_stop_early_and_is_reused():
 
 def _jsonable(h: History) -> dict:
     from ee449.experiments.store import history_to_json
+
     return history_to_json(h)

@@ -14,7 +14,7 @@ import pytest
 
 from ee449.cli import main
 
-CONV_ONLY = '''
+CONV_ONLY = """
 import numpy as np
 
 def my_conv2d(input, kernel):
@@ -28,7 +28,7 @@ def my_conv2d(input, kernel):
     return out
 
 print("training for hours...")
-'''
+"""
 
 
 def _submission(folder: Path, source: str = CONV_ONLY) -> Path:
@@ -102,8 +102,12 @@ def test_the_gradescope_bundle_grades_a_submission_laid_out_like_autograder(tmp_
     shutil.copytree(bundle, root / "source")
     shutil.copytree(FIXTURES / "subfolders", root / "submission" / "my-hw1")
     (root / "submission_metadata.json").write_text(json.dumps({"id": 1, "users": [{"name": "Ada"}]}))
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "EE449": f"{sys.executable} -m ee449",
-           "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "AUTOGRADER_ROOT": str(root),
+        "EE449": f"{sys.executable} -m ee449",
+        "PYTHONPATH": str(REPO),
+    }
     subprocess.run(["bash", str(root / "source" / "run_autograder")], check=True, env=env, timeout=600)
     payload = json.loads((root / "results" / "results.json").read_text())
     arch = [t for t in payload["tests"] if t["name"].startswith("arch/")]
@@ -119,8 +123,9 @@ def test_the_bundle_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
     assert exit_info.value.code == 2 and "not empty" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra", [["-j", "0"], ["--timeout", "0"], ["--rubric", "missing.json"],
-                                   ["--course-data", "nowhere"]])
+@pytest.mark.parametrize(
+    "extra", [["-j", "0"], ["--timeout", "0"], ["--rubric", "missing.json"], ["--course-data", "nowhere"]]
+)
 def test_bad_arguments_exit_with_status_2(tmp_path, extra, capsys):
     submission = _submission(tmp_path / "alice")
     with pytest.raises(SystemExit) as exit_info:

@@ -20,8 +20,9 @@ from tests.helpers.strategies import conv_cases
 
 
 def torch_conv(x: np.ndarray, k: np.ndarray, padding: int | str = 0) -> np.ndarray:
-    return torch.nn.functional.conv2d(torch.from_numpy(x.astype(np.float64)), torch.from_numpy(k.astype(np.float64)),
-                                      padding=padding).numpy()
+    return torch.nn.functional.conv2d(
+        torch.from_numpy(x.astype(np.float64)), torch.from_numpy(k.astype(np.float64)), padding=padding
+    ).numpy()
 
 
 def codes(found) -> list[str]:
@@ -74,7 +75,9 @@ def test_a_batch_size_that_only_works_at_50_is_called_hard_coded():
     assert diagnose_batch("mlp_1", {1: False, 7: False, 50: False}) == []  # broken, but not that way
 
 
-def _sequential_without(arch: str, drop: int | None = None, insert: tuple[int, torch.nn.Module] | None = None):
+def _sequential_without(
+    arch: str, drop: int | None = None, insert: tuple[int, torch.nn.Module] | None = None
+):
     layers = list(build(arch).layers)
     if drop is not None:
         del layers[drop]
@@ -95,8 +98,13 @@ def test_missing_and_extra_activations_are_named_with_their_place():
 
 def test_a_bias_on_mlp_2s_fc64_is_recognised():
     model = build("mlp_2")
-    student = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1024, 32), torch.nn.ReLU(),
-                                  torch.nn.Linear(32, 64, bias=True), torch.nn.Linear(64, 10))
+    student = torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(1024, 32),
+        torch.nn.ReLU(),
+        torch.nn.Linear(32, 64, bias=True),
+        torch.nn.Linear(64, 10),
+    )
     assert codes(diagnose_layers("mlp_2", describe_layers(student), describe_layers(model))) == ["fc64_bias"]
 
 
@@ -113,8 +121,15 @@ def test_identical_layer_sequences_get_no_diagnosis():
         assert diagnose_layers(arch, trace_layers(build(arch), x), describe_layers(build(arch))) == []
 
 
-@pytest.mark.parametrize(("values", "unit"), [([0.1, 0.55, 0.62], "fraction"), ([10.0, 55.0], "percent"),
-                                              ([0.5, float("nan"), 1.0], "fraction"), ([0.9, 1.5], "percent")])
+@pytest.mark.parametrize(
+    ("values", "unit"),
+    [
+        ([0.1, 0.55, 0.62], "fraction"),
+        ([10.0, 55.0], "percent"),
+        ([0.5, float("nan"), 1.0], "fraction"),
+        ([0.9, 1.5], "percent"),
+    ],
+)
 def test_accuracy_unit_reads_fractions_and_percentages(values, unit):
     assert accuracy_unit(values) == unit
 
@@ -127,10 +142,14 @@ def test_a_fraction_percent_mix_is_recognised_and_one_unit_is_not():
 
 def _cases():
     rng = np.random.default_rng(7)
-    return {"several channels, odd kernel": (rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3))),
-            "even kernel": (rng.normal(size=(2, 2, 10, 9)), rng.normal(size=(3, 2, 2, 4))),
-            "uint8, even kernel": (rng.integers(0, 256, size=(2, 1, 12, 11), dtype=np.uint8),
-                                   rng.normal(size=(3, 1, 4, 4)))}
+    return {
+        "several channels, odd kernel": (rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3))),
+        "even kernel": (rng.normal(size=(2, 2, 10, 9)), rng.normal(size=(3, 2, 2, 4))),
+        "uint8, even kernel": (
+            rng.integers(0, 256, size=(2, 1, 12, 11), dtype=np.uint8),
+            rng.normal(size=(3, 1, 4, 4)),
+        ),
+    }
 
 
 def _centred_flipped_conv(x: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -144,9 +163,11 @@ def _centred_flipped_conv(x: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def test_two_defects_together_are_each_named_and_never_called_uint8_only():
-    want = {"several channels, odd kernel": ["flipped_kernel"],
-            "even kernel": ["flipped_kernel", "zero_last_row", "zero_last_column"],
-            "uint8, even kernel": ["flipped_kernel", "zero_last_row", "zero_last_column"]}
+    want = {
+        "several channels, odd kernel": ["flipped_kernel"],
+        "even kernel": ["flipped_kernel", "zero_last_row", "zero_last_column"],
+        "uint8, even kernel": ["flipped_kernel", "zero_last_row", "zero_last_column"],
+    }
     for name, (x, k) in _cases().items():
         assert codes(diagnose_conv(_centred_flipped_conv(x, k), x, k)) == want[name], name
 

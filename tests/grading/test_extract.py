@@ -17,12 +17,25 @@ from tests.helpers.strategies import name_spellings
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 
 
-@pytest.mark.parametrize(("name", "key"), [
-    ("my_conv2d", "my_conv2d"), ("myConv2d", "my_conv2d"), ("mlp_1", "mlp_1"), ("MLP_1", "mlp_1"),
-    ("Mlp1", "mlp_1"), ("CNN3", "cnn_3"), ("cnn_3_relu", "cnn_3"), ("CNN_4Net", "cnn_4"),
-    ("cnn_3_sigmoid", "cnn_3_sigmoid"), ("CNN5Sigmoid", "cnn_5_sigmoid"),
-    ("cnn_6", None), ("train", None), ("conv2d", None), ("mlp", None),
-])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("my_conv2d", "my_conv2d"),
+        ("myConv2d", "my_conv2d"),
+        ("mlp_1", "mlp_1"),
+        ("MLP_1", "mlp_1"),
+        ("Mlp1", "mlp_1"),
+        ("CNN3", "cnn_3"),
+        ("cnn_3_relu", "cnn_3"),
+        ("CNN_4Net", "cnn_4"),
+        ("cnn_3_sigmoid", "cnn_3_sigmoid"),
+        ("CNN5Sigmoid", "cnn_5_sigmoid"),
+        ("cnn_6", None),
+        ("train", None),
+        ("conv2d", None),
+        ("mlp", None),
+    ],
+)
 def test_match_target_accepts_the_usual_spellings_and_nothing_else(name, key):
     assert match_target(name) == key
 
@@ -56,7 +69,10 @@ def _top_level(module: Path) -> list[str]:
 
 
 def test_extract_takes_only_what_the_target_needs_and_no_script_code(tmp_path):
-    submission = _write(tmp_path / "sub", {"hw1.py": """
+    submission = _write(
+        tmp_path / "sub",
+        {
+            "hw1.py": """
         import numpy as np
         import torch
         import matplotlib.pyplot as plt
@@ -70,7 +86,9 @@ def test_extract_takes_only_what_the_target_needs_and_no_script_code(tmp_path):
         model = train_for_hours()
         while True:
             pass
-    """})
+    """
+        },
+    )
     found = extract(submission, tmp_path / "out")
     assert set(found.found) == {"my_conv2d"}
     tags = _top_level(tmp_path / "out" / found.found["my_conv2d"].module)
@@ -78,8 +96,10 @@ def test_extract_takes_only_what_the_target_needs_and_no_script_code(tmp_path):
 
 
 def test_extract_resolves_helpers_imported_from_the_students_other_files_without_importing_them(tmp_path):
-    submission = _write(tmp_path / "sub", {
-        "models.py": """
+    submission = _write(
+        tmp_path / "sub",
+        {
+            "models.py": """
             import torch.nn as nn
             from utils import make_layer as layer
             class CNN3(nn.Module):
@@ -87,12 +107,14 @@ def test_extract_resolves_helpers_imported_from_the_students_other_files_without
                     super().__init__()
                     self.c = layer(1, 16)
         """,
-        "utils.py": """
+            "utils.py": """
             import torch.nn as nn
             print("script code in utils")
             def make_layer(a, b):
                 return nn.Conv2d(a, b, 3)
-        """})
+        """,
+        },
+    )
     found = extract(submission, tmp_path / "out")
     tags = _top_level(tmp_path / "out" / found.found["cnn_3"].module)
     assert "import utils" not in " ".join(tags) and "Expr" not in tags  # no import of, or print from, utils
@@ -101,15 +123,19 @@ def test_extract_resolves_helpers_imported_from_the_students_other_files_without
 
 
 def test_extract_reports_syntax_errors_and_still_extracts_the_other_files(tmp_path):
-    submission = _write(tmp_path / "sub", {"conv.py": "def my_conv2d(x, k):\n    return x\n",
-                                           "models.py": "class mlp_1(:\n    pass\n"})
+    submission = _write(
+        tmp_path / "sub",
+        {"conv.py": "def my_conv2d(x, k):\n    return x\n", "models.py": "class mlp_1(:\n    pass\n"},
+    )
     found = extract(submission, tmp_path / "out")
     assert list(found.found) == ["my_conv2d"]
     assert list(found.parse_errors) == ["models.py"] and "line 1" in found.parse_errors["models.py"]
 
 
 def test_extract_names_undefined_dependencies(tmp_path):
-    submission = _write(tmp_path / "sub", {"a.py": "def my_conv2d(x, k):\n    return undefined_helper(x) + len(x)\n"})
+    submission = _write(
+        tmp_path / "sub", {"a.py": "def my_conv2d(x, k):\n    return undefined_helper(x) + len(x)\n"}
+    )
     found = extract(submission, tmp_path / "out")
     assert found.unresolved == {"my_conv2d": ["undefined_helper"]}  # len is a builtin, not missing
 
@@ -133,7 +159,9 @@ def test_extract_rejects_a_missing_folder(tmp_path):
 
 
 def test_adam_learning_rates_are_read_from_the_source():
-    tree = ast.parse("import torch\nopt = torch.optim.Adam(m.parameters(), lr=0.01)\n"
-                     "a = Adam(m.parameters())\nb = optim.Adam(m.parameters(), 1e-3)\nc = optim.Adam(p, lr=LR)\n"
-                     "s = optim.SGD(p, lr=0.1)\n")
+    tree = ast.parse(
+        "import torch\nopt = torch.optim.Adam(m.parameters(), lr=0.01)\n"
+        "a = Adam(m.parameters())\nb = optim.Adam(m.parameters(), 1e-3)\nc = optim.Adam(p, lr=LR)\n"
+        "s = optim.SGD(p, lr=0.1)\n"
+    )
     assert adam_learning_rates(tree) == [(2, 0.01), (3, None), (4, 0.001)]  # LR is not a literal: unknown

@@ -75,8 +75,11 @@ def expected(name: str) -> dict:
 
 def not_found_slots(result) -> set[str]:
     """The result slots whose checks failed because no file fills them."""
-    return {c.id.split("/")[1] for c in result.checks
-            if c.id.startswith("results/") and not c.passed and c.message.startswith("not found")}
+    return {
+        c.id.split("/")[1]
+        for c in result.checks
+        if c.id.startswith("results/") and not c.passed and c.message.startswith("not found")
+    }
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -106,11 +109,17 @@ def test_the_correct_submission_scores_full_marks_folder_or_zip(graded):
         result = graded[0][student]
         missing = not_found_slots(result)
         assert missing == set(SLOTS) - {"part3_cnn_5", "part4_cnn_3"}
-        assert result.score == result.max_score - sum(c.max_points for c in result.checks
-                                                      if c.id.split("/")[1] in missing) > 0, student
+        assert (
+            result.score
+            == result.max_score - sum(c.max_points for c in result.checks if c.id.split("/")[1] in missing)
+            > 0
+        ), student
         ids = {c.id for c in result.checks}
-        assert {"results/part3_cnn_5/test_accuracy_band", "results/part4_cnn_3/gradients_nonnegative",
-                "arch/cnn_3_sigmoid/layers"} <= ids
+        assert {
+            "results/part3_cnn_5/test_accuracy_band",
+            "results/part4_cnn_3/gradients_nonnegative",
+            "arch/cnn_3_sigmoid/layers",
+        } <= ids
         assert "conv/course_samples" not in ids  # only with course data
 
 
@@ -172,8 +181,9 @@ def test_a_defect_costs_points_only_where_it_is(graded):
         result, failed = results[name], set(expected(name)["failed"])
         missing = not_found_slots(result)
         lost = result.max_score - result.score
-        assert lost == sum(c.max_points for c in result.checks
-                           if c.id in failed or c.id.split("/")[1] in missing), name
+        assert lost == sum(
+            c.max_points for c in result.checks if c.id in failed or c.id.split("/")[1] in missing
+        ), name
 
 
 def test_hung_checks_are_stopped_by_their_timeouts(graded):
@@ -192,9 +202,13 @@ def test_grading_never_touches_the_submissions_or_imports_student_code(graded):
     _, before, after, classroom = graded
     assert before == after
     assert not (classroom.parent / "escaped.txt").exists() and not (classroom / "escaped.txt").exists()
-    student_modules = [name for name, module in sys.modules.items()
-                       if name.startswith("ee449_student_") or name in {"hw1", "models"}
-                       or str(getattr(module, "__file__", "") or "").startswith(str(classroom))]
+    student_modules = [
+        name
+        for name, module in sys.modules.items()
+        if name.startswith("ee449_student_")
+        or name in {"hw1", "models"}
+        or str(getattr(module, "__file__", "") or "").startswith(str(classroom))
+    ]
     assert student_modules == []
 
 
@@ -211,10 +225,21 @@ def test_a_zip_with_a_path_outside_its_folder_is_refused(tmp_path):
 def test_result_files_are_found_by_content_whatever_their_names(tmp_path):
     work, root = tmp_path / "work", tmp_path
     work.mkdir()
-    part3 = {"name": "cnn_4", "loss_curve": [], "train_acc_curve": [], "val_acc_curve": [], "test_acc": 60,
-             "weights": []}
-    part4 = {"name": "cnn_5", "relu_loss_curve": [], "sigmoid_loss_curve": [], "relu_grad_curve": [],
-             "sigmoid_grad_curve": []}
+    part3 = {
+        "name": "cnn_4",
+        "loss_curve": [],
+        "train_acc_curve": [],
+        "val_acc_curve": [],
+        "test_acc": 60,
+        "weights": [],
+    }
+    part4 = {
+        "name": "cnn_5",
+        "relu_loss_curve": [],
+        "sigmoid_loss_curve": [],
+        "relu_grad_curve": [],
+        "sigmoid_grad_curve": [],
+    }
     (work / "q3_results.pkl").write_bytes(pickle.dumps(part3))
     (work / "record").write_bytes(pickle.dumps(part4))  # no extension; architecture from its 'name'
     # The architecture from the file name when the 'name' value says nothing:
@@ -223,7 +248,10 @@ def test_result_files_are_found_by_content_whatever_their_names(tmp_path):
     (work / "evil.pkl").write_bytes(b"\x80\x04" + b"garbage")
     found = find_result_files(work, root, memory_mb=4096)
     assert {s: f for s, f in found.slots.items() if f} == {
-        "part3_cnn_4": "q3_results.pkl", "part4_cnn_5": "record", "part3_mlp_1": "part_3_mlp1.json"}
+        "part3_cnn_4": "q3_results.pkl",
+        "part4_cnn_5": "record",
+        "part3_mlp_1": "part_3_mlp1.json",
+    }
     notes = "\n".join(found.notes)
     assert "settings.json: checked, a dict without the homework's keys" in notes
     assert "evil.pkl: could not be read" in notes

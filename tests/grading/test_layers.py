@@ -53,8 +53,14 @@ def test_a_module_called_twice_is_listed_twice_and_hooks_are_removed():
 def test_valid_padding_in_any_spelling_traces_as_the_reference(padding):
     """padding='valid' is no padding: never a difference from the homework's cnn_3."""
     model = build("cnn_3")
-    spelled = nn.Sequential(*[nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, padding=padding)
-                              if isinstance(m, nn.Conv2d) else m for m in model.layers])
+    spelled = nn.Sequential(
+        *[
+            nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, padding=padding)
+            if isinstance(m, nn.Conv2d)
+            else m
+            for m in model.layers
+        ]
+    )
     x = torch.zeros(2, 1, 32, 32)
     assert trace_layers(spelled, x) == trace_layers(model, x)
 

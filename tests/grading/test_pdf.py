@@ -47,7 +47,11 @@ def _grade_pdf_class(classroom: Path) -> dict[str, GradeResult]:
     with zipfile.ZipFile(classroom / "report_zipped.zip", "w") as zf:
         for path in report.iterdir():
             zf.write(path, Path("hw1_ali_veli_e1234567") / path.name)
-    shutil.copytree(SUBMISSIONS / "correct", classroom / "py_report_folder", ignore=shutil.ignore_patterns("expected.json"))
+    shutil.copytree(
+        SUBMISSIONS / "correct",
+        classroom / "py_report_folder",
+        ignore=shutil.ignore_patterns("expected.json"),
+    )
     results = grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)
     return {r.student: r for r in results}
 
@@ -85,6 +89,7 @@ def test_the_twins_differ_where_their_code_does(graded):
 
     A PDF alone holds no result files: its result slots fail "not found" (one maximum for all),
     and those are left out of the code's comparison."""
+
     def code_failures(name: str) -> list[str]:
         return sorted(c.id for c in graded[name].checks if not c.passed and not c.id.startswith("results/"))
 
@@ -100,7 +105,9 @@ def test_the_twins_differ_where_their_code_does(graded):
 
 def test_a_pdf_in_a_folder_or_a_zip_grades_like_the_folder_with_py_files(graded):
     want = outcome(graded["py_report_folder"])
-    assert any(check.startswith("results/") for check in want)  # the result files beside the PDF are graded too
+    assert any(
+        check.startswith("results/") for check in want
+    )  # the result files beside the PDF are graded too
     assert outcome(graded["report_folder"]) == want
     assert outcome(graded["report_zipped"]) == want
 
@@ -115,8 +122,10 @@ def test_the_summary_says_where_the_code_came_from(graded):
 def test_a_scanned_pdf_ends_with_one_clear_sentence_and_no_crash(graded):
     result = graded["scanned"]
     lines = summary(result).splitlines()
-    assert lines[1] == ("  scanned.pdf: no code text found in this PDF (its 3 pages hold no text, only images "
-                        "(a scan?): the code must be appended as text).")
+    assert lines[1] == (
+        "  scanned.pdf: no code text found in this PDF (its 3 pages hold no text, only images "
+        "(a scan?): the code must be appended as text)."
+    )
     assert result.score == 0 and result.max_score > 0
     assert all(check.message or check.diagnoses for check in result.checks)  # every zero says why
 
@@ -139,5 +148,7 @@ def test_each_pdf_of_a_class_folder_is_one_student(tmp_path):
     for name in ("hw1_a_b_e1.pdf", "hw1_c_d_e2.pdf"):
         (tmp_path / name).write_bytes(b"%PDF-1.4\n")
     (tmp_path / "notes.txt").write_text("not a submission")
-    assert find_submissions(tmp_path) == [("hw1_a_b_e1", tmp_path / "hw1_a_b_e1.pdf"),
-                                          ("hw1_c_d_e2", tmp_path / "hw1_c_d_e2.pdf")]
+    assert find_submissions(tmp_path) == [
+        ("hw1_a_b_e1", tmp_path / "hw1_a_b_e1.pdf"),
+        ("hw1_c_d_e2", tmp_path / "hw1_c_d_e2.pdf"),
+    ]

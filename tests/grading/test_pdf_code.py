@@ -47,11 +47,20 @@ def same_program(a: str, b: str) -> bool:
 
 
 def code_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip() and not line.startswith("# Recovered by ee449")]
+    return [
+        line for line in text.splitlines() if line.strip() and not line.startswith("# Recovered by ee449")
+    ]
 
 
-def rows_from(source: str, *, mono: bool = True, x_step: float = PITCH, wrap_at: int | None = None,
-              mark: str = "", prose: tuple[str, ...] = ()) -> list[Row]:
+def rows_from(
+    source: str,
+    *,
+    mono: bool = True,
+    x_step: float = PITCH,
+    wrap_at: int | None = None,
+    mark: str = "",
+    prose: tuple[str, ...] = (),
+) -> list[Row]:
     """`source` laid out as a PDF shows it: one row per line, indentation as x, long lines wrapped.
 
     `wrap_at` columns: a word processor wraps at the last space that fits, the rest at the left
@@ -64,7 +73,9 @@ def rows_from(source: str, *, mono: bool = True, x_step: float = PITCH, wrap_at:
     def add(text: str, x0: float, is_mono: bool) -> None:
         nonlocal top
         top += 12.0
-        rows.append(Row(1 + int(top // 700), 0, 1, top % 700, x0, x0 + len(text) * PITCH, text, is_mono, PITCH))
+        rows.append(
+            Row(1 + int(top // 700), 0, 1, top % 700, x0, x0 + len(text) * PITCH, text, is_mono, PITCH)
+        )
 
     for sentence in prose:
         add(sentence, 0.0, False)
@@ -80,7 +91,7 @@ def rows_from(source: str, *, mono: bool = True, x_step: float = PITCH, wrap_at:
         while wrap_at and x0 + len(text) * PITCH > width and " " in text[: int((width - x0) / PITCH)]:
             cut = text[: int((width - x0) / PITCH)].rindex(" ")
             add(text[:cut], x0, mono)
-            text = mark + " " + text[cut + 1:] if mark else text[cut + 1:]
+            text = mark + " " + text[cut + 1 :] if mark else text[cut + 1 :]
             x0 = x0 + 4 * PITCH if mark else 0.0
         add(text, x0, mono)
     return rows
@@ -97,7 +108,9 @@ def recovered() -> dict[str, PdfCode]:
 @pytest.mark.parametrize("pdf", WITH_CODE)
 def test_the_code_recovered_from_each_fixture_pdf_is_its_twins_program(recovered, pdf):
     result = recovered[pdf]
-    assert result.file == "~from_pdf/" + pdf.replace(".pdf", "_from_pdf.py") and not result.unparsed, result.summary()
+    assert result.file == "~from_pdf/" + pdf.replace(".pdf", "_from_pdf.py") and not result.unparsed, (
+        result.summary()
+    )
     assert same_program(result.code, twin_source(pdf))
 
 
@@ -112,7 +125,9 @@ def test_the_listings_pdf_stores_no_spaces_yet_indentation_comes_back_exactly(re
     with pdfplumber.open(PDFS / "listings_numbered.pdf") as pdf:
         code_page = pdf.pages[2]
         assert code_page.chars and not [c for c in code_page.chars if c["text"] == " "]
-    source = {line.strip(): line for line in CORRECT.splitlines() if len(line.strip()) > 5}  # not a lone `"""`
+    source = {
+        line.strip(): line for line in CORRECT.splitlines() if len(line.strip()) > 5
+    }  # not a lone `"""`
     lines = [line for line in code_lines(recovered["listings_numbered.pdf"].code) if line.strip() in source]
     assert len(lines) > 80
     assert [line for line in lines if line != source[line.strip()]] == []
@@ -127,10 +142,13 @@ def test_margin_line_numbers_are_gone_from_the_rows(recovered):
 def test_a_scanned_report_gets_one_clear_sentence(recovered, tmp_path):
     result = recovered["scanned.pdf"]
     assert result.file is None and result.code == ""
-    assert result.summary().startswith("scanned.pdf: no code text found in this PDF (its 3 pages hold no text")
+    assert result.summary().startswith(
+        "scanned.pdf: no code text found in this PDF (its 3 pages hold no text"
+    )
     (tmp_path / "scanned.pdf").write_bytes((PDFS / "scanned.pdf").read_bytes())
-    assert [r.file for r in recover_into(tmp_path)] == [None] and sorted(p.name for p in tmp_path.iterdir()) == [
-        "scanned.pdf"]
+    assert [r.file for r in recover_into(tmp_path)] == [None] and sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["scanned.pdf"]
 
 
 def test_a_file_that_is_not_a_pdf_is_a_note_not_a_crash(tmp_path):
@@ -145,11 +163,15 @@ def test_recover_into_writes_the_code_where_a_students_own_py_files_come_first(t
         (tmp_path / folder / "hw1_ali_veli_e1234567.pdf").write_bytes((PDFS / "word_export.pdf").read_bytes())
     (tmp_path / "zz_last.py").write_text("")
     results = recover_into(tmp_path)
-    assert [r.file for r in results] == ["~from_pdf/hw1_ali_veli_e1234567_from_pdf.py",
-                                         "~from_pdf/hw1_ali_veli_e1234567_2_from_pdf.py"]
+    assert [r.file for r in results] == [
+        "~from_pdf/hw1_ali_veli_e1234567_from_pdf.py",
+        "~from_pdf/hw1_ali_veli_e1234567_2_from_pdf.py",
+    ]
     assert all((tmp_path / r.file).read_text() == r.code for r in results)
     assert min(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.py")) == "zz_last.py"
-    assert "pages 1-3 of the report, 116 lines recovered" in results[0].summary()  # the docstring keeps its 2 wraps
+    assert (
+        "pages 1-3 of the report, 116 lines recovered" in results[0].summary()
+    )  # the docstring keeps its 2 wraps
 
 
 # -- one step at a time, on rows laid out from a known source --------------------------------------
@@ -162,8 +184,11 @@ def test_indentation_is_rebuilt_from_x_positions_alone():
 
 def test_indentation_in_a_proportional_font_keeps_the_nesting():
     """No monospace font: indentation levels come from the order of left edges, whatever their step."""
-    prose = ("In Part 2 we implement the convolution and compare it with the reference.",
-             "Results", "The code is appended below.")
+    prose = (
+        "In Part 2 we implement the convolution and compare it with the reference.",
+        "Results",
+        "The code is appended below.",
+    )
     code, _, _ = recover_rows(rows_from(CORRECT, mono=False, x_step=3.1, prose=prose))
     assert same_program(code, CORRECT)
     assert not any(sentence in code for sentence in prose)
@@ -197,16 +222,24 @@ def test_a_line_that_does_not_parse_is_named_and_the_rest_is_kept():
 
 
 def _chars(text: str, x: float, top: float) -> list[Char]:
-    return [Char(ch, x + i * PITCH, x + (i + 0.8) * PITCH, top, top + 9, 9.0, True)
-            for i, ch in enumerate(text) if ch != " "]
+    return [
+        Char(ch, x + i * PITCH, x + (i + 0.8) * PITCH, top, top + 9, 9.0, True)
+        for i, ch in enumerate(text)
+        if ch != " "
+    ]
 
 
 def test_a_right_aligned_column_of_rising_numbers_is_dropped_and_code_digits_are_not():
-    numbered = [_chars(str(n), 20 - len(str(n)) * PITCH, 12.0 * n) + _chars(f"x{n} = {n}", 40, 12.0 * n)
-                for n in range(8, 14)]
+    numbered = [
+        _chars(str(n), 20 - len(str(n)) * PITCH, 12.0 * n) + _chars(f"x{n} = {n}", 40, 12.0 * n)
+        for n in range(8, 14)
+    ]
     kept = drop_line_numbers(numbered)
     assert ["".join(c.text for c in row) for row in kept] == [f"x{n}={n}" for n in range(8, 14)]
-    code = [_chars(text, 40, 12.0 * i) for i, text in enumerate(["1 + 2", "30 * 4", "5 - 6", "7 + 8", "9 * 9", "2 - 1"])]
+    code = [
+        _chars(text, 40, 12.0 * i)
+        for i, text in enumerate(["1 + 2", "30 * 4", "5 - 6", "7 + 8", "9 * 9", "2 - 1"])
+    ]
     assert drop_line_numbers(code) == code  # digits that start lines of code, not a margin
 
 
@@ -229,8 +262,12 @@ def _prose_rows(*texts: str) -> list[Row]:
 
 
 def test_numbers_in_a_sentence_are_not_read_as_a_table():
-    rows = _prose_rows("Test accuracy of the models", "cnn_3 reached 58.1% after 15 epochs and 60% later",
-                       "MLP 1 40.2", "CNN 4 61.4")
+    rows = _prose_rows(
+        "Test accuracy of the models",
+        "cnn_3 reached 58.1% after 15 epochs and 60% later",
+        "MLP 1 40.2",
+        "CNN 4 61.4",
+    )
     assert table_on_page(rows) is None
     skipped = "report's test-accuracy table: not found or not readable reliably, skipped (not graded)."
     assert accuracy_notes(rows) == [skipped]

@@ -13,12 +13,25 @@ from tests.helpers.gradescope import assert_gradescope_results
 
 
 def make_result(student: str = "ada") -> GradeResult:
-    return GradeResult(student, [
-        CheckResult("conv/output_shape", True, 2.0, 2.0, "visible", seconds=0.1),
-        CheckResult("arch/mlp_1/output_shape", False, 0.0, 3.0, "hidden", "batch 1: RuntimeError: shape",
-                    [["hardcoded_batch", "Your mlp_1 works for a batch of 50 but not for 1, 7."]], 0.2),
-        CheckResult("results/part3_cnn_4.json/keys", True, 0.5, 0.5, "after_published"),
-    ], seconds=4.2, notes=["my_conv2d: taken from hw1.py, line 3"])
+    return GradeResult(
+        student,
+        [
+            CheckResult("conv/output_shape", True, 2.0, 2.0, "visible", seconds=0.1),
+            CheckResult(
+                "arch/mlp_1/output_shape",
+                False,
+                0.0,
+                3.0,
+                "hidden",
+                "batch 1: RuntimeError: shape",
+                [["hardcoded_batch", "Your mlp_1 works for a batch of 50 but not for 1, 7."]],
+                0.2,
+            ),
+            CheckResult("results/part3_cnn_4.json/keys", True, 0.5, 0.5, "after_published"),
+        ],
+        seconds=4.2,
+        notes=["my_conv2d: taken from hw1.py, line 3"],
+    )
 
 
 def test_results_json_has_only_documented_gradescope_fields_and_adds_up(tmp_path):
@@ -27,9 +40,15 @@ def test_results_json_has_only_documented_gradescope_fields_and_adds_up(tmp_path
     assert_gradescope_results(payload)
     assert payload["score"] == 2.5
     failed = payload["tests"][1]
-    assert failed["status"] == "failed" and failed["visibility"] == "hidden" and failed["tags"] == ["hardcoded_batch"]
-    assert failed["output"].splitlines() == ["Your mlp_1 works for a batch of 50 but not for 1, 7.",
-                                             "batch 1: RuntimeError: shape"]  # diagnosis first, then detail
+    assert (
+        failed["status"] == "failed"
+        and failed["visibility"] == "hidden"
+        and failed["tags"] == ["hardcoded_batch"]
+    )
+    assert failed["output"].splitlines() == [
+        "Your mlp_1 works for a batch of 50 but not for 1, 7.",
+        "batch 1: RuntimeError: shape",
+    ]  # diagnosis first, then detail
 
 
 def test_junit_xml_counts_failures_and_carries_the_diagnosis():
@@ -58,8 +77,17 @@ def test_the_summary_lists_failed_checks_with_their_diagnosis():
 
 def test_the_summary_says_a_repeated_reason_once():
     result = make_result()
-    result.checks.append(CheckResult("arch/mlp_1/layers", False, 0.0, 4.0, "visible", "batch 1: RuntimeError: shape",
-                                     [["hardcoded_batch", "Your mlp_1 works for a batch of 50 but not for 1, 7."]]))
+    result.checks.append(
+        CheckResult(
+            "arch/mlp_1/layers",
+            False,
+            0.0,
+            4.0,
+            "visible",
+            "batch 1: RuntimeError: shape",
+            [["hardcoded_batch", "Your mlp_1 works for a batch of 50 but not for 1, 7."]],
+        )
+    )
     text = summary(result)
     assert "  FAIL arch/mlp_1/output_shape, arch/mlp_1/layers (0 / 7)" in text.splitlines()
     assert text.count("batch of 50") == 1

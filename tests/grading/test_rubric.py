@@ -12,31 +12,51 @@ from ee449.grading.rubric import glob_match, load_rubric
 
 def test_the_default_rubric_scores_every_check_family():
     rubric = load_rubric()
-    for check in ("conv/output_shape", "conv/matches_reference[uint8_input]", "arch/cnn_3/layers",
-                  "arch/mlp_1/output_shape", "results/part3_cnn_4.json/keys"):
+    for check in (
+        "conv/output_shape",
+        "conv/matches_reference[uint8_input]",
+        "arch/cnn_3/layers",
+        "arch/mlp_1/output_shape",
+        "results/part3_cnn_4.json/keys",
+    ):
         assert rubric.rule_for(check).points > 0, check
     assert rubric.rule_for("arch/cnn_3_sigmoid/layers").points == 0  # optional variants: reported only
     assert rubric.rule_for("something/else").points == 0
 
 
-@pytest.mark.parametrize(("pattern", "check", "matches"), [
-    ("conv/matches_reference[*]", "conv/matches_reference[uint8_input]", True),
-    ("conv/matches_reference[u]", "conv/matches_reference[uint8_input]", False),
-    ("conv/matches_reference[u]", "conv/matches_reference[u]", True),  # brackets are literal
-    ("arch/*/layers", "arch/cnn_3/layers", True),
-    ("arch/cnn_?/layers", "arch/cnn_3/layers", True),
-    ("arch/*/layers", "arch/cnn_3/parameter_count", False),
-])
+@pytest.mark.parametrize(
+    ("pattern", "check", "matches"),
+    [
+        ("conv/matches_reference[*]", "conv/matches_reference[uint8_input]", True),
+        ("conv/matches_reference[u]", "conv/matches_reference[uint8_input]", False),
+        ("conv/matches_reference[u]", "conv/matches_reference[u]", True),  # brackets are literal
+        ("arch/*/layers", "arch/cnn_3/layers", True),
+        ("arch/cnn_?/layers", "arch/cnn_3/layers", True),
+        ("arch/*/layers", "arch/cnn_3/parameter_count", False),
+    ],
+)
 def test_rule_patterns_are_globs_with_literal_brackets(pattern, check, matches):
     assert glob_match(pattern, check) is matches
 
 
 def test_the_first_matching_rule_wins_and_carries_visibility(tmp_path):
     path = tmp_path / "rubric.json"
-    path.write_text(json.dumps({"title": "t", "rules": [
-        {"match": "arch/cnn_5/*", "points": 5, "visibility": "hidden"}, {"match": "arch/*", "points": 1}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "title": "t",
+                "rules": [
+                    {"match": "arch/cnn_5/*", "points": 5, "visibility": "hidden"},
+                    {"match": "arch/*", "points": 1},
+                ],
+            }
+        )
+    )
     rubric = load_rubric(path)
-    assert (rubric.rule_for("arch/cnn_5/layers").points, rubric.rule_for("arch/cnn_5/layers").visibility) == (5, "hidden")
+    assert (rubric.rule_for("arch/cnn_5/layers").points, rubric.rule_for("arch/cnn_5/layers").visibility) == (
+        5,
+        "hidden",
+    )
     assert rubric.rule_for("arch/cnn_4/layers").points == 1
 
 
@@ -48,13 +68,16 @@ def test_a_toml_rubric_reads_like_the_json_one(tmp_path):
     assert (rule.points, rule.visibility) == (2.5, "after_due_date")
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ({"rules": []}, "non-empty list"),
-    ({"rules": [{"match": "x"}]}, "'match' and 'points'"),
-    ({"rules": [{"match": "x", "points": -1}]}, "points must be a number >= 0"),
-    ({"rules": [{"match": "x", "points": 1, "visibility": "secret"}]}, "visibility 'secret'"),
-    ({"rules": [{"match": "x", "points": 1}], "weights": 2}, "unknown keys"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"rules": []}, "non-empty list"),
+        ({"rules": [{"match": "x"}]}, "'match' and 'points'"),
+        ({"rules": [{"match": "x", "points": -1}]}, "points must be a number >= 0"),
+        ({"rules": [{"match": "x", "points": 1, "visibility": "secret"}]}, "visibility 'secret'"),
+        ({"rules": [{"match": "x", "points": 1}], "weights": 2}, "unknown keys"),
+    ],
+)
 def test_a_bad_rubric_is_rejected_with_the_reason(tmp_path, content, message):
     path = tmp_path / "rubric.json"
     path.write_text(json.dumps(content))

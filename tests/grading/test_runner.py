@@ -18,11 +18,22 @@ def test_progress_tracks_collected_running_and_finished_checks_across_reads(tmp_
     path = tmp_path / "progress.jsonl"
     progress = runner._Progress(path)
     progress.poll()  # no file yet: nothing, no error
-    _log(path, {"event": "collected", "checks": [{"id": "a", "target": "t"}, {"id": "b", "target": "t"}]},
-         {"event": "start", "id": "a", "target": "t"},
-         {"event": "result", "id": "a", "target": "t", "passed": False, "message": "m",
-          "diagnoses": [["code", "sentence"]], "seconds": 0.5},
-         {"event": "start", "id": "b", "target": "t", "timeout": 30.0}, torn='{"event": "resu')
+    _log(
+        path,
+        {"event": "collected", "checks": [{"id": "a", "target": "t"}, {"id": "b", "target": "t"}]},
+        {"event": "start", "id": "a", "target": "t"},
+        {
+            "event": "result",
+            "id": "a",
+            "target": "t",
+            "passed": False,
+            "message": "m",
+            "diagnoses": [["code", "sentence"]],
+            "seconds": 0.5,
+        },
+        {"event": "start", "id": "b", "target": "t", "timeout": 30.0},
+        torn='{"event": "resu',
+    )
     progress.poll()
     assert [c["id"] for c in progress.collected] == ["a", "b"]
     assert progress.results["a"].diagnoses == [["code", "sentence"]] and not progress.results["a"].passed

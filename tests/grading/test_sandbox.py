@@ -19,8 +19,13 @@ def box(tmp_path):
 
 
 def _python(box, code: str, limits: sandbox.Limits, watchdog=None) -> sandbox.Completed:
-    return sandbox.run([sys.executable, "-c", code], cwd=box / "work", env=sandbox.minimal_env(box),
-                       limits=limits, watchdog=watchdog)
+    return sandbox.run(
+        [sys.executable, "-c", code],
+        cwd=box / "work",
+        env=sandbox.minimal_env(box),
+        limits=limits,
+        watchdog=watchdog,
+    )
 
 
 @pytest.mark.parametrize("mode", ["bwrap", "fence"])
@@ -28,12 +33,19 @@ def test_a_child_that_never_ends_is_killed_with_its_own_children_at_the_timeout(
     if mode == "bwrap" and isolation().mode != "bwrap":
         pytest.skip("bubblewrap is not usable here")
     tag = f"{time.time_ns()}"  # the grandchild's command line names it (bwrap's PIDs are its namespace's)
-    code = ("import subprocess, sys\n"
-            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '{tag}'])\n"
-            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '{tag}'], start_new_session=True)\n"
-            "while True: pass\n")
-    result = sandbox.run([sys.executable, "-c", code], cwd=box / "work", env=sandbox.minimal_env(box),
-                         limits=sandbox.Limits(timeout_s=3), mode=Isolation(mode))
+    code = (
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '{tag}'])\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '{tag}'], start_new_session=True)\n"
+        "while True: pass\n"
+    )
+    result = sandbox.run(
+        [sys.executable, "-c", code],
+        cwd=box / "work",
+        env=sandbox.minimal_env(box),
+        limits=sandbox.Limits(timeout_s=3),
+        mode=Isolation(mode),
+    )
     assert result.timed_out and result.returncode is None
     deadline = time.monotonic() + 10  # the kill is asynchronous: give the kernel a moment
     while _tagged(tag) and time.monotonic() < deadline:
@@ -46,7 +58,11 @@ def _tagged(tag: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and tag.encode() in (entry / "cmdline").read_bytes() and _alive(int(entry.name)):
+            if (
+                entry.name.isdigit()
+                and tag.encode() in (entry / "cmdline").read_bytes()
+                and _alive(int(entry.name))
+            ):
                 found.append(int(entry.name))
         except OSError:
             continue
@@ -64,8 +80,10 @@ def _alive(pid: int) -> bool:
 
 def test_the_memory_limit_stops_a_memory_bomb_near_the_limit(box):
     # Anonymous mappings count against the address space without using real memory.
-    code = ("import mmap\nhog = []\ntry:\n    while True: hog.append(mmap.mmap(-1, 10 ** 8))\n"
-            "except (MemoryError, OSError):\n    print('stopped', len(hog))\n")
+    code = (
+        "import mmap\nhog = []\ntry:\n    while True: hog.append(mmap.mmap(-1, 10 ** 8))\n"
+        "except (MemoryError, OSError):\n    print('stopped', len(hog))\n"
+    )
     result = _python(box, code, sandbox.Limits(timeout_s=60, memory_mb=1024))
     assert result.returncode == 0 and result.stdout.startswith("stopped")
     assert int(result.stdout.split()[1]) < 11  # stopped near 1 GB of address space, not later
@@ -81,8 +99,11 @@ def test_the_child_gets_a_minimal_environment_and_its_own_home(box, monkeypatch)
 
 
 def test_exit_status_and_output_come_back(box):
-    result = _python(box, "import sys; print('out'); print('err', file=sys.stderr); sys.exit(7)",
-                     sandbox.Limits(timeout_s=60))
+    result = _python(
+        box,
+        "import sys; print('out'); print('err', file=sys.stderr); sys.exit(7)",
+        sandbox.Limits(timeout_s=60),
+    )
     assert (result.returncode, result.stdout.strip(), result.stderr.strip()) == (7, "out", "err")
     assert not result.timed_out and not result.stopped_by_watchdog
 

@@ -38,9 +38,15 @@ def test_an_exported_py_with_reset_parses_and_valid_python_is_left_alone():
 
 
 def test_notebook_code_cells_are_read_markdown_is_not_and_a_broken_cell_costs_only_itself(tmp_path):
-    _notebook(tmp_path / "hw.ipynb", [("markdown", "def not_code(): pass"),
-                                      ("code", "!pip install x\ndef a():\n    return 1"),
-                                      ("code", "model."), ("code", "def b():\n    return 2")])
+    _notebook(
+        tmp_path / "hw.ipynb",
+        [
+            ("markdown", "def not_code(): pass"),
+            ("code", "!pip install x\ndef a():\n    return 1"),
+            ("code", "model."),
+            ("code", "def b():\n    return 2"),
+        ],
+    )
     found = read_sources(tmp_path)
     (source,) = found.files
     tree = ast.parse(source.text)
@@ -50,10 +56,13 @@ def test_notebook_code_cells_are_read_markdown_is_not_and_a_broken_cell_costs_on
     assert [cell for cell, _ in source.left_out] == [3]  # said in the summary, not silently dropped
 
 
-@pytest.mark.parametrize(("name", "content", "why"), [
-    ("broken.ipynb", "{not json", "not a readable notebook"),
-    (".venv/lib/x.py", "x = 1", "in a folder of caches or environments"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("broken.ipynb", "{not json", "not a readable notebook"),
+        (".venv/lib/x.py", "x = 1", "in a folder of caches or environments"),
+    ],
+)
 def test_files_not_read_are_listed_with_why(tmp_path, name, content, why):
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,9 @@ def _as_numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 1e-9, what: str = "value") -> None:
+def assert_close(
+    actual: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 1e-9, what: str = "value"
+) -> None:
     """Shapes equal and every element within atol + rtol * |expected|; NaN matches NaN.
 
     On failure: 'what: max abs err 3e-4 > tol 1e-9 at (0, 2, 1, 1): actual 1.5, expected 1.4997'.

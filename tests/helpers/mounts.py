@@ -16,11 +16,14 @@ import pytest
 
 def _mount(folder: Path, options: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True
+    )
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'mount failed'}): needs root in a "
-                    "machine that allows mounts")
+        pytest.skip(
+            f"cannot mount a tmpfs here ({done.stderr.strip() or 'mount failed'}): needs root in a "
+            "machine that allows mounts"
+        )
 
 
 @contextlib.contextmanager

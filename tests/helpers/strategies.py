@@ -79,7 +79,9 @@ def conv_cases(draw, dtypes: tuple[str, ...] = CONV_DTYPES) -> ConvCase:
     x_dtype = draw(st.sampled_from(dtypes), label="input dtype")
     w_dtype = draw(st.sampled_from(dtypes), label="kernel dtype")
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="seed"))
-    return ConvCase(_random_values(rng, (n, c_in, h, w), x_dtype), _random_values(rng, (c_out, c_in, kh, kw), w_dtype))
+    return ConvCase(
+        _random_values(rng, (n, c_in, h, w), x_dtype), _random_values(rng, (c_out, c_in, kh, kw), w_dtype)
+    )
 
 
 class MlpShape(NamedTuple):
@@ -112,8 +114,12 @@ def cnn_shapes(draw) -> CnnShape:
     c_in = draw(st.integers(1, MAX_CNN_CHANNELS), label="c_in")
     layers = draw(st.integers(1, MAX_CNN_LAYERS), label="layers")
     side = st.integers(1, MAX_CNN_KERNEL)
-    kernels = draw(st.lists(st.one_of(side, st.tuples(side, side)), min_size=layers, max_size=layers), label="kernels")
-    channels = draw(st.lists(st.integers(1, MAX_CNN_CHANNELS), min_size=layers, max_size=layers), label="channels")
+    kernels = draw(
+        st.lists(st.one_of(side, st.tuples(side, side)), min_size=layers, max_size=layers), label="kernels"
+    )
+    channels = draw(
+        st.lists(st.integers(1, MAX_CNN_CHANNELS), min_size=layers, max_size=layers), label="channels"
+    )
     bias = draw(st.lists(st.booleans(), min_size=layers, max_size=layers), label="bias")
     return CnnShape(c_in, kernels, channels, bias)
 
@@ -154,7 +160,9 @@ class LabelSet(NamedTuple):
 @composite
 def label_sets(draw) -> LabelSet:
     """Shuffled labels of 1..10 classes with 2..60 images each, a validation fraction, a seed."""
-    counts = draw(st.lists(st.integers(2, MAX_SPLIT_PER_CLASS), min_size=1, max_size=MAX_SPLIT_CLASSES), label="counts")
+    counts = draw(
+        st.lists(st.integers(2, MAX_SPLIT_PER_CLASS), min_size=1, max_size=MAX_SPLIT_CLASSES), label="counts"
+    )
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="order seed"))
     labels = rng.permutation(np.repeat(np.arange(len(counts), dtype=np.int64), counts))
     smallest = min(counts)
@@ -186,6 +194,7 @@ def recorded_curves(draw) -> RecordedCurve:
 
 
 # --- grader: how students spell the homework's names -----------------------------------------
+
 
 class Spelling(NamedTuple):
     canonical: str  # e.g. 'cnn_3'

@@ -16,18 +16,23 @@ from tests.helpers.assertions import assert_equal
 
 
 def ee449(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ee449", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
-@pytest.mark.parametrize("argv, reason", [
-    (["part3", "--arch", "cnn_4,nope"], "unknown architecture 'nope'; valid: mlp_1"),
-    (["part5", "--arch", "mlp_1"], "other than mlp_1"),
-    (["part5", "--switch-epochs", "12", "8"], "0 < E1 < E2 <= 30, got [12, 8]"),
-    (["part3", "--device", "tpu"], "unknown device 'tpu'"),
-    (["part3", "--quick", "--data", "/no/such/folder"], "'/no/such/folder' is not a folder"),
-    (["part3", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
-    (["all", "--runs", "0"], "argument --runs: expected a positive integer, got '0'"),
-])
+@pytest.mark.parametrize(
+    "argv, reason",
+    [
+        (["part3", "--arch", "cnn_4,nope"], "unknown architecture 'nope'; valid: mlp_1"),
+        (["part5", "--arch", "mlp_1"], "other than mlp_1"),
+        (["part5", "--switch-epochs", "12", "8"], "0 < E1 < E2 <= 30, got [12, 8]"),
+        (["part3", "--device", "tpu"], "unknown device 'tpu'"),
+        (["part3", "--quick", "--data", "/no/such/folder"], "'/no/such/folder' is not a folder"),
+        (["part3", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
+        (["all", "--runs", "0"], "argument --runs: expected a positive integer, got '0'"),
+    ],
+)
 def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, tmp_path):
     result = ee449(*argv, "--out", str(tmp_path / "out"))
     assert_equal(result.returncode, 2, what=f"exit status of {argv}: {result.stderr}")
@@ -57,7 +62,9 @@ def test_part3_quick_writes_its_files_and_a_second_run_does_nothing(tmp_path):
     assert_equal(result["meta"]["data"]["synthetic"], True, what="quick preset data")
     steps = QUICK["epochs"] * quick_steps_per_epoch()
     assert_equal(len(result["loss_curve"]), steps // QUICK["record_every"], what="quick preset curve length")
-    assert (out / "figures" / "part3.png").is_file() and (out / "figures" / "part3_mlp_1_weights.png").is_file()
+    assert (out / "figures" / "part3.png").is_file() and (
+        out / "figures" / "part3_mlp_1_weights.png"
+    ).is_file()
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
 
     again = ee449("part3", "--quick", "--arch", "mlp_1", "--out", str(out))
@@ -74,45 +81,75 @@ def test_a_result_made_with_another_config_is_refused_then_replaced_with_force(t
     before = path.read_bytes()
     refused = ee449("part4", "--quick", "--arch", "mlp_1", "--epochs", "1", "--out", str(out))
     assert_equal(refused.returncode, 2, what=f"status: {refused.stderr}")
-    assert "different config (epochs differ)" in refused.stderr and "--force" in refused.stderr, refused.stderr
+    assert "different config (epochs differ)" in refused.stderr and "--force" in refused.stderr, (
+        refused.stderr
+    )
     assert_equal(path.read_bytes(), before, what="refused result file")
     forced = ee449("part4", "--quick", "--arch", "mlp_1", "--epochs", "1", "--force", "--out", str(out))
     assert forced.returncode == 0, forced.stderr
     assert_equal(read_json(path)["meta"]["config"]["epochs"], 1, what="replaced result's epochs")
-    assert_equal(len(read_json(path)["relu_loss_curve"]), quick_steps_per_epoch() // QUICK["record_every"],
-                 what="one epoch of the quick preset")
+    assert_equal(
+        len(read_json(path)["relu_loss_curve"]),
+        quick_steps_per_epoch() // QUICK["record_every"],
+        what="one epoch of the quick preset",
+    )
 
 
 @pytest.mark.slow
 def test_all_quick_leaves_every_result_figure_and_the_report(tmp_path):
     out = tmp_path / "out"
     # The README's `ee449 all --quick`, cut to two architectures and one epoch to keep CI short.
-    result = ee449("all", "--quick", "--arch", "mlp_1,cnn_3", "--part5-arch", "cnn_3", "--epochs", "1",
-                   "--out", str(out))
+    result = ee449(
+        "all", "--quick", "--arch", "mlp_1,cnn_3", "--part5-arch", "cnn_3", "--epochs", "1", "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     report = out / "report.html"
     assert f"wrote {report}" in result.stdout.splitlines() and report.is_file(), result.stdout
     # what it found, on stdout (progress stays on stderr): one line per architecture and rate, the claims
     found = result.stdout
-    for line in ("part3 mlp_1: test accuracy", "part3 cnn_3: test accuracy", "part4 cnn_3: sigmoid/ReLU",
-                 "part5 cnn_3 lr 0.001: final validation accuracy", "part5 schedule: switches at epochs",
-                 "claim: CNNs beat MLPs: "):
+    for line in (
+        "part3 mlp_1: test accuracy",
+        "part3 cnn_3: test accuracy",
+        "part4 cnn_3: sigmoid/ReLU",
+        "part5 cnn_3 lr 0.001: final validation accuracy",
+        "part5 schedule: switches at epochs",
+        "claim: CNNs beat MLPs: ",
+    ):
         assert line in found, f"{line!r} not in stdout:\n{found}"
     assert "epoch 1/1" not in found and "epoch 1/1" in result.stderr, "progress on stderr only"
     assert "100%]" in result.stderr, result.stderr
-    expected = ["part2_output.npy", "part3_mlp_1.json", "part3_cnn_3.json", "part4_mlp_1.json", "part4_cnn_3.json",
-                "part5.json", "part5_schedule.json"]
+    expected = [
+        "part2_output.npy",
+        "part3_mlp_1.json",
+        "part3_cnn_3.json",
+        "part4_mlp_1.json",
+        "part4_cnn_3.json",
+        "part5.json",
+        "part5_schedule.json",
+    ]
     missing = [name for name in expected if not (out / name).is_file()]
     assert not missing, f"missing {missing}; stderr:\n{result.stderr}"
     figures = {p.name for p in (out / "figures").iterdir()}
-    for name in ("part2.png", "part3.png", "part4.png", "part5.png", "part5_schedule.png",
-                 "part3_cnn_3_weights.png"):
+    for name in (
+        "part2.png",
+        "part3.png",
+        "part4.png",
+        "part5.png",
+        "part5_schedule.png",
+        "part3_cnn_3_weights.png",
+    ):
         assert name in figures, f"{name} not in {sorted(figures)}"
     schedule = read_json(out / "part5_schedule.json")
-    assert_equal(schedule["adam_test_acc"], read_json(out / "part3_cnn_3.json")["test_acc"],
-                 what="Adam comparison = Part 3's cnn_3 file")
-    assert_equal(schedule["constant_lr_test_acc"], read_json(out / "part5.json")["meta"]["test_acc"]["test_acc_1"],
-                 what="constant 0.1 test accuracy")
+    assert_equal(
+        schedule["adam_test_acc"],
+        read_json(out / "part3_cnn_3.json")["test_acc"],
+        what="Adam comparison = Part 3's cnn_3 file",
+    )
+    assert_equal(
+        schedule["constant_lr_test_acc"],
+        read_json(out / "part5.json")["meta"]["test_acc"]["test_acc_1"],
+        what="constant 0.1 test accuracy",
+    )
 
 
 @pytest.mark.slow

@@ -23,8 +23,9 @@ SMALL = ("--quick", "--arch", "mlp_1", "--epochs", "1")  # 54 steps: 5 recorded 
 
 
 def ee449(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ee449", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def trained(stderr: str) -> int:
@@ -50,9 +51,15 @@ def _copy(made_out: Path, to: Path) -> Path:
     return to
 
 
-@pytest.mark.parametrize("damage", [lambda r: r.update(loss_curve="oops"), lambda r: r.pop("train_acc_curve"),
-                                    lambda r: r.update(val_acc_curve=r["val_acc_curve"][:2])],
-                         ids=["a string curve", "a missing key", "unequal curves"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda r: r.update(loss_curve="oops"),
+        lambda r: r.pop("train_acc_curve"),
+        lambda r: r.update(val_acc_curve=r["val_acc_curve"][:2]),
+    ],
+    ids=["a string curve", "a missing key", "unequal curves"],
+)
 def test_a_broken_result_body_is_rebuilt_from_the_saved_runs_without_training(made, tmp_path, damage):
     out = _copy(made[0], tmp_path / "out")
     path = out / "part3_mlp_1.json"
@@ -99,8 +106,7 @@ def test_a_saved_run_cut_short_is_retrained_and_the_curves_keep_their_length(mad
 def test_a_second_writer_on_one_out_exits_2_naming_the_first(tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "ee449", "part3", *SMALL, "--runs", "3", "--out", str(out)]
-    first = subprocess.Popen(command,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 120
         lock = out / LOCK_NAME

@@ -52,9 +52,12 @@ def ee449(require_cuda, cifar_image_folder, gpu_out):
     from ee449.cli import main
 
     def command(*argv: str) -> Path:
-        status = main([*argv, "--data", str(cifar_image_folder), "--out", str(gpu_out), "--device", require_cuda])
+        status = main(
+            [*argv, "--data", str(cifar_image_folder), "--out", str(gpu_out), "--device", require_cuda]
+        )
         assert status == 0, f"ee449 {' '.join(argv)} exited {status}"
         return gpu_out
+
     return command
 
 
@@ -79,7 +82,9 @@ def test_part3_mlp_test_accuracy_is_35_to_45_percent(ee449, arch):
 def test_part3_cnn_learns_well_past_chance(ee449, arch):
     result = part3(ee449, arch)
     assert len(result["val_acc_curve"]) == 1350 and result["meta"]["runs_done"] == 10
-    assert tail_mean(result["loss_curve"]) < CHANCE_LOSS - 1.0, f"{arch} final loss {tail_mean(result['loss_curve'])}"
+    assert tail_mean(result["loss_curve"]) < CHANCE_LOSS - 1.0, (
+        f"{arch} final loss {tail_mean(result['loss_curve'])}"
+    )
     assert result["test_acc"] >= 45.0, f"{arch} test accuracy {result['test_acc']:.1f}%"
 
 
@@ -98,10 +103,14 @@ def test_part4_relu_learns_and_deep_sigmoid_cnns_stay_at_chance(ee449, arch):
     assert tail_mean(result["relu_loss_curve"]) < CHANCE_LOSS - 0.3, "ReLU net did not learn under SGD 0.01"
     if arch in DEEP_CNNS:
         sigmoid_loss = tail_mean(result["sigmoid_loss_curve"])
-        assert abs(sigmoid_loss - CHANCE_LOSS) < 0.02, f"{arch} sigmoid final loss {sigmoid_loss:.4f}, not ln 10"
+        assert abs(sigmoid_loss - CHANCE_LOSS) < 0.02, (
+            f"{arch} sigmoid final loss {sigmoid_loss:.4f}, not ln 10"
+        )
         relu_grad = float(np.mean(result["relu_grad_curve"]))
         sigmoid_grad = float(np.mean(result["sigmoid_grad_curve"]))
-        assert sigmoid_grad * 10 <= relu_grad, f"{arch} mean grad: sigmoid {sigmoid_grad:.3g}, relu {relu_grad:.3g}"
+        assert sigmoid_grad * 10 <= relu_grad, (
+            f"{arch} mean grad: sigmoid {sigmoid_grad:.3g}, relu {relu_grad:.3g}"
+        )
 
 
 def test_part5_lr_0001_ends_below_lr_001_after_20_epochs(ee449):
@@ -119,5 +128,6 @@ def test_the_schedule_ends_at_least_at_constant_01(ee449):
     assert 1 <= e1 < e2 <= 30, f"switch epochs {result['switch_epochs']}"
     assert len(result["val_acc_curve_stage3"]) == 2700
     assert result["test_acc"] >= result["constant_lr_test_acc"], (
-        f"schedule {result['test_acc']:.1f}% < constant 0.1 {result['constant_lr_test_acc']:.1f}%")
+        f"schedule {result['test_acc']:.1f}% < constant 0.1 {result['constant_lr_test_acc']:.1f}%"
+    )
     assert math.isfinite(result["adam_test_acc"])

@@ -88,12 +88,19 @@ def test_sigmoid_variant_replaces_every_relu(name):
         # The spec's layer lists, written out as the signature describe_layers gives.
         ("mlp_1", ["Linear(1024->32, bias)", "ReLU", "Linear(32->10, bias)"]),
         ("mlp_2", ["Linear(1024->32, bias)", "ReLU", "Linear(32->64, no bias)", "Linear(64->10, bias)"]),
-        ("cnn_3", [
-            "Conv2d(1->16, k=3x3, stride=1x1, pad=0x0, bias)", "ReLU",
-            "Conv2d(16->8, k=5x5, stride=1x1, pad=0x0, bias)", "ReLU", "MaxPool2d(k=2, s=2)",
-            "Conv2d(8->16, k=7x7, stride=1x1, pad=0x0, bias)", "MaxPool2d(k=2, s=2)",
-            "Linear(144->10, bias)",
-        ]),
+        (
+            "cnn_3",
+            [
+                "Conv2d(1->16, k=3x3, stride=1x1, pad=0x0, bias)",
+                "ReLU",
+                "Conv2d(16->8, k=5x5, stride=1x1, pad=0x0, bias)",
+                "ReLU",
+                "MaxPool2d(k=2, s=2)",
+                "Conv2d(8->16, k=7x7, stride=1x1, pad=0x0, bias)",
+                "MaxPool2d(k=2, s=2)",
+                "Linear(144->10, bias)",
+            ],
+        ),
     ],
 )
 def test_layer_sequence_is_the_spec_one(name, expected):
@@ -117,7 +124,7 @@ def test_same_seed_builds_the_same_initial_weights(name):
     b = build(name)
     torch.manual_seed(124)
     c = build(name)
-    for (pa, pb) in zip(a.parameters(), b.parameters()):
+    for pa, pb in zip(a.parameters(), b.parameters()):
         assert_close(pa, pb, rtol=0, atol=0, what=f"{name} same-seed init")
     assert any(not torch.equal(pa, pc) for pa, pc in zip(a.parameters(), c.parameters()))
 
@@ -151,4 +158,6 @@ def test_models_learn_through_every_layer():
         loss = nn.functional.cross_entropy(model(torch.randn(8, 1, 32, 32)), torch.arange(8) % 10)
         loss.backward()
         for param_name, param in model.named_parameters():
-            assert param.grad is not None and torch.count_nonzero(param.grad) > 0, f"{name}.{param_name} gets no gradient"
+            assert param.grad is not None and torch.count_nonzero(param.grad) > 0, (
+                f"{name}.{param_name} gets no gradient"
+            )

@@ -23,8 +23,15 @@ from ee449.io import write_json
 from ee449.plots import curves
 from ee449.spec import RECORD_EVERY as RECORD_EVERY_SPEC  # a point every 10 steps when a result has no meta
 from tests.helpers.assertions import assert_close, assert_equal
-from tests.helpers.fake_results import (POINTS, RECORD_EVERY, STEPS_PER_EPOCH, part3_result, part4_result,
-                                part5_result, schedule_result)
+from tests.helpers.fake_results import (
+    POINTS,
+    RECORD_EVERY,
+    STEPS_PER_EPOCH,
+    part3_result,
+    part4_result,
+    part5_result,
+    schedule_result,
+)
 
 
 def _part3(n: int, with_meta: bool = True) -> list[dict]:
@@ -45,6 +52,7 @@ def _data_lines(ax) -> list:
 
 
 # --- Part 3 ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("n_arch", [1, 9])
 def test_part3_figure_draws_each_curve_of_each_architecture(n_arch):
@@ -76,8 +84,9 @@ def test_part3_figure_draws_each_curve_of_each_architecture(n_arch):
 def test_part3_figure_uses_steps_without_meta():
     results = _part3(2, with_meta=False)
     loss_ax = curves.part3_figure(results).axes[0]
-    assert_close(loss_ax.get_lines()[0].get_xdata(), np.arange(1, POINTS + 1) * RECORD_EVERY_SPEC,
-                 what="x in steps")
+    assert_close(
+        loss_ax.get_lines()[0].get_xdata(), np.arange(1, POINTS + 1) * RECORD_EVERY_SPEC, what="x in steps"
+    )
     assert_equal(loss_ax.get_xlabel(), "step", "x label")
     assert_equal(loss_ax.child_axes, [], "no secondary step axis without steps per epoch")
 
@@ -90,7 +99,9 @@ def test_epoch_axes_carry_a_step_axis_on_top():
     (top,) = loss_ax.child_axes
     assert_equal(top.get_xlabel(), "optimizer step", "secondary axis label")
     # the secondary axis maps epochs to steps: its limits are the epoch limits x steps per epoch
-    assert_close(top.get_xlim(), np.array(loss_ax.get_xlim()) * STEPS_PER_EPOCH, rtol=1e-9, what="step limits")
+    assert_close(
+        top.get_xlim(), np.array(loss_ax.get_xlim()) * STEPS_PER_EPOCH, rtol=1e-9, what="step limits"
+    )
 
 
 def test_part3_figure_draws_null_points_as_gaps():
@@ -135,14 +146,18 @@ def test_part3Plots_reads_result_files(tmp_path):
     assert saved.stat().st_size > 0
 
 
-@pytest.mark.parametrize("fmt, check", [
-    ("pdf", lambda p: p.read_bytes().startswith(b"%PDF-")),
-    ("svg", lambda p: ET.parse(p).getroot().tag.endswith("svg")),
-])
+@pytest.mark.parametrize(
+    "fmt, check",
+    [
+        ("pdf", lambda p: p.read_bytes().startswith(b"%PDF-")),
+        ("svg", lambda p: ET.parse(p).getroot().tag.endswith("svg")),
+    ],
+)
 def test_plots_write_vector_formats_on_request(tmp_path, fmt, check):
     by_fmt = curves.part4Plots(_part4(2), save_dir=tmp_path, show_plot=False, fmt=fmt)
-    by_name = curves.part5Plots(part5_result({"1": 50, "01": 55, "001": 20}), save_dir=tmp_path,
-                                filename=f"lr.{fmt}", show_plot=False)
+    by_name = curves.part5Plots(
+        part5_result({"1": 50, "01": 55, "001": 20}), save_dir=tmp_path, filename=f"lr.{fmt}", show_plot=False
+    )
     for path in (by_fmt, by_name):
         assert_equal(path.suffix, f".{fmt}", "suffix")
         assert check(path), f"{path} is not a real {fmt} file"
@@ -187,6 +202,7 @@ def test_part3_rejects_an_empty_list():
 
 # --- Part 4 ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n_arch", [1, 9])
 def test_part4_figure_draws_relu_solid_and_sigmoid_dashed(n_arch):
     results = _part4(n_arch)
@@ -196,7 +212,7 @@ def test_part4_figure_draws_relu_solid_and_sigmoid_dashed(n_arch):
     assert_equal(len(loss_ax.get_lines()), 2 * n_arch + 1, "loss lines + chance level")
     assert_equal(len(grad_ax.get_lines()), 2 * n_arch, "gradient lines")
     for i, result in enumerate(results):
-        relu, sigmoid = grad_ax.get_lines()[2 * i: 2 * i + 2]
+        relu, sigmoid = grad_ax.get_lines()[2 * i : 2 * i + 2]
         assert_equal((relu.get_linestyle(), sigmoid.get_linestyle()), ("-", "--"), "line styles")
         assert_equal(relu.get_color(), sigmoid.get_color(), "one colour per architecture")
         assert_close(sigmoid.get_ydata(), result["sigmoid_grad_curve"], what="sigmoid gradient")
@@ -205,12 +221,15 @@ def test_part4_figure_draws_relu_solid_and_sigmoid_dashed(n_arch):
     assert_close(chance.get_ydata(), [np.log(10)] * 2, what="chance level")
 
 
-@pytest.mark.parametrize("ratio, log_grad, expected", [
-    (1e-4, None, "log"),  # 10^4 apart: automatic log axis
-    (0.5, None, "linear"),  # same order of magnitude: linear
-    (1e-4, False, "linear"),
-    (0.5, True, "log"),
-])
+@pytest.mark.parametrize(
+    "ratio, log_grad, expected",
+    [
+        (1e-4, None, "log"),  # 10^4 apart: automatic log axis
+        (0.5, None, "linear"),  # same order of magnitude: linear
+        (1e-4, False, "linear"),
+        (0.5, True, "log"),
+    ],
+)
 def test_part4_gradient_axis_is_log_when_asked_or_when_the_ratio_is_huge(ratio, log_grad, expected):
     grad_ax = curves.part4_figure(_part4(2, ratio), log_grad=log_grad).axes[1]
     assert_equal(grad_ax.get_yscale(), expected, "gradient axis scale")
@@ -224,6 +243,7 @@ def test_part4_unequal_curves_are_named():
 
 
 # --- Part 5 and the schedule -----------------------------------------------------------------
+
 
 def test_part5_figure_draws_three_learning_rates():
     result = part5_result({"1": 50.0, "01": 55.0, "001": 20.0})

@@ -57,7 +57,9 @@ def test_part2_figure_rows_are_images_and_columns_are_kernels():
     lefts = sorted({round(b.x0, 6) for b in boxes})
     tops = sorted({round(b.y1, 6) for b in boxes}, reverse=True)
     assert_equal((len(tops), len(lefts)), (4, 6), "(rows, columns)")
-    assert round(boxes[1].y1, 6) == round(boxes[0].y1, 6) and boxes[1].x0 > boxes[0].x0  # kernel 1 beside kernel 0
+    assert (
+        round(boxes[1].y1, 6) == round(boxes[0].y1, 6) and boxes[1].x0 > boxes[0].x0
+    )  # kernel 1 beside kernel 0
     assert boxes[6].y1 < boxes[0].y1  # image 1 below image 0
 
 
@@ -68,7 +70,9 @@ def test_part2_figure_scales_each_kernel_over_all_images():
     for index, ax in enumerate(axes):
         kernel = index % 2
         (image,) = ax.get_images()
-        assert_close(image.get_clim(), (out[:, kernel].min(), out[:, kernel].max()), what=f"clim of tile {index}")
+        assert_close(
+            image.get_clim(), (out[:, kernel].min(), out[:, kernel].max()), what=f"clim of tile {index}"
+        )
 
 
 def test_part2_figure_draws_at_most_nmax_tiles():
@@ -89,7 +93,9 @@ def test_part2Plots_png_has_the_figure_size_and_every_value_gets_a_pixel(tmp_pat
     sizes = {tuple(int(v) for v in np.round(exact)), tuple(int(v) for v in np.floor(exact))}
     with Image.open(path) as png:
         assert_equal(png.format, "PNG", "format")
-        assert png.size in sizes, f"PNG pixel size {png.size}, expected one of {sorted(sizes)} ({exact} at {fig.dpi} dpi)"
+        assert png.size in sizes, (
+            f"PNG pixel size {png.size}, expected one of {sorted(sizes)} ({exact} at {fig.dpi} dpi)"
+        )
     fig.canvas.draw()
     for ax in visible_axes(fig):
         box = ax.get_window_extent()
@@ -103,8 +109,12 @@ def test_part2Plots_writes_svg_and_pdf_on_request(tmp_path, fmt, magic):
     assert path.suffix == f".{fmt}" and path.read_bytes().startswith(magic)
 
 
-@pytest.mark.parametrize(("filename", "magic"), [("w.svg", b"<?xml"), ("w.pdf", b"%PDF"), ("w.png", b"\x89PNG")])
-def test_visualizeWeights_takes_the_format_from_the_filename_as_the_curve_helpers_do(tmp_path, filename, magic):
+@pytest.mark.parametrize(
+    ("filename", "magic"), [("w.svg", b"<?xml"), ("w.pdf", b"%PDF"), ("w.png", b"\x89PNG")]
+)
+def test_visualizeWeights_takes_the_format_from_the_filename_as_the_curve_helpers_do(
+    tmp_path, filename, magic
+):
     path = visualizeWeights(np.ones((4, 1, 3, 3)), tmp_path, filename)
     assert_equal(path.name, filename, "saved name")
     assert path.read_bytes().startswith(magic), f"{path} is not a real {path.suffix} file"
@@ -165,9 +175,20 @@ def test_visualizeWeights_accepts_json_lists_and_writes_a_png(tmp_path):
         (lambda: weights_figure(np.zeros((32, 32, 32))), r"weights must be 2-D .* or 4-D .* got 3-D"),
         (lambda: weights_figure(np.zeros((32, 1000))), r"square D .* got shape \(32, 1000\)"),
         (lambda: weights_figure(np.zeros((16, 3, 3, 3))), r"need 1 input channel"),
-        (lambda: part2Plots(np.zeros((1, 1, 3, 3)), fmt="jpg"), r"unknown figure format .jpg.; valid: png, svg, pdf"),
+        (
+            lambda: part2Plots(np.zeros((1, 1, 3, 3)), fmt="jpg"),
+            r"unknown figure format .jpg.; valid: png, svg, pdf",
+        ),
     ],
-    ids=["part2-3d", "part2-empty", "part2-nmax", "weights-3d", "weights-not-square", "weights-rgb", "bad-fmt"],
+    ids=[
+        "part2-3d",
+        "part2-empty",
+        "part2-nmax",
+        "weights-3d",
+        "weights-not-square",
+        "weights-rgb",
+        "bad-fmt",
+    ],
 )
 def test_bad_input_raises_value_error_naming_the_problem(call, message):
     with pytest.raises(ValueError, match=message):

@@ -26,12 +26,23 @@ from ee449.io import read_json, write_json
 from ee449.report import build_report
 from ee449.report.verdicts import FAILS, HOLDS, NOT_MEASURED
 from tests.helpers.assertions import assert_close, assert_equal
-from tests.helpers.fake_results import (MLPS, CNNS, RECORD_EVERY, STEPS_PER_EPOCH, Claims, part3_result,
-                                write_results_folder)
+from tests.helpers.fake_results import (
+    MLPS,
+    CNNS,
+    RECORD_EVERY,
+    STEPS_PER_EPOCH,
+    Claims,
+    part3_result,
+    write_results_folder,
+)
 
 POINTS_PER_EPOCH = STEPS_PER_EPOCH // RECORD_EVERY
-CLAIMS = ["CNNs beat MLPs", "Sigmoid gradients vanish with depth", "lr 0.001 is too slow",
-          "The learning-rate schedule helps"]
+CLAIMS = [
+    "CNNs beat MLPs",
+    "Sigmoid gradients vanish with depth",
+    "lr 0.001 is too slow",
+    "The learning-rate schedule helps",
+]
 
 
 class Page(HTMLParser):
@@ -118,10 +129,16 @@ def test_part3_table_holds_the_result_files_numbers(holding):
     for name in MLPS + CNNS:
         result, row = read_json(folder / f"part3_{name}.json"), table[name]
         runs = result["meta"]["run_test_accs"]
-        expected = {"test acc (best run, %)": result["test_acc"], "runs": len(runs),
-                    "mean": statistics.mean(runs), "std": statistics.stdev(runs), "min": min(runs),
-                    "max": max(runs), "final loss": _final(result["loss_curve"]),
-                    "final val acc": _final(result["val_acc_curve"])}
+        expected = {
+            "test acc (best run, %)": result["test_acc"],
+            "runs": len(runs),
+            "mean": statistics.mean(runs),
+            "std": statistics.stdev(runs),
+            "min": min(runs),
+            "max": max(runs),
+            "final loss": _final(result["loss_curve"]),
+            "final val acc": _final(result["val_acc_curve"]),
+        }
         for column, value in expected.items():
             assert_close(float(row[column]), value, atol=0.006, what=f"{name} {column}")
 
@@ -135,8 +152,12 @@ def test_part4_table_holds_the_gradient_ratios(holding):
         assert_close(float(table[name]["ratio sigmoid/ReLU"]), ratio, rtol=6e-3, what=f"{name} ratio")
         for column in ("mean grad ReLU", "mean grad sigmoid", "ratio sigmoid/ReLU"):  # one style: 1.23e-04
             assert re.fullmatch(r"\d\.\d\de[+-]\d\d", table[name][column]), (column, table[name][column])
-        assert_close(float(table[name]["final loss sigmoid"]), _final(result["sigmoid_loss_curve"]), atol=6e-5,
-                     what=f"{name} sigmoid loss")
+        assert_close(
+            float(table[name]["final loss sigmoid"]),
+            _final(result["sigmoid_loss_curve"]),
+            atol=6e-5,
+            what=f"{name} sigmoid loss",
+        )
 
 
 def test_part5_and_schedule_tables_hold_the_result_files_numbers(holding):
@@ -144,17 +165,33 @@ def test_part5_and_schedule_tables_hold_the_result_files_numbers(holding):
     part5, schedule = read_json(folder / "part5.json"), read_json(folder / "part5_schedule.json")
     table = page.table("part5-results")
     for suffix, lr in (("1", "0.1"), ("01", "0.01"), ("001", "0.001")):
-        assert_close(float(table[lr]["final val acc"]), _final(part5[f"val_acc_curve_{suffix}"]), atol=0.006,
-                     what=f"lr {lr} final val acc")
-        assert_close(float(table[lr]["best val acc"]), max(part5[f"val_acc_curve_{suffix}"]), atol=0.006,
-                     what=f"lr {lr} best val acc")
-        assert_close(float(table[lr]["test acc"]), part5["meta"]["test_acc"][f"test_acc_{suffix}"], atol=0.006,
-                     what=f"lr {lr} test acc")
+        assert_close(
+            float(table[lr]["final val acc"]),
+            _final(part5[f"val_acc_curve_{suffix}"]),
+            atol=0.006,
+            what=f"lr {lr} final val acc",
+        )
+        assert_close(
+            float(table[lr]["best val acc"]),
+            max(part5[f"val_acc_curve_{suffix}"]),
+            atol=0.006,
+            what=f"lr {lr} best val acc",
+        )
+        assert_close(
+            float(table[lr]["test acc"]),
+            part5["meta"]["test_acc"][f"test_acc_{suffix}"],
+            atol=0.006,
+            what=f"lr {lr} test acc",
+        )
     row = next(iter(page.table("schedule-results").values()))
     assert_close(float(row["schedule test acc"]), schedule["test_acc"], atol=0.006, what="schedule")
     assert_close(float(row["Adam test acc"]), schedule["adam_test_acc"], atol=0.006, what="Adam")
-    assert_close(float(row["schedule - Adam"]), schedule["test_acc"] - schedule["adam_test_acc"], atol=0.006,
-                 what="schedule - Adam")
+    assert_close(
+        float(row["schedule - Adam"]),
+        schedule["test_acc"] - schedule["adam_test_acc"],
+        atol=0.006,
+        what="schedule - Adam",
+    )
 
 
 def test_parameter_table_matches_pytorch_even_for_an_empty_folder(tmp_path):
@@ -167,7 +204,12 @@ def test_parameter_table_matches_pytorch_even_for_an_empty_folder(tmp_path):
         model = build(name)
         total = sum(p.numel() for p in model.parameters())
         conv = sum(p.numel() for m in model.modules() if isinstance(m, nn.Conv2d) for p in m.parameters())
-        for column, expected in (("PyTorch", total), ("formula", total), ("conv PyTorch", conv), ("conv formula", conv)):
+        for column, expected in (
+            ("PyTorch", total),
+            ("formula", total),
+            ("conv PyTorch", conv),
+            ("conv formula", conv),
+        ):
             assert_equal(int(table[name][column].replace(",", "")), expected, f"{name} {column}")
         assert_equal(table[name]["equal"], "yes", f"{name} formula and PyTorch agree")
 
@@ -223,7 +265,9 @@ def test_null_accuracies_and_bad_curves_do_not_break_the_report(tmp_path):
     schedule["adam_test_acc"] = None
     write_json(folder / "part5_schedule.json", schedule)
     page = _build(folder)
-    assert_equal(page.table("part3-results")["cnn_3"]["test acc (best run, %)"], "\u2014", "null shown as a dash")
+    assert_equal(
+        page.table("part3-results")["cnn_3"]["test acc (best run, %)"], "\u2014", "null shown as a dash"
+    )
     assert (folder / "figures" / "part3.png").is_file(), "Part 3 figure drawn despite the null accuracy"
     assert "mlp_1" not in page.table("part3-results"), "the file with a bad curve is left out"
     assert re.search(r"part3_mlp_1\.json: .*'loss_curve' must be a list of numbers", " ".join(page.text))
@@ -234,13 +278,17 @@ def test_null_accuracies_and_bad_curves_do_not_break_the_report(tmp_path):
 
 def test_student_dicts_without_meta_still_report(tmp_path):
     for i, name in enumerate(MLPS + CNNS):
-        write_json(tmp_path / f"part3_{name}.json", part3_result(name, 50.0 + i, seed=i, with_meta=False,
-                                                                 weights=False))
+        write_json(
+            tmp_path / f"part3_{name}.json",
+            part3_result(name, 50.0 + i, seed=i, with_meta=False, weights=False),
+        )
     page = _build(tmp_path)
     row = page.table("part3-results")["cnn_4"]
     assert_equal(row["std"], "\u2014", "no spread without per-run accuracies")
     result = read_json(tmp_path / "part3_cnn_4.json")
-    assert_close(float(row["final loss"]), result["loss_curve"][-1], atol=6e-5, what="last point without meta")
+    assert_close(
+        float(row["final loss"]), result["loss_curve"][-1], atol=6e-5, what="last point without meta"
+    )
     assert "SYNTHETIC" not in " ".join(page.text)
 
 
@@ -335,7 +383,9 @@ def test_report_command_writes_both_files(holding, capsys):
     folder, _ = holding
     assert_equal(cli.main(["report", str(folder)]), 0, "exit status")
     printed = capsys.readouterr().out.splitlines()
-    assert_equal(printed, [f"wrote {folder / 'report.html'}", f"wrote {folder / 'report.md'}"], "printed paths")
+    assert_equal(
+        printed, [f"wrote {folder / 'report.html'}", f"wrote {folder / 'report.md'}"], "printed paths"
+    )
     assert_equal(cli.main(["report", "--out", str(folder), "-q"]), 0, "--out names the folder too")
     assert_equal(capsys.readouterr().out.splitlines(), printed, "the same files")
 

@@ -14,8 +14,11 @@ from tests.helpers.strategies import RecordedCurve, recorded_curves
 
 
 def _result(case: RecordedCurve) -> dict:
-    return {"name": "x", "val_acc_curve": case.values,
-            "meta": {"steps_per_epoch": case.steps_per_epoch, "record_every": case.record_every}}
+    return {
+        "name": "x",
+        "val_acc_curve": case.values,
+        "meta": {"steps_per_epoch": case.steps_per_epoch, "record_every": case.record_every},
+    }
 
 
 @given(recorded_curves())
@@ -30,10 +33,15 @@ def test_final_value_is_the_mean_of_the_last_epochs_finite_points(case):
 def test_null_points_become_nan_in_place_and_x_ends_at_the_last_recorded_step(case):
     result = _result(case)
     values = schema.curve(result, "val_acc_curve", "x")
-    assert_equal([i for i, v in enumerate(values) if math.isnan(v)],
-                 [i for i, v in enumerate(case.values) if v is None], "NaN positions")
+    assert_equal(
+        [i for i, v in enumerate(values) if math.isnan(v)],
+        [i for i, v in enumerate(case.values) if v is None],
+        "NaN positions",
+    )
     x = schema.x_values(result, len(case.values), "epoch")
-    assert_close(x[-1], len(case.values) * case.record_every / case.steps_per_epoch, rtol=1e-12, what="last x")
+    assert_close(
+        x[-1], len(case.values) * case.record_every / case.steps_per_epoch, rtol=1e-12, what="last x"
+    )
 
 
 def test_run_spread_is_nan_without_per_run_accuracies():

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from ee449.report.render import Heading, Para, Table, render_html, render_markdown
 from tests.helpers.assertions import assert_equal
 
-HOSTILE = '<img src=x onerror=alert(1)> | *bold* [link](http://x) `code`'
+HOSTILE = "<img src=x onerror=alert(1)> | *bold* [link](http://x) `code`"
 
 
 class Collect(HTMLParser):

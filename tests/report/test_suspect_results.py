@@ -19,9 +19,16 @@ def _edit(path, change) -> None:
     path.write_text(json.dumps(result))  # json.dumps writes NaN / Infinity literals, as another writer might
 
 
-@pytest.mark.parametrize("value, says", [(150.0, "150% is outside 0-100%"), (-50.0, "-50% is outside"),
-                                         (1e300, "1e+300% is outside"), (float("nan"), "nan literal"),
-                                         (float("inf"), "inf literal")])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        (150.0, "150% is outside 0-100%"),
+        (-50.0, "-50% is outside"),
+        (1e300, "1e+300% is outside"),
+        (float("nan"), "nan literal"),
+        (float("inf"), "inf literal"),
+    ],
+)
 def test_an_impossible_test_accuracy_is_flagged_in_the_report(tmp_path, value, says):
     folder = write_results_folder(tmp_path / "out", parts=("part3",))
     _edit(folder / "part3_cnn_4.json", lambda r: r.update(test_acc=value))
@@ -45,8 +52,10 @@ def test_an_intact_folder_has_no_value_problems(tmp_path):
 def test_a_verdict_across_different_data_is_not_comparable(tmp_path):
     folder = write_results_folder(tmp_path / "out", parts=("part3", "part4"))
     assert cnns_beat_mlps(load_folder(folder)).status == HOLDS
-    _edit(folder / "part3_mlp_1.json",
-          lambda r: r["meta"]["data"].update(source="/data/cifar10", synthetic=False))
+    _edit(
+        folder / "part3_mlp_1.json",
+        lambda r: r["meta"]["data"].update(source="/data/cifar10", synthetic=False),
+    )
     verdict = cnns_beat_mlps(load_folder(folder))
     assert verdict.status == NOT_COMPARABLE and "different data" in verdict.evidence, verdict
 

@@ -10,11 +10,22 @@ from ee449.io import write_json
 from ee449.report.load import load_folder
 from ee449.report.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_MEASURED, spearman, verdicts
 from tests.helpers.assertions import assert_close, assert_equal
-from tests.helpers.fake_results import (MLPS, CNNS, Claims, part3_result, part5_result, schedule_result,
-                                write_results_folder)
+from tests.helpers.fake_results import (
+    MLPS,
+    CNNS,
+    Claims,
+    part3_result,
+    part5_result,
+    schedule_result,
+    write_results_folder,
+)
 
-CLAIMS = ["CNNs beat MLPs", "Sigmoid gradients vanish with depth", "lr 0.001 is too slow",
-          "The learning-rate schedule helps"]
+CLAIMS = [
+    "CNNs beat MLPs",
+    "Sigmoid gradients vanish with depth",
+    "lr 0.001 is too slow",
+    "The learning-rate schedule helps",
+]
 
 
 @pytest.mark.parametrize("claim_index", range(4))
@@ -74,8 +85,14 @@ def test_a_schedule_whose_stage_3_never_ran_is_inconclusive(tmp_path, second_swi
         assert "stage 3 never ran" in verdict.evidence, verdict.evidence
 
 
-@pytest.mark.parametrize("x, y, expected", [([1, 2, 3, 4], [10, 20, 30, 40], 1.0), ([1, 2, 3], [3, 2, 1], -1.0),
-                                            ([2, 3, 4, 5, 7], [0.1, 0.01, 0.02, 1e-3, 1e-5], -0.9)])
+@pytest.mark.parametrize(
+    "x, y, expected",
+    [
+        ([1, 2, 3, 4], [10, 20, 30, 40], 1.0),
+        ([1, 2, 3], [3, 2, 1], -1.0),
+        ([2, 3, 4, 5, 7], [0.1, 0.01, 0.02, 1e-3, 1e-5], -0.9),
+    ],
+)
 def test_spearman_matches_pearson_of_ranks(x, y, expected):
     # expected: Pearson's r of the ranks, worked by hand
     assert_close(spearman(x, y), expected, atol=1e-12, what="rank correlation")

@@ -13,8 +13,10 @@ import pytest
 from ee449.training import allocator
 from tests.helpers.assertions import assert_equal
 
-pytestmark = pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
-                                reason="mallopt and mallinfo2 are glibc's")
+pytestmark = pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+    reason="mallopt and mallinfo2 are glibc's",
+)
 
 # In a fresh interpreter, with or without keep_freed_memory() first: malloc and free one block
 # of BLOCK bytes, then read how many free bytes the heap holds (mallinfo2's fordblks). The first
@@ -48,8 +50,13 @@ def _probe(apply: bool, switch: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if k != allocator.ENV_SWITCH}
     if switch is not None:
         env[allocator.ENV_SWITCH] = switch
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(BLOCK), "apply" if apply else "default", allocator.__file__],
-                          capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(BLOCK), "apply" if apply else "default", allocator.__file__],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

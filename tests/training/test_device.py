@@ -29,15 +29,24 @@ def test_to_resident_keeps_the_values_as_float32_images_and_int64_labels():
     assert isinstance(resident, Resident)
     for name in Resident._fields:
         tensor = getattr(resident, name)
-        assert_equal(str(tensor.dtype), "torch.float32" if name.endswith("images") else "torch.int64", f"{name} dtype")
+        assert_equal(
+            str(tensor.dtype), "torch.float32" if name.endswith("images") else "torch.int64", f"{name} dtype"
+        )
         assert_equal(tensor.numpy().tolist(), getattr(source, name).tolist(), f"{name} values")
 
 
-@pytest.mark.parametrize("field, bad, message", [
-    ("val_images", np.zeros((5, 3, 32, 32), np.float32), r"val_images must have shape \[N, 1, 32, 32\], got \[5, 3, 32, 32\]"),
-    ("test_labels", np.zeros(3, np.float32), "test_labels must be integer class labels"),
-    ("train_labels", np.zeros(11, np.int64), "train split has 12 images but 11 labels"),
-])
+@pytest.mark.parametrize(
+    "field, bad, message",
+    [
+        (
+            "val_images",
+            np.zeros((5, 3, 32, 32), np.float32),
+            r"val_images must have shape \[N, 1, 32, 32\], got \[5, 3, 32, 32\]",
+        ),
+        ("test_labels", np.zeros(3, np.float32), "test_labels must be integer class labels"),
+        ("train_labels", np.zeros(11, np.int64), "train split has 12 images but 11 labels"),
+    ],
+)
 def test_to_resident_names_the_bad_split(field, bad, message):
     source = _numpy_splits()
     setattr(source, field, bad)
@@ -69,4 +78,6 @@ def test_the_cpu_layout_changes_the_logits_only_by_float_rounding(arch):
     fast = fast.to(memory_format=memory_format_for(torch.device("cpu")))
     images = torch.randn(64, 1, 32, 32, generator=torch.Generator().manual_seed(1))
     with torch.inference_mode():
-        assert_close(fast(images), nchw(images), rtol=1e-4, atol=1e-5, what=f"{arch} logits, CPU layout vs NCHW")
+        assert_close(
+            fast(images), nchw(images), rtol=1e-4, atol=1e-5, what=f"{arch} logits, CPU layout vs NCHW"
+        )

@@ -36,7 +36,7 @@ def replay(arch: str, data: Splits, config: TrainConfig, seed: int) -> dict:
             lr = scheduled if epoch >= start_epoch else lr
         order = torch.randperm(n, generator=order_gen)
         for start in range(0, n, config.batch_size):
-            idx = order[start:start + config.batch_size]
+            idx = order[start : start + config.batch_size]
             logits = model(data.train_images[idx])
             per_sample = F.cross_entropy(logits, data.train_labels[idx], reduction="none")
             for p in params:
@@ -63,7 +63,10 @@ def replay(arch: str, data: Splits, config: TrainConfig, seed: int) -> dict:
 
 def windows(values: list[float], sizes: list[int], every: int) -> list[float]:
     points = len(values) // every
-    return [sum(values[i * every:(i + 1) * every]) / sum(sizes[i * every:(i + 1) * every]) for i in range(points)]
+    return [
+        sum(values[i * every : (i + 1) * every]) / sum(sizes[i * every : (i + 1) * every])
+        for i in range(points)
+    ]
 
 
 def percent_correct(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
@@ -74,7 +77,9 @@ def percent_correct(model: torch.nn.Module, images: torch.Tensor, labels: torch.
 @given(schedule=training_schedules())
 def test_curve_lengths_are_floor_of_steps_over_record_every(schedule):
     n_train, batch, epochs, every = schedule
-    config = TrainConfig(epochs=epochs, batch_size=batch, record_every=every, record_grad=True, optimizer="sgd")
+    config = TrainConfig(
+        epochs=epochs, batch_size=batch, record_every=every, record_grad=True, optimizer="sgd"
+    )
     history = train("mlp_1", random_splits(n_train=n_train, n_val=3, n_test=3), config, seed=0)
     steps = epochs * math.ceil(n_train / batch)
     assert_equal(history.steps_per_epoch, math.ceil(n_train / batch), "steps per epoch")
@@ -83,23 +88,42 @@ def test_curve_lengths_are_floor_of_steps_over_record_every(schedule):
         assert_equal(len(getattr(history, name)), steps // every, name)
 
 
-@pytest.mark.parametrize("arch, optimizer, lr", [("mlp_2", "adam", 1e-3), ("cnn_3", "sgd", 0.05), ("cnn_4", "adam", 1e-3)])
+@pytest.mark.parametrize(
+    "arch, optimizer, lr", [("mlp_2", "adam", 1e-3), ("cnn_3", "sgd", 0.05), ("cnn_4", "adam", 1e-3)]
+)
 def test_recorded_curves_equal_a_step_by_step_recomputation(arch, optimizer, lr):
     data = random_splits(n_train=120, n_val=40, n_test=30)
     config = TrainConfig(epochs=3, optimizer=optimizer, lr=lr, record_every=3, record_grad=True)
     history = train(arch, data, config, seed=7)
     oracle = replay(arch, data, config, seed=7)
     every = config.record_every
-    assert_close(history.loss_curve, windows(oracle["losses"], oracle["sizes"], every), rtol=1e-5, what="loss curve")
-    assert_close(history.train_acc_curve, [100 * x for x in windows(oracle["correct"], oracle["sizes"], every)],
-                 rtol=1e-6, what="train accuracy curve")
-    closing = oracle["weight_step"][every - 1::every]
+    assert_close(
+        history.loss_curve, windows(oracle["losses"], oracle["sizes"], every), rtol=1e-5, what="loss curve"
+    )
+    assert_close(
+        history.train_acc_curve,
+        [100 * x for x in windows(oracle["correct"], oracle["sizes"], every)],
+        rtol=1e-6,
+        what="train accuracy curve",
+    )
+    closing = oracle["weight_step"][every - 1 :: every]
     assert_close(history.grad_curve, closing, rtol=1e-4, atol=1e-6, what="grad curve")
-    assert_close(history.first_layer_weights, models.first_layer(oracle["model"]).weight.detach(),
-                 rtol=1e-4, atol=1e-6, what="final first-layer weights")
-    assert_close(history.val_acc_curve, oracle["val_acc"][every - 1::every], rtol=1e-6, what="val accuracy curve")
-    assert_close(history.test_acc, percent_correct(oracle["model"], data.test_images, data.test_labels),
-                 rtol=1e-6, what="test accuracy")
+    assert_close(
+        history.first_layer_weights,
+        models.first_layer(oracle["model"]).weight.detach(),
+        rtol=1e-4,
+        atol=1e-6,
+        what="final first-layer weights",
+    )
+    assert_close(
+        history.val_acc_curve, oracle["val_acc"][every - 1 :: every], rtol=1e-6, what="val accuracy curve"
+    )
+    assert_close(
+        history.test_acc,
+        percent_correct(oracle["model"], data.test_images, data.test_labels),
+        rtol=1e-6,
+        what="test accuracy",
+    )
 
 
 def test_recorded_gradient_equals_w1_grad_norm_for_plain_sgd():
@@ -107,7 +131,9 @@ def test_recorded_gradient_equals_w1_grad_norm_for_plain_sgd():
     config = TrainConfig(epochs=2, optimizer="sgd", lr=0.02, record_every=2, record_grad=True)
     history = train("mlp_1", data, config, seed=3)
     oracle = replay("mlp_1", data, config, seed=3)
-    assert_close(history.grad_curve, oracle["grad_norms"][1::2], rtol=1e-4, what="||dL/dW1||_2 of closing steps")
+    assert_close(
+        history.grad_curve, oracle["grad_norms"][1::2], rtol=1e-4, what="||dL/dW1||_2 of closing steps"
+    )
 
 
 def test_validation_curve_is_accuracy_of_the_model_at_each_record_point():
@@ -120,7 +146,9 @@ def test_validation_curve_is_accuracy_of_the_model_at_each_record_point():
 
 @pytest.mark.parametrize("arch", models.ARCHITECTURES)
 def test_initial_loss_is_near_ln_10(arch):
-    history = train(arch, random_splits(n_train=50), TrainConfig(epochs=1, record_every=1, record_val=False), seed=0)
+    history = train(
+        arch, random_splits(n_train=50), TrainConfig(epochs=1, record_every=1, record_val=False), seed=0
+    )
     assert abs(history.loss_curve[0] - math.log(10)) < 0.25, history.loss_curve[0]
 
 
@@ -146,13 +174,24 @@ def test_same_seed_gives_identical_curves_and_another_seed_does_not():
 
 def test_lr_schedule_switches_the_step_size_at_the_given_epoch():
     data = random_splits(n_train=100)  # 2 steps per epoch
-    config = TrainConfig(epochs=3, optimizer="sgd", lr=0.01, lr_schedule=((1, 0.2), (2, 0.001)),
-                         record_every=1, record_grad=True)
+    config = TrainConfig(
+        epochs=3,
+        optimizer="sgd",
+        lr=0.01,
+        lr_schedule=((1, 0.2), (2, 0.001)),
+        record_every=1,
+        record_grad=True,
+    )
     history = train("mlp_1", data, config, seed=2)
     oracle = replay("mlp_1", data, config, seed=2)
     assert_close(history.grad_curve, oracle["grad_norms"], rtol=1e-4, what="grad curve under the schedule")
-    assert_close(history.first_layer_weights, models.first_layer(oracle["model"]).weight.detach(),
-                 rtol=1e-4, atol=1e-6, what="weights after the schedule")
+    assert_close(
+        history.first_layer_weights,
+        models.first_layer(oracle["model"]).weight.detach(),
+        rtol=1e-4,
+        atol=1e-6,
+        what="weights after the schedule",
+    )
     constant = train("mlp_1", data, TrainConfig(epochs=3, optimizer="sgd", lr=0.01, record_every=1), seed=2)
     assert_equal(constant.loss_curve[:2], history.loss_curve[:2], "epoch 0 is before the first switch")
     assert constant.loss_curve[3] != history.loss_curve[3]
@@ -161,7 +200,9 @@ def test_lr_schedule_switches_the_step_size_at_the_given_epoch():
 
 
 def test_divergence_is_flagged_not_raised():
-    history = train("mlp_1", random_splits(), TrainConfig(epochs=5, optimizer="sgd", lr=1e6, record_every=1), seed=0)
+    history = train(
+        "mlp_1", random_splits(), TrainConfig(epochs=5, optimizer="sgd", lr=1e6, record_every=1), seed=0
+    )
     assert history.diverged
     assert history.steps < 5 * history.steps_per_epoch
     assert all(math.isfinite(x) for x in history.loss_curve)
@@ -173,10 +214,13 @@ def test_a_healthy_run_is_not_flagged_diverged():
     assert not train("mlp_1", random_splits(), TrainConfig(epochs=1, record_every=1), seed=0).diverged
 
 
-@pytest.mark.parametrize("field, value, valid", [
-    ("optimizer", "rmsprop", "adam, sgd"),
-    ("activation", "tanh", "relu, sigmoid"),
-])
+@pytest.mark.parametrize(
+    "field, value, valid",
+    [
+        ("optimizer", "rmsprop", "adam, sgd"),
+        ("activation", "tanh", "relu, sigmoid"),
+    ],
+)
 def test_unknown_config_names_raise_value_error_listing_valid_ones(field, value, valid):
     with pytest.raises(ValueError, match=f"{value}.*{valid}"):
         TrainConfig(**{field: value})
@@ -187,8 +231,18 @@ def test_unknown_architecture_raises_value_error_listing_valid_ones():
         train("mlp_9", random_splits(), TrainConfig(epochs=1), seed=0)
 
 
-@pytest.mark.parametrize("kwargs", [{"epochs": 0}, {"batch_size": -1}, {"lr": 0.0}, {"lr_schedule": ((2, 0.1), (1, 0.1))},
-                                    {"lr_schedule": ((1, -0.1),)}, {"device": "gpu7"}, {"eval_chunk": -5}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"epochs": 0},
+        {"batch_size": -1},
+        {"lr": 0.0},
+        {"lr_schedule": ((2, 0.1), (1, 0.1))},
+        {"lr_schedule": ((1, -0.1),)},
+        {"device": "gpu7"},
+        {"eval_chunk": -5},
+    ],
+)
 def test_bad_config_values_raise_value_error(kwargs):
     with pytest.raises(ValueError):
         TrainConfig(**kwargs)
@@ -199,8 +253,14 @@ def test_bad_data_shapes_raise_value_error():
     with pytest.raises(ValueError, match="train_images"):
         train("mlp_1", Splits(good.train_images[..., :16], *_rest(good, 1)), TrainConfig(epochs=1), seed=0)
     with pytest.raises(ValueError, match="val split has 40 images but 39 labels"):
-        fields = [good.train_images, good.train_labels, good.val_images, good.val_labels[:-1], good.test_images,
-                  good.test_labels]
+        fields = [
+            good.train_images,
+            good.train_labels,
+            good.val_images,
+            good.val_labels[:-1],
+            good.test_images,
+            good.test_labels,
+        ]
         train("mlp_1", Splits(*fields), TrainConfig(epochs=1), seed=0)
     with pytest.raises(TypeError, match="test_labels"):
         train("mlp_1", object(), TrainConfig(epochs=1), seed=0)
@@ -213,7 +273,9 @@ def _rest(splits: Splits, skip: int) -> list[torch.Tensor]:
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU fallback")
 def test_auto_device_resolves_to_cpu_without_cuda():
     assert_equal(resolve_device("auto"), torch.device("cpu"), "auto device")
-    assert_equal(train("mlp_1", random_splits(), TrainConfig(epochs=1), seed=0).device, "cpu", "History.device")
+    assert_equal(
+        train("mlp_1", random_splits(), TrainConfig(epochs=1), seed=0).device, "cpu", "History.device"
+    )
 
 
 def test_progress_is_called_once_per_record_point_with_the_recorded_loss():
@@ -229,8 +291,11 @@ def test_progress_is_called_once_per_record_point_with_the_recorded_loss():
 def test_recording_switches_leave_their_curves_empty():
     config = TrainConfig(epochs=1, record_every=1, record_train=False, record_val=False, record_grad=False)
     history = train("mlp_1", random_splits(), config, seed=0)
-    assert_equal((history.loss_curve, history.train_acc_curve, history.val_acc_curve, history.grad_curve),
-                 ([], [], [], []), "curves")
+    assert_equal(
+        (history.loss_curve, history.train_acc_curve, history.val_acc_curve, history.grad_curve),
+        ([], [], [], []),
+        "curves",
+    )
     assert 0.0 <= history.test_acc <= 100.0
 
 
@@ -253,4 +318,6 @@ def test_compiled_training_matches_eager_training_on_cuda(require_cuda):
     eager = train("cnn_3", data, config, seed=1)
     compiled = train("cnn_3", data, replace(config, compile=True), seed=1)
     assert_close(compiled.loss_curve, eager.loss_curve, rtol=1e-3, what="loss curve, compiled vs eager")
-    assert_close(compiled.first_layer_weights, eager.first_layer_weights, rtol=1e-3, atol=1e-5, what="weights")
+    assert_close(
+        compiled.first_layer_weights, eager.first_layer_weights, rtol=1e-3, atol=1e-5, what="weights"
+    )

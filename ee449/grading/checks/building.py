@@ -25,8 +25,10 @@ class Built:
     def describe(self) -> str:
         """'built as mlp_1(1024, 32, 10) (your call in train.py, line 40)' or a guess, marked as one."""
         if self.origin == "guess":
-            return (f"built by the grader as {self.text}, a guess from its parameter names: your code "
-                    "never builds it with constant arguments")
+            return (
+                f"built by the grader as {self.text}, a guess from its parameter names: your code "
+                "never builds it with constant arguments"
+            )
         if self.origin == "defaults":
             return f"built as {self.text} (its defaults)"
         what = "call" if self.origin == "call" else "registry"
@@ -86,8 +88,9 @@ def build(target: object, constructions: list[dict], name: str) -> tuple[Built |
             with torch.no_grad():
                 shape = tuple(model(torch.zeros(50, 1, 32, 32)).shape)
         except Exception as error:  # noqa: BLE001 - the output checks report forward errors
-            tried.append(f"{label}: built, but its forward pass failed: "
-                         f"{type(error).__name__}: {str(error)[:200]}")
+            tried.append(
+                f"{label}: built, but its forward pass failed: {type(error).__name__}: {str(error)[:200]}"
+            )
             continue
         if shape == (50, 10):
             return built, tried

@@ -54,7 +54,9 @@ def _layers(model) -> tuple[list[str] | None, str]:
 @pytest.mark.check("arch/{key}/parameter_count", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
 def test_parameter_count(request, key):
-    model = build_model(key, request)  # no forward pass here: a count needs none (layers' record has the list)
+    model = build_model(
+        key, request
+    )  # no forward pass here: a count needs none (layers' record has the list)
     record(request, count=int(count_parameters(model)), how=built_as(key))
 
 

@@ -27,8 +27,12 @@ def _as_array(request, value: object) -> np.ndarray:
     except Exception as error:  # noqa: BLE001 - whatever it returned, it is not an array of numbers
         detail = f"{type(error).__name__}: {error}"
     if array is None or array.dtype.kind not in "biuf":
-        add_diagnosis(request, Diagnosis("not_an_array", "Your my_conv2d must return a NumPy array of numbers."))
-        pytest.fail(f"my_conv2d returned {type(value).__name__} ({detail}), not an array of numbers", pytrace=False)
+        add_diagnosis(
+            request, Diagnosis("not_an_array", "Your my_conv2d must return a NumPy array of numbers.")
+        )
+        pytest.fail(
+            f"my_conv2d returned {type(value).__name__} ({detail}), not an array of numbers", pytrace=False
+        )
     return array
 
 
@@ -74,6 +78,8 @@ def test_course_samples(request):
     assert COURSE is not None  # skipped above without it
     folder = Path(COURSE)
     kernel = np.load(folder / "kernel.npy", allow_pickle=False)
-    outputs = {f"out_{i}": _run(request, np.load(path, allow_pickle=False), kernel)
-               for i, path in enumerate(sorted(folder.glob("samples_*.npy")))}
+    outputs = {
+        f"out_{i}": _run(request, np.load(path, allow_pickle=False), kernel)
+        for i, path in enumerate(sorted(folder.glob("samples_*.npy")))
+    }
     record(request, **outputs)

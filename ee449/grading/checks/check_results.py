@@ -37,8 +37,10 @@ def _file(slot: str) -> str:
     if file is None:
         part, arch = INFO[slot]["part"], INFO[slot]["arch"]
         what = f"Part {part}'s results" + (f" for {arch}" if arch else "")
-        pytest.fail(f"not found: no file in the submission holds {what} (a dict with the keys "
-                    f"{list(KEYS[part])})", pytrace=False)
+        pytest.fail(
+            f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[part])})",
+            pytrace=False,
+        )
     return file
 
 
@@ -63,7 +65,10 @@ def load(slot: str) -> dict:
         except Exception as error:  # noqa: BLE001 - an unreadable file is this check's failure
             pytest.fail(f"{file} could not be read: {type(error).__name__}: {error}", pytrace=False)
         if not isinstance(data, dict):
-            pytest.fail(f"{file} holds a {type(data).__name__}, expected a dict with the homework's keys", pytrace=False)
+            pytest.fail(
+                f"{file} holds a {type(data).__name__}, expected a dict with the homework's keys",
+                pytrace=False,
+            )
         _CACHE[file] = {str(k): _plain(v) for k, v in data.items()}
     return _CACHE[file]
 

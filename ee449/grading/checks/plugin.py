@@ -83,8 +83,14 @@ def _on_alarm(signum, frame):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem):
     cid, target = item.stash_check  # type: ignore[attr-defined]
-    _STATE[item.nodeid] = {"id": cid, "target": target, "failed": False, "skipped": False, "message": "",
-                           "start": time.monotonic()}
+    _STATE[item.nodeid] = {
+        "id": cid,
+        "target": target,
+        "failed": False,
+        "skipped": False,
+        "message": "",
+        "start": time.monotonic(),
+    }
     timeout = _CURRENT["timeout"] = check_timeout(item)
     _emit({"event": "start", "id": cid, "target": target, "timeout": timeout})
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -99,10 +105,18 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
         diagnoses = [value for name, value in item.user_properties if name == "diagnosis"]
         notes = [value for name, value in item.user_properties if name == "note"]  # shown even on a pass
         state["message"] = "\n".join(text for text in (state["message"], *notes) if text)
-        _emit({"event": "result", "id": cid, "target": target, "passed": not state["failed"],
-               "skipped": state["skipped"] and not state["failed"],
-               "message": state["message"], "diagnoses": diagnoses,
-               "seconds": round(time.monotonic() - state["start"], 3)})
+        _emit(
+            {
+                "event": "result",
+                "id": cid,
+                "target": target,
+                "passed": not state["failed"],
+                "skipped": state["skipped"] and not state["failed"],
+                "message": state["message"],
+                "diagnoses": diagnoses,
+                "seconds": round(time.monotonic() - state["start"], 3),
+            }
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -122,16 +136,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     extra = None
     if isinstance(error, CheckTimeout):
         HUNG.add(target)
-        extra = ("timeout", f"Your code did not finish within {_CURRENT['timeout']:g} s in "
-                 "this check: look for a loop that never ends.")
+        extra = (
+            "timeout",
+            f"Your code did not finish within {_CURRENT['timeout']:g} s in "
+            "this check: look for a loop that never ends.",
+        )
     elif isinstance(error, MemoryError):
-        extra = ("out_of_memory", "Your code ran out of memory in this check (the grader allows "
-                 f"{manifest().get('memory_mb')} MB): look for an array or list that grows without bound.")
+        extra = (
+            "out_of_memory",
+            "Your code ran out of memory in this check (the grader allows "
+            f"{manifest().get('memory_mb')} MB): look for an array or list that grows without bound.",
+        )
     elif blocked_write(error):
         extra = WROTE_OUTSIDE
     elif isinstance(error, SystemExit):
-        extra = ("exit_called", "Your code called sys.exit() (or exit()) in a function the grader "
-                 "calls: remove exit calls from my_conv2d and your model classes.")
+        extra = (
+            "exit_called",
+            "Your code called sys.exit() (or exit()) in a function the grader "
+            "calls: remove exit calls from my_conv2d and your model classes.",
+        )
     if extra:
         item.user_properties.append(("diagnosis", list(extra)))
 
@@ -149,6 +172,7 @@ def _message(excinfo: pytest.ExceptionInfo) -> str:
 
 
 # --- the fence: files written outside the submission's working folder -------------------------
+
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     skip = {root / "work", root / "tmp", root / "out", Path(manifest().get("progress", "/nonexistent"))}
@@ -187,7 +211,14 @@ def _fence(request: pytest.FixtureRequest):
     if target in _WROTE:
         # Sticky: a write made while loading a target (a class body, a default argument) happens
         # once, in its first check, but taints every check of that target.
-        request.node.user_properties.append(("diagnosis", [
-            "wrote_outside", "Your code wrote files outside its own folder "
-            f"({_WROTE[target]}): only write into the current working folder."]))
+        request.node.user_properties.append(
+            (
+                "diagnosis",
+                [
+                    "wrote_outside",
+                    "Your code wrote files outside its own folder "
+                    f"({_WROTE[target]}): only write into the current working folder.",
+                ],
+            )
+        )
         pytest.fail(f"wrote outside its folder: {_WROTE[target]}", pytrace=False)

@@ -37,9 +37,21 @@ def manifest() -> dict:
     global _MANIFEST
     if _MANIFEST is None:
         path = os.environ.get("EE449_GRADING_MANIFEST")
-        _MANIFEST = json.loads(Path(path).read_text()) if path else {
-            "found": {}, "parse_errors": {}, "arch_keys": [], "result_files": [], "files": [],
-            "unresolved": {}, "hung_targets": [], "course_data": None, "skip": []}
+        _MANIFEST = (
+            json.loads(Path(path).read_text())
+            if path
+            else {
+                "found": {},
+                "parse_errors": {},
+                "arch_keys": [],
+                "result_files": [],
+                "files": [],
+                "unresolved": {},
+                "hung_targets": [],
+                "course_data": None,
+                "skip": [],
+            }
+        )
     return _MANIFEST
 
 
@@ -65,8 +77,11 @@ def blocked_write(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
-WROTE_OUTSIDE = ("wrote_outside", "Your code wrote (or tried to write) files outside its own folder: only "
-                 "write into the current working folder.")
+WROTE_OUTSIDE = (
+    "wrote_outside",
+    "Your code wrote (or tried to write) files outside its own folder: only "
+    "write into the current working folder.",
+)
 
 
 def add_diagnosis(request: pytest.FixtureRequest, diagnosis: Diagnosis) -> None:
@@ -85,12 +100,21 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
     if found is None:
         if m["parse_errors"] and request is not None:
             broken = "; ".join(f"{f} ({e})" for f, e in m["parse_errors"].items())
-            add_diagnosis(request, Diagnosis("syntax_error", (
-                f"Files with syntax errors could not be graded: {broken}; make sure every file "
-                "runs with python before submitting.")))
+            add_diagnosis(
+                request,
+                Diagnosis(
+                    "syntax_error",
+                    (
+                        f"Files with syntax errors could not be graded: {broken}; make sure every file "
+                        "runs with python before submitting."
+                    ),
+                ),
+            )
         pytest.fail(_missing_message(key), pytrace=False)
     if key in HUNG or key in m.get("hung_targets", []):
-        pytest.fail(f"not run: your {found['name']} already ran out of time in an earlier check", pytrace=False)
+        pytest.fail(
+            f"not run: your {found['name']} already ran out of time in an earlier check", pytrace=False
+        )
     if key not in _LOADED:
         path = Path(m["extracted"]) / found["module"]
         spec = importlib.util.spec_from_file_location(f"ee449_student_{key}", path)
@@ -111,8 +135,13 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
                 _LOAD_BLOCKED.add(key)
             missing = m["unresolved"].get(key)
             hint = f" (names not defined in your files: {', '.join(missing)})" if missing else ""
-            _LOADED[key] = (None, (f"your {found['name']} ({found['file']}, line {found['line']}) could not "
-                                   f"be loaded: {type(failure).__name__}: {failure}{hint}"))
+            _LOADED[key] = (
+                None,
+                (
+                    f"your {found['name']} ({found['file']}, line {found['line']}) could not "
+                    f"be loaded: {type(failure).__name__}: {failure}{hint}"
+                ),
+            )
     target, error = _LOADED[key]
     if key in _LOAD_BLOCKED and request is not None:
         request.node.user_properties.append(("diagnosis", list(WROTE_OUTSIDE)))
@@ -139,7 +168,8 @@ def build_model(key: str, request: pytest.FixtureRequest | None = None):
     target = load_target(key, request)
     found = manifest()["found"][key]
     constructions = found.get("constructions") or [
-        {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}]
+        {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}
+    ]
     built, tried = build(target, constructions, found["name"])
     if built is None:
         where = found.get("where") or found["file"]
