@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,28 @@ def test_the_gradescope_bundle_grades_a_submission_laid_out_like_autograder(tmp_
     arch = [t for t in payload["tests"] if t["name"].startswith("arch/")]
     assert len(arch) == 24 and payload["score"] == 24  # the rubric's 1 point per arch check, all passed
     assert payload["output_format"] == "text"
+
+
+def test_the_bundles_source_builds_into_an_installable_wheel(tmp_path):
+    """setup.sh runs `pip install ee449-src`: the source must build, with the grader's data files
+    and the license the package declares. Built here offline with the build backend, without pip."""
+    pytest.importorskip("setuptools", minversion="77")
+    bundle = tmp_path / "bundle"
+    assert main(["grade", "--gradescope-bundle", str(bundle)]) == 0
+    code = "import sys; from setuptools import build_meta; print(build_meta.build_wheel(sys.argv[1]))"
+    built = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "wheel")],
+        cwd=bundle / "ee449-src",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    wheel = tmp_path / "wheel" / built.stdout.strip().splitlines()[-1]
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    assert "ee449/grading/default_rubric.json" in names and "ee449/cli/grade.py" in names
+    assert "ee449-0.1.0.dist-info/licenses/LICENSE" in names, sorted(n for n in names if "dist-info" in n)
 
 
 def test_the_bundle_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
