@@ -168,5 +168,6 @@ def summary(result: GradeResult) -> str:
         lost = _number(sum(c.max_points for c in checks))
         lines.append(f"  FAIL {', '.join(c.id for c in checks)} (0 / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
-    lines += [f"  note: {note}" for note in result.notes]
+    shown = {r.summary() for r in result.recovered}  # already on the second line
+    lines += [f"  note: {note}" for note in result.notes if note not in shown]
     return "\n".join(lines)
