@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ def test_require_gpu_without_cuda_fails_once_at_the_start():
 
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA: --require-gpu runs the gpu tests")
-    start = time.perf_counter()
     done = subprocess.run(
         [
             sys.executable,
@@ -38,9 +36,9 @@ def test_require_gpu_without_cuda_fails_once_at_the_start():
         timeout=300,
         env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
     )
-    seconds = time.perf_counter() - start
     output = done.stdout + done.stderr
-    assert done.returncode != 0, output
+    # A usage error (exit 4) is raised while pytest configures, before it collects or runs anything:
+    # the structural form of "fails once, at the start" (a wall-clock bound would be flaky here).
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, output
     assert output.count("CUDA is not available") == 1, output
     assert "passed" not in output and "failed" not in output, f"no test ran: {output}"
-    assert seconds < 120, f"took {seconds:.0f} s"
