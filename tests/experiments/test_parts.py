@@ -17,17 +17,10 @@ from ee449 import experiments as ex
 from ee449.experiments.payloads import epoch_means
 from ee449.experiments.store import RunStore
 from tests.helpers.assertions import assert_close, assert_equal
+from tests.helpers.splits import TINY
 from tests.helpers.strategies import plateau_curves
 
-TINY = {"batch_size": 10, "record_every": 3}  # 180 training images: 18 steps, 6 points per epoch
-
-
 pytestmark = pytest.mark.usefixtures("one_cpu_thread")
-
-
-@pytest.fixture(scope="module")
-def data(tiny_synthetic_data):
-    return tiny_synthetic_data
 
 
 @pytest.fixture(scope="module")

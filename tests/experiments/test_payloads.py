@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from ee449 import experiments as ex
-from ee449.io import read_json
 from ee449.experiments.payloads import best_run, mean_curve
 from ee449.experiments.store import (
     RunStore,
@@ -24,18 +23,12 @@ from ee449.experiments.store import (
     history_to_json,
     run_fingerprint,
 )
+from ee449.io import read_json
 from ee449.results import result_status, write_result
 from tests.helpers.assertions import assert_close, assert_equal
-
-TINY = {"batch_size": 10, "record_every": 3}  # 180 training images: 18 steps, 6 points per epoch
-
+from tests.helpers.splits import TINY
 
 pytestmark = pytest.mark.usefixtures("one_cpu_thread")
-
-
-@pytest.fixture(scope="module")
-def data(tiny_synthetic_data):
-    return tiny_synthetic_data
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tiny random data in the shape the trainer reads, for the training tests."""
+"""Tiny data for the training and experiment tests: random splits, and the tiny-run settings."""
 
 from __future__ import annotations
 
@@ -26,3 +26,8 @@ def random_splits(n_train: int = 120, n_val: int = 40, n_test: int = 30, seed: i
         return torch.randn(n, 1, 32, 32, generator=g), torch.randint(0, 10, (n,), generator=g)
 
     return Splits(*split(n_train), *split(n_val), *split(n_test))
+
+
+# The experiment tests' settings for conftest's `tiny_synthetic_data` (180 training images):
+# batches of 10 make 18 steps an epoch, a point every 3 steps 6 points an epoch.
+TINY = {"batch_size": 10, "record_every": 3}

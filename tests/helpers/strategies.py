@@ -12,7 +12,6 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.strategies import composite
 
-
 # --- bench: images for the per-image reference pipeline ------------------------------------
 
 MAX_RGB_IMAGES = 3  # per example: the per-image PIL pipeline is slow
