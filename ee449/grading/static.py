@@ -16,9 +16,10 @@ from typing import Iterable
 
 
 def _aliases(statements: Iterable[ast.stmt]) -> dict[str, str]:
-    """Local name -> the dotted module path it stands for, from the import statements."""
+    """Local name -> the dotted module path it stands for, from every import in the statements:
+    top-level ones and those inside a function (`import torch as _t` in my_conv2d's body)."""
     found: dict[str, str] = {}
-    for node in statements:
+    for node in (inner for statement in statements for inner in ast.walk(statement)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -31,6 +32,9 @@ def _aliases(statements: Iterable[ast.stmt]) -> dict[str, str]:
                 if alias.name != "*":
                     found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return found
+
+
+_LIBRARIES = ("torch", "scipy", "numpy", "cv2")
 
 
 def _dotted(node: ast.expr) -> list[str] | None:
@@ -62,12 +66,15 @@ def library_convs(pieces: Iterable[tuple[str, ast.stmt]]) -> list[tuple[str, int
     """(file, line, qualified name) of each library convolution the statements use, in order."""
     pieces = list(pieces)
     aliases = _aliases(node for _, node in pieces)
+    aliases.update(
+        {name: name for name in _LIBRARIES if name not in aliases}
+    )  # `torch.conv2d` unimported: still torch's
     found: list[tuple[str, int, str]] = []
     for rel, statement in pieces:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             continue
         for node in ast.walk(statement):
-            if not isinstance(node, (ast.Attribute, ast.Name)):
+            if isinstance(node, ast.alias) or not isinstance(node, (ast.Attribute, ast.Name)):
                 continue
             parts = _dotted(node)
             if parts is None or parts[0] not in aliases:
