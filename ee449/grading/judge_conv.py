@@ -134,7 +134,20 @@ def conv_followups(outcomes: list[Outcome]) -> None:
         )
 
 
+INPUT_IGNORED = Diagnosis(
+    "input_ignored",
+    (
+        "Your my_conv2d returns the same values whatever its input (zeros, a constant, or no array): "
+        "an output that does not depend on the input is not a convolution, so no conv check earns "
+        "points; compute each output value from the input window and the kernel."
+    ),
+)
+
+
 def conv_verdict(check: str, record: Record, context: Context) -> Verdict:
+    if check in {"output_shape", "inputs_unmodified"} and not conv_computes(context.record):
+        # A stub of the right shape that never reads its input writes nothing: neither point is earned.
+        return False, "my_conv2d's output does not depend on its input on any drawn case", [INPUT_IGNORED]
     if check == "output_shape":
         x, kernel = CASES["multichannel"]
         got = record.array("out")

@@ -38,10 +38,32 @@ def results_verdict(check: str, slot: str, record: Record, context: Context) -> 
             raise _Fail(f"{file} has no {key!r} (see results/{slot}/keys)")
         return data[key]
 
+    if written_by_ee449(data):
+        return False, f"{file} was written by ee449, not by your code", [EE449_RESULT]
     try:
         return _result_check(check, slot, file, part, data, want, info, field, context)
     except _Fail as failure:
         return False, str(failure), []
+
+
+EE449_MARKS = ("config", "seeds", "runs_done", "record_every")  # keys of the meta ee449's experiments write
+EE449_RESULT = Diagnosis(
+    "ee449_result",
+    (
+        "This result file carries ee449's own meta (its config, seeds and versions): it was made by "
+        "the grader's reference experiments, not by your training code, so it earns no points; "
+        "submit the results your own code recorded."
+    ),
+)
+
+
+def written_by_ee449(data: dict) -> bool:
+    """Whether a result file is one ee449's experiments wrote (`experiments.payloads._meta`)."""
+    meta = data.get("meta")
+    if not isinstance(meta, dict):
+        return False
+    versions = meta.get("versions")
+    return (isinstance(versions, dict) and "ee449" in versions) or all(k in meta for k in EE449_MARKS)
 
 
 class _Fail(Exception):
