@@ -239,3 +239,82 @@ def training_schedules(draw) -> TrainingSchedule:
         epochs=draw(st.integers(1, MAX_TRAIN_EPOCHS), label="epochs"),
         record_every=draw(st.integers(1, MAX_RECORD_EVERY), label="record_every"),
     )
+
+
+# --- grading: any program a student could hand in, any constant expression ------------------
+
+MAX_EXPRESSION_DEPTH = 4  # nested operators per drawn constant expression
+MAX_PROGRAM_STATEMENTS = 6  # statements of glue around the drawn program
+
+
+class StudentFile(NamedTuple):
+    source: str  # valid Python (it compiles), written nowhere else: a student's whole file
+
+
+@composite
+def student_files(draw) -> StudentFile:
+    """Valid Python from the language's grammar (hypothesmith), followed by the idioms that used to
+    crash discovery: string-joined paths, calls of a generic class with folded arguments."""
+    import hypothesmith  # the Hypothesis strategy for valid Python source (test extra)
+
+    program = draw(hypothesmith.from_grammar(), label="program")
+    glue = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "name = 'mlp_' + str(1)",
+                    "PATH = 'data/' + 'mlp_1' + '.pkl'",
+                    "model = Net('cnn_' + '3', f'{1}')",
+                    "class Net(nn.Module):\n    def __init__(self, arch, act):\n        pass",
+                    "for arch in ['mlp_1', 'cnn_3']:\n    Net(arch, 'relu' + 0)",
+                    "def my_conv2d(x, k):\n    return x",
+                    "import torch.nn as nn",
+                    "X = b'a' + b'b'; Y = 'a' * 10 ** 9; Z = '%d' % 3 < 'b'",
+                ]
+            ),
+            max_size=MAX_PROGRAM_STATEMENTS,
+        ),
+        label="glue",
+    )
+    return StudentFile("\n".join([program, *glue]) + "\n")
+
+
+_LEAVES = st.one_of(
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+    st.binary(max_size=4),
+    st.booleans(),
+    st.none(),
+)
+_OPERATORS = ("+", "-", "*", "/", "//", "%", "**", "<", "<=", "==", "!=")
+
+
+class ConstantExpression(NamedTuple):
+    text: str  # a Python expression of literals only: eval() is its oracle
+
+
+@composite
+def constant_expressions(draw) -> ConstantExpression:
+    """An expression of literals (numbers, strings, bytes, None) under arithmetic, `%`, comparisons,
+    f-strings, tuples and lists: anything a student's module constant could be."""
+
+    def expression(depth: int) -> str:
+        kind = draw(
+            st.sampled_from(("leaf", "binary", "unary", "fstring", "sequence")) if depth else st.just("leaf")
+        )
+        if kind == "leaf":
+            return repr(draw(_LEAVES, label="literal"))
+        if kind == "unary":
+            return f"(-{expression(depth - 1)})"
+        if kind == "fstring":  # Python 3.11's f-strings take no quote or backslash inside the braces
+            inner = expression(depth - 1)
+            return "f'{" + inner + "}x'" if not set(inner) & set("'\"\\") else inner
+        if kind == "sequence":
+            items = [expression(depth - 1) for _ in range(draw(st.integers(0, 3), label="items"))]
+            tuple_text = f"({', '.join(items)},)" if items else "()"
+            return draw(st.sampled_from((f"[{', '.join(items)}]", tuple_text)), label="sequence")
+        op = draw(st.sampled_from(_OPERATORS), label="operator")
+        return f"({expression(depth - 1)} {op} {expression(depth - 1)})"
+
+    return ConstantExpression(expression(draw(st.integers(0, MAX_EXPRESSION_DEPTH), label="depth")))
