@@ -6,6 +6,7 @@ caps as named constants so a failing example stays small and a CI run stays fast
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -247,6 +248,15 @@ MAX_EXPRESSION_DEPTH = 4  # nested operators per drawn constant expression
 MAX_PROGRAM_STATEMENTS = 6  # statements of glue around the drawn program
 
 
+@functools.lru_cache(maxsize=1)
+def _python_sources() -> st.SearchStrategy[str]:
+    """hypothesmith's strategy, built once: building it compiles Python's grammar (seconds).
+    auto_target=False: with it each program takes seconds to draw, without it milliseconds."""
+    import hypothesmith  # the Hypothesis strategy for valid Python source (test extra)
+
+    return hypothesmith.from_grammar(auto_target=False)
+
+
 class StudentFile(NamedTuple):
     source: str  # valid Python (it compiles), written nowhere else: a student's whole file
 
@@ -255,9 +265,7 @@ class StudentFile(NamedTuple):
 def student_files(draw) -> StudentFile:
     """Valid Python from the language's grammar (hypothesmith), followed by the idioms that used to
     crash discovery: string-joined paths, calls of a generic class with folded arguments."""
-    import hypothesmith  # the Hypothesis strategy for valid Python source (test extra)
-
-    program = draw(hypothesmith.from_grammar(), label="program")
+    program = draw(_python_sources(), label="program")
     glue = draw(
         st.lists(
             st.sampled_from(
