@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ee449.grading import pdf_tables
+from ee449.grading import pdf_repair, pdf_tables
 from ee449.grading.pdf_layout import Row, read_rows
 from ee449.grading.pdf_lines import (
     Line,
@@ -129,9 +129,16 @@ def parsed_segments(lines: Sequence[Line], limits: Margins) -> tuple[list[list[L
             if found is None:
                 break
             error = start + found - 1
-            repaired = _try_join(lines, start, end, error, limits)
+            repaired = _try_join(lines, start, end, error, limits) or pdf_repair.join_by_text(
+                lines, start, end, error
+            )
             if repaired is not None:
                 lines, end = repaired, end - 1
+                continue
+            dropped = pdf_repair.drop_line(lines, start, end, error)
+            if dropped is not None:  # one line that cannot be placed costs that line, not the code after it
+                left_out.append(lines[error])
+                lines, end = dropped, end - 1
                 continue
             end = min(end - 1, error)
         if end > start:
@@ -203,7 +210,7 @@ def _recover(rows: Sequence[Row], by_font: bool) -> tuple[str, list[Line], list[
     kept: list[list[Line]] = []
     unparsed: list[Line] = []
     for run in runs:
-        segments, left_out = parsed_segments(indented(run), limits)
+        segments, left_out = parsed_segments(pdf_repair.tidied(indented(run)), limits)
         segments = [s for s in (trimmed(rejoined(segment, limits)) for segment in segments) if s]
         code = [s for s in segments if is_code(s)]
         kept += code
