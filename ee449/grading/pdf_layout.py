@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pdfplumber
 
+from ee449.grading.pdf_rules import rule_underscores
+
 # Monospace font families students' tools use: LaTeX (Computer Modern's cmtt / cmitt / cmsltt, the
 # EC and cm-super ectt / ecit / sftt / sfit, Latin Modern Mono), Word and Google Docs (Courier,
 # Consolas), Jupyter / VS Code / browsers (DejaVu Sans Mono, Menlo, ...).
@@ -160,9 +162,14 @@ def drop_line_numbers(rows: list[list[Char]]) -> list[list[Char]]:
             leading[index] = digits
     if len(leading) < 5:
         return rows
-    edges = [round(digits[-1].x1) for digits in leading.values()]
-    edge = statistics.mode(edges)
-    numbered = {i: d for i, d in leading.items() if abs(d[-1].x1 - edge) <= 1.5}
+    # Right-aligned (listings, most editors) or left-aligned (some exports): the column that lines up more.
+    right_edge = statistics.mode([round(d[-1].x1) for d in leading.values()])
+    left_edge = statistics.mode([round(d[0].x0) for d in leading.values()])
+    numbered = {i: d for i, d in leading.items() if abs(d[-1].x1 - right_edge) <= 1.5}
+    by_left = {i: d for i, d in leading.items() if abs(d[0].x0 - left_edge) <= 1.5}
+    if len(by_left) > len(numbered):
+        numbered = by_left
+    edge = max((d[-1].x1 for d in numbered.values()), default=right_edge)
     numbers = [int("".join(c.text for c in d)) for _, d in sorted(numbered.items())]
     rising = sum(b > a for a, b in pairwise(numbers))
     content_left = min(
@@ -189,6 +196,7 @@ def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
         pages = pdf.pages[:MAX_PAGES]
         for number, page in enumerate(pages, start=1):
             chars = page_chars(page)
+            chars += rule_underscores([*page.rects, *page.lines], chars)  # `_` drawn as a rule
             split = gutter(chars, float(page.width))
             halves = (
                 [chars]

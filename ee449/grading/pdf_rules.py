@@ -1,0 +1,59 @@
+"""Underscores that a PDF draws as rules, read back as `_`.
+
+Some fonts have no underscore glyph, and a `listings` setup often replaces `_` with a rule
+(`literate={\\_}{{\\rule{0.5em}{0.4pt}}}1`): the PDF then holds a thin filled rectangle (pdfplumber
+reports it as a rect or as a line) on the baseline between two glyphs, and no character at all,
+so `my_conv2d` reads as `my conv2d`. A rule counts as an underscore when it is flat, about one
+glyph wide, lies between the middle and a little below the bottom of a row's characters, and
+touches a character of that row on its left or its right. Table rules and underlines are far
+wider than a glyph; a figure's strokes lie nowhere near a row of text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pdf_layout calls this module: its Char is only named here, for the types
+    from ee449.grading.pdf_layout import Char
+
+MAX_THICKNESS = 1.5  # points: a rule drawn for an underscore is a hairline (0.4 pt in listings)
+WIDTH_RANGE = (0.4, 1.6)  # times the neighbouring glyph's width
+REACH = 0.6  # a neighbour's edge within this many glyph widths of the rule's end
+
+
+def _touches(rule_x0: float, rule_x1: float, char: Char) -> bool:
+    glyph = max(char.x1 - char.x0, 0.1)
+    return abs(char.x1 - rule_x0) <= REACH * glyph or abs(char.x0 - rule_x1) <= REACH * glyph
+
+
+def _on_the_baseline(y: float, char: Char) -> bool:
+    height = char.bottom - char.top
+    return char.top + 0.5 * height <= y <= char.bottom + 0.35 * height
+
+
+def rule_underscores(shapes: Iterable[Mapping[str, object]], chars: Sequence[Char]) -> list[Char]:
+    """An `_` character for each rule among `shapes` (pdfplumber rects and lines) that sits
+    between the glyphs of a row of `chars`, placed and sized like its neighbour."""
+    by_line: dict[int, list[Char]] = {}
+    for char in chars:
+        by_line.setdefault(int(char.bottom), []).append(char)
+    found: list[Char] = []
+    for shape in shapes:
+        try:
+            x0, x1 = float(shape["x0"]), float(shape["x1"])  # type: ignore[arg-type]
+            top, bottom = float(shape["top"]), float(shape["bottom"])  # type: ignore[arg-type]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if bottom - top > MAX_THICKNESS or x1 <= x0:
+            continue
+        y = (top + bottom) / 2
+        near = [c for key in range(int(y) - 6, int(y) + 12) for c in by_line.get(key, ())]
+        for char in near:
+            glyph = char.x1 - char.x0
+            wide_enough = WIDTH_RANGE[0] * glyph <= x1 - x0 <= WIDTH_RANGE[1] * glyph
+            if wide_enough and _on_the_baseline(y, char) and _touches(x0, x1, char):
+                found.append(replace(char, text="_", x0=x0, x1=x1))
+                break
+    return found
