@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pdfplumber
 
+from ee449.grading.pdf_numbers import drop_trailing_numbers
 from ee449.grading.pdf_rules import rule_underscores
 
 # Monospace font families students' tools use: LaTeX (Computer Modern's cmtt / cmitt / cmsltt, the
@@ -204,7 +205,7 @@ def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
                 else [[c for c in chars if c.x1 <= split], [c for c in chars if c.x1 > split]]
             )
             for column, half in enumerate(halves):
-                for row in drop_line_numbers(group_rows(half)):
+                for row in drop_trailing_numbers(drop_line_numbers(group_rows(half))):
                     if row:
                         raw.append((number, column, float(page.height), split or 0.0, float(page.width), row))
         page_count = len(pages)

@@ -19,13 +19,14 @@ if TYPE_CHECKING:  # pdf_layout calls this module: its Char is only named here, 
     from ee449.grading.pdf_layout import Char
 
 MAX_THICKNESS = 1.5  # points: a rule drawn for an underscore is a hairline (0.4 pt in listings)
-WIDTH_RANGE = (0.4, 1.6)  # times the neighbouring glyph's width
-REACH = 0.6  # a neighbour's edge within this many glyph widths of the rule's end
+WIDTH_RANGE = (0.2, 1.0)  # times the neighbouring glyph's font size (an em): narrow glyphs have wide rules
+REACH = 0.6  # a neighbour's edge within this many glyph widths of the rule's end,
+GAP = 0.3  # or within this many ems
 
 
 def _touches(rule_x0: float, rule_x1: float, char: Char) -> bool:
-    glyph = max(char.x1 - char.x0, 0.1)
-    return abs(char.x1 - rule_x0) <= REACH * glyph or abs(char.x0 - rule_x1) <= REACH * glyph
+    reach = max(REACH * (char.x1 - char.x0), GAP * char.size)  # an `i` centred in its column stands off
+    return abs(char.x1 - rule_x0) <= reach or abs(char.x0 - rule_x1) <= reach
 
 
 def _on_the_baseline(y: float, char: Char) -> bool:
@@ -35,25 +36,44 @@ def _on_the_baseline(y: float, char: Char) -> bool:
 
 def rule_underscores(shapes: Iterable[Mapping[str, object]], chars: Sequence[Char]) -> list[Char]:
     """An `_` character for each rule among `shapes` (pdfplumber rects and lines) that sits
-    between the glyphs of a row of `chars`, placed and sized like its neighbour."""
+    between the glyphs of a row of `chars`, placed and sized like its neighbour. A rule that
+    touches only another such rule (`__init__`: two rules, then a glyph) is found in a later pass."""
+    rules = [r for r in (_flat(shape) for shape in shapes) if r is not None]
+    pool, found = list(chars), []
+    for _ in range(MAX_RUN):
+        new = _next_to(rules, pool)
+        if not new:
+            break
+        found += [char for _, char in new]
+        pool += [char for _, char in new]
+        taken = {index for index, _ in new}
+        rules = [r for index, r in enumerate(rules) if index not in taken]
+    return found
+
+
+MAX_RUN = 4  # underscores in a row drawn as rules: `__init__` needs two passes
+
+
+def _flat(shape: Mapping[str, object]) -> tuple[float, float, float] | None:
+    """(x0, x1, y) of a hairline shape, None for anything else."""
+    try:
+        x0, x1 = float(shape["x0"]), float(shape["x1"])  # type: ignore[arg-type]
+        top, bottom = float(shape["top"]), float(shape["bottom"])  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (x0, x1, (top + bottom) / 2) if bottom - top <= MAX_THICKNESS and x1 > x0 else None
+
+
+def _next_to(rules: list[tuple[float, float, float]], chars: Sequence[Char]) -> list[tuple[int, Char]]:
     by_line: dict[int, list[Char]] = {}
     for char in chars:
         by_line.setdefault(int(char.bottom), []).append(char)
-    found: list[Char] = []
-    for shape in shapes:
-        try:
-            x0, x1 = float(shape["x0"]), float(shape["x1"])  # type: ignore[arg-type]
-            top, bottom = float(shape["top"]), float(shape["bottom"])  # type: ignore[arg-type]
-        except (KeyError, TypeError, ValueError):
-            continue
-        if bottom - top > MAX_THICKNESS or x1 <= x0:
-            continue
-        y = (top + bottom) / 2
+    found = []
+    for index, (x0, x1, y) in enumerate(rules):
         near = [c for key in range(int(y) - 6, int(y) + 12) for c in by_line.get(key, ())]
         for char in near:
-            glyph = char.x1 - char.x0
-            wide_enough = WIDTH_RANGE[0] * glyph <= x1 - x0 <= WIDTH_RANGE[1] * glyph
+            wide_enough = WIDTH_RANGE[0] * char.size <= x1 - x0 <= WIDTH_RANGE[1] * char.size
             if wide_enough and _on_the_baseline(y, char) and _touches(x0, x1, char):
-                found.append(replace(char, text="_", x0=x0, x1=x1))
+                found.append((index, replace(char, text="_", x0=x0, x1=x1)))
                 break
     return found
