@@ -56,6 +56,13 @@ class PdfCode:
 
     def summary(self) -> str:
         """One sentence a TA reads: where the graded code came from, or why there is none."""
+        if self.file is None and self.unparsed:  # code-looking text that would not parse: say where
+            pages = sorted({int(u.split(":")[0].split()[-1]) for u in self.unparsed})
+            shown = "; ".join(repr(u) for u in self.unparsed[:SHOWN_UNPARSED])
+            return (
+                f"{self.pdf}: code found on {_page_span(pages)}, {len(self.unparsed)} lines could not be "
+                f"parsed as Python ({shown}, ...): nothing from this PDF was graded."
+            )
         if self.file is None:
             return f"{self.pdf}: no code text found in this PDF ({self.problem})."
         text = (
@@ -274,7 +281,14 @@ def recover(pdf: Path, folder: Path) -> PdfCode:
         )
     if not lines:
         return PdfCode(
-            name, None, "", (), 0, (), notes, problem=f"none of its {len(rows)} text lines parse as Python"
+            name,
+            None,
+            "",
+            (),
+            0,
+            tuple(f"page {line.page}: {line.text.strip()[:60]}" for line in unparsed),
+            notes,
+            problem=f"none of its {len(rows)} text lines parse as Python",
         )
     file = f"{RECOVERED_DIR}/{pdf.stem}_from_pdf.py"
     pages_used = tuple(sorted({line.page for line in lines}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ee449.grading.pdf_code import recover_rows
+from ee449.grading.pdf_code import PdfCode, recover_rows
 from ee449.grading.pdf_repair import despaced
 from tests.grading.test_pdf_code import CORRECT, PITCH, rows_from, same_program
 
@@ -60,3 +60,8 @@ def test_despacing_leaves_strings_and_valid_spacing_alone():
         "torch.optim.SGD(net.parameters(), lr = 0.01)"
     )
     assert despaced("from . import models") == "from . import models"
+
+
+def test_code_that_is_found_but_does_not_parse_is_reported_with_its_pages():
+    found = PdfCode("report.pdf", None, "", (), 0, ("page 17: def my conv2d(x k)", "page 18: retur n out"))
+    assert found.summary().startswith("report.pdf: code found on pages 17-18, 2 lines could not be parsed")
