@@ -192,3 +192,26 @@ def _registry_claims(
             made = construction_from_call(sites[0], f.where(call.lineno), "registry") if sites else None
             if made is not None:
                 c.constructions.append(made)
+
+
+def find_claims_per_file(
+    files: list[ParsedFile], module_file: Callable[[str], str | None]
+) -> tuple[dict[str, list[Claim]], dict[str, Exception]]:
+    """`find_claims` over every file; if the grader fails on that, file by file, so that the one
+    file it cannot read costs only the architectures defined there. Returns the claims and, per
+    file given up, the error."""
+    try:
+        return find_claims(files, module_file), {}
+    except Exception:  # noqa: BLE001 - retried per file below, where the failure is named
+        pass
+    merged: dict[str, list[Claim]] = {}
+    failed: dict[str, Exception] = {}
+    for parsed in files:
+        try:
+            claims = find_claims([parsed], module_file)
+        except Exception as error:  # noqa: BLE001 - this file's architectures are not graded, the others are
+            failed[parsed.rel] = error
+            continue
+        for key, found in claims.items():
+            merged.setdefault(key, []).extend(found)
+    return merged, failed

@@ -16,10 +16,10 @@ import builtins
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ee449.grading import construct, naming, provenance, sources, static
 from ee449.grading.bindings import referenced_globals, statement_source, top_level_bindings
+from ee449.grading.static import adam_learning_rates
 from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
@@ -76,25 +76,6 @@ class Extraction:
             "files": self.files,
             "unresolved": self.unresolved,
         }
-
-
-def adam_learning_rates(tree: ast.Module) -> list[tuple[int, float | None]]:
-    """(line, lr) of every `...Adam(params, lr=...)` call whose lr is a literal (None: the default 1e-3)."""
-    found: list[tuple[int, float | None]] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name != "Adam":
-            continue
-        lr = next(
-            (k.value for k in node.keywords if k.arg == "lr"), node.args[1] if len(node.args) > 1 else None
-        )
-        if lr is None:
-            found.append((node.lineno, None))
-        elif isinstance(lr, ast.Constant) and isinstance(lr.value, (int, float)):
-            found.append((node.lineno, float(lr.value)))
-    return found
 
 
 @dataclass
@@ -278,7 +259,7 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
                 (use.file, use.line, f"{provenance.PACKAGE}'s reference") for use in uses
             ]
         module = f"target_{key}.py"
-        text = _refusal(uses[0].sentence(name)) if uses else _render(pieces, files, name)
+        text = provenance.refusal(uses[0].sentence(name)) if uses else _render(pieces, files, name)
         (out_dir / module).write_text(text, encoding="utf-8")
         if missing:
             extraction.unresolved[key] = missing
@@ -309,7 +290,10 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
     def module_file(module: str) -> str | None:
         return next((rel for rel in files if Path(rel).stem == module), None)
 
-    for key, claims in _claims(parsed_files, module_file, extraction).items():
+    claims_by_key, failed = construct.find_claims_per_file(parsed_files, module_file)
+    for rel, error in failed.items():
+        extraction.skipped[rel] = _grader_failure("could not find the models in this file", error)
+    for key, claims in claims_by_key.items():
         best = claims[0]
         found = write_or_note(key, best.file, best.name, files[best.file].table[best.name])
         if found is None:
@@ -319,29 +303,3 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
         extraction.found[key] = found
         extraction.others[key] = [f"{c.name} ({where(c.file, c.line)})" for c in claims[1:]]
     return extraction
-
-
-def _claims(
-    parsed_files: list[construct.ParsedFile], module_file: Callable[[str], str | None], extraction: Extraction
-) -> dict[str, list[construct.Claim]]:
-    """`construct.find_claims` over every file; if the grader fails on that, file by file, so that
-    the one file it cannot read costs only the architectures defined there."""
-    try:
-        return construct.find_claims(parsed_files, module_file)
-    except Exception:  # noqa: BLE001 - retried per file below, where the failure is named
-        pass
-    merged: dict[str, list[construct.Claim]] = {}
-    for parsed in parsed_files:
-        try:
-            claims = construct.find_claims([parsed], module_file)
-        except Exception as error:  # noqa: BLE001 - this file's architectures are not graded, the others are
-            extraction.skipped[parsed.rel] = _grader_failure("could not find the models in this file", error)
-            continue
-        for key, found in claims.items():
-            merged.setdefault(key, []).extend(found)
-    return merged
-
-
-def _refusal(sentence: str) -> str:
-    """The module written for a target that is ee449's own code: loading it fails with the sentence."""
-    return f"# Not graded: the definition uses ee449's reference code.\nraise ImportError({sentence!r})\n"

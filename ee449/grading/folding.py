@@ -148,7 +148,7 @@ def _fold(node: ast.expr, env: dict[str, object], torch_names: dict[str, str]) -
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
         left, right = _fold(node.left, env, torch_names), _fold(node.comparators[0], env, torch_names)
         same = (_number(left) and _number(right)) or (isinstance(left, str) and isinstance(right, str))
-        return bool(_COMPARE[type(node.ops[0])](left, right)) if same else FOLD_FAILED
+        return bool(_COMPARE[type(node.ops[0])](left, right)) if same else FOLD_FAILED  # type: ignore[arg-type]
     return FOLD_FAILED
 
 

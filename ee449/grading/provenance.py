@@ -97,3 +97,8 @@ def reference_uses(pieces: Iterable[tuple[str, ast.stmt]]) -> list[ReferenceUse]
                         ReferenceUse(rel, node.lineno, f"is a copy of {PACKAGE}'s reference ({origin})")
                     )
     return uses
+
+
+def refusal(sentence: str) -> str:
+    """The module written for a target that is ee449's own code: loading it fails with the sentence."""
+    return f"# Not graded: the definition uses ee449's reference code.\nraise ImportError({sentence!r})\n"

@@ -84,3 +84,22 @@ def library_convs(pieces: Iterable[tuple[str, ast.stmt]]) -> list[tuple[str, int
                 found.append((rel, node.lineno, name))
     # `F.conv2d` is also seen as its prefix `F`; keep only the longest name per place.
     return [f for f in found if not any(o[:2] == f[:2] and o[2].startswith(f[2] + ".") for o in found)]
+
+
+def adam_learning_rates(tree: ast.Module) -> list[tuple[int, float | None]]:
+    """(line, lr) of every `...Adam(params, lr=...)` call whose lr is a literal (None: the default 1e-3)."""
+    found: list[tuple[int, float | None]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name != "Adam":
+            continue
+        lr = next(
+            (k.value for k in node.keywords if k.arg == "lr"), node.args[1] if len(node.args) > 1 else None
+        )
+        if lr is None:
+            found.append((node.lineno, None))
+        elif isinstance(lr, ast.Constant) and isinstance(lr.value, (int, float)):
+            found.append((node.lineno, float(lr.value)))
+    return found

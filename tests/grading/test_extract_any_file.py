@@ -93,3 +93,24 @@ def test_a_sample_of_the_standard_library_and_site_packages_is_read_without_a_cr
         except Exception as error:  # noqa: BLE001 - collected so one run names every crashing file
             crashed.append(f"{path}: {type(error).__name__}: {error}")
     assert not crashed, f"{len(crashed)} of {len(sample)} files crashed extraction:\n" + "\n".join(crashed)
+
+
+def test_a_grader_failure_on_one_file_costs_only_that_files_models(tmp_path, monkeypatch):
+    from ee449.grading import construct
+
+    real = construct.call_sites
+
+    def fails_on_bad(rel, *args):
+        if rel == "bad.py":
+            raise RuntimeError("an idiom the grader does not know")
+        return real(rel, *args)
+
+    monkeypatch.setattr(construct, "call_sites", fails_on_bad)
+    model = "import torch.nn as nn\n\n\nclass {name}(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    (tmp_path / "good.py").write_text(model.format(name="mlp_1"), encoding="utf-8")
+    (tmp_path / "bad.py").write_text(model.format(name="cnn_3"), encoding="utf-8")
+    found = assert_extracts(tmp_path, tmp_path / "out")
+    assert set(found.found) == {"mlp_1"}
+    assert (
+        "not an error in your code" in found.skipped["bad.py"] and "RuntimeError" in found.skipped["bad.py"]
+    )
