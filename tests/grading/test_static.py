@@ -97,3 +97,26 @@ def test_extraction_keeps_decorators_of_any_form_and_long_expressions(tmp_path):
     namespace: dict = {}
     exec(compile(module, "target", "exec"), namespace)  # our own test source, not a student's
     assert namespace["__ee449_target__"](2.0, None) == 2.0
+
+
+@pytest.mark.parametrize(
+    "body, name",
+    [
+        (
+            "    import torch as _t\n    return _t.nn.functional.conv2d(input, kernel)\n",
+            "torch.nn.functional.conv2d",
+        ),
+        (
+            "    from torch.nn import functional as Fn\n    return Fn.conv2d(input, kernel)\n",
+            "torch.nn.functional.conv2d",
+        ),
+        (
+            "    from scipy import signal as sg\n    return sg.correlate(input, kernel)\n",
+            "scipy.signal.correlate",
+        ),
+        ("    import cv2 as cv\n    return cv.filter2D(input, -1, kernel)\n", "cv2.filter2D"),
+    ],
+)
+def test_a_library_conv_imported_inside_the_function_under_any_name_is_found(tmp_path, body, name):
+    found = _found(tmp_path, "import numpy as np\n\ndef my_conv2d(input, kernel):\n" + body)
+    assert [n for _, _, n in found] == [name]
