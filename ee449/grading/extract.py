@@ -107,7 +107,13 @@ def _local_module_names(files: dict[str, _File]) -> set[str]:
 
 def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
     parsed: dict[str, _File] = {}
-    found = sources.read_sources(folder)
+    try:
+        found = sources.read_sources(folder)
+    except Exception as error:  # noqa: BLE001 - no code read: every part fails with this note, the grade is written
+        extraction.skipped["the submission's files"] = _grader_failure(
+            "could not list your code files", error
+        )
+        return parsed
     extraction.skipped.update(found.skipped)
     for source in found.files:
         rel = source.rel

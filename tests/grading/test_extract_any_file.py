@@ -114,3 +114,25 @@ def test_a_grader_failure_on_one_file_costs_only_that_files_models(tmp_path, mon
     assert (
         "not an error in your code" in found.skipped["bad.py"] and "RuntimeError" in found.skipped["bad.py"]
     )
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(student_files())
+def test_grading_any_program_gives_every_check_and_the_fixed_maximum(tmp_path_factory, case):
+    from ee449.grading.grade import GradeOptions, grade_submission
+
+    options = GradeOptions(check_timeout=4.0)
+    empty = tmp_path_factory.mktemp("empty")
+    (empty / "hw1.py").write_text("pass\n", encoding="utf-8")
+    baseline = grade_submission(empty, options)
+    folder = tmp_path_factory.mktemp("graded")
+    (folder / "hw1.py").write_text(case.source, encoding="utf-8")
+    result = grade_submission(folder, options)
+    base_ids = {c.id for c in baseline.checks if not c.id.startswith("arch/") or "sigmoid" not in c.id}
+    ids = {c.id for c in result.checks if not c.id.startswith("arch/") or "sigmoid" not in c.id}
+    assert ids == base_ids and result.max_score == baseline.max_score
