@@ -4,6 +4,7 @@ library's and the installed packages' own sources, read as if a student had hand
 
 from __future__ import annotations
 
+import functools
 import random
 import sysconfig
 from pathlib import Path
@@ -116,23 +117,30 @@ def test_a_grader_failure_on_one_file_costs_only_that_files_models(tmp_path, mon
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _baseline_grade(folder: Path):
+    """The grade of a file that defines nothing: every check, failed, out of the fixed maximum."""
+    from ee449.grading.grade import GradeOptions, grade_submission
+
+    folder.mkdir(exist_ok=True)
+    (folder / "hw1.py").write_text("pass\n", encoding="utf-8")
+    return grade_submission(folder, GradeOptions(check_timeout=4.0))
+
+
+def _graded_ids(result) -> set[str]:
+    return {c.id for c in result.checks if "sigmoid" not in c.id}  # sigmoid variants: only when defined
+
+
 @pytest.mark.slow
-@settings(
-    max_examples=3,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@settings(max_examples=2, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(student_files())
 def test_grading_any_program_gives_every_check_and_the_fixed_maximum(tmp_path_factory, case):
     from ee449.grading.grade import GradeOptions, grade_submission
 
-    options = GradeOptions(check_timeout=4.0)
-    empty = tmp_path_factory.mktemp("empty")
-    (empty / "hw1.py").write_text("pass\n", encoding="utf-8")
-    baseline = grade_submission(empty, options)
+    baseline = _baseline_grade(tmp_path_factory.getbasetemp() / "baseline")
     folder = tmp_path_factory.mktemp("graded")
     (folder / "hw1.py").write_text(case.source, encoding="utf-8")
-    result = grade_submission(folder, options)
-    base_ids = {c.id for c in baseline.checks if not c.id.startswith("arch/") or "sigmoid" not in c.id}
-    ids = {c.id for c in result.checks if not c.id.startswith("arch/") or "sigmoid" not in c.id}
-    assert ids == base_ids and result.max_score == baseline.max_score
+    result = grade_submission(folder, GradeOptions(check_timeout=4.0))
+    sigmoid_points = sum(c.max_points for c in result.checks if "sigmoid" in c.id)
+    assert _graded_ids(result) == _graded_ids(baseline)
+    assert result.max_score - sigmoid_points == baseline.max_score
