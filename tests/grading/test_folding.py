@@ -64,7 +64,7 @@ def test_nested_literal_loops_are_walked_within_a_bounded_number_of_visits():
 def test_a_call_nested_past_the_recursion_limit_costs_its_calls_not_the_file():
     at = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 1}
     deep: ast.expr = ast.Constant(1, **at)
-    for _ in range(5000):  # built as a tree: the parser itself refuses this much nesting in text
+    for _ in range(2000):  # built as a tree: the parser itself refuses this much nesting in text
         deep = ast.Call(ast.Name("f", ast.Load(), **at), [deep], [], **at)
     first = ast.Expr(ast.Call(ast.Name("g", ast.Load(), **at), [], [], **at), **at)
     tree = ast.Module([first, ast.Expr(deep, **at)], [])
