@@ -1,0 +1,385 @@
+"""Structural diagnoses: align a student's layer sequence with the homework's and name each difference.
+
+The sequences are `describe_layers` strings ('Conv2d(8->16, k=7x7, stride=1x1, pad=0x0, bias)',
+'ReLU', 'MaxPool2d(k=2, s=2)', 'Linear(32->64, no bias)'), optionally with the student's attribute
+names. The alignment is an edit distance on the layers (weighted layers pair in order, a layer only
+one side has costs more when it has weights); paired layers are then compared field by field. Each difference becomes one `Diagnosis` in one sentence that names the
+layer as the student wrote it (its position and attribute name) and the homework's layer. Pure
+standard library: it runs beside the checks as well as in the grader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from ee449.grading.diagnose import Diagnosis
+
+ACTIVATIONS = {"ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "GELU"}
+SOFTMAX = {"Softmax", "LogSoftmax"}
+_PATTERN = re.compile(r"^(?P<kind>\w+)(?:\((?P<args>.*)\))?$")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a sequence, parsed from its description."""
+
+    text: str
+    kind: str
+    name: str = ""  # the student's attribute path, '' for the spec's layers and functional calls
+    channels: tuple[int, int] | None = None  # (in, out) for Conv2d and Linear
+    kernel: str = ""
+    stride: str = ""
+    pad: str = ""
+    bias: bool | None = None
+
+
+def parse(text: str, name: str = "") -> Layer:
+    """A `describe_layers` string as a Layer; an unknown form keeps its text as its kind."""
+    match = _PATTERN.match(text.strip())
+    if match is None:
+        return Layer(text, text, name)
+    kind, args = match["kind"], match["args"] or ""
+    fields = dict(part.split("=", 1) for part in args.split(", ") if "=" in part)
+    sizes = re.match(r"^(\d+)->(\d+)", args)
+    channels = (int(sizes[1]), int(sizes[2])) if sizes else None
+    bias = None if kind not in {"Conv2d", "Linear"} else not args.endswith("no bias")
+    return Layer(
+        text,
+        kind,
+        name,
+        channels,
+        fields.get("k", ""),
+        fields.get("stride", fields.get("s", "")),
+        fields.get("pad", ""),
+        bias,
+    )
+
+
+def _ordinal(n: int) -> str:
+    return _ORDINALS[n - 1] if 0 < n <= len(_ORDINALS) else f"{n}th"
+
+
+def _nth(layers: Sequence[Layer], index: int) -> int:
+    """How many layers of this kind come up to and including `index` (1 for the first)."""
+    return sum(1 for layer in layers[: index + 1] if layer.kind == layers[index].kind)
+
+
+def _noun(kind: str) -> str:
+    return {"Conv2d": "convolution", "Linear": "fully connected layer", "MaxPool2d": "MaxPool"}.get(
+        kind, kind
+    )
+
+
+def _spec_name(layers: Sequence[Layer], index: int) -> str:
+    """How the homework's figures name a layer: 'Conv 7x7 (8->16)', 'FC-64', 'the prediction layer'."""
+    layer = layers[index]
+    if layer.kind == "Linear" and layer.channels:
+        last = all(other.kind != "Linear" for other in layers[index + 1 :])
+        return "the prediction layer" if last else f"FC-{layer.channels[1]}"
+    if layer.kind == "Conv2d" and layer.channels:
+        return f"the {_ordinal(_nth(layers, index))} convolution ({layer.channels[0]}->{layer.channels[1]}, {layer.kernel})"
+    if layer.kind == "MaxPool2d":
+        return f"the {_ordinal(_nth(layers, index))} MaxPool"
+    return f"the {layer.kind}"
+
+
+def _yours(layers: Sequence[Layer], index: int) -> str:
+    """A student's layer by position and attribute name: 'your third convolution (conv3)'."""
+    layer = layers[index]
+    named = f" ({layer.name})" if layer.name else ""
+    if layer.kind == "Linear" and layer.channels:
+        last = all(other.kind != "Linear" for other in layers[index + 1 :])
+        return f"your prediction layer{named}" if last else f"your FC-{layer.channels[1]}{named}"
+    if layer.kind == "Conv2d" and layer.kernel:
+        named = f" ({layer.name}, {layer.kernel})" if layer.name else f" ({layer.kernel})"
+    return f"your {_ordinal(_nth(layers, index))} {_noun(layer.kind)}{named}"
+
+
+def _upper(text: str) -> str:
+    """The first letter upper case, the rest as written (str.capitalize would lower 'FC-64')."""
+    return text[:1].upper() + text[1:]
+
+
+def _named(layer: Layer) -> str:
+    return f" ({layer.name})" if layer.name else ""
+
+
+def _after(layers: Sequence[Layer], index: int) -> str:
+    """Where position `index` sits: 'after the 3rd convolution', counting only weighted layers."""
+    for i in range(index - 1, -1, -1):
+        if layers[i].kind in {"Conv2d", "Linear"}:
+            return f"after the {_ordinal(_nth(layers, i))} {_noun(layers[i].kind)}"
+    return "at the start"
+
+
+WEIGHTED = {"Conv2d", "Linear"}
+
+
+def _cost(a: Layer, b: Layer) -> float | None:
+    """Cost of pairing two layers (None: never paired): the same kind, cheaper with fewer differing fields."""
+    if a.kind == b.kind:
+        fields = ("channels", "kernel", "stride", "pad", "bias")
+        return 0.25 * sum(getattr(a, f) != getattr(b, f) for f in fields)
+    if a.kind in ACTIVATIONS and b.kind in ACTIVATIONS:
+        return 1.0
+    return None
+
+
+def _gap(layer: Layer) -> float:
+    """Cost of a layer only one side has: a weighted layer is dearer, so convolutions pair in order."""
+    return 3.0 if layer.kind in WEIGHTED else 1.0
+
+
+def align(spec: Sequence[Layer], yours: Sequence[Layer]) -> list[tuple[int | None, int | None]]:
+    """The cheapest alignment (edit distance with the costs above): pairs of (spec index, your index)."""
+    n, m = len(spec), len(yours)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i][j]
+            if i < n:
+                cost[i + 1][j] = min(cost[i + 1][j], here + _gap(spec[i]))
+            if j < m:
+                cost[i][j + 1] = min(cost[i][j + 1], here + _gap(yours[j]))
+            if i < n and j < m:
+                pair = _cost(spec[i], yours[j])
+                if pair is not None:
+                    cost[i + 1][j + 1] = min(cost[i + 1][j + 1], here + pair)
+    pairs: list[tuple[int | None, int | None]] = []
+    i, j = n, m
+    while i or j:  # walk back along one cheapest path
+        pair = _cost(spec[i - 1], yours[j - 1]) if i and j else None
+        if pair is not None and abs(cost[i][j] - (cost[i - 1][j - 1] + pair)) < 1e-9:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i and abs(cost[i][j] - (cost[i - 1][j] + _gap(spec[i - 1]))) < 1e-9:
+            pairs.append((i - 1, None))
+            i -= 1
+        else:
+            pairs.append((None, j - 1))
+            j -= 1
+    return pairs[::-1]
+
+
+def diagnose_structure(
+    arch: str, student: Sequence[str], reference: Sequence[str], names: Sequence[str] = ()
+) -> list[Diagnosis]:
+    """Every difference between the student's layer sequence and the homework's, one sentence each."""
+    yours = [parse(text, names[i] if i < len(names) else "") for i, text in enumerate(student)]
+    spec = [parse(text) for text in reference]
+    found: list[Diagnosis] = []
+    missing: list[int] = []  # indices into spec
+    extra: list[int] = []  # indices into yours
+    for i, j in align(spec, yours):
+        if i is None:
+            extra.append(j)  # type: ignore[arg-type]
+        elif j is None:
+            missing.append(i)
+        elif spec[i].kind != yours[j].kind:
+            found.append(_activation_differs(arch, spec, i, yours, j))
+        else:
+            found += _compare(arch, spec, i, yours, j)
+    found += _moved_missing_extra(arch, spec, missing, yours, extra)
+    return found
+
+
+def _activation_differs(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -> Diagnosis:
+    return Diagnosis(
+        "activation_differs",
+        f"Your {arch} uses {yours[j].kind} {_after(yours, j)}, where the homework's {arch} uses {spec[i].kind}.",
+    )
+
+
+def _compare(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -> list[Diagnosis]:
+    """Field-by-field differences of two layers of the same kind."""
+    want, got = spec[i], yours[j]
+    who, theirs = _yours(yours, j), _spec_name(spec, i)
+    found: list[Diagnosis] = []
+    if want.bias is not None and got.bias is not None and want.bias != got.bias:
+        if arch.startswith("mlp_2") and want.channels == (32, 64) and got.bias:
+            found.append(
+                Diagnosis(
+                    "fc64_bias",
+                    (
+                        f"{_upper(who)} has a bias; the homework's FC-64 of mlp_2 has none: use "
+                        "nn.Linear(32, 64, bias=False)."
+                    ),
+                )
+            )
+        elif got.bias:
+            found.append(
+                Diagnosis(
+                    "extra_bias",
+                    f"{_upper(who)} has a bias; {theirs} of the homework's {arch} has none.",
+                )
+            )
+        else:
+            found.append(
+                Diagnosis(
+                    "missing_bias",
+                    (
+                        f"{_upper(who)} has no bias (bias=False); {theirs} of the homework's {arch} has one: "
+                        "drop bias=False."
+                    ),
+                )
+            )
+    if want.kind in {"Conv2d", "MaxPool2d"} and want.kernel != got.kernel and got.kernel:
+        found.append(
+            Diagnosis(
+                "kernel_differs",
+                (
+                    f"{_upper(who)} uses a {got.kernel} kernel; {theirs} of the homework's {arch} uses {want.kernel}."
+                ),
+            )
+        )
+    if want.kind == "Conv2d" and want.pad != got.pad and got.pad:
+        found.append(_padding(arch, who, got))
+    if want.stride != got.stride and got.stride and want.kind in {"Conv2d", "MaxPool2d"}:
+        found.append(
+            Diagnosis(
+                "stride_differs",
+                (
+                    f"{_upper(who)} has stride {got.stride}; {theirs} of the homework's {arch} has stride {want.stride}."
+                ),
+            )
+        )
+    if want.channels and got.channels and want.channels[1] != got.channels[1]:
+        unit = "output channels" if want.kind == "Conv2d" else "outputs"
+        found.append(
+            Diagnosis(
+                "channels_differ",
+                (
+                    f"{_upper(who)} has {got.channels[1]} {unit}; {theirs} of the homework's {arch} has "
+                    f"{want.channels[1]}."
+                ),
+            )
+        )
+    return found
+
+
+def _padding(arch: str, who: str, got: Layer) -> Diagnosis:
+    sides = got.pad.split("x")
+    amount = sides[0] if len(set(sides)) == 1 else got.pad
+    same = got.kernel and all(
+        p.isdigit() and k.isdigit() and int(p) == int(k) // 2 for p, k in zip(sides, got.kernel.split("x"))
+    )
+    how = "'same' padding" if same or got.pad == "same" else f"padding {amount}"
+    return Diagnosis(
+        "same_padding" if same or got.pad == "same" else "conv_padding",
+        (
+            f"{_upper(who)} pads by {amount} ({how}); the homework's {arch} uses no padding (padding=0), so "
+            "every convolution shrinks its input."
+        ),
+    )
+
+
+def _moved_missing_extra(
+    arch: str, spec: list[Layer], missing: list[int], yours: list[Layer], extra: list[int]
+) -> list[Diagnosis]:
+    """Layers only one side has: a pair of the same kind is one misplaced layer, the rest missing or extra."""
+    found: list[Diagnosis] = []
+    for i in list(missing):
+        same = [j for j in extra if yours[j].kind == spec[i].kind and spec[i].kind not in ACTIVATIONS]
+        if same:
+            j = same[0]
+            missing.remove(i)
+            extra.remove(j)
+            found.append(
+                Diagnosis(
+                    "misplaced_layer",
+                    (
+                        f"In your {arch}, the {_ordinal(_nth(yours, j))} {_noun(yours[j].kind)}{_named(yours[j])} comes "
+                        f"{_after(yours, j)}; the homework's {arch} has it {_after(spec, i)}."
+                    ),
+                )
+            )
+    for i in missing:
+        if spec[i].kind in ACTIVATIONS:
+            found.append(
+                Diagnosis(
+                    f"missing_{spec[i].kind.lower()}",
+                    (
+                        f"Your {arch} is missing the {spec[i].kind} after {_spec_name(spec, i - 1)}"
+                        if i > 0
+                        else f"Your {arch} is missing the {spec[i].kind} at the start"
+                    )
+                    + ".",
+                )
+            )
+        else:
+            shown = "" if spec[i].kind in WEIGHTED else f" ({spec[i].text})"
+            found.append(
+                Diagnosis(
+                    "missing_layer",
+                    (
+                        f"Your {arch} has no {_spec_name(spec, i).removeprefix('the ')}{shown}; the homework's "
+                        f"{arch} has it {_after(spec, i)}."
+                    ),
+                )
+            )
+    for j in extra:
+        found.append(_extra(arch, yours, j))
+    return found
+
+
+def _extra(arch: str, yours: list[Layer], j: int) -> Diagnosis:
+    layer = yours[j]
+    named = f" ({layer.name})" if layer.name else ""
+    previous = next((k for k in range(j - 1, -1, -1) if yours[k].kind in {"Conv2d", "Linear"}), None)
+    where = (
+        f"after {_yours(yours, previous).replace('your ', 'your ', 1)}"
+        if previous is not None
+        else "at the start"
+    )
+    if layer.kind in SOFTMAX:
+        return Diagnosis(
+            "softmax_layer",
+            (
+                f"Your {arch} applies a {layer.kind} at the end; CrossEntropyLoss expects raw logits, so remove it."
+            ),
+        )
+    if layer.kind in ACTIVATIONS:
+        last = (
+            previous is not None
+            and all(y.kind != "Linear" for y in yours[previous + 1 :])
+            and (yours[previous].kind == "Linear")
+        )
+        tail = " (the logits must be raw: CrossEntropyLoss applies the softmax)" if last else ""
+        return Diagnosis(
+            f"extra_{layer.kind.lower()}",
+            (
+                f"Your {arch} has an extra {layer.kind}{named} {where}; the homework's {arch} has no activation "
+                f"there{tail}."
+            ),
+        )
+    return Diagnosis(
+        "extra_layer",
+        (
+            f"Your {arch} has an extra {_noun(layer.kind)}{named} {where} ({layer.text}); the homework's {arch} "
+            "has none there."
+        ),
+    )
+
+
+def diagnose_unused(arch: str, modules: Sequence[tuple[str, str]], called: Sequence[str]) -> list[Diagnosis]:
+    """Weighted layers registered in the model but never run by its forward (they still count parameters)."""
+    ran = set(called)
+    found = []
+    for name, text in modules:
+        layer = parse(text, name)
+        if name and name not in ran and layer.kind in {"Conv2d", "Linear"}:
+            found.append(
+                Diagnosis(
+                    "unused_layer",
+                    (
+                        f"{name} ({text}) is defined in your {arch} but never used in forward: remove it, its "
+                        "parameters are counted."
+                    ),
+                )
+            )
+    return found
