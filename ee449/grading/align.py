@@ -167,35 +167,52 @@ def align(spec: Sequence[Layer], yours: Sequence[Layer]) -> list[tuple[int | Non
 
 
 def diagnose_structure(
-    arch: str, student: Sequence[str], reference: Sequence[str], names: Sequence[str] = ()
+    arch: str,
+    student: Sequence[str],
+    reference: Sequence[str],
+    names: Sequence[str] = (),
+    ran: int | None = None,
+    key: str = "",
 ) -> list[Diagnosis]:
-    """Every difference between the student's layer sequence and the homework's, one sentence each."""
+    """Every difference between the student's layer sequence and the homework's, one sentence each.
+
+    `ran`: the forward pass failed, and only the first `ran` layers of `student` are known to run
+    in this order (the rest are the modules it never reached). A homework layer the alignment
+    places after the failure is then not called missing: nobody knows what would have run there.
+    """
+    key = key or arch  # `arch` is the student's class name, `key` the homework's architecture
     yours = [parse(text, names[i] if i < len(names) else "") for i, text in enumerate(student)]
     spec = [parse(text) for text in reference]
     found: list[Diagnosis] = []
     missing: list[int] = []  # indices into spec
     extra: list[int] = []  # indices into yours
-    for i, j in align(spec, yours):
+    pairs = align(spec, yours)
+    reached = len(spec)
+    if ran is not None:  # the homework's layers up to the one paired with the failing layer are known
+        reached = 1 + max((i for i, j in pairs if i is not None and j is not None and j < ran), default=-1)
+    for i, j in pairs:
         if i is None:
             extra.append(j)  # type: ignore[arg-type]
         elif j is None:
             missing.append(i)
         elif spec[i].kind != yours[j].kind:
-            found.append(_activation_differs(arch, spec, i, yours, j))
+            found.append(_activation_differs(arch, key, spec, i, yours, j))
         else:
-            found += _compare(arch, spec, i, yours, j)
-    found += _moved_missing_extra(arch, spec, missing, yours, extra)
+            found += _compare(arch, key, spec, i, yours, j)
+    found += _moved_missing_extra(arch, key, spec, missing, yours, extra, reached)
     return found
 
 
-def _activation_differs(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -> Diagnosis:
+def _activation_differs(
+    arch: str, key: str, spec: list[Layer], i: int, yours: list[Layer], j: int
+) -> Diagnosis:
     return Diagnosis(
         "activation_differs",
-        f"Your {arch} uses {yours[j].kind} {_after(yours, j)}, where the homework's {arch} uses {spec[i].kind}.",
+        f"Your {arch} uses {yours[j].kind} {_after(yours, j)}, where the homework's {key} uses {spec[i].kind}.",
     )
 
 
-def _compare(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -> list[Diagnosis]:
+def _compare(arch: str, key: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -> list[Diagnosis]:
     """Field-by-field differences of two layers of the same kind."""
     want, got = spec[i], yours[j]
     who, theirs = _yours(yours, j), _spec_name(spec, i)
@@ -215,7 +232,7 @@ def _compare(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -
             found.append(
                 Diagnosis(
                     "extra_bias",
-                    f"{_upper(who)} has a bias; {theirs} of the homework's {arch} has none.",
+                    f"{_upper(who)} has a bias; {theirs} of the homework's {key} has none.",
                 )
             )
         else:
@@ -223,7 +240,7 @@ def _compare(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -
                 Diagnosis(
                     "missing_bias",
                     (
-                        f"{_upper(who)} has no bias (bias=False); {theirs} of the homework's {arch} has one: "
+                        f"{_upper(who)} has no bias (bias=False); {theirs} of the homework's {key} has one: "
                         "drop bias=False."
                     ),
                 )
@@ -233,18 +250,18 @@ def _compare(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -
             Diagnosis(
                 "kernel_differs",
                 (
-                    f"{_upper(who)} uses a {got.kernel} kernel; {theirs} of the homework's {arch} uses {want.kernel}."
+                    f"{_upper(who)} uses a {got.kernel} kernel; {theirs} of the homework's {key} uses {want.kernel}."
                 ),
             )
         )
     if want.kind == "Conv2d" and want.pad != got.pad and got.pad:
-        found.append(_padding(arch, who, got))
+        found.append(_padding(arch, key, who, got))
     if want.stride != got.stride and got.stride and want.kind in {"Conv2d", "MaxPool2d"}:
         found.append(
             Diagnosis(
                 "stride_differs",
                 (
-                    f"{_upper(who)} has stride {got.stride}; {theirs} of the homework's {arch} has stride {want.stride}."
+                    f"{_upper(who)} has stride {got.stride}; {theirs} of the homework's {key} has stride {want.stride}."
                 ),
             )
         )
@@ -254,7 +271,7 @@ def _compare(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -
             Diagnosis(
                 "channels_differ",
                 (
-                    f"{_upper(who)} has {got.channels[1]} {unit}; {theirs} of the homework's {arch} has "
+                    f"{_upper(who)} has {got.channels[1]} {unit}; {theirs} of the homework's {key} has "
                     f"{want.channels[1]}."
                 ),
             )
@@ -262,7 +279,7 @@ def _compare(arch: str, spec: list[Layer], i: int, yours: list[Layer], j: int) -
     return found
 
 
-def _padding(arch: str, who: str, got: Layer) -> Diagnosis:
+def _padding(arch: str, key: str, who: str, got: Layer) -> Diagnosis:
     sides = got.pad.split("x")
     amount = sides[0] if len(set(sides)) == 1 else got.pad
     same = got.kernel and all(
@@ -272,16 +289,24 @@ def _padding(arch: str, who: str, got: Layer) -> Diagnosis:
     return Diagnosis(
         "same_padding" if same or got.pad == "same" else "conv_padding",
         (
-            f"{_upper(who)} pads by {amount} ({how}); the homework's {arch} uses no padding (padding=0), so "
+            f"{_upper(who)} pads by {amount} ({how}); the homework's {key} uses no padding (padding=0), so "
             "every convolution shrinks its input."
         ),
     )
 
 
 def _moved_missing_extra(
-    arch: str, spec: list[Layer], missing: list[int], yours: list[Layer], extra: list[int]
+    arch: str,
+    key: str,
+    spec: list[Layer],
+    missing: list[int],
+    yours: list[Layer],
+    extra: list[int],
+    reached: int,
 ) -> list[Diagnosis]:
-    """Layers only one side has: a pair of the same kind is one misplaced layer, the rest missing or extra."""
+    """Layers only one side has: a pair of the same kind is one misplaced layer, the rest missing or extra.
+
+    A homework layer at or after `reached` is not called missing (the forward failed before it)."""
     found: list[Diagnosis] = []
     for i in list(missing):
         same = [j for j in extra if yours[j].kind == spec[i].kind and spec[i].kind not in ACTIVATIONS]
@@ -294,11 +319,11 @@ def _moved_missing_extra(
                     "misplaced_layer",
                     (
                         f"In your {arch}, the {_ordinal(_nth(yours, j))} {_noun(yours[j].kind)}{_named(yours[j])} comes "
-                        f"{_after(yours, j)}; the homework's {arch} has it {_after(spec, i)}."
+                        f"{_after(yours, j)}; the homework's {key} has it {_after(spec, i)}."
                     ),
                 )
             )
-    for i in missing:
+    for i in (i for i in missing if i < reached):
         if spec[i].kind in ACTIVATIONS:
             found.append(
                 Diagnosis(
@@ -323,11 +348,11 @@ def _moved_missing_extra(
                 )
             )
     for j in extra:
-        found.append(_extra(arch, yours, j))
+        found.append(_extra(arch, key, yours, j))
     return found
 
 
-def _extra(arch: str, yours: list[Layer], j: int) -> Diagnosis:
+def _extra(arch: str, key: str, yours: list[Layer], j: int) -> Diagnosis:
     layer = yours[j]
     named = f" ({layer.name})" if layer.name else ""
     previous = next((k for k in range(j - 1, -1, -1) if yours[k].kind in {"Conv2d", "Linear"}), None)
@@ -353,14 +378,14 @@ def _extra(arch: str, yours: list[Layer], j: int) -> Diagnosis:
         return Diagnosis(
             f"extra_{layer.kind.lower()}",
             (
-                f"Your {arch} has an extra {layer.kind}{named} {where}; the homework's {arch} has no activation "
+                f"Your {arch} has an extra {layer.kind}{named} {where}; the homework's {key} has no activation "
                 f"there{tail}."
             ),
         )
     return Diagnosis(
         "extra_layer",
         (
-            f"Your {arch} has an extra {_noun(layer.kind)}{named} {where} ({layer.text}); the homework's {arch} "
+            f"Your {arch} has an extra {_noun(layer.kind)}{named} {where} ({layer.text}); the homework's {key} "
             "has none there."
         ),
     )

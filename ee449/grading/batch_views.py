@@ -47,7 +47,7 @@ def hardcoded_views(source: str, name: str) -> list[HardcodedView]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    scopes = [
+    scopes: list[ast.AST] = [
         node
         for node in ast.walk(tree)
         if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name == name

@@ -226,12 +226,19 @@ def diagnose_batch(arch: str, works: dict[int, bool]) -> list[Diagnosis]:
 
 
 def diagnose_layers(
-    arch: str, student: Sequence[str], reference: Sequence[str], names: Sequence[str] = ()
+    arch: str,
+    student: Sequence[str],
+    reference: Sequence[str],
+    names: Sequence[str] = (),
+    ran: int | None = None,
+    key: str = "",
 ) -> list[Diagnosis]:
-    """Compare two layer sequences (describe_layers strings, in forward order): see `align`."""
+    """Compare two layer sequences (describe_layers strings, in forward order): see `align`.
+
+    `arch` names the student's model, `key` the homework's architecture (default: `arch`)."""
     from ee449.grading.align import diagnose_structure  # align builds on Diagnosis, defined here
 
-    return diagnose_structure(arch, student, reference, names)
+    return diagnose_structure(arch, student, reference, names, ran, key)
 
 
 def diagnose_units(file: str, units: dict[str, str]) -> list[Diagnosis]:

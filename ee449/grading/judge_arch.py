@@ -96,39 +96,20 @@ def _modules(record: Record) -> list[tuple[str, str]]:
     ]
 
 
-# A failed forward pass shows only the layers before the failure: what comes after is unknown, so
-# only differences of the layers that ran (or exist) are said, never a "missing" activation or pool.
-_AFTER_FAILURE = {
-    "fc64_bias",
-    "extra_bias",
-    "missing_bias",
-    "kernel_differs",
-    "same_padding",
-    "conv_padding",
-    "stride_differs",
-    "channels_differ",
-    "misplaced_layer",
-    "extra_layer",
-    "missing_layer",
-}
-
-
 def _failed_forward(key: str, record: Record, context: Context) -> list[Diagnosis]:
     """Diagnoses from the layers that ran before the forward failed, and the weighted modules it never reached."""
     partial, names = _strings(record, "partial"), _strings(record, "names")
     reached = set(names)
     rest = [(n, t) for n, t in _modules(record) if n not in reached and t.startswith(("Conv2d", "Linear"))]
-    found = diagnose_layers(
+    views = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
+    return views + diagnose_layers(
         context.name(key),
         partial + [t for _, t in rest],
         context.references()[key]["layers"],
         names + [n for n, _ in rest],
+        ran=len(partial),
+        key=key,
     )
-    return [
-        d
-        for d in found
-        if d.code in _AFTER_FAILURE and not (d.code == "missing_layer" and "MaxPool" in d.sentence)
-    ]
 
 
 def _where_it_failed(record: Record) -> str:
@@ -181,7 +162,9 @@ def _count_diagnoses(key: str, traced: Record, context: Context) -> list[Diagnos
     if layers is None:
         found = _failed_forward(key, traced, context)
     else:
-        found = diagnose_layers(name, layers, context.references()[key]["layers"], _strings(traced, "names"))
+        found = diagnose_layers(
+            name, layers, context.references()[key]["layers"], _strings(traced, "names"), key=key
+        )
         found += diagnose_unused(name, _modules(traced), _strings(traced, "names"))
     return [d for d in found if not _activation_only(d)]
 
@@ -202,7 +185,7 @@ def _layers(key: str, record: Record, context: Context) -> Verdict:
     want = context.references()[key]["layers"]
     if got == want:
         return True, "", []
-    diagnoses = diagnose_layers(name, got, want, _strings(record, "names"))
+    diagnoses = diagnose_layers(name, got, want, _strings(record, "names"), key=key)
     if diagnoses:  # each difference is named in its own sentence: no need to show both sequences
         return (
             False,

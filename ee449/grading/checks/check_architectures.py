@@ -100,6 +100,8 @@ def test_layers(request, key):
         shapes=traced.shapes,
         modules=[list(m) for m in traced.modules],
         failed_at=list(traced.failed_at) if traced.failed_at else None,
+        views=[[line, text] for line, text in _views(key)] if traced.error else [],
+        file=_file(key),
     )
 
 
