@@ -200,7 +200,27 @@ def diagnose_structure(
         else:
             found += _compare(arch, key, spec, i, yours, j)
     found += _moved_missing_extra(arch, key, spec, missing, yours, extra, reached)
-    return found
+    return _one_padding(arch, key, found)
+
+
+PADDING = ("same_padding", "conv_padding")
+
+
+def _one_padding(arch: str, key: str, found: list[Diagnosis]) -> list[Diagnosis]:
+    """Several padded convolutions are one choice (padding=1 everywhere): said, and priced, once."""
+    pads = [d for d in found if d.code in PADDING]
+    if len(pads) < 2:
+        return found
+    code = "same_padding" if all(d.code == "same_padding" for d in pads) else "conv_padding"
+    which = "; ".join(d.sentence.split(";")[0].removeprefix("Your ") for d in pads)
+    merged = Diagnosis(
+        code,
+        f"{len(pads)} convolutions of your {arch} pad ({which}); the homework's {key} uses no padding "
+        "(padding=0), so every convolution shrinks its input.",
+    )
+    first = found.index(pads[0])
+    rest = [d for d in found if d.code not in PADDING]
+    return rest[:first] + [merged] + rest[first:]
 
 
 def _activation_differs(
