@@ -233,10 +233,10 @@ def diagnose_layers(
     ran: int | None = None,
     key: str = "",
 ) -> list[Diagnosis]:
-    """Compare two layer sequences (describe_layers strings, in forward order): see `align`.
+    """Compare two layer sequences (describe_layers strings, in forward order): see `structure`.
 
     `arch` names the student's model, `key` the homework's architecture (default: `arch`)."""
-    from ee449.grading.align import diagnose_structure  # align builds on Diagnosis, defined here
+    from ee449.grading.structure import diagnose_structure  # it builds on Diagnosis, defined here
 
     return diagnose_structure(arch, student, reference, names, ran, key)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ee449.grading.align import ACTIVATIONS, SOFTMAX, diagnose_unused
+from ee449.grading.align import ACTIVATIONS, SOFTMAX
 from ee449.grading.batch_views import diagnose_views
 from ee449.grading.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
+from ee449.grading.structure import diagnose_unused
 
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
 
