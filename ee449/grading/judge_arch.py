@@ -193,14 +193,14 @@ def _layers(key: str, record: Record, context: Context) -> Verdict:
             f"layer sequence differs from the homework's {key}" + _how(record, context, key),
             diagnoses,
         )
+    at = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+    yours = got[at] if at < len(got) else "nothing (your model ends there)"
+    theirs = want[at] if at < len(want) else "nothing (the homework's ends there)"
     return (
         False,
         (
-            f"layer sequence differs from the homework's {key}:\n  yours:    "
-            + " -> ".join(got)
-            + "\n  expected: "
-            + " -> ".join(want)
-            + _how(record, context, key, "\n  ")
+            f"layer sequence differs from the homework's {key} from layer {at + 1} on: yours is {yours}, "
+            f"the homework's is {theirs}" + _how(record, context, key)
         ),
         [],
     )
