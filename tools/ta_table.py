@@ -24,6 +24,7 @@ from ee449.grading.items import item_scores
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 TOLERANCE = 0.2  # 2 points of 10, scaled to each item's maximum
+CHECK_TIMEOUT = 30.0  # no hostile code here: a generous limit keeps a busy machine from failing honest checks
 
 
 def readings() -> dict[str, dict]:
@@ -36,7 +37,7 @@ def grade_all(names: list[str], jobs: int) -> dict[str, dict[str, tuple[float, f
             shutil.copytree(
                 FIXTURES / name, Path(classroom) / name, ignore=shutil.ignore_patterns("ta_reading.json")
             )
-        results = grade_class(Path(classroom), GradeOptions(check_timeout=10.0), jobs=jobs)
+        results = grade_class(Path(classroom), GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=jobs)
     return {r.student: item_scores(r.checks) for r in results}
 
 

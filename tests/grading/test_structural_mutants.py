@@ -132,7 +132,7 @@ def graded(tmp_path_factory):
         assert CORRECT.count(old) == 1, f"{name}: {old!r} must occur once in correct/hw1.py"
         (classroom / name).mkdir()
         (classroom / name / "hw1.py").write_text(CORRECT.replace(old, new))
-    return {r.student: r for r in grade_class(classroom, GradeOptions(check_timeout=10.0), jobs=2)}
+    return {r.student: r for r in grade_class(classroom, GradeOptions(check_timeout=30.0), jobs=2)}
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))

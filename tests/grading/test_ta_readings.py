@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 READINGS = {p.parent.name: json.loads(p.read_text()) for p in sorted(FIXTURES.glob("ta_*/ta_reading.json"))}
 TOLERANCE = 0.2  # 2 points of 10, scaled to the item's maximum (4 of conv's 20)
+CHECK_TIMEOUT = 30.0  # no hostile code here: a generous limit keeps a busy machine from failing honest checks
 
 
 def _cases(names: list[str]) -> list:
@@ -47,7 +48,7 @@ def graded(tmp_path_factory):
     classroom = tmp_path_factory.mktemp("ta-read")
     for name in READINGS:
         shutil.copytree(FIXTURES / name, classroom / name, ignore=shutil.ignore_patterns("ta_reading.json"))
-    return {r.student: r for r in grade_class(classroom, GradeOptions(check_timeout=10.0), jobs=2)}
+    return {r.student: r for r in grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)}
 
 
 def test_there_are_at_least_25_ta_read_fixtures():
