@@ -8,7 +8,6 @@ NumPy and the standard library.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -226,77 +225,20 @@ def diagnose_batch(arch: str, works: dict[int, bool]) -> list[Diagnosis]:
     return []
 
 
-def _layer_kind(entry: str) -> str:
-    return entry.split("(")[0]
+def diagnose_layers(
+    arch: str,
+    student: Sequence[str],
+    reference: Sequence[str],
+    names: Sequence[str] = (),
+    ran: int | None = None,
+    key: str = "",
+) -> list[Diagnosis]:
+    """Compare two layer sequences (describe_layers strings, in forward order): see `structure`.
 
+    `arch` names the student's model, `key` the homework's architecture (default: `arch`)."""
+    from ee449.grading.structure import diagnose_structure  # it builds on Diagnosis, defined here
 
-def diagnose_layers(arch: str, student: Sequence[str], reference: Sequence[str]) -> list[Diagnosis]:
-    """Compare two layer sequences (ee449.models.describe_layers strings, in forward order)."""
-    found: list[Diagnosis] = []
-    activations = {"ReLU", "Sigmoid"}
-    matcher = difflib.SequenceMatcher(a=list(reference), b=list(student), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        where = f"after {reference[i1 - 1]}" if i1 > 0 else "at the start"
-        if tag == "insert" and all(s in activations for s in student[j1:j2]):
-            found.append(
-                Diagnosis(
-                    f"extra_{student[j1].lower()}",
-                    (
-                        f"Your {arch} has an extra {student[j1]} {where}; the homework's {arch} has no "
-                        "activation there."
-                    ),
-                )
-            )
-        elif tag == "delete" and all(r in activations for r in reference[i1:i2]):
-            found.append(
-                Diagnosis(
-                    f"missing_{reference[i1].lower()}",
-                    (f"Your {arch} is missing the {reference[i1]} {where}."),
-                )
-            )
-        elif tag == "replace" and i2 - i1 == j2 - j1:
-            for ref, got in zip(reference[i1:i2], student[j1:j2]):
-                found.extend(_diagnose_replaced(arch, ref, got))
-        elif tag == "insert" and any(_layer_kind(s) in {"Softmax", "LogSoftmax"} for s in student[j1:j2]):
-            found.append(
-                Diagnosis(
-                    "softmax_layer",
-                    (
-                        f"Your {arch} applies a softmax at the end; CrossEntropyLoss expects raw logits, so "
-                        "remove it."
-                    ),
-                )
-            )
-    return found
-
-
-def _diagnose_replaced(arch: str, ref: str, got: str) -> list[Diagnosis]:
-    if ref.startswith("Linear") and got == ref.replace("no bias", "bias"):
-        return [
-            Diagnosis(
-                "fc64_bias",
-                (
-                    f"The {ref.split('(')[1].split(',')[0]} layer of your {arch} has a bias; the homework's "
-                    "FC-64 of mlp_2 has none: use nn.Linear(32, 64, bias=False)."
-                ),
-            )
-        ]
-    if (
-        ref.startswith("Conv2d")
-        and "pad=0x0" in ref
-        and "pad=0x0" not in got
-        and _layer_kind(got) == "Conv2d"
-    ):
-        return [
-            Diagnosis(
-                "same_padding",
-                (
-                    f"Your {arch} pads its convolutions ({got}); the homework's convolutions use valid "
-                    "padding (padding=0)."
-                ),
-            ),
-        ]
-    return []
+    return diagnose_structure(arch, student, reference, names, ran, key)
 
 
 def diagnose_units(file: str, units: dict[str, str]) -> list[Diagnosis]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.grading import extract, judge, judge_conv, pdf_code, reference, resultfiles, runner, sandbox
+from ee449.grading.deductions import apply_deductions
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.records import Context, load_record
@@ -149,9 +150,8 @@ def grade_submission(
         computed = judge_conv.conv_computes(
             lambda check_id: load_record(records, check_id) if check_id in clean else None
         )
-        checks = [_score(o, options.rubric) for o in outcomes] + _static_checks(
-            found, options.rubric, computed
-        )
+        checks = apply_deductions([_score(o, options.rubric) for o in outcomes], options.rubric)
+        checks += _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + results.notes
         if mode.mode != "bwrap":

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ee449.grading.align import ACTIVATIONS, SOFTMAX
+from ee449.grading.batch_views import diagnose_views
 from ee449.grading.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
+from ee449.grading.structure import diagnose_unused
 
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
 
@@ -45,6 +48,8 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
         if not works[n]:
             problems.append(f"batch {n}: output {list(shape)}, expected [{n}, 10]")
     diagnoses = diagnose_batch(context.name(key), works)
+    if diagnoses and _views(record):  # the same defect, said with the student's own line
+        diagnoses = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
     if not any(works.values()) and key.startswith("mlp") and record.get("takes_flat_input", bool):
         diagnoses.append(
             Diagnosis(
@@ -55,9 +60,72 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
                 ),
             )
         )
+    if not any(works.values()) and not diagnoses:
+        diagnoses = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
+        if not diagnoses:  # it cannot run a batch at all: why, from its layers up to the failing one
+            traced = context.record(f"arch/{key}/layers")
+            diagnoses = _failed_forward(key, traced, context) if traced is not None else []
     if problems:
         return False, "; ".join(problems) + _how(record, context, key), diagnoses
     return True, "", diagnoses
+
+
+def _views(record: Record) -> list[tuple[int, str]]:
+    views = record.values.get("views")
+    if not isinstance(views, list):
+        return []
+    return [
+        (v[0], v[1][:200])
+        for v in views[:10]
+        if isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) and isinstance(v[1], str)
+    ]
+
+
+def _strings(record: Record, name: str) -> list[str]:
+    value = record.values.get(name)
+    return [str(v)[:200] for v in value[:200]] if isinstance(value, list) else []
+
+
+def _modules(record: Record) -> list[tuple[str, str]]:
+    value = record.values.get("modules")
+    if not isinstance(value, list):
+        return []
+    return [
+        (m[0][:200], m[1][:200])
+        for m in value[:500]
+        if isinstance(m, list) and len(m) == 2 and all(isinstance(v, str) for v in m)
+    ]
+
+
+def _failed_forward(key: str, record: Record, context: Context) -> list[Diagnosis]:
+    """Diagnoses from the layers that ran before the forward failed, and the weighted modules it never reached."""
+    partial, names = _strings(record, "partial"), _strings(record, "names")
+    reached = set(names)
+    rest = [(n, t) for n, t in _modules(record) if n not in reached and t.startswith(("Conv2d", "Linear"))]
+    views = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
+    return views + diagnose_layers(
+        context.name(key),
+        partial + [t for _, t in rest],
+        context.references()[key]["layers"],
+        names + [n for n, _ in rest],
+        ran=len(partial),
+        key=key,
+    )
+
+
+def _where_it_failed(record: Record) -> str:
+    """'; it fails at fc (Linear(144->10, bias)), which receives [50, 256]' when a module raised."""
+    failed = record.values.get("failed_at")
+    if not (
+        isinstance(failed, list)
+        and len(failed) == 3
+        and isinstance(failed[0], str)
+        and isinstance(failed[1], str)
+    ):
+        return ""
+    shape = [d for d in failed[2] if isinstance(d, int)] if isinstance(failed[2], list) else []
+    name = f"{failed[0][:100]} ({failed[1][:100]})" if failed[0] else failed[1][:100]
+    return f"; it fails at {name}, which receives {shape}" if shape else f"; it fails at {name}"
 
 
 def _layers_of(record: Record) -> list[str] | None:
@@ -70,10 +138,7 @@ def _parameter_count(key: str, record: Record, context: Context) -> Verdict:
     if got == want:
         return True, "", []
     traced = context.record(f"arch/{key}/layers")  # the layer list, from the check that ran the forward pass
-    layers = _layers_of(traced) if traced is not None else None
-    diagnoses = (
-        diagnose_layers(context.name(key), layers, context.references()[key]["layers"]) if layers else []
-    )
+    diagnoses = _count_diagnoses(key, traced, context) if traced is not None else []
     return (
         False,
         (
@@ -84,31 +149,60 @@ def _parameter_count(key: str, record: Record, context: Context) -> Verdict:
     )
 
 
+def _activation_only(diagnosis: Diagnosis) -> bool:
+    """A difference that changes no parameter: an activation or softmax added, removed or swapped."""
+    kinds = {k.lower() for k in ACTIVATIONS | SOFTMAX}
+    code = diagnosis.code
+    return code in {"activation_differs", "softmax_layer"} or code.partition("_")[2] in kinds
+
+
+def _count_diagnoses(key: str, traced: Record, context: Context) -> list[Diagnosis]:
+    """Why the parameter count differs: layers that differ in weights, and weighted modules forward never uses."""
+    name = context.name(key)
+    layers = _layers_of(traced)
+    if layers is None:
+        found = _failed_forward(key, traced, context)
+    else:
+        found = diagnose_layers(
+            name, layers, context.references()[key]["layers"], _strings(traced, "names"), key=key
+        )
+        found += diagnose_unused(name, _modules(traced), _strings(traced, "names"))
+    return [d for d in found if not _activation_only(d)]
+
+
 def _layers(key: str, record: Record, context: Context) -> Verdict:
     got = _layers_of(record)
+    name = context.name(key)
     if got is None:
         error = str(record.get("error", str))[:500]
         return (
             False,
             (
-                f"could not run {context.name(key)} on a batch of 50 to list its layers: {error}"
+                f"could not run {name} on a batch of 50 to list its layers: {error}{_where_it_failed(record)}"
                 + _how(record, context, key)
             ),
-            [],
+            _failed_forward(key, record, context),
         )
     want = context.references()[key]["layers"]
     if got == want:
         return True, "", []
+    diagnoses = diagnose_layers(name, got, want, _strings(record, "names"), key=key)
+    if diagnoses:  # each difference is named in its own sentence: no need to show both sequences
+        return (
+            False,
+            f"layer sequence differs from the homework's {key}" + _how(record, context, key),
+            diagnoses,
+        )
+    at = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+    yours = got[at] if at < len(got) else "nothing (your model ends there)"
+    theirs = want[at] if at < len(want) else "nothing (the homework's ends there)"
     return (
         False,
         (
-            f"layer sequence differs from the homework's {key}:\n  yours:    "
-            + " -> ".join(got)
-            + "\n  expected: "
-            + " -> ".join(want)
-            + _how(record, context, key, "\n  ")
+            f"layer sequence differs from the homework's {key} from layer {at + 1} on: yours is {yours}, "
+            f"the homework's is {theirs}" + _how(record, context, key)
         ),
-        diagnose_layers(context.name(key), got, want),
+        [],
     )
 
 

@@ -10,6 +10,8 @@ outside a leaf module. Runs inside the sandbox: it calls student code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -64,45 +66,109 @@ def _pool_entry(args: tuple, kwargs: dict) -> str:
 
 
 class _Recorder(TorchFunctionMode):
+    """Functional layers called outside a leaf module; `names` and `shapes` run parallel to `entries`."""
+
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[str] = []
+        self.names: list[str] = []  # the module's attribute path, '' for a functional call
+        self.shapes: list[list[int]] = []  # the output shape after each entry ([] until known)
         self.depth = 0  # > 0 while inside a leaf module's forward
+
+    def add(self, entries: list[str], name: str) -> None:
+        self.entries += entries
+        self.names += [name] * len(entries)
+        self.shapes += [[] for _ in entries]
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
+        before = len(self.entries)
         if self.depth == 0:
             name = getattr(func, "__name__", "")
             if name in _ACTIVATIONS:
-                self.entries.append(_ACTIVATIONS[name])
+                self.add([_ACTIVATIONS[name]], "")
             elif name in {"max_pool2d", "max_pool2d_with_indices"} or func is F.max_pool2d:
-                self.entries.append(_pool_entry(args, kwargs))
+                self.add([_pool_entry(args, kwargs)], "")
             elif name in {"conv2d", "linear"} and len(args) > 1:
-                self.entries.append(f"functional {name} with weight {tuple(args[1].shape)}")
-        return func(*args, **kwargs)
+                self.add([f"functional {name} with weight {tuple(args[1].shape)}"], "")
+        result = func(*args, **kwargs)
+        if len(self.entries) > before:
+            self.shapes[-1] = _shape(result[0] if isinstance(result, tuple) else result)
+        return result
 
 
-def trace_layers(model: nn.Module, x: torch.Tensor) -> list[str]:
-    """Run `model(x)` once without gradients and return its layers in the order they ran."""
+def _shape(value: object) -> list[int]:
+    return [int(d) for d in value.shape] if isinstance(value, torch.Tensor) else []
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One forward pass, as far as it got: the layers in call order, with the student's names and shapes.
+
+    `names[i]` is the attribute path of the module that gave `entries[i]` ('features.3', 'conv6'),
+    '' for a functional call; `shapes[i]` the output shape after it ([] when unknown). `error` is
+    the forward's exception ('' when it ran); `failed_at` the (name, layer, input shape) of the leaf
+    module that raised, when one did. `modules`: every leaf module, (name, layer), in registration order.
+    """
+
+    entries: list[str]
+    names: list[str]
+    shapes: list[list[int]]
+    modules: list[tuple[str, str]]
+    error: str = ""
+    failed_at: tuple[str, str, list[int]] | None = None
+
+
+def _leaf_text(module: nn.Module) -> str:
+    return (describe(module) or [type(module).__name__])[0]
+
+
+def trace(model: nn.Module, x: torch.Tensor) -> Trace:
+    """Run `model(x)` once without gradients and record what ran; the forward's own error is kept, not raised."""
     recorder = _Recorder()
+    leaves = [(name, m) for name, m in model.named_modules() if not list(m.children())]
+    names = {id(m): name for name, m in leaves}
+    entered: list[
+        tuple[str, str, list[int], int]
+    ] = []  # leaf modules running now, and where their entries start
     handles = []
 
-    def before(module, _inputs):
+    def before(module, inputs):
         if recorder.depth == 0:
-            recorder.entries.extend(describe(module))
+            name = names.get(id(module), "")
+            entered.append(
+                (name, _leaf_text(module), _shape(inputs[0]) if inputs else [], len(recorder.entries))
+            )
+            recorder.add(describe(module), name)
         recorder.depth += 1
 
-    def after(module, _inputs, _output):
+    def after(module, _inputs, output):
         recorder.depth -= 1
+        if recorder.depth == 0 and entered:
+            start = entered.pop()[3]
+            for i in range(start, len(recorder.entries)):
+                recorder.shapes[i] = _shape(output)
 
-    for module in model.modules():
-        if not list(module.children()):
-            handles.append(module.register_forward_pre_hook(before))
-            handles.append(module.register_forward_hook(after))
+    for _, module in leaves:
+        handles.append(module.register_forward_pre_hook(before))
+        handles.append(module.register_forward_hook(after))
+    error = ""
     try:
         with torch.no_grad(), recorder:
             model(x)
+    except Exception as failure:  # noqa: BLE001 - the student's forward failed: what ran so far is the evidence
+        error = f"{type(failure).__name__}: {failure}"[:500]
     finally:
         for handle in handles:
             handle.remove()
-    return recorder.entries
+    failed_at = entered[-1][:3] if error and entered else None
+    modules = [(name, _leaf_text(m)) for name, m in leaves]
+    return Trace(recorder.entries, recorder.names, recorder.shapes, modules, error, failed_at)
+
+
+def trace_layers(model: nn.Module, x: torch.Tensor) -> list[str]:
+    """Run `model(x)` once without gradients and return its layers in the order they ran (raises the forward's error)."""
+    traced = trace(model, x)
+    if traced.error:
+        raise RuntimeError(traced.error)
+    return traced.entries

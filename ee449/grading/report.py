@@ -166,7 +166,8 @@ def summary(result: GradeResult) -> str:
             groups.setdefault(check_output(check), []).append(check)
     for output, checks in groups.items():
         lost = _number(sum(c.max_points for c in checks))
-        lines.append(f"  FAIL {', '.join(c.id for c in checks)} (0 / {lost})")
+        got = _number(sum(c.points for c in checks))  # not 0 where the rubric's deductions left a share
+        lines.append(f"  FAIL {', '.join(c.id for c in checks)} ({got} / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
     shown = {r.summary() for r in result.recovered}  # already on the second line
     lines += [f"  note: {note}" for note in result.notes if note not in shown]

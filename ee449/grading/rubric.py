@@ -30,9 +30,23 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Deduction:
+    """What one diagnosed defect of an architecture costs (once, whichever checks it fails), and why."""
+
+    code: str  # a diagnosis code, e.g. 'missing_bias'
+    points: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Rubric:
     title: str
     rules: tuple[Rule, ...]
+    # Per-defect prices for the architectures (see `deductions`); none: each check costs its points.
+    deductions: tuple[Deduction, ...] = ()
+
+    def deduction_for(self, code: str) -> Deduction | None:
+        return next((d for d in self.deductions if d.code == code), None)
 
     def rule_for(self, check_id: str) -> Rule:
         for rule in self.rules:
@@ -50,9 +64,11 @@ def glob_match(pattern: str, check_id: str) -> bool:
 def _parse(data: object, origin: str) -> Rubric:
     if not isinstance(data, dict):
         raise ValueError(f"rubric {origin} must be a table/object with 'rules', got {type(data).__name__}")
-    unknown = set(data) - {"title", "rules"}
+    unknown = set(data) - {"title", "rules", "deductions"}
     if unknown:
-        raise ValueError(f"rubric {origin} has unknown keys {sorted(unknown)}; expected 'title' and 'rules'")
+        raise ValueError(
+            f"rubric {origin} has unknown keys {sorted(unknown)}; expected 'title', 'rules' and 'deductions'"
+        )
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
         raise ValueError(f"rubric {origin} needs a non-empty list 'rules'")
@@ -75,7 +91,28 @@ def _parse(data: object, origin: str) -> Rubric:
                 f"is not one of {', '.join(VISIBILITIES)}"
             )
         rules.append(Rule(str(entry["match"]), float(points), visibility))
-    return Rubric(str(data.get("title", origin)), tuple(rules))
+    return Rubric(
+        str(data.get("title", origin)), tuple(rules), _deductions(data.get("deductions", {}), origin)
+    )
+
+
+def _deductions(data: object, origin: str) -> tuple[Deduction, ...]:
+    """`{"missing_bias": {"points": 1, "reason": "..."}, ...}` as Deductions, checked."""
+    if not isinstance(data, dict):
+        raise ValueError(f"rubric {origin}: 'deductions' must map diagnosis codes to {{points, reason}}")
+    found = []
+    for code, entry in data.items():
+        if not isinstance(entry, dict) or "points" not in entry or set(entry) - {"points", "reason"}:
+            raise ValueError(
+                f"rubric {origin} deduction {code!r} must be {{'points': number, 'reason': text}}, got {entry!r}"
+            )
+        points = entry["points"]
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            raise ValueError(
+                f"rubric {origin} deduction {code!r}: points must be a number >= 0, got {points!r}"
+            )
+        found.append(Deduction(str(code), float(points), str(entry.get("reason", ""))))
+    return tuple(found)
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:

@@ -90,10 +90,10 @@ def test_missing_and_extra_activations_are_named_with_their_place():
     reference = describe_layers(build("cnn_4"))
     missing = describe_layers(_sequential_without("cnn_4", drop=3))  # the ReLU after the second conv
     found = diagnose_layers("cnn_4", missing, reference)
-    assert codes(found) == ["missing_relu"] and "Conv2d(16->8" in found[0].sentence
+    assert codes(found) == ["missing_relu"] and "second convolution (16->8" in found[0].sentence
     extra = describe_layers(_sequential_without("cnn_3", insert=(6, torch.nn.ReLU())))  # after the 7x7 conv
     found = diagnose_layers("cnn_3", extra, describe_layers(build("cnn_3")))
-    assert codes(found) == ["extra_relu"] and "k=7x7" in found[0].sentence
+    assert codes(found) == ["extra_relu"] and "third convolution (7x7)" in found[0].sentence
 
 
 def test_a_bias_on_mlp_2s_fc64_is_recognised():

@@ -7,11 +7,14 @@ process (`judge`, `reference`), so nothing the student's code patches here can c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
-from ee449.grading.checks.support import build_model, built_as, manifest, record
-from ee449.grading.layers import trace_layers
+from ee449.grading.batch_views import diagnose_views, hardcoded_views
+from ee449.grading.checks.support import add_diagnosis, build_model, built_as, manifest, record
+from ee449.grading.layers import trace
 from ee449.models import count_parameters
 
 KEYS = manifest().get("arch_keys", [])
@@ -25,8 +28,29 @@ def _error(error: BaseException) -> str:
 @pytest.mark.check("arch/{key}/constructible", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
 def test_constructible(request, key):
-    build_model(key, request)
+    try:
+        build_model(key, request)
+    except BaseException:  # pytest's failure: a hard-coded batch is still worth saying, from the source
+        for diagnosis in diagnose_views(key, _views(key), _file(key)):
+            add_diagnosis(request, diagnosis)
+        raise
     record(request, how=built_as(key))
+
+
+def _file(key: str) -> str:
+    return str(manifest()["found"].get(key, {}).get("file", ""))
+
+
+def _views(key: str) -> list[tuple[int, str]]:
+    """(line, call) of each reshape with a hard-coded batch in the student's definition of `key`."""
+    found = manifest()["found"].get(key)
+    if not found or not str(found.get("file", "")).endswith(".py"):
+        return []
+    try:
+        source = (Path(manifest()["work"]) / found["file"]).read_text(encoding="utf-8", errors="replace")
+    except (OSError, KeyError):
+        return []
+    return [(view.line, view.text) for view in hardcoded_views(source, str(found["name"]))]
 
 
 @pytest.mark.check("arch/{key}/output_shape", target="{key}")
@@ -41,14 +65,14 @@ def test_output_shape(request, key):
                 shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]
         except Exception as error:  # noqa: BLE001 - the student's forward failed: the grader reports why
             shapes[str(n)] = _error(error)
-    record(request, shapes=shapes, takes_flat_input=_takes_flat_input(model), how=built_as(key))
-
-
-def _layers(model) -> tuple[list[str] | None, str]:
-    try:
-        return [str(entry) for entry in trace_layers(model, torch.zeros(50, 1, 32, 32))], ""
-    except Exception as error:  # noqa: BLE001
-        return None, _error(error)
+    record(
+        request,
+        shapes=shapes,
+        takes_flat_input=_takes_flat_input(model),
+        how=built_as(key),
+        views=[[line, text] for line, text in _views(key)],
+        file=_file(key),
+    )
 
 
 @pytest.mark.check("arch/{key}/parameter_count", target="{key}")
@@ -63,8 +87,22 @@ def test_parameter_count(request, key):
 @pytest.mark.check("arch/{key}/layers", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
 def test_layers(request, key):
-    layers, error = _layers(build_model(key, request))
-    record(request, layers=layers, error=error, how=built_as(key))
+    traced = trace(build_model(key, request), torch.zeros(50, 1, 32, 32))
+    # What ran (all of it, or up to the failing layer), with the student's names and shapes, and every
+    # leaf module the model registers: the grader names unused, misplaced and misconfigured layers from these.
+    record(
+        request,
+        layers=None if traced.error else traced.entries,
+        error=traced.error,
+        how=built_as(key),
+        names=traced.names,
+        partial=traced.entries,
+        shapes=traced.shapes,
+        modules=[list(m) for m in traced.modules],
+        failed_at=list(traced.failed_at) if traced.failed_at else None,
+        views=[[line, text] for line, text in _views(key)] if traced.error else [],
+        file=_file(key),
+    )
 
 
 def _takes_flat_input(model) -> bool:
