@@ -34,7 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "student's, whatever its layout; with --class, a folder of them",
     )
     parser.add_argument(
-        "--rubric", type=Path, default=None, help="rubric file (.json or .toml); default: the shipped one"
+        "--rubric",
+        type=Path,
+        default=None,
+        help="rubric file (.json or .toml), or a preset: 'default' (the code; result files reported, "
+        "not scored) or 'with-results' (result files 1 point per check)",
     )
     parser.add_argument(
         "--out",
