@@ -1,7 +1,7 @@
 """`ee449 grade`: grade one submission, or a folder of them.
 
     ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]  # folder, .zip or .pdf
-    ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR   # one subfolder, .zip or .pdf per student
+    ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR [--roster CSV]   # one subfolder, .zip or .pdf per student
     ee449 grade --gradescope-bundle DIR [--rubric FILE]        # setup.sh + run_autograder for Gradescope
 
 A SUBMISSION is always one student's, whatever its layout: code anywhere below it counts
@@ -18,11 +18,10 @@ import sys
 from pathlib import Path
 
 from ee449.errors import WorkError, describe_os_error
-from ee449.grading import classroom, grade, report, sandbox
+from ee449.grading import classroom, classrun, grade, report, roster, sandbox
 from ee449.grading.bundle import write_bundle
 from ee449.grading.isolation import isolation
 from ee449.grading.rubric import load_rubric
-from ee449.io import atomic_write_bytes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +70,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="SUBMISSION is a folder of submissions: each direct subfolder or .zip is one student",
     )
     parser.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="with --class: a CSV with the columns entry (file or folder name in the class folder), id "
+        "and optionally name, giving each submission its student id",
+    )
+    parser.add_argument(
         "--gradescope-bundle",
         type=Path,
         default=None,
@@ -107,24 +113,16 @@ def run(args: argparse.Namespace) -> int:
     if mode.mode != "bwrap":
         print(mode.announcement, file=sys.stderr)
     if args.class_folder:
-        written: list[str] = []
-
-        def write(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
-            print(report.summary(result), flush=True)  # first: a write that fails must not lose the score
-            report.write_outputs(result, args.out / result.student)
-            written.append(result.student)
-
-        try:
-            results = classroom.grade_class(args.submission, options, jobs=args.jobs, on_result=write)
-            atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
-        except OSError as error:
-            raise WorkError(
-                f"{describe_os_error(error)}; the outputs of the {len(written)} submissions written "
-                f"before it are kept under {args.out}, and their scores are printed above"
-            ) from error
-        print(f"graded {len(results)} submissions")
-        print(f"wrote {args.out / 'scores.csv'}")
-        return 0
+        return _grade_class(args, options)
+    if args.roster is not None:
+        raise ValueError("--roster names the students of a class: use it with --class")
+    hint = roster.looks_like_a_class(args.submission)
+    if hint:
+        print(
+            f"hint: {args.submission} is graded as ONE submission, but {hint}; "
+            "to grade each as its own student, add --class",
+            file=sys.stderr,
+        )
     result = grade.grade_submission(args.submission, options)
     print(report.summary(result))
     try:
@@ -133,4 +131,45 @@ def run(args: argparse.Namespace) -> int:
         raise WorkError(f"{describe_os_error(error)}; the score is printed above") from error
     print(f"wrote {args.out / 'results.json'}")
     print(f"wrote {args.out / 'junit.xml'}")
+    return 0
+
+
+def _grade_class(args: argparse.Namespace, options: grade.GradeOptions) -> int:
+    """Grade a class folder, going on from what OUT already holds; Ctrl-C leaves partial tables."""
+    plan = classrun.plan_class(args.submission, args.out, options, args.roster)
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if plan.finished:
+        print(
+            f"resuming: {len(plan.finished)} of {len(plan.submissions)} submissions already graded in "
+            f"{args.out} (re-scored with this rubric, not run again; delete OUT/<id>/ to regrade one)",
+            file=sys.stderr,
+        )
+    results: list[grade.GradeResult] = []
+
+    def write(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
+        print(report.summary(result), flush=True)  # first: a write that fails must not lose the score
+        submission = next(s for s in plan.submissions if s.id == result.student)
+        classrun.write_student(args.out, submission, result, options)
+        results.append(result)
+
+    todo = [(s.id, s.path) for s in plan.to_grade]
+    try:
+        classroom.grade_class(args.submission, options, jobs=args.jobs, on_result=write, submissions=todo)
+    except KeyboardInterrupt:
+        classrun.write_tables(args.out, plan, results, partial=True)
+        print(
+            f"stopped: {len(plan.finished) + len(results)} of {len(plan.submissions)} graded; {args.out / 'scores.csv'} "
+            "is partial (the rest are marked 'not graded'); run the same command again to go on",
+            file=sys.stderr,
+        )
+        raise
+    except OSError as error:
+        raise WorkError(
+            f"{describe_os_error(error)}; the outputs of the {len(results)} submissions written "
+            f"before it are kept under {args.out}, and their scores are printed above"
+        ) from error
+    for path in classrun.write_tables(args.out, plan, results):
+        print(f"wrote {path}")
+    print(f"graded {len(results)} submissions, {len(plan.finished)} resumed from {args.out}")
     return 0
