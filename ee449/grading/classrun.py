@@ -66,7 +66,8 @@ def write_tables(
 ) -> list[Path]:
     """scores.csv and checks.csv for every student of the plan, those not graded marked so."""
     by_id = {**plan.finished, **{r.student: r for r in results}}
-    rows = [exports.Row(s.id, s.name, by_id.get(s.id)) for s in plan.submissions]
+    # Sorted by id, so a class graded and one re-scored (which reads OUT's folders) list alike.
+    rows = [exports.Row(s.id, s.name, by_id.get(s.id)) for s in sorted(plan.submissions, key=lambda s: s.id)]
     return [
         atomic_write_bytes(out / "scores.csv", exports.scores_csv(rows, partial).encode("utf-8")),
         atomic_write_bytes(out / "checks.csv", exports.checks_csv(rows).encode("utf-8")),
