@@ -15,7 +15,8 @@ printed is the grader's message, which names one differing entry at most, never 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
+from functools import partial
+from typing import Any, Callable
 
 import numpy as np
 
@@ -37,7 +38,9 @@ def student_view(result: GradeResult) -> str:
     operator = {result.isolation.announcement} if result.isolation is not None else set()
     notes = [n for n in result.notes if n not in operator]
     header, _, rest = summary(replace(result, checks=shown, notes=notes)).partition("\n")
-    text = header.replace(f"== {result.student}:", f"== {result.student}, visible checks only:", 1) + "\n" + rest
+    text = (
+        header.replace(f"== {result.student}:", f"== {result.student}, visible checks only:", 1) + "\n" + rest
+    )
     if withheld:
         text += f"\n  {withheld} further checks are graded but not shown before the deadline."
     return text
@@ -61,7 +64,7 @@ def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
         value = conv(x.copy(), kernel.copy())
         dtype = str(getattr(value, "dtype", "")) if hasattr(value, "detach") else ""
         if hasattr(value, "detach"):
-            value = value.detach().cpu().numpy()  # type: ignore[attr-defined]
+            value = value.detach().cpu().numpy()
         return Record({"out": np.array(value), "tensor_dtype": dtype})
 
     def unmodified() -> Record:
@@ -71,12 +74,12 @@ def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
 
     records = {"conv/output_shape": _recorded(lambda: out(*judge_conv.CASES["multichannel"]))}
     for case, (x, kernel) in judge_conv.CASES.items():
-        records[f"conv/matches_reference[{case}]"] = _recorded(lambda x=x, kernel=kernel: out(x, kernel))
+        records[f"conv/matches_reference[{case}]"] = _recorded(partial(out, x, kernel))
     records["conv/inputs_unmodified"] = _recorded(unmodified)
     return records
 
 
-def _arch_records(key: str, model: object) -> dict[str, Record | str]:
+def _arch_records(key: str, model: Any) -> dict[str, Record | str]:
     """What the sandbox's architecture checks record (`checks.check_architectures`), from `model`."""
     import torch
 
@@ -89,23 +92,25 @@ def _arch_records(key: str, model: object) -> dict[str, Record | str]:
     for n in (1, 7, 50):
         try:
             with torch.no_grad():
-                shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]  # type: ignore[operator]
+                shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]
         except Exception as error:  # noqa: BLE001 - the student's forward failed: the verdict says why
             shapes[str(n)] = f"{type(error).__name__}: {error}"[:500]
     try:
         with torch.no_grad():
-            flat = tuple(model(torch.zeros(7, 1024)).shape) == (7, 10)  # type: ignore[operator]
+            flat = tuple(model(torch.zeros(7, 1024)).shape) == (7, 10)
     except Exception:  # noqa: BLE001 - it does not take flat input
         flat = False
+    layers: list[str] | None = None
+    traced = ""
     try:
-        layers, error = [str(e) for e in trace_layers(model, torch.zeros(50, 1, 32, 32))], ""
-    except Exception as failure:  # noqa: BLE001
-        layers, error = None, f"{type(failure).__name__}: {failure}"[:500]
+        layers = [str(e) for e in trace_layers(model, torch.zeros(50, 1, 32, 32))]
+    except Exception as failure:  # noqa: BLE001 - the verdict reports it
+        traced = f"{type(failure).__name__}: {failure}"[:500]
     return {
         f"arch/{key}/constructible": Record({"how": how}),
         f"arch/{key}/output_shape": Record({"shapes": shapes, "takes_flat_input": flat, "how": how}),
         f"arch/{key}/parameter_count": Record({"count": int(count_parameters(model)), "how": how}),
-        f"arch/{key}/layers": Record({"layers": layers, "error": error, "how": how}),
+        f"arch/{key}/layers": Record({"layers": layers, "error": traced, "how": how}),
     }
 
 
