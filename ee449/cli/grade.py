@@ -2,7 +2,7 @@
 
     ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]  # folder, .zip or .pdf
     ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR [--roster CSV]   # one subfolder, .zip or .pdf per student
-    ee449 grade --gradescope-bundle DIR [--rubric FILE]        # setup.sh + run_autograder for Gradescope
+    ee449 grade --gradescope-bundle autograder.zip [--rubric R] [--course-data DIR] [--timeout S]  # for Gradescope
 
 A SUBMISSION is always one student's, whatever its layout: code anywhere below it counts
 (`Q2/`, `HW1/part3/`, notebooks, the code appended to a PDF report). A class is graded only
@@ -19,9 +19,10 @@ from pathlib import Path
 
 from ee449.errors import WorkError, describe_os_error
 from ee449.grading import classroom, classrun, grade, report, roster, sandbox
-from ee449.grading.bundle import write_bundle
+from ee449.grading.bundle import BundleOptions, write_bundle
 from ee449.grading.isolation import isolation
 from ee449.grading.rubric import load_rubric
+from ee449.grading.submission_meta import add_to_results, read_submission_metadata
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,21 +81,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gradescope-bundle",
         type=Path,
         default=None,
-        metavar="DIR",
-        help="write a Gradescope autograder (setup.sh, run_autograder, this package, the rubric) into DIR",
+        metavar="ZIP",
+        help="write the Gradescope autograder zip (a wheel of this ee449, pinned dependencies, setup.sh, "
+        "run_autograder with --rubric, --course-data, --timeout and --memory-mb baked in)",
     )
+    parser.add_argument(
+        "--submission-metadata",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="Gradescope's submission_metadata.json: the submitter's id names the result, and the "
+        "id, name, created_at and lateness go into results.json's extra_data",
+    )
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    """Write the Gradescope zip, carrying the options a grading there needs; refuse those it cannot."""
+    cannot = [
+        flag
+        for flag, given in (
+            ("SUBMISSION", args.submission is not None),
+            ("--class", args.class_folder),
+            ("--roster", args.roster is not None),
+            ("--submission-metadata", args.submission_metadata is not None),
+            ("-j", args.jobs != 1),
+        )
+        if given
+    ]
+    if cannot:
+        raise ValueError(
+            f"--gradescope-bundle writes the autograder; {', '.join(cannot)} has no meaning there "
+            "(Gradescope grades one submission per run)"
+        )
+    sandbox.check_seconds("--timeout", args.timeout)
+    if args.memory_mb is not None:
+        sandbox.check_memory_mb(args.memory_mb)
+    bundle_options = BundleOptions(
+        rubric=None if args.rubric is None else str(args.rubric),
+        course_data=args.course_data,
+        check_timeout=args.timeout,
+        memory_mb=args.memory_mb,
+    )
+    names = write_bundle(args.gradescope_bundle, bundle_options)
+    print(f"wrote {args.gradescope_bundle}: {', '.join(names)}")
+    print("upload it on Gradescope as the assignment's autograder (Configure Autograder > Zip file upload)")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     if args.gradescope_bundle is not None:
-        load_rubric(args.rubric)  # a broken rubric fails here, not on Gradescope
-        bundle_files = write_bundle(args.gradescope_bundle, args.rubric)
-        print(
-            f"Gradescope autograder in {args.gradescope_bundle}: "
-            + ", ".join(p.name for p in bundle_files)
-            + ", ee449-src/ (zip the folder's contents and upload them)"
-        )
-        return 0
+        return _bundle(args)
     if args.submission is None:
         raise ValueError("give a SUBMISSION to grade (or --gradescope-bundle DIR)")
     if not args.submission.exists():
@@ -123,10 +159,18 @@ def run(args: argparse.Namespace) -> int:
             "to grade each as its own student, add --class",
             file=sys.stderr,
         )
-    result = grade.grade_submission(args.submission, options)
+    info = None
+    if args.submission_metadata is not None:
+        if args.submission_metadata.is_file():
+            info = read_submission_metadata(args.submission_metadata)
+        else:
+            print(f"note: no {args.submission_metadata}: graded without the submitter's id", file=sys.stderr)
+    result = grade.grade_submission(args.submission, options, info.student_id if info else None)
     print(report.summary(result))
     try:
         report.write_outputs(result, args.out)
+        if info is not None:
+            add_to_results(args.out / "results.json", info)
     except OSError as error:
         raise WorkError(f"{describe_os_error(error)}; the score is printed above") from error
     print(f"wrote {args.out / 'results.json'}")

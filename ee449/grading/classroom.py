@@ -40,7 +40,8 @@ def grade_class(
     if jobs < 1:
         raise ValueError(f"-j must be at least 1, got {jobs}")
     options = options or GradeOptions()
-    if submissions is None:  # else (id, path) chosen by the caller: unique ids (`roster`), finished ones left out
+    # Else the caller chose the (id, path) pairs: unique ids (`roster`), finished ones left out.
+    if submissions is None:
         submissions = find_submissions(Path(folder))
     isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
 

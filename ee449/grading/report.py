@@ -51,7 +51,9 @@ def visible_output(result: GradeResult) -> str:
         got, most = _number(sum(c.points for c in checks)), _number(sum(c.max_points for c in checks))
         name = PARTS.get(group, group)
         lines.append(f"{name}: {got} / {most} points ({passed} of {len(checks)} checks passed)")
-    lines += result.notes[:40]
+    # How the sandbox isolates code is the operator's to read (stderr, extra_data), not the student's.
+    operator = result.isolation.announcement if result.isolation is not None else None
+    lines += [n for n in result.notes[:40] if n != operator]
     return "\n".join(lines)
 
 
