@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from ee449.errors import WorkError, describe_os_error
-from ee449.grading import classroom, classrun, grade, report, roster, sandbox
+from ee449.grading import classroom, classrun, grade, report, roster, sandbox, similarity
 from ee449.grading.bundle import BundleOptions, write_bundle
 from ee449.grading.isolation import isolation
 from ee449.grading.rubric import load_rubric
@@ -78,6 +78,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "and optionally name, giving each submission its student id",
     )
     parser.add_argument(
+        "--skeleton",
+        type=Path,
+        default=None,
+        help="with --class: the code the course gave the students, left out of the similarity hints",
+    )
+    parser.add_argument(
         "--gradescope-bundle",
         type=Path,
         default=None,
@@ -103,6 +109,7 @@ def _bundle(args: argparse.Namespace) -> int:
             ("SUBMISSION", args.submission is not None),
             ("--class", args.class_folder),
             ("--roster", args.roster is not None),
+            ("--skeleton", args.skeleton is not None),
             ("--submission-metadata", args.submission_metadata is not None),
             ("-j", args.jobs != 1),
         )
@@ -150,8 +157,8 @@ def run(args: argparse.Namespace) -> int:
         print(mode.announcement, file=sys.stderr)
     if args.class_folder:
         return _grade_class(args, options)
-    if args.roster is not None:
-        raise ValueError("--roster names the students of a class: use it with --class")
+    if args.roster is not None or args.skeleton is not None:
+        raise ValueError("--roster and --skeleton are for a class: use them with --class")
     hint = roster.looks_like_a_class(args.submission)
     if hint:
         print(
@@ -180,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _grade_class(args: argparse.Namespace, options: grade.GradeOptions) -> int:
     """Grade a class folder, going on from what OUT already holds; Ctrl-C leaves partial tables."""
+    if args.skeleton is not None and not args.skeleton.is_file():
+        raise ValueError(f"--skeleton {args.skeleton} is not a file")
     plan = classrun.plan_class(args.submission, args.out, options, args.roster)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -214,6 +223,16 @@ def _grade_class(args: argparse.Namespace, options: grade.GradeOptions) -> int:
             f"before it are kept under {args.out}, and their scores are printed above"
         ) from error
     for path in classrun.write_tables(args.out, plan, results):
+        print(f"wrote {path}")
+    skeleton = args.skeleton.read_text(encoding="utf-8") if args.skeleton is not None else ""
+    pairs, similarity_files = classrun.write_similarity(
+        args.out, [*plan.finished.values(), *results], skeleton
+    )
+    flagged = list(similarity.rendered(pairs))
+    print(f"similarity hints: {len(flagged)} pairs of near-identical graded code" + (":" if flagged else ""))
+    for line in flagged:
+        print(f"  {line}")
+    for path in similarity_files:
         print(f"wrote {path}")
     print(f"graded {len(results)} submissions, {len(plan.finished)} resumed from {args.out}")
     return 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from ee449.grading import exports, graded, report
+from ee449.grading import exports, graded, report, similarity, similarity_report
 from ee449.grading.grade import GradeOptions, GradeResult
 from ee449.grading.roster import Submission, class_roster
 from ee449.grading.rubric import Rubric
@@ -98,3 +98,18 @@ def rescore_class(
         names[result.student] = str(data.get("name", ""))
     plan = ClassPlan(tuple(Submission(r.student, out / r.student, names[r.student]) for r in results))
     return results, write_tables(out, plan, results)
+
+
+def write_similarity(
+    out: Path, results: Sequence[GradeResult], skeleton: str = ""
+) -> tuple[list[similarity.Pair], list[Path]]:
+    """similarity.csv (every pair, ranked) and similarity.html (the top pairs side by side) for the class."""
+    code = {r.student: r.code for r in results if r.code}
+    pairs = similarity.similar_pairs(code, skeleton)
+    written = [
+        atomic_write_bytes(out / "similarity.csv", similarity_report.pairs_csv(pairs).encode("utf-8")),
+        atomic_write_bytes(
+            out / "similarity.html", similarity_report.pairs_html(pairs, code).encode("utf-8")
+        ),
+    ]
+    return pairs, written

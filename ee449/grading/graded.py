@@ -69,8 +69,9 @@ def from_json(data: dict) -> GradeResult:
         for r in data["recovered"]
     ]
     checks = [CheckResult(**c) for c in data["checks"]]
+    code = {str(k): str(v) for k, v in data.get("code", {}).items()}
     return GradeResult(
-        data["student"], checks, float(data["seconds"]), list(data["notes"]), isolation, recovered
+        data["student"], checks, float(data["seconds"]), list(data["notes"]), isolation, recovered, code
     )
 
 

@@ -157,3 +157,17 @@ def test_a_file_given_to_class_is_a_usage_error(tmp_path, capsys):
         main(["grade", "--class", str(report), "--out", str(tmp_path / "out")])
     assert stop.value.code == 2
     assert "is a file: grade it without --class" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_class_summary_ranks_near_identical_code_and_writes_the_side_by_side_page(runs):
+    """The PDF report is the correct fixture's twin: the same graded code, flagged; ranked first."""
+    _, out, _ = runs["resumed"]
+    assert "similarity hints:" in out and "correct ~ report: 100%" in out, out[-2000:]
+    with (runs["out"] / "similarity.csv").open() as handle:
+        pairs = list(csv.DictReader(handle))
+    assert len(pairs) == len(STUDENTS) * (len(STUDENTS) - 1) // 2
+    top = [(p["first"], p["second"]) for p in pairs if p["flagged"] == "1"]
+    assert ("correct", "report") in top
+    page = (runs["out"] / "similarity.html").read_text()
+    assert "correct ~ report" in page and "def my_conv2d" in page
