@@ -49,6 +49,7 @@ def to_json(result: GradeResult, source: dict, name: str = "") -> dict:
         "isolation": asdict(result.isolation) if result.isolation is not None else None,
         "recovered": [asdict(r) for r in result.recovered],
         "checks": [asdict(c) for c in result.checks],
+        "code": dict(result.code),  # what was graded, for the similarity hints
     }
 
 
