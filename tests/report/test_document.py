@@ -399,3 +399,18 @@ def test_report_command_rejects_a_missing_folder(tmp_path):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["report", str(tmp_path / "nope")])
     assert_equal(exit_.value.code, 2, "exit status")
+
+
+def test_settings_every_file_shares_are_listed_once_and_only_differences_per_file(tmp_path):
+    """One column per setting for every file made the table wider than any window (cut at `seed`)."""
+    folder = write_results_folder(tmp_path, parts=("part3",))
+    changed = read_json(folder / "part3_cnn_5.json")
+    changed["meta"]["config"]["epochs"] = 30
+    write_json(folder / "part3_cnn_5.json", changed)
+    page = _build(folder)
+    shared = page.table("configuration-shared")
+    assert_equal(shared["batch_size"]["value"], "50", "a shared setting, once")
+    assert "epochs" not in shared
+    per_file = page.table("configuration")
+    assert_equal(list(per_file["part3_mlp_1.json"]), ["file", "epochs"], "only the setting that differs")
+    assert_equal(per_file["part3_cnn_5.json"]["epochs"], "30", "the file's own value")
