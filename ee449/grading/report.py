@@ -172,8 +172,9 @@ def summary(result: GradeResult) -> str:
             groups.setdefault(check_output(check), []).append(check)
     for output, checks in groups.items():
         lost = _number(sum(c.max_points for c in checks))
+        got = _number(sum(c.points for c in checks))  # 0, unless a TA's override gave some
         label = "FAIL" if lost else "INFO"  # a failed check the rubric gives no points: reported, not scored
-        lines.append(f"  {label} {', '.join(c.id for c in checks)} (0 / {lost})")
+        lines.append(f"  {label} {', '.join(c.id for c in checks)} ({got} / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
     shown = {r.summary() for r in result.recovered}  # already on the second line
     lines += [f"  note: {note}" for note in result.notes if note not in shown]
