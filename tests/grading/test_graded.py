@@ -10,6 +10,7 @@ from ee449.grading.grade import CheckResult, GradeResult
 from ee449.grading.graded import Override, from_json, read_overrides, rescore, to_json
 from ee449.grading.isolation import Isolation
 from ee449.grading.pdf_code import PdfCode
+from ee449.grading.report import summary
 from ee449.grading.rubric import load_rubric
 
 
@@ -69,6 +70,7 @@ def test_an_override_sets_one_checks_points_and_says_why_where_the_student_reads
     assert check.points == 3.0 and check.message.startswith("TA override: 3 / 4 points (the extra ReLU")
     assert "extra ReLU" in check.message.splitlines()[1]  # the grader's message stays
     assert any(n.startswith("override arch/mlp_1/layers: 3 / 4") for n in result.notes)
+    assert "FAIL arch/mlp_1/layers (3 / 4)" in summary(result)  # the TA's points, not a fixed 0
     again = rescore(_result(), load_rubric(), [override])
     assert again.checks[1].message.count("TA override") == 1
 
