@@ -171,3 +171,22 @@ def test_the_class_summary_ranks_near_identical_code_and_writes_the_side_by_side
     assert ("correct", "report") in top
     page = (runs["out"] / "similarity.html").read_text()
     assert "correct ~ report" in page and "def my_conv2d" in page
+
+
+def test_a_class_folder_graded_without_class_gets_a_hint(tmp_path, capsys, monkeypatch):
+    """Graded as one submission (as asked), with a hint on stderr; the grading itself is stubbed here."""
+    from ee449.grading import grade
+
+    classroom = tmp_path / "class"
+    for name in ("ada", "bob"):
+        shutil.copytree(FIXTURES / "submissions" / "correct", classroom / name)
+    graded = []
+    monkeypatch.setattr(
+        grade,
+        "grade_submission",
+        lambda path, options, student=None: graded.append(path) or grade.GradeResult("class", [], 0.0),
+    )
+    assert main(["grade", str(classroom), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "is graded as ONE submission, but it holds 2 subfolders that each define my_conv2d" in err
+    assert "add --class" in err and graded == [classroom]
