@@ -52,6 +52,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("all", "ee449.cli.experiments", "every part, then the report, into one output folder"),
     Command("report", "ee449.cli.report", "build the HTML + Markdown report from a results folder"),
     Command("grade", "ee449.cli.grade", "grade a student's submission (or a folder of them)"),
+    Command("check", "ee449.cli.check", "for students: what the grader says on the visible checks"),
+    Command(
+        "rescore",
+        "ee449.cli.rescore",
+        "re-score a graded class with another rubric or a TA's overrides (no code runs)",
+    ),
     Command("bench", "ee449.cli.bench", "measure training throughput against the homework's reference loop"),
 )
 

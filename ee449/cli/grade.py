@@ -1,8 +1,8 @@
 """`ee449 grade`: grade one submission, or a folder of them.
 
     ee449 grade SUBMISSION [--rubric FILE] [--out DIR] [--course-data DIR] [--timeout S]  # folder, .zip or .pdf
-    ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR   # one subfolder, .zip or .pdf per student
-    ee449 grade --gradescope-bundle DIR [--rubric FILE]        # setup.sh + run_autograder for Gradescope
+    ee449 grade --class FOLDER_OF_SUBMISSIONS -j N --out DIR [--roster CSV]   # one subfolder, .zip or .pdf per student
+    ee449 grade --gradescope-bundle autograder.zip [--rubric R] [--course-data DIR] [--timeout S]  # for Gradescope
 
 A SUBMISSION is always one student's, whatever its layout: code anywhere below it counts
 (`Q2/`, `HW1/part3/`, notebooks, the code appended to a PDF report). A class is graded only
@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 
 from ee449.errors import WorkError, describe_os_error
-from ee449.grading import classroom, grade, report, sandbox
-from ee449.grading.bundle import write_bundle
+from ee449.grading import classroom, classrun, grade, report, roster, sandbox, similarity
+from ee449.grading.bundle import BundleOptions, write_bundle
 from ee449.grading.isolation import isolation
 from ee449.grading.rubric import load_rubric
-from ee449.io import atomic_write_bytes
+from ee449.grading.submission_meta import add_to_results, read_submission_metadata
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "student's, whatever its layout; with --class, a folder of them",
     )
     parser.add_argument(
-        "--rubric", type=Path, default=None, help="rubric file (.json or .toml); default: the shipped one"
+        "--rubric",
+        type=Path,
+        default=None,
+        help="rubric file (.json or .toml), or a preset: 'default' (the code; result files reported, "
+        "not scored) or 'with-results' (result files 1 point per check)",
     )
     parser.add_argument(
         "--out",
@@ -67,24 +71,73 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="SUBMISSION is a folder of submissions: each direct subfolder or .zip is one student",
     )
     parser.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="with --class: a CSV with the columns entry (file or folder name in the class folder), id "
+        "and optionally name, giving each submission its student id",
+    )
+    parser.add_argument(
+        "--skeleton",
+        type=Path,
+        default=None,
+        help="with --class: the code the course gave the students, left out of the similarity hints",
+    )
+    parser.add_argument(
         "--gradescope-bundle",
         type=Path,
         default=None,
-        metavar="DIR",
-        help="write a Gradescope autograder (setup.sh, run_autograder, this package, the rubric) into DIR",
+        metavar="ZIP",
+        help="write the Gradescope autograder zip (a wheel of this ee449, pinned dependencies, setup.sh, "
+        "run_autograder with --rubric, --course-data, --timeout and --memory-mb baked in)",
     )
+    parser.add_argument(
+        "--submission-metadata",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="Gradescope's submission_metadata.json: the submitter's id names the result, and the "
+        "id, name, created_at and lateness go into results.json's extra_data",
+    )
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    """Write the Gradescope zip, carrying the options a grading there needs; refuse those it cannot."""
+    cannot = [
+        flag
+        for flag, given in (
+            ("SUBMISSION", args.submission is not None),
+            ("--class", args.class_folder),
+            ("--roster", args.roster is not None),
+            ("--skeleton", args.skeleton is not None),
+            ("--submission-metadata", args.submission_metadata is not None),
+            ("-j", args.jobs != 1),
+        )
+        if given
+    ]
+    if cannot:
+        raise ValueError(
+            f"--gradescope-bundle writes the autograder; {', '.join(cannot)} has no meaning there "
+            "(Gradescope grades one submission per run)"
+        )
+    sandbox.check_seconds("--timeout", args.timeout)
+    if args.memory_mb is not None:
+        sandbox.check_memory_mb(args.memory_mb)
+    bundle_options = BundleOptions(
+        rubric=None if args.rubric is None else str(args.rubric),
+        course_data=args.course_data,
+        check_timeout=args.timeout,
+        memory_mb=args.memory_mb,
+    )
+    names = write_bundle(args.gradescope_bundle, bundle_options)
+    print(f"wrote {args.gradescope_bundle}: {', '.join(names)}")
+    print("upload it on Gradescope as the assignment's autograder (Configure Autograder > Zip file upload)")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     if args.gradescope_bundle is not None:
-        load_rubric(args.rubric)  # a broken rubric fails here, not on Gradescope
-        bundle_files = write_bundle(args.gradescope_bundle, args.rubric)
-        print(
-            f"Gradescope autograder in {args.gradescope_bundle}: "
-            + ", ".join(p.name for p in bundle_files)
-            + ", ee449-src/ (zip the folder's contents and upload them)"
-        )
-        return 0
+        return _bundle(args)
     if args.submission is None:
         raise ValueError("give a SUBMISSION to grade (or --gradescope-bundle DIR)")
     if not args.submission.exists():
@@ -103,30 +156,83 @@ def run(args: argparse.Namespace) -> int:
     if mode.mode != "bwrap":
         print(mode.announcement, file=sys.stderr)
     if args.class_folder:
-        written: list[str] = []
-
-        def write(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
-            print(report.summary(result), flush=True)  # first: a write that fails must not lose the score
-            report.write_outputs(result, args.out / result.student)
-            written.append(result.student)
-
-        try:
-            results = classroom.grade_class(args.submission, options, jobs=args.jobs, on_result=write)
-            atomic_write_bytes(args.out / "scores.csv", report.scores_csv(results).encode("utf-8"))
-        except OSError as error:
-            raise WorkError(
-                f"{describe_os_error(error)}; the outputs of the {len(written)} submissions written "
-                f"before it are kept under {args.out}, and their scores are printed above"
-            ) from error
-        print(f"graded {len(results)} submissions")
-        print(f"wrote {args.out / 'scores.csv'}")
-        return 0
-    result = grade.grade_submission(args.submission, options)
+        return _grade_class(args, options)
+    if args.roster is not None or args.skeleton is not None:
+        raise ValueError("--roster and --skeleton are for a class: use them with --class")
+    hint = roster.looks_like_a_class(args.submission)
+    if hint:
+        print(
+            f"hint: {args.submission} is graded as ONE submission, but {hint}; "
+            "to grade each as its own student, add --class",
+            file=sys.stderr,
+        )
+    info = None
+    if args.submission_metadata is not None:
+        if args.submission_metadata.is_file():
+            info = read_submission_metadata(args.submission_metadata)
+        else:
+            print(f"note: no {args.submission_metadata}: graded without the submitter's id", file=sys.stderr)
+    result = grade.grade_submission(args.submission, options, info.student_id if info else None)
     print(report.summary(result))
     try:
         report.write_outputs(result, args.out)
+        if info is not None:
+            add_to_results(args.out / "results.json", info)
     except OSError as error:
         raise WorkError(f"{describe_os_error(error)}; the score is printed above") from error
     print(f"wrote {args.out / 'results.json'}")
     print(f"wrote {args.out / 'junit.xml'}")
+    return 0
+
+
+def _grade_class(args: argparse.Namespace, options: grade.GradeOptions) -> int:
+    """Grade a class folder, going on from what OUT already holds; Ctrl-C leaves partial tables."""
+    if args.skeleton is not None and not args.skeleton.is_file():
+        raise ValueError(f"--skeleton {args.skeleton} is not a file")
+    plan = classrun.plan_class(args.submission, args.out, options, args.roster)
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if plan.finished:
+        print(
+            f"resuming: {len(plan.finished)} of {len(plan.submissions)} submissions already graded in "
+            f"{args.out} (re-scored with this rubric, not run again; delete OUT/<id>/ to regrade one)",
+            file=sys.stderr,
+        )
+    results: list[grade.GradeResult] = []
+
+    def write(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
+        print(report.summary(result), flush=True)  # first: a write that fails must not lose the score
+        submission = next(s for s in plan.submissions if s.id == result.student)
+        classrun.write_student(args.out, submission, result, options)
+        results.append(result)
+
+    todo = [(s.id, s.path) for s in plan.to_grade]
+    try:
+        classroom.grade_class(args.submission, options, jobs=args.jobs, on_result=write, submissions=todo)
+    except KeyboardInterrupt:
+        classrun.write_tables(args.out, plan, results, partial=True)
+        print(
+            f"stopped: {len(plan.finished) + len(results)} of {len(plan.submissions)} graded; {args.out / 'scores.csv'} "
+            "is partial (the rest are marked 'not graded'); run the same command again to go on",
+            file=sys.stderr,
+        )
+        raise
+    except OSError as error:
+        raise WorkError(
+            f"{describe_os_error(error)}; the outputs of the {len(results)} submissions written "
+            f"before it are kept under {args.out}, and their scores are printed above"
+        ) from error
+    for path in classrun.write_tables(args.out, plan, results):
+        print(f"wrote {path}")
+    skeleton = args.skeleton.read_text(encoding="utf-8") if args.skeleton is not None else ""
+    pairs, similarity_files = classrun.write_similarity(
+        args.out, [*plan.finished.values(), *results], skeleton
+    )
+    flagged = list(similarity.rendered(pairs))
+    print(f"similarity hints: {len(flagged)} pairs of near-identical graded code" + (":" if flagged else ""))
+    for line in flagged:
+        print(f"  {line}")
+    for path in similarity_files:
+        print(f"wrote {path}")
+    print(f"graded {len(results)} submissions, {len(plan.finished)} resumed from {args.out}")
     return 0

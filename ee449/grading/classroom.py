@@ -6,7 +6,7 @@ from __future__ import annotations
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ee449.grading import sandbox
 from ee449.grading.grade import CheckResult, GradeOptions, GradeResult, grade_submission
@@ -28,17 +28,21 @@ def grade_class(
     options: GradeOptions | None = None,
     jobs: int = 1,
     on_result: Callable[[GradeResult], None] | None = None,
+    submissions: Sequence[tuple[str, Path]] | None = None,
 ) -> list[GradeResult]:
     """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox).
 
     Every student gets a GradeResult whatever another submission does; `on_result` is called
-    with each as it is ready (so a class run stopped half way keeps what it finished). Ctrl-C
+    with each as it is ready (so a class run stopped half way keeps what it finished);
+    `submissions`, when given, are the (student, path) pairs to grade instead of every entry. Ctrl-C
     kills every sandboxed child before the KeyboardInterrupt propagates.
     """
     if jobs < 1:
         raise ValueError(f"-j must be at least 1, got {jobs}")
     options = options or GradeOptions()
-    submissions = find_submissions(Path(folder))
+    # Else the caller chose the (id, path) pairs: unique ids (`roster`), finished ones left out.
+    if submissions is None:
+        submissions = find_submissions(Path(folder))
     isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
 
     def one(student: str, path: Path) -> GradeResult:

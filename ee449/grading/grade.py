@@ -63,6 +63,7 @@ class GradeResult:
     notes: list[str] = field(default_factory=list)
     isolation: Isolation | None = None  # how the student's code was isolated (None: never run)
     recovered: list[pdf_code.PdfCode] = field(default_factory=list)  # code read out of PDF reports
+    code: dict[str, str] = field(default_factory=dict)  # target -> the module graded (similarity hints)
 
     @property
     def score(self) -> float:
@@ -156,9 +157,18 @@ def grade_submission(
         notes += submission_notes(found) + results.notes
         if mode.mode != "bwrap":
             notes.insert(0, mode.announcement)
-        return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode, recovered)
+        code = {key: _read_text(root / "extracted" / item.module) for key, item in found.found.items()}
+        seconds = time.monotonic() - start
+        return GradeResult(student or path.stem, checks, seconds, notes, mode, recovered, code)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _warm_references() -> None:

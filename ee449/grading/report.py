@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ee449.grading.grade import CheckResult, GradeResult
+from ee449.grading.missing import fold_not_submitted
 from ee449.io import atomic_write_bytes, write_json
 
 
@@ -42,7 +43,7 @@ def visible_output(result: GradeResult) -> str:
     """
     lines = []
     groups: dict[str, list[CheckResult]] = {}
-    for check in result.checks:
+    for check in fold_not_submitted(result.checks):  # counted as the tests list shows them
         if check.visibility == "visible":
             groups.setdefault(check.id.split("/", 1)[0], []).append(check)
     for group, checks in groups.items():
@@ -50,7 +51,9 @@ def visible_output(result: GradeResult) -> str:
         got, most = _number(sum(c.points for c in checks)), _number(sum(c.max_points for c in checks))
         name = PARTS.get(group, group)
         lines.append(f"{name}: {got} / {most} points ({passed} of {len(checks)} checks passed)")
-    lines += result.notes[:40]
+    # How the sandbox isolates code is the operator's to read (stderr, extra_data), not the student's.
+    operator = result.isolation.announcement if result.isolation is not None else None
+    lines += [n for n in result.notes[:40] if n != operator]
     return "\n".join(lines)
 
 
@@ -65,7 +68,7 @@ def gradescope_results(result: GradeResult) -> dict:
             "visibility": check.visibility,
             "tags": sorted({code for code, _ in check.diagnoses}),
         }
-        for check in result.checks
+        for check in fold_not_submitted(result.checks)  # a part not handed in: one entry, not thirty
     ]
     return {
         "score": _number(result.score),
@@ -153,21 +156,25 @@ def scores_csv(results: Sequence[GradeResult]) -> str:
 
 def summary(result: GradeResult) -> str:
     """A readable report for the terminal: one line per failed check with its diagnosis, then totals."""
+    scored = [c for c in result.checks if c.max_points > 0]
+    unscored = len(result.checks) - len(scored)
     lines = [
         f"== {result.student}: {_number(result.score)} / {_number(result.max_score)} points "
-        f"({sum(c.passed for c in result.checks)} of {len(result.checks)} checks passed, "
-        f"{result.seconds:.1f} s)"
+        f"({sum(c.passed for c in scored)} of {len(scored)} scored checks passed"
+        + (f", {unscored} reported only" if unscored else "")
+        + f", {result.seconds:.1f} s)"
     ]
     lines += [f"  {r.summary()}" for r in result.recovered]  # where the graded code came from
     groups: dict[str, list[CheckResult]] = {}
-    for check in result.checks:
+    for check in fold_not_submitted(result.checks):
         if not check.passed:
             # Twenty checks failing for one reason (a syntax error, a hung conv) read better once.
             groups.setdefault(check_output(check), []).append(check)
     for output, checks in groups.items():
         lost = _number(sum(c.max_points for c in checks))
-        got = _number(sum(c.points for c in checks))  # not 0 where the rubric's deductions left a share
-        lines.append(f"  FAIL {', '.join(c.id for c in checks)} ({got} / {lost})")
+        got = _number(sum(c.points for c in checks))  # a deducted share or a TA's override, else 0
+        label = "FAIL" if lost else "INFO"  # a failed check the rubric gives no points: reported, not scored
+        lines.append(f"  {label} {', '.join(c.id for c in checks)} ({got} / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
     shown = {r.summary() for r in result.recovered}  # already on the second line
     lines += [f"  note: {note}" for note in result.notes if note not in shown]

@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 DEFAULT_RUBRIC = "default_rubric.json"
+# Named rubrics a course picks with `--rubric NAME`: the default with some rules' points changed,
+# so a preset keeps every other rule (and whatever else the default carries) as the default has it.
+PRESETS: dict[str, dict[str, float]] = {
+    "default": {},  # what a PDF can hold: the code (result files reported, not scored)
+    "with-results": {"results/*": 1.0},  # a course that collects result files: 1 point per check
+}
 
 
 @dataclass(frozen=True)
@@ -115,14 +121,26 @@ def _deductions(data: object, origin: str) -> tuple[Deduction, ...]:
     return tuple(found)
 
 
+def _preset(name: str) -> Rubric:
+    text = resources.files("ee449.grading").joinpath(DEFAULT_RUBRIC).read_text(encoding="utf-8")
+    rubric = _parse(json.loads(text), DEFAULT_RUBRIC)
+    changed = PRESETS[name]
+    if not changed:
+        return rubric
+    rules = tuple(replace(r, points=changed.get(r.match, r.points)) for r in rubric.rules)
+    assert {r.match for r in rules} >= set(changed), f"preset {name} names a rule the default lacks"
+    return replace(rubric, title=f"{rubric.title} [preset {name}: {changed}]", rules=rules)
+
+
 def load_rubric(path: str | Path | None = None) -> Rubric:
-    """The rubric at `path` (.json or .toml), or the default one shipped with ee449."""
+    """The rubric at `path` (.json or .toml), a preset by name (`PRESETS`), or the default one shipped with ee449."""
     if path is None:
-        text = resources.files("ee449.grading").joinpath(DEFAULT_RUBRIC).read_text(encoding="utf-8")
-        return _parse(json.loads(text), DEFAULT_RUBRIC)
+        return _preset("default")
+    if str(path) in PRESETS and not Path(path).is_file():
+        return _preset(str(path))
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"rubric file {path} does not exist")
+        raise ValueError(f"rubric file {path} does not exist, and it is not a preset ({', '.join(PRESETS)})")
     if path.suffix == ".toml":
         try:
             import tomllib  # Python 3.11+

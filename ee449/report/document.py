@@ -126,13 +126,32 @@ def _settings(results: Results) -> list[Block]:
             if meta["config"].get("switch_epochs") == [] and isinstance(r.get("switch_epochs"), list):
                 # [] in the config means "found by the plateau rule": show the switches it found
                 configs[file]["switch_epochs"] = f"{', '.join(map(str, r['switch_epochs']))} (plateau rule)"
-    if configs:  # one row per file, one column per setting: differences show at a glance
-        keys = sorted({k for config in configs.values() for k in config})
-        rows = [
-            [file] + [_setting(config.get(k, None), k in config) for k in keys]
-            for file, config in configs.items()
-        ]
-        blocks.append(Table("configuration", ["file"] + keys, rows))
+    if configs:
+        blocks += _configuration(configs)
+    return blocks
+
+
+def _configuration(configs: dict[str, dict]) -> list[Block]:
+    """Settings every file shares, once (setting | value); then one row per file with only the
+    settings that differ. One column per setting for every file made a table wider than any
+    window, cut at `seed` with the switch epochs out of sight."""
+    keys = sorted({k for config in configs.values() for k in config})
+    same = [
+        k
+        for k in keys
+        if len(configs) > 1
+        and all(k in c for c in configs.values())
+        and len({_setting(c[k], True) for c in configs.values()}) == 1
+    ]
+    differ = [k for k in keys if k not in same]
+    blocks: list[Block] = []
+    if same:
+        first = next(iter(configs.values()))
+        rows = [[k, _setting(first[k], True)] for k in same]
+        blocks.append(Table("configuration-shared", ["setting (every file)", "value"], rows))
+    if differ:
+        rows = [[file] + [_setting(c.get(k, None), k in c) for k in differ] for file, c in configs.items()]
+        blocks.append(Table("configuration", ["file"] + differ, rows))
     return blocks
 
 

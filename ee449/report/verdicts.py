@@ -5,8 +5,10 @@ written in advance: HOLDS, DOES NOT HOLD, INCONCLUSIVE (the numbers are there bu
 with the reason), or NOT MEASURED (the part is missing), with the numbers that decided it. The
 rules, stated once here and in the report:
 
-- CNNs beat MLPs: every CNN's test accuracy is above every MLP's (best run of each, the
-  homework's `test_acc`).
+- CNNs beat MLPs: every CNN's mean test accuracy over its runs is above every MLP's, and the
+  worst CNN's runs and the best MLP's do not overlap (`evidence`: means, spread, Welch's
+  t-test); with one recorded run each (a student's files), the `test_acc` values themselves,
+  said to have no spread.
 - Sigmoid gradients vanish with depth: for every architecture the mean first-layer gradient
   magnitude with sigmoid is below ReLU's (ratio < 1), and the ratio falls with depth (the
   Spearman rank correlation of ratio and weighted-layer count is negative; needs two
@@ -15,7 +17,7 @@ rules, stated once here and in the report:
   is below both lr 0.1's and lr 0.01's.
 - The schedule helps: the scheduled run's test accuracy is above constant lr 0.1's.
   Adam's test accuracy is reported beside it (the homework asks for the comparison; it is not
-  part of the claim).
+  part of the claim), saying so when Adam and the schedule trained for different numbers of epochs.
 
 A comparison across result files made on different data (`meta.data`) or with different
 settings (`meta.config` beyond the architecture) is NOT COMPARABLE, naming the difference.
@@ -35,8 +37,9 @@ import json
 import math
 from dataclasses import dataclass
 
-import numpy as np
+from scipy import stats
 
+from ee449.report.evidence import compare_runs, has_spread, training_lengths
 from ee449.report.load import Results, part3_rows, part4_rows, part5_rows, schedule_row
 
 HOLDS, FAILS, INCONCLUSIVE, NOT_MEASURED = "holds", "does not hold", "inconclusive", "not measured"
@@ -112,6 +115,8 @@ def cnns_beat_mlps(results: Results) -> Verdict:
             f"Part 3 needs at least one MLP and one CNN result; found {len(mlps)} MLP and {len(cnns)} CNN.",
             rule,
         )
+    if all(has_spread(r) for r in mlps + cnns):
+        return _cnns_beat_mlps_by_means(claim, mlps, cnns)
     best_mlp = max(mlps, key=lambda r: r["test_acc"])
     worst_cnn = min(cnns, key=lambda r: r["test_acc"])
     margin = worst_cnn["test_acc"] - best_mlp["test_acc"]
@@ -124,27 +129,43 @@ def cnns_beat_mlps(results: Results) -> Verdict:
         status,
         (_CHANCE_NOTE + "; " if status == INCONCLUSIVE else "")
         + f"worst CNN {worst_cnn['name']} {worst_cnn['test_acc']:.2f}% {relation} best MLP "
-        f"{best_mlp['name']} {best_mlp['test_acc']:.2f}% (margin {margin:+.2f} points).",
+        f"{best_mlp['name']} {best_mlp['test_acc']:.2f}% (margin {margin:+.2f} points; one recorded run "
+        "each, so no spread to judge the margin by).",
         rule,
     )
 
 
+MEANS_RULE = (
+    "every CNN's mean test accuracy over its runs > every MLP's, with the runs apart "
+    "(inconclusive when the worst CNN's and the best MLP's runs overlap)"
+)
+
+
+def _cnns_beat_mlps_by_means(claim: str, mlps: list[dict], cnns: list[dict]) -> Verdict:
+    """With several runs per architecture: the worst CNN mean against the best MLP mean, and their spread."""
+    best_mlp = max(mlps, key=lambda r: r["mean"])
+    worst_cnn = min(cnns, key=lambda r: r["mean"])
+    compared = compare_runs(worst_cnn, best_mlp)
+    status = HOLDS if compared.margin > 0 else FAILS
+    evidence = f"worst CNN {compared.text}."
+    if _at_chance([r["mean"] for r in mlps + cnns]):
+        return Verdict(claim, INCONCLUSIVE, f"{_CHANCE_NOTE}; {evidence}", MEANS_RULE)
+    if compared.overlap:
+        return Verdict(
+            claim,
+            INCONCLUSIVE,
+            f"inconclusive: the runs overlap, so the order of the means could be chance; {evidence} "
+            "More runs (--runs) would decide it.",
+            MEANS_RULE,
+        )
+    return Verdict(claim, status, evidence, MEANS_RULE)
+
+
 def spearman(x: list[float], y: list[float]) -> float:
-    """Spearman rank correlation (average ranks for ties); NaN when either side is constant."""
-
-    def ranks(values):
-        order = np.argsort(values, kind="stable")
-        r = np.empty(len(values))
-        r[order] = np.arange(len(values), dtype=float)
-        for v in set(values):  # ties share their mean rank
-            tied = np.array(values) == v
-            r[tied] = r[tied].mean()
-        return r
-
-    rx, ry = ranks(list(x)), ranks(list(y))
-    if rx.std() == 0 or ry.std() == 0:
+    """Spearman rank correlation (scipy.stats; ties share their mean rank); NaN when either side is constant."""
+    if len(set(x)) < 2 or len(set(y)) < 2:
         return math.nan
-    return float(np.corrcoef(rx, ry)[0, 1])
+    return float(stats.spearmanr(x, y).statistic)
 
 
 def sigmoid_gradients_vanish(results: Results) -> Verdict:
@@ -224,7 +245,9 @@ def schedule_helps(results: Results) -> Verdict:
     if math.isfinite(row["adam_test_acc"]):
         adam = (
             f" Adam (Part 3): {row['adam_test_acc']:.2f}%, "
-            f"{'above' if row['adam_test_acc'] > row['test_acc'] else 'not above'} the schedule."
+            f"{'above' if row['adam_test_acc'] > row['test_acc'] else 'not above'} the schedule"
+            + training_lengths(results.schedule or {}, results.part3)
+            + "."
         )
     else:
         adam = " Adam (Part 3): not recorded."

@@ -1,0 +1,162 @@
+"""What a student sees before handing in: the grader's own verdicts on the visible checks, nothing more.
+
+`ee449 check PATH` grades the folder, notebook or PDF exactly as `ee449 grade` does (same
+sandbox, same checks, same messages and diagnoses) and shows only the checks the rubric makes
+visible; hidden ones (and those released after the deadline) are counted, never named, and the
+operator's notes (how the sandbox isolates code) are left out.
+
+`ee449.check("conv", my_conv2d)` / `ee449.check("cnn_3", model)` does the same from inside a
+notebook for one function or model: it runs them in the notebook's own process (the student's
+code already runs there) and judges what they give with the grader's verdict functions, so the
+messages are the grader's. The grader's conv reference is used for the verdict only; what is
+printed is the grader's message, which names one differing entry at most, never an array.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import Any, Callable
+
+import numpy as np
+
+from ee449.grading import judge, judge_conv, reference
+from ee449.grading.grade import CheckResult, GradeResult
+from ee449.grading.records import Context, Record
+from ee449.grading.report import summary
+from ee449.grading.rubric import Rubric, load_rubric
+from ee449.grading.runner import Outcome
+from ee449.spec import ARCHITECTURES
+
+SHOWN = "visible"
+
+
+def student_view(result: GradeResult) -> str:
+    """`report.summary` of the visible checks alone, and a count of the rest."""
+    shown = [c for c in result.checks if c.visibility == SHOWN]
+    withheld = len(result.checks) - len(shown)
+    operator = {result.isolation.announcement} if result.isolation is not None else set()
+    notes = [n for n in result.notes if n not in operator]
+    header, _, rest = summary(replace(result, checks=shown, notes=notes)).partition("\n")
+    text = (
+        header.replace(f"== {result.student}:", f"== {result.student}, visible checks only:", 1) + "\n" + rest
+    )
+    if withheld:
+        text += f"\n  {withheld} further checks are graded but not shown before the deadline."
+    return text
+
+
+# -- from inside a notebook -------------------------------------------------------------------
+
+
+def _recorded(make: Callable[[], Record]) -> Record | str:
+    """The record, or the error the student's code raised making it (the check then fails with it)."""
+    try:
+        return make()
+    except Exception as error:  # noqa: BLE001 - the student's code failed: the check says how
+        return f"{type(error).__name__}: {error}"[:500]
+
+
+def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
+    """What the sandbox's conv checks record, recorded here from `conv` (`checks.check_conv`)."""
+
+    def out(x: np.ndarray, kernel: np.ndarray) -> Record:
+        value = conv(x.copy(), kernel.copy())
+        dtype = str(getattr(value, "dtype", "")) if hasattr(value, "detach") else ""
+        if hasattr(value, "detach"):
+            value = value.detach().cpu().numpy()
+        return Record({"out": np.array(value), "tensor_dtype": dtype})
+
+    def unmodified() -> Record:
+        x_in, k_in = (a.copy() for a in judge_conv.CASES["uint8_input"])
+        conv(x_in, k_in)
+        return Record({"input_after": np.array(x_in), "kernel_after": np.array(k_in)})
+
+    records = {"conv/output_shape": _recorded(lambda: out(*judge_conv.CASES["multichannel"]))}
+    for case, (x, kernel) in judge_conv.CASES.items():
+        records[f"conv/matches_reference[{case}]"] = _recorded(partial(out, x, kernel))
+    records["conv/inputs_unmodified"] = _recorded(unmodified)
+    return records
+
+
+def _arch_records(key: str, model: Any) -> dict[str, Record | str]:
+    """What the sandbox's architecture checks record (`checks.check_architectures`), from `model`."""
+    import torch
+
+    from ee449.grading.layers import trace_layers
+    from ee449.models import count_parameters
+
+    how = "as given to ee449.check"
+    shapes: dict[str, object] = {}
+    torch.manual_seed(1)
+    for n in (1, 7, 50):
+        try:
+            with torch.no_grad():
+                shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]
+        except Exception as error:  # noqa: BLE001 - the student's forward failed: the verdict says why
+            shapes[str(n)] = f"{type(error).__name__}: {error}"[:500]
+    try:
+        with torch.no_grad():
+            flat = tuple(model(torch.zeros(7, 1024)).shape) == (7, 10)
+    except Exception:  # noqa: BLE001 - it does not take flat input
+        flat = False
+    layers: list[str] | None = None
+    traced = ""
+    try:
+        layers = [str(e) for e in trace_layers(model, torch.zeros(50, 1, 32, 32))]
+    except Exception as failure:  # noqa: BLE001 - the verdict reports it
+        traced = f"{type(failure).__name__}: {failure}"[:500]
+    return {
+        f"arch/{key}/constructible": Record({"how": how}),
+        f"arch/{key}/output_shape": Record({"shapes": shapes, "takes_flat_input": flat, "how": how}),
+        f"arch/{key}/parameter_count": Record({"count": int(count_parameters(model)), "how": how}),
+        f"arch/{key}/layers": Record({"layers": layers, "error": traced, "how": how}),
+    }
+
+
+def _record_or_none(found: Record | str | None) -> Record | None:
+    return found if isinstance(found, Record) else None
+
+
+def check_one(part: str, target: object, rubric: Rubric | None = None) -> GradeResult:
+    """The visible verdicts on one function (`"conv"`) or model (an architecture name), run in this process."""
+    rubric = rubric or load_rubric()
+    if part == "conv":
+        records, name = _conv_records(target), "my_conv2d"  # type: ignore[arg-type]
+    elif part in ARCHITECTURES or part.endswith("_sigmoid") and part[: -len("_sigmoid")] in ARCHITECTURES:
+        model = target() if isinstance(target, type) else target  # a class with defaults, or a built model
+        records, name = _arch_records(part, model), part
+    else:
+        raise ValueError(f"ee449.check: part {part!r} is not 'conv' or one of {', '.join(ARCHITECTURES)}")
+    manifest = {"found": {part if part != "conv" else "my_conv2d": {"name": name}}}
+    context = Context(manifest, reference.reference_models, lambda i: _record_or_none(records.get(i)))
+    outcomes = [
+        judge.judge(check_id, name, record, context)
+        if isinstance(record, Record)
+        else Outcome(check_id, name, False, f"{name} raised {record}")
+        for check_id, record in records.items()
+    ]
+    judge_conv.conv_followups(outcomes)
+    checks = []
+    for outcome in outcomes:
+        rule = rubric.rule_for(outcome.id)
+        points = rule.points if outcome.passed else 0.0
+        checks.append(
+            CheckResult(
+                outcome.id,
+                outcome.passed,
+                points,
+                rule.points,
+                rule.visibility,
+                outcome.message,
+                outcome.diagnoses,
+            )
+        )
+    return GradeResult(f"ee449.check({part!r})", checks, 0.0)
+
+
+def check_in_notebook(part: str, target: object, rubric: Rubric | None = None) -> bool:
+    """Print what the grader says on `part`'s visible checks; True when every one of them passes."""
+    result = check_one(part, target, rubric)
+    print(student_view(result))
+    return all(c.passed for c in result.checks if c.visibility == SHOWN)
