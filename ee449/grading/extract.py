@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import construct, naming, sources, static
+from ee449.grading import construct, naming, run_matching, sources, static
 from ee449.grading.bindings import referenced_globals, statement_source, top_level_bindings
 from ee449.spec import ARCHITECTURES
 
@@ -51,6 +51,7 @@ class Found:
     where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
     evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
     constructions: list[dict] = field(default_factory=list)  # constructions.Construction.to_json(), in order
+    found_by: str = ""  # how running the student's code found it (`run_matching`); '' when read from the code
 
 
 @dataclass
@@ -233,13 +234,16 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
     return "\n".join(lines)
 
 
-def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
+def extract(
+    folder: str | Path, out_dir: str | Path, ran: dict[str, run_matching.RunMatch] | None = None
+) -> Extraction:
     """Find every target in `folder`'s .py files and notebooks and write one module per target into `out_dir`.
 
     my_conv2d: the first definition in file order (sorted paths, then line). An architecture:
     the best claim of `construct.find_claims` (a definition the student's code uses first), with
     the constructions the sandbox tries. Returns what was found, where, and which files could not
-    be parsed or were skipped.
+    be parsed or were skipped. `ran`: the models running the student's code made
+    (`run_matching.match`), each put first among its architecture's claims.
     """
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
@@ -279,11 +283,20 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
     def module_file(module: str) -> str | None:
         return next((rel for rel in files if Path(rel).stem == module), None)
 
-    for key, claims in construct.find_claims(parsed_files, module_file).items():
+    def definitions(rel: str) -> dict[str, ast.stmt]:
+        table = files[rel].table if rel in files else {}
+        return {
+            n: s for n, s in table.items() if isinstance(s, (ast.ClassDef, ast.FunctionDef)) and s.name == n
+        }
+
+    all_claims = construct.find_claims(parsed_files, module_file)
+    found_by = run_matching.promote(all_claims, ran or {}, definitions, where)
+    for key, claims in all_claims.items():
         best = claims[0]
         found = write(key, best.file, best.name, files[best.file].table[best.name])
         found.evidence = best.evidence
         found.constructions = [c.to_json() for c in best.constructions]
+        found.found_by = found_by.get(key, "")
         extraction.found[key] = found
         extraction.others[key] = [f"{c.name} ({where(c.file, c.line)})" for c in claims[1:]]
     return extraction
