@@ -33,6 +33,7 @@ from ee449.spec import ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES, REGISTRY, Conv, 
 NEAR = 0.7  # similarity of the layer sequences above which a structure counts as "close"
 _ASSIGNED = re.compile(r"^\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)")
 _SUBSCRIPT = re.compile(r"\[\s*['\"]([^'\"]{1,60})['\"]\s*\]\s*=(?!=)")
+_FACTORY_VERB = re.compile(r"^(build|make|create|get|new|init)_?", re.IGNORECASE)  # build_cnn4 -> cnn4
 _QUOTED = re.compile(r"['\"]([^'\"]{1,60})['\"]")
 EVIDENCE = ("argument or class name", "variable or function name", "structure", "close structure")
 
@@ -134,7 +135,7 @@ def name_key(model: RecordedModel) -> tuple[str, int] | None:
     if key is not None and key != "my_conv2d":
         return key, 0
     assigned = _SUBSCRIPT.search(model.text) or _ASSIGNED.match(model.text)
-    for name in (assigned.group(1) if assigned else "", model.function):
+    for name in (assigned.group(1) if assigned else "", _FACTORY_VERB.sub("", model.function)):
         key = match_target(name) if name else None
         if key is not None and key != "my_conv2d":
             return key_from_arguments(values, default=key) or key, 1

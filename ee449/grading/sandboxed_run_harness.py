@@ -24,7 +24,6 @@ import json
 import linecache
 import math
 import os
-import re
 import signal
 import sys
 import threading
