@@ -103,7 +103,9 @@ def test_match_prefers_names_then_a_model_that_runs_then_the_first_made():
     by_structure = recorded(layers=CNN_3_LAYERS, order=3)
     found = match((broken, working, later, by_structure))
     assert found["cnn_3"].model is working
-    assert found["cnn_3"].construction == Construction((1, 50, 10), (), "run", "hw1.py, line 20", "CNN_3(1, 50, 10)")
+    assert found["cnn_3"].construction == Construction(
+        (1, 50, 10), (), "run", "hw1.py, line 20", "CNN_3(1, 50, 10)"
+    )
 
 
 def test_a_block_made_inside_another_model_is_never_matched_by_structure():
@@ -130,7 +132,9 @@ def test_promote_puts_the_recorded_class_and_its_construction_first():
     first = claims["cnn_3"][0]
     assert (first.name, first.evidence, claims["cnn_3"][1]) == ("Net", "run", stale)
     assert first.constructions[0].origin == "run" and first.constructions[0].args == ("cnn_3", RELU)
-    assert notes["cnn_3"].startswith("found by running hw1.py: Net('cnn_3', torch.nn.ReLU) at hw1.py, line 20")
+    assert notes["cnn_3"].startswith(
+        "found by running hw1.py: Net('cnn_3', torch.nn.ReLU) at hw1.py, line 20"
+    )
 
 
 def test_promote_leaves_a_class_that_is_not_a_top_level_definition_to_the_code_reading():

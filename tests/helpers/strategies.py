@@ -239,3 +239,18 @@ def training_schedules(draw) -> TrainingSchedule:
         epochs=draw(st.integers(1, MAX_TRAIN_EPOCHS), label="epochs"),
         record_every=draw(st.integers(1, MAX_RECORD_EVERY), label="record_every"),
     )
+
+
+# --- grading: records a student's code could have written ------------------------------------
+
+MAX_JSON_LEAVES = 12
+
+
+def json_values() -> st.SearchStrategy:
+    """Any JSON value (what a forged record line may hold), small."""
+    leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=MAX_JSON_LEAVES,
+    )
