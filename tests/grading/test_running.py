@@ -68,7 +68,7 @@ loader = torch.utils.data.DataLoader(train_set, batch_size=50, shuffle=True, num
 images, labels = next(iter(loader))
 probe = m.Probe(list(images.shape), len(train_set), len(loader))
 optimizer = torch.optim.Adam(net.parameters())
-for epoch in range(100_000):
+for epoch in range(300):  # 900 batches an epoch for real: hours; here one batch, remembered outputs
     for images, labels in loader:
         optimizer.zero_grad()
         torch.nn.functional.cross_entropy(net(images), labels).backward()
