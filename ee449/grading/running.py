@@ -158,7 +158,8 @@ def run_student_code(work: Path, memory_mb: int, mode: Isolation | None = None) 
 
 def parse_records(data: bytes) -> Run:
     """Every valid record of the harness's JSON lines; anything malformed is dropped, never raised."""
-    models, endings = [], []
+    models: list[RecordedModel] = []
+    endings: list[tuple[str, str]] = []
     for line in data.decode("utf-8", errors="replace").splitlines():
         try:
             entry = json.loads(line)
@@ -243,44 +244,47 @@ def _layer(entry: object) -> Layer | None:
 
 def _model(entry: dict, order: int) -> RecordedModel | None:
     class_name = _text(entry.get("class"))
-    texts = [
+    found = [
         _text(entry.get(k)) for k in ("defined_file", "arguments_repr", "program", "file", "text", "function")
     ]
-    numbers = [_int(entry.get(k)) for k in ("defined_line", "line", "parameters")]
+    counted = [_int(entry.get(k)) for k in ("defined_line", "line", "parameters")]
+    texts = [t for t in found if t is not None]
+    numbers = [n for n in counted if n is not None]
     tree = entry.get("tree")
-    if class_name is None or not _QUALNAME.match(class_name) or None in texts or None in numbers:
+    if class_name is None or not _QUALNAME.match(class_name) or len(texts) < 6 or len(numbers) < 3:
         return None
     if not isinstance(tree, list) or len(tree) > 200 or not isinstance(entry.get("nested"), bool):
         return None
-    layers = [_layer(e) for e in tree]
-    if None in layers:
-        return None
-    output, error = entry.get("output"), ""
-    if isinstance(output, str):
-        output, error = None, output[:300]
-    elif isinstance(output, list) and len(output) <= 8 and all(_int(d) is not None for d in output):
-        output = tuple(output)
+    layers = [layer for layer in map(_layer, tree) if layer is not None]
+    raw, error = entry.get("output"), ""
+    output: tuple[int, ...] | None = None
+    if isinstance(raw, str):
+        error = raw[:300]
+    elif isinstance(raw, list) and len(raw) <= 8 and all(_int(d) is not None for d in raw):
+        output = tuple(raw)
     else:
         return None
-    arguments = _arguments(entry.get("arguments"))
-    defined_file, arguments_repr, program, file, text, function = texts  # type: ignore[misc]
-    if any(".." in Path(f).parts or f.startswith("/") for f in (defined_file, file, program)):  # type: ignore[arg-type]
+    defined_file, arguments_repr, program, file, text, function = texts
+    if len(layers) < len(tree) or any(
+        ".." in Path(f).parts or f.startswith("/") for f in (defined_file, file, program)
+    ):
         return None
+    arguments = _arguments(entry.get("arguments"))
     return RecordedModel(
         class_name,
-        defined_file,  # type: ignore[arg-type]
-        numbers[0],  # type: ignore[arg-type]
+        defined_file,
+        numbers[0],
         arguments[0] if arguments else None,
         arguments[1] if arguments else (),
-        arguments_repr,  # type: ignore[arg-type]
-        program,  # type: ignore[arg-type]
-        file,  # type: ignore[arg-type]
-        numbers[1],  # type: ignore[arg-type]
-        text,  # type: ignore[arg-type]
-        function,  # type: ignore[arg-type]
+        arguments_repr,
+        program,
+        file,
+        numbers[1],
+        text,
+        function,
         entry["nested"],
-        numbers[2],  # type: ignore[arg-type]
-        tuple(layers),  # type: ignore[arg-type]
+        numbers[2],
+        tuple(layers),
         output,
         error,
         order,

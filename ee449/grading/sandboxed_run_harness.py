@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 
-QUIET_S = 3.0  # a program that made a model and then none for this long is training: stopped
+QUIET_S = 2.0  # a program that made a model and then none for this long is training: stopped
 TICK_S = 0.25
 REAL_PASSES = 3  # forward passes a model really runs per input shape; later ones repeat the output
 MAX_STEPS = 3  # optimizer steps and backward passes actually taken; the rest are no-ops
@@ -87,7 +87,7 @@ class Harness:
     def write(self, entry: dict, counted: bool = True) -> None:
         if counted and self.recorded >= MAX_MODELS:
             return
-        self.recorded += counted
+        self.recorded += int(counted)
         self.last_model = time.monotonic() if counted else self.last_model
         self.out.write(json.dumps(entry) + "\n")
         self.out.flush()
@@ -224,7 +224,7 @@ def record_model(
     if signature in harness.seen:
         return
     harness.seen.add(signature)
-    count = sum(int(p.numel()) for p in model.parameters())  # type: ignore[attr-defined]
+    count: int = sum(int(p.numel()) for p in model.parameters())  # type: ignore[attr-defined, misc]
     harness.write(
         {
             "class": cls.__qualname__[:MAX_TEXT],
@@ -250,12 +250,12 @@ def record_model(
 def install_recorder(harness: Harness) -> None:
     from torch import nn
 
-    def wrap(init):  # type: ignore[no-untyped-def]
+    def wrap(init):
         if getattr(init, "__ee449_wrapped__", False):
             return init
 
         @functools.wraps(init)
-        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def __init__(self, *args, **kwargs):
             outer = id(self) not in harness.building
             if not outer:
                 return init(self, *args, **kwargs)
@@ -276,12 +276,12 @@ def install_recorder(harness: Harness) -> None:
         __init__.__ee449_wrapped__ = True  # type: ignore[attr-defined]
         return __init__
 
-    def remembered(call):  # type: ignore[no-untyped-def]
+    def remembered(call):
         if getattr(call, "__ee449_wrapped__", False):
             return call
 
         @functools.wraps(call)
-        def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def __call__(self, *args, **kwargs):
             # After a few real passes, a batch of a shape seen before gets the output it got then
             # (a fresh leaf, so `backward` still works): a training loop costs almost nothing.
             calls = self.__dict__.setdefault("_ee449_outputs", {})
@@ -298,7 +298,7 @@ def install_recorder(harness: Harness) -> None:
         __call__.__ee449_wrapped__ = True  # type: ignore[attr-defined]
         return __call__
 
-    def __init_subclass__(cls, **kwargs):  # type: ignore[no-untyped-def]
+    def __init_subclass__(cls, **kwargs):
         frame = sys._getframe(1)
         rel = harness.student_file(frame.f_code.co_filename)
         if rel is not None:
@@ -318,7 +318,7 @@ def install_stubs(harness: Harness) -> None:
     original_iter = data.DataLoader.__iter__
     original_init = data.DataLoader.__init__
 
-    def loader_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def loader_init(self, *args, **kwargs):
         kwargs.update(num_workers=0, pin_memory=False)
         kwargs.pop("persistent_workers", None)
         kwargs.pop("prefetch_factor", None)
@@ -326,7 +326,7 @@ def install_stubs(harness: Harness) -> None:
 
     data.DataLoader.__init__ = loader_init  # type: ignore[method-assign]
 
-    def loader_iter(self):  # type: ignore[no-untyped-def]
+    def loader_iter(self):
         # The first pass's batches, kept: later epochs cost the student's forward pass only.
         batches = self.__dict__.get("_ee449_batches")
         if batches is None:
@@ -337,9 +337,9 @@ def install_stubs(harness: Harness) -> None:
     data.DataLoader.__iter__ = loader_iter  # type: ignore[method-assign]
     data.DataLoader.__len__ = lambda self: BATCHES_PER_PASS  # type: ignore[method-assign]
 
-    def limited(method, counter):  # type: ignore[no-untyped-def]
+    def limited(method, counter):
         @functools.wraps(method)
-        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def run(*args, **kwargs):
             setattr(harness, counter, getattr(harness, counter) + 1)
             return method(*args, **kwargs) if getattr(harness, counter) <= MAX_STEPS else None
 
@@ -358,7 +358,7 @@ def install_stubs(harness: Harness) -> None:
     builtins.input = lambda *a, **k: ""
     original_import = builtins.__import__
 
-    def importing(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def importing(name, *args, **kwargs):
         # torchvision costs seconds to import: its datasets are replaced when the student imports it.
         module = original_import(name, *args, **kwargs)
         if name.startswith("torchvision") and not harness.datasets_replaced:
@@ -383,7 +383,7 @@ def install_datasets() -> None:
 
             classes = [str(i) for i in range(10)]
 
-            def __init__(self, root=None, train=True, transform=None, target_transform=None, **more):  # type: ignore[no-untyped-def]
+            def __init__(self, root=None, train=True, transform=None, target_transform=None, **more):
                 rng = np.random.default_rng(0)
                 shape = (BANK, size, size, 3) if mode == "RGB" else (BANK, size, size)
                 self.data = rng.integers(0, 256, shape, dtype=np.uint8)
@@ -393,10 +393,10 @@ def install_datasets() -> None:
                 self.transform, self.target_transform = transform, target_transform
                 self.root = root
 
-            def __len__(self):  # type: ignore[no-untyped-def]
+            def __len__(self):
                 return self.length
 
-            def __getitem__(self, index):  # type: ignore[no-untyped-def]
+            def __getitem__(self, index):
                 i = int(index) % BANK
                 image, label = Image.fromarray(self.data[i], mode=mode), self.targets[i]
                 if self.transform is not None:
