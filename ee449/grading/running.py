@@ -25,7 +25,8 @@ HARNESS = Path(__file__).resolve().parent / "sandboxed_run_harness.py"
 RECORDS = "models.jsonl"
 MAX_RECORD_BYTES = 8 * 2**20
 SECONDS_PER_PROGRAM = 6.0  # stubbed data and training: a typical script makes its models in under 1 s
-STARTUP_S = 20.0  # Python, torch and torchvision's import on a busy machine
+STARTUP_S = 60.0  # Python, torch and torchvision's import on a busy machine (measured: 20 s at load 18)
+WALL_FACTOR = 4  # the harness's wall-clock limit per program is this many times its CPU-time one
 MAX_PROGRAMS = 6
 _QUALNAME = re.compile(r"^[A-Za-z_][\w.<>]{0,199}$")
 _TORCH_PATH = re.compile(r"^torch(\.[A-Za-z_]\w*){1,6}$")
@@ -130,7 +131,8 @@ def run_student_code(work: Path, memory_mb: int, mode: Isolation | None = None) 
         }
         (root / "tmp" / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
         limits = sandbox.Limits(
-            timeout_s=STARTUP_S + (SECONDS_PER_PROGRAM + 2) * len(plan_programs), memory_mb=memory_mb
+            timeout_s=STARTUP_S + (WALL_FACTOR * SECONDS_PER_PROGRAM + 2) * len(plan_programs),
+            memory_mb=memory_mb,
         )
         mounts = Mounts(writable=(copy, root / "tmp", root / "out"), readable=(HARNESS,))
         completed = sandbox.run(
@@ -146,8 +148,11 @@ def run_student_code(work: Path, memory_mb: int, mode: Isolation | None = None) 
         ran = tuple(p["rel"] for p in plan_programs)
         failure = ""
         if not run.models and not run.endings:
-            failure = "timed out" if completed.timed_out else f"exit status {completed.returncode}"
-            failure += ": " + (completed.stderr.strip().splitlines() or ["no output"])[-1][:300]
+            if completed.timed_out:
+                failure = f"it did not finish within {limits.timeout_s:g} s"
+            else:
+                last = (completed.stderr.strip().splitlines() or ["no output"])[-1][:300]
+                failure = f"exit status {completed.returncode}: {last}"
         return Run(run.models, run.endings, ran, failure)
     finally:
         shutil.rmtree(root, ignore_errors=True)

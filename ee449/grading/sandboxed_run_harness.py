@@ -31,6 +31,7 @@ import time
 
 QUIET_S = 2.0  # a program that made a model and then none for this long is training: stopped
 TICK_S = 0.25
+WALL_FACTOR = 4  # wall-clock limits are this many times the CPU-time ones
 REAL_PASSES = 3  # forward passes a model really runs per input shape; later ones repeat the output
 MAX_STEPS = 3  # optimizer steps and backward passes actually taken; the rest are no-ops
 BATCHES_PER_PASS = 1  # what each DataLoader yields per `for batch in loader`
@@ -76,6 +77,7 @@ class Harness:
         self.outputs: dict[object, dict] = {}  # signature -> input shape -> (real passes, output)
         self.started = 0.0  # when the current program started (monotonic)
         self.last_model = 0.0  # when it last made a model (0: none yet)
+        self.started_cpu = self.last_model_cpu = 0.0  # the same in this process's CPU seconds
 
     def student_file(self, filename: str) -> str | None:
         """The program's name (its path in the submission) for a code object's filename, or None."""
@@ -88,7 +90,8 @@ class Harness:
         if counted and self.recorded >= MAX_MODELS:
             return
         self.recorded += int(counted)
-        self.last_model = time.monotonic() if counted else self.last_model
+        if counted:
+            self.last_model, self.last_model_cpu = time.monotonic(), time.process_time()
         self.out.write(json.dumps(entry) + "\n")
         self.out.flush()
 
@@ -440,6 +443,7 @@ def run_program(harness: Harness, program: dict) -> str:
     folder = os.path.join(harness.work, os.path.dirname(rel))
     os.chdir(folder)
     sys.path[:] = [folder, harness.work, *BASE_PATH]
+    sys.argv[:] = [os.path.join(harness.work, rel)]  # as `python hw1.py`: argparse sees no arguments
     namespace = {
         "__name__": "__main__",
         "__file__": os.path.join(harness.work, rel),
@@ -447,6 +451,7 @@ def run_program(harness: Harness, program: dict) -> str:
     }
     harness.program = rel
     harness.started, harness.last_model = time.monotonic(), 0.0
+    harness.started_cpu = time.process_time()
     signal.signal(signal.SIGALRM, functools.partial(_tick, harness))
     signal.setitimer(signal.ITIMER_REAL, TICK_S, TICK_S)
     try:
@@ -475,15 +480,23 @@ BASE_PATH = [p for p in sys.path if p and os.path.realpath(p) != os.path.realpat
 
 
 def _stopped(harness: Harness) -> str:
-    if harness.last_model and time.monotonic() - harness.last_model > QUIET_S:
+    if harness.last_model:
         return f"stopped by the grader, {QUIET_S:g} s after its last model (training)"
     return f"stopped by the grader after {harness.seconds:g} s"
 
 
 def _tick(harness: Harness, signum: int, frame: object) -> None:
-    now = time.monotonic()
-    quiet = harness.last_model and now - harness.last_model > QUIET_S
-    if quiet or now - harness.started > harness.seconds:
+    # CPU seconds, so that a busy machine (many graders side by side) does not cut programs
+    # shorter; wall seconds at a multiple, so that a program that sleeps ends too.
+    cpu, wall = time.process_time(), time.monotonic()
+    quiet = harness.last_model and (
+        cpu - harness.last_model_cpu > QUIET_S or wall - harness.last_model > WALL_FACTOR * QUIET_S
+    )
+    if (
+        quiet
+        or cpu - harness.started_cpu > harness.seconds
+        or wall - harness.started > WALL_FACTOR * harness.seconds
+    ):
         signal.setitimer(signal.ITIMER_REAL, 0)
         raise StopRun
 
