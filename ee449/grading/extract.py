@@ -283,14 +283,10 @@ def extract(
     def module_file(module: str) -> str | None:
         return next((rel for rel in files if Path(rel).stem == module), None)
 
-    def definitions(rel: str) -> dict[str, ast.stmt]:
-        table = files[rel].table if rel in files else {}
-        return {
-            n: s for n, s in table.items() if isinstance(s, (ast.ClassDef, ast.FunctionDef)) and s.name == n
-        }
-
     all_claims = construct.find_claims(parsed_files, module_file)
-    found_by = run_matching.promote(all_claims, ran or {}, definitions, where)
+    found_by = run_matching.promote(
+        all_claims, ran or {}, lambda rel: files[rel].table if rel in files else {}, where
+    )
     for key, claims in all_claims.items():
         best = claims[0]
         found = write(key, best.file, best.name, files[best.file].table[best.name])

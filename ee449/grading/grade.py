@@ -148,7 +148,11 @@ def grade_submission(
                 if options.run_code
                 else None
             )
-            results = resultfiles.find_result_files(work, root, options.memory_mb)
+            try:
+                results = resultfiles.find_result_files(work, root, options.memory_mb)
+            except KeyboardInterrupt:  # the pool would wait for the run: stop every child first
+                sandbox.stop_all()
+                raise
             run = ran.result() if ran is not None else None
         found = extract.extract(work, root / "extracted", run_matching.match(run.models) if run else None)
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]

@@ -27,7 +27,7 @@ from ee449.grading.constructions import (
 )
 from ee449.grading.folding import render
 from ee449.grading.naming import match_target
-from ee449.grading.running import RecordedModel
+from ee449.grading.run_records import RecordedModel
 from ee449.spec import ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES, REGISTRY, Conv, Dense, MaxPool
 
 NEAR = 0.7  # similarity of the layer sequences above which a structure counts as "close"
@@ -190,15 +190,29 @@ def construction(model: RecordedModel) -> Construction | None:
 def promote(
     claims: dict[str, list[Claim]],
     matches: dict[str, RunMatch],
-    definitions: Callable[[str], dict[str, ast.stmt]],
+    bindings: Callable[[str], dict[str, ast.stmt]],
     where: Callable[[str, int], str],
 ) -> dict[str, str]:
     """Put each matched model's class first among its architecture's claims (in place), its recorded
     construction first among the class's constructions; returns key -> the note saying so.
 
-    A model whose class is not a top-level definition of a file the grader reads (a class made
-    inside a function) is left to the claims read from the code.
+    `bindings(rel)`: the top-level statement binding each name of that file ({} for a file the
+    grader does not read). A model whose class is not a top-level definition of such a file (a
+    class made inside a function) is left to the claims read from the code. Never raises: the
+    claims read from the code stand whatever happens here.
     """
+    try:
+        return _promote(claims, matches, bindings, where)
+    except (Exception, RecursionError):  # noqa: BLE001 - a claim half-promoted is still a valid claim
+        return {}
+
+
+def _promote(
+    claims: dict[str, list[Claim]],
+    matches: dict[str, RunMatch],
+    bindings: Callable[[str], dict[str, ast.stmt]],
+    where: Callable[[str, int], str],
+) -> dict[str, str]:
 
     def safe_where(rel: str, line: int) -> str:
         try:
@@ -209,7 +223,11 @@ def promote(
     notes = {}
     for key, found in matches.items():
         rel, name = found.model.defined_file, found.model.class_name
-        defs = definitions(rel)
+        defs = {
+            n: b
+            for n, b in bindings(rel).items()
+            if isinstance(b, (ast.ClassDef, ast.FunctionDef)) and b.name == n
+        }
         node = defs.get(name)
         if not isinstance(node, ast.ClassDef):
             continue
