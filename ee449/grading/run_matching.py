@@ -223,7 +223,7 @@ def _promote(
     notes = {}
     for key, found in matches.items():
         rel, name = found.model.defined_file, found.model.class_name
-        defs = {
+        defs: dict[str, ast.stmt] = {
             n: b
             for n, b in bindings(rel).items()
             if isinstance(b, (ast.ClassDef, ast.FunctionDef)) and b.name == n

@@ -31,8 +31,8 @@ import time
 # is taken off again (BASE_PATH) before the student's code runs.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sandboxed_run_recorder import MAX_TEXT, Harness, StopRun, install_recorder  # noqa: E402
-from sandboxed_run_stubs import install_datasets, install_stubs  # noqa: E402
+from sandboxed_run_recorder import MAX_TEXT, Harness, StopRun, install_recorder  # type: ignore[import-not-found]  # noqa: E402
+from sandboxed_run_stubs import install_datasets, install_stubs  # type: ignore[import-not-found]  # noqa: E402
 
 QUIET_S = 2.0  # a program that made a model and then none for this long is training: stopped
 TICK_S = 0.25

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 
-from sandboxed_run_recorder import Harness
+from sandboxed_run_recorder import Harness  # type: ignore[import-not-found]  # a sibling: -I keeps ee449 away
 
 MAX_STEPS = 3  # optimizer steps and backward passes actually taken; the rest are no-ops
 BATCHES_PER_PASS = 1  # what each DataLoader yields per `for batch in loader`
