@@ -134,6 +134,8 @@ def run_notes(run: Run | None) -> list[str]:
     for program in run.ran:
         made = sum(1 for m in run.models if m.program == program and not m.nested)
         why = endings.get(program, "the process ended before it did")
-        stopped = f", it stopped at: {why}" if why else ""
+        stopped = (
+            f", then {why}" if why.startswith("stopped by") else f", its first error: {why}" if why else ""
+        )
         notes.append(f"ran {program} with stand-in data and training cut short: {made} models made{stopped}")
     return notes

@@ -18,6 +18,7 @@ Each program has a time budget (an alarm ends it cleanly); then the next one run
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import linecache
@@ -42,12 +43,29 @@ WALL_FACTOR = 4  # wall-clock limits are this many times the CPU-time ones
 # --- running the programs ------------------------------------------------------------------------
 
 
-def chunks(program: dict) -> list[tuple[int, str]]:
-    """(first line, text) of each piece to run: a script whole, a notebook cell by cell."""
-    lines = program["text"].split("\n")
-    starts = [start for start, _ in program.get("cells", [])] or [1]
+def pieces(program: dict, filename: str) -> list[object]:
+    """The code objects to run in turn: a notebook's cells; a script's top-level statements, so that
+    one failing statement (a data file they did not hand in) does not keep the models after it from
+    being made. A script with `from __future__` imports runs whole."""
+    text = program["text"]
+    if not program.get("cells"):
+        try:
+            tree = ast.parse(text, filename)
+            if not any(isinstance(s, ast.ImportFrom) and s.module == "__future__" for s in tree.body):
+                return [compile(ast.Module(body=[s], type_ignores=[]), filename, "exec") for s in tree.body]
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+        return [compile(text, filename, "exec")]
+    lines = text.split("\n")
+    starts = [start for start, _ in program["cells"]]
     ends = [*starts[1:], len(lines) + 1]
-    return [(start, "\n".join(lines[start - 1 : end - 1])) for start, end in zip(starts, ends)]
+    code = []
+    for start, end in zip(starts, ends):
+        try:  # blank lines before it keep the cell's line numbers those of the whole text
+            code.append(compile("\n" * (start - 1) + "\n".join(lines[start - 1 : end - 1]), filename, "exec"))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return code
 
 
 def run_program(harness: Harness, program: dict) -> str:
@@ -69,18 +87,18 @@ def run_program(harness: Harness, program: dict) -> str:
     harness.started_cpu = time.process_time()
     signal.signal(signal.SIGALRM, functools.partial(_tick, harness))
     signal.setitimer(signal.ITIMER_REAL, TICK_S, TICK_S)
+    first_error = ""
     try:
-        for start, text in chunks(program):
+        for code in pieces(program, filename):
             try:
-                exec(compile("\n" * (start - 1) + text, filename, "exec"), namespace)  # noqa: S102 - sandboxed
+                exec(code, namespace)  # noqa: S102 - the student's code, in the sandbox
             except (StopRun, KeyboardInterrupt):
                 return _stopped(harness)
             except SystemExit:
-                return "called sys.exit"
-            except BaseException as error:  # noqa: BLE001 - the student's error ends this cell
-                if not program.get("cells"):
-                    return f"{type(error).__name__}: {error}"[:MAX_TEXT]
-        return ""
+                return first_error or "called sys.exit"
+            except BaseException as error:  # noqa: BLE001 - the student's error ends this statement or cell
+                first_error = first_error or f"{type(error).__name__}: {error}"[:MAX_TEXT]
+        return first_error
     except StopRun:
         return _stopped(harness)
     finally:

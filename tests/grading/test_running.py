@@ -71,7 +71,7 @@ for epoch in range(300):  # 900 batches an epoch for real: hours; here one batch
         optimizer.step()
 after = m.TinyNet(16, nn.Sigmoid)
 open("results_they_did_not_submit.pkl", "rb")
-never = m.TinyNet(32, nn.ReLU)
+after_the_error = m.TinyNet(32, nn.ReLU)
 """
 
 
@@ -125,7 +125,7 @@ def test_only_the_entry_points_run_and_the_graded_folder_is_untouched(ran):
 
 
 @pytest.mark.slow
-def test_every_model_made_before_the_crash_is_recorded_with_its_call(ran):
+def test_every_model_is_recorded_with_its_call_past_a_failing_statement(ran):
     _, run, _ = ran
     net = _made(run, "net = m.TinyNet(8, nn.ReLU)")
     assert (net.class_name, net.defined_file, net.program, net.file) == (
@@ -143,7 +143,9 @@ def test_every_model_made_before_the_crash_is_recorded_with_its_call(ran):
         ("Linear", False),
     ]
     assert _made(run, "after = m.TinyNet(16, nn.Sigmoid)").parameters == _torch_count(16)
-    assert not [m for m in run.models if "never" in m.text]
+    assert _made(run, "after_the_error = m.TinyNet(32, nn.ReLU)").parameters == _torch_count(
+        32
+    )  # after the failing line
     assert dict(run.endings)["main.py"].startswith("FileNotFoundError")
 
 

@@ -61,7 +61,7 @@ def test_the_crash_is_told_and_costs_nothing(graded):
     notes = graded["run_crash_early"].notes
     assert any(
         n.startswith(
-            "ran hw1.py with stand-in data and training cut short: 5 models made, it stopped at: "
+            "ran hw1.py with stand-in data and training cut short: 5 models made, its first error: "
             "FileNotFoundError"
         )
         for n in notes
