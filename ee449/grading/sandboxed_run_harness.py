@@ -27,6 +27,7 @@ import signal
 import sys
 import threading
 import time
+import types
 
 # -I leaves the script's own folder off sys.path: its two helpers are found here, and that folder
 # is taken off again (BASE_PATH) before the student's code runs.
@@ -43,7 +44,7 @@ WALL_FACTOR = 4  # wall-clock limits are this many times the CPU-time ones
 # --- running the programs ------------------------------------------------------------------------
 
 
-def pieces(program: dict, filename: str) -> list[object]:
+def pieces(program: dict, filename: str) -> list[types.CodeType]:
     """The code objects to run in turn: a notebook's cells; a script's top-level statements, so that
     one failing statement (a data file they did not hand in) does not keep the models after it from
     being made. A script with `from __future__` imports runs whole."""
