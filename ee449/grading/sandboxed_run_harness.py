@@ -94,7 +94,11 @@ def run_program(harness: Harness, program: dict) -> str:
             try:
                 exec(code, namespace)  # noqa: S102 - the student's code, in the sandbox
             except (StopRun, KeyboardInterrupt):
-                return _stopped(harness)
+                if _out_of_time(harness, time.process_time(), time.monotonic()):
+                    return _stopped(harness)
+                # A training loop went quiet: the next statement (Part 4 after Part 3) gets its turn.
+                harness.last_model, harness.last_model_cpu = time.monotonic(), time.process_time()
+                signal.setitimer(signal.ITIMER_REAL, TICK_S, TICK_S)
             except SystemExit:
                 return first_error or "called sys.exit"
             except BaseException as error:  # noqa: BLE001 - the student's error ends this statement or cell
@@ -114,9 +118,13 @@ BASE_PATH = [p for p in sys.path if p and os.path.realpath(p) != os.path.realpat
 
 
 def _stopped(harness: Harness) -> str:
-    if harness.last_model:
-        return f"stopped by the grader, {QUIET_S:g} s after its last model (training)"
-    return f"stopped by the grader after {harness.seconds:g} s"
+    return f"stopped by the grader after {harness.seconds:g} s of CPU time"
+
+
+def _out_of_time(harness: Harness, cpu: float, wall: float) -> bool:
+    return (
+        cpu - harness.started_cpu > harness.seconds or wall - harness.started > WALL_FACTOR * harness.seconds
+    )
 
 
 def _tick(harness: Harness, signum: int, frame: object) -> None:
@@ -126,11 +134,7 @@ def _tick(harness: Harness, signum: int, frame: object) -> None:
     quiet = harness.last_model and (
         cpu - harness.last_model_cpu > QUIET_S or wall - harness.last_model > WALL_FACTOR * QUIET_S
     )
-    if (
-        quiet
-        or cpu - harness.started_cpu > harness.seconds
-        or wall - harness.started > WALL_FACTOR * harness.seconds
-    ):
+    if quiet or _out_of_time(harness, cpu, wall):
         signal.setitimer(signal.ITIMER_REAL, 0)
         raise StopRun
 
