@@ -70,6 +70,8 @@ for epoch in range(300):  # 900 batches an epoch for real: hours; here one batch
         torch.nn.functional.cross_entropy(net(images), labels).backward()
         optimizer.step()
 after = m.TinyNet(16, nn.Sigmoid)
+while True:  # a loop that never ends: stopped once quiet, then the next statement runs
+    pass
 open("results_they_did_not_submit.pkl", "rb")
 after_the_error = m.TinyNet(32, nn.ReLU)
 """
