@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sandboxed_run_recorder import MAX_TEXT, Harness, StopRun, install_recorder  # type: ignore[import-not-found]  # noqa: E402
 from sandboxed_run_stubs import install_datasets, install_stubs  # type: ignore[import-not-found]  # noqa: E402
 
-QUIET_S = 2.0  # a program that made a model and then none for this long is training: stopped
+QUIET_S = 1.0  # a program that made a model and then none for this long is training: stopped
 TICK_S = 0.25
 WALL_FACTOR = 4  # wall-clock limits are this many times the CPU-time ones
 
