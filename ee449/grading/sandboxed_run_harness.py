@@ -13,7 +13,9 @@ side that judges it. Before any student code runs it
     its module tree, parameter count and what a [50, 1, 32, 32] batch gives. One JSON line per
     model, flushed at once, so a script that crashes later (a file they did not submit, a plot)
     or runs out of time still leaves every model made before.
-Each program has a time budget (an alarm ends it cleanly); then the next one runs.
+A script runs statement by statement, a notebook cell by cell: one that fails is noted and the
+next runs; one that makes no model for a while after the last (a training loop) is stopped by an
+alarm and the next runs. Each program has a CPU-time budget; then the next program runs.
 """
 
 from __future__ import annotations
@@ -54,9 +56,9 @@ def pieces(program: dict, filename: str) -> list[types.CodeType]:
             tree = ast.parse(text, filename)
             if not any(isinstance(s, ast.ImportFrom) and s.module == "__future__" for s in tree.body):
                 return [compile(ast.Module(body=[s], type_ignores=[]), filename, "exec") for s in tree.body]
+            return [compile(text, filename, "exec")]
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            pass
-        return [compile(text, filename, "exec")]
+            return []  # the grader reports a file that does not parse; nothing of it runs
     lines = text.split("\n")
     starts = [start for start, _ in program["cells"]]
     ends = [*starts[1:], len(lines) + 1]

@@ -101,6 +101,7 @@ def ran(tmp_path_factory):
     (work / "models.py").write_text(textwrap.dedent(MODELS))
     (work / "main.py").write_text(textwrap.dedent(MAIN))
     (work / "nb.ipynb").write_text(_notebook())
+    (work / "broken.py").write_text("def f(:\n    pass\n")  # does not parse: nothing of it runs
     before = _tree_hash(work)
     run = run_student_code(work, 6144)
     return work, run, before
@@ -121,7 +122,9 @@ def _torch_count(width: int) -> int:
 @pytest.mark.slow
 def test_only_the_entry_points_run_and_the_graded_folder_is_untouched(ran):
     work, run, before = ran
-    assert run.ran == ("main.py", "nb.ipynb")  # models.py is imported by main.py: not an entry point
+    # models.py is imported by main.py: not an entry point; broken.py runs nothing, costs nothing
+    assert run.ran == ("broken.py", "main.py", "nb.ipynb")
+    assert dict(run.endings)["broken.py"] == ""
     assert _tree_hash(work) == before
     assert not (work / "written_by_the_script.txt").exists()
 
