@@ -38,7 +38,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sandboxed_run_recorder import MAX_TEXT, Harness, StopRun, install_recorder  # type: ignore[import-not-found]  # noqa: E402
 from sandboxed_run_stubs import install_datasets, install_stubs  # type: ignore[import-not-found]  # noqa: E402
 
-QUIET_S = 1.0  # a program that made a model and then none for this long is training: stopped
+QUIET_S = (
+    2.0  # CPU s: a statement that made no model for this long since the last one (or its start) is training
+)
 TICK_S = 0.25
 WALL_FACTOR = 4  # wall-clock limits are this many times the CPU-time ones
 
@@ -93,13 +95,14 @@ def run_program(harness: Harness, program: dict) -> str:
     first_error = ""
     try:
         for code in pieces(program, filename):
+            if harness.last_model:  # each statement gets its own quiet time (a long data preparation)
+                harness.last_model, harness.last_model_cpu = time.monotonic(), time.process_time()
             try:
                 exec(code, namespace)  # noqa: S102 - the student's code, in the sandbox
             except (StopRun, KeyboardInterrupt):
                 if _out_of_time(harness, time.process_time(), time.monotonic()):
                     return _stopped(harness)
                 # A training loop went quiet: the next statement (Part 4 after Part 3) gets its turn.
-                harness.last_model, harness.last_model_cpu = time.monotonic(), time.process_time()
                 signal.setitimer(signal.ITIMER_REAL, TICK_S, TICK_S)
             except SystemExit:
                 return first_error or "called sys.exit"
