@@ -41,7 +41,9 @@ from sandboxed_run_stubs import install_datasets, install_stubs  # type: ignore[
 QUIET_S = (
     2.0  # CPU s: a statement that made no model for this long since the last one (or its start) is training
 )
-TICK_S = 0.25
+QUIET_TRAINING_S = 0.5  # the same for a statement that is visibly training (stubbed steps taken)
+TRAINING_STEPS = 10  # stubbed steps and backward passes since the last model that make it "training"
+TICK_S = 0.1
 WALL_FACTOR = 4  # wall-clock limits are this many times the CPU-time ones
 
 
@@ -96,7 +98,7 @@ def run_program(harness: Harness, program: dict) -> str:
     try:
         for code in pieces(program, filename):
             if harness.last_model:  # each statement gets its own quiet time (a long data preparation)
-                harness.last_model, harness.last_model_cpu = time.monotonic(), time.process_time()
+                harness.quiet_from_now()
             try:
                 exec(code, namespace)  # noqa: S102 - the student's code, in the sandbox
             except (StopRun, KeyboardInterrupt):
@@ -136,8 +138,10 @@ def _tick(harness: Harness, signum: int, frame: object) -> None:
     # CPU seconds, so that a busy machine (many graders side by side) does not cut programs
     # shorter; wall seconds at a multiple, so that a program that sleeps ends too.
     cpu, wall = time.process_time(), time.monotonic()
+    training = harness.steps + harness.backwards - harness.training_mark > TRAINING_STEPS
+    limit = QUIET_TRAINING_S if training else QUIET_S
     quiet = harness.last_model and (
-        cpu - harness.last_model_cpu > QUIET_S or wall - harness.last_model > WALL_FACTOR * QUIET_S
+        cpu - harness.last_model_cpu > limit or wall - harness.last_model > WALL_FACTOR * limit
     )
     if quiet or _out_of_time(harness, cpu, wall):
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -23,15 +23,13 @@ MAX_MODELS = 300  # records per run: a loop making models forever cannot fill th
 MAX_ARGS = 50  # items of a list or tuple argument kept as JSON
 MAX_TEXT = 300
 MAX_TREE = 200  # modules listed per model
+_SIZES = ("in_features", "out_features", "in_channels", "out_channels")
 ATTRIBUTES = (
-    "in_features",
-    "out_features",
-    "in_channels",
-    "out_channels",
+    *_SIZES,
     "kernel_size",
     "stride",
     "padding",
-)
+)  # a layer's shape; `bias` recorded as present or not
 
 
 class StopRun(BaseException):
@@ -54,6 +52,7 @@ class Harness:
         self.recorded = 0
         self.steps = 0
         self.backwards = 0
+        self.training_mark = 0  # steps + backwards when the quiet clock started
         self.building: list[int] = []  # ids of the student models whose __init__ is running
         self.datasets_replaced = False
         self.seen: set[object] = set()  # signatures of the models recorded (`record_model`)
@@ -74,9 +73,14 @@ class Harness:
             return
         self.recorded += int(counted)
         if counted:
-            self.last_model, self.last_model_cpu = time.monotonic(), time.process_time()
+            self.quiet_from_now()
         self.out.write(json.dumps(entry) + "\n")
         self.out.flush()
+
+    def quiet_from_now(self) -> None:
+        """Start the quiet clock (`sandboxed_run_harness`): at a model, and at each statement."""
+        self.last_model, self.last_model_cpu = time.monotonic(), time.process_time()
+        self.training_mark = self.steps + self.backwards
 
 
 # --- arguments as JSON ---------------------------------------------------------------------------
