@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import construct, naming, provenance, sources, static
+from ee449.grading import construct, naming, provenance, run_matching, sources, static
 from ee449.grading.bindings import referenced_globals, statement_source, top_level_bindings
 from ee449.grading.static import adam_learning_rates
 from ee449.spec import ARCHITECTURES
@@ -52,6 +52,7 @@ class Found:
     where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
     evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
     constructions: list[dict] = field(default_factory=list)  # constructions.Construction.to_json(), in order
+    found_by: str = ""  # how running the student's code found it (`run_matching`); '' when read from the code
 
 
 @dataclass
@@ -232,13 +233,16 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
     return "\n".join(lines)
 
 
-def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
+def extract(
+    folder: str | Path, out_dir: str | Path, ran: dict[str, run_matching.RunMatch] | None = None
+) -> Extraction:
     """Find every target in `folder`'s .py files and notebooks and write one module per target into `out_dir`.
 
     my_conv2d: the first definition in file order (sorted paths, then line). An architecture:
     the best claim of `construct.find_claims` (a definition the student's code uses first), with
     the constructions the sandbox tries. Returns what was found, where, and which files could not
-    be parsed or were skipped.
+    be parsed or were skipped. `ran`: the models running the student's code made
+    (`run_matching.match`), each put first among its architecture's claims.
     """
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
@@ -299,6 +303,9 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
     claims_by_key, failed = construct.find_claims_per_file(parsed_files, module_file)
     for rel, error in failed.items():
         extraction.skipped[rel] = _grader_failure("could not find the models in this file", error)
+    found_by = run_matching.promote(
+        claims_by_key, ran or {}, lambda rel: files[rel].table if rel in files else {}, where
+    )
     for key, claims in claims_by_key.items():
         best = claims[0]
         found = write_or_note(key, best.file, best.name, files[best.file].table[best.name])
@@ -306,6 +313,7 @@ def extract(folder: str | Path, out_dir: str | Path) -> Extraction:
             continue
         found.evidence = best.evidence
         found.constructions = [c.to_json() for c in best.constructions]
+        found.found_by = found_by.get(key, "")
         extraction.found[key] = found
         extraction.others[key] = [f"{c.name} ({where(c.file, c.line)})" for c in claims[1:]]
     return extraction

@@ -13,10 +13,22 @@ import tempfile
 import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import extract, judge, judge_conv, pdf_code, reference, resultfiles, runner, sandbox
+from ee449.grading import (
+    extract,
+    judge,
+    judge_conv,
+    pdf_code,
+    reference,
+    resultfiles,
+    run_matching,
+    runner,
+    running,
+    sandbox,
+)
 from ee449.grading.deductions import apply_deductions
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
@@ -34,6 +46,7 @@ class GradeOptions:
     memory_mb: int = sandbox.MEMORY_MB_DEFAULT
     course_data: Path | None = None
     process_timeout: float = 600.0  # backstop for one sandboxed pytest run
+    run_code: bool = True  # find the models by running the student's scripts (stubbed data); else read only
 
     def __post_init__(self) -> None:
         sandbox.check_seconds("--timeout", self.check_timeout)
@@ -129,9 +142,22 @@ def grade_submission(
         if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
         recovered = pdf_code.recover_into(work)  # a PDF report's appended code, as .py files in the work copy
-        found = extract.extract(work, root / "extracted")
+        # Running the student's code (on a copy) and reading their result files are two sandboxed
+        # children that do not depend on each other: side by side.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ran = (
+                pool.submit(running.run_student_code, work, options.memory_mb, mode)
+                if options.run_code
+                else None
+            )
+            try:
+                results = resultfiles.find_result_files(work, root, options.memory_mb)
+            except KeyboardInterrupt:  # the pool would wait for the run: stop every child first
+                sandbox.stop_all()
+                raise
+            run = ran.result() if ran is not None else None
+        found = extract.extract(work, root / "extracted", run_matching.match(run.models) if run else None)
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
-        results = resultfiles.find_result_files(work, root, options.memory_mb)
         manifest = {
             **found.to_json(),
             "root": str(root),
@@ -154,7 +180,7 @@ def grade_submission(
         checks = apply_deductions([_score(o, options.rubric) for o in outcomes], options.rubric)
         checks += _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
-        notes += submission_notes(found) + results.notes
+        notes += submission_notes(found) + running.run_notes(run) + results.notes
         if mode.mode != "bwrap":
             notes.insert(0, mode.announcement)
         code = {key: _read_text(root / "extracted" / item.module) for key, item in found.found.items()}
@@ -237,7 +263,10 @@ def submission_notes(found: extract.Extraction) -> list[str]:
         how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(
             item.evidence, ""
         )
-        notes.append(f"{key}: {item.name} ({item.where or item.file})" + (f", {how}" if how else ""))
+        found_by = item.found_by or "found by reading the code"
+        notes.append(
+            f"{key}: {item.name} ({item.where or item.file})" + (f", {how}" if how else "") + f", {found_by}"
+        )
         if found.others.get(key):
             others = ", ".join(found.others[key])
             notes.append(f"{key}: not graded, the other definitions claiming it: {others}")

@@ -326,3 +326,18 @@ def constant_expressions(draw) -> ConstantExpression:
         return f"({expression(depth - 1)} {op} {expression(depth - 1)})"
 
     return ConstantExpression(expression(draw(st.integers(0, MAX_EXPRESSION_DEPTH), label="depth")))
+
+
+# --- grading: records a student's code could have written ------------------------------------
+
+MAX_JSON_LEAVES = 12
+
+
+def json_values() -> st.SearchStrategy:
+    """Any JSON value (what a forged record line may hold), small."""
+    leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=MAX_JSON_LEAVES,
+    )

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandb
 class Built:
     model: nn.Module
     text: str  # how it was built, as shown to the student
-    origin: str  # 'call', 'registry', 'defaults' or 'guess'
+    origin: str  # 'run', 'call', 'registry', 'defaults' or 'guess'
     where: str
 
     def describe(self) -> str:
@@ -29,6 +29,8 @@ class Built:
                 f"built by the grader as {self.text}, a guess from its parameter names: your code "
                 "never builds it with constant arguments"
             )
+        if self.origin == "run":
+            return f"built as {self.text}, as your code made it when it ran ({self.where})"
         if self.origin == "defaults":
             return f"built as {self.text} (its defaults)"
         what = "call" if self.origin == "call" else "registry"
