@@ -37,7 +37,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import IO, Callable, Sequence
 
 from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, python
 
@@ -168,13 +168,21 @@ class Interrupted(BaseException):
     """`stop_all` was called (Ctrl-C): a BaseException like KeyboardInterrupt, so nothing swallows it."""
 
 
-def stop_all() -> None:
-    """Kill every running child (each with everything it started) and refuse to start new ones."""
-    _STOP.set()
+def stop_all(stop: threading.Event | None = None) -> None:
+    """Kill every running child (each with everything it started) and refuse to start new ones.
+
+    `stop`: the flag of the grading that was interrupted (a class run owns one, see `classroom`);
+    without it the process-wide flag, which `resume` clears."""
+    (stop or _STOP).set()
     with _LIVE_LOCK:
         live = list(_LIVE)
     for process in live:
         _kill_group(process)
+
+
+def resume() -> None:
+    """Clear the process-wide stop flag: a grading started after an interrupted one runs again."""
+    _STOP.clear()
 
 
 def run(
@@ -186,6 +194,7 @@ def run(
     watchdog: Callable[[], bool] | None = None,
     mounts: Mounts | None = None,
     mode: Isolation | None = None,
+    stop: threading.Event | None = None,
 ) -> Completed:
     """Run `argv` (use `sys.executable`) and wait, killing everything it started when it ends.
 
@@ -203,48 +212,52 @@ def run(
         command = bwrap_argv(Mounts(writable, mounts.readable), Path(cwd)) + list(argv)
     else:
         command = [python(), "-c", _SHIM, *argv]
-    out_path, err_path = root / "stdout.txt", root / "stderr.txt"
     start = time.monotonic()
     timed_out = stopped = False
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        if _STOP.is_set():
-            raise Interrupted("grading was interrupted")
-        # Files, not pipes: a chatty child cannot fill a pipe and deadlock us.
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            preexec_fn=_limit(limits),
-            start_new_session=True,
-            close_fds=True,
-        )
+    stop = stop or _STOP
+    if stop.is_set():
+        raise Interrupted("grading was interrupted")
+    # Pipes the grader created and drains (never files in a folder the child can write: a link
+    # planted there would make the grader truncate or read whatever it points to), each kept to
+    # its last OUTPUT_BYTES so a chatty child neither deadlocks nor fills the grader's memory.
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_limit(limits),
+        start_new_session=True,
+        close_fds=True,
+    )
+    drains = [_Drain(process.stdout), _Drain(process.stderr)]
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+    try:
+        while process.poll() is None:
+            if stop.is_set():
+                raise Interrupted("grading was interrupted")
+            if time.monotonic() - start > limits.timeout_s:
+                timed_out = True
+            elif watchdog is not None and watchdog():
+                stopped = True
+            if timed_out or stopped:
+                break
+            time.sleep(POLL_S)
+    finally:  # whatever happened (an exit, a kill, Ctrl-C): nothing it started outlives it
+        _kill_group(process)
+        process.wait()
+        if mode.mode == "fence":
+            kill_marked(str(root))
         with _LIVE_LOCK:
-            _LIVE.add(process)
-        try:
-            while process.poll() is None:
-                if _STOP.is_set():
-                    raise Interrupted("grading was interrupted")
-                if time.monotonic() - start > limits.timeout_s:
-                    timed_out = True
-                elif watchdog is not None and watchdog():
-                    stopped = True
-                if timed_out or stopped:
-                    break
-                time.sleep(POLL_S)
-        finally:  # whatever happened (an exit, a kill, Ctrl-C): nothing it started outlives it
-            _kill_group(process)
-            process.wait()
-            if mode.mode == "fence":
-                kill_marked(str(root))
-            with _LIVE_LOCK:
-                _LIVE.discard(process)
+            _LIVE.discard(process)
+        for drain in drains:  # a grandchild holding the pipe open is dead now: the drains end
+            drain.join()
     return Completed(
         returncode=None if (timed_out or stopped) else process.returncode,
-        stdout=_tail(out_path),
-        stderr=_tail(err_path),
+        stdout=drains[0].text(),
+        stderr=drains[1].text(),
         timed_out=timed_out,
         stopped_by_watchdog=stopped,
         seconds=time.monotonic() - start,
@@ -281,9 +294,27 @@ def kill_marked(marker: str) -> int:
     return killed
 
 
-def _tail(path: Path, limit: int = 20_000) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    return data[-limit:].decode("utf-8", errors="replace")
+OUTPUT_BYTES = 20_000  # the tail of each stream the grader keeps (messages quote at most 2,000)
+
+
+class _Drain:
+    """Reads a child's pipe to its end in a thread, keeping only the last OUTPUT_BYTES."""
+
+    def __init__(self, stream: IO[bytes] | None):
+        self.kept = bytearray()
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        if stream is None:
+            return
+        with stream:
+            while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
+                self.kept += chunk
+                del self.kept[:-OUTPUT_BYTES]
+
+    def join(self) -> None:
+        self.thread.join(timeout=5.0)  # the group is dead; a descriptor passed on elsewhere is not waited for
+
+    def text(self) -> str:
+        return bytes(self.kept).decode("utf-8", errors="replace")
