@@ -45,6 +45,23 @@ def python() -> str:
     return sys.executable
 
 
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # the folder holding this ee449
+
+# `python -I` ignores PYTHONPATH, the user's site-packages and the cwd; the grader's ee449 goes
+# first and the submission's own folder last, so `import helper` still works for the student's
+# code but a student's pytest.py, random.py, numpy.py or ee449/ never replaces the real one.
+BOOT = (
+    "import sys; sys.path[:0] = [sys.argv.pop(1)]; sys.path.append(sys.argv.pop(1)); "
+    "sys.argv[0] = {entry!r}; "
+    "import runpy; runpy.run_module({entry!r}, run_name='__main__', alter_sys=True)"
+)
+
+
+def isolated_python(module: str, work: Path) -> list[str]:
+    """argv running `python -m module` with the grader's modules first and `work` last on the path."""
+    return [python(), "-I", "-c", BOOT.format(entry=module), str(PACKAGE_PARENT), str(work)]
+
+
 ISOLATION_ENV = "EE449_SANDBOX"  # "fence" forces the fallback; "bwrap" refuses to run without it
 
 
