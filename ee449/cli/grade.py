@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if mode.mode != "bwrap":
         print(mode.announcement, file=sys.stderr)
     if args.class_folder:
+        classroom.require_isolation()  # the fence only when asked for
         written: list[str] = []
 
         def write(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +20,8 @@ from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.records import Context, load_record
 from ee449.grading.rubric import Rubric, load_rubric
+from ee449.grading.unzip import safe_extract_zip
 from ee449.spec import ARCHITECTURES
-
-MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed; a submission is code and a few result files
 
 
 @dataclass(frozen=True)
@@ -70,34 +68,6 @@ class GradeResult:
     @property
     def max_score(self) -> float:
         return sum(c.max_points for c in self.checks)
-
-
-def safe_extract_zip(archive: Path, target: Path) -> Path:
-    """Extract `archive` into `target`, refusing absolute paths, '..', links and zip bombs."""
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            members = zf.infolist()
-            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-                raise ValueError(f"{archive} unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
-            root = target.resolve()
-            for member in members:
-                name = member.filename.replace("\\", "/")
-                destination = (root / name).resolve()
-                if name.startswith("/") or ".." in Path(name).parts or not destination.is_relative_to(root):
-                    raise ValueError(f"{archive} has an unsafe path {member.filename!r}")
-                if (member.external_attr >> 16) & 0o170000 == 0o120000:
-                    continue  # a symlink: skipped, never followed
-                if member.is_dir():
-                    destination.mkdir(parents=True, exist_ok=True)
-                    continue
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(member) as source, open(destination, "wb") as out:
-                    shutil.copyfileobj(source, out)
-    except zipfile.BadZipFile:
-        raise ValueError(f"{archive} is not a valid zip file") from None
-    entries = [p for p in target.iterdir() if p.name != "__MACOSX"]
-    # A zip of a folder holds one top folder: grade what is inside it.
-    return entries[0] if len(entries) == 1 and entries[0].is_dir() else target
 
 
 def grade_submission(
