@@ -23,6 +23,13 @@ class Mounts:
 
     writable: tuple[Path, ...] = ()
     readable: tuple[Path, ...] = ()
+    # Writable folders the grader never reads back: each an empty tmpfs of `scratch_mb`, inside
+    # the child's namespace only (its TMPDIR): a disk quota that the kernel enforces.
+    scratch: tuple[Path, ...] = ()
+    scratch_mb: int = 512
+    # Paths shown as empty folders (a tmpfs over them): what the child must not import (torch
+    # for the conv checks: a library convolution cannot pass, however it is hidden).
+    hidden: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ def isolated_python(module: str, work: Path) -> list[str]:
     """argv running `python -m module` with the grader's modules first and `work` last on the path."""
     return [python(), "-I", "-c", BOOT.format(entry=module), str(PACKAGE_PARENT), str(work)]
 
+
+SHM_BYTES = 16 * 2**20  # /dev/shm: enough for a semaphore or two, not a RAM disk
 
 ISOLATION_ENV = "EE449_SANDBOX"  # "fence" forces the fallback; "bwrap" refuses to run without it
 
@@ -110,6 +119,10 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
         "/proc",
         "--dev",
         "/dev",
+        "--size",
+        str(SHM_BYTES),
+        "--tmpfs",
+        "/dev/shm",  # otherwise a RAM-backed tmpfs as large as the machine's, outside --memory-mb
     ]
     for path in _python_paths():
         args += ["--ro-bind", str(path), str(path)]
@@ -117,6 +130,10 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
         args += ["--ro-bind", str(path), str(path)]
     for path in mounts.writable:
         args += ["--bind", str(path), str(path)]
+    for path in mounts.scratch:
+        args += ["--size", str(mounts.scratch_mb * 2**20), "--tmpfs", str(path)]
+    for path in mounts.hidden:
+        args += ["--tmpfs", str(path)]
     return [*args, "--remount-ro", "/", "--chdir", str(cwd)]
 
 

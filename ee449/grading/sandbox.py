@@ -35,7 +35,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Callable, Sequence
 
@@ -44,6 +44,9 @@ from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, py
 MEMORY_MB_DEFAULT = 6144  # torch alone maps ~3.4 GB of address space (VmPeak, measured)
 MEMORY_MB_MIN = 4096  # the least the checks need (measured on the correct fixture: see README, Safety)
 FILE_MB_DEFAULT = 256  # the largest file the child may write: no disk bombs
+DISK_MB_DEFAULT = 1024  # a submission's copy, its scratch files and records: tens of MB
+MAX_ENTRIES = 100_000  # files and folders it may create: a walk of more would be the grader's cost
+DISK_POLL_S = 1.0
 POLL_S = 0.05
 
 
@@ -52,6 +55,7 @@ class Limits:
     timeout_s: float = 300.0  # wall clock for the whole child process
     memory_mb: int = MEMORY_MB_DEFAULT  # RLIMIT_AS
     file_mb: int = FILE_MB_DEFAULT  # RLIMIT_FSIZE
+    disk_mb: int = DISK_MB_DEFAULT  # all files together, in the folders it may write (`disk_used`)
 
     def __post_init__(self) -> None:
         check_seconds("timeout", self.timeout_s)
@@ -89,6 +93,7 @@ class Completed:
     timed_out: bool
     stopped_by_watchdog: bool
     seconds: float
+    disk_full: bool = False  # killed for writing more than `Limits.disk_mb`
 
 
 def make_sandbox(parent: str | os.PathLike | None = None) -> Path:
@@ -206,11 +211,15 @@ def run(
     mode = mode or isolation()
     root = Path(env["TMPDIR"])
     env = {**env, MARKER_ENV: str(root)}
+    mounts = mounts or Mounts()
+    # Its TMPDIR is a size-limited tmpfs under bwrap (the grader never reads it back); the
+    # folders shared with the grader are measured while it runs (`disk_used`).
+    writable = tuple(p for p in dict.fromkeys((*mounts.writable, Path(cwd))) if p != root)
     if mode.mode == "bwrap":
-        mounts = mounts or Mounts()
-        writable = tuple(dict.fromkeys((*mounts.writable, Path(cwd), root)))
-        command = bwrap_argv(Mounts(writable, mounts.readable), Path(cwd)) + list(argv)
+        shown = replace(mounts, writable=writable, scratch=(*mounts.scratch, root), scratch_mb=limits.disk_mb)
+        command = bwrap_argv(shown, Path(cwd)) + list(argv)
     else:
+        writable = (*writable, root)
         command = [python(), "-c", _SHIM, *argv]
     start = time.monotonic()
     timed_out = stopped = False
@@ -234,6 +243,8 @@ def run(
     drains = [_Drain(process.stdout), _Drain(process.stderr)]
     with _LIVE_LOCK:
         _LIVE.add(process)
+    disk_full = False
+    measured = start
     try:
         while process.poll() is None:
             if stop.is_set():
@@ -242,7 +253,10 @@ def run(
                 timed_out = True
             elif watchdog is not None and watchdog():
                 stopped = True
-            if timed_out or stopped:
+            elif time.monotonic() - measured > DISK_POLL_S:
+                measured = time.monotonic()
+                disk_full = disk_used(writable) > limits.disk_mb * 2**20
+            if timed_out or stopped or disk_full:
                 break
             time.sleep(POLL_S)
     finally:  # whatever happened (an exit, a kill, Ctrl-C): nothing it started outlives it
@@ -255,13 +269,35 @@ def run(
         for drain in drains:  # a grandchild holding the pipe open is dead now: the drains end
             drain.join()
     return Completed(
-        returncode=None if (timed_out or stopped) else process.returncode,
+        returncode=None if (timed_out or stopped or disk_full) else process.returncode,
         stdout=drains[0].text(),
         stderr=drains[1].text(),
         timed_out=timed_out,
         stopped_by_watchdog=stopped,
         seconds=time.monotonic() - start,
+        disk_full=disk_full,
     )
+
+
+def disk_used(folders: Sequence[Path]) -> int:
+    """Bytes of disk the files under `folders` take (links not followed); past MAX_ENTRIES files
+    and folders, more than any quota: a child making a million empty files is stopped too."""
+    used, entries = 0, 0
+    stack = [str(f) for f in folders]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > MAX_ENTRIES:
+                        return 2**62
+                    info = entry.stat(follow_symlinks=False)
+                    used += info.st_blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return used
 
 
 def _kill_group(process: subprocess.Popen) -> None:
