@@ -52,10 +52,8 @@ def python() -> str:
     return sys.executable
 
 
-PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # the folder holding this ee449
-
-# `python -I` ignores PYTHONPATH, the user's site-packages and the cwd; the grader's ee449 goes
-# first and the submission's own folder last, so `import helper` still works for the student's
+# `python -I` ignores PYTHONPATH, the user's site-packages and the cwd; the sandbox's ee449
+# (`sandbox_lib`, no reference code) goes first and the submission's own folder last, so `import helper` still works for the student's
 # code but a student's pytest.py, random.py, numpy.py or ee449/ never replaces the real one.
 BOOT = (
     "import sys; sys.path[:0] = [sys.argv.pop(1)]; sys.path.append(sys.argv.pop(1)); "
@@ -64,9 +62,23 @@ BOOT = (
 )
 
 
-def isolated_python(module: str, work: Path) -> list[str]:
-    """argv running `python -m module` with the grader's modules first and `work` last on the path."""
-    return [python(), "-I", "-c", BOOT.format(entry=module), str(PACKAGE_PARENT), str(work)]
+def isolated_python(module: str, lib: Path, work: Path) -> list[str]:
+    """argv running `python -m module` with `lib` (`sandbox_lib`) first and `work` last on the path."""
+    return [python(), "-I", "-c", BOOT.format(entry=module), str(lib), str(work)]
+
+
+def installed_ee449() -> tuple[Path, ...]:
+    """ee449 as installed in site-packages (not an editable link): hidden from the child, which
+    could otherwise load its reference code by path."""
+    found = []
+    for entry in sys.path:
+        if (
+            entry
+            and ("site-packages" in entry or "dist-packages" in entry)
+            and (Path(entry) / "ee449").is_dir()
+        ):
+            found.append(Path(entry) / "ee449")
+    return tuple(found)
 
 
 SHM_BYTES = 16 * 2**20  # /dev/shm: enough for a semaphore or two, not a RAM disk

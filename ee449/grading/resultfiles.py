@@ -20,9 +20,10 @@ from pathlib import Path
 
 from ee449.grading import sandbox
 from ee449.grading.checks.rules import KEYS
-from ee449.grading.isolation import Mounts, isolated_python
+from ee449.grading.isolation import Mounts, installed_ee449, isolated_python
 from ee449.grading.naming import match_target
 from ee449.grading.output_folder import OutputFolder
+from ee449.grading.sandbox_lib import build_lib
 from ee449.grading.sources import SKIPPED_DIRS
 from ee449.io import atomic_write_bytes
 from ee449.spec import ARCHITECTURES
@@ -133,9 +134,14 @@ def peek(work: Path, files: list[str], root: Path, memory_mb: int) -> dict[str, 
     listing = grader / "peek-files.json"
     atomic_write_bytes(listing, json.dumps(files).encode("utf-8"))
     limits = sandbox.Limits(timeout_s=min(PEEK_BUDGET_S, 30.0 + 12.0 * len(files)), memory_mb=memory_mb)
-    mounts = Mounts(writable=(root / "tmp", root / "out"), readable=(Path(__file__).resolve().parent, grader))
+    mounts = Mounts(writable=(root / "tmp", root / "out"), readable=(grader,), hidden=installed_ee449())
+    lib = build_lib(grader / "lib")
     completed = sandbox.run(
-        [*isolated_python("ee449.grading.peek", work), str(listing), str(root / "out" / "peek-out.json")],
+        [
+            *isolated_python("ee449.grading.peek", lib, work),
+            str(listing),
+            str(root / "out" / "peek-out.json"),
+        ],
         cwd=work,
         env=sandbox.minimal_env(root),
         limits=limits,

@@ -18,8 +18,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from ee449.grading import sandbox
-from ee449.grading.isolation import Isolation, Mounts, isolated_python, isolation
+from ee449.grading.isolation import Isolation, Mounts, installed_ee449, isolated_python, isolation
 from ee449.grading.progress_log import Outcome, Progress
+from ee449.grading.sandbox_lib import build_lib
 from ee449.io import atomic_write_bytes
 
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
@@ -35,12 +36,12 @@ GRADER_DIR = "grader"  # root/grader: written by the grader only, shown read-onl
 
 
 def pytest_argv(root: Path) -> list[str]:
-    checks_dir = Path(__file__).resolve().parent / "checks"
     grader = root / GRADER_DIR
+    checks_dir = grader / "lib" / "ee449" / "grading" / "checks"  # the sandbox's copy (`sandbox_lib`)
     grader.mkdir(exist_ok=True)
     atomic_write_bytes(grader / "pytest.ini", b"[pytest]\n")  # replaces, never writes through, a link
     return [
-        *isolated_python("pytest", root / "work"),
+        *isolated_python("pytest", build_lib(grader / "lib"), root / "work"),
         "-q",
         "-p",
         "no:cacheprovider",
@@ -61,7 +62,8 @@ def pytest_argv(root: Path) -> list[str]:
 
 
 def mounts(root: Path, manifest: dict) -> Mounts:
-    """What the sandboxed checks may see: their own folders, the extracted code, ee449, a copy of the course data."""
+    """What the sandboxed checks may see: their own folders, the extracted code, the sandbox's ee449
+    (`sandbox_lib`, in the grader's folder), a copy of the course data."""
     readable = [
         root / "extracted",
         root / "manifest.json",
@@ -70,7 +72,11 @@ def mounts(root: Path, manifest: dict) -> Mounts:
     ]
     if manifest.get("course_data"):
         readable.append(Path(manifest["course_data"]))  # the grader's copy (`copy_course_data`)
-    return Mounts(writable=(root / "work", root / "tmp", root / "out"), readable=tuple(readable))
+    return Mounts(
+        writable=(root / "work", root / "tmp", root / "out"),
+        readable=tuple(readable),
+        hidden=installed_ee449(),
+    )
 
 
 COURSE_DIR = "course"  # root/course: the grader's copy of the course data, shown read-only

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ee449.grading.checks.cases import CASES
+from ee449.grading.checks.protocol import Diagnosis
 from ee449.grading.checks.rules import CALLS_PER_CHECK
 from ee449.grading.checks.support import add_diagnosis, load_target, manifest, record
-from ee449.grading.diagnose import Diagnosis
-from ee449.grading.judge_conv import CASES
 
 
 def _as_array(request, value: object) -> np.ndarray:
