@@ -18,6 +18,7 @@ from pathlib import Path
 from ee449.grading import extract, judge, judge_conv, pdf_code, reference, resultfiles, runner, sandbox
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
+from ee449.grading.pdf_guard import recover_into as recover_reports
 from ee449.grading.records import Context, load_record
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.unzip import safe_extract_zip
@@ -96,7 +97,7 @@ def grade_submission(
         work = sandbox.copy_submission(source, root)
         if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
-        recovered = pdf_code.recover_into(work)  # a PDF report's appended code, as .py files in the work copy
+        recovered = recover_reports(work)  # a PDF report's appended code, read in a limited child
         found = extract.extract(work, root / "extracted")
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         results = resultfiles.find_result_files(work, root, options.memory_mb)
