@@ -125,8 +125,6 @@ def grade_submission(
         )
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + results.notes
-        if mode.mode != "bwrap":
-            notes.insert(0, mode.announcement)
         return GradeResult(student or path.stem, checks, time.monotonic() - start, notes, mode, recovered)
     finally:
         shutil.rmtree(root, ignore_errors=True)
