@@ -115,6 +115,26 @@ def _python_paths() -> list[Path]:
     return sorted(p for p in outside_usr if not any(p != q and p.is_relative_to(q) for q in outside_usr))
 
 
+@functools.lru_cache(maxsize=1)
+def _bwrap_has_size() -> bool:
+    """bubblewrap 0.7+ sizes a tmpfs (`--size`); older ones (Ubuntu 22.04's 0.6) cannot."""
+    try:
+        done = subprocess.run(
+            [shutil.which("bwrap") or "bwrap", "--help"], capture_output=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return b"--size" in done.stdout + done.stderr
+
+
+def _sized_tmpfs(size: int, path: str) -> list[str]:
+    """A tmpfs of `size` bytes at `path`; without `--size`, the grader's measurement is the quota
+    (`sandbox.disk_used`) and /dev/shm stays bwrap's own."""
+    if _bwrap_has_size():
+        return ["--size", str(size), "--tmpfs", path]
+    return [] if path == "/dev/shm" else ["--bind", path, path]
+
+
 def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
     """The bwrap command line that runs a child with only `mounts` (and the system) in view."""
     # The child's parent is bwrap's init (PID 1 of the new namespace): a SIGKILL sent to it from
@@ -131,10 +151,9 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
         "/proc",
         "--dev",
         "/dev",
-        "--size",
-        str(SHM_BYTES),
-        "--tmpfs",
-        "/dev/shm",  # otherwise a RAM-backed tmpfs as large as the machine's, outside --memory-mb
+        *_sized_tmpfs(
+            SHM_BYTES, "/dev/shm"
+        ),  # else a RAM disk as large as the machine's, outside --memory-mb
     ]
     for path in _python_paths():
         args += ["--ro-bind", str(path), str(path)]
@@ -143,7 +162,7 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
     for path in mounts.writable:
         args += ["--bind", str(path), str(path)]
     for path in mounts.scratch:
-        args += ["--size", str(mounts.scratch_mb * 2**20), "--tmpfs", str(path)]
+        args += _sized_tmpfs(mounts.scratch_mb * 2**20, str(path))
     for path in mounts.hidden:
         args += ["--tmpfs", str(path)]
     return [*args, "--remount-ro", "/", "--chdir", str(cwd)]

@@ -37,15 +37,15 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Callable, Sequence
+from typing import Callable, Sequence
 
+from ee449.grading.child_io import OUTPUT_BYTES, Drain, disk_used  # noqa: F401 - OUTPUT_BYTES: public here
 from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, python
 
 MEMORY_MB_DEFAULT = 6144  # torch alone maps ~3.4 GB of address space (VmPeak, measured)
 MEMORY_MB_MIN = 4096  # the least the checks need (measured on the correct fixture: see README, Safety)
 FILE_MB_DEFAULT = 256  # the largest file the child may write: no disk bombs
 DISK_MB_DEFAULT = 1024  # a submission's copy, its scratch files and records: tens of MB
-MAX_ENTRIES = 100_000  # files and folders it may create: a walk of more would be the grader's cost
 DISK_POLL_S = 1.0
 POLL_S = 0.05
 
@@ -219,7 +219,6 @@ def run(
         shown = replace(mounts, writable=writable, scratch=(*mounts.scratch, root), scratch_mb=limits.disk_mb)
         command = bwrap_argv(shown, Path(cwd)) + list(argv)
     else:
-        writable = (*writable, root)
         command = [python(), "-c", _SHIM, *argv]
     start = time.monotonic()
     timed_out = stopped = False
@@ -240,7 +239,7 @@ def run(
         start_new_session=True,
         close_fds=True,
     )
-    drains = [_Drain(process.stdout), _Drain(process.stderr)]
+    drains = [Drain(process.stdout), Drain(process.stderr)]
     with _LIVE_LOCK:
         _LIVE.add(process)
     disk_full = False
@@ -255,7 +254,7 @@ def run(
                 stopped = True
             elif time.monotonic() - measured > DISK_POLL_S:
                 measured = time.monotonic()
-                disk_full = disk_used(writable) > limits.disk_mb * 2**20
+                disk_full = disk_used((*writable, root)) > limits.disk_mb * 2**20
             if timed_out or stopped or disk_full:
                 break
             time.sleep(POLL_S)
@@ -277,27 +276,6 @@ def run(
         seconds=time.monotonic() - start,
         disk_full=disk_full,
     )
-
-
-def disk_used(folders: Sequence[Path]) -> int:
-    """Bytes of disk the files under `folders` take (links not followed); past MAX_ENTRIES files
-    and folders, more than any quota: a child making a million empty files is stopped too."""
-    used, entries = 0, 0
-    stack = [str(f) for f in folders]
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as listing:
-                for entry in listing:
-                    entries += 1
-                    if entries > MAX_ENTRIES:
-                        return 2**62
-                    info = entry.stat(follow_symlinks=False)
-                    used += info.st_blocks * 512
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-        except OSError:
-            continue
-    return used
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -328,29 +306,3 @@ def kill_marked(marker: str) -> int:
         if not found:
             break
     return killed
-
-
-OUTPUT_BYTES = 20_000  # the tail of each stream the grader keeps (messages quote at most 2,000)
-
-
-class _Drain:
-    """Reads a child's pipe to its end in a thread, keeping only the last OUTPUT_BYTES."""
-
-    def __init__(self, stream: IO[bytes] | None):
-        self.kept = bytearray()
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _read(self, stream: IO[bytes] | None) -> None:
-        if stream is None:
-            return
-        with stream:
-            while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
-                self.kept += chunk
-                del self.kept[:-OUTPUT_BYTES]
-
-    def join(self) -> None:
-        self.thread.join(timeout=5.0)  # the group is dead; a descriptor passed on elsewhere is not waited for
-
-    def text(self) -> str:
-        return bytes(self.kept).decode("utf-8", errors="replace")
