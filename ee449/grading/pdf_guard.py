@@ -90,23 +90,22 @@ def _parsed(raw: bytes) -> PdfCode | None:
     """The child's answer as a PdfCode, every field checked (it parsed a student's file)."""
     try:
         data = json.loads(raw.decode("utf-8"))
-        fields = {
-            "pdf": str(data["pdf"]),
-            "file": None if data["file"] is None else str(data["file"]),
-            "code": str(data["code"]),
-            "pages": tuple(int(p) for p in data["pages"]),
-            "lines": int(data["lines"]),
-            "unparsed": tuple(str(u) for u in data["unparsed"]),
-            "report_notes": tuple(str(n) for n in data.get("report_notes", ())),
-            "problem": str(data.get("problem", "")),
-        }
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
+        file = None if data["file"] is None else str(data["file"])
+        result = PdfCode(
+            pdf=str(data["pdf"]),
+            file=file,
+            code=str(data["code"]),
+            pages=tuple(int(p) for p in data["pages"]),
+            lines=int(data["lines"]),
+            unparsed=tuple(str(u) for u in data["unparsed"]),
+            report_notes=tuple(str(n) for n in data.get("report_notes", ())),
+            problem=str(data.get("problem", "")),
+        )
+    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError, RecursionError):
         return None
-    if fields["file"] is not None and (
-        Path(fields["file"]).is_absolute() or ".." in Path(fields["file"]).parts
-    ):
-        return None
-    return PdfCode(**fields)
+    if file is not None and (Path(file).is_absolute() or ".." in Path(file).parts):
+        return None  # the grader writes the code there: only a path inside the submission
+    return result
 
 
 def main(argv: list[str]) -> int:

@@ -96,7 +96,8 @@ def sniff(path: Path) -> str | None:
 
 def candidates(work: Path) -> tuple[list[str], dict[str, str]]:
     """Files that may hold a result dict, and the others with why they were not opened."""
-    found, skipped = [], {}
+    found: list[str] = []
+    skipped: dict[str, str] = {}
     for path in sorted(work.rglob("*")):
         rel_parts = path.relative_to(work).parts
         if not path.is_file() or path.is_symlink() or path.suffix.lower() in _CODE_SUFFIXES:

@@ -17,7 +17,8 @@ class SubmissionError(ValueError):
 
 def _checked_names(archive: Path, members: list[zipfile.ZipInfo]) -> None:
     """Refuse what would unpack outside the folder, encrypted members and a file also used as a folder."""
-    files, folders = set(), set()
+    files: set[str] = set()
+    folders: set[str] = set()
     for member in members:
         name = member.filename.replace("\\", "/")
         parts = PurePosixPath(name).parts
