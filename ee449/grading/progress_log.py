@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.grading.checks.rules import CALLS_PER_CHECK
+from ee449.grading.output_folder import OutputFolder
 
 MAX_LOG_BYTES = 8 * 2**20  # read per poll: a child flooding its log cannot exhaust the grader's memory
 
@@ -41,15 +40,10 @@ class Progress:
         self.running: tuple[str, str, float, float] | None = None  # (id, target, monotonic start, timeout)
 
     def poll(self) -> None:
-        try:  # the child can write here: a link it plants in place of the log is never followed
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
+        # The child can write here: read through the one safe reader (no link, FIFO or device).
+        chunk = OutputFolder(self.path.parent).read_from(self.path.name, self.offset, MAX_LOG_BYTES)
+        if chunk is None:
             return
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return
-            handle.seek(self.offset)
-            chunk = handle.read(MAX_LOG_BYTES)
         end = chunk.rfind(b"\n") + 1
         self.offset += end
         for line in chunk[:end].splitlines():
