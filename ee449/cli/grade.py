@@ -156,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
     if mode.mode != "bwrap":
         print(mode.announcement, file=sys.stderr)
     if args.class_folder:
+        classroom.require_isolation()  # the fence only when asked for
         return _grade_class(args, options)
     if args.roster is not None or args.skeleton is not None:
         raise ValueError("--roster and --skeleton are for a class: use them with --class")

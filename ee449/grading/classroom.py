@@ -3,6 +3,7 @@ sandbox; one student's broken submission never stops the class."""
 
 from __future__ import annotations
 
+import os
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,7 +11,9 @@ from typing import Callable, Sequence
 
 from ee449.grading import sandbox
 from ee449.grading.grade import CheckResult, GradeOptions, GradeResult, grade_submission
-from ee449.grading.isolation import isolation
+from ee449.grading.isolation import ISOLATION_ENV, isolation
+from ee449.grading.text import clean_line
+from ee449.grading.unzip import SubmissionError
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:
@@ -23,6 +26,18 @@ def find_submissions(folder: Path) -> list[tuple[str, Path]]:
     return [(p.stem if p.is_file() else p.name, p) for p in entries]
 
 
+def require_isolation() -> None:
+    """A class run under the fence only when asked for (`EE449_SANDBOX=fence`), never silently:
+    without bubblewrap one student's code can read the others' files and the TA's."""
+    mode = isolation()
+    if mode.mode != "bwrap" and os.environ.get(ISOLATION_ENV, "").strip().lower() != "fence":
+        raise ValueError(
+            f"a class run needs bubblewrap, and {mode.reason}: install bubblewrap, or set "
+            f"{ISOLATION_ENV}=fence to grade the class without isolation (students' code can then "
+            "read your files and reach the network)"
+        )
+
+
 def grade_class(
     folder: str | Path,
     options: GradeOptions | None = None,
@@ -32,7 +47,8 @@ def grade_class(
 ) -> list[GradeResult]:
     """Grade every submission in `folder`, `jobs` at a time (each grading is its own sandbox).
 
-    Every student gets a GradeResult whatever another submission does; `on_result` is called
+    Every student gets a GradeResult whatever another submission does (an exception grading or
+    reporting one student becomes that student's internal-error result); `on_result` is called
     with each as it is ready (so a class run stopped half way keeps what it finished);
     `submissions`, when given, are the (student, path) pairs to grade instead of every entry. Ctrl-C
     kills every sandboxed child before the KeyboardInterrupt propagates.
@@ -44,10 +60,18 @@ def grade_class(
     if submissions is None:
         submissions = find_submissions(Path(folder))
     isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
+    sandbox.resume()  # a class started after an interrupted one in this process runs again
 
     def one(student: str, path: Path) -> GradeResult:
         result = _grade_one(student, path, options)
-        if on_result is not None:
+        if on_result is None:
+            return result
+        try:
+            on_result(result)
+        except OSError:
+            raise  # the operator's disk, not the student: the CLI says what was kept
+        except Exception as error:  # noqa: BLE001 - reporting one student must not stop the class
+            result = _internal_error(student, error, "reported")
             on_result(result)
         return result
 
@@ -64,24 +88,28 @@ def grade_class(
 def _grade_one(student: str, path: Path, options: GradeOptions) -> GradeResult:
     try:
         return grade_submission(path, options, student)
-    except ValueError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
+    except SubmissionError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
         return GradeResult(
             student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0
         )
-    except (Exception, RecursionError) as error:  # noqa: BLE001 - one submission must not stop the class
-        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return GradeResult(
-            student,
-            [
-                CheckResult(
-                    "submission/graded",
-                    False,
-                    0.0,
-                    0.0,
-                    "visible",
-                    f"the grader could not grade this submission: {detail}",
-                )
-            ],
-            0.0,
-            [f"internal grading error: {detail}"],
-        )
+    except Exception as error:  # noqa: BLE001 - one submission must not stop the class
+        return _internal_error(student, error, "graded")
+
+
+def _internal_error(student: str, error: BaseException, what: str) -> GradeResult:
+    detail = clean_line("".join(traceback.format_exception_only(type(error), error)).strip())[:2000]
+    return GradeResult(
+        student,
+        [
+            CheckResult(
+                f"submission/{what}",
+                False,
+                0.0,
+                0.0,
+                "visible",
+                f"the grader could not {'grade' if what == 'graded' else 'report'} this submission: {detail}",
+            )
+        ],
+        0.0,
+        [f"internal grading error: {detail}"],
+    )

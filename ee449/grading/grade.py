@@ -12,7 +12,6 @@ import shutil
 import tempfile
 import threading
 import time
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +31,11 @@ from ee449.grading import (
 from ee449.grading.deductions import apply_deductions
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
+from ee449.grading.pdf_guard import recover_into as recover_reports
 from ee449.grading.records import Context, load_record
 from ee449.grading.rubric import Rubric, load_rubric
+from ee449.grading.unzip import safe_extract_zip
 from ee449.spec import ARCHITECTURES
-
-MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed; a submission is code and a few result files
 
 
 @dataclass(frozen=True)
@@ -87,34 +86,6 @@ class GradeResult:
         return sum(c.max_points for c in self.checks)
 
 
-def safe_extract_zip(archive: Path, target: Path) -> Path:
-    """Extract `archive` into `target`, refusing absolute paths, '..', links and zip bombs."""
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            members = zf.infolist()
-            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-                raise ValueError(f"{archive} unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
-            root = target.resolve()
-            for member in members:
-                name = member.filename.replace("\\", "/")
-                destination = (root / name).resolve()
-                if name.startswith("/") or ".." in Path(name).parts or not destination.is_relative_to(root):
-                    raise ValueError(f"{archive} has an unsafe path {member.filename!r}")
-                if (member.external_attr >> 16) & 0o170000 == 0o120000:
-                    continue  # a symlink: skipped, never followed
-                if member.is_dir():
-                    destination.mkdir(parents=True, exist_ok=True)
-                    continue
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(member) as source, open(destination, "wb") as out:
-                    shutil.copyfileobj(source, out)
-    except zipfile.BadZipFile:
-        raise ValueError(f"{archive} is not a valid zip file") from None
-    entries = [p for p in target.iterdir() if p.name != "__MACOSX"]
-    # A zip of a folder holds one top folder: grade what is inside it.
-    return entries[0] if len(entries) == 1 and entries[0].is_dir() else target
-
-
 def grade_submission(
     path: str | Path, options: GradeOptions | None = None, student: str | None = None
 ) -> GradeResult:
@@ -141,7 +112,7 @@ def grade_submission(
         work = sandbox.copy_submission(source, root)
         if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
-        recovered = pdf_code.recover_into(work)  # a PDF report's appended code, as .py files in the work copy
+        recovered = recover_reports(work)  # a PDF report's appended code, read in a limited child
         # Running the student's code (on a copy) and reading their result files are two sandboxed
         # children that do not depend on each other: side by side.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -181,8 +152,6 @@ def grade_submission(
         checks += _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + running.run_notes(run) + results.notes
-        if mode.mode != "bwrap":
-            notes.insert(0, mode.announcement)
         code = {key: _read_text(root / "extracted" / item.module) for key, item in found.found.items()}
         seconds = time.monotonic() - start
         return GradeResult(student or path.stem, checks, seconds, notes, mode, recovered, code)

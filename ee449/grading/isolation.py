@@ -23,6 +23,13 @@ class Mounts:
 
     writable: tuple[Path, ...] = ()
     readable: tuple[Path, ...] = ()
+    # Writable folders the grader never reads back: each an empty tmpfs of `scratch_mb`, inside
+    # the child's namespace only (its TMPDIR): a disk quota that the kernel enforces.
+    scratch: tuple[Path, ...] = ()
+    scratch_mb: int = 512
+    # Paths shown as empty folders (a tmpfs over them): what the child must not import (torch
+    # for the conv checks: a library convolution cannot pass, however it is hidden).
+    hidden: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,37 @@ def python() -> str:
     """The interpreter children run with: the grader's own (same torch, same ee449)."""
     return sys.executable
 
+
+# `python -I` ignores PYTHONPATH, the user's site-packages and the cwd; the sandbox's ee449
+# (`sandbox_lib`, no reference code) goes first and the submission's own folder last, so `import helper` still works for the student's
+# code but a student's pytest.py, random.py, numpy.py or ee449/ never replaces the real one.
+BOOT = (
+    "import sys; sys.path[:0] = [sys.argv.pop(1)]; sys.path.append(sys.argv.pop(1)); "
+    "sys.argv[0] = {entry!r}; "
+    "import runpy; runpy.run_module({entry!r}, run_name='__main__', alter_sys=True)"
+)
+
+
+def isolated_python(module: str, lib: Path, work: Path) -> list[str]:
+    """argv running `python -m module` with `lib` (`sandbox_lib`) first and `work` last on the path."""
+    return [python(), "-I", "-c", BOOT.format(entry=module), str(lib), str(work)]
+
+
+def installed_ee449() -> tuple[Path, ...]:
+    """ee449 as installed in site-packages (not an editable link): hidden from the child, which
+    could otherwise load its reference code by path."""
+    found = []
+    for entry in sys.path:
+        if (
+            entry
+            and ("site-packages" in entry or "dist-packages" in entry)
+            and (Path(entry) / "ee449").is_dir()
+        ):
+            found.append(Path(entry) / "ee449")
+    return tuple(found)
+
+
+SHM_BYTES = 16 * 2**20  # /dev/shm: enough for a semaphore or two, not a RAM disk
 
 ISOLATION_ENV = "EE449_SANDBOX"  # "fence" forces the fallback; "bwrap" refuses to run without it
 
@@ -77,6 +115,26 @@ def _python_paths() -> list[Path]:
     return sorted(p for p in outside_usr if not any(p != q and p.is_relative_to(q) for q in outside_usr))
 
 
+@functools.lru_cache(maxsize=1)
+def _bwrap_has_size() -> bool:
+    """bubblewrap 0.7+ sizes a tmpfs (`--size`); older ones (Ubuntu 22.04's 0.6) cannot."""
+    try:
+        done = subprocess.run(
+            [shutil.which("bwrap") or "bwrap", "--help"], capture_output=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return b"--size" in done.stdout + done.stderr
+
+
+def _sized_tmpfs(size: int, path: str) -> list[str]:
+    """A tmpfs of `size` bytes at `path`; without `--size`, the grader's measurement is the quota
+    (`sandbox.disk_used`) and /dev/shm stays bwrap's own."""
+    if _bwrap_has_size():
+        return ["--size", str(size), "--tmpfs", path]
+    return [] if path == "/dev/shm" else ["--bind", path, path]
+
+
 def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
     """The bwrap command line that runs a child with only `mounts` (and the system) in view."""
     # The child's parent is bwrap's init (PID 1 of the new namespace): a SIGKILL sent to it from
@@ -93,6 +151,9 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
         "/proc",
         "--dev",
         "/dev",
+        *_sized_tmpfs(
+            SHM_BYTES, "/dev/shm"
+        ),  # else a RAM disk as large as the machine's, outside --memory-mb
     ]
     for path in _python_paths():
         args += ["--ro-bind", str(path), str(path)]
@@ -100,6 +161,10 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
         args += ["--ro-bind", str(path), str(path)]
     for path in mounts.writable:
         args += ["--bind", str(path), str(path)]
+    for path in mounts.scratch:
+        args += _sized_tmpfs(mounts.scratch_mb * 2**20, str(path))
+    for path in mounts.hidden:
+        args += ["--tmpfs", str(path)]
     return [*args, "--remount-ro", "/", "--chdir", str(cwd)]
 
 

@@ -19,6 +19,12 @@ class OutputFolder:
         self.root, self.parts = Path(root), parts
 
     def read(self, name: str, limit: int) -> bytes | None:
+        """The whole file `name` when it is a regular file of at most `limit` bytes, else None."""
+        return self.read_from(name, 0, limit, whole=True)
+
+    def read_from(self, name: str, offset: int, limit: int, whole: bool = False) -> bytes | None:
+        """Up to `limit` bytes of `name` from `offset` (a log read as it grows); None when it is not
+        a regular file reached without links, or (`whole`) when it holds more than `limit` bytes."""
         if "/" in name or name in {"", ".", ".."}:
             return None
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -29,11 +35,12 @@ class OutputFolder:
                 fds.append(os.open(part, flags | getattr(os, "O_DIRECTORY", 0), dir_fd=fds[-1]))
             fds.append(os.open(name, flags | getattr(os, "O_NONBLOCK", 0), dir_fd=fds[-1]))
             info = os.fstat(fds[-1])
-            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            if not stat.S_ISREG(info.st_mode) or (whole and info.st_size > limit):
                 return None
             with os.fdopen(os.dup(fds[-1]), "rb") as handle:
-                data = handle.read(limit + 1)
-            return data if len(data) <= limit else None
+                handle.seek(offset)
+                data = handle.read(limit + 1 if whole else limit)
+            return None if whole and len(data) > limit else data
         except OSError:
             return None
         finally:

@@ -6,7 +6,6 @@ size. `Context` is what a verdict needs besides its record."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -15,6 +14,7 @@ from typing import Callable, TypeVar
 
 import numpy as np
 
+from ee449.grading.checks.protocol import record_name
 from ee449.grading.diagnose import Diagnosis
 from ee449.grading.output_folder import OutputFolder
 
@@ -25,11 +25,6 @@ T = TypeVar("T")  # the type a record value is checked to have
 
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
-
-
-def record_name(check_id: str) -> str:
-    """The file stem a check's record has: a digest, so no check id becomes a path."""
-    return hashlib.sha256(check_id.encode("utf-8")).hexdigest()[:24]
 
 
 class Malformed(ValueError):

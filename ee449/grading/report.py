@@ -17,6 +17,7 @@ from typing import Sequence
 
 from ee449.grading.grade import CheckResult, GradeResult
 from ee449.grading.missing import fold_not_submitted
+from ee449.grading.text import clean_line, clean_result
 from ee449.io import atomic_write_bytes, write_json
 
 
@@ -58,6 +59,7 @@ def visible_output(result: GradeResult) -> str:
 
 
 def gradescope_results(result: GradeResult) -> dict:
+    result = clean_result(result)  # student text is data: escaped before any output (`text`)
     tests = [
         {
             "name": check.id,
@@ -94,6 +96,7 @@ def sandbox_data(result: GradeResult) -> dict:
 
 
 def junit_xml(result: GradeResult) -> bytes:
+    result = clean_result(result)
     failures = sum(not c.passed for c in result.checks)
     suite = ET.Element(
         "testsuite",
@@ -135,6 +138,7 @@ def write_outputs(result: GradeResult, out: Path) -> list[Path]:
 
 def scores_csv(results: Sequence[GradeResult]) -> str:
     """One row per student: student, score, max_score, then each check's points (blank when absent)."""
+    results = [clean_result(r) for r in results]
     ids: list[str] = []
     for result in results:
         ids += [c.id for c in result.checks if c.id not in ids]
@@ -156,6 +160,7 @@ def scores_csv(results: Sequence[GradeResult]) -> str:
 
 def summary(result: GradeResult) -> str:
     """A readable report for the terminal: one line per failed check with its diagnosis, then totals."""
+    result = clean_result(result)
     scored = [c for c in result.checks if c.max_points > 0]
     unscored = len(result.checks) - len(scored)
     lines = [
@@ -164,7 +169,7 @@ def summary(result: GradeResult) -> str:
         + (f", {unscored} reported only" if unscored else "")
         + f", {result.seconds:.1f} s)"
     ]
-    lines += [f"  {r.summary()}" for r in result.recovered]  # where the graded code came from
+    lines += [f"  {clean_line(r.summary())}" for r in result.recovered]  # where the graded code came from
     groups: dict[str, list[CheckResult]] = {}
     for check in fold_not_submitted(result.checks):
         if not check.passed:
@@ -176,6 +181,6 @@ def summary(result: GradeResult) -> str:
         label = "FAIL" if lost else "INFO"  # a failed check the rubric gives no points: reported, not scored
         lines.append(f"  {label} {', '.join(c.id for c in checks)} ({got} / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
-    shown = {r.summary() for r in result.recovered}  # already on the second line
+    shown = {clean_line(r.summary()) for r in result.recovered}  # already on the second line
     lines += [f"  note: {note}" for note in result.notes if note not in shown]
     return "\n".join(lines)

@@ -20,9 +20,12 @@ from pathlib import Path
 
 from ee449.grading import sandbox
 from ee449.grading.checks.rules import KEYS
-from ee449.grading.isolation import Mounts, python
+from ee449.grading.isolation import Mounts, installed_ee449, isolated_python
 from ee449.grading.naming import match_target
+from ee449.grading.output_folder import OutputFolder
+from ee449.grading.sandbox_lib import build_lib
 from ee449.grading.sources import SKIPPED_DIRS
+from ee449.io import atomic_write_bytes
 from ee449.spec import ARCHITECTURES
 
 MAX_RESULT_BYTES = 20_000_000  # curves and one layer's weights: under 2 MB; CIFAR-10's own batches are 31 MB
@@ -93,7 +96,8 @@ def sniff(path: Path) -> str | None:
 
 def candidates(work: Path) -> tuple[list[str], dict[str, str]]:
     """Files that may hold a result dict, and the others with why they were not opened."""
-    found, skipped = [], {}
+    found: list[str] = []
+    skipped: dict[str, str] = {}
     for path in sorted(work.rglob("*")):
         rel_parts = path.relative_to(work).parts
         if not path.is_file() or path.is_symlink() or path.suffix.lower() in _CODE_SUFFIXES:
@@ -105,36 +109,73 @@ def candidates(work: Path) -> tuple[list[str], dict[str, str]]:
             skipped[rel] = f"larger than {MAX_RESULT_BYTES // 1_000_000} MB"
         elif path.suffix.lower() in _NOT_RESULTS or sniff(path) is None:
             skipped[rel] = "not JSON, a pickle or a torch.save file"
+        elif len(found) >= MAX_PEEKED:
+            skipped[rel] = f"more than {MAX_PEEKED} files that could hold results: not opened"
         else:
             found.append(rel)
     return found, skipped
 
 
+MAX_PEEKED = 40  # files opened at most: a submission's result files are 11; more are listed as skipped
+PEEK_BUDGET_S = 120.0  # one child reads them all, each with its own alarm (`peek.PER_FILE_S`)
+MAX_PEEK_OUT_BYTES = 2 * 2**20
+
+
 def peek(work: Path, files: list[str], root: Path, memory_mb: int) -> dict[str, dict]:
-    """What each file holds (`ee449.grading.peek`), read in a sandboxed child process."""
+    """What each file holds (`ee449.grading.peek`), read in a sandboxed child process.
+
+    The list goes in the grader's own folder (shown read-only), the answer is read back without
+    following links (`OutputFolder`) and checked entry by entry; the time is the grader's: 30 s
+    and 12 s a file, never more than PEEK_BUDGET_S however many files there are."""
     if not files:
         return {}
-    listing, out = root / "tmp" / "peek-files.json", root / "out" / "peek-out.json"  # folders bwrap shows it
-    for name in ("tmp", "out"):  # the child's TMPDIR and output folder (a sandbox has them already)
+    grader = root / "grader"
+    for name in ("tmp", "out", "grader"):  # the child's TMPDIR and output folder (a sandbox has them)
         (root / name).mkdir(exist_ok=True)
-    listing.write_text(json.dumps(files), encoding="utf-8")
-    env = sandbox.minimal_env(root)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    limits = sandbox.Limits(timeout_s=30.0 + 12.0 * len(files), memory_mb=memory_mb)
-    mounts = Mounts(writable=(root / "tmp", root / "out"), readable=(Path(__file__).resolve().parent,))
+    listing = grader / "peek-files.json"
+    atomic_write_bytes(listing, json.dumps(files).encode("utf-8"))
+    limits = sandbox.Limits(timeout_s=min(PEEK_BUDGET_S, 30.0 + 12.0 * len(files)), memory_mb=memory_mb)
+    mounts = Mounts(writable=(root / "tmp", root / "out"), readable=(grader,), hidden=installed_ee449())
+    lib = build_lib(grader / "lib")
     completed = sandbox.run(
-        [python(), "-m", "ee449.grading.peek", str(listing), str(out)],
+        [
+            *isolated_python("ee449.grading.peek", lib, work),
+            str(listing),
+            str(root / "out" / "peek-out.json"),
+        ],
         cwd=work,
-        env=env,
+        env=sandbox.minimal_env(root),
         limits=limits,
         mounts=mounts,
     )
+    raw = OutputFolder(root, "out").read("peek-out.json", MAX_PEEK_OUT_BYTES)
     try:
-        data = json.loads(out.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw.decode("utf-8")) if raw is not None else None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
         reason = "timed out" if completed.timed_out else f"exit status {completed.returncode}"
         return {f: {"error": f"the process reading result files stopped ({reason})"} for f in files}
-    return {f: data[f] if isinstance(data.get(f), dict) else {"error": "not read"} for f in files}
+    return {f: described(data.get(f)) for f in files}
+
+
+def described(info: object) -> dict:
+    """One file's entry of the peek's answer, checked: the child wrote it and may have forged it."""
+    if not isinstance(info, dict):
+        return {"error": "not read"}
+    if isinstance(info.get("error"), str):
+        return {"error": info["error"][:300]}
+    keys, kind = info.get("keys"), info.get("kind")
+    if kind not in {"json", "pickle", "torch"} or not isinstance(keys, list):
+        return {"error": "the process reading it gave no kind or keys"}
+    name = info.get("name")
+    kind_of = info.get("type")
+    return {
+        "kind": kind,
+        "keys": [k for k in keys if isinstance(k, str)],
+        "name": name if isinstance(name, str) else None,
+        "type": kind_of if isinstance(kind_of, str) else "unknown",
+    }
 
 
 def part_of(keys: list[str]) -> int | None:

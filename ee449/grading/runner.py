@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import stat
+import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from ee449.grading import sandbox
-from ee449.grading.isolation import Isolation, Mounts, isolation, python
+from ee449.grading.isolation import Isolation, Mounts, installed_ee449, isolated_python, isolation
+from ee449.grading.progress_log import Outcome, Progress
+from ee449.grading.sandbox_lib import build_lib
+from ee449.io import atomic_write_bytes
 
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
 MAX_RESTARTS = 12
-MAX_LOG_BYTES = 8 * 2**20  # read per poll: a child flooding its log cannot exhaust the grader's memory
 CHECK_MODULES = ("check_conv.py", "check_architectures.py", "check_results.py")
 
 
@@ -31,74 +32,16 @@ class GradingError(RuntimeError):
     """The grader itself could not run its checks (not the submission's fault)."""
 
 
-@dataclass
-class Outcome:
-    id: str
-    target: str
-    passed: bool
-    message: str = ""
-    diagnoses: list[list[str]] = field(default_factory=list)  # [code, sentence] pairs
-    seconds: float = 0.0
-
-
-class _Progress:
-    """Incremental reader of the plugin's JSON-lines progress log."""
-
-    def __init__(self, path: Path, default_timeout: float = 0.0):
-        self.path, self.offset, self.default_timeout = path, 0, default_timeout
-        self.collected: list[dict] = []
-        self.results: dict[str, Outcome] = {}
-        self.skipped: set[str] = set()
-        self.running: tuple[str, str, float, float] | None = None  # (id, target, monotonic start, timeout)
-
-    def poll(self) -> None:
-        try:  # the child can write here: a link it plants in place of the log is never followed
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
-            return
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return
-            handle.seek(self.offset)
-            chunk = handle.read(MAX_LOG_BYTES)
-        end = chunk.rfind(b"\n") + 1
-        self.offset += end
-        for line in chunk[:end].splitlines():
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue  # a torn or forged line; the check it belongs to is re-run or failed
-            kind = event.get("event")
-            if kind == "collected" and not self.collected:
-                self.collected = event["checks"]
-            elif kind == "start":
-                self.running = (
-                    event["id"],
-                    event.get("target", ""),
-                    time.monotonic(),
-                    float(event.get("timeout") or self.default_timeout),
-                )
-            elif kind == "result":
-                if event.get("skipped"):
-                    self.skipped.add(event["id"])
-                self.results[event["id"]] = Outcome(
-                    event["id"],
-                    event.get("target", ""),
-                    bool(event["passed"]),
-                    event.get("message", ""),
-                    [list(d) for d in event.get("diagnoses", [])],
-                    float(event.get("seconds", 0.0)),
-                )
-                self.running = None
+GRADER_DIR = "grader"  # root/grader: written by the grader only, shown read-only to the child
 
 
 def pytest_argv(root: Path) -> list[str]:
-    checks_dir = Path(__file__).resolve().parent / "checks"
-    (root / "tmp" / "pytest.ini").write_text("[pytest]\n")
+    grader = root / GRADER_DIR
+    checks_dir = grader / "lib" / "ee449" / "grading" / "checks"  # the sandbox's copy (`sandbox_lib`)
+    grader.mkdir(exist_ok=True)
+    atomic_write_bytes(grader / "pytest.ini", b"[pytest]\n")  # replaces, never writes through, a link
     return [
-        python(),
-        "-m",
-        "pytest",
+        *isolated_python("pytest", build_lib(grader / "lib"), root / "work"),
         "-q",
         "-p",
         "no:cacheprovider",
@@ -106,9 +49,9 @@ def pytest_argv(root: Path) -> list[str]:
         "-p",
         "ee449.grading.checks.plugin",
         "-c",
-        str(root / "tmp" / "pytest.ini"),
+        str(grader / "pytest.ini"),
         "--rootdir",
-        str(root / "tmp"),
+        str(grader),
         "-o",
         "python_files=check_*.py",
         "--tb=no",
@@ -119,11 +62,37 @@ def pytest_argv(root: Path) -> list[str]:
 
 
 def mounts(root: Path, manifest: dict) -> Mounts:
-    """What the sandboxed checks may see: their own folders, the extracted code, ee449, the course data."""
-    readable = [root / "extracted", root / "manifest.json", Path(__file__).resolve().parents[1]]
+    """What the sandboxed checks may see: their own folders, the extracted code, the sandbox's ee449
+    (`sandbox_lib`, in the grader's folder), a copy of the course data."""
+    readable = [
+        root / "extracted",
+        root / "manifest.json",
+        root / GRADER_DIR,
+        Path(__file__).resolve().parents[1],
+    ]
     if manifest.get("course_data"):
-        readable.append(Path(manifest["course_data"]))
-    return Mounts(writable=(root / "work", root / "tmp", root / "out"), readable=tuple(readable))
+        readable.append(Path(manifest["course_data"]))  # the grader's copy (`copy_course_data`)
+    return Mounts(
+        writable=(root / "work", root / "tmp", root / "out"),
+        readable=tuple(readable),
+        hidden=installed_ee449(),
+    )
+
+
+COURSE_DIR = "course"  # root/course: the grader's copy of the course data, shown read-only
+
+
+def copy_course_data(course_data: str | None, root: Path) -> str | None:
+    """A copy of the course's sample files for this sandbox: the TA's own folder is never mounted,
+    so nothing a student's code does can reach it (or another student's run through it)."""
+    if not course_data:
+        return None
+    copy = root / COURSE_DIR
+    copy.mkdir(exist_ok=True)
+    for path in sorted(Path(course_data).glob("*.npy")):
+        if path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, copy / path.name)
+    return str(copy)
 
 
 def run_checks(
@@ -137,6 +106,7 @@ def run_checks(
     (root / "out" / "records").mkdir(exist_ok=True)
     manifest = {
         **manifest,
+        "course_data": copy_course_data(manifest.get("course_data"), root),
         "progress": str(progress_path),
         "records": str(root / "out" / "records"),
         "check_timeout": check_timeout,
@@ -146,13 +116,13 @@ def run_checks(
     }
     env = sandbox.minimal_env(root)
     env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
-    # The child imports this same ee449, installed or not (a source checkout run with python -m).
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    progress = _Progress(progress_path, check_timeout)
+    progress = Progress(progress_path, check_timeout)
     spent = 0.0
     last_error = ""
     for _ in range(MAX_RESTARTS + 1):
-        (root / "manifest.json").write_text(json.dumps(manifest))
+        if spent >= limits.timeout_s:  # the restarts share one budget: 12 restarts never cost 12 of them
+            break
+        atomic_write_bytes(root / "manifest.json", json.dumps(manifest).encode("utf-8"))
         progress.running = None
 
         def watchdog() -> bool:
@@ -166,7 +136,7 @@ def run_checks(
             pytest_argv(root),
             cwd=root / "work",
             env=env,
-            limits=limits,
+            limits=replace(limits, timeout_s=limits.timeout_s - spent),
             watchdog=watchdog,
             mounts=mounts(root, manifest),
             mode=mode,

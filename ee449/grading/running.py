@@ -92,14 +92,18 @@ def _run(work: Path, memory_mb: int, mode: Isolation | None) -> Run:
             "programs": plan_programs,
             "torchvision": any("torchvision" in p["text"] for p in plan_programs),
         }
-        (root / "tmp" / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+        # Not in tmp/: under bwrap the child's TMPDIR is a fresh tmpfs (its disk quota), and the plan
+        # is the grader's, so it is mounted read-only.
+        plan_folder = root / "plan"
+        plan_folder.mkdir()
+        (plan_folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
         limits = sandbox.Limits(
             timeout_s=STARTUP_S + (WALL_FACTOR * SECONDS_PER_PROGRAM + 2) * len(plan_programs),
             memory_mb=memory_mb,
         )
-        mounts = Mounts(writable=(copy, root / "tmp", root / "out"), readable=HARNESS_FILES)
+        mounts = Mounts(writable=(copy, root / "tmp", root / "out"), readable=(*HARNESS_FILES, plan_folder))
         completed = sandbox.run(
-            [python(), "-I", str(HARNESS), str(root / "tmp" / "plan.json")],
+            [python(), "-I", str(HARNESS), str(plan_folder / "plan.json")],
             cwd=copy,
             env=sandbox.minimal_env(root),
             limits=limits,

@@ -35,15 +35,18 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ee449.grading.child_io import OUTPUT_BYTES, Drain, disk_used  # noqa: F401 - OUTPUT_BYTES: public here
 from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, python
 
 MEMORY_MB_DEFAULT = 6144  # torch alone maps ~3.4 GB of address space (VmPeak, measured)
 MEMORY_MB_MIN = 4096  # the least the checks need (measured on the correct fixture: see README, Safety)
 FILE_MB_DEFAULT = 256  # the largest file the child may write: no disk bombs
+DISK_MB_DEFAULT = 1024  # a submission's copy, its scratch files and records: tens of MB
+DISK_POLL_S = 1.0
 POLL_S = 0.05
 
 
@@ -52,6 +55,7 @@ class Limits:
     timeout_s: float = 300.0  # wall clock for the whole child process
     memory_mb: int = MEMORY_MB_DEFAULT  # RLIMIT_AS
     file_mb: int = FILE_MB_DEFAULT  # RLIMIT_FSIZE
+    disk_mb: int = DISK_MB_DEFAULT  # all files together, in the folders it may write (`disk_used`)
 
     def __post_init__(self) -> None:
         check_seconds("timeout", self.timeout_s)
@@ -89,6 +93,7 @@ class Completed:
     timed_out: bool
     stopped_by_watchdog: bool
     seconds: float
+    disk_full: bool = False  # killed for writing more than `Limits.disk_mb`
 
 
 def make_sandbox(parent: str | os.PathLike | None = None) -> Path:
@@ -168,13 +173,21 @@ class Interrupted(BaseException):
     """`stop_all` was called (Ctrl-C): a BaseException like KeyboardInterrupt, so nothing swallows it."""
 
 
-def stop_all() -> None:
-    """Kill every running child (each with everything it started) and refuse to start new ones."""
-    _STOP.set()
+def stop_all(stop: threading.Event | None = None) -> None:
+    """Kill every running child (each with everything it started) and refuse to start new ones.
+
+    `stop`: the flag of the grading that was interrupted (a class run owns one, see `classroom`);
+    without it the process-wide flag, which `resume` clears."""
+    (stop or _STOP).set()
     with _LIVE_LOCK:
         live = list(_LIVE)
     for process in live:
         _kill_group(process)
+
+
+def resume() -> None:
+    """Clear the process-wide stop flag: a grading started after an interrupted one runs again."""
+    _STOP.clear()
 
 
 def run(
@@ -186,6 +199,7 @@ def run(
     watchdog: Callable[[], bool] | None = None,
     mounts: Mounts | None = None,
     mode: Isolation | None = None,
+    stop: threading.Event | None = None,
 ) -> Completed:
     """Run `argv` (use `sys.executable`) and wait, killing everything it started when it ends.
 
@@ -197,57 +211,70 @@ def run(
     mode = mode or isolation()
     root = Path(env["TMPDIR"])
     env = {**env, MARKER_ENV: str(root)}
+    mounts = mounts or Mounts()
+    # Its TMPDIR is a size-limited tmpfs under bwrap (the grader never reads it back); the
+    # folders shared with the grader are measured while it runs (`disk_used`).
+    writable = tuple(p for p in dict.fromkeys((*mounts.writable, Path(cwd))) if p != root)
     if mode.mode == "bwrap":
-        mounts = mounts or Mounts()
-        writable = tuple(dict.fromkeys((*mounts.writable, Path(cwd), root)))
-        command = bwrap_argv(Mounts(writable, mounts.readable), Path(cwd)) + list(argv)
+        shown = replace(mounts, writable=writable, scratch=(*mounts.scratch, root), scratch_mb=limits.disk_mb)
+        command = bwrap_argv(shown, Path(cwd)) + list(argv)
     else:
         command = [python(), "-c", _SHIM, *argv]
-    out_path, err_path = root / "stdout.txt", root / "stderr.txt"
     start = time.monotonic()
     timed_out = stopped = False
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        if _STOP.is_set():
-            raise Interrupted("grading was interrupted")
-        # Files, not pipes: a chatty child cannot fill a pipe and deadlock us.
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            preexec_fn=_limit(limits),
-            start_new_session=True,
-            close_fds=True,
-        )
+    stop = stop or _STOP
+    if stop.is_set():
+        raise Interrupted("grading was interrupted")
+    # Pipes the grader created and drains (never files in a folder the child can write: a link
+    # planted there would make the grader truncate or read whatever it points to), each kept to
+    # its last OUTPUT_BYTES so a chatty child neither deadlocks nor fills the grader's memory.
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_limit(limits),
+        start_new_session=True,
+        close_fds=True,
+    )
+    drains = [Drain(process.stdout), Drain(process.stderr)]
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+    disk_full = False
+    measured = start
+    try:
+        while process.poll() is None:
+            if stop.is_set():
+                raise Interrupted("grading was interrupted")
+            if time.monotonic() - start > limits.timeout_s:
+                timed_out = True
+            elif watchdog is not None and watchdog():
+                stopped = True
+            elif time.monotonic() - measured > DISK_POLL_S:
+                measured = time.monotonic()
+                disk_full = disk_used((*writable, root)) > limits.disk_mb * 2**20
+            if timed_out or stopped or disk_full:
+                break
+            time.sleep(POLL_S)
+    finally:  # whatever happened (an exit, a kill, Ctrl-C): nothing it started outlives it
+        _kill_group(process)
+        process.wait()
+        if mode.mode == "fence":
+            kill_marked(str(root))
         with _LIVE_LOCK:
-            _LIVE.add(process)
-        try:
-            while process.poll() is None:
-                if _STOP.is_set():
-                    raise Interrupted("grading was interrupted")
-                if time.monotonic() - start > limits.timeout_s:
-                    timed_out = True
-                elif watchdog is not None and watchdog():
-                    stopped = True
-                if timed_out or stopped:
-                    break
-                time.sleep(POLL_S)
-        finally:  # whatever happened (an exit, a kill, Ctrl-C): nothing it started outlives it
-            _kill_group(process)
-            process.wait()
-            if mode.mode == "fence":
-                kill_marked(str(root))
-            with _LIVE_LOCK:
-                _LIVE.discard(process)
+            _LIVE.discard(process)
+        for drain in drains:  # a grandchild holding the pipe open is dead now: the drains end
+            drain.join()
     return Completed(
-        returncode=None if (timed_out or stopped) else process.returncode,
-        stdout=_tail(out_path),
-        stderr=_tail(err_path),
+        returncode=None if (timed_out or stopped or disk_full) else process.returncode,
+        stdout=drains[0].text(),
+        stderr=drains[1].text(),
         timed_out=timed_out,
         stopped_by_watchdog=stopped,
         seconds=time.monotonic() - start,
+        disk_full=disk_full,
     )
 
 
@@ -279,11 +306,3 @@ def kill_marked(marker: str) -> int:
         if not found:
             break
     return killed
-
-
-def _tail(path: Path, limit: int = 20_000) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    return data[-limit:].decode("utf-8", errors="replace")

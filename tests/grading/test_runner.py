@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ee449.grading import runner, sandbox
+from ee449.grading.progress_log import Progress
 
 
 def _log(path, *events, torn: str = "") -> None:
@@ -16,7 +17,7 @@ def _log(path, *events, torn: str = "") -> None:
 
 def test_progress_tracks_collected_running_and_finished_checks_across_reads(tmp_path):
     path = tmp_path / "progress.jsonl"
-    progress = runner._Progress(path)
+    progress = Progress(path, 2.0)
     progress.poll()  # no file yet: nothing, no error
     _log(
         path,
@@ -37,7 +38,8 @@ def test_progress_tracks_collected_running_and_finished_checks_across_reads(tmp_
     progress.poll()
     assert [c["id"] for c in progress.collected] == ["a", "b"]
     assert progress.results["a"].diagnoses == [["code", "sentence"]] and not progress.results["a"].passed
-    assert progress.running[:2] == ("b", "t") and progress.running[3] == 30.0  # b started, not finished
+    # b started, not finished; its budget is the grader's 2 s, not the 30 s the log claims
+    assert progress.running[:2] == ("b", "t") and progress.running[3] == 2.0
     _log(path, torn='lt", "id": "b", "target": "t", "passed": true, "skipped": true}\n')
     progress.poll()  # the torn line completes on the next read
     assert progress.running is None and progress.results["b"].passed and progress.skipped == {"b"}
@@ -51,3 +53,23 @@ def test_a_check_that_killed_the_process_is_failed_with_the_reason():
     assert (hung.passed, hung.diagnoses[0][0]) == (False, "timeout") and "within 4 s" in hung.message
     exited = runner._died("arch/cnn_3/layers", "cnn_3", died, 4.0, limits)
     assert exited.diagnoses[0][0] == "process_died" and "exit status 3" in exited.message
+
+
+def test_malformed_progress_lines_are_skipped_and_the_rest_is_read(tmp_path):
+    path = tmp_path / "progress.jsonl"
+    progress = Progress(path, 3.0)
+    lines = [
+        "[1, 2]",  # JSON, not an object
+        '"text"',
+        '{"event": "start"}',  # no id
+        '{"event": "start", "id": 7}',  # id not a string
+        '{"event": "result", "id": "a", "passed": true, "diagnoses": "x", "seconds": "NaN"}',
+        '{"event": "collected", "checks": [1]}',
+        '{"event": "collected", "checks": [{"id": "a", "target": "t"}]}',
+        '{"event": "start", "id": "conv/course_samples[x]", "timeout": 1e9}',
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    progress.poll()
+    assert [c["id"] for c in progress.collected] == ["a"]
+    assert progress.results["a"].passed and progress.results["a"].diagnoses == []
+    assert progress.running is not None and progress.running[3] == 30.0  # ten calls of 3 s, not 1e9

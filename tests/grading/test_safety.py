@@ -11,6 +11,7 @@ fixtures hold no result files, so those checks fail the same way for all of them
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -23,15 +24,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 from ee449.cli import main
 from ee449.grading import sandbox
 from ee449.grading.classroom import grade_class
-from ee449.grading.grade import GradeOptions
+from ee449.grading.grade import GradeOptions, grade_submission
 from ee449.grading.isolation import ISOLATION_ENV, isolation
-from ee449.grading.report import gradescope_results, write_outputs
+from ee449.grading.report import gradescope_results, scores_csv, summary, write_outputs
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 sys.path.insert(0, str(FIXTURES))
@@ -99,6 +101,7 @@ def _grade(mode: str, base: Path) -> dict:
     boxes.mkdir(parents=True)
     for name in [*NAMES, "correct"]:
         shutil.copytree(FIXTURES / name, classroom / name)
+    victims_before = _tree_digest(classroom)
     secret = secrets.token_hex(16)
     saved = {k: os.environ.get(k) for k in (SECRET_ENV, ISOLATION_ENV)}
     os.environ[SECRET_ENV], os.environ[ISOLATION_ENV] = secret, mode
@@ -113,6 +116,7 @@ def _grade(mode: str, base: Path) -> dict:
     )  # sandboxes go here: escapes are findable
     try:
         results = grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)
+        alone = grade_submission(FIXTURES / "correct", GradeOptions(check_timeout=CHECK_TIMEOUT), "correct")
     finally:
         tempfile.tempdir = previous_tempdir
         listener.close()
@@ -122,11 +126,24 @@ def _grade(mode: str, base: Path) -> dict:
     for result in results:
         write_outputs(result, out / result.student)
     return {
+        "victims": (victims_before, _tree_digest(classroom)),
+        "alone": alone,
+        "scores_csv": scores_csv(results),
+        "summaries": [summary(r) for r in results],
         "results": {r.student: r for r in results},
         "secret": secret,
         "connections": listener.connections,
         "base": base,
         "out": out,
+    }
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (links not followed) and a digest of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
     }
 
 
@@ -173,8 +190,8 @@ def test_results_json_says_how_the_code_was_isolated(graded):
         extra = json.loads((done["out"] / student / "results.json").read_text())["extra_data"]
         assert extra["sandbox"] == mode
         assert ("sandbox_warning" in extra) == (mode == "fence")
-    if mode == "fence":
-        assert "fence only" in done["results"]["correct"].notes[0]
+    # The fence's warning is the operator's (stderr, extra_data), never a line of the students' text.
+    assert not any("fence only" in note for note in done["results"]["correct"].notes)
 
 
 def test_no_process_outlives_grading_in_either_mode(graded):
@@ -217,6 +234,44 @@ def test_killing_the_parent_reaches_nothing_under_bwrap_and_only_its_own_run_und
     else:
         assert "process_died" in [code for code, _ in checks["conv/output_shape"].diagnoses]
     assert done["results"]["correct"].score > 0  # and the grader went on with the class
+
+
+def test_no_student_file_changes_whatever_a_class_mate_plants(graded):
+    """hostile_plants_links aims links at correct/hw1.py; the grader never writes or reads through one."""
+    before, after = graded[1]["victims"]
+    assert after == before
+
+
+def test_an_attacker_in_the_class_changes_no_one_else_s_grade(graded):
+    """`correct` graded in the hostile class, and graded alone (in the same mode): the same checks."""
+    mode, done = graded
+    in_class, alone = done["results"]["correct"], done["alone"]
+    assert [(c.id, c.passed, c.points) for c in in_class.checks] == [
+        (c.id, c.passed, c.points) for c in alone.checks
+    ]
+
+
+def test_student_text_reaches_every_output_escaped_and_the_class_writes_scores(graded):
+    mode, done = graded
+    rows = done["scores_csv"].splitlines()
+    assert len(rows) == 1 + len(done["results"])  # a header and one row per student, none lost
+    for text in [*done["summaries"], done["scores_csv"]]:
+        text.encode("utf-8")  # a lone surrogate would raise here
+        assert "\x1b" not in text and "\r" not in text and "\u202e" not in text
+    bad = next(s for s in done["summaries"] if s.startswith("== hostile_bad_text"))
+    assert "\\x1b[2J" in bad and not any(line.startswith("== someone_else") for line in bad.splitlines())
+    junit = (done["out"] / "hostile_bad_text" / "junit.xml").read_bytes()
+    ElementTree.fromstring(junit)  # well-formed: no control character reached the XML
+
+
+def test_the_sandbox_cannot_import_the_reference_under_bwrap(graded):
+    mode, done = graded
+    checks = {c.id: c for c in done["results"]["hostile_imports_reference"].checks}
+    if mode == "bwrap":
+        assert "ModuleNotFoundError" in checks["conv/output_shape"].message
+        assert checks["arch/mlp_1/constructible"].points == 0
+    else:  # the fence's documented hole (README, Safety): the installed package is reachable
+        assert checks["conv/output_shape"].passed
 
 
 # --- settings -------------------------------------------------------------------------------

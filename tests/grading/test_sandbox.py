@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ee449.grading import sandbox
-from ee449.grading.isolation import Isolation, isolation
+from ee449.grading.isolation import Isolation, Mounts, isolation
 
 
 @pytest.fixture
@@ -133,3 +133,100 @@ def test_copy_submission_drops_symlinks_so_nothing_outside_is_reachable(tmp_path
 def test_limits_reject_values_that_cannot_work(kwargs):
     with pytest.raises(ValueError):
         sandbox.Limits(**kwargs)
+
+
+# --- issue 23: channels the grader owns, limits that hold -----------------------------------
+
+MODES = ["bwrap", "fence"]
+
+
+def _in(mode: str, box, code: str, limits: sandbox.Limits) -> sandbox.Completed:
+    if mode == "bwrap" and isolation().mode != "bwrap":
+        pytest.skip("bubblewrap is not usable here")
+    return sandbox.run(
+        [sys.executable, "-c", code],
+        cwd=box / "work",
+        env=sandbox.minimal_env(box),
+        limits=limits,
+        mode=Isolation(mode),
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_output_comes_through_pipes_the_grader_owns_whatever_the_child_plants(mode, box, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    code = (
+        "import os\n"
+        "tmp = os.environ['TMPDIR']\n"
+        f"os.symlink({str(victim)!r}, os.path.join(tmp, 'stdout.txt'))\n"
+        "os.symlink('/dev/zero', os.path.join(tmp, 'stderr.txt'))\n"
+        "os.mkfifo(os.path.join(tmp, 'fifo'))\n"
+        "print('x' * 3_000_000)\n"  # more than a pipe holds: the grader drains while it runs
+    )
+    first = _in(mode, box, code, sandbox.Limits(timeout_s=60))
+    again = _in(mode, box, "print('second')", sandbox.Limits(timeout_s=60))  # the restart case
+    assert first.returncode == 0 and len(first.stdout) == sandbox.OUTPUT_BYTES  # the tail, capped
+    assert again.stdout.strip() == "second" and victim.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_writing_more_than_the_disk_quota_stops_the_child(mode, box):
+    code = (
+        "import os\n"
+        "for i in range(64):\n"
+        "    with open(f'big{i}', 'wb') as f: f.write(b'x' * 4 * 2**20)\n"  # 256 MB in files of 4 MB
+        "import time; time.sleep(30)\n"
+    )
+    result = _in(mode, box, code, sandbox.Limits(timeout_s=60, disk_mb=32))
+    assert result.disk_full and result.returncode is None, result.stderr[-500:]
+
+
+def test_under_bwrap_tmpdir_and_dev_shm_are_small_tmpfs_folders(box):
+    code = (
+        "import os, errno\n"
+        "for path in (os.environ['TMPDIR'] + '/big', '/dev/shm/big'):\n"
+        "    try:\n"
+        "        with open(path, 'wb') as f: f.write(b'x' * 64 * 2**20)\n"
+        "        print('wrote', path)\n"
+        "    except OSError as error:\n"
+        "        print('refused', errno.errorcode[error.errno])\n"
+    )
+    result = _in("bwrap", box, code, sandbox.Limits(timeout_s=60, disk_mb=32))
+    assert result.stdout.split() == ["refused", "ENOSPC", "refused", "ENOSPC"], result.stderr[-500:]
+    assert not (box / "tmp" / "big").exists()  # the tmpfs lives in the child's namespace only
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_sandbox_imports_its_own_ee449_first_and_never_the_reference(mode, box):
+    from ee449.grading.isolation import isolated_python
+    from ee449.grading.sandbox_lib import build_lib
+
+    lib = build_lib(box / "lib")
+    for name, text in {"random.py": "raise ImportError('student random')\n", "helper.py": "X = 1\n"}.items():
+        (box / "work" / name).write_text(text)
+    (box / "work" / "ee449").mkdir()
+    (box / "work" / "ee449" / "__init__.py").write_text("raise ImportError('student ee449')\n")
+    probe = box / "lib" / "probe.py"
+    probe.write_text(
+        "import importlib, random, helper, ee449.grading.checks.support\n"
+        "for name in ('ee449.basics.conv', 'ee449.grading.diagnose', 'ee449.grading.judge_conv'):\n"
+        "    try:\n        importlib.import_module(name); print('imported', name)\n"
+        "    except ImportError:\n        print('refused', name)\n"
+        "print('build' in dir(importlib.import_module('ee449.models')))\n"
+    )
+    if mode == "bwrap" and isolation().mode != "bwrap":
+        pytest.skip("bubblewrap is not usable here")
+    result = sandbox.run(
+        isolated_python("probe", lib, box / "work"),
+        cwd=box / "work",
+        env=sandbox.minimal_env(box),
+        limits=sandbox.Limits(timeout_s=60),
+        mounts=Mounts(readable=(lib,)),
+        mode=Isolation(mode),
+    )
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stderr[-1000:]
+    assert lines[-1] == "False"  # the sandbox's ee449.models has no reference `build`
+    if mode == "bwrap":  # under the fence the installed package can still be found (README, Safety)
+        assert all(line.startswith("refused") for line in lines[:-1]), lines

@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ee449.grading.checks.cases import CASES
+from ee449.grading.checks.protocol import Diagnosis
+from ee449.grading.checks.rules import CALLS_PER_CHECK
 from ee449.grading.checks.support import add_diagnosis, load_target, manifest, record
-from ee449.grading.diagnose import Diagnosis
-from ee449.grading.judge_conv import CASES
 
 
 def _as_array(request, value: object) -> np.ndarray:
@@ -72,7 +73,7 @@ def test_inputs_unmodified(request):
 COURSE = manifest().get("course_data")
 
 
-@pytest.mark.check("conv/course_samples", target="my_conv2d", calls=10)  # ten sample files
+@pytest.mark.check("conv/course_samples", target="my_conv2d", calls=CALLS_PER_CHECK["conv/course_samples"])
 @pytest.mark.skipif(not COURSE, reason="no --course-data given")
 def test_course_samples(request):
     assert COURSE is not None  # skipped above without it

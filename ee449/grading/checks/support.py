@@ -19,8 +19,7 @@ import numpy as np
 import pytest
 
 from ee449.grading.checks.building import build
-from ee449.grading.diagnose import Diagnosis
-from ee449.grading.records import record_name
+from ee449.grading.checks.protocol import Diagnosis, record_name
 
 _MANIFEST: dict | None = None
 _LOADED: dict[str, tuple[Callable[..., object] | None, str | None]] = {}

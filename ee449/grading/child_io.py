@@ -1,0 +1,60 @@
+"""What the grader takes from a running child without trusting it: its output, its disk use.
+
+`Drain` reads a pipe the grader created to its end, keeping a bounded tail (a child can neither
+fill the pipe and block, nor fill the grader's memory); `disk_used` measures the folders it
+shares with the grader, links not followed, with a bound on how many entries it will walk.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import IO, Sequence
+
+MAX_ENTRIES = 100_000  # files and folders it may create: a walk of more would be the grader's cost
+OUTPUT_BYTES = 20_000  # the tail of each stream the grader keeps (messages quote at most 2,000)
+
+
+class Drain:
+    """Reads a child's pipe to its end in a thread, keeping only the last OUTPUT_BYTES."""
+
+    def __init__(self, stream: IO[bytes] | None):
+        self.kept = bytearray()
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        if stream is None:
+            return
+        with stream:
+            while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
+                self.kept += chunk
+                del self.kept[:-OUTPUT_BYTES]
+
+    def join(self) -> None:
+        self.thread.join(timeout=5.0)  # the group is dead; a descriptor passed on elsewhere is not waited for
+
+    def text(self) -> str:
+        return bytes(self.kept).decode("utf-8", errors="replace")
+
+
+def disk_used(folders: Sequence[Path]) -> int:
+    """Bytes of disk the files under `folders` take (links not followed); past MAX_ENTRIES files
+    and folders, more than any quota: a child making a million empty files is stopped too."""
+    used, entries = 0, 0
+    stack = [str(f) for f in folders]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > MAX_ENTRIES:
+                        return 2**62
+                    info = entry.stat(follow_symlinks=False)
+                    used += info.st_blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return used
