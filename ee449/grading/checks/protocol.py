@@ -16,7 +16,7 @@ def record_name(check_id: str) -> str:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """The sandbox side's diagnosis (the grader's is `diagnose.Diagnosis`, with the same two fields)."""
+    """A diagnosis, on both sides of the sandbox (`diagnose.Diagnosis` is this class)."""
 
     code: str
     sentence: str
