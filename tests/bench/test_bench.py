@@ -20,8 +20,10 @@ from hypothesis import given
 from PIL import Image
 
 from ee449 import cli
-from ee449.cli import bench  # the command: its options, and BenchOptions / run_bench it imports
 from ee449.bench import reference
+from ee449.bench.options import BenchOptions
+from ee449.bench.run import run_bench
+from ee449.cli.bench_options import options_from
 from ee449.data import transform
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.strategies import rgb_images
@@ -112,8 +114,8 @@ def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(qu
     assert_equal(env["device"], "cpu", what="device")
     assert isinstance(env["threads"], int) and env["threads"] >= 1, env["threads"]
     assert env["git_commit"] is None or len(env["git_commit"]) == 40, env["git_commit"]
-    reparsed = bench.options_from(_parse(shlex.split(result["command"])[2:]))
-    assert_equal(reparsed, bench.BenchOptions(**result["options"]), what="options from the recorded command")
+    reparsed = options_from(_parse(shlex.split(result["command"])[2:]))
+    assert_equal(reparsed, BenchOptions(**result["options"]), what="options from the recorded command")
     assert_equal({k: result["options"][k] for k in options}, options, what="options")
     header, row = [line for line in stdout.splitlines() if line.startswith("| ")][::2]
     cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
@@ -127,7 +129,7 @@ def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(qu
 
 
 def _parse(words: list[str]):
-    parser = cli._command_parser(next(c for c in cli.COMMANDS if c.name == "bench"), bench)
+    parser = cli._command_parser(next(c for c in cli.COMMANDS if c.name == "bench"))
     return parser.parse_args(words)
 
 
@@ -169,7 +171,7 @@ def test_trainer_gets_the_same_images_as_the_reference_loop_from_an_image_folder
 
 
 def test_trainer_only_bench_skips_the_other_phases():
-    options = bench.BenchOptions(
+    options = BenchOptions(
         data="synthetic",
         steps=20,
         val_size=20,
@@ -180,7 +182,7 @@ def test_trainer_only_bench_skips_the_other_phases():
         repeats=2,
         min_seconds=0,
     )
-    result = bench.run_bench(options)
+    result = run_bench(options)
     assert_equal(set(result["phases"]), {"trainer"}, what="phases")
     assert_equal(
         result["ratios"], {"trainer_over_reference": None, "batched_over_sequential": None}, what="ratios"
@@ -201,16 +203,16 @@ def test_trainer_only_bench_skips_the_other_phases():
 
 
 def test_defaults_measure_fairly_and_quick_is_a_smoke_test():
-    full = bench.BenchOptions()
+    full = BenchOptions()
     assert (full.warmup, full.repeats >= 3, full.min_seconds >= 3, full.data) == (
         True,
         True,
         True,
         "torchvision",
     )
-    quick = bench.options_from(_parse(["--quick"]))
+    quick = options_from(_parse(["--quick"]))
     assert (quick.data, quick.warmup, quick.repeats, quick.min_seconds) == ("synthetic", False, 1, 0.0), quick
-    assert_equal(bench.options_from(_parse(["--data-root", "/cache"])).root, "/cache", what="--data-root")
+    assert_equal(options_from(_parse(["--data-root", "/cache"])).root, "/cache", what="--data-root")
 
 
 @pytest.mark.parametrize(
@@ -219,7 +221,7 @@ def test_defaults_measure_fairly_and_quick_is_a_smoke_test():
 )
 def test_bad_options_are_rejected_naming_the_value(option, value):
     with pytest.raises(ValueError, match=f"{option} .*{value}"):
-        bench.BenchOptions(**{option: value})
+        BenchOptions(**{option: value})
 
 
 @pytest.mark.parametrize(
@@ -261,16 +263,12 @@ def test_quick_bench_on_cuda_reports_peak_gpu_memory_of_every_phase(require_cuda
 @pytest.mark.parametrize(
     "options",
     [
-        bench.BenchOptions(
-            compile=True, allow_tf32=True, skip_reference=True, warmup=True, root="/data/cache"
-        ),
-        bench.BenchOptions(
-            data="torchvision", device="cuda:1", steps=100, val_size=5000, replicas=0, warmup=False
-        ),
+        BenchOptions(compile=True, allow_tf32=True, skip_reference=True, warmup=True, root="/data/cache"),
+        BenchOptions(data="torchvision", device="cuda:1", steps=100, val_size=5000, replicas=0, warmup=False),
     ],
 )
 def test_the_recorded_command_reproduces_every_option(options):
-    reparsed = bench.options_from(_parse(shlex.split(options.command())[2:]))
+    reparsed = options_from(_parse(shlex.split(options.command())[2:]))
     assert_equal(reparsed, options, what="options parsed back from their command")
 
 

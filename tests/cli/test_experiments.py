@@ -6,7 +6,6 @@ import pytest
 
 from ee449 import cli
 from ee449 import experiments as ex
-from ee449.cli import experiments as experiments_command
 from ee449.cli.experiments import QUICK, Plan, parse_archs
 from ee449.models import ARCHITECTURES
 from tests.helpers.assertions import assert_equal
@@ -23,7 +22,7 @@ def keep_threads():
 
 def plan(*argv: str) -> Plan:
     entry = next(c for c in cli.COMMANDS if c.name == argv[0])
-    return Plan(cli._command_parser(entry, experiments_command).parse_args(list(argv[1:])))
+    return Plan(cli._command_parser(entry).parse_args(list(argv[1:])))
 
 
 def test_archs_are_repeatable_comma_separated_and_deduplicated():
