@@ -55,6 +55,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory):
     return options, json.loads(path.read_text(encoding="utf-8")), done.stdout
 
 
+@pytest.mark.slow  # the shared `ee449 bench --quick` subprocess: about 1 min on 2 busy cores
 def test_quick_bench_writes_every_phase_with_the_images_it_processed(quick_run):
     options, result, _ = quick_run
     assert_equal(
@@ -94,6 +95,7 @@ def test_quick_bench_writes_every_phase_with_the_images_it_processed(quick_run):
         assert phase["peak_gpu_bytes"] is None, f"{name}: a CPU run reports no GPU memory"
 
 
+@pytest.mark.slow
 def test_quick_bench_ratios_are_the_ratios_of_its_throughputs(quick_run):
     _, result, _ = quick_run
     rate = {name: phase["images_per_s"] for name, phase in result["phases"].items()}
@@ -107,6 +109,7 @@ def test_quick_bench_ratios_are_the_ratios_of_its_throughputs(quick_run):
         assert_equal(met, result["ratios"][name] >= result["targets"][name], what=f"{name} target met")
 
 
+@pytest.mark.slow
 def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(quick_run):
     options, result, stdout = quick_run
     env = result["environment"]
@@ -170,6 +173,7 @@ def test_trainer_gets_the_same_images_as_the_reference_loop_from_an_image_folder
         )
 
 
+@pytest.mark.slow  # 17 s on 2 busy cores
 def test_trainer_only_bench_skips_the_other_phases():
     options = BenchOptions(
         data="synthetic",
@@ -272,6 +276,7 @@ def test_the_recorded_command_reproduces_every_option(options):
     assert_equal(reparsed, options, what="options parsed back from their command")
 
 
+@pytest.mark.slow  # 29 s on 2 busy cores
 def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(monkeypatch):
     # Every forward pass of cnn_4 is seen: mode (training = with autograd / evaluation) and the
     # images it took. The reference loop's model (a `models.build` module) through a forward hook;

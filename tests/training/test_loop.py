@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from hypothesis import given
 
 from ee449 import models
-from ee449.training.device import resolve_device
 from ee449.training import ProgressEvent, TrainConfig, train
+from ee449.training.device import resolve_device
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.splits import Splits, random_splits
 from tests.helpers.strategies import training_schedules
