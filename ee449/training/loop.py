@@ -37,12 +37,11 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ee449.data import DataSplits
 from ee449.models import check_architecture, first_layer
 from ee449.models.stacked import StackedNet
 from ee449.training.config import TrainConfig
 from ee449.training.device import (
-    Resident,
-    SplitTensors,
     batching_pays_off,
     configure_device,
     eval_chunk_for,
@@ -73,9 +72,9 @@ def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch
 
 
 def train(
-    arch: str, data: SplitTensors, config: TrainConfig, seed: int, progress: Progress | None = None
+    arch: str, data: DataSplits, config: TrainConfig, seed: int, progress: Progress | None = None
 ) -> History:
-    """Train `arch` from scratch on `data` (an object with the six split tensors) with `seed`."""
+    """Train `arch` from scratch on `data` with `seed` (`data`: see `to_resident`)."""
     check_architecture(arch)
     resident = to_resident(data, resolve_device(config.device))
     return train_stack(arch, resident, config, [seed], progress)[0]
@@ -83,7 +82,7 @@ def train(
 
 def train_many(
     arch: str,
-    data: SplitTensors,
+    data: DataSplits,
     config: TrainConfig,
     seeds: Sequence[int],
     progress: Progress | None = None,
@@ -113,7 +112,7 @@ def train_many(
 class _Stack:
     """A stack of R replicas being trained: what stays fixed while it trains."""
 
-    data: Resident
+    data: DataSplits
     config: TrainConfig
     seeds: list[int]
     net: StackedNet
@@ -137,7 +136,7 @@ class _Stack:
 
 def train_stack(
     arch: str,
-    data: Resident,
+    data: DataSplits,
     config: TrainConfig,
     seeds: Sequence[int],
     progress: Progress | None = None,
@@ -161,7 +160,7 @@ def train_stack(
 
 def _start(
     arch: str,
-    data: Resident,
+    data: DataSplits,
     config: TrainConfig,
     seeds: list[int],
     progress: Progress | None,
