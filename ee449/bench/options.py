@@ -9,6 +9,7 @@ import shlex
 from dataclasses import dataclass
 
 from ee449.spec import RECORD_EVERY
+from ee449.validate import positive_int
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,8 @@ class BenchOptions:
                     f"{name} must be a positive multiple of {RECORD_EVERY} (one validation "
                     f"pass per {RECORD_EVERY} steps), got {value!r}"
                 )
-        if not isinstance(self.val_size, int) or self.val_size < 1:
-            raise ValueError(f"val_size must be a positive int, got {self.val_size!r}")
-        if not isinstance(self.repeats, int) or self.repeats < 1:
-            raise ValueError(f"repeats must be a positive int, got {self.repeats!r}")
+        positive_int(self.val_size, "val_size")
+        positive_int(self.repeats, "repeats")
         if not isinstance(self.min_seconds, (int, float)) or self.min_seconds < 0:
             raise ValueError(f"min_seconds must be a number >= 0, got {self.min_seconds!r}")
         if not isinstance(self.replicas, int) or self.replicas < 0 or self.replicas == 1:
