@@ -78,6 +78,10 @@ class DataSplits:
         }
 
 
+# Raw uint8 train images [N, 32, 32, 3], train labels [N], test images, test labels.
+_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 def cache_root(root: str | os.PathLike | None = None) -> Path:
     """Where downloads and decoded caches live: `root`, `$EE449_DATA`, or the user cache folder."""
     if root is not None:
@@ -201,7 +205,7 @@ def load_cifar10(
     )
 
 
-def _synthetic_arrays(per_class: tuple[int, int]):
+def _synthetic_arrays(per_class: tuple[int, int]) -> _Arrays:
     if len(per_class) != 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in per_class):
         raise ValueError(f"synthetic_per_class must be (train, test) positive integers, got {per_class!r}")
     # Train and test come from different seeds: no test image is a copy of a training image.
@@ -210,7 +214,7 @@ def _synthetic_arrays(per_class: tuple[int, int]):
     return train_x, train_y, test_x, test_y
 
 
-def _torchvision_arrays(folder: Path):
+def _torchvision_arrays(folder: Path) -> _Arrays:
     """Raw uint8 arrays from torchvision's CIFAR10 (downloading into `folder` if needed)."""
     import socket
 

@@ -12,6 +12,7 @@ Submodules are imported on first use, so `import ee449.plots` does not import ma
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 _EXPORTS = {
     "part2Plots": "grids",
@@ -25,7 +26,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'ee449.plots' has no attribute {name!r}")
     module = importlib.import_module(f"ee449.plots.{_EXPORTS[name]}")

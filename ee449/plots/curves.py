@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from pathlib import Path
 from typing import Mapping
 
@@ -36,7 +37,7 @@ from matplotlib.lines import Line2D
 
 from ee449.errors import ResultsError
 from ee449.plots.axes import colors, diagonal, steps_axis, style_axes
-from ee449.plots.output import DPI, as_list, new_figure, save_and_close
+from ee449.plots.output import DPI, Results, as_list, new_figure, save_and_close
 from ee449.results.schema import (
     LEARNING_RATES,
     PART3_KEYS,
@@ -60,7 +61,7 @@ LOG_GRAD_RATIO = 100.0  # auto log axis once the largest gradient is 100x the sm
 # --- Part 3 ----------------------------------------------------------------------------------
 
 
-def part3_figure(results, *, _pyplot: bool = False) -> Figure:
+def part3_figure(results: Results, *, _pyplot: bool = False) -> Figure:
     """The 2x2 Part 3 comparison: loss; train (solid) / val (dashed) accuracy; val against
     train accuracy; final train accuracy against test accuracy (one marker per architecture)."""
     loaded = [load_result(r, "part3") for r in as_list(results)]
@@ -139,7 +140,15 @@ def _last_finite(values: np.ndarray) -> float:
     return float(finite[-1]) if finite.size else float("nan")
 
 
-def part3Plots(results, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
+def part3Plots(
+    results: Results,
+    save_dir: str | os.PathLike[str] = "",
+    filename: str = "",
+    show_plot: bool = True,
+    *,
+    fmt: str | None = None,
+    dpi: int = DPI,
+) -> Path:
     """Save the Part 3 figure (see `part3_figure`); results: part3 dicts or result-file paths."""
     return save_and_close(
         lambda p: part3_figure(results, _pyplot=p), save_dir, filename, "part3", show_plot, fmt, dpi
@@ -149,7 +158,7 @@ def part3Plots(results, save_dir="", filename="", show_plot=True, *, fmt=None, d
 # --- Part 4 ----------------------------------------------------------------------------------
 
 
-def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False) -> Figure:
+def part4_figure(results: Results, log_grad: bool | None = None, *, _pyplot: bool = False) -> Figure:
     """Training losses and first-layer gradient magnitudes, ReLU solid, sigmoid dashed.
 
     log_grad: None (default) uses a log gradient axis when the largest positive gradient is
@@ -199,7 +208,14 @@ def part4_figure(results, log_grad: bool | None = None, *, _pyplot: bool = False
 
 
 def part4Plots(
-    results, save_dir="", filename="", show_plot=True, log_grad=None, *, fmt=None, dpi=DPI
+    results: Results,
+    save_dir: str | os.PathLike[str] = "",
+    filename: str = "",
+    show_plot: bool = True,
+    log_grad: bool | None = None,
+    *,
+    fmt: str | None = None,
+    dpi: int = DPI,
 ) -> Path:
     """Save the Part 4 figure (see `part4_figure`); results: part4 dicts or result-file paths."""
     return save_and_close(
@@ -210,15 +226,15 @@ def part4Plots(
 # --- Part 5 ----------------------------------------------------------------------------------
 
 
-def _single(result, part: str) -> tuple[dict, str]:
-    if isinstance(result, (list, tuple)):  # the course's helper takes result[0] of a list
-        if not result:
-            raise ValueError(f"{part} needs one result, got an empty list")
-        result = result[0]
-    return load_result(result, part)
+def _single(result: Results, part: str) -> tuple[dict, str]:
+    if isinstance(result, (Mapping, str, os.PathLike)):
+        return load_result(result, part)
+    if not result:  # the course's helper takes result[0] of a list
+        raise ValueError(f"{part} needs one result, got an empty list")
+    return load_result(result[0], part)
 
 
-def part5_figure(result, *, _pyplot: bool = False) -> Figure:
+def part5_figure(result: Results, *, _pyplot: bool = False) -> Figure:
     """Training losses and validation accuracies of one architecture at lr 0.1, 0.01, 0.001."""
     result, where = _single(result, "part5")
     require_keys(result, PART5_KEYS, where)
@@ -243,14 +259,22 @@ def part5_figure(result, *, _pyplot: bool = False) -> Figure:
     return fig
 
 
-def part5Plots(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
+def part5Plots(
+    result: Results,
+    save_dir: str | os.PathLike[str] = "",
+    filename: str = "",
+    show_plot: bool = True,
+    *,
+    fmt: str | None = None,
+    dpi: int = DPI,
+) -> Path:
     """Save the Part 5 figure (see `part5_figure`); result: the part5 dict or its file path."""
     return save_and_close(
         lambda p: part5_figure(result, _pyplot=p), save_dir, filename, "part5", show_plot, fmt, dpi
     )
 
 
-def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
+def schedule_figure(result: Results, *, _pyplot: bool = False) -> Figure:
     """Validation accuracy of the two scheduled runs with the switch epochs marked, and the
     schedule's test accuracy beside Adam's (and constant lr 0.1's when recorded)."""
     result, where = _single(result, "part5_schedule")
@@ -330,7 +354,15 @@ def schedule_figure(result, *, _pyplot: bool = False) -> Figure:
     return fig
 
 
-def schedulePlot(result, save_dir="", filename="", show_plot=True, *, fmt=None, dpi=DPI) -> Path:
+def schedulePlot(
+    result: Results,
+    save_dir: str | os.PathLike[str] = "",
+    filename: str = "",
+    show_plot: bool = True,
+    *,
+    fmt: str | None = None,
+    dpi: int = DPI,
+) -> Path:
     """Save the schedule figure (see `schedule_figure`); result: the dict or its file path."""
     return save_and_close(
         lambda p: schedule_figure(result, _pyplot=p),

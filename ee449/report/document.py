@@ -48,7 +48,7 @@ def _meta_data(result: dict) -> tuple[dict, dict]:
     return meta, data if isinstance(data, dict) else {}
 
 
-def _setting(value, present: bool) -> str:
+def _setting(value: object, present: bool) -> str:
     if not present:
         return "\u2014"
     return value if isinstance(value, str) else json.dumps(value)

@@ -132,7 +132,7 @@ def cnns_beat_mlps(results: Results) -> Verdict:
 def spearman(x: list[float], y: list[float]) -> float:
     """Spearman rank correlation (average ranks for ties); NaN when either side is constant."""
 
-    def ranks(values):
+    def ranks(values: list[float]) -> np.ndarray:
         order = np.argsort(values, kind="stable")
         r = np.empty(len(values))
         r[order] = np.arange(len(values), dtype=float)
