@@ -19,6 +19,7 @@ from ee449.errors import ResultsError
 from ee449.experiments import describe_data
 from ee449.io import read_json
 from ee449.plots import curves, grids
+from ee449.plots import schedule as schedule_plots
 from ee449.report import build_report
 
 FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report
@@ -100,7 +101,7 @@ def part5_step(work: Work) -> None:
 
     def figures() -> None:
         curves.part5Plots(str(path), save_dir=work.out / FIGURES, filename="part5", show_plot=False)
-        curves.schedulePlot(
+        schedule_plots.schedulePlot(
             str(sched_path), save_dir=work.out / FIGURES, filename="part5_schedule", show_plot=False
         )
 

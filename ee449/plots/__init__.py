@@ -4,7 +4,8 @@ A student's script switches to these by changing one import:
 `from ee449.plots import part2Plots, part3Plots, part4Plots, part5Plots, visualizeWeights`.
 
 - `ee449.plots.grids`: image grids (Part 2 conv outputs, first-layer weights)
-- `ee449.plots.curves`: training curves (Parts 3, 4, 5 and the Part 5 schedule)
+- `ee449.plots.curves`: training curves (Parts 3, 4, 5)
+- `ee449.plots.schedule`: the Part 5 schedule's figure
 
 Submodules are imported on first use, so `import ee449.plots` does not import matplotlib.
 """
@@ -20,7 +21,7 @@ _EXPORTS = {
     "part3Plots": "curves",
     "part4Plots": "curves",
     "part5Plots": "curves",
-    "schedulePlot": "curves",
+    "schedulePlot": "schedule",
 }
 
 __all__ = sorted(_EXPORTS)

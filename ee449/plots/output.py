@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Sequence, Union
 from matplotlib.figure import Figure
 
 from ee449.io import atomic_write_bytes
+from ee449.results.schema import load_result
 
 FORMATS = ("png", "svg", "pdf")
 DPI = 100  # figsize (inches) x DPI = the PNG's pixel size
@@ -87,6 +88,15 @@ def save_and_close(
 
             plt.close(fig)
     return path
+
+
+def single_result(result: Results, part: str) -> tuple[dict, str]:
+    """One result (a list's first: the course's helper takes result[0]) loaded, and where it came from."""
+    if isinstance(result, (Mapping, str, os.PathLike)):
+        return load_result(result, part)
+    if not result:
+        raise ValueError(f"{part} needs one result, got an empty list")
+    return load_result(result[0], part)
 
 
 def as_list(results: Results) -> list[ResultSource]:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ee449.plots import curves, grids
+from ee449.plots import curves, grids, schedule
 from ee449.report.load import Results
 
 FIGURES = "figures"
@@ -68,7 +68,7 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
         (
             "part5_schedule",
             results.schedule,
-            lambda: curves.schedulePlot(results.schedule or {}, out, "part5_schedule", False),
+            lambda: schedule.schedulePlot(results.schedule or {}, out, "part5_schedule", False),
         ),
     ]
     for name, present, draw in jobs:
