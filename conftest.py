@@ -5,7 +5,9 @@
 - Hypothesis profiles: `dev` (fast, default on laptops) and `ci` (more examples, no deadline),
   chosen by the `CI` environment variable or `--hypothesis-profile`.
 - GPU: `gpu` tests are skipped without CUDA, unless `--require-gpu` is given, which turns the
-  skip into a failure so that a GPU box cannot pass by skipping. Under pytest-xdist each worker
+  skip into a failure so that a GPU box cannot pass by skipping. `--gpu-on-cpu` (or
+  `EE449_GPU_TESTS_ON_CPU=1`) runs the gpu tests that take the `gpu_device` fixture (the full
+  experiments) on the CPU at tiny settings instead, so CI runs their code on every commit. Under pytest-xdist each worker
   is pinned to one GPU (round robin) before CUDA initialises, so `pytest -m gpu -n 4` spreads
   the GPU tests over four GPUs.
 - Third-party data (the course's Part 2 files, the CIFAR-10 archive) is found through
@@ -86,6 +88,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail (instead of skip) gpu-marked tests when CUDA is not available",
     )
     parser.addoption(
+        "--gpu-on-cpu",
+        action="store_true",
+        default=os.environ.get("EE449_GPU_TESTS_ON_CPU", "") not in ("", "0"),
+        help="run the gpu tests that take `gpu_device` on the CPU at tiny settings (their wiring, "
+        "not their science; also EE449_GPU_TESTS_ON_CPU=1)",
+    )
+    parser.addoption(
         "--run-network",
         action="store_true",
         default=False,
@@ -128,6 +137,8 @@ def _load_hypothesis_profiles() -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     require_gpu = config.getoption("--require-gpu")
     gpu_items = [item for item in items if "gpu" in item.keywords]
+    if config.getoption("--gpu-on-cpu"):  # these run on the CPU: nothing to skip
+        gpu_items = [item for item in gpu_items if "gpu_device" not in getattr(item, "fixturenames", ())]
     if gpu_items and not require_gpu and not _cuda_available():
         skip = pytest.mark.skip(reason="needs CUDA (pass --require-gpu to fail instead of skip)")
         for item in gpu_items:
@@ -150,6 +161,18 @@ def _cuda_available() -> bool:
 @pytest.fixture
 def require_cuda(request: pytest.FixtureRequest) -> str:
     """The CUDA device for a gpu test; fails (not skips) under --require-gpu when absent."""
+    if not _cuda_available():
+        if request.config.getoption("--require-gpu"):
+            pytest.fail("--require-gpu was given but CUDA is not available")
+        pytest.skip("needs CUDA")
+    return "cuda"
+
+
+@pytest.fixture(scope="session")
+def gpu_device(request: pytest.FixtureRequest) -> str:
+    """Where a gpu test trains: "cpu" under --gpu-on-cpu (tiny settings), else CUDA as `require_cuda`."""
+    if request.config.getoption("--gpu-on-cpu"):
+        return "cpu"
     if not _cuda_available():
         if request.config.getoption("--require-gpu"):
             pytest.fail("--require-gpu was given but CUDA is not available")

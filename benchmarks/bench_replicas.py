@@ -27,8 +27,8 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
 from ee449 import models
-from ee449.training.device import resolve_device, to_resident
 from ee449.training import TrainConfig, shuffle_generator, train_many
+from ee449.training.device import resolve_device, to_resident
 
 
 def random_data(n_train: int, n_val: int, n_test: int) -> SimpleNamespace:

@@ -59,7 +59,7 @@ echo "data: $DATA"
 step "1. GPU unit tests"
 if [ "$DEVICE" = cuda ]; then
     timeout 150 "$PY" -m pytest -m gpu --require-gpu -q -p no:cacheprovider \
-        tests/test_replicas.py tests/test_train.py tests/test_bench.py 2>&1 | tail -15
+        tests/training/test_replicas.py tests/training/test_loop.py tests/bench/test_bench.py 2>&1 | tail -15
 fi
 
 step "2. ee449 bench (plain, --tf32, --compile)"

@@ -1,4 +1,18 @@
-"""The few exception types the package raises beyond ValueError / TypeError."""
+"""The exception types the package raises beyond ValueError / TypeError, in one place.
+
+    ValueError, TypeError   a bad argument or input, named with what was expected (exit 2)
+    RuntimeError
+    +-- DataError           data missing, laid out wrongly, corrupt, or not downloadable (exit 2)
+    +-- ResultsError        a result file missing, unreadable, or off its schema (exit 2)
+    +-- WorkError           a fault during work, e.g. a full disk; finished work is kept (exit 1)
+    +-- FolderBusy          another ee449 command is writing the output folder (exit 2)
+    +-- GradingError        the grader could not run its checks: not the submission's fault
+                            (defined in ee449.grading.runner until the grader's restructure)
+
+The command line (`ee449.cli.main`) prints any of these in one line, no traceback, with the
+exit status above. Inside the grader, `grading.records.Malformed` (a record that does not parse)
+and `grading.judge_results` use exceptions of their own that never leave their module.
+"""
 
 import errno
 
@@ -18,6 +32,10 @@ class WorkError(RuntimeError):
     """
 
     exit_status = 1
+
+
+class FolderBusy(RuntimeError):
+    """Another process holds the output folder's lock (`ee449.lock`)."""
 
 
 def describe_os_error(error: OSError) -> str:

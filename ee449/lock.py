@@ -14,11 +14,10 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from ee449.errors import FolderBusy
+
 LOCK_NAME = ".ee449.lock"
-
-
-class FolderBusy(RuntimeError):
-    """Another process holds the folder's lock."""
+__all__ = ["LOCK_NAME", "FolderBusy", "FolderLock"]
 
 
 class FolderLock:

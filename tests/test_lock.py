@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ee449.lock import FolderBusy, FolderLock
+from ee449.errors import FolderBusy
+from ee449.lock import FolderLock
 
 HOLD = """
 import sys, time

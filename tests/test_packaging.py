@@ -8,10 +8,10 @@ collect the same tests as here and pass a real test module.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import re
 import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -52,12 +52,14 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return top
 
 
+@pytest.mark.slow  # builds and unpacks the sdist, then collects the suite twice: 83 s
 def test_sdist_contains_every_tracked_test_fixture_and_the_control_panel(sdist: Path) -> None:
     wanted = _tracked_files("tests", "fixtures", "conftest.py", "LICENSE", "tox.ini")
     missing = sorted(name for name in wanted if not (sdist / name).is_file())
     assert not missing, f"{len(missing)} tracked files missing from the sdist, e.g. {missing[:8]}"
 
 
+@pytest.mark.slow  # builds and unpacks the sdist, then collects the suite twice: 83 s
 def test_tests_collect_and_pass_from_the_unpacked_sdist(sdist: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(sdist), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTEST_XDIST_WORKER", None)

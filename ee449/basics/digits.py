@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ee449.validate import positive_int
+
 IMAGE_SIZE = 28  # MNIST's 28x28
 SUPERSAMPLE = 4  # draw at 4x, then average 4x4 blocks: smooth, MNIST-like edges
 DIGIT_HEIGHT = 20  # MNIST digits fit a 20x20 box centred in the 28x28 image
@@ -63,8 +65,7 @@ def synthetic_digits(digit: int, count: int = 5, seed: int = 0) -> np.ndarray:
     """`count` images of `digit`, shape (count, 1, 28, 28) uint8 (0 background, up to 255 ink)."""
     if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit <= 9:
         raise ValueError(f"digit must be an int from 0 to 9, got {digit!r}")
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count <= 0:
-        raise ValueError(f"count must be a positive int, got {count!r}")
+    count = positive_int(count, "count")
     rng = np.random.default_rng([seed, digit])
     return np.stack([_draw_digit(str(digit), rng)[None] for _ in range(count)])
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ee449.spec import BATCH_SIZE, TRAIN_SAMPLES
 from ee449.spec import PART3_EPOCHS as EPOCHS  # Part 1's E: Parts 3 and 4 train for 15 epochs
+from ee449.validate import positive_int
 
 __all__ = [
     "BATCH_SIZE",
@@ -142,9 +143,8 @@ def _int(value: Any, name: str) -> int:
 
 
 def _positive_int(value: Any, name: str) -> int:
-    if _int(value, name) <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
+    """A TypeError for a non-int (`_int`), then the package's one positive-int check."""
+    return positive_int(_int(value, name), name)
 
 
 def _int_sequence(values: Any, name: str) -> list[int]:

@@ -1,13 +1,13 @@
 """The `ee449` command line.
 
-Every subcommand is a module of this package: the registry below maps a name to it, and it
-provides two functions,
+Every subcommand is an entry of the registry below, naming two modules:
 
-    add_arguments(parser: argparse.ArgumentParser) -> None
-    run(args: argparse.Namespace) -> int          # the exit status
+    options: add_arguments(parser: argparse.ArgumentParser) -> None
+    module:  run(args: argparse.Namespace) -> int          # the exit status
 
-Modules are imported only for the command that runs, so `ee449 --help` and `ee449 part1` do not
-pay for importing torch. Bad arguments exit with status 2 and a one-line reason (argparse's
+The options module is light (no torch), so `ee449 COMMAND --help` answers at once; the run
+module, which may import torch, is imported only once the arguments parse. For most commands
+both are the same module. Bad arguments exit with status 2 and a one-line reason (argparse's
 behaviour); a `ValueError` or data/results error raised by a command is reported the same way,
 in one line, with status 2.
 """
@@ -19,7 +19,6 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass
-from types import ModuleType
 from typing import NoReturn, Sequence
 
 from ee449 import __version__
@@ -29,27 +28,49 @@ from ee449.errors import describe_os_error
 @dataclass(frozen=True)
 class Command:
     name: str
-    module: str  # provides add_arguments(parser) and run(args) -> int
+    module: str  # provides run(args) -> int
     help: str
+    options: str = ""  # provides add_arguments(parser), without torch; "" when it is `module`
+
+    @property
+    def options_module(self) -> str:
+        return self.options or self.module
 
 
 COMMANDS: tuple[Command, ...] = (
     Command(
         "part1", "ee449.cli.part1", "Part 1: parameter counts and SGD arithmetic, checked against PyTorch"
     ),
-    Command("part2", "ee449.cli.part2", "Part 2: run my_conv2d on sample digits and draw the output grid"),
     Command(
-        "part3", "ee449.cli.experiments", "Part 3: train the five architectures (Adam), several runs each"
+        "part2",
+        "ee449.cli.part2",
+        "Part 2: run my_conv2d on sample digits and draw the output grid",
+        options="ee449.cli.part2_options",
+    ),
+    Command(
+        "part3",
+        "ee449.cli.experiments",
+        "Part 3: train the five architectures (Adam), several runs each",
+        options="ee449.cli.experiment_options",
     ),
     Command(
         "part4",
         "ee449.cli.experiments",
         "Part 4: ReLU against sigmoid: loss and first-layer gradient magnitude",
+        options="ee449.cli.experiment_options",
     ),
     Command(
-        "part5", "ee449.cli.experiments", "Part 5: learning rates 0.1/0.01/0.001 with SGD, then the schedule"
+        "part5",
+        "ee449.cli.experiments",
+        "Part 5: learning rates 0.1/0.01/0.001 with SGD, then the schedule",
+        options="ee449.cli.experiment_options",
     ),
-    Command("all", "ee449.cli.experiments", "every part, then the report, into one output folder"),
+    Command(
+        "all",
+        "ee449.cli.experiments",
+        "every part, then the report, into one output folder",
+        options="ee449.cli.experiment_options",
+    ),
     Command("report", "ee449.cli.report", "build the HTML + Markdown report from a results folder"),
     Command("grade", "ee449.cli.grade", "grade a student's submission (or a folder of them)"),
     Command("check", "ee449.cli.check", "for students: what the grader says on the visible checks"),
@@ -58,7 +79,12 @@ COMMANDS: tuple[Command, ...] = (
         "ee449.cli.rescore",
         "re-score a graded class with another rubric or a TA's overrides (no code runs)",
     ),
-    Command("bench", "ee449.cli.bench", "measure training throughput against the homework's reference loop"),
+    Command(
+        "bench",
+        "ee449.cli.bench",
+        "measure training throughput against the homework's reference loop",
+        options="ee449.cli.bench_options",
+    ),
 )
 
 
@@ -82,10 +108,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _command_parser(command: Command, module: ModuleType) -> argparse.ArgumentParser:
+def _command_parser(command: Command) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"ee449 {command.name}", description=command.help)
     parser.set_defaults(command=command.name)
-    module.add_arguments(parser)
+    importlib.import_module(command.options_module).add_arguments(parser)
     # The same two switches on every command: -q keeps stdout's results and errors only.
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument(
@@ -107,9 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         top.parse_args(argv)  # prints help / version / "invalid choice" and exits
         return 2
     command = next(c for c in COMMANDS if c.name == argv[0])
+    parser = _command_parser(command)
+    args = parser.parse_args(argv[1:])  # `--help` and bad arguments exit here, before torch loads
     module = importlib.import_module(command.module)
-    parser = _command_parser(command, module)
-    args = parser.parse_args(argv[1:])
     try:
         return int(module.run(args) or 0)
     except BrokenPipeError:

@@ -13,221 +13,96 @@ from __future__ import annotations
 
 import argparse
 import errno
-import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypedDict
 
 import torch
 
-from ee449 import experiments as ex
 from ee449.cli.experiment_options import QUICK, add_arguments, parse_archs
 from ee449.cli.findings import findings
+from ee449.cli.plan import Plan, make_plan, planned_steps
 from ee449.cli.progress import Progress
 from ee449.cli.steps import part2_step, part3_step, part4_step, part5_step, report_step
+from ee449.cli.work import How, Work
 from ee449.data import DataSplits, load_cifar10
-from ee449.errors import ResultsError, WorkError, describe_os_error
+from ee449.errors import WorkError, describe_os_error
 from ee449.experiments import RunStore, describe_data
-from ee449.experiments.payloads import ExperimentConfig
 from ee449.lock import FolderLock
-from ee449.results import result_status, write_result
-from ee449.results.files import BROKEN
 from ee449.training.device import check_device_available, resolve_device
 
-__all__ = ["QUICK", "How", "Plan", "add_arguments", "parse_archs", "run"]  # add_arguments + run: the command
+__all__ = [
+    "QUICK",
+    "How",
+    "Plan",
+    "add_arguments",
+    "make_plan",
+    "parse_archs",
+    "run",
+]  # add_arguments + run: the command
 
-
-class How(TypedDict):
-    """How every experiment of a command runs: the keywords of ex.part3, part4, part5 and schedule."""
-
-    device: str
-    store: RunStore
-    progress: Progress
-    speed: ex.Speed
-
-
-class Plan:
-    """The resolved request of one command: configs per part, data, output, progress."""
-
-    def __init__(self, args: argparse.Namespace):
-        self.command = args.command
-        self.planned: dict[str, int] = {}
-        self.quick = args.quick
-        self.out = Path(args.out)
-        self.device = args.device
-        self.force = args.force
-        self.seed = args.seed
-        self.data_source = args.data or ("synthetic" if args.quick else "torchvision")
-        self.data_root = args.data_root
-        check_device_available(self.device)  # a bad or absent --device fails now, in one line
-        q = QUICK if self.quick else {}
-        threads = args.threads or q.get("threads")
-        if threads:
-            torch.set_num_threads(threads)
-        shared = {"seed": self.seed}
-        if "record_every" in q:
-            shared["record_every"] = q["record_every"]
-        epochs = args.epochs or q.get("epochs")
-        archs = parse_archs(getattr(args, "arch", None)) if self.command != "part5" else ()
-        runs = getattr(args, "runs", None) or q.get("runs")
-        self.part3 = [
-            ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs, runs=runs)) for a in archs
-        ]
-        self.part4 = [ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs)) for a in archs]
-        p5_epochs = args.epochs or q.get("part5_epochs")
-        self.part5: ex.Part5Config | None = None
-        self.schedule: ex.ScheduleConfig | None = None
-        self.adam: ex.Part3Config | None = None
-        if self.command in ("part5", "all"):
-            args.part5_arch = args.part5_arch or q.get("part5_arch") or ex.Part5Config().arch
-            self.part5 = ex.override(ex.Part5Config(args.part5_arch), **shared, **_given(epochs=p5_epochs))
-            sched_epochs = q.get("schedule_epochs") if not args.epochs else math.ceil(1.5 * args.epochs)
-            self.schedule = ex.override(
-                ex.ScheduleConfig(args.part5_arch),
-                **shared,
-                **_given(
-                    epochs=sched_epochs,
-                    search_epochs=p5_epochs,
-                    patience=q.get("patience"),
-                    switch_epochs=tuple(args.switch_epochs) if args.switch_epochs else None,
-                ),
-            )
-            # Adam comparison when Part 3's file is missing: Part 3's settings, one run.
-            self.adam = ex.override(
-                ex.Part3Config(args.part5_arch), **shared, runs=1, **_given(epochs=epochs)
-            )
-        self.speed = ex.Speed(allow_tf32=args.tf32, compile=args.compile)
-        self.progress = Progress(enabled=not args.quiet, verbose=args.verbose)
-        self.store = RunStore(self.out, reuse=not self.force)
-        self.how = How(device=self.device, store=self.store, progress=self.progress, speed=self.speed)
-        self.data: DataSplits | None = None
-
-    @property
-    def splits(self) -> DataSplits:
-        """The loaded data (`load_data` comes first)."""
-        if self.data is None:
-            raise RuntimeError("Plan.load_data() must run before the experiments")
-        return self.data
-
-    def load_data(self) -> DataSplits:
-        extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
-        # Moved to the device once: every run of the command then trains from resident tensors.
-        data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))
-        self.data = data
-        sizes = describe_data(data)
-        self.progress.note(
-            f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, "
-            f"{sizes['test']} test images"
-        )
-        if data.synthetic:
-            self.progress.note(
-                "note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
-                "not the homework's numbers"
-            )
-        return data
-
-    def planned_steps(self) -> dict[str, int]:
-        """Optimizer steps per result file of the command (replicas each), for the progress bar."""
-        steps = math.ceil(describe_data(self.splits)["train"] / ex.Part3Config("mlp_1").batch_size)
-        plan: dict[str, int] = {}
-        if self.command in ("part3", "all"):
-            plan.update({f"part3_{c.arch}.json": c.runs * c.epochs * steps for c in self.part3})
-        if self.command in ("part4", "all"):
-            plan.update({f"part4_{c.arch}.json": 2 * c.epochs * steps for c in self.part4})
-        if self.part5 is not None and self.schedule is not None:
-            plan["part5.json"] = len(self.part5.lrs) * self.part5.epochs * steps
-            # two scheduled runs (the search is Part 5's lr-0.1 run), and one Adam run when Part 3 is not here
-            adam = (
-                self.adam.epochs * steps
-                if self.adam is not None
-                and not (self.out / f"part3_{self.schedule.arch}.json").is_file()
-                and self.command == "part5"
-                else 0
-            )
-            plan["part5_schedule.json"] = 2 * self.schedule.epochs * steps + adam
-        return plan
-
-    def needed(self, path: Path, config: ExperimentConfig) -> bool:
-        """Whether `path` must be (re)made for `config`; raises if it holds a different result."""
-        status = result_status(path, config, describe_data(self.splits))
-        if status == "missing":
-            return True
-        if self.force:
-            if status.startswith(BROKEN) or status.startswith("unreadable"):
-                self.progress.note(
-                    f"note: {path} is {status}; run without --force to rebuild it from the "
-                    f"saved runs under {self.out / '.runs'} without retraining "
-                    "(--force retrains them)"
-                )
-            return True
-        if status == "done":
-            self.progress.note(f"{path} is up to date (same config and data; --force re-runs it)")
-            self.progress.checkpoint(self.planned.get(path.name, 0))
-            return False
-        if status.startswith(BROKEN):
-            # Same config and data, a body that does not fit: rebuilt from the saved runs, which the
-            # store reuses (only runs that are missing or do not fit their config are trained).
-            self.progress.note(f"{path} is {status}; rebuilding it from the saved runs")
-            return True
-        if status.startswith("unreadable"):
-            raise ResultsError(
-                f"{path} is {status}; move it away and run again to rebuild it from the saved "
-                f"runs under {self.out / '.runs'} (no retraining), or pass --force to retrain "
-                "everything"
-            )
-        raise ResultsError(f"{path} was {status}; pass --force to replace it, or --out another folder")
-
-    def write(self, path: Path, payload: dict[str, Any]) -> None:
-        write_result(path, payload)
-        self.progress.result(f"wrote {path}")
-        self.progress.checkpoint(self.planned.get(path.name, 0))
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
+STEPS: dict[str, Callable[[Work], None]] = {
+    "part2": part2_step,
+    "part3": part3_step,
+    "part4": part4_step,
+    "part5": part5_step,
+}
 
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    plan = Plan(args)
-    steps: list[tuple[str, Callable[[Plan], None]]] = []
-    if plan.command == "all":
-        steps.append(("part2", part2_step))
-    if plan.command in ("part3", "all"):
-        steps.append(("part3", part3_step))
-    if plan.command in ("part4", "all"):
-        steps.append(("part4", part4_step))
-    if plan.command in ("part5", "all"):
-        steps.append(("part5", part5_step))
+    plan = make_plan(args)
+    check_device_available(plan.device)  # a bad or absent --device fails now, in one line
+    if plan.threads:
+        torch.set_num_threads(plan.threads)
     if plan.out.exists() and not plan.out.is_dir():
         raise ValueError(f"--out {plan.out} is a file, not a folder")
-    plan.load_data()  # first: a bad --data leaves no output folder behind
+    progress = Progress(enabled=not plan.quiet, verbose=plan.verbose)
+    splits = load_data(plan, progress)  # first: a bad --data leaves no output folder behind
     lock = FolderLock(_writable_folder(plan.out)).acquire()  # one writer per --out (exit 2 naming the other)
+    store = RunStore(plan.out, reuse=not plan.force)
+    work = Work(plan, splits, progress, store, planned_steps(plan, describe_data(splits)["train"]))
+    report = None
     try:
-        plan.planned = plan.planned_steps()
-        plan.progress.start(sum(plan.planned.values()))
+        progress.start(sum(work.planned.values()))
         try:
-            for _, step in steps:
-                step(plan)
-            report = report_step(plan) if plan.command == "all" else None
-            plan.progress.finish()
+            for step in plan.steps():
+                STEPS[step](work)
+            report = report_step(work) if plan.command == "all" else None
+            progress.finish()
         except OSError as error:
             raise WorkError(
-                f"{describe_os_error(error)}; the {plan.store.count()} finished runs stay saved "
+                f"{describe_os_error(error)}; the {store.count()} finished runs stay saved "
                 f"under {plan.out / '.runs'}: fix that and run again to resume"
             ) from error
         finally:
-            plan.progress.close()  # an interrupt's message starts on a line of its own
+            progress.close()  # an interrupt's message starts on a line of its own
     finally:
         lock.release()
     for line in findings(plan):
-        plan.progress.result(line)
+        progress.result(line)
     if report is not None:
-        plan.progress.result(f"wrote {report}")
-    plan.progress.note(f"ee449 {plan.command}: done in {time.perf_counter() - start:.0f} s")
+        progress.result(f"wrote {report}")
+    progress.note(f"ee449 {plan.command}: done in {time.perf_counter() - start:.0f} s")
     return 0
+
+
+def load_data(plan: Plan, progress: Progress) -> DataSplits:
+    """The command's data, moved to its device once, with a note of what it is."""
+    extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if plan.quick else {}
+    data = load_cifar10(plan.data_source, plan.data_root, **extra).to(resolve_device(plan.device))
+    sizes = describe_data(data)
+    progress.note(
+        f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, {sizes['test']} test images"
+    )
+    if data.synthetic:
+        progress.note(
+            "note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
+            "not the homework's numbers"
+        )
+    return data
 
 
 def _writable_folder(out: Path) -> Path:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ee449.cli.plan import Plan
 from ee449.report.load import load_folder, part3_rows, part4_rows, part5_rows, schedule_row
 from ee449.report.verdicts import verdicts
-
-if TYPE_CHECKING:  # annotations only: experiments imports this module
-    from ee449.cli.experiments import Plan
 
 
 def findings(plan: Plan) -> list[str]:

@@ -19,8 +19,6 @@ from ee449.errors import DataError
 from ee449.io import save_npy, write_json
 from ee449.plots.grids import part2Plots
 
-DEFAULT_OUT = "ee449-out"
-
 
 @dataclass(frozen=True)
 class Part2Result:
@@ -101,27 +99,6 @@ def load_array(path: str | Path, what: str) -> np.ndarray:
         layout = "[N, C, H, W]" if what == "samples" else "[C_out, C_in, kh, kw]"
         raise DataError(f"{what} file {path} has shape {array.shape}; expected a 4-D array {layout}")
     return array
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--samples", metavar="FILE", help="input images .npy [N, C, H, W] (e.g. the course's samples_X.npy)"
-    )
-    parser.add_argument(
-        "--kernel", metavar="FILE", help="kernels .npy [C_out, C, kh, kw] (e.g. the course's kernel.npy)"
-    )
-    parser.add_argument(
-        "--digit",
-        type=int,
-        choices=range(10),
-        default=0,
-        metavar="X",
-        help="the digit of the built-in samples, 0 to 9 (default 0)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the built-in samples' distortions")
-    parser.add_argument(
-        "--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT})"
-    )
 
 
 def run(args: argparse.Namespace) -> int:

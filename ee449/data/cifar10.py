@@ -35,7 +35,11 @@ DOWNLOAD_TIMEOUT_S = 20.0  # an offline machine should fail in seconds, not hang
 
 @dataclass(frozen=True)
 class DataSplits:
-    """Transformed images float32 [N, 1, 32, 32] and labels int64 [N] for the three splits."""
+    """Transformed images float32 [N, 1, 32, 32] and labels int64 [N] for the three splits.
+
+    The one record of the six split tensors: loaded here, checked and moved to the training
+    device by `ee449.training.device.to_resident`, trained on, described in result files.
+    """
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
@@ -43,8 +47,8 @@ class DataSplits:
     val_labels: torch.Tensor
     test_images: torch.Tensor
     test_labels: torch.Tensor
-    source: str  # human readable, e.g. "synthetic (seed 0)"
-    synthetic: bool  # True for the built-in stand-in: everything that reports results says so
+    source: str = "tensors given in memory"  # human readable, e.g. "synthetic (seed 0)"
+    synthetic: bool = False  # True for the built-in stand-in: everything that reports results says so
 
     def to(self, device: str | torch.device) -> DataSplits:
         """The same splits with all six tensors on `device`."""
@@ -54,6 +58,13 @@ class DataSplits:
             if isinstance(getattr(self, f.name), torch.Tensor)
         }
         return dataclasses.replace(self, **moved)
+
+    @staticmethod
+    def tensor_names() -> tuple[str, ...]:
+        """The six tensors' field names, in order (train, val, test; images, labels)."""
+        return tuple(
+            f.name for f in dataclasses.fields(DataSplits) if f.name.endswith(("_images", "_labels"))
+        )
 
     def describe(self) -> dict:
         """Plain-JSON summary for result files' meta: source, synthetic flag, sizes."""
@@ -65,6 +76,10 @@ class DataSplits:
             "test": int(self.test_labels.shape[0]),
             "classes": list(CLASSES),
         }
+
+
+# Raw uint8 train images [N, 32, 32, 3], train labels [N], test images, test labels.
+_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def cache_root(root: str | os.PathLike | None = None) -> Path:
@@ -190,7 +205,7 @@ def load_cifar10(
     )
 
 
-def _synthetic_arrays(per_class: tuple[int, int]):
+def _synthetic_arrays(per_class: tuple[int, int]) -> _Arrays:
     if len(per_class) != 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in per_class):
         raise ValueError(f"synthetic_per_class must be (train, test) positive integers, got {per_class!r}")
     # Train and test come from different seeds: no test image is a copy of a training image.
@@ -199,7 +214,7 @@ def _synthetic_arrays(per_class: tuple[int, int]):
     return train_x, train_y, test_x, test_y
 
 
-def _torchvision_arrays(folder: Path):
+def _torchvision_arrays(folder: Path) -> _Arrays:
     """Raw uint8 arrays from torchvision's CIFAR10 (downloading into `folder` if needed)."""
     import socket
 

@@ -28,46 +28,46 @@ MAX_TILT = 0.7  # radians either way: patterns stay mostly upright, as objects i
 # Each maps float arrays u, v of one shape to a boolean mask. The order is the label order.
 
 
-def _plus(u, v):
+def _plus(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return ((np.abs(u) < 0.28) & (np.abs(v) < 1)) | ((np.abs(v) < 0.28) & (np.abs(u) < 1))
 
 
-def _square_outline(u, v):
+def _square_outline(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     m = np.maximum(np.abs(u), np.abs(v))
     return (m < 0.9) & (m > 0.55)
 
 
-def _chevron(u, v):
+def _chevron(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return (np.abs(v + 0.4 - 0.9 * np.abs(u)) < 0.25) & (np.abs(u) < 0.95)
 
 
-def _triangle(u, v):
+def _triangle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return (v < 0.7) & (v > 1.7 * np.abs(u) - 1.0)
 
 
-def _ring(u, v):
+def _ring(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     r = np.hypot(u, v)
     return (r < 0.95) & (r > 0.55)
 
 
-def _disk(u, v):
+def _disk(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.hypot(u, v) < 0.8
 
 
-def _checker(u, v):
+def _checker(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     cells = (np.floor(u * 2.0) + np.floor(v * 2.0)) % 2 == 0
     return cells & (np.abs(u) < 1) & (np.abs(v) < 1)
 
 
-def _stripes(u, v):
+def _stripes(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return (np.sin(u * np.pi * 2.2) > 0) & (np.hypot(u, v) < 1)
 
 
-def _two_dots(u, v):
+def _two_dots(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.hypot(np.abs(u) - 0.55, v) < 0.38
 
 
-def _letter_h(u, v):
+def _letter_h(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     legs = (np.abs(u) > 0.5) & (np.abs(u) < 0.9) & (np.abs(v) < 0.95)
     return legs | ((np.abs(v) < 0.2) & (np.abs(u) < 0.9))
 

@@ -13,6 +13,7 @@ from typing import Any, Sequence, TypeVar
 
 from ee449 import spec
 from ee449.training.config import TrainConfig
+from ee449.validate import positive_int
 
 SEED_STRIDE = 1000  # run i of base seed s is s * SEED_STRIDE + i: distinct for up to 1000 runs
 
@@ -26,9 +27,7 @@ def run_seeds(seed: int, runs: int) -> list[int]:
 
 def _positive_int(config: Any, *names: str) -> None:
     for name in names:
-        value = getattr(config, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{type(config).__name__}.{name} must be a positive int, got {value!r}")
+        positive_int(getattr(config, name), f"{type(config).__name__}.{name}")
 
 
 # -- configs ----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ee449.data import DataSplits
 from ee449.experiments.configs import Part3Config, Part4Config, Part5Config, ScheduleConfig, run_seeds
 from ee449.experiments.payloads import (
     Environment,
@@ -47,7 +48,6 @@ from ee449.training import (
     resolve_device,
     train_many,
 )
-from ee449.training.device import SplitTensors
 
 # -- the plateau rule ---------------------------------------------------------------------------
 
@@ -86,7 +86,7 @@ class Speed:
 
 def train_runs(
     arch: str,
-    data: SplitTensors,
+    data: DataSplits,
     config: TrainConfig,
     seeds: Sequence[int],
     store: RunStore | None = None,
@@ -129,7 +129,7 @@ def _shift_runs(progress: Progress, indices: Sequence[int], runs: int) -> Progre
     return hook
 
 
-def _environment(data: SplitTensors, device: str) -> Environment:
+def _environment(data: DataSplits, device: str) -> Environment:
     return Environment(device=str(resolve_device(device)), data=describe_data(data))
 
 
@@ -142,7 +142,7 @@ def _stage(progress: Progress | None, label: str) -> None:
 
 def part3(
     config: Part3Config,
-    data: SplitTensors,
+    data: DataSplits,
     *,
     device: str = "auto",
     store: RunStore | None = None,
@@ -166,7 +166,7 @@ def part3(
 
 def part4(
     config: Part4Config,
-    data: SplitTensors,
+    data: DataSplits,
     *,
     device: str = "auto",
     store: RunStore | None = None,
@@ -187,7 +187,7 @@ def part4(
 
 def part5(
     config: Part5Config,
-    data: SplitTensors,
+    data: DataSplits,
     *,
     device: str = "auto",
     store: RunStore | None = None,
@@ -208,7 +208,7 @@ def part5(
 
 def schedule(
     config: ScheduleConfig,
-    data: SplitTensors,
+    data: DataSplits,
     *,
     device: str = "auto",
     store: RunStore | None = None,

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from ee449.data import DataSplits
 from ee449.errors import ResultsError
 from ee449.io import read_json, to_jsonable, write_json
 from ee449.training.config import TrainConfig
-from ee449.training.device import SplitTensors
 from ee449.training.history import History
 
 RUNS_DIR = ".runs"
@@ -36,7 +36,7 @@ def now_utc() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def describe_data(data: SplitTensors) -> dict[str, Any]:
+def describe_data(data: DataSplits) -> dict[str, Any]:
     """`data.describe()` when the object has it (DataSplits), else the split sizes."""
     describe = getattr(data, "describe", None)
     if callable(describe):

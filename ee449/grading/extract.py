@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import construct, naming, provenance, run_matching, sources, static
+from ee449.grading import construct, naming, parsing, provenance, run_matching, sources, static
 from ee449.grading.bindings import referenced_globals, statement_source, top_level_bindings
 from ee449.grading.static import adam_learning_rates
 from ee449.spec import ARCHITECTURES
@@ -122,7 +122,7 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
         for cell, why in source.left_out:
             extraction.skipped[f"{rel}, cell {cell}"] = f"does not parse ({why}): left out"
         try:
-            tree = ast.parse(source.text, filename=rel)
+            tree = parsing.parse(source.text, rel)
         except SyntaxError as error:
             extraction.parse_errors[rel] = f"line {error.lineno}: {error.msg}"
             continue
@@ -186,7 +186,9 @@ def _closure(
             if source_name and source_file:
                 todo.append((source_file, source_name))
                 if alias.asname and alias.asname != source_name:
-                    alias_node = ast.copy_location(ast.parse(f"{alias.asname} = {source_name}").body[0], node)
+                    alias_node = ast.copy_location(
+                        parsing.parse(f"{alias.asname} = {source_name}").body[0], node
+                    )
                     alias_node.ee449_alias = True  # type: ignore[attr-defined]  # rendered after every definition it renames
                     chosen[id(alias_node)] = (source_file, alias_node)
             else:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ee449.grading import pdf_repair, pdf_tables
+from ee449.grading import parsing, pdf_repair, pdf_tables
 from ee449.grading.pdf_layout import Row, read_rows
 from ee449.grading.pdf_lines import (
     Line,
@@ -106,7 +106,7 @@ def could_start(line: Line) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(line.text)
+            parsing.parse(line.text)
             return True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
@@ -172,7 +172,7 @@ def trimmed(segment: list[Line]) -> list[Line]:
 
 def is_code(segment: Sequence[Line]) -> bool:
     """Code, not a stray word of prose: some statement other than a bare name or number."""
-    tree = ast.parse(textwrap.dedent("\n".join(line.source() for line in segment)))
+    tree = parsing.parse(textwrap.dedent("\n".join(line.source() for line in segment)))
     return any(
         not (isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Constant))) for s in tree.body
     )

@@ -8,7 +8,6 @@ a line wrapped at the margin. Whether a wrap is joined back is decided by parsin
 
 from __future__ import annotations
 
-import ast
 import codeop
 import re
 import textwrap
@@ -16,6 +15,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from ee449.grading import parsing
 from ee449.grading.pdf_layout import WRAP_MARKS, Row
 
 INDENT = "    "
@@ -48,7 +48,7 @@ def first_error(lines: Sequence[Line]) -> int | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences in student strings
-            ast.parse(source)
+            parsing.parse(source)
     except SyntaxError as error:
         return max(1, min(error.lineno or len(lines), len(lines)))
     except (ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting
@@ -187,7 +187,7 @@ def is_open(line: Line) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(line.text)
+            parsing.parse(line.text)
         return False
     except SyntaxError as error:
         if "triple-quoted" in str(error.msg):

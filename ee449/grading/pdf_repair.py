@@ -10,13 +10,13 @@ cannot be placed is dropped alone (and reported), never the pages after it. Noth
 
 from __future__ import annotations
 
-import ast
 import codeop
 import keyword
 import re
 import warnings
 from dataclasses import replace
 
+from ee449.grading import parsing
 from ee449.grading.pdf_lines import Line, first_error
 
 # A line is left unfinished by: an operator or a comma at its end, an open bracket, a backslash.
@@ -27,7 +27,7 @@ def _parses_or_continues(text: str) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text.strip())
+            parsing.parse(text.strip())
         return True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ee449.grading import parsing
+
 PACKAGE = "ee449"
 # The modules whose definitions are the homework's answers (relative to the package folder).
 REFERENCE_MODULES = ("basics/conv.py", "models/networks.py", "models/stacked.py")
@@ -69,7 +71,7 @@ def reference_fingerprints() -> dict[str, str]:
     root = Path(__file__).resolve().parents[1]
     prints: dict[str, str] = {}
     for rel in REFERENCE_MODULES:
-        tree = ast.parse((root / rel).read_text(encoding="utf-8"))
+        tree = parsing.parse((root / rel).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 found = _fingerprint(node)

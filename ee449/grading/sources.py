@@ -10,10 +10,11 @@ Nothing here runs student code.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ee449.grading import parsing
 
 MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
 MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry their outputs (images): larger than scripts
@@ -76,7 +77,7 @@ def drop_magics(text: str) -> str:
 def _parse_error(text: str) -> str | None:
     """Why `text` is not Python ('line 2: invalid syntax'), or None when it parses."""
     try:
-        ast.parse(text)
+        parsing.parse(text)
     except SyntaxError as error:
         return f"line {error.lineno}: {error.msg}"
     except (ValueError, RecursionError) as error:

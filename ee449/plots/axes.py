@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
+from matplotlib.axes import Axes
 
 from ee449.results.schema import meta_of
 
@@ -20,7 +21,7 @@ def colors(n: int) -> list:
     return [colormaps["turbo"](x) for x in np.linspace(0.05, 0.95, n)]
 
 
-def style_axes(ax, title: str, xlabel: str, ylabel: str) -> None:
+def style_axes(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
     """The curve figures' one look: title left, label and tick sizes, a light grid."""
     ax.set_title(title, loc="left", fontsize=14)
     ax.set_xlabel(xlabel, fontsize=12)
@@ -29,18 +30,18 @@ def style_axes(ax, title: str, xlabel: str, ylabel: str) -> None:
     ax.grid(True, alpha=0.3)
 
 
-def steps_axis(ax, results: Sequence[Mapping], unit: str) -> None:
+def steps_axis(ax: Axes, results: Sequence[Mapping], unit: str) -> None:
     """A secondary 'step' axis on top of an epoch axis, when all results share steps per epoch."""
     per_epoch = {meta_of(r).get("steps_per_epoch") for r in results}
     if unit != "epoch" or len(per_epoch) != 1:
         return
     spe = float(per_epoch.pop() or 1)  # every result knows it (shared_unit said 'epoch')
-    top = ax.secondary_xaxis("top", functions=(lambda e: e * spe, lambda s: s / spe))
+    top = ax.secondary_xaxis("top", functions=(lambda e: np.asarray(e) * spe, lambda s: np.asarray(s) / spe))
     top.set_xlabel("optimizer step", fontsize=10)
     top.tick_params(labelsize=9)
 
 
-def diagonal(ax, values: np.ndarray) -> None:
+def diagonal(ax: Axes, values: np.ndarray) -> None:
     """A dotted y = x line over the finite values' range (test against training accuracy)."""
     finite = values[np.isfinite(values)]
     if finite.size:

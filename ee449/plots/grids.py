@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ee449.plots.output import DPI, save_figure
+from ee449.validate import positive_int
 
 TILE_TARGET_PX = 96  # tiles are magnified by an integer factor to about this many pixels
 TITLE_PX = 14  # the band above each tile for its title
@@ -219,5 +220,4 @@ def _is_square(n: int) -> bool:
 
 
 def _positive(value: Any, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    positive_int(value, name)

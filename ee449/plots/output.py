@@ -11,14 +11,18 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping, Sequence, Union
 
 from matplotlib.figure import Figure
 
 from ee449.io import atomic_write_bytes
+from ee449.results.schema import load_result
 
 FORMATS = ("png", "svg", "pdf")
 DPI = 100  # figsize (inches) x DPI = the PNG's pixel size
+# A result as the course's helpers take it: the dict, or the path of its JSON file; or several.
+ResultSource = Union[Mapping[str, Any], str, "os.PathLike[str]"]
+Results = Union[ResultSource, Sequence[ResultSource]]
 _NON_INTERACTIVE = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
 
 
@@ -61,7 +65,15 @@ def save_figure(
     return atomic_write_bytes(Path(save_dir or ".") / f"{name}.{fmt}", buffer.getvalue())
 
 
-def save_and_close(build, save_dir, filename, default_name, show_plot, fmt, dpi) -> Path:
+def save_and_close(
+    build: Callable[[bool], Figure],
+    save_dir: str | os.PathLike[str],
+    filename: str,
+    default_name: str,
+    show_plot: bool,
+    fmt: str | None,
+    dpi: int,
+) -> Path:
     show = bool(show_plot) and interactive_backend()
     fig = build(show)
     try:
@@ -78,5 +90,14 @@ def save_and_close(build, save_dir, filename, default_name, show_plot, fmt, dpi)
     return path
 
 
-def as_list(results) -> list:
+def single_result(result: Results, part: str) -> tuple[dict, str]:
+    """One result (a list's first: the course's helper takes result[0]) loaded, and where it came from."""
+    if isinstance(result, (Mapping, str, os.PathLike)):
+        return load_result(result, part)
+    if not result:
+        raise ValueError(f"{part} needs one result, got an empty list")
+    return load_result(result[0], part)
+
+
+def as_list(results: Results) -> list[ResultSource]:
     return [results] if isinstance(results, (Mapping, str, os.PathLike)) else list(results)

@@ -7,10 +7,11 @@ among the report's problems, never fatal.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
-from ee449.plots import curves, grids
+from ee449.plots import curves, grids, schedule
 from ee449.report.load import Results
 
 FIGURES = "figures"
@@ -23,7 +24,7 @@ def _stale(target: Path, sources: list[Path]) -> bool:
     return target.stat().st_mtime < newest
 
 
-def _draw(target: Path, sources: list[Path], draw, problems: list[str]) -> Path | None:
+def _draw(target: Path, sources: list[Path], draw: Callable[[], object], problems: list[str]) -> Path | None:
     """Draw `target` when missing or stale; the path if it exists afterwards, else None."""
     if _stale(target, sources):
         try:
@@ -43,7 +44,7 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
     if results.part2_output is not None:
         part2_output = results.part2_output
 
-        def part2():
+        def part2() -> None:
             kernel = (results.part2 or {}).get("kernel")
             names = kernel.get("names") if isinstance(kernel, dict) else None
             grids.part2Plots(
@@ -59,11 +60,15 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
     jobs = [
         ("part3", results.part3, lambda: curves.part3Plots(results.part3, out, "part3", False)),
         ("part4", results.part4, lambda: curves.part4Plots(results.part4, out, "part4", False)),
-        ("part5", results.part5, lambda: curves.part5Plots(results.part5, out, "part5", False)),
+        (
+            "part5",
+            results.part5,
+            lambda: curves.part5Plots(results.part5 or {}, out, "part5", False),
+        ),  # drawn when present
         (
             "part5_schedule",
             results.schedule,
-            lambda: curves.schedulePlot(results.schedule, out, "part5_schedule", False),
+            lambda: schedule.schedulePlot(results.schedule or {}, out, "part5_schedule", False),
         ),
     ]
     for name, present, draw in jobs:
@@ -75,7 +80,7 @@ def ensure_figures(results: Results) -> dict[str, Path | None]:
             continue
         name = f"part3_{r['name']}_weights"
 
-        def weights(r=r, name=name):
+        def weights(r: dict[str, Any] = r, name: str = name) -> None:
             grids.visualizeWeights(
                 np.asarray(r["weights"], dtype=float), str(out), filename=name, name=r["name"]
             )

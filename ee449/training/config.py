@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ee449 import spec
 from ee449.models import check_activation
 from ee449.training.device import resolve_device
+from ee449.validate import positive_int
 
 OPTIMIZERS = ("adam", "sgd")
 
@@ -38,9 +39,7 @@ class TrainConfig:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
         check_activation(self.activation)
         for name in ("epochs", "batch_size", "record_every"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            positive_int(getattr(self, name), name)
         if not isinstance(self.eval_chunk, int) or self.eval_chunk < 0:
             raise ValueError(
                 f"eval_chunk must be an int >= 0 (0 = per-device default), got {self.eval_chunk!r}"

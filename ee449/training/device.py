@@ -1,47 +1,21 @@
 """Where training runs: the device, the data resident on it, and the settings measured per device.
 
-`resolve_device` turns "auto" into cuda or cpu; `to_resident` checks the six split tensors and
-moves them to the device once (the trainer then batches by index, never copying per step);
+`resolve_device` turns "auto" into cuda or cpu; `to_resident` checks the six split tensors of a
+`DataSplits` (or of any object that has them, NumPy arrays included) and moves them to the device once (the trainer then batches by index, never copying per step);
 `configure_device`, `memory_format_for`, `eval_chunk_for` and `batching_pays_off` hold the
 per-device choices, each with the measurement behind it (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+import dataclasses
+from typing import Any
 
 import torch
 
+from ee449.data import DataSplits
 from ee449.spec import INPUT_SHAPE
 from ee449.training.allocator import keep_freed_memory
-
-
-class SplitTensors(Protocol):
-    """What the trainer reads: any object with the six split tensors (`DataSplits`, `Resident`, ...)."""
-
-    @property
-    def train_images(self) -> torch.Tensor: ...
-    @property
-    def train_labels(self) -> torch.Tensor: ...
-    @property
-    def val_images(self) -> torch.Tensor: ...
-    @property
-    def val_labels(self) -> torch.Tensor: ...
-    @property
-    def test_images(self) -> torch.Tensor: ...
-    @property
-    def test_labels(self) -> torch.Tensor: ...
-
-
-class Resident(NamedTuple):
-    """The six data tensors on one device: images float32 [N, 1, 32, 32], labels int64 [N]."""
-
-    train_images: torch.Tensor
-    train_labels: torch.Tensor
-    val_images: torch.Tensor
-    val_labels: torch.Tensor
-    test_images: torch.Tensor
-    test_labels: torch.Tensor
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -61,34 +35,47 @@ def eval_chunk_for(device: torch.device, eval_chunk: int = 0) -> int:
     return 10_000 if device.type == "cuda" else 256
 
 
-def to_resident(data: SplitTensors, device: torch.device) -> Resident:
-    """Check and move any object with the six split tensors (e.g. `data.DataSplits`) to `device`."""
-    tensors = []
-    for name in Resident._fields:
+def to_resident(data: DataSplits | Any, device: torch.device) -> DataSplits:
+    """`data`'s six split tensors checked, as float32 images and int64 labels on `device`.
+
+    `data` is a `DataSplits`, or any object with the six attributes (arrays or tensors); its
+    `source` and `synthetic` are kept when it has them.
+    """
+    tensors: dict[str, torch.Tensor] = {}
+    for name in DataSplits.tensor_names():
         if not hasattr(data, name):
             raise TypeError(
-                f"data has no attribute {name!r}; expected an object with {', '.join(Resident._fields)}"
+                f"data has no attribute {name!r}; expected an object with {', '.join(DataSplits.tensor_names())}"
             )
         value = torch.as_tensor(getattr(data, name))
         if name.endswith("images"):
             if value.dim() != 4 or tuple(value.shape[1:]) != INPUT_SHAPE:
                 raise ValueError(f"{name} must have shape [N, 1, 32, 32], got {list(value.shape)}")
-            value = value.to(device=device, dtype=torch.float32)
+            tensors[name] = value.to(device=device, dtype=torch.float32)
         else:
             if value.dim() != 1 or value.is_floating_point():
                 raise ValueError(
                     f"{name} must be integer class labels of shape [N], got {value.dtype} {list(value.shape)}"
                 )
-            value = value.to(device=device, dtype=torch.int64)
-        tensors.append(value)
-    data = Resident(*tensors)
+            tensors[name] = value.to(device=device, dtype=torch.int64)
     for split in ("train", "val", "test"):
-        n_images, n_labels = len(getattr(data, f"{split}_images")), len(getattr(data, f"{split}_labels"))
+        n_images, n_labels = len(tensors[f"{split}_images"]), len(tensors[f"{split}_labels"])
         if n_images != n_labels:
             raise ValueError(f"{split} split has {n_images} images but {n_labels} labels")
-    if len(data.train_images) == 0:
+    if len(tensors["train_images"]) == 0:
         raise ValueError("the training split is empty")
-    return data
+    t = tensors
+    resident = DataSplits(
+        t["train_images"],
+        t["train_labels"],
+        t["val_images"],
+        t["val_labels"],
+        t["test_images"],
+        t["test_labels"],
+    )
+    if isinstance(data, DataSplits):
+        return dataclasses.replace(resident, source=data.source, synthetic=data.synthetic)
+    return resident
 
 
 def configure_device(device: torch.device, allow_tf32: bool) -> None:

@@ -30,19 +30,18 @@ The other replicas train on; training ends when every replica has stopped. Nothi
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from ee449.models import HomeworkNet, check_architecture, first_layer
+from ee449.data import DataSplits
+from ee449.models import check_architecture, first_layer
 from ee449.models.stacked import StackedNet
 from ee449.training.config import TrainConfig
 from ee449.training.device import (
-    Resident,
-    SplitTensors,
     batching_pays_off,
     configure_device,
     eval_chunk_for,
@@ -52,6 +51,7 @@ from ee449.training.device import (
 )
 from ee449.training.evaluate import accuracy, stacked_correct
 from ee449.training.history import History, Progress, ProgressEvent
+from ee449.training.recording import Point, Records, Window
 
 _SHUFFLE_SALT = 0x5EED_1E55  # keeps the shuffling stream apart from the init stream of a seed
 
@@ -72,9 +72,9 @@ def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch
 
 
 def train(
-    arch: str, data: SplitTensors, config: TrainConfig, seed: int, progress: Progress | None = None
+    arch: str, data: DataSplits, config: TrainConfig, seed: int, progress: Progress | None = None
 ) -> History:
-    """Train `arch` from scratch on `data` (an object with the six split tensors) with `seed`."""
+    """Train `arch` from scratch on `data` with `seed` (`data`: see `to_resident`)."""
     check_architecture(arch)
     resident = to_resident(data, resolve_device(config.device))
     return train_stack(arch, resident, config, [seed], progress)[0]
@@ -82,7 +82,7 @@ def train(
 
 def train_many(
     arch: str,
-    data: SplitTensors,
+    data: DataSplits,
     config: TrainConfig,
     seeds: Sequence[int],
     progress: Progress | None = None,
@@ -108,9 +108,35 @@ def train_many(
     ]
 
 
+@dataclass(frozen=True)
+class _Stack:
+    """A stack of R replicas being trained: what stays fixed while it trains."""
+
+    data: DataSplits
+    config: TrainConfig
+    seeds: list[int]
+    net: StackedNet
+    optimizer: torch.optim.Optimizer
+    forward: Callable[[torch.Tensor], torch.Tensor]
+    generators: list[torch.Generator]  # one shuffling stream per replica
+    chunk: int  # images per evaluation forward
+    steps_per_epoch: int
+    progress: Progress | None
+    run_offset: int  # the first replica's index among `runs`, for progress events
+    runs: int
+
+    @property
+    def replicas(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def device(self) -> torch.device:
+        return self.data.train_images.device
+
+
 def train_stack(
     arch: str,
-    data: Resident,
+    data: DataSplits,
     config: TrainConfig,
     seeds: Sequence[int],
     progress: Progress | None = None,
@@ -119,173 +145,155 @@ def train_stack(
 ) -> list[History]:
     """Train one replica per seed together (the loop); each History equals a run of its own."""
     start_time = time.perf_counter()
+    stack = _start(arch, data, config, [int(s) for s in seeds], progress, run_offset, runs)
+    records = Records(stack.replicas)
+    window = Window(stack.replicas, stack.device)
+    step = 0
+    for epoch in range(config.epochs):
+        step = _train_epoch(stack, records, window, epoch, step)
+        if not records.any_active():
+            break
+    if window.samples:  # a partial last window (steps not a multiple of record_every)
+        records.stop_diverged(stack.net, window.mean_losses(), step)
+    return _histories(stack, records, step, time.perf_counter() - start_time)
+
+
+def _start(
+    arch: str,
+    data: DataSplits,
+    config: TrainConfig,
+    seeds: list[int],
+    progress: Progress | None,
+    run_offset: int,
+    runs: int | None,
+) -> _Stack:
     device = data.train_images.device
     configure_device(device, config.allow_tf32)
-    seeds = [int(s) for s in seeds]
-    R = len(seeds)
-    runs = R if runs is None else runs
     net = StackedNet(arch, config.activation, seeds, device, memory_format_for(device))
-    optimizer = make_optimizer(net.params, config)
-    forward = torch.compile(net.forward) if config.compile else net.forward  # evaluation stays eager
-    generators = [shuffle_generator(s) for s in seeds]
-    chunk = max(1, eval_chunk_for(device, config.eval_chunk) // R)  # the same memory per chunk as one run
+    return _Stack(
+        data=data,
+        config=config,
+        seeds=seeds,
+        net=net,
+        optimizer=make_optimizer(net.params, config),
+        forward=torch.compile(net.forward) if config.compile else net.forward,  # evaluation stays eager
+        generators=[shuffle_generator(s) for s in seeds],
+        chunk=max(1, eval_chunk_for(device, config.eval_chunk) // len(seeds)),  # one run's memory per chunk
+        steps_per_epoch=-(-len(data.train_images) // config.batch_size),
+        progress=progress,
+        run_offset=run_offset,
+        runs=len(seeds) if runs is None else runs,
+    )
 
-    n_train, batch = len(data.train_images), config.batch_size
-    steps_per_epoch = -(-n_train // batch)
-    total_steps = config.epochs * steps_per_epoch
-    curves: list[dict[str, list[float]]] = [
-        {"loss": [], "train_acc": [], "val_acc": [], "grad": []} for _ in seeds
-    ]
-    window_loss = torch.zeros(R, device=device)  # per replica: sum of per-sample losses in the window
-    window_correct = torch.zeros(R, dtype=torch.int64, device=device)
-    window_samples = 0
-    grad_norms = torch.zeros(R, device=device)
-    active = [True] * R
-    stopped: dict[int, tuple[HomeworkNet, int]] = {}  # diverged replica -> (its model then, its steps)
-    step = 0
 
-    for epoch in range(config.epochs):
-        lr = config.lr_at(epoch)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        orders = torch.stack([torch.randperm(n_train, generator=g) for g in generators]).to(device)  # (R, N)
-        for start in range(0, n_train, batch):
-            idx = orders[:, start : start + batch]  # (R, B)
-            labels = data.train_labels[idx]  # (R, B)
-            # One replica: its (B, 1, 32, 32) batch, which the stack runs as the plain model does.
-            images = data.train_images[idx[0]] if R == 1 else data.train_images[idx]  # (R, B, 1, 32, 32)
-            logits = forward(images)  # (R, B, 10)
-            B = idx.shape[1]
-            per_sample = F.cross_entropy(logits.reshape(R * B, -1), labels.reshape(R * B), reduction="none")
-            losses = per_sample.view(R, B).mean(1)  # (R,): each replica's batch mean
-            optimizer.zero_grad(set_to_none=True)
-            losses.sum().backward()
-            closes_window = (step + 1) % config.record_every == 0
-            if closes_window and config.record_grad:
-                before = net.first_weight.detach().clone()  # a real copy: the step updates it in place
-            optimizer.step()
-            if closes_window and config.record_grad:
-                grad_norms = torch.linalg.vector_norm(
-                    ((before - net.first_weight.detach()) / lr).reshape(R, -1), dim=1
-                )
-            with torch.no_grad():
-                window_loss += losses.detach() * B
-                window_correct += (logits.argmax(-1) == labels).sum(1)
-            window_samples += B
-            step += 1
-            if closes_window:
-                mean_losses = [
-                    x / window_samples for x in window_loss.tolist()
-                ]  # the one host sync per window
-                _stop_diverged(net, mean_losses, active, stopped, step)
-                if not any(active):
-                    break
-                val = (
-                    stacked_correct(net, data.val_images, data.val_labels, chunk).tolist()
-                    if config.record_val
-                    else None
-                )
-                _record(
-                    config,
-                    curves,
-                    active,
-                    mean_losses,
-                    window_correct.tolist(),
-                    window_samples,
-                    grad_norms.tolist() if config.record_grad else None,
-                    val,
-                    len(data.val_images),
-                )
-                if progress is not None:
-                    finite = [x for x, a in zip(mean_losses, active) if a]
-                    progress(
-                        ProgressEvent(
-                            run_offset,
-                            runs,
-                            epoch,
-                            config.epochs,
-                            step,
-                            total_steps,
-                            sum(finite) / len(finite),
-                            replicas=R,
-                        )
-                    )
-                window_loss.zero_()
-                window_correct.zero_()
-                window_samples = 0
-        if not any(active):
-            break
-    if window_samples:  # a partial last window (steps not a multiple of record_every)
-        _stop_diverged(net, [x / window_samples for x in window_loss.tolist()], active, stopped, step)
+def _train_epoch(stack: _Stack, records: Records, window: Window, epoch: int, step: int) -> int:
+    """Epoch `epoch` from step `step`; returns the steps done (fewer when every replica stopped)."""
+    config, n_train = stack.config, len(stack.data.train_images)
+    lr = config.lr_at(epoch)
+    for group in stack.optimizer.param_groups:
+        group["lr"] = lr
+    orders = torch.stack([torch.randperm(n_train, generator=g) for g in stack.generators])  # (R, N)
+    orders = orders.to(stack.device)
+    for start in range(0, n_train, config.batch_size):
+        closes_window = (step + 1) % config.record_every == 0
+        _step(stack, window, orders[:, start : start + config.batch_size], lr, closes_window)
+        step += 1
+        if closes_window:
+            _close_window(stack, records, window, epoch, step)
+            if not records.any_active():
+                break
+    return step
 
-    test_correct = stacked_correct(net, data.test_images, data.test_labels, chunk).tolist()
-    wall = time.perf_counter() - start_time
-    histories = []
-    for r, seed in enumerate(seeds):
-        if r in stopped:
-            model, steps = stopped[r]
-            test_acc = accuracy(
-                model, data.test_images, data.test_labels, eval_chunk_for(device, config.eval_chunk)
+
+def _step(stack: _Stack, window: Window, idx: torch.Tensor, lr: float, closes_window: bool) -> None:
+    """One optimizer step of every replica on its batch `idx` (R, B), added to the window."""
+    data, R = stack.data, stack.replicas
+    labels = data.train_labels[idx]  # (R, B)
+    # One replica: its (B, 1, 32, 32) batch, which the stack runs as the plain model does.
+    images = data.train_images[idx[0]] if R == 1 else data.train_images[idx]  # (R, B, 1, 32, 32)
+    logits = stack.forward(images)  # (R, B, 10)
+    B = idx.shape[1]
+    per_sample = F.cross_entropy(logits.reshape(R * B, -1), labels.reshape(R * B), reduction="none")
+    losses = per_sample.view(R, B).mean(1)  # (R,): each replica's batch mean
+    stack.optimizer.zero_grad(set_to_none=True)
+    losses.sum().backward()
+    record_grad = closes_window and stack.config.record_grad
+    before = stack.net.first_weight.detach().clone() if record_grad else None  # a real copy: updated in place
+    stack.optimizer.step()
+    if before is not None:
+        change = (before - stack.net.first_weight.detach()) / lr
+        window.grad_norms = torch.linalg.vector_norm(change.reshape(R, -1), dim=1)
+    window.add(losses, logits, labels)
+
+
+def _close_window(stack: _Stack, records: Records, window: Window, epoch: int, step: int) -> None:
+    """A record point: stop diverged replicas, record the others, tell `progress`, start a new window."""
+    mean_losses = window.mean_losses()
+    records.stop_diverged(stack.net, mean_losses, step)
+    if not records.any_active():
+        return
+    config, data = stack.config, stack.data
+    val = (
+        stacked_correct(stack.net, data.val_images, data.val_labels, stack.chunk)
+        if config.record_val
+        else None
+    )
+    correct = window.correct.tolist()
+    records.append(
+        Point(
+            loss=mean_losses if config.record_train else None,
+            train_acc=[100.0 * c / window.samples for c in correct] if config.record_train else None,
+            val_acc=None if val is None else [100.0 * v / len(data.val_images) for v in val.tolist()],
+            grad=window.grad_norms.tolist() if config.record_grad else None,
+        )
+    )
+    if stack.progress is not None:
+        total_steps = config.epochs * stack.steps_per_epoch
+        stack.progress(
+            ProgressEvent(
+                stack.run_offset,
+                stack.runs,
+                epoch,
+                config.epochs,
+                step,
+                total_steps,
+                records.mean_active_loss(mean_losses),
+                replicas=stack.replicas,
             )
+        )
+    window.clear()
+
+
+def _histories(stack: _Stack, records: Records, step: int, wall: float) -> list[History]:
+    """Each replica's History: a stopped one's from its model when it stopped."""
+    data, device = stack.data, stack.device
+    test_correct = stacked_correct(stack.net, data.test_images, data.test_labels, stack.chunk).tolist()
+    histories = []
+    for r, seed in enumerate(stack.seeds):
+        if r in records.stopped:
+            model, steps = records.stopped[r]
+            chunk = eval_chunk_for(device, stack.config.eval_chunk)
+            test_acc = accuracy(model, data.test_images, data.test_labels, chunk)
             weights = first_layer(model).weight
         else:
-            steps, weights = step, net.first_weights(r)
-            test_acc = (
-                100.0 * test_correct[r] / len(data.test_images) if len(data.test_images) else float("nan")
-            )
-        c = curves[r]
+            steps, weights = step, stack.net.first_weights(r)
+            n_test = len(data.test_images)
+            test_acc = 100.0 * test_correct[r] / n_test if n_test else float("nan")
+        curves = records.curves[r]
         histories.append(
             History(
-                loss_curve=c["loss"],
-                train_acc_curve=c["train_acc"],
-                val_acc_curve=c["val_acc"],
-                grad_curve=c["grad"],
+                loss_curve=curves["loss"],
+                train_acc_curve=curves["train_acc"],
+                val_acc_curve=curves["val_acc"],
+                grad_curve=curves["grad"],
                 test_acc=test_acc,
                 first_layer_weights=weights.detach().cpu().numpy().copy(),
                 seed=seed,
                 steps=steps,
-                steps_per_epoch=steps_per_epoch,
-                diverged=r in stopped,
+                steps_per_epoch=stack.steps_per_epoch,
+                diverged=r in records.stopped,
                 wall_time_s=wall,
                 device=str(device),
             )
         )
     return histories
-
-
-def _stop_diverged(
-    net: StackedNet,
-    mean_losses: list[float],
-    active: list[bool],
-    stopped: dict[int, tuple[HomeworkNet, int]],
-    step: int,
-) -> None:
-    """Freeze the record of every active replica whose window loss is not finite."""
-    for r, loss in enumerate(mean_losses):
-        if active[r] and not math.isfinite(loss):
-            active[r] = False
-            stopped[r] = (net.replica(r), step)
-
-
-def _record(
-    config: TrainConfig,
-    curves: list[dict[str, list[float]]],
-    active: list[bool],
-    losses: list[float],
-    correct: list[int],
-    samples: int,
-    grads: list[float] | None,
-    val: list[int] | None,
-    n_val: int,
-) -> None:
-    """Append one record point to the curves of every replica still training."""
-    for r, c in enumerate(curves):
-        if not active[r]:
-            continue
-        if config.record_train:
-            c["loss"].append(losses[r])
-            c["train_acc"].append(100.0 * correct[r] / samples)
-        if val is not None:
-            c["val_acc"].append(100.0 * val[r] / n_val)
-        if grads is not None:
-            c["grad"].append(grads[r])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ from PIL import Image
 from ee449.basics.digits import KERNEL_BANK, KERNEL_NAMES, kernel_bank, synthetic_digits
 from ee449.cli.part2 import Part2Result, run_part2
 from tests.helpers.assertions import assert_close, assert_equal
+from tests.helpers.cli import run_ee449
 
 
 def torch_conv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -23,10 +22,6 @@ def torch_conv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return torch.nn.functional.conv2d(
         torch.from_numpy(np.array(x, dtype=np.float64)), torch.from_numpy(np.array(w, dtype=np.float64))
     ).numpy()
-
-
-def ee449(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ee449", *args], capture_output=True, text=True, timeout=300)
 
 
 def check_written(result: Part2Result, samples: np.ndarray, kernel: np.ndarray) -> None:
@@ -134,8 +129,8 @@ def test_edge_kernels_respond_to_their_edge_only(edge, responds, silent):
     )
 
 
-def test_part2_command_runs_on_builtin_data(tmp_path):
-    done = ee449("part2", "--out", str(tmp_path), "--digit", "7")
+def test_part2_command_runs_on_builtin_data(capsys, tmp_path):
+    done = run_ee449(capsys, "part2", "--out", str(tmp_path), "--digit", "7")
     assert done.returncode == 0, done.stderr
     for name in ("part2_output.npy", "part2.json", "figures/part2.png"):
         assert (tmp_path / name).is_file()
@@ -149,9 +144,11 @@ def test_part2_command_runs_on_builtin_data(tmp_path):
     )
 
 
-def test_part2_command_on_the_course_files(tmp_path, course_data_dir):
+def test_part2_command_on_the_course_files(capsys, tmp_path, course_data_dir):
     samples, kernel = course_data_dir / "samples_5.npy", course_data_dir / "kernel.npy"
-    done = ee449("part2", "--samples", str(samples), "--kernel", str(kernel), "--out", str(tmp_path))
+    done = run_ee449(
+        capsys, "part2", "--samples", str(samples), "--kernel", str(kernel), "--out", str(tmp_path)
+    )
     assert done.returncode == 0, done.stderr
     output = np.load(tmp_path / "part2_output.npy")
     assert_close(
@@ -186,17 +183,17 @@ def _bad_files(folder: Path) -> dict[str, Path]:
         ("npz", "--kernel", "holds NpzFile, expected one .npy array"),
     ],
 )
-def test_part2_command_rejects_bad_files_in_one_line(tmp_path, case, option, message):
+def test_part2_command_rejects_bad_files_in_one_line(capsys, tmp_path, case, option, message):
     path = _bad_files(tmp_path)[case]
-    done = ee449("part2", option, str(path), "--out", str(tmp_path / "out"))
+    done = run_ee449(capsys, "part2", option, str(path), "--out", str(tmp_path / "out"))
     assert_equal(done.returncode, 2, f"exit status ({done.stderr})")
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert re.search(message, done.stderr), done.stderr
     assert not (tmp_path / "out" / "part2_output.npy").exists()
 
 
-def test_part2_command_rejects_mismatched_channels_in_one_line(tmp_path):
+def test_part2_command_rejects_mismatched_channels_in_one_line(capsys, tmp_path):
     np.save(tmp_path / "rgb.npy", np.zeros((2, 3, 10, 10), dtype=np.uint8))
-    done = ee449("part2", "--samples", str(tmp_path / "rgb.npy"), "--out", str(tmp_path / "out"))
+    done = run_ee449(capsys, "part2", "--samples", str(tmp_path / "rgb.npy"), "--out", str(tmp_path / "out"))
     assert_equal(done.returncode, 2, "exit status")
     assert "kernel has 1 input channels but input has 3" in done.stderr

@@ -25,6 +25,7 @@ from ee449.basics.formulas import (
 from ee449.models import ARCHITECTURES, build, count_parameters
 from ee449.models.part1 import architecture_counts
 from tests.helpers.assertions import assert_close, assert_equal
+from tests.helpers.cli import run_ee449
 from tests.helpers.homework import PARAMETERS
 from tests.helpers.strategies import cnn_shapes, mlp_shapes
 
@@ -231,14 +232,9 @@ def test_bad_arguments_raise_an_error_naming_them(function, args, error, name):
         function(*args)
 
 
-def test_part1_command_writes_the_numbers_it_prints(tmp_path):
+def test_part1_command_writes_the_numbers_it_prints(tmp_path, capsys):
     path = tmp_path / "part1.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "ee449", "part1", "--json", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_ee449(capsys, "part1", "--json", str(path))
     assert done.returncode == 0, done.stderr
     result = json.loads(path.read_text())
     assert_equal(
@@ -251,13 +247,8 @@ def test_part1_command_writes_the_numbers_it_prints(tmp_path):
     assert result["all_match"] and result["sgd_step"]["match"]
 
 
-def test_part1_command_rejects_a_zero_batch_in_one_line():
-    done = subprocess.run(
-        [sys.executable, "-m", "ee449", "part1", "--batch-size", "0"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def test_part1_command_rejects_a_zero_batch_in_one_line(capsys):
+    done = run_ee449(capsys, "part1", "--batch-size", "0")
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "--batch-size" in done.stderr  # the option the user typed
 

@@ -20,8 +20,10 @@ from hypothesis import given
 from PIL import Image
 
 from ee449 import cli
-from ee449.cli import bench  # the command: its options, and BenchOptions / run_bench it imports
 from ee449.bench import reference
+from ee449.bench.options import BenchOptions
+from ee449.bench.run import run_bench
+from ee449.cli.bench_options import options_from
 from ee449.data import transform
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.strategies import rgb_images
@@ -53,6 +55,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory):
     return options, json.loads(path.read_text(encoding="utf-8")), done.stdout
 
 
+@pytest.mark.slow  # the shared `ee449 bench --quick` subprocess: about 1 min on 2 busy cores
 def test_quick_bench_writes_every_phase_with_the_images_it_processed(quick_run):
     options, result, _ = quick_run
     assert_equal(
@@ -92,6 +95,7 @@ def test_quick_bench_writes_every_phase_with_the_images_it_processed(quick_run):
         assert phase["peak_gpu_bytes"] is None, f"{name}: a CPU run reports no GPU memory"
 
 
+@pytest.mark.slow
 def test_quick_bench_ratios_are_the_ratios_of_its_throughputs(quick_run):
     _, result, _ = quick_run
     rate = {name: phase["images_per_s"] for name, phase in result["phases"].items()}
@@ -105,6 +109,7 @@ def test_quick_bench_ratios_are_the_ratios_of_its_throughputs(quick_run):
         assert_equal(met, result["ratios"][name] >= result["targets"][name], what=f"{name} target met")
 
 
+@pytest.mark.slow
 def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(quick_run):
     options, result, stdout = quick_run
     env = result["environment"]
@@ -112,8 +117,8 @@ def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(qu
     assert_equal(env["device"], "cpu", what="device")
     assert isinstance(env["threads"], int) and env["threads"] >= 1, env["threads"]
     assert env["git_commit"] is None or len(env["git_commit"]) == 40, env["git_commit"]
-    reparsed = bench.options_from(_parse(shlex.split(result["command"])[2:]))
-    assert_equal(reparsed, bench.BenchOptions(**result["options"]), what="options from the recorded command")
+    reparsed = options_from(_parse(shlex.split(result["command"])[2:]))
+    assert_equal(reparsed, BenchOptions(**result["options"]), what="options from the recorded command")
     assert_equal({k: result["options"][k] for k in options}, options, what="options")
     header, row = [line for line in stdout.splitlines() if line.startswith("| ")][::2]
     cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
@@ -127,7 +132,7 @@ def test_quick_bench_records_its_environment_and_a_command_that_reproduces_it(qu
 
 
 def _parse(words: list[str]):
-    parser = cli._command_parser(next(c for c in cli.COMMANDS if c.name == "bench"), bench)
+    parser = cli._command_parser(next(c for c in cli.COMMANDS if c.name == "bench"))
     return parser.parse_args(words)
 
 
@@ -168,8 +173,9 @@ def test_trainer_gets_the_same_images_as_the_reference_loop_from_an_image_folder
         )
 
 
+@pytest.mark.slow  # 17 s on 2 busy cores
 def test_trainer_only_bench_skips_the_other_phases():
-    options = bench.BenchOptions(
+    options = BenchOptions(
         data="synthetic",
         steps=20,
         val_size=20,
@@ -180,7 +186,7 @@ def test_trainer_only_bench_skips_the_other_phases():
         repeats=2,
         min_seconds=0,
     )
-    result = bench.run_bench(options)
+    result = run_bench(options)
     assert_equal(set(result["phases"]), {"trainer"}, what="phases")
     assert_equal(
         result["ratios"], {"trainer_over_reference": None, "batched_over_sequential": None}, what="ratios"
@@ -201,16 +207,16 @@ def test_trainer_only_bench_skips_the_other_phases():
 
 
 def test_defaults_measure_fairly_and_quick_is_a_smoke_test():
-    full = bench.BenchOptions()
+    full = BenchOptions()
     assert (full.warmup, full.repeats >= 3, full.min_seconds >= 3, full.data) == (
         True,
         True,
         True,
         "torchvision",
     )
-    quick = bench.options_from(_parse(["--quick"]))
+    quick = options_from(_parse(["--quick"]))
     assert (quick.data, quick.warmup, quick.repeats, quick.min_seconds) == ("synthetic", False, 1, 0.0), quick
-    assert_equal(bench.options_from(_parse(["--data-root", "/cache"])).root, "/cache", what="--data-root")
+    assert_equal(options_from(_parse(["--data-root", "/cache"])).root, "/cache", what="--data-root")
 
 
 @pytest.mark.parametrize(
@@ -219,7 +225,7 @@ def test_defaults_measure_fairly_and_quick_is_a_smoke_test():
 )
 def test_bad_options_are_rejected_naming_the_value(option, value):
     with pytest.raises(ValueError, match=f"{option} .*{value}"):
-        bench.BenchOptions(**{option: value})
+        BenchOptions(**{option: value})
 
 
 @pytest.mark.parametrize(
@@ -261,19 +267,16 @@ def test_quick_bench_on_cuda_reports_peak_gpu_memory_of_every_phase(require_cuda
 @pytest.mark.parametrize(
     "options",
     [
-        bench.BenchOptions(
-            compile=True, allow_tf32=True, skip_reference=True, warmup=True, root="/data/cache"
-        ),
-        bench.BenchOptions(
-            data="torchvision", device="cuda:1", steps=100, val_size=5000, replicas=0, warmup=False
-        ),
+        BenchOptions(compile=True, allow_tf32=True, skip_reference=True, warmup=True, root="/data/cache"),
+        BenchOptions(data="torchvision", device="cuda:1", steps=100, val_size=5000, replicas=0, warmup=False),
     ],
 )
 def test_the_recorded_command_reproduces_every_option(options):
-    reparsed = bench.options_from(_parse(shlex.split(options.command())[2:]))
+    reparsed = options_from(_parse(shlex.split(options.command())[2:]))
     assert_equal(reparsed, options, what="options parsed back from their command")
 
 
+@pytest.mark.slow  # 29 s on 2 busy cores
 def test_the_reference_loop_does_the_trainers_work_per_step_on_the_same_images(monkeypatch):
     # Every forward pass of cnn_4 is seen: mode (training = with autograd / evaluation) and the
     # images it took. The reference loop's model (a `models.build` module) through a forward hook;

@@ -14,7 +14,6 @@ from ee449.errors import DataError
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.strategies import label_sets, rgb_images
 
-
 # --- transform -------------------------------------------------------------------------------
 
 

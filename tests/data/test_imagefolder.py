@@ -12,8 +12,8 @@ import torch
 from PIL import Image
 
 from ee449.data import CLASSES, load_cifar10, transform
-from ee449.errors import DataError
 from ee449.data.imagefolder import cache_path, load_image_folder
+from ee449.errors import DataError
 from tests.helpers.assertions import assert_equal
 
 TRAIN_PER_CLASS, TEST_PER_CLASS = 2, 1

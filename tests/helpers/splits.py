@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-
-@dataclass(frozen=True)
-class Splits:
-    """The six tensors the trainer reads, like `ee449.data.DataSplits`."""
-
-    train_images: torch.Tensor
-    train_labels: torch.Tensor
-    val_images: torch.Tensor
-    val_labels: torch.Tensor
-    test_images: torch.Tensor
-    test_labels: torch.Tensor
+from ee449.data import DataSplits
 
 
-def random_splits(n_train: int = 120, n_val: int = 40, n_test: int = 30, seed: int = 0) -> Splits:
+def random_splits(n_train: int = 120, n_val: int = 40, n_test: int = 30, seed: int = 0) -> DataSplits:
     g = torch.Generator().manual_seed(seed)
 
     def split(n: int) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.randn(n, 1, 32, 32, generator=g), torch.randint(0, 10, (n,), generator=g)
 
-    return Splits(*split(n_train), *split(n_val), *split(n_test))
+    return DataSplits(*split(n_train), *split(n_val), *split(n_test), source=f"random (seed {seed})")
 
 
 # The experiment tests' settings for conftest's `tiny_synthetic_data` (180 training images):

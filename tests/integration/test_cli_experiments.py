@@ -1,4 +1,5 @@
-"""`ee449 part3 | part4 | part5 | all` through real subprocesses, on the quick preset's small data."""
+"""`ee449 part3 | part4 | part5 | all` on the quick preset's small data: the runs through real
+subprocesses, the refused arguments in-process (`main([...])`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import math
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+import torch
 
 from ee449.cli.experiments import QUICK
 from ee449.io import read_json
 from tests.helpers.assertions import assert_equal
+from tests.helpers.cli import run_ee449
 
 
 def ee449(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -33,8 +35,12 @@ def ee449(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         (["all", "--runs", "0"], "argument --runs: expected a positive integer, got '0'"),
     ],
 )
-def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, tmp_path):
-    result = ee449(*argv, "--out", str(tmp_path / "out"))
+def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, tmp_path, capsys):
+    threads = torch.get_num_threads()  # --quick would set one thread for this process
+    try:
+        result = run_ee449(capsys, *argv, "--out", str(tmp_path / "out"))
+    finally:
+        torch.set_num_threads(threads)
     assert_equal(result.returncode, 2, what=f"exit status of {argv}: {result.stderr}")
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and reason in errors[0], result.stderr

@@ -20,7 +20,7 @@ from PIL import Image
 
 from ee449.errors import ResultsError
 from ee449.io import write_json
-from ee449.plots import curves
+from ee449.plots import curves, schedule
 from ee449.spec import RECORD_EVERY as RECORD_EVERY_SPEC  # a point every 10 steps when a result has no meta
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.fake_results import (
@@ -272,14 +272,14 @@ def test_part5_missing_key_is_named():
 
 def test_schedule_figure_marks_the_switch_epochs_and_compares_test_accuracies(tmp_path):
     result = schedule_result(61.0, adam=63.0, constant=55.0)
-    fig = curves.schedule_figure(result)
+    fig = schedule.schedule_figure(result)
     curve_ax, bar_ax = fig.axes
     assert_equal(len(_data_lines(curve_ax)), 2, "two scheduled runs")
     switches = [line.get_xdata()[0] for line in curve_ax.get_lines() if line.get_linestyle() == ":"]
     assert_equal(switches, result["switch_epochs"], "switch epochs marked")
     heights = [bar.get_height() for bar in bar_ax.patches]
     assert_equal(heights, [61.0, 63.0, 55.0], "schedule, Adam, constant lr test accuracy")
-    path = curves.schedulePlot(result, save_dir=tmp_path, show_plot=False)
+    path = schedule.schedulePlot(result, save_dir=tmp_path, show_plot=False)
     assert_equal(path.name, "part5_schedule.png", "default name")
 
 
@@ -287,7 +287,7 @@ def test_schedule_figure_marks_the_switch_epochs_and_compares_test_accuracies(tm
 def test_schedule_figure_marks_a_stage_that_did_not_run(second_switch, ran):
     result = schedule_result(61.0, adam=63.0, constant=55.0)  # 6 epochs of curve
     result["switch_epochs"] = [2, second_switch]
-    curve_ax = curves.schedule_figure(result).axes[0]
+    curve_ax = schedule.schedule_figure(result).axes[0]
     labels = [line.get_label() for line in _data_lines(curve_ax)]
     notes = [t.get_text() for t in curve_ax.texts]
     said = any("stage 3 did not run" in label for label in labels) and any("did not run" in t for t in notes)
@@ -297,18 +297,18 @@ def test_schedule_figure_marks_a_stage_that_did_not_run(second_switch, ran):
 def test_schedule_without_adam_leaves_its_bar_out():
     result = schedule_result(61.0, adam=63.0, constant=55.0)
     result["adam_test_acc"] = None  # Part 3 not run on the same data
-    bar_ax = curves.schedule_figure(result).axes[1]
+    bar_ax = schedule.schedule_figure(result).axes[1]
     assert_equal([bar.get_height() for bar in bar_ax.patches], [61.0, 55.0], "schedule and constant lr only")
 
 
 def test_schedule_without_meta_spans_thirty_epochs():
     result = schedule_result(61.0, adam=63.0, constant=55.0, with_meta=False)
-    x = curves.schedule_figure(result).axes[0].get_lines()[0].get_xdata()
-    assert_close(x[-1], curves.SCHEDULE_EPOCHS, what="last point at epoch 30")
+    x = schedule.schedule_figure(result).axes[0].get_lines()[0].get_xdata()
+    assert_close(x[-1], schedule.SCHEDULE_EPOCHS, what="last point at epoch 30")
 
 
 def test_schedule_unequal_curves_are_named():
     result = schedule_result(61.0, adam=63.0, constant=55.0)
     result["val_acc_curve_stage3"] = result["val_acc_curve_stage3"][:5]
     with pytest.raises(ResultsError, match="val_acc_curve_stage3 has 5"):
-        curves.schedule_figure(result)
+        schedule.schedule_figure(result)

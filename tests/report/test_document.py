@@ -27,8 +27,8 @@ from ee449.report import build_report
 from ee449.report.verdicts import FAILS, HOLDS, NOT_MEASURED
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.fake_results import (
-    MLPS,
     CNNS,
+    MLPS,
     RECORD_EVERY,
     STEPS_PER_EPOCH,
     Claims,

@@ -6,10 +6,10 @@ import math
 
 from hypothesis import given
 
-from ee449.results import schema
 from ee449.report.load import final_value, load_folder, run_spread
+from ee449.results import schema
 from tests.helpers.assertions import assert_close, assert_equal
-from tests.helpers.fake_results import MLPS, CNNS, write_results_folder
+from tests.helpers.fake_results import CNNS, MLPS, write_results_folder
 from tests.helpers.strategies import RecordedCurve, recorded_curves
 
 

@@ -11,8 +11,8 @@ from ee449.report.load import load_folder
 from ee449.report.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_MEASURED, spearman, verdicts
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.fake_results import (
-    MLPS,
     CNNS,
+    MLPS,
     Claims,
     part3_result,
     part5_result,

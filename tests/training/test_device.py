@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from ee449 import models
-from ee449.training.device import Resident, memory_format_for, resolve_device, to_resident
+from ee449.data import DataSplits
+from ee449.training.device import memory_format_for, resolve_device, to_resident
 from tests.helpers.assertions import assert_close, assert_equal
 
 
@@ -26,8 +27,8 @@ def _numpy_splits(seed: int = 0) -> SimpleNamespace:
 def test_to_resident_keeps_the_values_as_float32_images_and_int64_labels():
     source = _numpy_splits()
     resident = to_resident(source, torch.device("cpu"))
-    assert isinstance(resident, Resident)
-    for name in Resident._fields:
+    assert isinstance(resident, DataSplits)
+    for name in DataSplits.tensor_names():
         tensor = getattr(resident, name)
         assert_equal(
             str(tensor.dtype), "torch.float32" if name.endswith("images") else "torch.int64", f"{name} dtype"

@@ -12,14 +12,15 @@ import torch.nn.functional as F
 from hypothesis import given
 
 from ee449 import models
-from ee449.training.device import resolve_device
+from ee449.data import DataSplits
 from ee449.training import ProgressEvent, TrainConfig, train
+from ee449.training.device import resolve_device
 from tests.helpers.assertions import assert_close, assert_equal
-from tests.helpers.splits import Splits, random_splits
+from tests.helpers.splits import random_splits
 from tests.helpers.strategies import training_schedules
 
 
-def replay(arch: str, data: Splits, config: TrainConfig, seed: int) -> dict:
+def replay(arch: str, data: DataSplits, config: TrainConfig, seed: int) -> dict:
     """The documented recipe, written out step by step: per-step per-sample losses and corrects,
     ||dW1||/lr of every step, and the final model. SGD uses a hand-written update."""
     torch.manual_seed(seed)
@@ -251,7 +252,9 @@ def test_bad_config_values_raise_value_error(kwargs):
 def test_bad_data_shapes_raise_value_error():
     good = random_splits()
     with pytest.raises(ValueError, match="train_images"):
-        train("mlp_1", Splits(good.train_images[..., :16], *_rest(good, 1)), TrainConfig(epochs=1), seed=0)
+        train(
+            "mlp_1", DataSplits(good.train_images[..., :16], *_rest(good, 1)), TrainConfig(epochs=1), seed=0
+        )
     with pytest.raises(ValueError, match="val split has 40 images but 39 labels"):
         fields = [
             good.train_images,
@@ -261,13 +264,13 @@ def test_bad_data_shapes_raise_value_error():
             good.test_images,
             good.test_labels,
         ]
-        train("mlp_1", Splits(*fields), TrainConfig(epochs=1), seed=0)
+        train("mlp_1", DataSplits(*fields), TrainConfig(epochs=1), seed=0)
     with pytest.raises(TypeError, match="test_labels"):
         train("mlp_1", object(), TrainConfig(epochs=1), seed=0)
 
 
-def _rest(splits: Splits, skip: int) -> list[torch.Tensor]:
-    return [getattr(splits, name) for name in Splits.__dataclass_fields__][skip:]
+def _rest(splits: DataSplits, skip: int) -> list[torch.Tensor]:
+    return [getattr(splits, name) for name in DataSplits.tensor_names()][skip:]
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU fallback")

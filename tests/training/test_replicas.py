@@ -10,8 +10,7 @@ import torch
 
 from ee449 import models
 from ee449.models.stacked import StackedNet
-from ee449.training import batching_pays_off
-from ee449.training import ProgressEvent, TrainConfig, train, train_many
+from ee449.training import ProgressEvent, TrainConfig, batching_pays_off, train, train_many
 from tests.helpers.assertions import assert_close, assert_equal
 from tests.helpers.splits import random_splits
 

@@ -1,4 +1,4 @@
-"""ee449.cli.experiments: how `ee449 part3|part4|part5|all` options become experiment configs."""
+"""ee449.cli.plan: how `ee449 part3|part4|part5|all` options become experiment configs."""
 
 from __future__ import annotations
 
@@ -6,24 +6,17 @@ import pytest
 
 from ee449 import cli
 from ee449 import experiments as ex
-from ee449.cli import experiments as experiments_command
-from ee449.cli.experiments import QUICK, Plan, parse_archs
+from ee449.cli.experiments import QUICK, load_data, parse_archs
+from ee449.cli.plan import Plan, make_plan, planned_steps
+from ee449.cli.progress import Progress
+from ee449.experiments import describe_data
 from ee449.models import ARCHITECTURES
 from tests.helpers.assertions import assert_equal
 
 
-@pytest.fixture(autouse=True)
-def keep_threads():
-    import torch
-
-    before = torch.get_num_threads()  # --quick sets one thread for the process
-    yield
-    torch.set_num_threads(before)
-
-
 def plan(*argv: str) -> Plan:
     entry = next(c for c in cli.COMMANDS if c.name == argv[0])
-    return Plan(cli._command_parser(entry, experiments_command).parse_args(list(argv[1:])))
+    return make_plan(cli._command_parser(entry).parse_args(list(argv[1:])))
 
 
 def test_archs_are_repeatable_comma_separated_and_deduplicated():
@@ -89,7 +82,7 @@ def test_part5_epochs_scale_the_schedule_and_switch_epochs_pass_through():
         ("cnn_3", 10, 15, (4, 12)),
         what="schedule: the search reads Part 5's run, 1.5x the epochs",
     )
-    assert_equal((p.part3, p.part4), ([], []), what="part5 trains no Part 3 or 4")
+    assert_equal((p.part3, p.part4), ((), ()), what="part5 trains no Part 3 or 4")
 
 
 @pytest.mark.parametrize(
@@ -103,7 +96,7 @@ def test_part5_epochs_scale_the_schedule_and_switch_epochs_pass_through():
 def test_speed_switches_reach_every_experiment(words, speed):
     for command in ("part3", "part4", "part5", "all"):
         p = plan(command, *words)
-        assert_equal(p.how["speed"], speed, what=f"{command} {' '.join(words)} speed")
+        assert_equal(p.speed, speed, what=f"{command} {' '.join(words)} speed")
 
 
 @pytest.mark.parametrize(
@@ -116,5 +109,14 @@ def test_speed_switches_reach_every_experiment(words, speed):
 def test_the_progress_total_counts_the_commands_own_runs(command, files, tmp_path):
     # quick preset: 2,700 training images = 54 steps per epoch, 4 epochs, 2 runs (Part 3) / 2 activations (Part 4)
     p = plan(command, "--quick", "--arch", "mlp_1,cnn_4", "--out", str(tmp_path))
-    p.load_data()
-    assert_equal(p.planned_steps(), files, what=f"{command}'s planned steps")
+    train_images = describe_data(load_data(p, Progress(enabled=False)))["train"]
+    assert_equal(planned_steps(p, train_images), files, what=f"{command}'s planned steps")
+
+
+def test_making_a_plan_leaves_the_arguments_as_they_were():
+    entry = next(c for c in cli.COMMANDS if c.name == "all")
+    args = cli._command_parser(entry).parse_args(["--quick"])
+    before = vars(args).copy()
+    p = make_plan(args)
+    assert_equal(vars(args), before, what="the arguments after make_plan")
+    assert_equal(p.part5.arch, QUICK["part5_arch"], what="the plan's Part 5 architecture")
