@@ -43,7 +43,9 @@ def time_one(path: Path, scratch: Path) -> tuple[float, str | None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="read only the first N files (0: all)")
-    parser.add_argument("--every", type=int, default=1, help="read every Nth file of the sorted corpus (1: all)")
+    parser.add_argument(
+        "--every", type=int, default=1, help="read every Nth file of the sorted corpus (1: all)"
+    )
     parser.add_argument("--json", type=Path, help="also write the per-file times and crashes here")
     args = parser.parse_args(argv)
     files = corpus_files()[:: max(args.every, 1)]
