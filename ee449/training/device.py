@@ -34,7 +34,7 @@ class SplitTensors(Protocol):
 
 
 class Resident(NamedTuple):
-    """The six data tensors on one device: images float32 [N, 1, 32, 32], labels int64 [N]."""
+    """The six data tensors on one device: images float32 [N, C, H, W] (the edition's shape), labels int64 [N]."""
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
@@ -64,6 +64,7 @@ def eval_chunk_for(device: torch.device, eval_chunk: int = 0) -> int:
 def to_resident(data: SplitTensors, device: torch.device) -> Resident:
     """Check and move any object with the six split tensors (e.g. `data.DataSplits`) to `device`."""
     tensors = []
+    shapes = set()
     for name in Resident._fields:
         if not hasattr(data, name):
             raise TypeError(
@@ -71,8 +72,12 @@ def to_resident(data: SplitTensors, device: torch.device) -> Resident:
             )
         value = torch.as_tensor(getattr(data, name))
         if name.endswith("images"):
-            if value.dim() != 4 or tuple(value.shape[1:]) != INPUT_SHAPE:
-                raise ValueError(f"{name} must have shape [N, 1, 32, 32], got {list(value.shape)}")
+            if value.dim() != 4:
+                raise ValueError(
+                    f"{name} must have shape [N, C, H, W] (e.g. [N, {', '.join(map(str, INPUT_SHAPE))}]), "
+                    f"got {list(value.shape)}"
+                )
+            shapes.add(tuple(value.shape[1:]))
             value = value.to(device=device, dtype=torch.float32)
         else:
             if value.dim() != 1 or value.is_floating_point():
@@ -81,6 +86,10 @@ def to_resident(data: SplitTensors, device: torch.device) -> Resident:
                 )
             value = value.to(device=device, dtype=torch.int64)
         tensors.append(value)
+    if len(shapes) > 1:
+        raise ValueError(
+            f"the three splits' images differ in shape: {sorted(shapes)}; expected one (C, H, W)"
+        )
     data = Resident(*tensors)
     for split in ("train", "val", "test"):
         n_images, n_labels = len(getattr(data, f"{split}_images")), len(getattr(data, f"{split}_labels"))

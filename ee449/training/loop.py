@@ -124,7 +124,8 @@ def train_stack(
     seeds = [int(s) for s in seeds]
     R = len(seeds)
     runs = R if runs is None else runs
-    net = StackedNet(arch, config.activation, seeds, device, memory_format_for(device))
+    input_shape = tuple(data.train_images.shape[1:])  # the edition's (C, H, W): the models take what the data is
+    net = StackedNet(arch, config.activation, seeds, device, memory_format_for(device), input_shape)
     optimizer = make_optimizer(net.params, config)
     forward = torch.compile(net.forward) if config.compile else net.forward  # evaluation stays eager
     generators = [shuffle_generator(s) for s in seeds]
