@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ee449.editions import DEFAULT_HOMEWORK, ENV_VAR, available
 from ee449.spec import ARCHITECTURES, check_architecture
 
 QUICK: dict[
@@ -37,9 +38,21 @@ EPOCHS_HELP = {
 }
 
 
+def add_homework_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """`--homework YEAR`: the edition of Homework 1 a command follows (ee449.editions)."""
+    parser.add_argument(
+        "--homework",
+        default=None,
+        metavar="YEAR",
+        help=f"the homework's edition: {', '.join(map(str, available()))} "
+        f"(default ${ENV_VAR}, else {DEFAULT_HOMEWORK})",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     command = parser.prog.split()[-1]
     data = parser.add_argument_group("data and output")
+    add_homework_argument(data)
     data.add_argument(
         "--data",
         default=None,

@@ -27,13 +27,14 @@ from ee449.cli.experiment_options import QUICK, add_arguments, parse_archs
 from ee449.cli.findings import findings
 from ee449.cli.progress import Progress
 from ee449.cli.steps import part2_step, part3_step, part4_step, part5_step, report_step
-from ee449.data import DataSplits, load_cifar10
+from ee449.data import DataSplits, load_homework
 from ee449.errors import ResultsError, WorkError, describe_os_error
 from ee449.experiments import RunStore, describe_data
 from ee449.experiments.payloads import ExperimentConfig
 from ee449.lock import FolderLock
 from ee449.results import result_status, write_result
 from ee449.results.files import BROKEN
+from ee449.spec import edition, requested_year, result_file
 from ee449.training.device import check_device_available, resolve_device
 
 __all__ = ["QUICK", "How", "Plan", "add_arguments", "parse_archs", "run"]  # add_arguments + run: the command
@@ -61,6 +62,7 @@ class Plan:
         self.seed = args.seed
         self.data_source = args.data or ("synthetic" if args.quick else "torchvision")
         self.data_root = args.data_root
+        self.edition = edition(requested_year(args.homework))  # --homework, $EE449_HOMEWORK, 2023
         check_device_available(self.device)  # a bad or absent --device fails now, in one line
         q = QUICK if self.quick else {}
         threads = args.threads or q.get("threads")
@@ -69,21 +71,30 @@ class Plan:
         shared = {"seed": self.seed}
         if "record_every" in q:
             shared["record_every"] = q["record_every"]
+        e = self.edition
         epochs = args.epochs or q.get("epochs")
         archs = parse_archs(getattr(args, "arch", None)) if self.command != "part5" else ()
-        runs = getattr(args, "runs", None) or q.get("runs")
+        # The edition's runs (10 in 2023, one in 2024 and 2025); --quick never asks for more than it.
+        runs = getattr(args, "runs", None) or min(q.get("runs", e.part3_runs), e.part3_runs)
         self.part3 = [
-            ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs, runs=runs)) for a in archs
+            ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs or e.part3_epochs, runs=runs))
+            for a in archs
         ]
-        self.part4 = [ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs)) for a in archs]
-        p5_epochs = args.epochs or q.get("part5_epochs")
+        self.part4 = [
+            ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs or e.part4_epochs)) for a in archs
+        ]
+        p5_epochs = args.epochs or q.get("part5_epochs") or e.part5_epochs
         self.part5: ex.Part5Config | None = None
         self.schedule: ex.ScheduleConfig | None = None
         self.adam: ex.Part3Config | None = None
         if self.command in ("part5", "all"):
             args.part5_arch = args.part5_arch or q.get("part5_arch") or ex.Part5Config().arch
             self.part5 = ex.override(ex.Part5Config(args.part5_arch), **shared, **_given(epochs=p5_epochs))
-            sched_epochs = q.get("schedule_epochs") if not args.epochs else math.ceil(1.5 * args.epochs)
+            sched_epochs = (
+                (q.get("schedule_epochs") or e.schedule_epochs)
+                if not args.epochs
+                else math.ceil(1.5 * args.epochs)
+            )
             self.schedule = ex.override(
                 ex.ScheduleConfig(args.part5_arch),
                 **shared,
@@ -96,7 +107,7 @@ class Plan:
             )
             # Adam comparison when Part 3's file is missing: Part 3's settings, one run.
             self.adam = ex.override(
-                ex.Part3Config(args.part5_arch), **shared, runs=1, **_given(epochs=epochs)
+                ex.Part3Config(args.part5_arch), **shared, runs=1, **_given(epochs=epochs or e.part3_epochs)
             )
         self.speed = ex.Speed(allow_tf32=args.tf32, compile=args.compile)
         self.progress = Progress(enabled=not args.quiet, verbose=args.verbose)
@@ -114,16 +125,19 @@ class Plan:
     def load_data(self) -> DataSplits:
         extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if self.quick else {}
         # Moved to the device once: every run of the command then trains from resident tensors.
-        data = load_cifar10(self.data_source, self.data_root, **extra).to(resolve_device(self.device))
+        data = load_homework(self.edition, self.data_source, self.data_root, **extra)
+        data = data.to(resolve_device(self.device))
         self.data = data
         sizes = describe_data(data)
         self.progress.note(
+            f"homework {self.edition.year}: {self.edition.summary}\n"
             f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, "
-            f"{sizes['test']} test images"
+            f"{sizes['test']} test images of {self.edition.input_text}"
         )
         if data.synthetic:
+            real = {"cifar10": "CIFAR-10", "fashion-mnist": "Fashion-MNIST"}[self.edition.dataset]
             self.progress.note(
-                "note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
+                f"note: synthetic stand-in data, not {real}; results show the pipeline works, "
                 "not the homework's numbers"
             )
         return data
@@ -133,20 +147,20 @@ class Plan:
         steps = math.ceil(describe_data(self.splits)["train"] / ex.Part3Config("mlp_1").batch_size)
         plan: dict[str, int] = {}
         if self.command in ("part3", "all"):
-            plan.update({f"part3_{c.arch}.json": c.runs * c.epochs * steps for c in self.part3})
+            plan.update({result_file(3, c.arch): c.runs * c.epochs * steps for c in self.part3})
         if self.command in ("part4", "all"):
-            plan.update({f"part4_{c.arch}.json": 2 * c.epochs * steps for c in self.part4})
+            plan.update({result_file(4, c.arch): 2 * c.epochs * steps for c in self.part4})
         if self.part5 is not None and self.schedule is not None:
-            plan["part5.json"] = len(self.part5.lrs) * self.part5.epochs * steps
+            plan[result_file(5)] = len(self.part5.lrs) * self.part5.epochs * steps
             # two scheduled runs (the search is Part 5's lr-0.1 run), and one Adam run when Part 3 is not here
             adam = (
                 self.adam.epochs * steps
                 if self.adam is not None
-                and not (self.out / f"part3_{self.schedule.arch}.json").is_file()
+                and not (self.out / result_file(3, self.schedule.arch)).is_file()
                 and self.command == "part5"
                 else 0
             )
-            plan["part5_schedule.json"] = 2 * self.schedule.epochs * steps + adam
+            plan[result_file("schedule")] = 2 * self.schedule.epochs * steps + adam
         return plan
 
     def needed(self, path: Path, config: ExperimentConfig) -> bool:
@@ -193,6 +207,10 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     plan = Plan(args)
     steps: list[tuple[str, Callable[[Plan], None]]] = []
+    if plan.command == "all" and plan.edition.part1 == "xor":  # 2024, 2025: Part 1 is code, run it too
+        from ee449.cli.part1_xor import part1_xor_step
+
+        steps.append(("part1", part1_xor_step))
     if plan.command == "all":
         steps.append(("part2", part2_step))
     if plan.command in ("part3", "all"):

@@ -19,6 +19,7 @@ from ee449.experiments import describe_data
 from ee449.io import read_json
 from ee449.plots import curves, grids
 from ee449.report import build_report
+from ee449.spec import result_file
 
 if TYPE_CHECKING:  # annotations only: experiments imports this module
     from ee449.cli.experiments import Plan
@@ -55,11 +56,11 @@ def part2_step(plan: Plan) -> None:
 
 def part3_step(plan: Plan) -> None:
     for config in plan.part3:
-        path = plan.out / f"part3_{config.arch}.json"
+        path = plan.out / result_file(3, config.arch)
         if plan.needed(path, config):
             result = ex.part3(config, plan.splits, **plan.how)
             plan.write(path, result.payload())
-    files = [plan.out / f"part3_{c.arch}.json" for c in plan.part3]
+    files = [plan.out / result_file(3, c.arch) for c in plan.part3]
 
     def figures():
         curves.part3Plots(
@@ -77,11 +78,11 @@ def part3_step(plan: Plan) -> None:
 
 def part4_step(plan: Plan) -> None:
     for config in plan.part4:
-        path = plan.out / f"part4_{config.arch}.json"
+        path = plan.out / result_file(4, config.arch)
         if plan.needed(path, config):
             result = ex.part4(config, plan.splits, **plan.how)
             plan.write(path, result.payload())
-    files = [str(plan.out / f"part4_{c.arch}.json") for c in plan.part4]
+    files = [str(plan.out / result_file(4, c.arch)) for c in plan.part4]
 
     def figures():
         curves.part4Plots(files, save_dir=plan.out / FIGURES, filename="part4", show_plot=False)
@@ -96,10 +97,10 @@ def part5_step(plan: Plan) -> None:
         part5 is None or schedule is None
     ):  # pragma: no cover - set for `part5` and `all`, the commands that get here
         return
-    path = plan.out / "part5.json"
+    path = plan.out / result_file(5)
     if plan.needed(path, part5):
         plan.write(path, ex.part5(part5, plan.splits, **plan.how).payload())
-    sched_path = plan.out / "part5_schedule.json"
+    sched_path = plan.out / result_file("schedule")
     if plan.needed(sched_path, schedule):
         adam_acc, adam_source = adam_from_part3(plan, schedule.arch)
         result = ex.schedule(
@@ -123,7 +124,7 @@ def part5_step(plan: Plan) -> None:
 
 def adam_from_part3(plan: Plan, arch: str) -> tuple[float | None, str]:
     """Part 3's test accuracy of `arch` from the same folder, if made on the same data."""
-    path = plan.out / f"part3_{arch}.json"
+    path = plan.out / result_file(3, arch)
     try:
         result = read_json(path)
         if result["meta"]["data"] == describe_data(plan.splits) and result.get("test_acc") is not None:
