@@ -136,7 +136,7 @@ def adam_from_part3(plan: Plan, arch: str) -> tuple[float | None, str]:
 
 def report_step(plan: Plan) -> Path | None:
     def go():
-        return build_report(plan.out)
+        return build_report(plan.out, plan.edition.year)
 
     plan.progress.relabel("report")
     return optional(plan, "the report", go)
