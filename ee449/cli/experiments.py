@@ -135,9 +135,8 @@ class Plan:
             f"{sizes['test']} test images of {self.edition.input_text}"
         )
         if data.synthetic:
-            real = {"cifar10": "CIFAR-10", "fashion-mnist": "Fashion-MNIST"}[self.edition.dataset]
             self.progress.note(
-                f"note: synthetic stand-in data, not {real}; results show the pipeline works, "
+                f"note: synthetic stand-in data, not {self.edition.dataset_name}; results show the pipeline works, "
                 "not the homework's numbers"
             )
         return data

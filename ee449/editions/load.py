@@ -31,6 +31,7 @@ ENV_VAR = "EE449_HOMEWORK"  # the edition when no --homework is given
 # The data sets ee449.data can load, and the (C, H, W) of their raw images.
 RAW_SHAPES = {"cifar10": (3, 32, 32), "fashion-mnist": (1, 28, 28)}
 DATASETS = tuple(RAW_SHAPES)
+DATASET_NAMES = {"cifar10": "CIFAR-10", "fashion-mnist": "Fashion-MNIST"}
 PART1_KINDS = ("formulas", "xor")  # questions on paper (2023) | a NumPy MLP for XOR (2024, 2025)
 RESULT_PARTS = ("part3", "part4", "part5", "schedule")
 
@@ -94,6 +95,11 @@ class Edition:
     weights_image: tuple[int, ...]  # visualizeWeights' shape of one first-layer MLP unit
     helpers: tuple[str, ...]  # the course's plot helpers this year's utils.py has
     result_keys: tuple[tuple[str, tuple[str, ...]], ...]  # (part, keys) for RESULT_PARTS
+
+    @property
+    def dataset_name(self) -> str:
+        """'CIFAR-10' or 'Fashion-MNIST': the data set as people write it."""
+        return DATASET_NAMES[self.dataset]
 
     @property
     def input_text(self) -> str:

@@ -56,7 +56,7 @@ def _setting(value, present: bool) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _settings(results: Results) -> list[Block]:
+def _settings(results: Results, homework: Edition = DEFAULT) -> list[Block]:
     blocks: list[Block] = [Heading("Data and settings", 2)]
     loaded = results.all_results()
     trained = [f for f, r in loaded if _meta_data(r)[1]]  # files that record their training data
@@ -70,7 +70,7 @@ def _settings(results: Results) -> list[Block]:
         blocks.append(
             Para(
                 f"SYNTHETIC DATA: {which} came from the built-in synthetic stand-in, not from "
-                "CIFAR-10. These numbers test the pipeline; they say nothing about the homework's "
+                f"{homework.dataset_name}. These numbers test the pipeline; they say nothing about the homework's "
                 "questions.",
                 "warning",
             )
@@ -411,7 +411,7 @@ def document(results: Results, figures: dict, homework: Edition = DEFAULT) -> li
         Para(f"Results folder: {results.folder.resolve()}"),
         Para(f"Edition: {homework.year}, {homework.summary}."),
     ]
-    blocks += _settings(results) + _verdict_section(results) + _parameters(homework)
+    blocks += _settings(results, homework) + _verdict_section(results) + _parameters(homework)
     blocks += xor_section(results) if homework.part1 == "xor" else []
     blocks += _part2(results, figures) + _part3(results, figures) + _part4(results, figures)
     blocks += _part5(results, figures)
