@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ee449.editions import DEFAULT_HOMEWORK, ENV_VAR, available
+from ee449.editions import DEFAULT_HOMEWORK, ENV_VAR, available, requested_year
 from ee449.spec import ARCHITECTURES, check_architecture
 
 QUICK: dict[
@@ -47,6 +47,18 @@ def add_homework_argument(parser: argparse.ArgumentParser | argparse._ArgumentGr
         help=f"the homework's edition: {', '.join(map(str, available()))} "
         f"(default ${ENV_VAR}, else {DEFAULT_HOMEWORK})",
     )
+
+
+def graded_edition(given: str | None) -> int:
+    """The edition `ee449 grade` grades: 2023 only for now (the checks' shapes and Part 1 are 2023's)."""
+    year = requested_year(given)
+    if year != DEFAULT_HOMEWORK:
+        raise ValueError(
+            f"grading the {year} edition is not implemented yet: the grader's checks feed 2023's "
+            f"1 x 32 x 32 images and grade 2023's Part 1; grade 2023 submissions (no --homework, "
+            f"${ENV_VAR} unset), or run the {year} reference with `ee449 all --homework {year}`"
+        )
+    return year
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

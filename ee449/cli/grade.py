@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ee449.cli.experiment_options import add_homework_argument, graded_edition
 from ee449.errors import WorkError, describe_os_error
 from ee449.grading import classroom, grade, report, sandbox
 from ee449.grading.bundle import write_bundle
@@ -26,6 +27,7 @@ from ee449.io import atomic_write_bytes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_homework_argument(parser)
     parser.add_argument(
         "submission",
         type=Path,
@@ -76,6 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    graded_edition(args.homework)
     if args.gradescope_bundle is not None:
         load_rubric(args.rubric)  # a broken rubric fails here, not on Gradescope
         bundle_files = write_bundle(args.gradescope_bundle, args.rubric)
