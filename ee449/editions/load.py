@@ -225,7 +225,7 @@ def _build(t: dict[str, dict[str, Any]]) -> Edition:
         summary=t[""]["summary"],
         dataset=data["dataset"],
         classes=tuple(data["classes"]),
-        input_shape=tuple(data["input_shape"]),  # type: ignore[arg-type]  # length checked below
+        input_shape=tuple(data["input_shape"]),  # length checked in _validated
         train_images=data["train_images"],
         test_images=data["test_images"],
         val_fraction=float(data["val_fraction"]),

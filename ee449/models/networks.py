@@ -49,7 +49,7 @@ class HomeworkNet(nn.Module):
         self.name = name
         self.activation = activation
         self.layers = layers
-        self.input_shape = tuple(input_shape)
+        self.input_shape = input_shape
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or tuple(x.shape[1:]) != self.input_shape:
@@ -86,7 +86,7 @@ def check_input_shape(input_shape: tuple[int, ...]) -> tuple[int, int, int]:
     shape = tuple(input_shape)
     if len(shape) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
         raise ValueError(f"input_shape must be (C, H, W) positive integers, got {input_shape!r}")
-    return shape  # type: ignore[return-value]  # length checked above
+    return shape
 
 
 def _build_layers(

@@ -23,7 +23,8 @@ def edition_of(result: dict) -> int | None:
     meta = result.get("meta")
     if not isinstance(meta, dict) or "config" not in meta:
         return None
-    data = meta.get("data") if isinstance(meta.get("data"), dict) else {}
+    data = meta.get("data")
+    data = data if isinstance(data, dict) else {}
     year = meta.get("homework", data.get("homework", DEFAULT_HOMEWORK))
     return int(year) if isinstance(year, int) else DEFAULT_HOMEWORK
 

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 import torch
 import torch.nn.functional as F
 
-from ee449.models import HomeworkNet, check_architecture, first_layer
+from ee449.models import HomeworkNet, check_architecture, check_input_shape, first_layer
 from ee449.models.stacked import StackedNet
 from ee449.training.config import TrainConfig
 from ee449.training.device import (
@@ -124,8 +124,10 @@ def train_stack(
     seeds = [int(s) for s in seeds]
     R = len(seeds)
     runs = R if runs is None else runs
-    input_shape = tuple(data.train_images.shape[1:])  # the edition's (C, H, W): the models take what the data is
-    net = StackedNet(arch, config.activation, seeds, device, memory_format_for(device), input_shape)
+    shape = tuple(int(n) for n in data.train_images.shape[1:])  # the edition's (C, H, W): what the data is
+    net = StackedNet(
+        arch, config.activation, seeds, device, memory_format_for(device), check_input_shape(shape)
+    )
     optimizer = make_optimizer(net.params, config)
     forward = torch.compile(net.forward) if config.compile else net.forward  # evaluation stays eager
     generators = [shuffle_generator(s) for s in seeds]
