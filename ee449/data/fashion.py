@@ -30,6 +30,7 @@ IDX_FILES = {  # what each array is called in the published data set
     "test_images": "t10k-images-idx3-ubyte",
     "test_labels": "t10k-labels-idx1-ubyte",
 }
+INK_GAIN = 2.5  # the synthetic stand-in's contrast: ink at about 100-250 of 255 on a ground near 0
 IDX_UBYTE = 0x08  # the IDX format's type code of unsigned bytes, the only one Fashion-MNIST uses
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -112,9 +113,20 @@ def torchvision_arrays(folder: Path, timeout_s: float) -> Arrays:
 
 
 def synthetic_gray(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The stand-in at Fashion-MNIST's shape: uint8 [N, 28, 28, 1], the centre of the 32 x 32 patterns in luma."""
+    """The stand-in at Fashion-MNIST's shape and look: uint8 [N, 28, 28, 1], bright shapes on black.
+
+    The centre 28 x 28 of the 32 x 32 patterns in luma, then each pixel's distance from the
+    image's median (its background) times INK_GAIN: the pattern (lighter or darker than its
+    background) becomes bright ink on a dark ground, as Fashion-MNIST's garments are. Without
+    it, ToTensor alone (no Normalize in 2024) leaves the patterns at a contrast the models
+    barely learned in the demo's 4 epochs (measured: mlp_2 13%, cnn_3 22%, cnn_5 at chance;
+    with it 26%, 54% and 24%).
+    """
     images, labels = make_synthetic(n_per_class, seed)
     margin = (SIZE - SHAPE[0]) // 2  # 2 pixels a side: at most the rim of a pattern placed at the border
     centre = images[:, margin : margin + SHAPE[0], margin : margin + SHAPE[1]].astype(np.float32)
-    gray = np.rint(centre @ LUMA.astype(np.float32))
-    return np.clip(gray, 0, 255).astype(np.uint8)[..., None], labels
+    gray = centre @ LUMA.astype(np.float32)  # [N, 28, 28]
+    if len(gray):
+        background = np.median(gray.reshape(len(gray), -1), axis=1)[:, None, None]
+        gray = np.abs(gray - background) * INK_GAIN
+    return np.clip(np.rint(gray), 0, 255).astype(np.uint8)[..., None], labels
