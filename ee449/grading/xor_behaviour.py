@@ -1,0 +1,296 @@
+"""Part 1 of 2024 / 2025 graded by behaviour: a student's NumPy XOR `MLP` class, run, not read.
+
+RUNS STUDENT CODE: call these only inside the sandbox (a check module of `checks/`), never in
+the grader's own process. NumPy only, nothing of the grader's judging side.
+
+Real submissions differ in form: biases folded into the weights (a column of ones on the
+input), an activation on the output or none, the error scaled by 2 or by 1/N. So the checks
+grade what holds across those forms:
+
+- `forward`: `cls(2, 4, 1).forward(X)` gives one output per point ([N, 1] or [N]);
+- `descent`: one `backward(X, y, lr)` with a small rate lowers the squared error on its batch;
+  where the skeleton's four arrays are there, the step is compared with the exact gradient
+  (finite differences of the student's own forward), up to a positive scale, and a wrong step
+  is matched against the known defects, each simulated on the same weights;
+- `derivative:<name>`: each activation derivative the class has matches finite differences of
+  its function, taking its argument either as the pre-activation x or as the output f(x) (the
+  skeleton's `sigmoid_derivative(s)` convention);
+- `training`: the homework's settings (4 hidden units, lr 0.001, 10,000 full-batch epochs on
+  `part1CreateDataset`) separate XOR above `SEPARATES_ABOVE` validation accuracy.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from ee449.basics.xor import XorConfig, part1CreateDataset, relu, sigmoid, squared_error
+
+SEPARATES_ABOVE = 90.0  # percent: the blobs overlap little at std 0.4 (the reference reaches 98-100%)
+STEP_RATE = 1e-3  # a small step: first order, so a descent direction must lower the error
+SAME_DIRECTION = 0.999  # cosine between the student's step and a candidate step, up to scale
+SKELETON = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
+FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid,
+    "tanh": np.tanh,
+    "relu": relu,
+    "identity": lambda z: z,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's outcome on the student's class, with the known defect it shows, if any."""
+
+    check: str  # "forward", "descent", "derivative:sigmoid", "training"
+    passed: bool
+    message: str  # for the student: what their class did, and what the homework expects
+    defect: str = ""  # a known defect's code, "" when none was recognised
+
+
+def grade_xor_class(cls: Callable[..., Any], seed: int = 0) -> list[Finding]:
+    """Every behaviour check on the student's class `cls` (called as cls(2, hidden, 1))."""
+    findings = [check_forward(cls, seed)]
+    if findings[0].passed:
+        findings.append(check_descent(cls, seed))
+    findings += check_derivatives(cls, seed)
+    if findings[0].passed:
+        findings.append(check_training(cls, seed))
+    return findings
+
+
+def _new(cls: Callable[..., Any], seed: int, hidden: int = 4) -> Any:
+    np.random.seed(seed)  # students draw with np.random.randn: the global generator
+    return cls(2, hidden, 1)
+
+
+def _outputs(net: Any, x: np.ndarray) -> np.ndarray:
+    return np.asarray(net.forward(x), dtype=np.float64).reshape(len(x))
+
+
+def check_forward(cls: Callable[..., Any], seed: int = 0) -> Finding:
+    x = part1CreateDataset(8, 1, seed=seed)[0][:5]
+    try:
+        out = np.asarray(_new(cls, seed).forward(x), dtype=np.float64)
+    except Exception as error:  # noqa: BLE001 - the student's code failed: say how
+        return Finding(
+            "forward", False, f"MLP(2, 4, 1).forward on 5 points raised {type(error).__name__}: {error}"
+        )
+    if out.shape not in ((5, 1), (5,)):
+        return Finding(
+            "forward",
+            False,
+            f"forward on 5 points returned shape {list(out.shape)}: expected one output per point, [5, 1]",
+        )
+    return Finding("forward", True, "")
+
+
+def _arrays(net: Any) -> dict[str, np.ndarray]:
+    return {name: getattr(net, name) for name in SKELETON if isinstance(getattr(net, name, None), np.ndarray)}
+
+
+def check_descent(cls: Callable[..., Any], seed: int = 0) -> Finding:
+    x, y = part1CreateDataset(40, 1, seed=seed + 1)[:2]
+    net = _new(cls, seed)
+    before = squared_error(_outputs(net, x).reshape(-1, 1), y)
+    snapshot = copy.deepcopy(_arrays(net))
+    try:
+        net.forward(x)
+        net.backward(x, y, STEP_RATE)
+    except Exception as error:  # noqa: BLE001
+        return Finding(
+            "descent", False, f"backward(X, y, {STEP_RATE}) raised {type(error).__name__}: {error}"
+        )
+    after = squared_error(_outputs(net, x).reshape(-1, 1), y)
+    defect = _recognised_defect(net, snapshot, x, y) if len(snapshot) == len(SKELETON) else ""
+    if after < before and defect in ("", "exact"):
+        return Finding("descent", True, "")
+    text = DEFECTS.get(defect, "")
+    if after >= before:
+        message = f"one backward step with rate {STEP_RATE} raised the squared error on its batch from {before:.4f} to {after:.4f}: it must descend"
+    else:
+        message = (
+            f"backward lowers the error but its step is not the gradient's ({before:.4f} -> {after:.4f})"
+        )
+    return Finding("descent", False, f"{message}. {text}".strip(), defect if defect != "exact" else "")
+
+
+DEFECTS = {
+    "sign": "Your update has the wrong sign: it adds the gradient of the error instead of subtracting it "
+    "(with output_error = targets - output, the weights take += learning_rate * ...).",
+    "preactivation_derivative": "Your derivative is applied to the pre-activation (x @ W + b) where it expects the "
+    "activation's output: sigmoid_derivative(s) = s * (1 - s) takes s = sigmoid(z), so pass the stored outputs.",
+    "hidden_from_output_error": "Your hidden error is computed from the output error instead of the output delta: "
+    "hidden_error = output_delta @ weights_hidden_output.T, not output_error @ ...",
+}
+
+
+def _recognised_defect(net: Any, snapshot: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> str:
+    """'exact', a DEFECTS code, or '' : which candidate step the student's step is, up to a positive scale."""
+    step = np.concatenate([(getattr(net, n) - snapshot[n]).ravel() for n in SKELETON])
+    probe = copy.deepcopy(net)
+    for name, value in snapshot.items():
+        setattr(probe, name, value.copy())
+    exact = -_numeric_gradient(probe, x, y)
+    candidates = {"exact": exact, "sign": -exact}
+    structure = _structure(probe, x)
+    if structure is not None:
+        candidates.update(_defect_steps(snapshot, x, y, *structure))
+    for code, candidate in candidates.items():
+        if _cosine(step, candidate) > SAME_DIRECTION:
+            return code
+    return ""
+
+
+def _numeric_gradient(net: Any, x: np.ndarray, y: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """dE/d(the four arrays), by central differences through the student's own forward."""
+    grads = []
+    for name in SKELETON:
+        array = getattr(net, name)
+        grad = np.zeros_like(array, dtype=np.float64)
+        for index in np.ndindex(array.shape):
+            keep = array[index]
+            array[index] = keep + h
+            plus = squared_error(_outputs(net, x).reshape(-1, 1), y)
+            array[index] = keep - h
+            minus = squared_error(_outputs(net, x).reshape(-1, 1), y)
+            array[index] = keep
+            grad[index] = (plus - minus) / (2 * h)
+        grads.append(grad.ravel())
+    return np.concatenate(grads)
+
+
+def _structure(net: Any, x: np.ndarray) -> tuple[str, str] | None:
+    """(hidden, output) activation names that reproduce the student's forward from the four arrays."""
+    w1, b1, w2, b2 = (getattr(net, n) for n in SKELETON)
+    out = _outputs(net, x)
+    for hidden in FUNCTIONS:
+        for output in ("sigmoid", "identity"):
+            mine = FUNCTIONS[output](FUNCTIONS[hidden](x @ w1 + b1) @ w2 + b2).reshape(len(x))
+            if np.allclose(mine, out, atol=1e-9):
+                return hidden, output
+    return None
+
+
+_OUTPUT_FORM = {  # f' written from the output a = f(z): what a derivative applied to z wrongly computes
+    "sigmoid": lambda a: a * (1 - a),
+    "tanh": lambda a: 1 - a**2,
+    "relu": lambda a: (a > 0).astype(np.float64),
+    "identity": lambda a: np.ones_like(a),
+}
+
+
+def _defect_steps(arrays: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, hidden: str, output: str):
+    """The steps of the known defects on these weights (direction only; every scale is checked alike)."""
+    w1, b1, w2, b2 = (arrays[n] for n in SKELETON)
+    z1 = x @ w1 + b1
+    h = FUNCTIONS[hidden](z1)
+    z2 = h @ w2 + b2
+    o = FUNCTIONS[output](z2)
+    e = y - o
+
+    def step(output_delta: np.ndarray, hidden_delta: np.ndarray) -> np.ndarray:
+        parts = (
+            x.T @ hidden_delta,
+            hidden_delta.sum(0, keepdims=True),
+            h.T @ output_delta,
+            output_delta.sum(0, keepdims=True),
+        )
+        return np.concatenate([p.ravel() for p in parts])
+
+    d_out, d_hidden = _OUTPUT_FORM[output], _OUTPUT_FORM[hidden]
+    pre_out = e * d_out(z2)
+    steps = {"preactivation_derivative": step(pre_out, (pre_out @ w2.T) * d_hidden(z1))}
+    delta = e * d_out(o)
+    steps["hidden_from_output_error"] = step(delta, (e @ w2.T) * d_hidden(h))
+    return steps
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm > 0 else 0.0
+
+
+_DERIVATIVES = {"sigmoid": sigmoid, "tanh": np.tanh, "relu": relu}
+
+
+def check_derivatives(cls: Callable[..., Any], seed: int = 0) -> list[Finding]:
+    """One finding per `<name>_derivative` the class has (a method or attribute), against finite differences."""
+    try:
+        net = _new(cls, seed)
+    except Exception:  # noqa: BLE001 - check_forward reports a class that cannot be built
+        return []
+    x = np.concatenate([np.linspace(-4, -0.05, 40), np.linspace(0.05, 4, 40)])  # off ReLU's kink
+    findings = []
+    for name, reference in _DERIVATIVES.items():
+        derivative = getattr(net, f"{name}_derivative", None)
+        if not callable(derivative):
+            continue
+        function = getattr(net, name, None)
+        function = function if callable(function) else reference
+        try:
+            values = np.asarray(function(x), dtype=np.float64)
+            numeric = (np.asarray(function(x + 1e-6)) - np.asarray(function(x - 1e-6))) / 2e-6
+            of_input = np.asarray(derivative(x.copy()), dtype=np.float64)
+            of_output = np.asarray(derivative(values.copy()), dtype=np.float64)
+        except Exception as error:  # noqa: BLE001
+            findings.append(
+                Finding(
+                    f"derivative:{name}", False, f"{name}_derivative raised {type(error).__name__}: {error}"
+                )
+            )
+            continue
+        if np.allclose(of_input, numeric, atol=1e-4) or np.allclose(of_output, numeric, atol=1e-4):
+            findings.append(Finding(f"derivative:{name}", True, ""))
+        else:
+            worst = float(np.max(np.abs(of_input - numeric)))
+            findings.append(
+                Finding(
+                    f"derivative:{name}",
+                    False,
+                    f"{name}_derivative differs from the slope of {name} (max error {worst:.3g}, taking its argument as x "
+                    f"or as {name}(x)); the derivative of {name} is {_FORMULAS[name]}",
+                )
+            )
+    return findings
+
+
+_FORMULAS = {"sigmoid": "s(x) * (1 - s(x))", "tanh": "1 - tanh(x)^2", "relu": "1 for x > 0, else 0"}
+
+
+def check_training(cls: Callable[..., Any], seed: int = 0, config: XorConfig = XorConfig()) -> Finding:
+    """The homework's training separates XOR; an error averaged over the batch is retried at N times the rate."""
+    x, y, xv, yv = part1CreateDataset(config.train_samples, config.val_samples, config.std, config.data_seed)
+    accuracy = _trained_accuracy(cls, seed, x, y, xv, yv, config.learning_rate, config.epochs)
+    if accuracy > SEPARATES_ABOVE:
+        return Finding("training", True, f"validation accuracy {accuracy:.1f}%")
+    scaled = _trained_accuracy(cls, seed, x, y, xv, yv, config.learning_rate * len(x), config.epochs)
+    if scaled > SEPARATES_ABOVE:
+        return Finding(
+            "training",
+            True,
+            f"validation accuracy {accuracy:.1f}% at rate {config.learning_rate}, {scaled:.1f}% at {config.learning_rate * len(x):g}: "
+            "your backward averages the error over the batch, so the homework's rate trains 1,000 times slower",
+            "averaged_error",
+        )
+    return Finding(
+        "training",
+        False,
+        f"after the homework's training ({config.epochs} epochs, rate {config.learning_rate}, 4 hidden units) the "
+        f"validation accuracy is {accuracy:.1f}%: expected above {SEPARATES_ABOVE:.0f}% (XOR is separable with 4 hidden units)",
+    )
+
+
+def _trained_accuracy(cls, seed, x, y, xv, yv, rate: float, epochs: int) -> float:
+    net = _new(cls, seed)
+    try:
+        for _ in range(epochs):
+            net.forward(x)
+            net.backward(x, y, rate)
+        predicted = (_outputs(net, xv) > 0.5).astype(np.float64)
+    except Exception:  # noqa: BLE001 - a class that fails here failed forward/descent first
+        return 0.0
+    return 100.0 * float(np.mean(predicted == yv.reshape(-1)))
