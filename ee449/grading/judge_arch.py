@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ee449.grading.diagnose import Diagnosis, diagnose_batch, diagnose_layers
+from ee449.grading.edition_fit import other_edition_diagnoses
 from ee449.grading.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
 
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
@@ -45,6 +46,7 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
         if not works[n]:
             problems.append(f"batch {n}: output {list(shape)}, expected [{n}, 10]")
     diagnoses = diagnose_batch(context.name(key), works)
+    diagnoses += other_edition_diagnoses(context.name(key), record.values.get("fits_editions"))
     if not any(works.values()) and key.startswith("mlp") and record.get("takes_flat_input", bool):
         diagnoses.append(
             Diagnosis(

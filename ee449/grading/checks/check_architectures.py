@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from ee449.grading.checks.support import build_model, built_as, manifest, record
+from ee449.grading.edition_fit import fitting_editions
 from ee449.grading.layers import trace_layers
 from ee449.models import count_parameters
 
@@ -41,7 +42,14 @@ def test_output_shape(request, key):
                 shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]
         except Exception as error:  # noqa: BLE001 - the student's forward failed: the grader reports why
             shapes[str(n)] = _error(error)
-    record(request, shapes=shapes, takes_flat_input=_takes_flat_input(model), how=built_as(key))
+    fits = fitting_editions(model)  # which year's input the model takes: its edition, told by the judge
+    record(
+        request,
+        shapes=shapes,
+        takes_flat_input=_takes_flat_input(model),
+        how=built_as(key),
+        fits_editions=fits,
+    )
 
 
 def _layers(model) -> tuple[list[str] | None, str]:
