@@ -262,30 +262,51 @@ _FORMULAS = {"sigmoid": "s(x) * (1 - s(x))", "tanh": "1 - tanh(x)^2", "relu": "1
 
 
 def check_training(cls: Callable[..., Any], seed: int = 0, config: XorConfig = XorConfig()) -> Finding:
-    """The homework's training separates XOR; an error averaged over the batch is retried at N times the rate."""
+    """The homework's training separates XOR. A correct step at another scale (the error averaged over
+    the batch: N times smaller; a linear output with the factor 2: unstable at 0.001 on 1,000 points)
+    is retried at N times and a tenth of the rate: passing there is a note, not a fault."""
     x, y, xv, yv = part1CreateDataset(config.train_samples, config.val_samples, config.std, config.data_seed)
-    accuracy = _trained_accuracy(cls, seed, x, y, xv, yv, config.learning_rate, config.epochs)
+    rate = config.learning_rate
+    accuracy = _trained_accuracy(cls, seed, x, y, xv, yv, rate, config.epochs)
     if accuracy > SEPARATES_ABOVE:
         return Finding("training", True, f"validation accuracy {accuracy:.1f}%")
-    scaled = _trained_accuracy(cls, seed, x, y, xv, yv, config.learning_rate * len(x), config.epochs)
-    if scaled > SEPARATES_ABOVE:
-        return Finding(
-            "training",
-            True,
-            f"validation accuracy {accuracy:.1f}% at rate {config.learning_rate}, {scaled:.1f}% at {config.learning_rate * len(x):g}: "
-            "your backward averages the error over the batch, so the homework's rate trains 1,000 times slower",
+    retries = (
+        (
+            rate * len(x),
             "averaged_error",
-        )
+            "your backward averages the error over the batch, so the homework's rate trains 1,000 times slower",
+        ),
+        (
+            rate / 10,
+            "unstable_rate",
+            "your step is larger than the skeleton's (a linear output, or the factor 2), so the homework's rate overshoots",
+        ),
+    )
+    for retry, code, why in retries:
+        scaled = _trained_accuracy(cls, seed, x, y, xv, yv, retry, config.epochs)
+        if scaled > SEPARATES_ABOVE:
+            return Finding(
+                "training",
+                True,
+                f"validation accuracy {accuracy:.1f}% at rate {rate}, {scaled:.1f}% at {retry:g}: {why}",
+                code,
+            )
     return Finding(
         "training",
         False,
-        f"after the homework's training ({config.epochs} epochs, rate {config.learning_rate}, 4 hidden units) the "
-        f"validation accuracy is {accuracy:.1f}%: expected above {SEPARATES_ABOVE:.0f}% (XOR is separable with 4 hidden units)",
+        f"after the homework's training ({config.epochs} epochs, rate {rate}, 4 hidden units) the "
+        f"validation accuracy is {accuracy:.1f}% (and at most {SEPARATES_ABOVE:.0f}% at {rate * len(x):g} or {rate / 10:g}): "
+        f"expected above {SEPARATES_ABOVE:.0f}% (XOR is separable with 4 hidden units)",
     )
 
 
 def _trained_accuracy(cls, seed, x, y, xv, yv, rate: float, epochs: int) -> float:
     net = _new(cls, seed)
+    with np.errstate(all="ignore"):  # a diverging run overflows: that is its result, not a warning
+        return _train(net, x, y, xv, yv, rate, epochs)
+
+
+def _train(net, x, y, xv, yv, rate: float, epochs: int) -> float:
     try:
         for _ in range(epochs):
             net.forward(x)

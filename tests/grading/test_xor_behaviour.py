@@ -71,7 +71,8 @@ def test_forward_with_the_wrong_output_shape_fails_naming_it():
 def test_training_as_the_homework_sets_it_separates_xor_for_every_correct_form(name):
     finding = check_training(student_class(name))
     assert finding.passed, finding
-    assert (finding.defect == "averaged_error") == (name == "folded_bias_tanh_mean")
+    notes = {"folded_bias_tanh_mean": "averaged_error", "linear_output_relu": "unstable_rate"}
+    assert finding.defect == notes.get(name, ""), finding
 
 
 @pytest.mark.slow
