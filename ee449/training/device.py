@@ -64,7 +64,7 @@ def eval_chunk_for(device: torch.device, eval_chunk: int = 0) -> int:
 def to_resident(data: SplitTensors, device: torch.device) -> Resident:
     """Check and move any object with the six split tensors (e.g. `data.DataSplits`) to `device`."""
     tensors = []
-    shapes = set()
+    shapes: set[tuple[int, ...]] = set()  # the one (C, H, W) of the images, once train_images is read
     for name in Resident._fields:
         if not hasattr(data, name):
             raise TypeError(
@@ -77,7 +77,13 @@ def to_resident(data: SplitTensors, device: torch.device) -> Resident:
                     f"{name} must have shape [N, C, H, W] (e.g. [N, {', '.join(map(str, INPUT_SHAPE))}]), "
                     f"got {list(value.shape)}"
                 )
-            shapes.add(tuple(value.shape[1:]))
+            shape = tuple(value.shape[1:])
+            if shapes and shape not in shapes:
+                raise ValueError(
+                    f"{name} must have shape [N, {', '.join(map(str, next(iter(shapes))))}] as train_images, "
+                    f"got {list(value.shape)}: every split holds images of one (C, H, W)"
+                )
+            shapes.add(shape)
             value = value.to(device=device, dtype=torch.float32)
         else:
             if value.dim() != 1 or value.is_floating_point():
@@ -86,10 +92,6 @@ def to_resident(data: SplitTensors, device: torch.device) -> Resident:
                 )
             value = value.to(device=device, dtype=torch.int64)
         tensors.append(value)
-    if len(shapes) > 1:
-        raise ValueError(
-            f"the three splits' images differ in shape: {sorted(shapes)}; expected one (C, H, W)"
-        )
     data = Resident(*tensors)
     for split in ("train", "val", "test"):
         n_images, n_labels = len(getattr(data, f"{split}_images")), len(getattr(data, f"{split}_labels"))
