@@ -214,7 +214,11 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b) / norm if norm > 0 else 0.0
 
 
-_DERIVATIVES = {"sigmoid": sigmoid, "tanh": np.tanh, "relu": relu}
+_DERIVATIVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid,
+    "tanh": np.tanh,
+    "relu": relu,
+}
 
 
 def check_derivatives(cls: Callable[..., Any], seed: int = 0) -> list[Finding]:
@@ -229,8 +233,8 @@ def check_derivatives(cls: Callable[..., Any], seed: int = 0) -> list[Finding]:
         derivative = getattr(net, f"{name}_derivative", None)
         if not callable(derivative):
             continue
-        function = getattr(net, name, None)
-        function = function if callable(function) else reference
+        theirs = getattr(net, name, None)
+        function: Callable[[np.ndarray], np.ndarray] = theirs if callable(theirs) else reference
         try:
             values = np.asarray(function(x), dtype=np.float64)
             numeric = (np.asarray(function(x + 1e-6)) - np.asarray(function(x - 1e-6))) / 2e-6
