@@ -34,7 +34,7 @@ from ee449.experiments.payloads import ExperimentConfig
 from ee449.lock import FolderLock
 from ee449.results import result_status, write_result
 from ee449.results.files import BROKEN
-from ee449.spec import edition, requested_year, result_file
+from ee449.spec import DEFAULT_HOMEWORK, edition, requested_year, result_file
 from ee449.training.device import check_device_available, resolve_device
 
 __all__ = ["QUICK", "How", "Plan", "add_arguments", "parse_archs", "run"]  # add_arguments + run: the command
@@ -129,10 +129,11 @@ class Plan:
         data = data.to(resolve_device(self.device))
         self.data = data
         sizes = describe_data(data)
+        if self.edition.year != DEFAULT_HOMEWORK:  # 2023's output stays as it was before editions
+            self.progress.note(f"homework {self.edition.year}: {self.edition.summary}")
         self.progress.note(
-            f"homework {self.edition.year}: {self.edition.summary}\n"
             f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, "
-            f"{sizes['test']} test images of {self.edition.input_text}"
+            f"{sizes['test']} test images"
         )
         if data.synthetic:
             self.progress.note(
