@@ -28,17 +28,19 @@ from typing import Any, Callable
 import numpy as np
 
 from ee449.basics.xor import XorConfig, part1CreateDataset, relu, sigmoid, squared_error
+from ee449.grading.xor_defects import (
+    DEFECTS,
+    SKELETON,
+    cosine,
+    defect_steps,
+    numeric_gradient,
+    outputs,
+    structure,
+)
 
 SEPARATES_ABOVE = 90.0  # percent: the blobs overlap little at std 0.4 (the reference reaches 98-100%)
 STEP_RATE = 1e-3  # a small step: first order, so a descent direction must lower the error
 SAME_DIRECTION = 0.999  # cosine between the student's step and a candidate step, up to scale
-SKELETON = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
-FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigmoid": sigmoid,
-    "tanh": np.tanh,
-    "relu": relu,
-    "identity": lambda z: z,
-}
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,6 @@ def _new(cls: Callable[..., Any], seed: int, hidden: int = 4) -> Any:
     return cls(2, hidden, 1)
 
 
-def _outputs(net: Any, x: np.ndarray) -> np.ndarray:
-    return np.asarray(net.forward(x), dtype=np.float64).reshape(len(x))
-
-
 def check_forward(cls: Callable[..., Any], seed: int = 0) -> Finding:
     x = part1CreateDataset(8, 1, seed=seed)[0][:5]
     try:
@@ -95,7 +93,7 @@ def _arrays(net: Any) -> dict[str, np.ndarray]:
 def check_descent(cls: Callable[..., Any], seed: int = 0) -> Finding:
     x, y = part1CreateDataset(40, 1, seed=seed + 1)[:2]
     net = _new(cls, seed)
-    before = squared_error(_outputs(net, x).reshape(-1, 1), y)
+    before = squared_error(outputs(net, x).reshape(-1, 1), y)
     snapshot = copy.deepcopy(_arrays(net))
     try:
         net.forward(x)
@@ -104,7 +102,7 @@ def check_descent(cls: Callable[..., Any], seed: int = 0) -> Finding:
         return Finding(
             "descent", False, f"backward(X, y, {STEP_RATE}) raised {type(error).__name__}: {error}"
         )
-    after = squared_error(_outputs(net, x).reshape(-1, 1), y)
+    after = squared_error(outputs(net, x).reshape(-1, 1), y)
     defect = _recognised_defect(net, snapshot, x, y) if len(snapshot) == len(SKELETON) else ""
     if after < before and defect in ("", "exact"):
         return Finding("descent", True, "")
@@ -118,100 +116,21 @@ def check_descent(cls: Callable[..., Any], seed: int = 0) -> Finding:
     return Finding("descent", False, f"{message}. {text}".strip(), defect if defect != "exact" else "")
 
 
-DEFECTS = {
-    "sign": "Your update has the wrong sign: it adds the gradient of the error instead of subtracting it "
-    "(with output_error = targets - output, the weights take += learning_rate * ...).",
-    "preactivation_derivative": "Your derivative is applied to the pre-activation (x @ W + b) where it expects the "
-    "activation's output: sigmoid_derivative(s) = s * (1 - s) takes s = sigmoid(z), so pass the stored outputs.",
-    "hidden_from_output_error": "Your hidden error is computed from the output error instead of the output delta: "
-    "hidden_error = output_delta @ weights_hidden_output.T, not output_error @ ...",
-}
-
-
 def _recognised_defect(net: Any, snapshot: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> str:
     """'exact', a DEFECTS code, or '' : which candidate step the student's step is, up to a positive scale."""
     step = np.concatenate([(getattr(net, n) - snapshot[n]).ravel() for n in SKELETON])
     probe = copy.deepcopy(net)
     for name, value in snapshot.items():
         setattr(probe, name, value.copy())
-    exact = -_numeric_gradient(probe, x, y)
+    exact = -numeric_gradient(probe, x, y)
     candidates = {"exact": exact, "sign": -exact}
-    structure = _structure(probe, x)
-    if structure is not None:
-        candidates.update(_defect_steps(snapshot, x, y, *structure))
+    activations = structure(probe, x)
+    if activations is not None:
+        candidates.update(defect_steps(snapshot, x, y, *activations))
     for code, candidate in candidates.items():
-        if _cosine(step, candidate) > SAME_DIRECTION:
+        if cosine(step, candidate) > SAME_DIRECTION:
             return code
     return ""
-
-
-def _numeric_gradient(net: Any, x: np.ndarray, y: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """dE/d(the four arrays), by central differences through the student's own forward."""
-    grads = []
-    for name in SKELETON:
-        array = getattr(net, name)
-        grad = np.zeros_like(array, dtype=np.float64)
-        for index in np.ndindex(array.shape):
-            keep = array[index]
-            array[index] = keep + h
-            plus = squared_error(_outputs(net, x).reshape(-1, 1), y)
-            array[index] = keep - h
-            minus = squared_error(_outputs(net, x).reshape(-1, 1), y)
-            array[index] = keep
-            grad[index] = (plus - minus) / (2 * h)
-        grads.append(grad.ravel())
-    return np.concatenate(grads)
-
-
-def _structure(net: Any, x: np.ndarray) -> tuple[str, str] | None:
-    """(hidden, output) activation names that reproduce the student's forward from the four arrays."""
-    w1, b1, w2, b2 = (getattr(net, n) for n in SKELETON)
-    out = _outputs(net, x)
-    for hidden in FUNCTIONS:
-        for output in ("sigmoid", "identity"):
-            mine = FUNCTIONS[output](FUNCTIONS[hidden](x @ w1 + b1) @ w2 + b2).reshape(len(x))
-            if np.allclose(mine, out, atol=1e-9):
-                return hidden, output
-    return None
-
-
-_OUTPUT_FORM = {  # f' written from the output a = f(z): what a derivative applied to z wrongly computes
-    "sigmoid": lambda a: a * (1 - a),
-    "tanh": lambda a: 1 - a**2,
-    "relu": lambda a: (a > 0).astype(np.float64),
-    "identity": lambda a: np.ones_like(a),
-}
-
-
-def _defect_steps(arrays: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, hidden: str, output: str):
-    """The steps of the known defects on these weights (direction only; every scale is checked alike)."""
-    w1, b1, w2, b2 = (arrays[n] for n in SKELETON)
-    z1 = x @ w1 + b1
-    h = FUNCTIONS[hidden](z1)
-    z2 = h @ w2 + b2
-    o = FUNCTIONS[output](z2)
-    e = y - o
-
-    def step(output_delta: np.ndarray, hidden_delta: np.ndarray) -> np.ndarray:
-        parts = (
-            x.T @ hidden_delta,
-            hidden_delta.sum(0, keepdims=True),
-            h.T @ output_delta,
-            output_delta.sum(0, keepdims=True),
-        )
-        return np.concatenate([p.ravel() for p in parts])
-
-    d_out, d_hidden = _OUTPUT_FORM[output], _OUTPUT_FORM[hidden]
-    pre_out = e * d_out(z2)
-    steps = {"preactivation_derivative": step(pre_out, (pre_out @ w2.T) * d_hidden(z1))}
-    delta = e * d_out(o)
-    steps["hidden_from_output_error"] = step(delta, (e @ w2.T) * d_hidden(h))
-    return steps
-
-
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / norm if norm > 0 else 0.0
 
 
 _DERIVATIVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -315,7 +234,7 @@ def _train(net, x, y, xv, yv, rate: float, epochs: int) -> float:
         for _ in range(epochs):
             net.forward(x)
             net.backward(x, y, rate)
-        predicted = (_outputs(net, xv) > 0.5).astype(np.float64)
+        predicted = (outputs(net, xv) > 0.5).astype(np.float64)
     except Exception:  # noqa: BLE001 - a class that fails here failed forward/descent first
         return 0.0
     return 100.0 * float(np.mean(predicted == yv.reshape(-1)))
