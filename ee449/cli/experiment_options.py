@@ -86,7 +86,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     runs.add_argument("--epochs", type=_positive, default=None, metavar="N", help=EPOCHS_HELP[command])
     if command in ("part3", "all"):
         runs.add_argument(
-            "--runs", type=_positive, default=None, help="Part 3 runs per architecture (default 10)"
+            "--runs",
+            type=_positive,
+            default=None,
+            help="Part 3 runs per architecture (default the edition's: 10 in 2023, 1 in 2024 and 2025)",
         )
     if command in ("part3", "part4", "all"):
         runs.add_argument(
