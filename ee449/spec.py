@@ -1,5 +1,10 @@
 """The homework as data: its numbers and names, stated once here and read everywhere else. No torch.
 
+What changes between the yearly editions (data set, input shape, transform, runs, epochs,
+Part 1's kind, result keys) is read from the edition's spec file (`ee449.editions`); the
+module-level names below are the default edition's (2023), so code that knows nothing of
+editions keeps reading 2023. `edition(year)` gives any other year.
+
 - the data: input shape, classes, the Normalize() arguments, the validation share;
 - the training settings of each part: batch, recording window, epochs, runs, learning rates;
 - the five architectures: `REGISTRY` maps each name to a declarative list of the layers before
@@ -16,39 +21,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from ee449.editions import DEFAULT_HOMEWORK as DEFAULT_HOMEWORK  # re-exported: spec.edition(2025), ...
+from ee449.editions import Edition as Edition
+from ee449.editions import EditionError as EditionError
+from ee449.editions import edition as edition
+from ee449.editions import requested_year as requested_year
+
+DEFAULT = edition(DEFAULT_HOMEWORK)  # 2023: what the module-level names below hold
+
 # -- the data ----------------------------------------------------------------------------------
-INPUT_SHAPE = (1, 32, 32)  # (C, H, W) of a grayscale CIFAR-10 image
+INPUT_SHAPE = DEFAULT.input_shape  # (C, H, W) of a grayscale CIFAR-10 image
 NUM_CLASSES = 10
-CLASSES = (
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-)  # labels 0..9
-MEAN = (0.4914, 0.4822, 0.4465)  # the homework's Normalize() arguments, R, G, B
-STD = (0.247, 0.243, 0.261)
-VAL_FRACTION = 0.1  # of the 50,000 training images: 5,000 for validation, 500 per class
-TRAIN_SAMPLES = 45_000  # what is left to train on: Part 1's N
+CLASSES = DEFAULT.classes  # labels 0..9
+MEAN = DEFAULT.transform.mean  # the homework's Normalize() arguments, R, G, B
+STD = DEFAULT.transform.std
+VAL_FRACTION = DEFAULT.val_fraction  # of the 50,000 training images: 5,000 for validation, 500 per class
+TRAIN_SAMPLES = round(DEFAULT.train_images * (1 - VAL_FRACTION))  # what is left to train on: Part 1's N
 
 # -- training --------------------------------------------------------------------------------------
 BATCH_SIZE = 50  # every part's batch
 RECORD_EVERY = 10  # one recorded point per 10 optimizer steps (SPEC "Recording")
-PART3_EPOCHS = 15
-PART3_RUNS = 10  # runs per architecture, each with its own init and shuffling
+PART3_EPOCHS = DEFAULT.part3_epochs
+PART3_RUNS = DEFAULT.part3_runs  # runs per architecture, each with its own init and shuffling
 PART3_LR = 1e-3  # Adam's default rate, as the homework asks
-PART4_EPOCHS = 15
+PART4_EPOCHS = DEFAULT.part4_epochs
 PART4_LR = 0.01  # plain SGD
-PART5_EPOCHS = 20
+PART5_EPOCHS = DEFAULT.part5_epochs
 PART5_LRS = (0.1, 0.01, 0.001)  # plain SGD; the schedule's three stages in this order
 PART5_ARCH = "cnn_4"  # the default; any architecture but PART5_EXCLUDED
 PART5_EXCLUDED = "mlp_1"  # "choose an architecture other than mlp_1"
-SCHEDULE_EPOCHS = 30  # the scheduled runs train to epoch 30
+SCHEDULE_EPOCHS = DEFAULT.schedule_epochs  # the scheduled runs train to epoch 30
 
 
 @dataclass(frozen=True)
@@ -124,19 +126,28 @@ def rate_suffix(lr: float) -> str:
     return text[2:]
 
 
-PART3_KEYS = ("name", "loss_curve", "train_acc_curve", "val_acc_curve", "test_acc", "weights")
-PART4_KEYS = ("name", "relu_loss_curve", "sigmoid_loss_curve", "relu_grad_curve", "sigmoid_grad_curve")
-PART5_KEYS = ("name",) + tuple(
-    f"{kind}_{rate_suffix(lr)}" for kind in ("loss_curve", "val_acc_curve") for lr in PART5_LRS
-)
+PART3_KEYS = DEFAULT.keys("part3")
+PART4_KEYS = DEFAULT.keys("part4")
+PART5_KEYS = DEFAULT.keys("part5")  # loss_curve_<rate_suffix(lr)>, val_acc_curve_<...> for PART5_LRS
 # The schedule's file (ee449's own; the homework asks for the figure): ee449 adds "constant_lr_test_acc".
-SCHEDULE_KEYS = (
-    "name",
-    "switch_epochs",
-    "val_acc_curve_stage2",
-    "val_acc_curve_stage3",
-    "test_acc",
-    "adam_test_acc",
-)
+SCHEDULE_KEYS = DEFAULT.keys("schedule")
 RESULT_KEYS = {3: PART3_KEYS, 4: PART4_KEYS, 5: PART5_KEYS}  # by part, as the grader checks them
 EPOCHS = {3: PART3_EPOCHS, 4: PART4_EPOCHS, 5: PART5_EPOCHS}  # by part
+
+
+def result_file(part: int | str, arch: str | None = None) -> str:
+    """The one spelling of a result file's name: (3, 'cnn_4') -> 'part3_cnn_4.json', (5,) -> 'part5.json',
+    ('schedule',) -> 'part5_schedule.json'. Parts 3 and 4 need an architecture; 5 and the schedule take none.
+    """
+    if part in (3, 4, "3", "4"):
+        if arch is None:
+            raise ValueError(f"Part {part}'s result files are one per architecture: pass arch")
+        check_architecture(arch)
+        return f"part{part}_{arch}.json"
+    if arch is not None:
+        raise ValueError(f"part {part!r} has one result file, not one per architecture (got arch {arch!r})")
+    if part in (5, "5"):
+        return "part5.json"
+    if part == "schedule":
+        return "part5_schedule.json"
+    raise ValueError(f"unknown result part {part!r}; valid: 3, 4, 5, 'schedule'")

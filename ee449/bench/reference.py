@@ -91,7 +91,7 @@ class BenchImages:
 
     def splits(self) -> ee449_data.DataSplits:
         """The same images for ee449's trainer: transformed once, float32 [N, 1, 32, 32]."""
-        tensors = {}
+        tensors: dict[str, Any] = {}
         for split in ("train", "val", "test"):
             images, labels = raw_images(self.dataset, getattr(self, f"{split}_index"))
             tensors[f"{split}_images"] = ee449_data.transform(images)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ee449.editions import DEFAULT_HOMEWORK, ENV_VAR, available, requested_year
 from ee449.spec import ARCHITECTURES, check_architecture
 
 QUICK: dict[
@@ -37,9 +38,33 @@ EPOCHS_HELP = {
 }
 
 
+def add_homework_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """`--homework YEAR`: the edition of Homework 1 a command follows (ee449.editions)."""
+    parser.add_argument(
+        "--homework",
+        default=None,
+        metavar="YEAR",
+        help=f"the homework's edition: {', '.join(map(str, available()))} "
+        f"(default ${ENV_VAR}, else {DEFAULT_HOMEWORK})",
+    )
+
+
+def graded_edition(given: str | None) -> int:
+    """The edition `ee449 grade` grades: 2023 only for now (the checks' shapes and Part 1 are 2023's)."""
+    year = requested_year(given)
+    if year != DEFAULT_HOMEWORK:
+        raise ValueError(
+            f"grading the {year} edition is not implemented yet: the grader's checks feed 2023's "
+            f"1 x 32 x 32 images and grade 2023's Part 1; grade 2023 submissions (no --homework, "
+            f"${ENV_VAR} unset), or run the {year} reference with `ee449 all --homework {year}`"
+        )
+    return year
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     command = parser.prog.split()[-1]
     data = parser.add_argument_group("data and output")
+    add_homework_argument(data)
     data.add_argument(
         "--data",
         default=None,
@@ -61,7 +86,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     runs.add_argument("--epochs", type=_positive, default=None, metavar="N", help=EPOCHS_HELP[command])
     if command in ("part3", "all"):
         runs.add_argument(
-            "--runs", type=_positive, default=None, help="Part 3 runs per architecture (default 10)"
+            "--runs",
+            type=_positive,
+            default=None,
+            help="Part 3 runs per architecture (default the edition's: 10 in 2023, 1 in 2024 and 2025)",
         )
     if command in ("part3", "part4", "all"):
         runs.add_argument(

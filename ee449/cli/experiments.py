@@ -23,14 +23,16 @@ import torch
 
 from ee449.cli.experiment_options import QUICK, add_arguments, parse_archs
 from ee449.cli.findings import findings
+from ee449.cli.part1_xor import part1_xor_step
 from ee449.cli.plan import Plan, make_plan, planned_steps
 from ee449.cli.progress import Progress
 from ee449.cli.steps import part2_step, part3_step, part4_step, part5_step, report_step
 from ee449.cli.work import How, Work
-from ee449.data import DataSplits, load_cifar10
+from ee449.data import DataSplits, load_homework
 from ee449.errors import WorkError, describe_os_error
 from ee449.experiments import RunStore, describe_data
 from ee449.lock import FolderLock
+from ee449.spec import DEFAULT_HOMEWORK
 from ee449.training.device import check_device_available, resolve_device
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
 ]  # add_arguments + run: the command
 
 STEPS: dict[str, Callable[[Work], None]] = {
+    "part1": part1_xor_step,  # 2024, 2025: Part 1 is code (the NumPy XOR network), run it too
     "part2": part2_step,
     "part3": part3_step,
     "part4": part4_step,
@@ -92,14 +95,17 @@ def run(args: argparse.Namespace) -> int:
 def load_data(plan: Plan, progress: Progress) -> DataSplits:
     """The command's data, moved to its device once, with a note of what it is."""
     extra = {"synthetic_per_class": QUICK["synthetic_per_class"]} if plan.quick else {}
-    data = load_cifar10(plan.data_source, plan.data_root, **extra).to(resolve_device(plan.device))
+    data = load_homework(plan.edition, plan.data_source, plan.data_root, **extra)
+    data = data.to(resolve_device(plan.device))
     sizes = describe_data(data)
+    if plan.edition.year != DEFAULT_HOMEWORK:  # 2023's output stays as it was before editions
+        progress.note(f"homework {plan.edition.year}: {plan.edition.summary}")
     progress.note(
         f"data: {data.source}: {sizes['train']} training, {sizes['val']} validation, {sizes['test']} test images"
     )
     if data.synthetic:
         progress.note(
-            "note: synthetic stand-in data, not CIFAR-10; results show the pipeline works, "
+            f"note: synthetic stand-in data, not {plan.edition.dataset_name}; results show the pipeline works, "
             "not the homework's numbers"
         )
     return data

@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ee449.cli.experiment_options import add_homework_argument, graded_edition
 from ee449.errors import WorkError, describe_os_error
 from ee449.grading import classroom, classrun, grade, report, roster, sandbox, similarity
 from ee449.grading.bundle import BundleOptions, write_bundle
@@ -26,6 +27,7 @@ from ee449.grading.submission_meta import add_to_results, read_submission_metada
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_homework_argument(parser)
     parser.add_argument(
         "submission",
         type=Path,
@@ -136,6 +138,7 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    graded_edition(args.homework)
     if args.gradescope_bundle is not None:
         return _bundle(args)
     if args.submission is None:

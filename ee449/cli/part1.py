@@ -1,12 +1,16 @@
-"""`ee449 part1`: Part 1's formulas for the five architectures, beside PyTorch's counts."""
+"""`ee449 part1`: Part 1's formulas for the five architectures, beside PyTorch's counts (2023);
+the NumPy MLP for XOR in the 2024 and 2025 editions (`ee449.cli.part1_xor`)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ee449.basics.formulas import BATCH_SIZE, EPOCHS, TRAIN_SAMPLES, batches_per_epoch, sgd_iterations
+from ee449.cli.experiment_options import add_homework_argument
 from ee449.io import write_json
+from ee449.spec import edition, requested_year
 
 
 def positive(text: str) -> int:
@@ -34,9 +38,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--epochs", type=positive, default=EPOCHS, help=f"epochs E (default {EPOCHS}, the homework's)"
     )
     parser.add_argument("--json", metavar="PATH", help="also write the numbers to this JSON file")
+    add_homework_argument(parser)
+    parser.add_argument(
+        "--out",
+        default="ee449-out",
+        type=Path,
+        metavar="DIR",
+        help="editions with the XOR part (2024, 2025): folder for part1_xor.json and figures (default ee449-out)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    homework = edition(requested_year(args.homework))
+    if homework.part1 == "xor":
+        from ee449.cli.part1_xor import render_xor, run_xor
+
+        runs, written = run_xor(args.out, homework.year)
+        print(render_xor(runs))
+        for path in written:
+            print(f"wrote {path}")
+        return 0
     # Deferred on purpose: ee449.models imports torch (about 3 s); a bad argument fails before it.
     from ee449.models.part1 import part1_numbers
 

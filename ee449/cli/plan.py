@@ -15,7 +15,7 @@ from typing import Any
 
 from ee449 import experiments as ex
 from ee449.cli.experiment_options import QUICK, parse_archs
-from ee449.spec import BATCH_SIZE
+from ee449.spec import BATCH_SIZE, Edition, edition, requested_year, result_file
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Plan:
     """The resolved request of one command: configs per part, data, output, speed."""
 
     command: str  # part3 | part4 | part5 | all
+    edition: Edition  # --homework, $EE449_HOMEWORK, else 2023: the data set, runs and epochs
     out: Path
     device: str
     force: bool
@@ -42,6 +43,7 @@ class Plan:
     def steps(self) -> tuple[str, ...]:
         """The parts the command runs, in order (the report follows `all`)."""
         wanted = {
+            "part1": self.command == "all" and self.edition.part1 == "xor",  # 2024, 2025: Part 1 is code
             "part2": self.command == "all",
             "part3": self.command in ("part3", "all"),
             "part4": self.command in ("part4", "all"),
@@ -53,18 +55,29 @@ class Plan:
 def make_plan(args: argparse.Namespace) -> Plan:
     """The plan of `args` (a parsed `ee449 part3|part4|part5|all` command line)."""
     q: dict[str, Any] = QUICK if args.quick else {}
+    e = edition(requested_year(args.homework))
     shared: dict[str, Any] = {"seed": args.seed, **_given(record_every=q.get("record_every"))}
     epochs = args.epochs or q.get("epochs")
     archs = parse_archs(getattr(args, "arch", None)) if args.command != "part5" else ()
-    runs = getattr(args, "runs", None) or q.get("runs")
-    part3 = tuple(ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs, runs=runs)) for a in archs)
-    part4 = tuple(ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs)) for a in archs)
+    # The edition's runs (10 in 2023, one in 2024 and 2025); --quick never asks for more than it.
+    runs = getattr(args, "runs", None) or min(q.get("runs", e.part3_runs), e.part3_runs)
+    part3 = tuple(
+        ex.override(ex.Part3Config(a), **shared, **_given(epochs=epochs or e.part3_epochs, runs=runs))
+        for a in archs
+    )
+    part4 = tuple(
+        ex.override(ex.Part4Config(a), **shared, **_given(epochs=epochs or e.part4_epochs)) for a in archs
+    )
     part5 = schedule = adam = None
     if args.command in ("part5", "all"):
         arch = args.part5_arch or q.get("part5_arch") or ex.Part5Config().arch
-        p5_epochs = args.epochs or q.get("part5_epochs")
+        p5_epochs = args.epochs or q.get("part5_epochs") or e.part5_epochs
         part5 = ex.override(ex.Part5Config(arch), **shared, **_given(epochs=p5_epochs))
-        sched_epochs = q.get("schedule_epochs") if not args.epochs else math.ceil(1.5 * args.epochs)
+        sched_epochs = (
+            (q.get("schedule_epochs") or e.schedule_epochs)
+            if not args.epochs
+            else math.ceil(1.5 * args.epochs)
+        )
         switches = tuple(args.switch_epochs) if args.switch_epochs else None
         schedule = ex.override(
             ex.ScheduleConfig(arch),
@@ -77,9 +90,10 @@ def make_plan(args: argparse.Namespace) -> Plan:
             ),
         )
         # Adam comparison when Part 3's file is missing: Part 3's settings, one run.
-        adam = ex.override(ex.Part3Config(arch), **shared, runs=1, **_given(epochs=epochs))
+        adam = ex.override(ex.Part3Config(arch), **shared, runs=1, **_given(epochs=epochs or e.part3_epochs))
     return Plan(
         command=args.command,
+        edition=e,
         out=Path(args.out),
         device=args.device,
         force=args.force,
@@ -103,19 +117,19 @@ def planned_steps(plan: Plan, train_images: int) -> dict[str, int]:
     steps = math.ceil(train_images / BATCH_SIZE)
     planned: dict[str, int] = {}
     if plan.command in ("part3", "all"):
-        planned.update({f"part3_{c.arch}.json": c.runs * c.epochs * steps for c in plan.part3})
+        planned.update({result_file(3, c.arch): c.runs * c.epochs * steps for c in plan.part3})
     if plan.command in ("part4", "all"):
-        planned.update({f"part4_{c.arch}.json": 2 * c.epochs * steps for c in plan.part4})
+        planned.update({result_file(4, c.arch): 2 * c.epochs * steps for c in plan.part4})
     if plan.part5 is not None and plan.schedule is not None:
-        planned["part5.json"] = len(plan.part5.lrs) * plan.part5.epochs * steps
+        planned[result_file(5)] = len(plan.part5.lrs) * plan.part5.epochs * steps
         # two scheduled runs (the search is Part 5's lr-0.1 run), and one Adam run when Part 3 is not here
         adam_runs = (
             plan.adam is not None
             and plan.command == "part5"
-            and not (plan.out / f"part3_{plan.schedule.arch}.json").is_file()
+            and not (plan.out / result_file(3, plan.schedule.arch)).is_file()
         )
         adam = plan.adam.epochs * steps if adam_runs and plan.adam is not None else 0
-        planned["part5_schedule.json"] = 2 * plan.schedule.epochs * steps + adam
+        planned[result_file("schedule")] = 2 * plan.schedule.epochs * steps + adam
     return planned
 
 

@@ -21,6 +21,7 @@ from ee449.io import read_json
 from ee449.plots import curves, grids
 from ee449.plots import schedule as schedule_plots
 from ee449.report import build_report
+from ee449.spec import result_file
 
 FIGURES = "figures"  # the report's figure folder: figures drawn here are not redrawn by the report
 
@@ -42,11 +43,11 @@ def part2_step(work: Work) -> None:
 
 def part3_step(work: Work) -> None:
     for config in work.plan.part3:
-        path = work.out / f"part3_{config.arch}.json"
+        path = work.out / result_file(3, config.arch)
         if work.needed(path, config):
             result = ex.part3(config, work.splits, **work.how)
             work.write(path, result.payload())
-    files = [work.out / f"part3_{c.arch}.json" for c in work.plan.part3]
+    files = [work.out / result_file(3, c.arch) for c in work.plan.part3]
 
     def figures() -> None:
         curves.part3Plots(
@@ -64,11 +65,11 @@ def part3_step(work: Work) -> None:
 
 def part4_step(work: Work) -> None:
     for config in work.plan.part4:
-        path = work.out / f"part4_{config.arch}.json"
+        path = work.out / result_file(4, config.arch)
         if work.needed(path, config):
             result = ex.part4(config, work.splits, **work.how)
             work.write(path, result.payload())
-    files = [str(work.out / f"part4_{c.arch}.json") for c in work.plan.part4]
+    files = [str(work.out / result_file(4, c.arch)) for c in work.plan.part4]
 
     def figures() -> None:
         curves.part4Plots(files, save_dir=work.out / FIGURES, filename="part4", show_plot=False)
@@ -83,10 +84,10 @@ def part5_step(work: Work) -> None:
         part5 is None or schedule is None
     ):  # pragma: no cover - set for `part5` and `all`, the commands that get here
         return
-    path = work.out / "part5.json"
+    path = work.out / result_file(5)
     if work.needed(path, part5):
         work.write(path, ex.part5(part5, work.splits, **work.how).payload())
-    sched_path = work.out / "part5_schedule.json"
+    sched_path = work.out / result_file("schedule")
     if work.needed(sched_path, schedule):
         adam_acc, adam_source = adam_from_part3(work, schedule.arch)
         result = ex.schedule(
@@ -110,7 +111,7 @@ def part5_step(work: Work) -> None:
 
 def adam_from_part3(work: Work, arch: str) -> tuple[float | None, str]:
     """Part 3's test accuracy of `arch` from the same folder, if made on the same data."""
-    path = work.out / f"part3_{arch}.json"
+    path = work.out / result_file(3, arch)
     try:
         result = read_json(path)
         if result["meta"]["data"] == describe_data(work.splits) and result.get("test_acc") is not None:
@@ -122,4 +123,4 @@ def adam_from_part3(work: Work, arch: str) -> tuple[float | None, str]:
 
 def report_step(work: Work) -> Path:
     work.progress.relabel("report")
-    return build_report(work.out)
+    return build_report(work.out, work.plan.edition.year)

@@ -25,7 +25,7 @@ import torch
 from ee449.data.imagefolder import load_image_folder
 from ee449.data.synthetic import make_synthetic
 from ee449.errors import DataError
-from ee449.spec import CLASSES, MEAN, STD, VAL_FRACTION
+from ee449.spec import CLASSES, DEFAULT_HOMEWORK, MEAN, STD, VAL_FRACTION
 
 GRAY = (0.2989, 0.587, 0.114)  # torchvision's Grayscale weights (ITU-R 601-2 luma)
 SOURCES = ("torchvision", "synthetic", "<path to an image folder>")
@@ -49,6 +49,8 @@ class DataSplits:
     test_labels: torch.Tensor
     source: str = "tensors given in memory"  # human readable, e.g. "synthetic (seed 0)"
     synthetic: bool = False  # True for the built-in stand-in: everything that reports results says so
+    homework: int = DEFAULT_HOMEWORK  # the edition whose data set, shape and transform these are
+    classes: tuple[str, ...] = CLASSES  # the edition's class names, labels 0..9
 
     def to(self, device: str | torch.device) -> DataSplits:
         """The same splits with all six tensors on `device`."""
@@ -67,15 +69,24 @@ class DataSplits:
         )
 
     def describe(self) -> dict:
-        """Plain-JSON summary for result files' meta: source, synthetic flag, sizes."""
-        return {
+        """Plain-JSON summary for result files' meta: source, synthetic flag, sizes, edition.
+
+        The default edition (2023) leaves "homework" out, so the files and saved runs made before
+        editions existed stay "the same data"; any other edition names its year and input shape,
+        so a result of one edition is never taken for another's.
+        """
+        described = {
             "source": self.source,
             "synthetic": self.synthetic,
             "train": int(self.train_labels.shape[0]),
             "val": int(self.val_labels.shape[0]),
             "test": int(self.test_labels.shape[0]),
-            "classes": list(CLASSES),
+            "classes": list(self.classes),
         }
+        if self.homework != DEFAULT_HOMEWORK:
+            described["homework"] = self.homework
+            described["input_shape"] = list(self.train_images.shape[1:])
+        return described
 
 
 # Raw uint8 train images [N, 32, 32, 3], train labels [N], test images, test labels.
@@ -92,18 +103,18 @@ def cache_root(root: str | os.PathLike | None = None) -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "ee449"
 
 
-def _channel_terms() -> np.ndarray:
-    """float32 [3, 256]: GRAY[c] * ((v / 255 - MEAN[c]) / STD[c]) for every uint8 value v.
+def _channel_terms(mean: tuple[float, ...] = MEAN, std: tuple[float, ...] = STD) -> np.ndarray:
+    """float32 [3, 256]: GRAY[c] * ((v / 255 - mean[c]) / std[c]) for every uint8 value v.
 
     Computed with the same float32 torch operations as torchvision's ToTensor, Normalize and
     Grayscale, so a lookup gives each channel's term of the gray value bit for bit.
     """
     v = torch.arange(256, dtype=torch.float32).div(255)
-    terms = [GRAY[c] * v.sub(torch.tensor(MEAN[c])).div(torch.tensor(STD[c])) for c in range(3)]
+    terms = [GRAY[c] * v.sub(torch.tensor(mean[c])).div(torch.tensor(std[c])) for c in range(3)]
     return torch.stack(terms).numpy()
 
 
-def transform(images: np.ndarray | torch.Tensor, chunk: int = 8192) -> torch.Tensor:
+def transform(images: np.ndarray | torch.Tensor, chunk: int = 8192) -> torch.Tensor:  # the 2023 edition's
     """The spec's ToTensor -> Normalize(MEAN, STD) -> Grayscale, on a whole batch at once.
 
     uint8 [N, 32, 32, 3] (HWC, as decoded) -> float32 [N, 1, 32, 32]: per pixel

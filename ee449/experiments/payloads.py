@@ -19,7 +19,7 @@ import torch
 from ee449 import __version__
 from ee449.experiments.configs import Part3Config, Part4Config, Part5Config, ScheduleConfig
 from ee449.experiments.store import now_utc
-from ee449.spec import rate_suffix
+from ee449.spec import DEFAULT_HOMEWORK, rate_suffix
 from ee449.training import History
 
 ExperimentConfig = Union[Part3Config, Part4Config, Part5Config, ScheduleConfig]
@@ -92,6 +92,7 @@ def _meta(
     config: ExperimentConfig, histories: Sequence[History], env: Environment, labels: Sequence[str] = ()
 ) -> dict[str, Any]:
     return {
+        "homework": env.data.get("homework", DEFAULT_HOMEWORK),  # the edition the file follows
         "config": config,
         "seeds": [h.seed for h in histories],
         "run_labels": list(labels),

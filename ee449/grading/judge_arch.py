@@ -8,6 +8,7 @@ from typing import Callable
 from ee449.grading.align import ACTIVATIONS, SOFTMAX
 from ee449.grading.batch_views import diagnose_views
 from ee449.grading.diagnose import Diagnosis, diagnose_batch, diagnose_layers
+from ee449.grading.edition_fit import other_edition_diagnoses
 from ee449.grading.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
 from ee449.grading.structure import diagnose_unused
 
@@ -50,6 +51,7 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
     diagnoses = diagnose_batch(context.name(key), works)
     if diagnoses and _views(record):  # the same defect, said with the student's own line
         diagnoses = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
+    diagnoses += other_edition_diagnoses(context.name(key), record.values.get("fits_editions"))
     if not any(works.values()) and key.startswith("mlp") and record.get("takes_flat_input", bool):
         diagnoses.append(
             Diagnosis(

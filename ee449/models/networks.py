@@ -5,7 +5,9 @@ before the FC10 prediction layer; `build(name, activation)` turns any such list 
 `torch.nn.Module`. The sigmoid variant
 of Part 4 is the same list with every activation slot filled by `nn.Sigmoid`.
 
-Shapes: every model takes [N, 1, 32, 32] grayscale images (any N) and returns [N, 10] logits
+Shapes: every model takes [N, C, H, W] images of the edition's input shape (any N; by default
+2023's [N, 1, 32, 32] grayscale images; `input_shape=(3, 32, 32)` for 2025's RGB, (1, 28, 28)
+for 2024's Fashion-MNIST: the first layer and the flatten size follow) and returns [N, 10] logits
 (no softmax: `CrossEntropyLoss` takes logits). Convolutions are stride 1 with valid padding,
 pooling is 2x2 max with stride 2, so a conv with kernel k maps H -> H - k + 1 and a pool maps
 H -> floor(H / 2).
@@ -36,19 +38,28 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "sigmoid": nn.Sigmoi
 class HomeworkNet(nn.Module):
     """One homework architecture: `layers` (features, flatten, FC10) plus an input check."""
 
-    def __init__(self, name: str, activation: str, layers: nn.Sequential):
+    def __init__(
+        self,
+        name: str,
+        activation: str,
+        layers: nn.Sequential,
+        input_shape: tuple[int, int, int] = INPUT_SHAPE,
+    ):
         super().__init__()
         self.name = name
         self.activation = activation
         self.layers = layers
+        self.input_shape = input_shape
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 4 or tuple(x.shape[1:]) != INPUT_SHAPE:
-            raise ValueError(f"{self.name} expects input of shape [N, 1, 32, 32], got {list(x.shape)}")
-        return self.layers(x)  # (N, 1, 32, 32) -> (N, 10)
+        if x.dim() != 4 or tuple(x.shape[1:]) != self.input_shape:
+            expected = ", ".join(map(str, self.input_shape))
+            raise ValueError(f"{self.name} expects input of shape [N, {expected}], got {list(x.shape)}")
+        return self.layers(x)  # (N, C, H, W) -> (N, 10)
 
     def extra_repr(self) -> str:
-        return f"name={self.name!r}, activation={self.activation!r}"
+        shape = "" if self.input_shape == INPUT_SHAPE else f", input_shape={self.input_shape}"
+        return f"name={self.name!r}, activation={self.activation!r}{shape}"
 
 
 def check_activation(activation: str) -> None:
@@ -56,24 +67,42 @@ def check_activation(activation: str) -> None:
         raise ValueError(f"unknown activation {activation!r}; valid: {', '.join(ACTIVATIONS)}")
 
 
-def build(name: str, activation: str = "relu") -> HomeworkNet:
-    """Build architecture `name` with `activation` in every activation slot.
+def build(
+    name: str, activation: str = "relu", input_shape: tuple[int, int, int] = INPUT_SHAPE
+) -> HomeworkNet:
+    """Build architecture `name` with `activation` in every activation slot, for `input_shape` (C, H, W).
 
     Initialisation is PyTorch's default; seed it with `torch.manual_seed` before calling.
     """
     check_architecture(name)
     check_activation(activation)
-    return HomeworkNet(name, activation, _build_layers(REGISTRY[name], ACTIVATIONS[activation]))
+    input_shape = check_input_shape(input_shape)
+    layers = _build_layers(REGISTRY[name], ACTIVATIONS[activation], input_shape)
+    return HomeworkNet(name, activation, layers, input_shape)
 
 
-def _build_layers(spec: tuple[Layer, ...], make_activation: type[nn.Module]) -> nn.Sequential:
-    channels, height, width = INPUT_SHAPE
+def check_input_shape(input_shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """`input_shape` as a (C, H, W) tuple of positive ints, or ValueError naming it."""
+    shape = tuple(input_shape)
+    if len(shape) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
+        raise ValueError(f"input_shape must be (C, H, W) positive integers, got {input_shape!r}")
+    return shape
+
+
+def _build_layers(
+    spec: tuple[Layer, ...], make_activation: type[nn.Module], input_shape: tuple[int, int, int]
+) -> nn.Sequential:
+    channels, height, width = input_shape
     features: int | None = None  # set once flattened
     modules: list[nn.Module] = []
     for layer in spec:
         if isinstance(layer, Conv):
             if features is not None:
                 raise ValueError("a Conv layer cannot follow a Dense layer")
+            if min(height, width) < layer.kernel:
+                raise ValueError(
+                    f"a {layer.kernel}x{layer.kernel} conv does not fit a {height}x{width} input"
+                )
             modules.append(nn.Conv2d(channels, layer.channels, layer.kernel))
             channels, height, width = layer.channels, height - layer.kernel + 1, width - layer.kernel + 1
         elif isinstance(layer, MaxPool):
@@ -96,10 +125,10 @@ def _build_layers(spec: tuple[Layer, ...], make_activation: type[nn.Module]) -> 
     return nn.Sequential(*modules)
 
 
-def flatten_size(name: str) -> int:
-    """The number of features entering the first Dense layer (1024 for MLPs, 144 for cnn_3...)."""
+def flatten_size(name: str, input_shape: tuple[int, int, int] = INPUT_SHAPE) -> int:
+    """The number of features entering the first Dense layer (1024 for MLPs, 144 for cnn_3... at 1 x 32 x 32)."""
     check_architecture(name)
-    model = build(name)
+    model = build(name, input_shape=input_shape)
     flatten = next(m for m in model.layers if isinstance(m, nn.Flatten))
     first_linear = next(m for m in model.layers if isinstance(m, nn.Linear))
     assert model.layers[list(model.layers).index(flatten) + 1] is first_linear

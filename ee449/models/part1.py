@@ -25,14 +25,14 @@ from ee449.models.networks import build, count_parameters, first_layer
 from ee449.spec import ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES, REGISTRY, Conv, Dense, MaxPool
 
 
-def architecture_counts(name: str) -> dict[str, Any]:
+def architecture_counts(name: str, input_shape: tuple[int, int, int] = INPUT_SHAPE) -> dict[str, Any]:
     """Formula counts for one registry architecture, next to PyTorch's counts of the built model.
 
     The formulas' inputs (kernel sizes, channels, dense sizes, the flatten size) are read off the
     declarative layer list and the shape arithmetic (conv k: H -> H - k + 1, pool: H -> H // 2),
     not from the built model, so the comparison is between two independent computations.
     """
-    c, h, w = INPUT_SHAPE
+    c, h, w = input_shape
     kernels, channels, dense, dense_bias = [], [], [], []
     for layer in REGISTRY[name]:
         if isinstance(layer, Conv):
@@ -45,9 +45,9 @@ def architecture_counts(name: str) -> dict[str, Any]:
             dense.append(layer.features)
             dense_bias.append(layer.bias)
     flatten = c * h * w
-    conv_formula = cnn_param_count(INPUT_SHAPE[0], kernels, channels) if kernels else 0
+    conv_formula = cnn_param_count(input_shape[0], kernels, channels) if kernels else 0
     dense_formula = mlp_param_count(flatten, dense, NUM_CLASSES, bias=[*dense_bias, True])
-    model = build(name)
+    model = build(name, input_shape=input_shape)
     conv_torch = sum(p.numel() for m in model.modules() if isinstance(m, nn.Conv2d) for p in m.parameters())
     total_torch = count_parameters(model)
     return {

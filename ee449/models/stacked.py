@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ee449.models.networks import HomeworkNet, build
+from ee449.spec import INPUT_SHAPE
 
 
 class StackedNet:
@@ -35,12 +36,14 @@ class StackedNet:
         seeds: Sequence[int],
         device: torch.device,
         memory_format: torch.memory_format = torch.contiguous_format,
+        input_shape: tuple[int, int, int] = INPUT_SHAPE,
     ):
         replicas = []
         for seed in seeds:
             torch.manual_seed(seed)  # each replica's init: what build() makes after this seed
-            replicas.append(build(arch, activation))
+            replicas.append(build(arch, activation, input_shape))
         self.arch, self.activation, self.replicas = arch, activation, len(replicas)
+        self.input_shape = replicas[0].input_shape
         self.ops: list[tuple[str, int]] = []  # (kind, index into self.params of the weight)
         self.params: list[torch.Tensor] = []
         for position, module in enumerate(replicas[0].layers):
@@ -78,7 +81,7 @@ class StackedNet:
         shared = x.dim() == 4
         first = True
         if self.ops[0][0] == "conv" and not shared:
-            x = x.squeeze(2).transpose(0, 1)  # (R, B, 1, 32, 32) -> (B, R, 32, 32): replica r on channel r
+            x = x.transpose(0, 1).flatten(1, 2)  # (R, B, C, H, W) -> (B, R*C, H, W): replica r on group r
         for kind, i in self.ops:
             if kind == "conv":
                 # Shared images enter the first conv once: a plain conv to all R*C filters equals the
@@ -113,7 +116,7 @@ class StackedNet:
 
     def replica(self, r: int) -> HomeworkNet:
         """Replica `r` as an ordinary model (a copy of its current parameters)."""
-        model = build(self.arch, self.activation)
+        model = build(self.arch, self.activation, self.input_shape)
         layers = [m for m in model.layers if isinstance(m, (nn.Conv2d, nn.Linear))]
         weighted = [(kind, i) for kind, i in self.ops if i >= 0]
         with torch.no_grad():

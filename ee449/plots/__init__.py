@@ -6,6 +6,7 @@ A student's script switches to these by changing one import:
 - `ee449.plots.grids`: image grids (Part 2 conv outputs, first-layer weights)
 - `ee449.plots.curves`: training curves (Parts 3, 4, 5)
 - `ee449.plots.schedule`: the Part 5 schedule's figure
+- `ee449.plots.xor`: Part 1 of 2024 and 2025, the XOR network's decision boundary and the activations
 
 Submodules are imported on first use, so `import ee449.plots` does not import matplotlib.
 """
@@ -22,6 +23,8 @@ _EXPORTS = {
     "part4Plots": "curves",
     "part5Plots": "curves",
     "schedulePlot": "schedule",
+    "part1PlotBoundary": "xor",  # the 2024 and 2025 editions' Part 1
+    "part1PlotActivations": "xor",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -42,7 +42,7 @@ def tile_grid_figure(
 ) -> Figure:
     """A grid of equally sized 2-D tiles, `cols` per row, filled row by row.
 
-    tiles:  one [h, w] array per cell, or None for an empty cell (hidden)
+    tiles:  one [h, w] array per cell (or [h, w, 3] RGB in [0, 1]), or None for an empty cell (hidden)
     titles: one per cell; limits: one (vmin, vmax) colour range per cell
     The tile size comes from the arrays; each is drawn at magnification
     max(1, round(TILE_TARGET_PX / max(h, w))). Figure size in pixels: width
@@ -50,9 +50,9 @@ def tile_grid_figure(
     rows * (tile_h + TITLE_PX + PAD_PX) + PAD_PX + HEADER_PX.
     """
     shapes = {t.shape for t in tiles if t is not None}
-    if len(shapes) != 1:
-        raise ValueError(f"tiles must all have one 2-D shape, got {sorted(shapes)}")
-    h, w = shapes.pop()
+    if len(shapes) != 1 or len(next(iter(shapes))) not in (2, 3):
+        raise ValueError(f"tiles must all have one 2-D shape (or [h, w, 3] RGB), got {sorted(shapes)}")
+    h, w = shapes.pop()[:2]
     rows = -(-len(tiles) // cols)
     scale = max(1, round(TILE_TARGET_PX / max(h, w)))
     tile_h, tile_w = h * scale, w * scale
@@ -155,20 +155,23 @@ def weights_figure(weights: Any, name: str = "") -> Figure:
     """
     array = np.asarray(weights, dtype=np.float64)
     if array.ndim == 2:
-        if not _is_square(array.shape[1]) and _is_square(array.shape[0]):
+        if not _image_channels(array.shape[1]) and _image_channels(array.shape[0]):
             array = array.T  # the course helper's (Keras) layout [D, units], e.g. (1024, 32)
         units, inputs = array.shape
-        if not _is_square(inputs):
+        channels = _image_channels(inputs)
+        if not channels:
             raise ValueError(
-                f"MLP weights [units, D] need a square D to draw as images, got shape {array.shape}"
+                f"MLP weights [units, D] need D = s*s (gray) or 3*s*s (RGB) to draw as images, got shape {array.shape}"
             )
-        side = _isqrt(inputs)
-        images = array.reshape(units, side, side)
+        side = _isqrt(inputs // channels)
+        images = array.reshape(units, channels, side, side)
         kind = "unit"
     elif array.ndim == 4:
-        if array.shape[1] != 1:
-            raise ValueError(f"CNN weights [C, 1, k, k] need 1 input channel, got shape {array.shape}")
-        images = array[:, 0]
+        if array.shape[1] not in (1, 3):
+            raise ValueError(
+                f"CNN weights [C, 1 or 3, k, k] need 1 or 3 input channels, got shape {array.shape}"
+            )
+        images = array
         kind = "filter"
     else:
         raise ValueError(
@@ -180,12 +183,14 @@ def weights_figure(weights: Any, name: str = "") -> Figure:
     cols = int(np.ceil(np.sqrt(count)))
     finite = np.abs(images[np.isfinite(images)])
     bound = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    tiles = list(images)
     titles = [f"{kind} {i}" for i in range(count)]
-    header = (
-        f"{name + ': ' if name else ''}first-layer weights {tuple(array.shape)}: "
-        f"colour scale +-{bound:.3g} (red +, blue -)"
-    )
+    if images.shape[1] == 1:
+        tiles = list(images[:, 0])
+        scale = f"colour scale +-{bound:.3g} (red +, blue -)"
+    else:  # RGB inputs (the 2025 edition): each tile in colour, 0 weight at mid-gray, one scale for all
+        tiles = [np.clip(0.5 + tile.transpose(1, 2, 0) / (2 * bound), 0.0, 1.0) for tile in images]
+        scale = f"RGB, mid-gray = 0, scale +-{bound:.3g}"
+    header = f"{name + ': ' if name else ''}first-layer weights {tuple(array.shape)}: {scale}"
     return tile_grid_figure(tiles, cols, titles, [(-bound, bound)] * count, cmap="RdBu_r", header=header)
 
 
@@ -217,6 +222,13 @@ def _isqrt(n: int) -> int:
 
 def _is_square(n: int) -> bool:
     return n > 0 and _isqrt(n) ** 2 == n
+
+
+def _image_channels(n: int) -> int:
+    """1 when n inputs are one s x s gray image, 3 when an RGB one (3 * s * s), else 0."""
+    if _is_square(n):
+        return 1
+    return 3 if n % 3 == 0 and _is_square(n // 3) else 0
 
 
 def _positive(value: Any, name: str) -> None:

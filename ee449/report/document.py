@@ -20,11 +20,13 @@ from pathlib import Path
 from ee449.io import atomic_write_bytes
 from ee449.models import ARCHITECTURES
 from ee449.models.part1 import architecture_counts
+from ee449.report.edition import folder_edition, xor_section
 from ee449.report.figures import ensure_figures
 from ee449.report.load import Results, fmt, load_folder
 from ee449.report.render import Block, Heading, Para, Table, render_html, render_markdown
 from ee449.report.sections import part2_section, part3_section, part4_section, part5_section
 from ee449.report.verdicts import HOLDS, verdicts
+from ee449.spec import DEFAULT, Edition
 
 DEFAULT_DIR = "ee449-out"
 
@@ -46,7 +48,7 @@ def _setting(value: object, present: bool) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _settings(results: Results) -> list[Block]:
+def _settings(results: Results, homework: Edition = DEFAULT) -> list[Block]:
     blocks: list[Block] = [Heading("Data and settings", 2)]
     loaded = results.all_results()
     trained = [f for f, r in loaded if _meta_data(r)[1]]  # files that record their training data
@@ -60,7 +62,7 @@ def _settings(results: Results) -> list[Block]:
         blocks.append(
             Para(
                 f"SYNTHETIC DATA: {which} came from the built-in synthetic stand-in, not from "
-                "CIFAR-10. These numbers test the pipeline; they say nothing about the homework's "
+                f"{homework.dataset_name}. These numbers test the pipeline; they say nothing about the homework's "
                 "questions.",
                 "warning",
             )
@@ -167,11 +169,13 @@ def _verdict_section(results: Results) -> list[Block]:
     ]
 
 
-def _parameters() -> list[Block]:
+def _parameters(homework: Edition = DEFAULT) -> list[Block]:
     """Part 1's formula counts beside PyTorch's count of the built model, per architecture."""
+    if homework.part1 == "xor":
+        return []  # the XOR part (ee449.report.edition) replaces the paper questions
     rows = []
     for name in ARCHITECTURES:
-        c = architecture_counts(name)
+        c = architecture_counts(name, homework.input_shape)
         rows.append(
             [
                 name,
@@ -199,12 +203,14 @@ def _parameters() -> list[Block]:
     ]
 
 
-def document(results: Results, figures: dict) -> list[Block]:
+def document(results: Results, figures: dict, homework: Edition = DEFAULT) -> list[Block]:
     blocks: list[Block] = [
-        Heading("EE449 Homework 1: results", 1),
+        Heading(_title(homework), 1),
         Para(f"Results folder: {results.folder.resolve()}"),
+        Para(f"Edition: {homework.year}, {homework.summary}."),
     ]
-    blocks += _settings(results) + _verdict_section(results) + _parameters()
+    blocks += _settings(results, homework) + _verdict_section(results) + _parameters(homework)
+    blocks += xor_section(results) if homework.part1 == "xor" else []
     blocks += (
         part2_section(results, figures) + part3_section(results, figures) + part4_section(results, figures)
     )
@@ -216,12 +222,22 @@ def document(results: Results, figures: dict) -> list[Block]:
     return blocks
 
 
-def build_report(results_dir: str | Path) -> Path:
-    """Write `report.html` and `report.md` into `results_dir`; return the HTML path."""
+def _title(homework: Edition) -> str:
+    edition_text = "" if homework.year == DEFAULT.year else f" ({homework.year} edition)"
+    return f"EE449 Homework 1{edition_text}: results"
+
+
+def build_report(results_dir: str | Path, homework: int | None = None) -> Path:
+    """Write `report.html` and `report.md` into `results_dir`; return the HTML path.
+
+    The edition is the one the folder's results follow (`homework`, when given, must agree);
+    a folder mixing editions raises ResultsError naming the files of each.
+    """
     results = load_folder(results_dir)
+    followed = folder_edition(results, homework)
     figures = ensure_figures(results)
-    blocks = document(results, figures)
+    blocks = document(results, figures, followed)
     atomic_write_bytes(results.folder / "report.md", render_markdown(blocks).encode("utf-8"))
     return atomic_write_bytes(
-        results.folder / "report.html", render_html(blocks, "EE449 Homework 1: results").encode("utf-8")
+        results.folder / "report.html", render_html(blocks, _title(followed)).encode("utf-8")
     )

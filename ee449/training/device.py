@@ -39,9 +39,11 @@ def to_resident(data: DataSplits | Any, device: torch.device) -> DataSplits:
     """`data`'s six split tensors checked, as float32 images and int64 labels on `device`.
 
     `data` is a `DataSplits`, or any object with the six attributes (arrays or tensors); its
-    `source` and `synthetic` are kept when it has them.
+    `source`, `synthetic`, `homework` and `classes` are kept when it is a `DataSplits`. Images may
+    have any (C, H, W) (each edition has its own), the same in every split.
     """
     tensors: dict[str, torch.Tensor] = {}
+    shapes: set[tuple[int, ...]] = set()  # the one (C, H, W) of the images, once train_images is read
     for name in DataSplits.tensor_names():
         if not hasattr(data, name):
             raise TypeError(
@@ -49,8 +51,18 @@ def to_resident(data: DataSplits | Any, device: torch.device) -> DataSplits:
             )
         value = torch.as_tensor(getattr(data, name))
         if name.endswith("images"):
-            if value.dim() != 4 or tuple(value.shape[1:]) != INPUT_SHAPE:
-                raise ValueError(f"{name} must have shape [N, 1, 32, 32], got {list(value.shape)}")
+            if value.dim() != 4:
+                raise ValueError(
+                    f"{name} must have shape [N, C, H, W] (e.g. [N, {', '.join(map(str, INPUT_SHAPE))}]), "
+                    f"got {list(value.shape)}"
+                )
+            shape = tuple(value.shape[1:])
+            if shapes and shape not in shapes:
+                raise ValueError(
+                    f"{name} must have shape [N, {', '.join(map(str, next(iter(shapes))))}] as train_images, "
+                    f"got {list(value.shape)}: every split holds images of one (C, H, W)"
+                )
+            shapes.add(shape)
             tensors[name] = value.to(device=device, dtype=torch.float32)
         else:
             if value.dim() != 1 or value.is_floating_point():
@@ -74,7 +86,13 @@ def to_resident(data: DataSplits | Any, device: torch.device) -> DataSplits:
         t["test_labels"],
     )
     if isinstance(data, DataSplits):
-        return dataclasses.replace(resident, source=data.source, synthetic=data.synthetic)
+        return dataclasses.replace(
+            resident,
+            source=data.source,
+            synthetic=data.synthetic,
+            homework=data.homework,
+            classes=data.classes,
+        )
     return resident
 
 

@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from ee449.data import DataSplits
-from ee449.models import check_architecture, first_layer
+from ee449.models import check_architecture, check_input_shape, first_layer
 from ee449.models.stacked import StackedNet
 from ee449.training.config import TrainConfig
 from ee449.training.device import (
@@ -169,7 +169,10 @@ def _start(
 ) -> _Stack:
     device = data.train_images.device
     configure_device(device, config.allow_tf32)
-    net = StackedNet(arch, config.activation, seeds, device, memory_format_for(device))
+    shape = tuple(int(n) for n in data.train_images.shape[1:])  # the edition's (C, H, W): what the data is
+    net = StackedNet(
+        arch, config.activation, seeds, device, memory_format_for(device), check_input_shape(shape)
+    )
     return _Stack(
         data=data,
         config=config,

@@ -341,3 +341,32 @@ def json_values() -> st.SearchStrategy:
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
         max_leaves=MAX_JSON_LEAVES,
     )
+
+
+MAX_XOR_POINTS = 12  # per batch: the torch oracle is exact at any size
+MAX_XOR_HIDDEN = 6
+
+
+class XorCase(NamedTuple):
+    """A NumPy XOR network's sizes, weights seed, batch and rate: what backward is checked on."""
+
+    inputs: int
+    hidden: int
+    outputs: int
+    activation: str
+    seed: int
+    points: int
+    learning_rate: float
+
+
+@composite
+def xor_cases(draw) -> XorCase:
+    return XorCase(
+        inputs=draw(st.integers(1, 3), label="inputs"),
+        hidden=draw(st.integers(1, MAX_XOR_HIDDEN), label="hidden"),
+        outputs=draw(st.integers(1, 2), label="outputs"),
+        activation=draw(st.sampled_from(("sigmoid", "tanh", "relu")), label="activation"),
+        seed=draw(st.integers(0, 2**32 - 1), label="seed"),
+        points=draw(st.integers(1, MAX_XOR_POINTS), label="points"),
+        learning_rate=draw(st.sampled_from((1e-3, 1e-2, 0.5)), label="learning_rate"),
+    )

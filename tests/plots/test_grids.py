@@ -167,14 +167,35 @@ def test_visualizeWeights_accepts_json_lists_and_writes_a_png(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("shape", "tiles", "tile_shape"),
+    [
+        ((32, 3072), 32, (32, 32, 3)),
+        ((3072, 32), 32, (32, 32, 3)),
+        ((16, 3, 3, 3), 16, (3, 3, 3)),
+        ((32, 784), 32, (28, 28)),
+    ],
+    ids=["rgb-mlp", "rgb-mlp-keras-layout", "rgb-cnn", "fashion-mlp"],
+)
+def test_weights_of_every_edition_draw_one_tile_per_unit(shape, tiles, tile_shape):
+    weights = np.random.default_rng(7).standard_normal(shape)
+    fig = weights_figure(weights, name="x")
+    images = [ax.images[0].get_array() for ax in fig.axes if ax.get_visible() and ax.images]
+    assert len(images) == tiles and {np.asarray(i).shape for i in images} == {tile_shape}
+    if len(tile_shape) == 3 and shape[0] != 3072:  # RGB tile = 0.5 + w / (2 max|w|): recompute one pixel
+        bound = np.abs(weights).max()
+        unit = weights.reshape(shape[0], 3, -1)[0, :, 0] if weights.ndim == 2 else weights[0, :, 0, 0]
+        np.testing.assert_allclose(np.asarray(images[0])[0, 0], 0.5 + unit / (2 * bound))
+
+
+@pytest.mark.parametrize(
     ("call", "message"),
     [
         (lambda: part2_figure(np.zeros((5, 8, 25))), r"out must be 4-D .* got 3-D"),
         (lambda: part2_figure(np.zeros((0, 8, 25, 25))), r"out is empty"),
         (lambda: part2_figure(np.zeros((1, 1, 3, 3)), nmax=0), r"nmax must be a positive int"),
         (lambda: weights_figure(np.zeros((32, 32, 32))), r"weights must be 2-D .* or 4-D .* got 3-D"),
-        (lambda: weights_figure(np.zeros((32, 1000))), r"square D .* got shape \(32, 1000\)"),
-        (lambda: weights_figure(np.zeros((16, 3, 3, 3))), r"need 1 input channel"),
+        (lambda: weights_figure(np.zeros((32, 1000))), r"D = s\*s .* got shape \(32, 1000\)"),
+        (lambda: weights_figure(np.zeros((16, 2, 3, 3))), r"need 1 or 3 input channels"),
         (
             lambda: part2Plots(np.zeros((1, 1, 3, 3)), fmt="jpg"),
             r"unknown figure format .jpg.; valid: png, svg, pdf",
@@ -186,7 +207,7 @@ def test_visualizeWeights_accepts_json_lists_and_writes_a_png(tmp_path):
         "part2-nmax",
         "weights-3d",
         "weights-not-square",
-        "weights-rgb",
+        "weights-two-channels",
         "bad-fmt",
     ],
 )

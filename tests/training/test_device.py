@@ -42,8 +42,9 @@ def test_to_resident_keeps_the_values_as_float32_images_and_int64_labels():
         (
             "val_images",
             np.zeros((5, 3, 32, 32), np.float32),
-            r"val_images must have shape \[N, 1, 32, 32\], got \[5, 3, 32, 32\]",
+            r"val_images must have shape \[N, 1, 32, 32\] as train_images, got \[5, 3, 32, 32\]",
         ),
+        ("test_images", np.zeros((5, 32, 32), np.float32), r"test_images must have shape \[N, C, H, W\]"),
         ("test_labels", np.zeros(3, np.float32), "test_labels must be integer class labels"),
         ("train_labels", np.zeros(11, np.int64), "train split has 12 images but 11 labels"),
     ],

@@ -14,6 +14,7 @@ import torch
 
 from ee449.grading.batch_views import diagnose_views, hardcoded_views
 from ee449.grading.checks.support import add_diagnosis, build_model, built_as, manifest, record
+from ee449.grading.edition_fit import fitting_editions
 from ee449.grading.layers import trace
 from ee449.models import count_parameters
 
@@ -65,6 +66,7 @@ def test_output_shape(request, key):
                 shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]
         except Exception as error:  # noqa: BLE001 - the student's forward failed: the grader reports why
             shapes[str(n)] = _error(error)
+    fits = fitting_editions(model)  # which year's input the model takes: its edition, told by the judge
     record(
         request,
         shapes=shapes,
@@ -72,6 +74,7 @@ def test_output_shape(request, key):
         how=built_as(key),
         views=[[line, text] for line, text in _views(key)],
         file=_file(key),
+        fits_editions=fits,
     )
 
 
