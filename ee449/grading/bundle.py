@@ -89,7 +89,7 @@ def pinned_requirements() -> tuple[list[str], list[str]]:
                 f"ee449 needs {name}, which is not installed here: install it, then bundle"
             ) from None
         (torch_lines if name in FROM_CPU_INDEX else other).append(f"{name}=={version}")
-    return torch_lines, other
+    return torch_lines, other + wheel.requirements_elsewhere(wheel.installed_metadata())
 
 
 def _rubric_files(rubric: str | None) -> tuple[list[tuple[str, bytes]], list[str]]:

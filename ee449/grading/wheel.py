@@ -50,12 +50,34 @@ def installed_metadata() -> str:
 
 
 def requirements(meta: str) -> list[str]:
-    """The `Requires-Dist` names of METADATA (no extras), in order."""
-    names = []
-    for line in meta.splitlines():
-        if line.startswith("Requires-Dist:") and "extra ==" not in line:
-            names.append(re.split(r"[\s<>=!~;\[(]", line.split(":", 1)[1].strip(), maxsplit=1)[0])
-    return names
+    """The `Requires-Dist` names of METADATA (no extras) whose environment marker holds here, in order."""
+    return [_name(spec) for spec in _specs(meta) if _marker_holds(spec)]
+
+
+def requirements_elsewhere(meta: str) -> list[str]:
+    """The `Requires-Dist` lines (no extras) whose marker does not hold here (`tomli; python_version <
+    '3.11'` on 3.11): nothing installed here to pin them to, so they travel as written."""
+    return [spec for spec in _specs(meta) if not _marker_holds(spec)]
+
+
+def _specs(meta: str) -> list[str]:
+    return [
+        line.split(":", 1)[1].strip()
+        for line in meta.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[\s<>=!~;\[(]", spec, maxsplit=1)[0]
+
+
+def _marker_holds(spec: str) -> bool:
+    if ";" not in spec:
+        return True
+    from packaging.markers import Marker  # matplotlib's and pytest's dependency: always installed
+
+    return Marker(spec.split(";", 1)[1].strip()).evaluate()
 
 
 def _digest(data: bytes) -> str:

@@ -8,8 +8,7 @@ import pytest
 
 from ee449 import cli
 from ee449 import experiments as ex
-from ee449.cli import experiments as experiments_command
-from ee449.cli.experiments import QUICK, Plan
+from ee449.cli.experiments import QUICK, Plan, make_plan
 from ee449.editions import ENV_VAR, edition
 from tests.helpers.fake_results import write_results_folder
 
@@ -33,7 +32,7 @@ def exit_status(argv: list[str]) -> int:
 
 def plan(*argv: str) -> Plan:
     entry = next(c for c in cli.COMMANDS if c.name == argv[0])
-    return Plan(cli._command_parser(entry, experiments_command).parse_args(list(argv[1:])))
+    return make_plan(cli._command_parser(entry).parse_args(list(argv[1:])))
 
 
 @pytest.mark.parametrize("year", [2024, 2025])
