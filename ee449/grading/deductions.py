@@ -76,7 +76,7 @@ def _architecture(checks: list[CheckResult], key: str, rubric: Rubric) -> list[C
     points.update(zip([c.id for c in passed], _share(passed, kept)))
     listed = "; ".join(f"-{_number(d.points)} {d.code}" for d in defects)
     note = (
-        f"{key} scores {_number(score)} / {_number(most)} by the rubric's deductions ({listed}): each "
+        f"{key} scores {_number(score)} / {_number(most)} {DEDUCTED} ({listed}): each "
         "diagnosed defect costs once, whichever checks it fails."
     )
     return [
@@ -85,6 +85,14 @@ def _architecture(checks: list[CheckResult], key: str, rubric: Rubric) -> list[C
         else c
         for c in checks
     ]
+
+
+DEDUCTED = "by the rubric's deductions"  # every note of the table says it: how a rescoring finds them
+
+
+def without_deductions(message: str) -> str:
+    """`message` without the deduction notes `apply_deductions` added (a rescoring adds its own)."""
+    return "\n".join(line for line in message.splitlines() if DEDUCTED not in line)
 
 
 def apply_deductions(checks: list[CheckResult], rubric: Rubric) -> list[CheckResult]:

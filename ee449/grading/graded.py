@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
+from ee449.grading.deductions import apply_deductions, without_deductions
 from ee449.grading.grade import CheckResult, GradeOptions, GradeResult
 from ee449.grading.isolation import Isolation
 from ee449.grading.pdf_code import PdfCode
@@ -144,8 +145,10 @@ def rescore(result: GradeResult, rubric: Rubric, overrides: Sequence[Override] =
                 points=rule.points if check.passed else 0.0,
                 max_points=rule.points,
                 visibility=rule.visibility,
+                message=without_deductions(check.message),
             )
         )
+    checks = apply_deductions(checks, rubric)  # as grading does: a diagnosed defect costs once
     by_id = {c.id: i for i, c in enumerate(checks)}
     notes = [n for n in result.notes if not n.startswith("override ")]
     for override in overrides:

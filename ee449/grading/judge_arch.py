@@ -12,6 +12,7 @@ from ee449.grading.edition_fit import other_edition_diagnoses
 from ee449.grading.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
 from ee449.grading.structure import diagnose_unused
 
+SPATIAL_DEFECTS = {"kernel_differs", "stride_differs", "same_padding", "conv_padding"}
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
 
 
@@ -51,7 +52,7 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
     diagnoses = diagnose_batch(context.name(key), works)
     if diagnoses and _views(record):  # the same defect, said with the student's own line
         diagnoses = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
-    diagnoses += other_edition_diagnoses(context.name(key), record.values.get("fits_editions"))
+    edition = other_edition_diagnoses(context.name(key), record.values.get("fits_editions"))
     if not any(works.values()) and key.startswith("mlp") and record.get("takes_flat_input", bool):
         diagnoses.append(
             Diagnosis(
@@ -67,6 +68,11 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
         if not diagnoses:  # it cannot run a batch at all: why, from its layers up to the failing one
             traced = context.record(f"arch/{key}/layers")
             diagnoses = _failed_forward(key, traced, context) if traced is not None else []
+    # A convolution that pads, strides or sizes its kernel differently changes the feature maps'
+    # size exactly as another edition's image size would (cnn_3 padding by 1 happens to take
+    # 28 x 28 images): the student's defect is then the convolution, not the edition.
+    if not any(d.code in SPATIAL_DEFECTS for d in diagnoses):
+        diagnoses += edition
     if problems:
         return False, "; ".join(problems) + _how(record, context, key), diagnoses
     return True, "", diagnoses

@@ -161,15 +161,19 @@ def test_all_quick_leaves_every_result_figure_and_the_report(tmp_path):
 @pytest.mark.slow
 def test_the_demo_measures_all_four_claims_with_both_switches_inside_the_run(tmp_path):
     # `make demo` itself (about 1.5 min of CPU): on the quick preset every comparison the homework makes
-    # must be measurable, none inconclusive, and the schedule's two switches must fall inside its run.
+    # must be measured, and the schedule's two switches must fall inside its run. "CNNs beat MLPs"
+    # compares means over the runs with their spread (issue 21): with the demo's two runs per
+    # architecture it may honestly be inconclusive, and then it must say the runs overlap.
     from ee449.report.load import load_folder
-    from ee449.report.verdicts import HOLDS, verdicts
+    from ee449.report.verdicts import HOLDS, INCONCLUSIVE, verdicts
 
     out = tmp_path / "out"
     result = ee449("all", "--quick", "--out", str(out), timeout=1800)
     assert result.returncode == 0, result.stderr
     found = {v.claim: (v.status, v.evidence) for v in verdicts(load_folder(out))}
-    assert all(status == HOLDS for status, _ in found.values()), found
+    cnns = found.pop("CNNs beat MLPs")
+    assert cnns[0] == HOLDS or (cnns[0] == INCONCLUSIVE and "runs overlap" in cnns[1]), cnns
+    assert len(found) == 3 and all(status == HOLDS for status, _ in found.values()), found
     schedule = read_json(out / "part5_schedule.json")
     epochs = schedule["meta"]["config"]["epochs"]
     assert 0 < schedule["switch_epochs"][0] < schedule["switch_epochs"][1] < epochs, schedule["switch_epochs"]
