@@ -68,8 +68,7 @@ def mounts(root: Path, manifest: dict) -> Mounts:
         root / "extracted",
         root / "manifest.json",
         root / GRADER_DIR,
-        Path(__file__).resolve().parents[1],
-    ]
+    ]  # never ee449's own folder: an editable install's finder would load the reference from it
     if manifest.get("course_data"):
         readable.append(Path(manifest["course_data"]))  # the grader's copy (`copy_course_data`)
     return Mounts(

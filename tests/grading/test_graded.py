@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -50,13 +51,20 @@ def test_another_layout_is_refused_not_misread():
         from_json({"format": 99})
 
 
-def test_rescoring_gives_each_check_the_new_rubrics_points_for_passed_checks_only():
+def test_rescoring_gives_passed_checks_the_new_rubrics_points_and_failed_ones_the_deduction_table():
     rescored = rescore(_result(), load_rubric("with-results"))
     default = load_rubric()
     points = {c.id: (c.points, c.max_points) for c in rescored.checks}
     assert points["results/part5/keys"] == (1, 1)  # passed: now scored
-    assert points["arch/mlp_1/layers"] == (0, default.rule_for("arch/mlp_1/layers").points)
-    assert rescore(rescored, default).checks[2].points == 0
+    # failed, but its only failure is a defect the table prices: the architecture loses that price once
+    most = default.rule_for("arch/mlp_1/layers").points
+    price = default.deduction_for("extra_relu")
+    assert price is not None and points["arch/mlp_1/layers"] == (most - price.points, most)
+    assert sum("by the rubric's deductions" in line for line in rescored.checks[1].message.splitlines()) == 1
+    again = rescore(rescored, default)
+    assert again.checks[2].points == 0 and again.checks[1].message == rescored.checks[1].message  # no pile-up
+    unpriced = replace(_result(), checks=[replace(c, diagnoses=[]) for c in _result().checks])
+    assert {c.id: c.points for c in rescore(unpriced, default).checks}["arch/mlp_1/layers"] == 0
 
 
 def test_an_override_sets_one_checks_points_and_says_why_where_the_student_reads_it():
