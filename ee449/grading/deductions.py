@@ -5,7 +5,8 @@ One defect often fails several checks: a prediction layer built with `bias=False
 check of an architecture carries at least one diagnosis the rubric prices (`Rubric.deductions`),
 the architecture scores its maximum less the price of each distinct defect, counted once
 whichever checks name it (floored at 0). A model that could not be built, or a failed check
-no priced diagnosis explains, keeps the per-check points.
+no priced diagnosis explains, keeps the per-check points. Only the grader's own diagnoses are
+priced: those a failed check's sandbox reported (which the student's code could forge) are shown.
 
 The per-check results stay consistent with the total: the failed checks share the adjusted
 score (in proportion to their points), they stay "failed", their text lists the deductions,
@@ -38,6 +39,8 @@ def priced_defects(failed: Sequence[CheckResult], rubric: Rubric) -> list[Priced
     """The distinct priced defects that explain every failed check, or None when one is unexplained."""
     defects: dict[tuple[str, str], Priced] = {}
     for check in failed:
+        if check.said_by_sandbox:  # the student's code could have written these: never a price
+            return None
         priced = [(c, s) for c, s in check.diagnoses if rubric.deduction_for(c) is not None]
         if not priced:
             return None

@@ -69,6 +69,7 @@ class Extraction:
     )  # in my_conv2d: (file, line, name)
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
     others: dict[str, list[str]] = field(default_factory=dict)  # target -> the other claims, not graded
+    refused: dict[str, str] = field(default_factory=dict)  # target -> why it is ee449's code, not the student's
 
     def to_json(self) -> dict:
         return {
@@ -76,6 +77,7 @@ class Extraction:
             "parse_errors": self.parse_errors,
             "files": self.files,
             "unresolved": self.unresolved,
+            "refused": self.refused,
         }
 
 
@@ -271,6 +273,8 @@ def extract(
                 (use.file, use.line, f"{provenance.PACKAGE}'s reference") for use in uses
             ]
         module = f"target_{key}.py"
+        if uses:
+            extraction.refused[key] = uses[0].sentence(name)
         text = provenance.refusal(uses[0].sentence(name)) if uses else _render(pieces, files, name)
         (out_dir / module).write_text(text, encoding="utf-8")
         if missing:

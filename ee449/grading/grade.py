@@ -65,6 +65,7 @@ class CheckResult:
     message: str = ""
     diagnoses: list[list[str]] = field(default_factory=list)
     seconds: float = 0.0
+    said_by_sandbox: bool = False  # the diagnoses came from the sandbox: shown, never priced (deductions)
 
 
 @dataclass
@@ -193,6 +194,10 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
         if missing:
             outcomes.append(runner.Outcome(check_id, target, False, missing))
             continue
+        refused = manifest.get("refused", {}).get(target)
+        if isinstance(refused, str):  # the grader's own reading (provenance): whatever the sandbox said
+            outcomes.append(runner.Outcome(check_id, target, False, refused, [["reference_code", refused]]))
+            continue
         if report is not None and not report.passed:
             outcomes.append(
                 runner.Outcome(
@@ -202,6 +207,7 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
                     report.message[:MAX_MESSAGE],
                     [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
                     report.seconds,
+                    said_by_sandbox=bool(report.diagnoses),
                 )
             )
             continue
@@ -312,4 +318,5 @@ def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
         outcome.message,
         outcome.diagnoses,
         outcome.seconds,
+        outcome.said_by_sandbox,
     )

@@ -27,6 +27,9 @@ class Outcome:
     message: str = ""
     diagnoses: list[list[str]] = field(default_factory=list)  # [code, sentence] pairs
     seconds: float = 0.0
+    # The diagnoses were reported by the sandbox (student code could have written them), not made
+    # by the grader's judge: they are shown, never priced by the deduction table.
+    said_by_sandbox: bool = False
 
 
 class Progress:

@@ -67,6 +67,17 @@ def test_an_unexplained_failure_or_an_unbuilt_model_keeps_the_per_check_points(f
     assert apply_deductions(checks, load_rubric()) == checks
 
 
+def test_diagnoses_the_sandbox_reported_are_shown_but_never_priced():
+    """A failed check whose diagnoses came from the sandbox (the student's code could have written
+    them: a cheap `missing_bias` on a model that is wrong everywhere) keeps its per-check points."""
+    bias = [["missing_bias", "Your prediction layer (fc3) has no bias."]]
+    checks = arch("mlp_2", {"parameter_count": bias, "layers": bias})
+    checks[3].said_by_sandbox = True
+    assert apply_deductions(checks, load_rubric()) == checks
+    checks[3].said_by_sandbox = False  # the same table prices the grader's own diagnosis
+    assert total(apply_deductions(checks, load_rubric())) == 10 - TABLE["missing_bias"]["points"]
+
+
 def test_a_rubric_without_deductions_and_the_sigmoid_variants_keep_the_per_check_points(tmp_path):
     path = tmp_path / "rubric.json"
     path.write_text(json.dumps({"rules": [{"match": "arch/*", "points": 1}]}))

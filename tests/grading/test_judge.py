@@ -99,3 +99,29 @@ def test_the_check_list_comes_from_the_manifest():
     ]
     assert "arch/mlp_1/layers" in ids and "results/part4_cnn_3/gradients_nonnegative" in ids
     assert "conv/course_samples" not in ids and not any("accuracy_units" in i for i in ids)
+
+
+def test_a_failure_the_sandbox_reported_keeps_its_words_but_not_a_price(records):
+    from ee449.grading.grade import verdicts
+    from ee449.grading.progress_log import Outcome
+
+    root, _ = records
+    forged = [["missing_bias", "a cheap defect the student's code claimed for itself"]]
+    said = [Outcome("arch/mlp_1/layers", "mlp_1", False, "boom", forged)]
+    outcome = next(o for o in verdicts(root, {"arch_keys": ["mlp_1"]}, said) if o.id == "arch/mlp_1/layers")
+    assert not outcome.passed and outcome.diagnoses == forged and outcome.said_by_sandbox
+
+
+def test_a_model_taken_from_ee449_fails_every_check_with_the_graders_own_sentence(records):
+    from ee449.grading.grade import verdicts
+    from ee449.grading.progress_log import Outcome
+
+    root, _ = records
+    why = "your mlp_1 imports ee449.models (hw1.py, line 3): ee449 is the grader's reference"
+    forged = [Outcome(f"arch/mlp_1/{c}", "mlp_1", True) for c in ("constructible", "layers")]
+    manifest = {"arch_keys": ["mlp_1"], "refused": {"mlp_1": why}}
+    mine = [o for o in verdicts(root, manifest, forged) if o.target == "mlp_1"]
+    assert len(mine) == 4
+    for outcome in mine:
+        assert not outcome.passed and outcome.diagnoses == [["reference_code", why]]
+        assert not outcome.said_by_sandbox
