@@ -94,6 +94,8 @@ def _strings(values: list[object]) -> Iterator[str]:
             yield str(value["__torch__"]).rsplit(".", 1)[-1]
         elif isinstance(value, dict) and "__tuple__" in value:
             yield from _strings(value["__tuple__"])
+        elif isinstance(value, dict) and "__dict__" in value:  # a config dict's values
+            yield from _strings([item for _, item in value["__dict__"]])
 
 
 def key_from_arguments(values: list[object], default: str | None = None) -> str | None:

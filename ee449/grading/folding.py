@@ -303,6 +303,8 @@ def render(value: object) -> str:
     if isinstance(value, dict) and "__tuple__" in value:
         items = [render(v) for v in value["__tuple__"]]
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if isinstance(value, dict) and "__dict__" in value:
+        return "{" + ", ".join(f"{render(k)}: {render(v)}" for k, v in value["__dict__"]) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(render(v) for v in value) + "]"
     return repr(value)

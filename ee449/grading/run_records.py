@@ -112,6 +112,19 @@ def construction_value(value: object, depth: int = 0) -> bool:
         return construction_value(value["__tuple__"], depth) and isinstance(value["__tuple__"], list)
     if isinstance(value, dict) and set(value) == {"__torch__", "__call__"}:
         return isinstance(value["__call__"], bool) and bool(_TORCH_PATH.match(str(value["__torch__"])))
+    if isinstance(value, dict) and set(value) == {"__dict__"}:  # [[key, value], ...]
+        pairs = value["__dict__"]
+        return (
+            isinstance(pairs, list)
+            and len(pairs) <= 50
+            and all(
+                isinstance(pair, list)
+                and len(pair) == 2
+                and (isinstance(pair[0], str) and len(pair[0]) <= 300 or type(pair[0]) is int)
+                and construction_value(pair[1], depth + 1)
+                for pair in pairs
+            )
+        )
     return False
 
 

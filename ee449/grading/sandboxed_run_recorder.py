@@ -121,6 +121,12 @@ def to_json(value: object, depth: int = 0) -> object:
             raise NotJson("a long list")
         items = [to_json(v, depth + 1) for v in value]
         return items if isinstance(value, list) else {"__tuple__": items}
+    if type(value) is dict:  # a config dict (`mlp_1(CONFIG)`): string or integer keys, as pairs
+        if len(value) > MAX_ARGS:
+            raise NotJson("a long dict")
+        if not all(isinstance(k, str) and len(k) <= MAX_TEXT or type(k) is int for k in value):
+            raise NotJson("a dict with keys other than strings and integers")
+        return {"__dict__": [[k, to_json(v, depth + 1)] for k, v in value.items()]}
     path = _torch_path(value)
     if path is not None:
         return {"__torch__": path, "__call__": False}

@@ -74,11 +74,34 @@ def test_a_forged_field_drops_its_record(forged):
         {"args": [{"__torch__": "torch.nn.ReLU", "__call__": "yes"}], "kwargs": {}},
         {"args": [], "kwargs": {"not an identifier": 1}},
         {"args": [[[[[[[1]]]]]]], "kwargs": {}},
+        {"args": [{"__dict__": "input"}], "kwargs": {}},
+        {"args": [{"__dict__": [[1.5, 2]]}], "kwargs": {}},  # a key that is neither text nor an integer
+        {"args": [{"__dict__": [["input"]]}], "kwargs": {}},
+        {"args": [{"__dict__": [["act", {"__torch__": "os.system", "__call__": True}]]}], "kwargs": {}},
+        {"args": [{"__dict__": [], "__torch__": "torch.nn.ReLU"}], "kwargs": {}},
     ],
 )
 def test_arguments_the_sandbox_could_not_rebuild_safely_are_dropped_not_the_model(arguments):
     (model,) = parse_records(json.dumps({**GOOD, "arguments": arguments}).encode()).models
     assert model.args is None
+
+
+def test_a_config_dict_travels_from_the_run_to_the_checks_as_the_students_code_made_it():
+    """The recorder's JSON for `mlp_1(CONFIG)` is read back by the grader and rebuilt in the checks."""
+    import torch
+
+    from ee449.grading.checks.building import decode
+    from ee449.grading.folding import render
+    from ee449.grading.sandboxed_run_recorder import NotJson, to_json
+
+    for unrebuildable in ({(1, 2): 3}, {True: 1}, {"x": object()}):
+        with pytest.raises(NotJson):
+            to_json(unrebuildable)
+    config = {"input": 1024, "hidden": (32, 64), 3: [torch.nn.ReLU, None]}
+    arguments = {"args": [to_json(config)], "kwargs": {}}
+    (model,) = parse_records(json.dumps({**GOOD, "arguments": arguments}).encode()).models
+    assert model.args is not None and decode(model.args[0]) == config
+    assert render(model.args[0]) == "{'input': 1024, 'hidden': (32, 64), 3: [torch.nn.ReLU, None]}"
 
 
 @given(st.lists(json_values(), max_size=4), st.binary(max_size=64))

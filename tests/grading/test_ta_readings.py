@@ -51,6 +51,14 @@ def graded(tmp_path_factory):
     return {r.student: r for r in grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)}
 
 
+def test_a_model_made_with_a_config_dict_is_rebuilt_as_the_students_code_made_it(graded):
+    """mlp_1(CONFIG) under `__main__`: the recorded dict travels and the model is built from it."""
+    checks = {c.id: c for c in graded["ta_hardcoded_batch_unbuilt"].checks}
+    assert checks["arch/mlp_1/constructible"].passed, checks["arch/mlp_1/constructible"].message
+    shape = checks["arch/mlp_1/output_shape"]
+    assert "mlp_1({'input': 1024, 'hidden': 32, 'classes': 10})" in shape.message, shape.message
+
+
 def test_there_are_at_least_25_ta_read_fixtures():
     assert len(READINGS) >= 25, sorted(READINGS)
 
@@ -78,7 +86,7 @@ def test_every_architecture_defect_the_ta_names_is_diagnosed_in_a_sentence(grade
 
 
 def test_a_hard_coded_batch_is_said_even_when_the_model_cannot_be_built(graded):
-    check = next(c for c in graded["ta_hardcoded_batch_unbuilt"].checks if c.id == "arch/mlp_1/constructible")
+    check = next(c for c in graded["ta_hardcoded_batch_broken_init"].checks if c.id == "arch/mlp_1/constructible")
     assert not check.passed
     sentences = [s for code, s in check.diagnoses if code == "hardcoded_batch"]
     assert sentences and "x.view(BATCH_SIZE, -1)" in sentences[0] and "hw1.py, line" in sentences[0], (

@@ -38,13 +38,15 @@ class Built:
 
 
 def decode(value: object) -> object:
-    """A construction argument from the manifest's JSON: tuples and torch references restored."""
+    """A construction argument from the manifest's JSON: tuples, dicts and torch references restored."""
     if isinstance(value, list):
         return [decode(v) for v in value]
     if isinstance(value, dict) and "__tuple__" in value:
         return tuple(decode(v) for v in value["__tuple__"])
     if isinstance(value, dict) and "__torch__" in value:
         return _torch_object(str(value["__torch__"]), bool(value.get("__call__")))
+    if isinstance(value, dict) and "__dict__" in value:  # a config dict, as [[key, value], ...]
+        return {key: decode(item) for key, item in value["__dict__"]}
     return value
 
 
