@@ -69,7 +69,7 @@ class Extraction:
     )  # in my_conv2d: (file, line, name)
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
     others: dict[str, list[str]] = field(default_factory=dict)  # target -> the other claims, not graded
-    refused: dict[str, str] = field(default_factory=dict)  # target -> why it is ee449's code, not the student's
+    refused: dict[str, str] = field(default_factory=dict)  # target -> why it is ee449's, not the student's
 
     def to_json(self) -> dict:
         return {

@@ -86,7 +86,9 @@ def test_every_architecture_defect_the_ta_names_is_diagnosed_in_a_sentence(grade
 
 
 def test_a_hard_coded_batch_is_said_even_when_the_model_cannot_be_built(graded):
-    check = next(c for c in graded["ta_hardcoded_batch_broken_init"].checks if c.id == "arch/mlp_1/constructible")
+    check = next(
+        c for c in graded["ta_hardcoded_batch_broken_init"].checks if c.id == "arch/mlp_1/constructible"
+    )
     assert not check.passed
     sentences = [s for code, s in check.diagnoses if code == "hardcoded_batch"]
     assert sentences and "x.view(BATCH_SIZE, -1)" in sentences[0] and "hw1.py, line" in sentences[0], (
