@@ -242,8 +242,8 @@ def diagnose_layers(
 
 
 def diagnose_units(file: str, units: dict[str, str]) -> list[Diagnosis]:
-    """`units` maps each accuracy key of a result file to 'percent' or 'fraction'."""
-    kinds = set(units.values())
+    """`units` maps each accuracy key of a result file to 'percent', 'fraction' or 'none' (ignored)."""
+    kinds = set(units.values()) - {"none"}
     if len(kinds) > 1:
         fractions = sorted(k for k, u in units.items() if u == "fraction")
         percents = sorted(k for k, u in units.items() if u == "percent")
@@ -260,6 +260,9 @@ def diagnose_units(file: str, units: dict[str, str]) -> list[Diagnosis]:
 
 
 def accuracy_unit(values: Sequence[float] | np.ndarray) -> str:
-    """'percent' when any value exceeds 1 (a percent curve passes 1% at once), else 'fraction'."""
+    """'percent' when any value exceeds 1 (a percent curve passes 1% at once), else 'fraction';
+    'none' when no value is finite (all NaN or inf: it says nothing of a unit)."""
     finite = [float(v) for v in np.ravel(np.asarray(values, dtype=np.float64)) if np.isfinite(v)]
-    return "percent" if finite and max(finite) > 1.0 else "fraction"
+    if not finite:
+        return "none"
+    return "percent" if max(finite) > 1.0 else "fraction"

@@ -119,8 +119,13 @@ def _result_check(
             [],
         )
     if check == "accuracy_units":
-        units = {k: accuracy_unit(_numbers(data[k])) for k in data if "acc" in k and k in want}
-        found = diagnose_units(file, units)
+        curves = {k: _numbers(data[k]) for k in data if "acc" in k and k in want}
+        broken = {k: int(np.sum(~np.isfinite(v))) for k, v in curves.items() if not np.all(np.isfinite(v))}
+        if broken:  # NaN or inf: a diverged or unrecorded run, not a unit (whatever the other keys hold)
+            said = ", ".join(f"{k} ({n} of {np.size(curves[k])})" for k, n in sorted(broken.items()))
+            sentence = f"{file} holds accuracies that are not finite numbers (NaN or inf): {said}."
+            return False, sentence, [Diagnosis("nonfinite_accuracy", sentence)]
+        found = diagnose_units(file, {k: accuracy_unit(v) for k, v in curves.items()})
         return (False, found[0].sentence, found) if found else (True, "", [])
     if check == "test_accuracy_band":
         arch = info.get("arch") or str(data.get("name", ""))

@@ -128,6 +128,7 @@ def test_identical_layer_sequences_get_no_diagnosis():
         ([10.0, 55.0], "percent"),
         ([0.5, float("nan"), 1.0], "fraction"),
         ([0.9, 1.5], "percent"),
+        ([float("nan"), float("inf")], "none"),  # says nothing of a unit: never half of a mix
     ],
 )
 def test_accuracy_unit_reads_fractions_and_percentages(values, unit):
@@ -138,6 +139,7 @@ def test_a_fraction_percent_mix_is_recognised_and_one_unit_is_not():
     mixed = diagnose_units("part3_cnn_4.json", {"train_acc_curve": "fraction", "test_acc": "percent"})
     assert codes(mixed) == ["unit_mix"] and "train_acc_curve" in mixed[0].sentence
     assert diagnose_units("part3_cnn_4.json", {"train_acc_curve": "percent", "test_acc": "percent"}) == []
+    assert diagnose_units("part3_cnn_4.json", {"train_acc_curve": "percent", "val_acc_curve": "none"}) == []
 
 
 def _cases():

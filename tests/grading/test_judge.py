@@ -125,3 +125,20 @@ def test_a_model_taken_from_ee449_fails_every_check_with_the_graders_own_sentenc
     for outcome in mine:
         assert not outcome.passed and outcome.diagnoses == [["reference_code", why]]
         assert not outcome.said_by_sandbox
+
+
+def test_an_accuracy_curve_of_nan_is_said_as_not_finite_not_as_a_unit_mix(records):
+    from ee449.spec import PART3_KEYS
+
+    root, folder = records
+    slot = {"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1", "file": "mlp_1.json"}
+    context = Context({"result_files": [slot]}, lambda: {}, lambda check_id: None)
+    data = {key: [50.0, 60.0] for key in PART3_KEYS if "acc" in key}
+    diverged = sorted(data)[0]
+    data[diverged] = [float("nan"), float("inf")]
+    check_id = "results/part3_mlp_1/accuracy_units"
+    _write(root / "out" / "records", check_id, {"file": "mlp_1.json", "data": data})
+    outcome = judge.judge(check_id, "results", load_record(folder, check_id), context)
+    assert not outcome.passed
+    assert [code for code, _ in outcome.diagnoses] == ["nonfinite_accuracy"], outcome.diagnoses
+    assert diverged in outcome.message and "2 of 2" in outcome.message
