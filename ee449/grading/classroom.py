@@ -4,8 +4,11 @@ sandbox; one student's broken submission never stops the class."""
 from __future__ import annotations
 
 import os
+import tempfile
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -62,8 +65,10 @@ def grade_class(
     isolation()  # probe once here, not in every thread; an impossible EE449_SANDBOX fails now
     sandbox.resume()  # a class started after an interrupted one in this process runs again
 
+    blank = _Blank(options)
+
     def one(student: str, path: Path) -> GradeResult:
-        result = _grade_one(student, path, options)
+        result = _grade_one(student, path, options, blank)
         if on_result is None:
             return result
         try:
@@ -85,15 +90,47 @@ def grade_class(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _grade_one(student: str, path: Path, options: GradeOptions) -> GradeResult:
+class _Blank:
+    """Every check of an empty submission (graded once, when first needed): a student whose
+    submission could not be read still gets the class's checks and maximum, each failed saying why,
+    so the scores and exports compare like with like."""
+
+    def __init__(self, options: GradeOptions):
+        self.options, self.lock = options, threading.Lock()
+        self.checks: list[CheckResult] | None = None
+
+    def failed(self, student: str, first: CheckResult, notes: list[str]) -> GradeResult:
+        with self.lock:
+            if self.checks is None:
+                with tempfile.TemporaryDirectory(prefix="ee449-blank-") as empty:
+                    folder = Path(empty) / "blank"
+                    folder.mkdir()
+                    self.checks = grade_submission(folder, self.options, "blank").checks
+        why = f"not graded: {first.message}"
+        others = [
+            replace(
+                c, passed=False, points=0.0, message=why, diagnoses=[], seconds=0.0, said_by_sandbox=False
+            )
+            for c in self.checks
+        ]
+        return GradeResult(student, [first, *others], 0.0, notes)
+
+
+def _grade_one(student: str, path: Path, options: GradeOptions, blank: _Blank | None = None) -> GradeResult:
     try:
         return grade_submission(path, options, student)
     except SubmissionError as error:  # a corrupt or unsafe zip: this student gets a note, the class goes on
-        return GradeResult(
+        alone = GradeResult(
             student, [CheckResult("submission/unpack", False, 0.0, 0.0, "visible", str(error))], 0.0
         )
     except Exception as error:  # noqa: BLE001 - one submission must not stop the class
-        return _internal_error(student, error, "graded")
+        alone = _internal_error(student, error, "graded")
+    if blank is None:
+        return alone
+    try:
+        return blank.failed(student, alone.checks[0], alone.notes)
+    except Exception:  # noqa: BLE001 - the blank grading failed too: the reason alone, maximum 0
+        return alone
 
 
 def _internal_error(student: str, error: BaseException, what: str) -> GradeResult:

@@ -38,10 +38,15 @@ def test_one_student_s_exception_is_that_student_s_internal_error_and_the_rest_a
 
     results = {r.student: r for r in classroom.grade_class(four_students, jobs=2, on_result=report)}
     assert results["alice"].score == 1.0
-    assert [c.id for c in results["bob"].checks] == ["submission/graded"]
+    # A submission that could not be graded or unpacked keeps the class's checks and maximum (those
+    # of a blank submission, graded by the same code), each failed saying why.
+    assert [c.id for c in results["bob"].checks] == ["submission/graded", "conv/output_shape"]
     assert [c.id for c in results["carol"].checks] == ["submission/reported"]
-    assert [c.id for c in results["dave"].checks] == ["submission/unpack"]
+    assert [c.id for c in results["dave"].checks] == ["submission/unpack", "conv/output_shape"]
     assert "password-protected" in results["dave"].checks[0].message
+    shape = results["dave"].checks[1]
+    assert not shape.passed and shape.points == 0 and "password-protected" in shape.message
+    assert results["dave"].max_score == results["bob"].max_score == results["alice"].max_score == 1.0
     assert len(reported) == 4 and scores_csv(list(results.values())).count("\n") == 5
     "\n".join(reported).encode("utf-8")
 

@@ -1,7 +1,7 @@
 """A class run end to end, as a TA meets it: unique ids, Ctrl-C and resume, re-scoring equal to a regrade.
 
-Real `ee449` processes on a class of five (a folder and a zip of one name, a PDF report, a
-Gradescope submission with its metadata): graded once with a stop half way and a resume, then
+Real `ee449` processes on a class of six (a folder and a zip of one name, a PDF report, a
+Gradescope submission with its metadata, a zip that is not one): graded once with a stop half way and a resume, then
 once more in full under another rubric to compare with `ee449 rescore`.
 """
 
@@ -24,7 +24,7 @@ from ee449.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
-STUDENTS = {"correct", "dup", "dup.zip", "report", "e7654321"}
+STUDENTS = {"correct", "dup", "dup.zip", "report", "e7654321", "broken"}
 
 
 def _ee449(*args: str, **kwargs) -> subprocess.Popen:
@@ -47,6 +47,7 @@ def _make_class(folder: Path) -> Path:
             zf.write(path, Path("hw1") / path.relative_to(FIXTURES / "submissions" / "missing_relu"))
     shutil.copy(FIXTURES / "pdf" / "listings_numbered.pdf", folder / "report.pdf")
     shutil.copytree(FIXTURES / "submissions" / "adam_lr", folder / "submission_4711")
+    (folder / "broken.zip").write_bytes(b"PK\x03\x04 a download cut short")  # graded 0 of the class's maximum
     metadata = {
         "id": 4711,
         "created_at": "2026-03-01T10:00:00Z",
