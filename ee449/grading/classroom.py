@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ee449.grading import sandbox
+from ee449.grading import sandbox, signals
 from ee449.grading.grade import CheckResult, GradeOptions, GradeResult, grade_submission
 from ee449.grading.isolation import ISOLATION_ENV, isolation
 from ee449.grading.text import clean_line
@@ -80,7 +80,8 @@ def grade_class(
             on_result(result)
         return result
 
-    pool = ThreadPoolExecutor(max_workers=jobs)  # the work happens in child processes
+    # The work happens in child processes; Ctrl-C goes to the main thread (`signals`).
+    pool = ThreadPoolExecutor(max_workers=jobs, initializer=signals.to_the_main_thread)
     try:
         return list(pool.map(lambda s: one(*s), submissions))
     except BaseException:  # Ctrl-C in the main thread: stop every child, then the threads end

@@ -27,6 +27,7 @@ from ee449.grading import (
     runner,
     running,
     sandbox,
+    signals,
 )
 from ee449.grading.deductions import apply_deductions
 from ee449.grading.isolation import Isolation, isolation
@@ -116,7 +117,7 @@ def grade_submission(
         recovered = recover_reports(work)  # a PDF report's appended code, read in a limited child
         # Running the student's code (on a copy) and reading their result files are two sandboxed
         # children that do not depend on each other: side by side.
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=1, initializer=signals.to_the_main_thread) as pool:
             ran = (
                 pool.submit(running.run_student_code, work, options.memory_mb, mode)
                 if options.run_code
@@ -168,6 +169,7 @@ def _read_text(path: Path) -> str:
 
 
 def _warm_references() -> None:
+    signals.to_the_main_thread()
     try:
         reference.reference_models()
     except Exception:  # noqa: BLE001 - the checks that need them raise it again, in the grading thread
