@@ -130,6 +130,7 @@ def _bundle(args: argparse.Namespace) -> int:
         course_data=args.course_data,
         check_timeout=args.timeout,
         memory_mb=args.memory_mb,
+        homework=None if args.homework is None else graded_edition(args.homework),
     )
     names = write_bundle(args.gradescope_bundle, bundle_options)
     print(f"wrote {args.gradescope_bundle}: {', '.join(names)}")
@@ -138,7 +139,7 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    graded_edition(args.homework)
+    year = graded_edition(args.homework)
     if args.gradescope_bundle is not None:
         return _bundle(args)
     if args.submission is None:
@@ -154,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
         check_timeout=args.timeout,
         memory_mb=sandbox.MEMORY_MB_DEFAULT if args.memory_mb is None else args.memory_mb,
         course_data=args.course_data,
+        homework=year,
     )
     mode = isolation()
     if mode.mode != "bwrap":

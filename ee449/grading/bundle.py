@@ -75,6 +75,7 @@ class BundleOptions:
     course_data: Path | None = None
     check_timeout: float = 20.0
     memory_mb: int | None = None
+    homework: int | None = None  # the edition graded there (None: the default, 2023)
 
 
 def pinned_requirements() -> tuple[list[str], list[str]]:
@@ -134,6 +135,8 @@ def write_bundle(target: Path, options: BundleOptions = BundleOptions()) -> list
     check = ["--timeout", f"{options.check_timeout:g}"]
     if options.memory_mb is not None:
         check += ["--memory-mb", str(options.memory_mb)]
+    if options.homework is not None:
+        check += ["--homework", str(options.homework)]
     torch_lines, other = pinned_requirements()
     with tempfile.TemporaryDirectory(prefix="ee449-bundle-") as scratch:
         built = wheel.build_wheel(Path(scratch))

@@ -7,7 +7,10 @@ as the student's code."""
 from __future__ import annotations
 
 import ast
+import contextlib
+import contextvars
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -16,6 +19,29 @@ from ee449.grading.naming import match_target
 
 MAX_GUESSES = 8
 HIDDEN_SIZES = (32, 64)  # mlp_1's hidden layer; mlp_2's two
+# The graded edition's image (C, H, W) that the guesses size models for: set per grading (each
+# grading of a class runs in its own thread, and a context variable is per thread).
+_IMAGE: contextvars.ContextVar[tuple[int, int, int]] = contextvars.ContextVar(
+    "graded_image", default=(1, 32, 32)
+)
+
+
+@contextlib.contextmanager
+def graded_image(shape: tuple[int, int, int]) -> Iterator[None]:
+    """Guesses inside this block size models for `shape` (2024: 1 x 28 x 28 -> an MLP input of 784)."""
+    token = _IMAGE.set(shape)
+    try:
+        yield
+    finally:
+        _IMAGE.reset(token)
+
+
+def _sizes() -> tuple[int, int, int]:
+    """(features, channels, side) of the graded image: (1024, 1, 32) for 2023."""
+    channels, side, _ = _IMAGE.get()
+    return math.prod(_IMAGE.get()), channels, side
+
+
 _FACTORY_WORDS = (
     "model",
     "net",
@@ -173,10 +199,11 @@ def _guess_values(param: str, arch: str, hidden: Iterator[int]) -> list[Value] |
         "network",
     }:
         return [arch.replace("_sigmoid", "")]
+    features, channels, side = _sizes()
     if "channel" in name:
-        return [1]
+        return [channels]
     if "input" in name or name.startswith("in_") or name in {"n_in", "d_in", "dim", "in_dim", "size"}:
-        return [1024] if arch.startswith("mlp") else [1, 32, 1024]
+        return [features] if arch.startswith("mlp") else [channels, side, features]
     return None
 
 
@@ -223,7 +250,9 @@ def positional_guesses(callable_name: str, key: str, count: int) -> list[Constru
     if count == 1:
         options: list[tuple[int, ...]] = [(10,)]
     elif count == 2:
-        options = [(size, 10) for size in ((1024, 1, 32) if key.startswith("mlp") else (1, 1024, 32))]
+        features, channels, side = _sizes()
+        sizes = (features, channels, side) if key.startswith("mlp") else (channels, features, side)
+        options = [(size, 10) for size in sizes]
     else:
         return []
     return [

@@ -29,6 +29,7 @@ from ee449.grading import (
     sandbox,
     signals,
 )
+from ee449.grading.constructions import graded_image
 from ee449.grading.deductions import apply_deductions
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
@@ -36,7 +37,7 @@ from ee449.grading.pdf_guard import recover_into as recover_reports
 from ee449.grading.records import Context, load_record
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.unzip import safe_extract_zip
-from ee449.spec import ARCHITECTURES
+from ee449.spec import ARCHITECTURES, DEFAULT_HOMEWORK, edition
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,14 @@ class GradeOptions:
     course_data: Path | None = None
     process_timeout: float = 600.0  # backstop for one sandboxed pytest run
     run_code: bool = True  # find the models by running the student's scripts (stubbed data); else read only
+    homework: int = DEFAULT_HOMEWORK  # the edition graded: its image shape, training set, Part 1
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return edition(self.homework).input_shape
 
     def __post_init__(self) -> None:
+        edition(self.homework)  # an unknown year is refused here, naming the ones there are
         sandbox.check_seconds("--timeout", self.check_timeout)
         sandbox.check_seconds("the process timeout", self.process_timeout)
         sandbox.check_memory_mb(self.memory_mb)
@@ -99,7 +106,7 @@ def grade_submission(
     start = time.monotonic()
     mode = isolation()
     # The trusted references (a child importing torch, once per process) while the sandbox works.
-    threading.Thread(target=_warm_references, daemon=True).start()
+    threading.Thread(target=_warm_references, args=(options.input_shape,), daemon=True).start()
     root = sandbox.make_sandbox()
     try:
         source, unpacked = path, None
@@ -119,7 +126,7 @@ def grade_submission(
         # children that do not depend on each other: side by side.
         with ThreadPoolExecutor(max_workers=1, initializer=signals.to_the_main_thread) as pool:
             ran = (
-                pool.submit(running.run_student_code, work, options.memory_mb, mode)
+                pool.submit(running.run_student_code, work, options.memory_mb, mode, options.input_shape)
                 if options.run_code
                 else None
             )
@@ -129,7 +136,8 @@ def grade_submission(
                 sandbox.stop_all()
                 raise
             run = ran.result() if ran is not None else None
-        found = extract.extract(work, root / "extracted", run_matching.match(run.models) if run else None)
+        with graded_image(options.input_shape):  # the guessed constructions size models for this edition
+            found = extract.extract(work, root / "extracted", run_matching.match(run.models) if run else None)
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         manifest = {
             **found.to_json(),
@@ -139,6 +147,8 @@ def grade_submission(
             "arch_keys": arch_keys,
             "result_files": results.to_json(),
             "course_data": str(Path(options.course_data).resolve()) if options.course_data else None,
+            "homework": options.homework,
+            "input_shape": list(options.input_shape),
         }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
@@ -153,7 +163,7 @@ def grade_submission(
         checks = apply_deductions([_score(o, options.rubric) for o in outcomes], options.rubric)
         checks += _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
-        notes += submission_notes(found) + running.run_notes(run) + results.notes
+        notes += submission_notes(found) + running.run_notes(run) + results.notes + edition_notes(options)
         code = {key: _read_text(root / "extracted" / item.module) for key, item in found.found.items()}
         seconds = time.monotonic() - start
         return GradeResult(student or path.stem, checks, seconds, notes, mode, recovered, code)
@@ -168,10 +178,10 @@ def _read_text(path: Path) -> str:
         return ""
 
 
-def _warm_references() -> None:
+def _warm_references(input_shape: tuple[int, ...]) -> None:
     signals.to_the_main_thread()
     try:
-        reference.reference_models()
+        reference.reference_models(input_shape)
     except Exception:  # noqa: BLE001 - the checks that need them raise it again, in the grading thread
         pass
 
@@ -188,7 +198,10 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
     """
     reported = {o.id: o for o in said}
     records = OutputFolder(root, "out", "records")
-    context = Context(manifest, reference.reference_models, lambda check_id: load_record(records, check_id))
+    shape = tuple(manifest.get("input_shape", reference.DEFAULT_SHAPE))
+    context = Context(
+        manifest, lambda: reference.reference_models(shape), lambda check_id: load_record(records, check_id)
+    )
     outcomes = []
     for check_id, target in judge.expected_checks(manifest):
         report = reported.get(check_id)
@@ -229,6 +242,20 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
         outcomes.append(outcome)
     judge_conv.conv_followups(outcomes)
     return outcomes
+
+
+def edition_notes(options: GradeOptions) -> list[str]:
+    """What grading another edition than 2023 means here: its images, and the Part 1 the checks skip."""
+    graded = edition(options.homework)
+    if graded.year == DEFAULT_HOMEWORK:
+        return []
+    notes = [f"graded as the {graded.year} edition: {graded.summary}"]
+    if graded.part1 == "xor":
+        notes.append(
+            f"Part 1 of {graded.year} (the NumPy XOR network) has no automatic checks yet: "
+            "read it in the student's report"
+        )
+    return notes
 
 
 def submission_notes(found: extract.Extraction) -> list[str]:

@@ -11,6 +11,7 @@ from ee449.grading.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.edition_fit import other_edition_diagnoses
 from ee449.grading.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
 from ee449.grading.structure import diagnose_unused
+from ee449.spec import edition
 
 SPATIAL_DEFECTS = {"kernel_differs", "stride_differs", "same_padding", "conv_padding"}
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
@@ -52,14 +53,18 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
     diagnoses = diagnose_batch(context.name(key), works)
     if diagnoses and _views(record):  # the same defect, said with the student's own line
         diagnoses = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
-    edition = other_edition_diagnoses(context.name(key), record.values.get("fits_editions"))
+    graded = edition(context.homework)
+    other_edition = other_edition_diagnoses(
+        context.name(key), record.values.get("fits_editions"), graded.year
+    )
     if not any(works.values()) and key.startswith("mlp") and record.get("takes_flat_input", bool):
         diagnoses.append(
             Diagnosis(
                 "flattened_input",
                 (
-                    f"Your {context.name(key)} only accepts inputs already flattened to [N, 1024]; the homework's models "
-                    "take images [N, 1, 32, 32]: flatten inside forward with x.view(x.size(0), -1)."
+                    f"Your {context.name(key)} only accepts inputs already flattened to [N, {graded.input_features}]; "
+                    f"the homework's models take images [N, {', '.join(map(str, graded.input_shape))}]: flatten "
+                    "inside forward with x.view(x.size(0), -1)."
                 ),
             )
         )
@@ -72,7 +77,7 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
     # size exactly as another edition's image size would (cnn_3 padding by 1 happens to take
     # 28 x 28 images): the student's defect is then the convolution, not the edition.
     if not any(d.code in SPATIAL_DEFECTS for d in diagnoses):
-        diagnoses += edition
+        diagnoses += other_edition
     if problems:
         return False, "; ".join(problems) + _how(record, context, key), diagnoses
     return True, "", diagnoses

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from ee449.grading.checks.rules import BANDS, BATCH, EPOCHS, EVERY, KEYS, implied_images
+from ee449.grading.checks.rules import BATCH, EPOCHS, EVERY, KEYS, bands, implied_images, train_images
 from ee449.grading.diagnose import Diagnosis, accuracy_unit, diagnose_units
 from ee449.grading.records import Context, Malformed, Record, Verdict
 
@@ -94,22 +94,25 @@ def _result_check(
     if check == "curve_lengths":
         curves = {k: v for k, v in data.items() if k in want and "curve" in k and isinstance(v, list)}
         epochs = EPOCHS[part]
+        year = context.homework
+        low, high = train_images(year)
+        typical = round(high * 0.9)  # the homework's 10% validation split
         if not curves:
             return False, f"{file} has no curves to check", []
         lengths = {k: len(v) for k, v in curves.items()}
         problems = [
             f"{key} has {length} points: one point every {EVERY} steps for {epochs} epochs at batch {BATCH} "
-            f"gives {epochs * 800 // EVERY} to {epochs * 1000 // EVERY} (e.g. {epochs * 900 // EVERY} for "
-            "45,000 training images)"
+            f"gives {epochs * (low // BATCH) // EVERY} to {epochs * (high // BATCH) // EVERY} "
+            f"(e.g. {epochs * (typical // BATCH) // EVERY} for {typical:,} training images)"
             for key, length in lengths.items()
-            if implied_images(length, epochs) is None
+            if implied_images(length, epochs, year) is None
         ]
         if len(set(lengths.values())) > 1 and part != 5:
             problems.append(f"curves of different lengths: {lengths}")
         if problems:
             return False, "; ".join(problems), []
         length = next(iter(lengths.values()))
-        images = implied_images(length, epochs) or 0
+        images = implied_images(length, epochs, year) or 0
         return (
             True,
             (
@@ -119,24 +122,26 @@ def _result_check(
             [],
         )
     if check == "accuracy_units":
-        curves = {k: _numbers(data[k]) for k in data if "acc" in k and k in want}
-        broken = {k: int(np.sum(~np.isfinite(v))) for k, v in curves.items() if not np.all(np.isfinite(v))}
+        accuracies = {k: _numbers(data[k]) for k in data if "acc" in k and k in want}
+        broken = {
+            k: int(np.sum(~np.isfinite(v))) for k, v in accuracies.items() if not np.all(np.isfinite(v))
+        }
         if broken:  # NaN or inf: a diverged or unrecorded run, not a unit (whatever the other keys hold)
-            said = ", ".join(f"{k} ({n} of {np.size(curves[k])})" for k, n in sorted(broken.items()))
+            said = ", ".join(f"{k} ({n} of {np.size(accuracies[k])})" for k, n in sorted(broken.items()))
             sentence = f"{file} holds accuracies that are not finite numbers (NaN or inf): {said}."
             return False, sentence, [Diagnosis("nonfinite_accuracy", sentence)]
-        found = diagnose_units(file, {k: accuracy_unit(v) for k, v in curves.items()})
+        found = diagnose_units(file, {k: accuracy_unit(v) for k, v in accuracies.items()})
         return (False, found[0].sentence, found) if found else (True, "", [])
     if check == "test_accuracy_band":
         arch = info.get("arch") or str(data.get("name", ""))
-        low, high = BANDS["mlp" if "mlp" in arch.lower() else "cnn"]
+        floor, ceiling = bands(context.homework)["mlp" if "mlp" in arch.lower() else "cnn"]
         value = float(_numbers(field("test_acc"))[0])
         percent = value * 100 if accuracy_unit([value]) == "fraction" else value
-        if not low <= percent <= high:
+        if not floor <= percent <= ceiling:
             return (
                 False,
                 (
-                    f"test_acc {value} ({percent:.1f}%) is outside the plausible band {low:.0f}-{high:.0f}% "
+                    f"test_acc {value} ({percent:.1f}%) is outside the plausible band {floor:.0f}-{ceiling:.0f}% "
                     f"for {arch or 'this architecture'}"
                 ),
                 [],

@@ -14,9 +14,11 @@ from typing import Callable, TypeVar
 
 import numpy as np
 
+from ee449.editions import available
 from ee449.grading.checks.protocol import record_name
 from ee449.grading.diagnose import Diagnosis
 from ee449.grading.output_folder import OutputFolder
+from ee449.spec import DEFAULT_HOMEWORK
 
 MAX_RECORD_BYTES = 64 * 2**20  # a record is a few arrays of a few hundred numbers, or one result file
 MAX_ARRAY_DIMS = 8
@@ -103,6 +105,16 @@ class Context:
 
     def name(self, key: str) -> str:
         return str(self.manifest.get("found", {}).get(key, {}).get("name", key))
+
+    @property
+    def homework(self) -> int:
+        """The graded edition's year: the manifest's, 2023 when it says none or nonsense."""
+        year = self.manifest.get("homework", DEFAULT_HOMEWORK)
+        return (
+            year
+            if isinstance(year, int) and not isinstance(year, bool) and year in available()
+            else DEFAULT_HOMEWORK
+        )
 
     def slot(self, slot: str) -> dict:
         return next(s for s in self.manifest.get("result_files", []) if s["slot"] == slot)

@@ -1,12 +1,13 @@
 """The reference answers the grader compares with, computed where no student code ever runs.
 
-    python -m ee449.grading.reference OUT.json
+    python -m ee449.grading.reference OUT.json [C,H,W]
 
-For each homework architecture and activation: the reference model's trainable parameter
-count, its layer sequence (`trace_layers` on a batch of 50) and its first layer's weight shape.
-`reference_models()` runs this module once per grader process in a child of the grader (our
-code only: importing torch costs seconds, and the grader's own process stays free of torch)
-and caches the answer. The convolution's reference is NumPy, in the grader's own process
+For each homework architecture and activation, built for the graded edition's images (C, H, W;
+2023: 1 x 32 x 32): the reference model's trainable parameter count, its layer sequence
+(`trace_layers` on a batch of 50) and its first layer's weight shape. `reference_models()` runs
+this module once per grader process and image shape in a child of the grader (our code only:
+importing torch costs seconds, and the grader's own process stays free of torch) and caches the
+answer. The convolution's reference is NumPy, in the grader's own process
 (`diagnose._cross_correlate`).
 """
 
@@ -22,10 +23,11 @@ from typing import Sequence
 from ee449.spec import ARCHITECTURES
 
 _LOCK = threading.Lock()
-_CACHE: dict[str, dict] = {}
+_CACHE: dict[tuple[int, ...], dict[str, dict]] = {}  # image shape -> the references at that shape
+DEFAULT_SHAPE = (1, 32, 32)
 
 
-def compute() -> dict[str, dict]:
+def compute(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, dict]:
     """{'cnn_3': {...}, 'cnn_3_sigmoid': {...}, ...}: count, layers, first_weight_shape."""
     # Deferred on purpose: torch (and layers and models, which import it) takes seconds to load,
     # and the grader's own process imports this module without needing torch until here.
@@ -37,21 +39,22 @@ def compute() -> dict[str, dict]:
     answers = {}
     for arch in ARCHITECTURES:
         for activation in ("relu", "sigmoid"):
-            model = build(arch, activation).eval()
+            model = build(arch, activation, input_shape).eval()  # type: ignore[arg-type]
             key = arch if activation == "relu" else f"{arch}_sigmoid"
             answers[key] = {
                 "count": count_parameters(model),
-                "layers": trace_layers(model, torch.zeros(50, 1, 32, 32)),
+                "layers": trace_layers(model, torch.zeros(50, *input_shape)),
                 "first_weight_shape": list(first_layer(model).weight.shape),
             }
     return answers
 
 
-def reference_models() -> dict[str, dict]:
-    """The references, computed once per process in a trusted child (our code, no student's)."""
+def reference_models(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, dict]:
+    """The references at `input_shape`, computed once per process in a trusted child (our code, no student's)."""
+    input_shape = tuple(int(d) for d in input_shape)
     with _LOCK:
-        if not _CACHE:
-            argv = [sys.executable, "-m", "ee449.grading.reference", "-"]
+        if input_shape not in _CACHE:
+            argv = [sys.executable, "-m", "ee449.grading.reference", "-", ",".join(map(str, input_shape))]
             env = {
                 "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
                 "PATH": "/usr/bin:/bin",
@@ -63,13 +66,14 @@ def reference_models() -> dict[str, dict]:
                 raise RuntimeError(
                     f"the grader's reference models could not be computed: {completed.stderr[-2000:]}"
                 )
-            _CACHE.update(json.loads(completed.stdout))
-        return _CACHE
+            _CACHE[input_shape] = json.loads(completed.stdout)
+        return _CACHE[input_shape]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    text = json.dumps(compute())
+    shape = tuple(int(d) for d in argv[1].split(",")) if len(argv) > 1 else DEFAULT_SHAPE
+    text = json.dumps(compute(shape))
     if not argv or argv[0] == "-":
         print(text)
     else:

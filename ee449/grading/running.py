@@ -66,19 +66,21 @@ def programs(work: Path) -> list[dict]:
 # --- running ---------------------------------------------------------------------------------------
 
 
-def run_student_code(work: Path, memory_mb: int, mode: Isolation | None = None) -> Run:
+def run_student_code(
+    work: Path, memory_mb: int, mode: Isolation | None = None, input_shape: tuple[int, ...] = (1, 32, 32)
+) -> Run:
     """Run the submission's entry points (copied: `work` is never written) and read back their models.
 
     Never raises for anything the submission holds: a failure is the Run's `failure`, and the
     models are then found by reading the code.
     """
     try:
-        return _run(work, memory_mb, mode)
+        return _run(work, memory_mb, mode, input_shape)
     except (Exception, RecursionError) as error:  # noqa: BLE001 - the fallback is reading the code
         return Run(failure=f"the grader could not run it ({type(error).__name__}: {str(error)[:200]})")
 
 
-def _run(work: Path, memory_mb: int, mode: Isolation | None) -> Run:
+def _run(work: Path, memory_mb: int, mode: Isolation | None, input_shape: tuple[int, ...]) -> Run:
     plan_programs = programs(work)
     if not plan_programs:
         return Run(failure="no script or notebook to run")
@@ -91,6 +93,7 @@ def _run(work: Path, memory_mb: int, mode: Isolation | None) -> Run:
             "seconds_per_program": SECONDS_PER_PROGRAM,
             "programs": plan_programs,
             "torchvision": any("torchvision" in p["text"] for p in plan_programs),
+            "input_shape": list(input_shape),
         }
         # Not in tmp/: under bwrap the child's TMPDIR is a fresh tmpfs (its disk quota), and the plan
         # is the grader's, so it is mounted read-only.

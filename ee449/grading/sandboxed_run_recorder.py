@@ -48,6 +48,8 @@ class Harness:
         self.out = open(plan["records"], "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
         self.seconds = float(plan["seconds_per_program"])
         self.programs = plan["programs"]
+        # The graded edition's image (C, H, W): what a model of the homework takes (2023: 1 x 32 x 32).
+        self.input_shape = tuple(int(d) for d in plan.get("input_shape", (1, 32, 32)))
         self.program = ""
         self.recorded = 0
         self.steps = 0
@@ -167,14 +169,14 @@ def module_tree(model: object) -> list[dict]:
     return tree
 
 
-def forward_shape(model: object) -> object:
-    """The output shape of a [50, 1, 32, 32] batch of zeros, or the error as text."""
+def forward_shape(model: object, input_shape: tuple[int, ...] = (1, 32, 32)) -> object:
+    """The output shape of a [50, C, H, W] batch of zeros (the graded edition's image), or the error as text."""
     import torch
     from torch import nn
 
     try:
         with torch.random.fork_rng(devices=[]), torch.no_grad():
-            output = nn.Module.__call__(model, torch.zeros(50, 1, 32, 32))  # not the remembered outputs
+            output = nn.Module.__call__(model, torch.zeros(50, *input_shape))  # not the remembered outputs
         return [int(d) for d in output.shape]
     except StopRun:
         raise
@@ -235,7 +237,7 @@ def record_model(
             **site,
             "parameters": count,
             "tree": module_tree(model),
-            "output": forward_shape(model),
+            "output": forward_shape(model, harness.input_shape),
         }
     )
 

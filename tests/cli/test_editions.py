@@ -61,10 +61,11 @@ def test_an_unknown_year_exits_2_naming_the_valid_ones(capsys, monkeypatch):
     assert "unknown homework edition '2019'; valid: 2023, 2024, 2025" in capsys.readouterr().err
 
 
-def test_the_grader_refuses_an_edition_it_cannot_grade_yet(capsys, tmp_path, monkeypatch):
+def test_the_grader_refuses_an_unknown_edition_before_grading_anything(capsys, tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
-    assert exit_status(["grade", str(tmp_path), "--homework", "2025"]) == 2
-    assert "grading the 2025 edition is not implemented yet" in capsys.readouterr().err
+    assert exit_status(["grade", str(tmp_path), "--homework", "2019", "--out", str(tmp_path / "out")]) == 2
+    assert "unknown homework edition '2019'; valid: 2023, 2024, 2025" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_report_of_another_editions_folder_exits_2(capsys, tmp_path, monkeypatch):

@@ -174,6 +174,8 @@ def test_the_bundle_carries_rubric_course_data_and_check_options(tmp_path, cours
         "12",
         "--memory-mb",
         "8192",
+        "--homework",
+        "2024",
     ]
     assert main(["grade", "--gradescope-bundle", str(tmp_path / "a.zip"), *args]) == 0
     with zipfile.ZipFile(tmp_path / "a.zip") as zf:
@@ -186,5 +188,6 @@ def test_the_bundle_carries_rubric_course_data_and_check_options(tmp_path, cours
         '--course-data "$SOURCE/course-data"',
         "--timeout 12",
         "--memory-mb 8192",
+        "--homework 2024",
     ):
         assert option in script

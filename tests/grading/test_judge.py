@@ -142,3 +142,23 @@ def test_an_accuracy_curve_of_nan_is_said_as_not_finite_not_as_a_unit_mix(record
     assert not outcome.passed
     assert [code for code, _ in outcome.diagnoses] == ["nonfinite_accuracy"], outcome.diagnoses
     assert diverged in outcome.message and "2 of 2" in outcome.message
+
+
+@pytest.mark.parametrize(("year", "passes"), [(2024, True), (2023, False)])
+def test_curve_lengths_are_judged_on_the_graded_editions_training_set(records, year, passes):
+    """1,620 points in 15 epochs: Fashion-MNIST's 54,000 training images (2024), no CIFAR-10 run's."""
+    from ee449.spec import PART3_KEYS
+
+    root, folder = records
+    slot = {"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1", "file": "mlp_1.json"}
+    context = Context({"result_files": [slot], "homework": year}, lambda: {}, lambda check_id: None)
+    data = {key: [0.5] * 1620 for key in PART3_KEYS if "curve" in key}
+    check_id = "results/part3_mlp_1/curve_lengths"
+    _write(root / "out" / "records", check_id, {"file": "mlp_1.json", "data": data})
+    outcome = judge.judge(check_id, "results", load_record(folder, check_id), context)
+    assert outcome.passed == passes, outcome.message
+    assert (
+        ("54,000" in outcome.message)
+        if passes
+        else ("40,000" not in outcome.message and "1620" in outcome.message)
+    )

@@ -1,7 +1,8 @@
 """Sandbox side of `construct`: build a student's model by the constructions the grader found.
 
 Runs student code (the constructor, one forward pass), so only inside the sandbox. The first
-construction whose model maps a [50, 1, 32, 32] batch to [50, 10] logits wins; when none does,
+construction whose model maps a [50, C, H, W] batch (the graded edition's images; 2023: 1 x 32 x 32)
+to [50, 10] logits wins; when none does,
 the first that builds at all (its failures are then the output checks' to report).
 """
 
@@ -63,14 +64,23 @@ def _torch_object(path: str, call: bool) -> object:
     return obj() if call else obj  # type: ignore[operator]
 
 
-def build(target: object, constructions: list[dict], name: str) -> tuple[Built | None, list[str]]:
-    """The model built by the first working construction, and one line per construction that failed."""
+def build(
+    target: object, constructions: list[dict], name: str, input_shape: tuple[int, ...] = (1, 32, 32)
+) -> tuple[Built | None, list[str]]:
+    """The model built by the first working construction, and one line per construction that failed.
+
+    The grader's guesses come after the student's own constructions and are tried only when none of
+    those built a model: a model the student's call made for another edition's images (an MLP of
+    3 x 32 x 32 inputs in a 2023 course) is graded as the student made it, not rescued by a guess.
+    """
     import torch
     from torch import nn
 
     built_first: Built | None = None
     tried: list[str] = []
     for construction in constructions:
+        if construction["origin"] == "guess" and built_first is not None and built_first.origin == "run":
+            break
         label = construction["text"] + (f" ({construction['where']})" if construction.get("where") else "")
         torch.manual_seed(0)
         try:
@@ -90,7 +100,7 @@ def build(target: object, constructions: list[dict], name: str) -> tuple[Built |
             break  # nothing to choose: building must not depend on the forward pass working
         try:
             with torch.no_grad():
-                shape = tuple(model(torch.zeros(50, 1, 32, 32)).shape)
+                shape = tuple(model(torch.zeros(50, *input_shape)).shape)
         except Exception as error:  # noqa: BLE001 - the output checks report forward errors
             tried.append(
                 f"{label}: built, but its forward pass failed: {type(error).__name__}: {str(error)[:200]}"

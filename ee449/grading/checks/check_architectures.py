@@ -7,13 +7,14 @@ process (`judge`, `reference`), so nothing the student's code patches here can c
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 import torch
 
 from ee449.grading.batch_views import diagnose_views, hardcoded_views
-from ee449.grading.checks.support import add_diagnosis, build_model, built_as, manifest, record
+from ee449.grading.checks.support import add_diagnosis, build_model, built_as, input_shape, manifest, record
 from ee449.grading.edition_fit import fitting_editions
 from ee449.grading.layers import trace
 from ee449.models import count_parameters
@@ -63,7 +64,7 @@ def test_output_shape(request, key):
     for n in BATCHES:
         try:
             with torch.no_grad():
-                shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]
+                shapes[str(n)] = [int(d) for d in model(torch.randn(n, *input_shape())).shape]
         except Exception as error:  # noqa: BLE001 - the student's forward failed: the grader reports why
             shapes[str(n)] = _error(error)
     fits = fitting_editions(model)  # which year's input the model takes: its edition, told by the judge
@@ -90,7 +91,7 @@ def test_parameter_count(request, key):
 @pytest.mark.check("arch/{key}/layers", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
 def test_layers(request, key):
-    traced = trace(build_model(key, request), torch.zeros(50, 1, 32, 32))
+    traced = trace(build_model(key, request), torch.zeros(50, *input_shape()))
     # What ran (all of it, or up to the failing layer), with the student's names and shapes, and every
     # leaf module the model registers: the grader names unused, misplaced and misconfigured layers from these.
     record(
@@ -111,6 +112,6 @@ def test_layers(request, key):
 def _takes_flat_input(model) -> bool:
     try:
         with torch.no_grad():
-            return tuple(model(torch.zeros(7, 1024)).shape) == (7, 10)
+            return tuple(model(torch.zeros(7, math.prod(input_shape()))).shape) == (7, 10)
     except Exception:  # noqa: BLE001 - it does not
         return False

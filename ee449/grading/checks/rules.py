@@ -9,22 +9,52 @@ from __future__ import annotations
 import math
 
 from ee449.spec import BATCH_SIZE as BATCH
-from ee449.spec import EPOCHS
+from ee449.spec import DEFAULT_HOMEWORK, EPOCHS, edition
 from ee449.spec import RECORD_EVERY as EVERY
 from ee449.spec import RESULT_KEYS as KEYS
 
-__all__ = ["BANDS", "BATCH", "CALLS_PER_CHECK", "EPOCHS", "EVERY", "KEYS", "TRAIN_IMAGES", "implied_images"]
+__all__ = [
+    "BANDS",
+    "BATCH",
+    "CALLS_PER_CHECK",
+    "EPOCHS",
+    "EVERY",
+    "KEYS",
+    "TRAIN_IMAGES",
+    "bands",
+    "implied_images",
+    "train_images",
+]
 
-TRAIN_IMAGES = (40_000, 50_000)
+# A run trains on the training set less its validation share: from 80% of it (a generous split)
+# to all of it (no validation split at all).
+LOWEST_SHARE = 0.8
+
+
+def train_images(year: int = DEFAULT_HOMEWORK) -> tuple[int, int]:
+    """The training-set sizes a run of `year`'s edition plausibly used: 2023 (40,000, 50,000)."""
+    total = edition(year).train_images
+    return round(total * LOWEST_SHARE), total
+
+
+TRAIN_IMAGES = train_images()
 # Checks that call the student's code more than once get `--timeout` per call: the checks' markers
 # and the grader's watchdog both read this table (the grader never takes a budget from the child).
 CALLS_PER_CHECK = {"conv/course_samples": 10}  # ten sample files
-BANDS = {"mlp": (25.0, 55.0), "cnn": (40.0, 80.0)}
+BANDS = {"mlp": (25.0, 55.0), "cnn": (40.0, 80.0)}  # test accuracy (%) on CIFAR-10, grayscale or RGB
+# Fashion-MNIST is easier: an MLP reaches about 85%, a small CNN about 90%.
+_BANDS_BY_DATASET = {"cifar10": BANDS, "fashion-mnist": {"mlp": (60.0, 95.0), "cnn": (65.0, 97.0)}}
 
 
-def implied_images(points: int, epochs: int) -> int | None:
+def bands(year: int = DEFAULT_HOMEWORK) -> dict[str, tuple[float, float]]:
+    """The plausible test-accuracy bands (%) of `year`'s data set, by kind of model."""
+    return _BANDS_BY_DATASET[edition(year).dataset]
+
+
+def implied_images(points: int, epochs: int, year: int = DEFAULT_HOMEWORK) -> int | None:
     """The training-set size (batch 50) whose run records `points` points in `epochs`, or None."""
-    for steps in range(math.ceil(TRAIN_IMAGES[0] / BATCH), math.ceil(TRAIN_IMAGES[1] / BATCH) + 1):
+    low, high = train_images(year)
+    for steps in range(math.ceil(low / BATCH), math.ceil(high / BATCH) + 1):
         if points in {epochs * steps // EVERY, math.ceil(epochs * steps / EVERY)}:
             return steps * BATCH
     return None

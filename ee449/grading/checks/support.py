@@ -158,6 +158,12 @@ def built_as(key: str) -> str:
     return _BUILT.get(key, "")
 
 
+def input_shape() -> tuple[int, int, int]:
+    """The graded edition's image (C, H, W) that the homework's models take (2023: 1 x 32 x 32)."""
+    shape = manifest().get("input_shape", [1, 32, 32])
+    return (int(shape[0]), int(shape[1]), int(shape[2]))
+
+
 def build_model(key: str, request: pytest.FixtureRequest | None = None):
     """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
     if key in _MODELS:
@@ -169,7 +175,7 @@ def build_model(key: str, request: pytest.FixtureRequest | None = None):
     constructions = found.get("constructions") or [
         {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}
     ]
-    built, tried = build(target, constructions, found["name"])
+    built, tried = build(target, constructions, found["name"], input_shape())
     if built is None:
         where = found.get("where") or found["file"]
         _UNBUILT[key] = f"could not construct {found['name']} ({where}); tried:\n  " + "\n  ".join(tried)

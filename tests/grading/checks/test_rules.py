@@ -27,3 +27,17 @@ def test_the_homeworks_lengths_imply_the_homeworks_training_sets():
 def test_lengths_no_plausible_run_gives_are_rejected():
     for points, epochs in ((1350, 20), (135, 15), (13500, 15), (1800, 15), (0, 15)):
         assert implied_images(points, epochs) is None, (points, epochs)
+
+
+def test_each_editions_training_set_sets_the_lengths_the_check_accepts():
+    """2024 trains on Fashion-MNIST (60,000 images, HOMEWORK-YEARS.md): 54,000 after its 10% split,
+    1,080 steps per epoch, 1,620 points in 15 epochs: a length no CIFAR-10 run records."""
+    from ee449.grading.checks.rules import bands, train_images
+
+    assert train_images(2023) == (40_000, 50_000) and train_images(2025) == (40_000, 50_000)
+    assert train_images(2024) == (48_000, 60_000)
+    points = 15 * math.ceil(54_000 / 50) // 10
+    assert implied_images(points, 15, 2024) == 54_000
+    assert implied_images(points, 15, 2023) is None
+    assert bands(2024)["mlp"][0] <= 88.0 <= bands(2024)["mlp"][1]  # a Fashion-MNIST MLP's accuracy
+    assert not bands(2023)["mlp"][0] <= 88.0 <= bands(2023)["mlp"][1]
