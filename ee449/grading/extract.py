@@ -70,6 +70,7 @@ class Extraction:
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
     others: dict[str, list[str]] = field(default_factory=dict)  # target -> the other claims, not graded
     refused: dict[str, str] = field(default_factory=dict)  # target -> why it is ee449's, not the student's
+    shadowing: list[str] = field(default_factory=list)  # files named like an installed module (numpy.py)
 
     def to_json(self) -> dict:
         return {
@@ -102,10 +103,25 @@ def _index(parsed: _File) -> None:
         parsed.index[id(node)] = (text, referenced_globals(node, text))
 
 
-def _local_module_names(files: dict[str, _File]) -> set[str]:
+# The libraries the homework's code imports. A submission's file with one of these names
+# (`numpy.py`) is not what its `import numpy as np` means: the grader runs the code with the
+# installed library first on the path and reads the imports the same way. Other names that
+# an installed module also has (`code.py`, `utils.py`) stay the student's: running their script
+# from its folder imports their file first, and so does the grader's reading.
+LIBRARIES = frozenset(
+    {"numpy", "torch", "torchvision", "matplotlib", "scipy", "PIL", "sklearn", "pandas", "tqdm"}
+)
+
+
+def _module_names(files: dict[str, _File]) -> set[str]:
     return {Path(rel).stem for rel in files} | {
         Path(rel).parts[0] for rel in files if len(Path(rel).parts) > 1
     }
+
+
+def _local_module_names(files: dict[str, _File]) -> set[str]:
+    """The submission's modules that its imports can reach (not a file named like a LIBRARY)."""
+    return _module_names(files) - LIBRARIES
 
 
 def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
@@ -255,6 +271,9 @@ def extract(
     extraction = Extraction()
     files = _parse(folder, extraction)
     local = _local_module_names(files)
+    extraction.shadowing = sorted(
+        rel for rel in files if Path(rel).stem in LIBRARIES and len(Path(rel).parts) == 1
+    )
     for rel, parsed in files.items():
         try:
             extraction.adam_lrs += [(rel, line, lr) for line, lr in adam_learning_rates(parsed.tree)]

@@ -263,6 +263,11 @@ def submission_notes(found: extract.Extraction) -> list[str]:
     notes = ["read: " + (", ".join(f for f in found.files if f not in found.parse_errors) or "no code files")]
     notes += [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
     notes += [f"{f}: skipped, {why}" for f, why in found.skipped.items()]
+    notes += [
+        f"{f}: named like the library {Path(f).stem}; your `import {Path(f).stem}` is read as the "
+        "installed one, as the grader runs your code (rename the file if you meant to import it)"
+        for f in found.shadowing
+    ]
     for key, item in found.found.items():
         how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(
             item.evidence, ""

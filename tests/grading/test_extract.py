@@ -122,6 +122,29 @@ def test_extract_resolves_helpers_imported_from_the_students_other_files_without
     compile((tmp_path / "out" / found.found["cnn_3"].module).read_text(), "x", "exec")
 
 
+def test_a_file_named_like_the_homeworks_library_is_not_what_its_import_means(tmp_path):
+    """`import numpy as np` beside a student's numpy.py means the installed NumPy (the code uses
+    np.float64, which the file does not have): the graded conv keeps its import, the file is said."""
+    submission = _write(
+        tmp_path / "sub",
+        {
+            "hw1.py": """
+            import numpy as np
+            def my_conv2d(input, kernel):
+                return np.zeros((1, 1), dtype=np.float64)
+        """,
+            "numpy.py": """
+            def zeros(*args):
+                return 0
+        """,
+        },
+    )
+    found = extract(submission, tmp_path / "out")
+    tags = _top_level(tmp_path / "out" / found.found["my_conv2d"].module)
+    assert "import np" in tags and "def zeros" not in tags, tags
+    assert found.shadowing == ["numpy.py"]
+
+
 def test_extract_reports_syntax_errors_and_still_extracts_the_other_files(tmp_path):
     submission = _write(
         tmp_path / "sub",
