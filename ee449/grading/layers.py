@@ -11,6 +11,7 @@ outside a leaf module. Runs inside the sandbox: it calls student code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -18,6 +19,10 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from ee449.models import describe_layers
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 # Functional calls that are layers of the homework's figures, by the name torch gives them.
 _ACTIVATIONS = {
@@ -80,7 +85,13 @@ class _Recorder(TorchFunctionMode):
         self.names += [name] * len(entries)
         self.shapes += [[] for _ in entries]
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):
+    def __torch_function__(
+        self,
+        func: Callable[..., Any],
+        types: tuple[type, ...],
+        args: tuple = (),
+        kwargs: dict | None = None,
+    ) -> Any:
         kwargs = kwargs or {}
         before = len(self.entries)
         if self.depth == 0:
@@ -133,7 +144,7 @@ def trace(model: nn.Module, x: torch.Tensor) -> Trace:
     ] = []  # leaf modules running now, and where their entries start
     handles = []
 
-    def before(module, inputs):
+    def before(module: nn.Module, inputs: tuple[Any, ...]) -> None:
         if recorder.depth == 0:
             name = names.get(id(module), "")
             entered.append(
@@ -142,7 +153,7 @@ def trace(model: nn.Module, x: torch.Tensor) -> Trace:
             recorder.add(describe(module), name)
         recorder.depth += 1
 
-    def after(module, _inputs, output):
+    def after(module: nn.Module, _inputs: tuple[Any, ...], output: object) -> None:
         recorder.depth -= 1
         if recorder.depth == 0 and entered:
             start = entered.pop()[3]

@@ -17,6 +17,11 @@ import math
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: this module runs in the sandbox and imports nothing it does not use
+    from collections.abc import Callable
+    from typing import Any
 
 REAL_PASSES = 3  # forward passes a model really runs per input shape; later ones repeat the output
 MAX_MODELS = 300  # records per run: a loop making models forever cannot fill the disk
@@ -248,12 +253,12 @@ def record_model(
 def install_recorder(harness: Harness) -> None:
     from torch import nn
 
-    def wrap(init):
+    def wrap(init: Callable[..., None]) -> Callable[..., None]:
         if getattr(init, "__ee449_wrapped__", False):
             return init
 
         @functools.wraps(init)
-        def __init__(self, *args, **kwargs):
+        def __init__(self: nn.Module, *args: Any, **kwargs: Any) -> None:
             outer = id(self) not in harness.building
             if not outer:
                 return init(self, *args, **kwargs)
@@ -274,12 +279,12 @@ def install_recorder(harness: Harness) -> None:
         __init__.__ee449_wrapped__ = True  # type: ignore[attr-defined]
         return __init__
 
-    def remembered(call):
+    def remembered(call: Callable[..., Any]) -> Callable[..., Any]:
         if getattr(call, "__ee449_wrapped__", False):
             return call
 
         @functools.wraps(call)
-        def __call__(self, *args, **kwargs):
+        def __call__(self: nn.Module, *args: Any, **kwargs: Any) -> Any:
             # After a few real passes, a batch of a shape seen before gets the output it got then
             # (a fresh leaf, so `backward` still works): a training loop costs almost nothing.
             calls = self.__dict__.setdefault("_ee449_outputs", {})
@@ -296,7 +301,7 @@ def install_recorder(harness: Harness) -> None:
         __call__.__ee449_wrapped__ = True  # type: ignore[attr-defined]
         return __call__
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls: Any, **kwargs: Any) -> None:
         frame = sys._getframe(1)
         rel = harness.student_file(frame.f_code.co_filename)
         if rel is not None:

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+from typing import TYPE_CHECKING
 
 from sandboxed_run_recorder import Harness  # type: ignore[import-not-found]  # a sibling: -I keeps ee449 away
+
+if TYPE_CHECKING:  # annotations only: this module runs in the sandbox and imports nothing it does not use
+    from collections.abc import Callable, Iterator
+    from types import ModuleType
+    from typing import Any
 
 MAX_STEPS = 3  # optimizer steps and backward passes actually taken; the rest are no-ops
 BATCHES_PER_PASS = 1  # what each DataLoader yields per `for batch in loader`
@@ -27,7 +33,7 @@ def install_stubs(harness: Harness) -> None:
     original_iter = data.DataLoader.__iter__
     original_init = data.DataLoader.__init__
 
-    def loader_init(self, *args, **kwargs):
+    def loader_init(self: data.DataLoader, *args: Any, **kwargs: Any) -> None:
         kwargs.update(num_workers=0, pin_memory=False)
         kwargs.pop("persistent_workers", None)
         kwargs.pop("prefetch_factor", None)
@@ -35,7 +41,7 @@ def install_stubs(harness: Harness) -> None:
 
     data.DataLoader.__init__ = loader_init  # type: ignore[method-assign]
 
-    def loader_iter(self):
+    def loader_iter(self: data.DataLoader) -> Iterator[Any]:
         # The first pass's batches, kept: later epochs cost the student's forward pass only.
         batches = self.__dict__.get("_ee449_batches")
         if batches is None:
@@ -43,12 +49,13 @@ def install_stubs(harness: Harness) -> None:
             self.__dict__["_ee449_batches"] = batches
         return iter(batches)
 
-    data.DataLoader.__iter__ = loader_iter  # type: ignore[method-assign]
+    # assignment: torch declares `__iter__` to return its own iterator class; the kept batches are a list's.
+    data.DataLoader.__iter__ = loader_iter  # type: ignore[method-assign, assignment]
     data.DataLoader.__len__ = lambda self: BATCHES_PER_PASS  # type: ignore[method-assign]
 
-    def limited(method, counter):
+    def limited(method: Callable[..., Any], counter: str) -> Callable[..., Any]:
         @functools.wraps(method)
-        def run(*args, **kwargs):
+        def run(*args: Any, **kwargs: Any) -> Any:
             setattr(harness, counter, getattr(harness, counter) + 1)
             return method(*args, **kwargs) if getattr(harness, counter) <= MAX_STEPS else None
 
@@ -67,7 +74,7 @@ def install_stubs(harness: Harness) -> None:
     builtins.input = lambda *a, **k: ""
     original_import = builtins.__import__
 
-    def importing(name, *args, **kwargs):
+    def importing(name: str, *args: Any, **kwargs: Any) -> ModuleType:
         # torchvision costs seconds to import: its datasets are replaced when the student imports it.
         module = original_import(name, *args, **kwargs)
         if name.startswith("torchvision") and not harness.datasets_replaced:
@@ -92,7 +99,14 @@ def install_datasets() -> None:
 
             classes = [str(i) for i in range(10)]
 
-            def __init__(self, root=None, train=True, transform=None, target_transform=None, **more):
+            def __init__(
+                self,
+                root: object = None,
+                train: object = True,
+                transform: Callable[[Any], Any] | None = None,
+                target_transform: Callable[[Any], Any] | None = None,
+                **more: object,
+            ) -> None:
                 rng = np.random.default_rng(0)
                 shape = (BANK, size, size, 3) if mode == "RGB" else (BANK, size, size)
                 self.data = rng.integers(0, 256, shape, dtype=np.uint8)
@@ -102,10 +116,10 @@ def install_datasets() -> None:
                 self.transform, self.target_transform = transform, target_transform
                 self.root = root
 
-            def __len__(self):
+            def __len__(self) -> int:
                 return self.length
 
-            def __getitem__(self, index):
+            def __getitem__(self, index: int) -> tuple[Any, Any]:
                 i = int(index) % BANK
                 image, label = Image.fromarray(self.data[i], mode=mode), self.targets[i]
                 if self.transform is not None:

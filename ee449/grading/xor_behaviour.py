@@ -223,13 +223,24 @@ def check_training(cls: Callable[..., Any], seed: int = 0, config: XorConfig = X
     )
 
 
-def _trained_accuracy(cls, seed, x, y, xv, yv, rate: float, epochs: int) -> float:
+def _trained_accuracy(
+    cls: Callable[..., Any],
+    seed: int,
+    x: np.ndarray,
+    y: np.ndarray,
+    xv: np.ndarray,
+    yv: np.ndarray,
+    rate: float,
+    epochs: int,
+) -> float:
     net = _new(cls, seed)
     with np.errstate(all="ignore"):  # a diverging run overflows: that is its result, not a warning
         return _train(net, x, y, xv, yv, rate, epochs)
 
 
-def _train(net, x, y, xv, yv, rate: float, epochs: int) -> float:
+def _train(
+    net: Any, x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, rate: float, epochs: int
+) -> float:
     try:
         for _ in range(epochs):
             net.forward(x)

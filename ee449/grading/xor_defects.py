@@ -77,7 +77,9 @@ _OUTPUT_FORM = {  # f' written from the output a = f(z): what a derivative appli
 }
 
 
-def defect_steps(arrays: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, hidden: str, output: str):
+def defect_steps(
+    arrays: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, hidden: str, output: str
+) -> dict[str, np.ndarray]:
     """The steps of the known defects on these weights (direction only; every scale is checked alike)."""
     w1, b1, w2, b2 = (arrays[n] for n in SKELETON)
     z1 = x @ w1 + b1

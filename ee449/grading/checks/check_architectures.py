@@ -29,7 +29,7 @@ def _error(error: BaseException) -> str:
 
 @pytest.mark.check("arch/{key}/constructible", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
-def test_constructible(request, key):
+def test_constructible(request: pytest.FixtureRequest, key: str) -> None:
     try:
         build_model(key, request)
     except BaseException:  # pytest's failure: a hard-coded batch is still worth saying, from the source
@@ -57,7 +57,7 @@ def _views(key: str) -> list[tuple[int, str]]:
 
 @pytest.mark.check("arch/{key}/output_shape", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
-def test_output_shape(request, key):
+def test_output_shape(request: pytest.FixtureRequest, key: str) -> None:
     model = build_model(key, request)
     shapes: dict[str, object] = {}
     torch.manual_seed(1)
@@ -81,7 +81,7 @@ def test_output_shape(request, key):
 
 @pytest.mark.check("arch/{key}/parameter_count", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
-def test_parameter_count(request, key):
+def test_parameter_count(request: pytest.FixtureRequest, key: str) -> None:
     model = build_model(
         key, request
     )  # no forward pass here: a count needs none (layers' record has the list)
@@ -90,7 +90,7 @@ def test_parameter_count(request, key):
 
 @pytest.mark.check("arch/{key}/layers", target="{key}")
 @pytest.mark.parametrize("key", KEYS)
-def test_layers(request, key):
+def test_layers(request: pytest.FixtureRequest, key: str) -> None:
     traced = trace(build_model(key, request), torch.zeros(50, *input_shape()))
     # What ran (all of it, or up to the failing layer), with the student's names and shapes, and every
     # leaf module the model registers: the grader names unused, misplaced and misconfigured layers from these.
@@ -109,7 +109,7 @@ def test_layers(request, key):
     )
 
 
-def _takes_flat_input(model) -> bool:
+def _takes_flat_input(model: torch.nn.Module) -> bool:
     try:
         with torch.no_grad():
             return tuple(model(torch.zeros(7, math.prod(input_shape()))).shape) == (7, 10)

@@ -17,7 +17,7 @@ from ee449.grading.checks.rules import CALLS_PER_CHECK
 from ee449.grading.checks.support import add_diagnosis, load_target, manifest, record
 
 
-def _as_array(request, value: object) -> np.ndarray:
+def _as_array(request: pytest.FixtureRequest, value: object) -> np.ndarray:
     """The student's output as a plain array of numbers, or this check's failure."""
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
@@ -37,7 +37,7 @@ def _as_array(request, value: object) -> np.ndarray:
     return array
 
 
-def _run(request, x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+def _run(request: pytest.FixtureRequest, x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return _as_array(request, load_target("my_conv2d", request)(x.copy(), kernel.copy()))
 
 
@@ -46,24 +46,24 @@ def _tensor_dtype(value: object) -> str:
     return str(getattr(value, "dtype", "")) if hasattr(value, "detach") else ""
 
 
-def _run_and_record(request, x: np.ndarray, kernel: np.ndarray) -> None:
+def _run_and_record(request: pytest.FixtureRequest, x: np.ndarray, kernel: np.ndarray) -> None:
     value = load_target("my_conv2d", request)(x.copy(), kernel.copy())
     record(request, out=_as_array(request, value), tensor_dtype=_tensor_dtype(value))
 
 
 @pytest.mark.check("conv/output_shape", target="my_conv2d")
-def test_output_shape(request):
+def test_output_shape(request: pytest.FixtureRequest) -> None:
     _run_and_record(request, *CASES["multichannel"])
 
 
 @pytest.mark.check("conv/matches_reference[{case}]", target="my_conv2d")
 @pytest.mark.parametrize("case", list(CASES))
-def test_matches_reference(request, case):
+def test_matches_reference(request: pytest.FixtureRequest, case: str) -> None:
     _run_and_record(request, *CASES[case])
 
 
 @pytest.mark.check("conv/inputs_unmodified", target="my_conv2d")
-def test_inputs_unmodified(request):
+def test_inputs_unmodified(request: pytest.FixtureRequest) -> None:
     x, kernel = CASES["uint8_input"]
     x_in, k_in = x.copy(), kernel.copy()
     load_target("my_conv2d", request)(x_in, k_in)
@@ -75,7 +75,7 @@ COURSE = manifest().get("course_data")
 
 @pytest.mark.check("conv/course_samples", target="my_conv2d", calls=CALLS_PER_CHECK["conv/course_samples"])
 @pytest.mark.skipif(not COURSE, reason="no --course-data given")
-def test_course_samples(request):
+def test_course_samples(request: pytest.FixtureRequest) -> None:
     assert COURSE is not None  # skipped above without it
     folder = Path(COURSE)
     kernel = np.load(folder / "kernel.npy", allow_pickle=False)

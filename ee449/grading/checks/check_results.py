@@ -44,7 +44,7 @@ def _file(slot: str) -> str:
     return file
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
@@ -84,7 +84,7 @@ def _plain_json(value: object) -> object:
     return repr(value)[:200]  # an object the grader cannot judge: kept as text, never as itself
 
 
-def _check(request, slot: str) -> None:
+def _check(request: pytest.FixtureRequest, slot: str) -> None:
     record(request, file=_file(slot), data=_plain_json(load(slot)))
 
 
@@ -93,35 +93,35 @@ ACC_FILES = BY_PART[3] + BY_PART[5]
 
 @pytest.mark.check("results/{slot}/keys", target="results")
 @pytest.mark.parametrize("slot", ALL)
-def test_keys(request, slot):
+def test_keys(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
 @pytest.mark.check("results/{slot}/curve_lengths", target="results")
 @pytest.mark.parametrize("slot", ALL)
-def test_curve_lengths(request, slot):
+def test_curve_lengths(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
 @pytest.mark.check("results/{slot}/accuracy_units", target="results")
 @pytest.mark.parametrize("slot", ACC_FILES)
-def test_accuracy_units(request, slot):
+def test_accuracy_units(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
 @pytest.mark.check("results/{slot}/test_accuracy_band", target="results")
 @pytest.mark.parametrize("slot", BY_PART[3])
-def test_test_accuracy_band(request, slot):
+def test_test_accuracy_band(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
 @pytest.mark.check("results/{slot}/weights_shape", target="results")
 @pytest.mark.parametrize("slot", [s for s in BY_PART[3] if INFO[s]["arch"]])
-def test_weights_shape(request, slot):
+def test_weights_shape(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
 @pytest.mark.check("results/{slot}/gradients_nonnegative", target="results")
 @pytest.mark.parametrize("slot", BY_PART[4])
-def test_gradients_nonnegative(request, slot):
+def test_gradients_nonnegative(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)

@@ -16,10 +16,18 @@ import signal
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ee449.grading.checks.support import HUNG, WROTE_OUTSIDE, CheckTimeout, blocked_write, manifest
+
+if TYPE_CHECKING:
+    from collections.abc import Generator, Iterator
+    from types import FrameType
+    from typing import NoReturn
+
+    import pluggy
 
 _STATE: dict[str, dict] = {}
 
@@ -76,12 +84,12 @@ def check_timeout(item: pytest.Item) -> float:
     return float(manifest().get("check_timeout") or 0) * calls
 
 
-def _on_alarm(signum, frame):
+def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
     raise CheckTimeout(f"did not finish within {_CURRENT['timeout']:g} s (an infinite loop?)")
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem):
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, None]:
     cid, target = item.stash_check  # type: ignore[attr-defined]
     _STATE[item.nodeid] = {
         "id": cid,
@@ -120,7 +128,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     outcome = yield
     report = outcome.get_result()
     state = _STATE.get(item.nodeid)
@@ -196,7 +206,7 @@ _WROTE: dict[str, str] = {}  # target -> what it wrote outside: every later chec
 
 
 @pytest.fixture(autouse=True)
-def _fence(request: pytest.FixtureRequest):
+def _fence(request: pytest.FixtureRequest) -> Iterator[None]:
     root = manifest().get("root")
     target = request.node.stash_check[1]
     if not root:

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pytest
@@ -21,10 +21,13 @@ import pytest
 from ee449.grading.checks.building import build
 from ee449.grading.checks.protocol import Diagnosis, record_name
 
+if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandbox's checks
+    from torch import nn
+
 _MANIFEST: dict | None = None
 _LOADED: dict[str, tuple[Callable[..., object] | None, str | None]] = {}
 _LOAD_BLOCKED: set[str] = set()  # targets whose definition tried to write outside (bwrap refused it)
-_MODELS: dict[str, object] = {}
+_MODELS: dict[str, nn.Module] = {}
 HUNG: set[str] = set()  # targets that ran out of time in this process
 
 
@@ -164,7 +167,7 @@ def input_shape() -> tuple[int, int, int]:
     return (int(shape[0]), int(shape[1]), int(shape[2]))
 
 
-def build_model(key: str, request: pytest.FixtureRequest | None = None):
+def build_model(key: str, request: pytest.FixtureRequest | None = None) -> nn.Module:
     """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
     if key in _MODELS:
         return _MODELS[key]
