@@ -27,7 +27,7 @@ test: $(VENV)/.installed
 # The rest of what runs without a GPU: the slow tests, then the GPU experiments' code at tiny
 # settings on the CPU (tests/integration/test_gpu_experiments.py, conftest's --gpu-on-cpu).
 test-slow: $(VENV)/.installed
-	$(BIN)/pytest -m "slow and not gpu" -n 2 --dist loadgroup
+	$(BIN)/pytest -m "slow and not gpu" -n 2 --dist loadgroup --durations=25
 	$(BIN)/pytest -m gpu --gpu-on-cpu -n 2 tests/integration/test_gpu_experiments.py
 
 lint: $(VENV)/.installed
