@@ -84,6 +84,8 @@ def test_every_architecture_defect_the_ta_names_is_diagnosed_in_a_sentence(grade
         if item == "conv":
             continue
         failed = [c for c in graded[name].checks if c.id.startswith(f"arch/{item}/") and not c.passed]
+        if any(c.id.endswith("/constructible") for c in failed):  # no model: the others say only that
+            failed = [c for c in failed if c.id.endswith("/constructible")]
         assert failed and all(c.diagnoses for c in failed), [(c.id, c.message[:200]) for c in failed]
 
 
