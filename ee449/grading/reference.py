@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
+from ee449.grading import sandbox
 from ee449.spec import ARCHITECTURES
 
 _LOCK = threading.Lock()
@@ -61,12 +62,23 @@ def reference_models(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, 
                 "OMP_NUM_THREADS": "1",
                 "CUDA_VISIBLE_DEVICES": "",
             }
-            completed = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
-            if completed.returncode != 0:
-                raise RuntimeError(
-                    f"the grader's reference models could not be computed: {completed.stderr[-2000:]}"
-                )
-            _CACHE[input_shape] = json.loads(completed.stdout)
+            process = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                start_new_session=True,  # its own group: Ctrl-C's stop_all kills it (no student code here)
+            )
+            with sandbox.stopped_by_ctrl_c(process):
+                try:
+                    stdout, stderr = process.communicate(timeout=300)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    stdout, stderr = process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(f"the grader's reference models could not be computed: {stderr[-2000:]}")
+            _CACHE[input_shape] = json.loads(stdout)
         return _CACHE[input_shape]
 
 

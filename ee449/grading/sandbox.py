@@ -26,6 +26,7 @@ bwrap command line are `isolation`; reading back what the child wrote is `output
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import resource
@@ -37,7 +38,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ee449.grading.child_io import OUTPUT_BYTES, Drain, disk_used  # noqa: F401 - OUTPUT_BYTES: public here
 from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, python
@@ -183,6 +184,24 @@ def stop_all(stop: threading.Event | None = None) -> None:
         live = list(_LIVE)
     for process in live:
         _kill_group(process)
+
+
+@contextlib.contextmanager
+def stopped_by_ctrl_c(process: subprocess.Popen) -> Iterator[None]:
+    """While inside, `stop_all` kills `process` (started with start_new_session=True) too: a trusted
+    child of the grader's (the reference models) never keeps a Ctrl-C waiting."""
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+    try:
+        if _STOP.is_set():
+            _kill_group(process)
+            raise Interrupted("grading was interrupted")
+        yield
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(process)
+    if _STOP.is_set():
+        raise Interrupted("grading was interrupted")
 
 
 def resume() -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
+from tests.helpers.signals import ctrl_c_reaches_it
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
@@ -38,6 +39,7 @@ def _ee449(*args: str, **kwargs) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,  # the test stops it with Ctrl-C
         **kwargs,
     )
 

@@ -34,6 +34,7 @@ from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions, grade_submission
 from ee449.grading.isolation import ISOLATION_ENV, isolation
 from ee449.grading.report import gradescope_results, scores_csv, summary, write_outputs
+from tests.helpers.signals import ctrl_c_reaches_it
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 sys.path.insert(0, str(FIXTURES))
@@ -338,6 +339,7 @@ def test_ctrl_c_stops_the_grader_and_every_sandboxed_child(tmp_path, mode):
             str(tmp_path / "out"),
         ],
         env=env,
+        preexec_fn=ctrl_c_reaches_it,  # the test stops it with Ctrl-C
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -230,3 +233,24 @@ def test_the_sandbox_imports_its_own_ee449_first_and_never_the_reference(mode, b
     assert lines[-1] == "False"  # the sandbox's ee449.models has no reference `build`
     if mode == "bwrap":  # under the fence the installed package can still be found (README, Safety)
         assert all(line.startswith("refused") for line in lines[:-1]), lines
+
+
+def test_ctrl_c_kills_a_trusted_child_the_grader_is_waiting_on():
+    """The reference models' child (our code) is killed by stop_all like a sandboxed one: a Ctrl-C
+    never waits for it, and the wait ends with Interrupted."""
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+
+    def ctrl_c_soon() -> None:
+        time.sleep(0.5)
+        sandbox.stop_all()
+
+    threading.Thread(target=ctrl_c_soon).start()
+    try:
+        with pytest.raises(sandbox.Interrupted), sandbox.stopped_by_ctrl_c(child):
+            child.wait(timeout=60)
+    finally:
+        sandbox.resume()
+        if child.poll() is None:
+            child.kill()
+    assert child.wait(timeout=10) == -signal.SIGKILL

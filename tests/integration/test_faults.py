@@ -112,7 +112,13 @@ def test_a_second_writer_on_one_out_exits_2_naming_the_first(tmp_path):
         lock = out / LOCK_NAME
         while not (lock.is_file() and lock.read_text().strip()) and time.time() < deadline:
             time.sleep(0.2)
-        second = ee449("part3", *SMALL, "--runs", "1", "--out", str(out))
+        # Held still while the second one tries (a stopped process keeps its lock): on a busy
+        # machine the first could otherwise finish its small runs before the second starts.
+        os.kill(first.pid, signal.SIGSTOP)
+        try:
+            second = ee449("part3", *SMALL, "--runs", "1", "--out", str(out))
+        finally:
+            os.kill(first.pid, signal.SIGCONT)
         assert second.returncode == 2, second.stderr
         assert f"(PID {first.pid})" in second.stderr.strip().splitlines()[-1], second.stderr
         assert first.wait(timeout=300) == 0
