@@ -22,12 +22,12 @@ demo: $(VENV)/.installed
 	$(BIN)/ee449 all --quick --out $(OUT)
 
 test: $(VENV)/.installed
-	$(BIN)/pytest -m "not gpu and not slow" -n 2 --dist loadgroup
+	$(BIN)/pytest -m "not gpu and not slow" -n 2 --dist loadscope
 
 # The rest of what runs without a GPU: the slow tests, then the GPU experiments' code at tiny
 # settings on the CPU (tests/integration/test_gpu_experiments.py, conftest's --gpu-on-cpu).
 test-slow: $(VENV)/.installed
-	$(BIN)/pytest -m "slow and not gpu" -n 2 --dist loadgroup --durations=25
+	$(BIN)/pytest -m "slow and not gpu" -n 2 --dist loadscope --durations=25
 	$(BIN)/pytest -m gpu --gpu-on-cpu -n 2 tests/integration/test_gpu_experiments.py
 
 lint: $(VENV)/.installed

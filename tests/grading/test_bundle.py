@@ -28,9 +28,6 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "submissions"
 PIP = [sys.executable, "-m", "pip"]
 
-# One worker runs the module: its module fixture (graded submissions) is made once.
-pytestmark = pytest.mark.xdist_group("bundle")
-
 
 def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     done = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)

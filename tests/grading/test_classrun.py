@@ -27,9 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
 STUDENTS = {"correct", "dup", "dup.zip", "report", "e7654321", "broken"}
 
-# One worker runs the module: its module fixture (graded submissions) is made once.
-pytestmark = pytest.mark.xdist_group("classrun")
-
 
 def _ee449(*args: str, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -15,7 +15,7 @@ import pytest
 
 from ee449.grading.grade import GradeOptions, GradeResult, grade_submission
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions-graded")]
+pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 CHECK_TIMEOUT = 30.0  # honest code: a generous limit keeps a busy machine from failing it

@@ -27,9 +27,7 @@ NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_fi
 DEDUCTED = "by the rubric's deductions"  # what a check scored by the deduction table says
 CHECK_TIMEOUT = 4.0  # the hostile fixtures each cost one; the largest honest check takes ~0.2 s
 
-# One worker runs the whole module: its module fixture (minutes of grading) is made once, and
-# the other worker runs other tests meanwhile instead of waiting for it.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("graded-fixtures")]
+pytestmark = pytest.mark.slow
 
 
 def _tree_hash(folder: Path) -> str:

@@ -30,9 +30,7 @@ TWINS = {name: info["twin"] for name, info in json.loads((PDFS / "twins.json").r
 WITH_CODE = sorted(name for name, twin in TWINS.items() if twin)
 CHECK_TIMEOUT = 4.0
 
-# One worker runs the whole module: its module fixture (minutes of grading) is made once, and
-# the other worker runs other tests meanwhile instead of waiting for it.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pdf-classroom")]
+pytestmark = pytest.mark.slow
 
 
 def _grade_pdf_class(classroom: Path) -> dict[str, GradeResult]:

@@ -14,9 +14,6 @@ from ee449.grading.rubric import glob_match, load_rubric
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TWINS = json.loads((FIXTURES / "pdf" / "twins.json").read_text())
 
-# One worker runs the module: its module fixture (graded submissions) is made once.
-pytestmark = pytest.mark.xdist_group("rubric-graded")
-
 
 def test_the_default_rubric_scores_every_check_family():
     rubric = load_rubric()

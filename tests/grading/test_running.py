@@ -12,9 +12,6 @@ from torch import nn
 
 from ee449.grading.running import RecordedModel, programs, run_notes, run_student_code
 
-# One worker runs the module: its module fixture (a run of the student's code) is made once.
-pytestmark = pytest.mark.xdist_group("running")
-
 MODELS = '''
 import torch
 from torch import nn

@@ -46,7 +46,7 @@ NAMES = sorted(
 CHECK_TIMEOUT = 4.0
 SECRET_ENV = "EE449_GRADER_SECRET"
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile-port")]
+pytestmark = pytest.mark.slow
 
 
 def _expected(name: str, mode: str) -> dict:

@@ -40,9 +40,6 @@ HIDING = {
     ],
 }
 
-# One worker runs the module: its module fixture (graded submissions) is made once.
-pytestmark = pytest.mark.xdist_group("selfcheck")
-
 
 def _fixture_function(name: str, function: str = "my_conv2d"):
     """`function` (and its helpers) from a fixture's hw1.py, without running the script's training code."""

@@ -17,9 +17,7 @@ import pytest
 from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions
 
-# One worker runs the whole module: its module fixture (minutes of grading) is made once, and
-# the other worker runs other tests meanwhile instead of waiting for it.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("structural-mutants")]
+pytestmark = pytest.mark.slow
 
 CORRECT = (
     Path(__file__).resolve().parents[2] / "fixtures" / "submissions" / "correct" / "hw1.py"

@@ -19,9 +19,7 @@ from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions
 from ee449.grading.items import item_scores
 
-# One worker runs the whole module: its module fixture (minutes of grading) is made once, and
-# the other worker runs other tests meanwhile instead of waiting for it.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ta-readings")]
+pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 READINGS = {p.parent.name: json.loads(p.read_text()) for p in sorted(FIXTURES.glob("ta_*/ta_reading.json"))}

@@ -26,9 +26,7 @@ CALLS = {  # what each fixture's own code calls, as the notes must show it
     "run_crash_early": "ConvNet([(16, 3), 'relu', (8, 5), 'relu', 'pool', (16, 7), 'pool'], 144) at hw1.py, line 44",
 }
 
-# One worker runs the whole module: its module fixture (minutes of grading) is made once, and
-# the other worker runs other tests meanwhile instead of waiting for it.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("models-found-by-running")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
