@@ -16,13 +16,14 @@ from typing import Iterator
 
 from ee449.grading.folding import FOLD_FAILED, CallSite, Value, render
 from ee449.grading.naming import match_target
+from ee449.spec import INPUT_SHAPE
 
 MAX_GUESSES = 8
 HIDDEN_SIZES = (32, 64)  # mlp_1's hidden layer; mlp_2's two
 # The graded edition's image (C, H, W) that the guesses size models for: set per grading (each
 # grading of a class runs in its own thread, and a context variable is per thread).
 _IMAGE: contextvars.ContextVar[tuple[int, int, int]] = contextvars.ContextVar(
-    "graded_image", default=(1, 32, 32)
+    "graded_image", default=INPUT_SHAPE
 )
 
 
@@ -38,8 +39,8 @@ def graded_image(shape: tuple[int, int, int]) -> Iterator[None]:
 
 def _sizes() -> tuple[int, int, int]:
     """(features, channels, side) of the graded image: (1024, 1, 32) for 2023."""
-    channels, side, _ = _IMAGE.get()
-    return math.prod(_IMAGE.get()), channels, side
+    image = _IMAGE.get()
+    return math.prod(image), image[0], image[1]
 
 
 _FACTORY_WORDS = (

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Sequence
 
 from ee449.grading import sandbox
-from ee449.spec import ARCHITECTURES
+from ee449.spec import ARCHITECTURES, INPUT_SHAPE
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[int, ...], dict[str, dict]] = {}  # image shape -> the references at that shape
-DEFAULT_SHAPE = (1, 32, 32)
+DEFAULT_SHAPE: tuple[int, ...] = INPUT_SHAPE  # the default edition's image
 
 
 def compute(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, dict]:

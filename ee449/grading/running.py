@@ -19,6 +19,7 @@ from ee449.grading import sandbox, sources
 from ee449.grading.isolation import Isolation, Mounts, python
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.run_records import Layer, RecordedModel, Run, parse_records
+from ee449.spec import INPUT_SHAPE
 
 __all__ = ["Layer", "RecordedModel", "Run", "parse_records", "programs", "run_notes", "run_student_code"]
 
@@ -67,7 +68,7 @@ def programs(work: Path) -> list[dict]:
 
 
 def run_student_code(
-    work: Path, memory_mb: int, mode: Isolation | None = None, input_shape: tuple[int, ...] = (1, 32, 32)
+    work: Path, memory_mb: int, mode: Isolation | None = None, input_shape: tuple[int, ...] = INPUT_SHAPE
 ) -> Run:
     """Run the submission's entry points (copied: `work` is never written) and read back their models.
 

@@ -11,8 +11,11 @@ import torch
 
 from ee449.grading import judge, judge_conv
 from ee449.grading.diagnose import _cross_correlate
+from ee449.grading.grade import verdicts
 from ee449.grading.output_folder import OutputFolder
+from ee449.grading.progress_log import Outcome
 from ee449.grading.records import Context, load_record, record_name
+from ee449.spec import PART3_KEYS
 
 
 def _write(folder, check_id: str, values: dict, arrays: dict | None = None) -> None:
@@ -102,8 +105,6 @@ def test_the_check_list_comes_from_the_manifest():
 
 
 def test_a_failure_the_sandbox_reported_keeps_its_words_but_not_a_price(records):
-    from ee449.grading.grade import verdicts
-    from ee449.grading.progress_log import Outcome
 
     root, _ = records
     forged = [["missing_bias", "a cheap defect the student's code claimed for itself"]]
@@ -113,8 +114,6 @@ def test_a_failure_the_sandbox_reported_keeps_its_words_but_not_a_price(records)
 
 
 def test_a_model_taken_from_ee449_fails_every_check_with_the_graders_own_sentence(records):
-    from ee449.grading.grade import verdicts
-    from ee449.grading.progress_log import Outcome
 
     root, _ = records
     why = "your mlp_1 imports ee449.models (hw1.py, line 3): ee449 is the grader's reference"
@@ -128,7 +127,6 @@ def test_a_model_taken_from_ee449_fails_every_check_with_the_graders_own_sentenc
 
 
 def test_an_accuracy_curve_of_nan_is_said_as_not_finite_not_as_a_unit_mix(records):
-    from ee449.spec import PART3_KEYS
 
     root, folder = records
     slot = {"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1", "file": "mlp_1.json"}
@@ -147,7 +145,6 @@ def test_an_accuracy_curve_of_nan_is_said_as_not_finite_not_as_a_unit_mix(record
 @pytest.mark.parametrize(("year", "passes"), [(2024, True), (2023, False)])
 def test_curve_lengths_are_judged_on_the_graded_editions_training_set(records, year, passes):
     """1,620 points in 15 epochs: Fashion-MNIST's 54,000 training images (2024), no CIFAR-10 run's."""
-    from ee449.spec import PART3_KEYS
 
     root, folder = records
     slot = {"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1", "file": "mlp_1.json"}

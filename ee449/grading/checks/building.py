@@ -12,6 +12,8 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ee449.spec import INPUT_SHAPE
+
 if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandbox's checks
     from torch import nn
 
@@ -65,7 +67,7 @@ def _torch_object(path: str, call: bool) -> object:
 
 
 def build(
-    target: object, constructions: list[dict], name: str, input_shape: tuple[int, ...] = (1, 32, 32)
+    target: object, constructions: list[dict], name: str, input_shape: tuple[int, ...] = INPUT_SHAPE
 ) -> tuple[Built | None, list[str]]:
     """The model built by the first working construction, and one line per construction that failed.
 

@@ -20,6 +20,7 @@ import pytest
 
 from ee449.grading.checks.building import build
 from ee449.grading.checks.protocol import Diagnosis, record_name
+from ee449.spec import INPUT_SHAPE
 
 if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandbox's checks
     from torch import nn
@@ -163,7 +164,7 @@ def built_as(key: str) -> str:
 
 def input_shape() -> tuple[int, int, int]:
     """The graded edition's image (C, H, W) that the homework's models take (2023: 1 x 32 x 32)."""
-    shape = manifest().get("input_shape", [1, 32, 32])
+    shape = manifest().get("input_shape", INPUT_SHAPE)
     return (int(shape[0]), int(shape[1]), int(shape[2]))
 
 
