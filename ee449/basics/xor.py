@@ -24,14 +24,35 @@ from typing import Callable
 
 import numpy as np
 
+from ee449.basics.xor_data import (  # the course's data helper and the functions the homework gives
+    XOR_CORNERS,
+    XOR_LABELS,
+    XorConfig,
+    part1CreateDataset,
+    relu,
+    sigmoid,
+    squared_error,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "XOR_CORNERS",
+    "XOR_LABELS",
+    "XorConfig",
+    "XorRun",
+    "part1CreateDataset",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+    "squared_error",
+    "tanh",
+    "tanh_derivative",
+    "train_xor",
+]
+
 # -- the activations (1.1): each function, its derivative at x, and that derivative from f(x) -----------
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + e^-x), computed without overflow for large |x|."""
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def sigmoid_derivative(x: np.ndarray) -> np.ndarray:
@@ -47,10 +68,6 @@ def tanh(x: np.ndarray) -> np.ndarray:
 def tanh_derivative(x: np.ndarray) -> np.ndarray:
     """d/dx tanh(x) = 1 - tanh(x)^2."""
     return 1.0 - np.tanh(np.asarray(x, dtype=np.float64)) ** 2
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(np.asarray(x, dtype=np.float64), 0.0)
 
 
 def relu_derivative(x: np.ndarray) -> np.ndarray:
@@ -149,55 +166,7 @@ class MLP:
         self.bias_hidden += learning_rate * hidden_delta.sum(axis=0, keepdims=True)
 
 
-def squared_error(output: np.ndarray, targets: np.ndarray) -> float:
-    """E = 1/2 * sum (targets - output)^2: what `backward` descends."""
-    return 0.5 * float(
-        np.sum((np.asarray(targets, dtype=np.float64).reshape(np.shape(output)) - output) ** 2)
-    )
-
-
 # -- the data and the experiment ---------------------------------------------------------------------
-
-XOR_CORNERS = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])  # two per class, in class order
-XOR_LABELS = np.array([0, 0, 1, 1])  # one diagonal is class 0, the other class 1
-
-
-def part1CreateDataset(  # noqa: N802 - the course helper's name
-    train_samples: int = 1000, val_samples: int = 100, std: float = 0.4, seed: int | None = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(X_train [N, 2], y_train [N, 1], X_val [M, 2], y_val [M, 1]): Gaussian blobs around (+-1, +-1).
-
-    Each point picks one of the four corners (equal shares, then shuffled) and adds normal noise
-    of standard deviation `std`; its label is the corner's (XOR of the signs). `seed` makes it
-    reproducible (None: fresh entropy, as the course's helper).
-    """
-    if std < 0:
-        raise ValueError(f"std must be >= 0, got {std!r}")
-    rng = np.random.default_rng(seed)
-    return (*_blobs(train_samples, std, rng), *_blobs(val_samples, std, rng))
-
-
-def _blobs(n: int, std: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"sample counts must be positive integers, got {n!r}")
-    corner = rng.permutation(np.arange(n) % 4)
-    points = XOR_CORNERS[corner] + std * rng.standard_normal((n, 2))
-    return points, XOR_LABELS[corner].reshape(n, 1).astype(np.float64)
-
-
-@dataclass(frozen=True)
-class XorConfig:
-    """The homework's suggested settings for 1.2."""
-
-    hidden_size: int = 4
-    learning_rate: float = 0.001
-    epochs: int = 10_000
-    report_every: int = 1_000  # a loss printed every 1,000 epochs
-    train_samples: int = 1_000
-    val_samples: int = 100
-    std: float = 0.4
-    data_seed: int = 0
-    init_seed: int = 0
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
     ee449 check hw1/                 # your folder, .zip, notebook or PDF report
     ee449 check hw1_name_e1234567.pdf --rubric course_rubric.json
+    ee449 check hw1/ --homework 2025  # this year's edition (or set EE449_HOMEWORK=2025)
 
 The same grading as `ee449 grade` (sandbox, checks, messages); only the checks the rubric makes
 visible are shown, the others counted. Writes nothing. Exit status 0 whatever the score.
@@ -14,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ee449.cli.experiment_options import add_homework_argument, graded_edition
 from ee449.grading import grade
 from ee449.grading.rubric import load_rubric
 from ee449.grading.selfcheck import student_view
@@ -28,12 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the course's rubric file or preset (default: the shipped one)",
     )
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per check (default: 20)")
+    add_homework_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.submission.exists():
         raise ValueError(f"{args.submission} does not exist")
-    options = grade.GradeOptions(rubric=load_rubric(args.rubric), check_timeout=args.timeout)
+    options = grade.GradeOptions(
+        rubric=load_rubric(args.rubric), check_timeout=args.timeout, homework=graded_edition(args.homework)
+    )
     submission, staged = args.submission, None
     if submission.is_file() and submission.suffix.lower() in {".ipynb", ".py"}:
         # One code file: graded as a folder holding it, as it would be inside a submission.

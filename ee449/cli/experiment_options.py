@@ -52,7 +52,7 @@ def add_homework_argument(parser: argparse.ArgumentParser | argparse._ArgumentGr
 def graded_edition(given: str | None) -> int:
     """The edition `ee449 grade` grades: --homework, else $EE449_HOMEWORK, else 2023 (an unknown year is
     refused naming those there are). Its images size the models' checks and its training set the
-    result files'; the 2024 / 2025 Part 1 (the XOR network) has no automatic checks yet."""
+    result files'; its Part 1 decides whether the XOR network (2024 / 2025) is graded."""
     return requested_year(given)
 
 

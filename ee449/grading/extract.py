@@ -23,6 +23,7 @@ from ee449.grading.static import adam_learning_rates
 from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
+XOR_TARGET = "xor_mlp"  # Part 1 of 2024 / 2025: the NumPy XOR network's class (judge_xor.TARGET)
 
 
 def target_keys() -> tuple[str, ...]:
@@ -253,8 +254,27 @@ def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_
     return "\n".join(lines)
 
 
+def xor_class(files: dict[str, ast.Module]) -> tuple[str, str] | None:
+    """(file, name) of the student's XOR network: a top-level class defining both `forward` and
+    `backward` (the skeleton's methods) that is no torch module; one named MLP first, then file order."""
+    found = []
+    for rel, tree in files.items():
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            methods = {item.name for item in node.body if isinstance(item, ast.FunctionDef)}
+            bases = {ast.unparse(base).rpartition(".")[2] for base in node.bases}
+            if {"forward", "backward"} <= methods and "Module" not in bases:
+                found.append((rel, node.name))
+    named = [f for f in found if f[1].casefold() == "mlp"]
+    return (named or found)[0] if found else None
+
+
 def extract(
-    folder: str | Path, out_dir: str | Path, ran: dict[str, run_matching.RunMatch] | None = None
+    folder: str | Path,
+    out_dir: str | Path,
+    ran: dict[str, run_matching.RunMatch] | None = None,
+    xor: bool = False,
 ) -> Extraction:
     """Find every target in `folder`'s .py files and notebooks and write one module per target into `out_dir`.
 
@@ -262,7 +282,8 @@ def extract(
     the best claim of `construct.find_claims` (a definition the student's code uses first), with
     the constructions the sandbox tries. Returns what was found, where, and which files could not
     be parsed or were skipped. `ran`: the models running the student's code made
-    (`run_matching.match`), each put first among its architecture's claims.
+    (`run_matching.match`), each put first among its architecture's claims. `xor`: the edition's
+    Part 1 is the NumPy XOR network, whose class is looked for too (`xor_class`).
     """
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
@@ -318,6 +339,12 @@ def extract(
                 conv = write_or_note(CONV_TARGET, rel, name, node)
                 if conv is not None:
                     extraction.found[CONV_TARGET] = conv
+    chosen = xor_class({rel: parsed.tree for rel, parsed in files.items()}) if xor else None
+    if chosen is not None:
+        rel, name = chosen
+        network = write_or_note(XOR_TARGET, rel, name, files[rel].table[name])
+        if network is not None:
+            extraction.found[XOR_TARGET] = network
     parsed_files = [
         construct.ParsedFile(rel, f.tree, f.table, functools.partial(where, rel)) for rel, f in files.items()
     ]

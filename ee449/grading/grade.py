@@ -137,7 +137,12 @@ def grade_submission(
                 raise
             run = ran.result() if ran is not None else None
         with graded_image(options.input_shape):  # the guessed constructions size models for this edition
-            found = extract.extract(work, root / "extracted", run_matching.match(run.models) if run else None)
+            found = extract.extract(
+                work,
+                root / "extracted",
+                run_matching.match(run.models) if run else None,
+                xor=edition(options.homework).part1 == "xor",
+            )
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         manifest = {
             **found.to_json(),
@@ -149,6 +154,7 @@ def grade_submission(
             "course_data": str(Path(options.course_data).resolve()) if options.course_data else None,
             "homework": options.homework,
             "input_shape": list(options.input_shape),
+            "part1": edition(options.homework).part1,
         }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
@@ -252,8 +258,9 @@ def edition_notes(options: GradeOptions) -> list[str]:
     notes = [f"graded as the {graded.year} edition: {graded.summary}"]
     if graded.part1 == "xor":
         notes.append(
-            f"Part 1 of {graded.year} (the NumPy XOR network) has no automatic checks yet: "
-            "read it in the student's report"
+            f"Part 1 of {graded.year} (the NumPy XOR network) is graded by running your MLP class "
+            "(forward, one backward step, the derivatives, the homework's training); its plots and "
+            "answers are read in your report"
         )
     return notes
 

@@ -9,7 +9,8 @@ with references computed where no student code runs: the convolution in NumPy
 record is missing or malformed fails. Nothing the sandbox says about passing is believed.
 
 Here: which checks run and the dispatch. Reading records is `records`; the verdicts are
-`judge_conv` (my_conv2d), `judge_arch` (the architectures) and `judge_results` (result files).
+`judge_conv` (my_conv2d), `judge_arch` (the architectures), `judge_results` (result files) and
+`judge_xor` (Part 1 of 2024 / 2025).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from ee449.grading.checks.rules import KEYS
 from ee449.grading.judge_arch import ARCH_VERDICTS
 from ee449.grading.judge_conv import CASES, conv_verdict
 from ee449.grading.judge_results import results_verdict
+from ee449.grading.judge_xor import CHECKS as XOR_CHECKS
+from ee449.grading.judge_xor import TARGET as XOR_TARGET
+from ee449.grading.judge_xor import xor_verdict
 from ee449.grading.records import Context, Malformed, Record, Verdict
 from ee449.grading.runner import Outcome
 
@@ -29,6 +33,8 @@ def expected_checks(manifest: dict) -> list[tuple[str, str]]:
     checks += [("conv/inputs_unmodified", "my_conv2d")]
     if manifest.get("course_data"):
         checks.append(("conv/course_samples", "my_conv2d"))
+    if manifest.get("part1") == "xor":  # 2024 / 2025: the NumPy XOR network
+        checks += [(f"xor/{check}", XOR_TARGET) for check in XOR_CHECKS]
     keys = manifest.get("arch_keys", [])
     for check in ("constructible", "output_shape", "parameter_count", "layers"):
         checks += [(f"arch/{key}/{check}", key) for key in keys]
@@ -81,4 +87,6 @@ def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
     if group == "results":
         slot, _, check = rest.rpartition("/")
         return results_verdict(check, slot, record, context)
+    if group == "xor":
+        return xor_verdict(rest, record)
     raise Malformed(f"unknown check {check_id}")

@@ -23,7 +23,7 @@ from ee449.grading import parsing
 
 PACKAGE = "ee449"
 # The modules whose definitions are the homework's answers (relative to the package folder).
-REFERENCE_MODULES = ("basics/conv.py", "models/networks.py", "models/stacked.py")
+REFERENCE_MODULES = ("basics/conv.py", "basics/xor.py", "models/networks.py", "models/stacked.py")
 MIN_STATEMENTS = 3  # a body shorter than this (`return x`) says nothing about where it came from
 
 

@@ -27,6 +27,9 @@ SANDBOX_MODULES = (
     "grading/batch_views.py",
     "grading/edition_fit.py",  # which edition's input a student's model takes
     "grading/peek.py",
+    "basics/xor_data.py",  # Part 1 of 2024 / 2025: the course's XOR data helper (not the reference MLP)
+    "grading/xor_behaviour.py",
+    "grading/xor_defects.py",
     *(f"grading/checks/{path.name}" for path in sorted((PACKAGE / "grading" / "checks").glob("*.py"))),
 )
 # From ee449/models/networks.py, only these (no `build`, no `HomeworkNet`: the reference models).
@@ -59,6 +62,10 @@ def build_lib(folder: Path) -> Path:
         destination = folder / "ee449" / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PACKAGE / relative, destination)
+    # basics' own __init__ only documents; an empty one keeps the reference conv and MLP out of reach.
+    (folder / "ee449" / "basics" / "__init__.py").write_text(
+        '"""The sandbox\'s ee449.basics: xor_data only."""\n'
+    )
     models = folder / "ee449" / "models" / "__init__.py"
     models.parent.mkdir(parents=True, exist_ok=True)
     models.write_text(models_helpers_source(), encoding="utf-8")

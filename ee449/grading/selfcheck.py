@@ -5,8 +5,9 @@ sandbox, same checks, same messages and diagnoses) and shows only the checks the
 visible; hidden ones (and those released after the deadline) are counted, never named, and the
 operator's notes (how the sandbox isolates code) are left out.
 
-`ee449.check("conv", my_conv2d)` / `ee449.check("cnn_3", model)` does the same from inside a
-notebook for one function or model: it runs them in the notebook's own process (the student's
+`ee449.check("conv", my_conv2d)` / `ee449.check("cnn_3", model)` / `ee449.check("xor", MLP)` (2024 /
+2025) does the same from inside a notebook for one function, model or class, for the edition
+`homework=` names (else $EE449_HOMEWORK, else 2023): it runs them in the notebook's own process (the student's
 code already runs there) and judges what they give with the grader's verdict functions, so the
 messages are the grader's. The grader's conv reference is used for the verdict only; what is
 printed is the grader's message, which names one differing entry at most, never an array.
@@ -14,13 +15,15 @@ printed is the grader's message, which names one differing entry at most, never 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import partial
 from typing import Any, Callable
 
 import numpy as np
 
-from ee449.grading import judge, judge_conv, reference
+from ee449.editions import edition, requested_year
+from ee449.grading import judge, judge_conv, judge_xor, reference
 from ee449.grading.grade import CheckResult, GradeResult
 from ee449.grading.records import Context, Record
 from ee449.grading.report import summary
@@ -79,10 +82,26 @@ def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
     return records
 
 
-def _arch_records(key: str, model: Any) -> dict[str, Record | str]:
+def _xor_records(network: Callable[..., object]) -> dict[str, Record | str]:
+    """What the sandbox's XOR checks record (`checks.check_xor`), measured here on the class `network`."""
+    from ee449.grading import xor_behaviour
+
+    measures = {
+        "forward": xor_behaviour.measure_forward,
+        "descent": xor_behaviour.measure_descent,
+        "derivatives": xor_behaviour.measure_derivatives,
+        "training": xor_behaviour.measure_training,
+    }
+    return {
+        f"xor/{check}": _recorded(partial(lambda m: Record(m(network)), m)) for check, m in measures.items()
+    }
+
+
+def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Record | str]:
     """What the sandbox's architecture checks record (`checks.check_architectures`), from `model`."""
     import torch
 
+    from ee449.grading.edition_fit import fitting_editions
     from ee449.grading.layers import trace_layers
     from ee449.models import count_parameters
 
@@ -92,23 +111,25 @@ def _arch_records(key: str, model: Any) -> dict[str, Record | str]:
     for n in (1, 7, 50):
         try:
             with torch.no_grad():
-                shapes[str(n)] = [int(d) for d in model(torch.randn(n, 1, 32, 32)).shape]
+                shapes[str(n)] = [int(d) for d in model(torch.randn(n, *shape)).shape]
         except Exception as error:  # noqa: BLE001 - the student's forward failed: the verdict says why
             shapes[str(n)] = f"{type(error).__name__}: {error}"[:500]
     try:
         with torch.no_grad():
-            flat = tuple(model(torch.zeros(7, 1024)).shape) == (7, 10)
+            flat = tuple(model(torch.zeros(7, math.prod(shape))).shape) == (7, 10)
     except Exception:  # noqa: BLE001 - it does not take flat input
         flat = False
     layers: list[str] | None = None
     traced = ""
     try:
-        layers = [str(e) for e in trace_layers(model, torch.zeros(50, 1, 32, 32))]
+        layers = [str(e) for e in trace_layers(model, torch.zeros(50, *shape))]
     except Exception as failure:  # noqa: BLE001 - the verdict reports it
         traced = f"{type(failure).__name__}: {failure}"[:500]
     return {
         f"arch/{key}/constructible": Record({"how": how}),
-        f"arch/{key}/output_shape": Record({"shapes": shapes, "takes_flat_input": flat, "how": how}),
+        f"arch/{key}/output_shape": Record(
+            {"shapes": shapes, "takes_flat_input": flat, "how": how, "fits_editions": fitting_editions(model)}
+        ),
         f"arch/{key}/parameter_count": Record({"count": int(count_parameters(model)), "how": how}),
         f"arch/{key}/layers": Record({"layers": layers, "error": traced, "how": how}),
     }
@@ -118,18 +139,33 @@ def _record_or_none(found: Record | str | None) -> Record | None:
     return found if isinstance(found, Record) else None
 
 
-def check_one(part: str, target: object, rubric: Rubric | None = None) -> GradeResult:
-    """The visible verdicts on one function (`"conv"`) or model (an architecture name), run in this process."""
+def check_one(
+    part: str, target: object, rubric: Rubric | None = None, homework: int | None = None
+) -> GradeResult:
+    """The visible verdicts on one function (`"conv"`), model (an architecture name) or, in the editions
+    whose Part 1 is the NumPy XOR network, its class (`"xor"`), run in this process, for `homework`'s
+    edition (None: $EE449_HOMEWORK, else 2023)."""
     rubric = rubric or load_rubric()
+    graded = edition(requested_year(homework))
+    shape = graded.input_shape
     if part == "conv":
         records, name = _conv_records(target), "my_conv2d"  # type: ignore[arg-type]
+    elif part == "xor" and graded.part1 == "xor":
+        records, name = _xor_records(target), judge_xor.TARGET  # type: ignore[arg-type]
     elif part in ARCHITECTURES or part.endswith("_sigmoid") and part[: -len("_sigmoid")] in ARCHITECTURES:
         model = target() if isinstance(target, type) else target  # a class with defaults, or a built model
-        records, name = _arch_records(part, model), part
+        records, name = _arch_records(part, model, shape), part
     else:
-        raise ValueError(f"ee449.check: part {part!r} is not 'conv' or one of {', '.join(ARCHITECTURES)}")
-    manifest = {"found": {part if part != "conv" else "my_conv2d": {"name": name}}}
-    context = Context(manifest, reference.reference_models, lambda i: _record_or_none(records.get(i)))
+        xor = ", 'xor'" if graded.part1 == "xor" else ""
+        raise ValueError(
+            f"ee449.check: part {part!r} is not 'conv'{xor} or one of {', '.join(ARCHITECTURES)} "
+            f"(the {graded.year} edition)"
+        )
+    key = {"conv": "my_conv2d", "xor": judge_xor.TARGET}.get(part, part)
+    manifest = {"found": {key: {"name": name}}, "homework": graded.year, "input_shape": list(shape)}
+    context = Context(
+        manifest, lambda: reference.reference_models(shape), lambda i: _record_or_none(records.get(i))
+    )
     outcomes = [
         judge.judge(check_id, name, record, context)
         if isinstance(record, Record)
@@ -155,8 +191,10 @@ def check_one(part: str, target: object, rubric: Rubric | None = None) -> GradeR
     return GradeResult(f"ee449.check({part!r})", checks, 0.0)
 
 
-def check_in_notebook(part: str, target: object, rubric: Rubric | None = None) -> bool:
+def check_in_notebook(
+    part: str, target: object, rubric: Rubric | None = None, homework: int | None = None
+) -> bool:
     """Print what the grader says on `part`'s visible checks; True when every one of them passes."""
-    result = check_one(part, target, rubric)
+    result = check_one(part, target, rubric, homework)
     print(student_view(result))
     return all(c.passed for c in result.checks if c.visibility == SHOWN)

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ee449.basics.xor import relu, sigmoid, squared_error
+from ee449.basics.xor_data import relu, sigmoid, squared_error
 
 SKELETON = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
 
@@ -26,16 +26,6 @@ FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tanh": np.tanh,
     "relu": relu,
     "identity": lambda z: z,
-}
-
-
-DEFECTS = {
-    "sign": "Your update has the wrong sign: it adds the gradient of the error instead of subtracting it "
-    "(with output_error = targets - output, the weights take += learning_rate * ...).",
-    "preactivation_derivative": "Your derivative is applied to the pre-activation (x @ W + b) where it expects the "
-    "activation's output: sigmoid_derivative(s) = s * (1 - s) takes s = sigmoid(z), so pass the stored outputs.",
-    "hidden_from_output_error": "Your hidden error is computed from the output error instead of the output delta: "
-    "hidden_error = output_delta @ weights_hidden_output.T, not output_error @ ...",
 }
 
 

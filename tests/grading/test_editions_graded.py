@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from ee449.cli import main
 from ee449.grading.grade import GradeOptions, GradeResult, grade_submission
+from ee449.grading.report import check_output
 
 pytestmark = pytest.mark.slow
 
@@ -21,8 +23,14 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 CHECK_TIMEOUT = 30.0  # honest code: a generous limit keeps a busy machine from failing it
 
 
+_GRADED: dict[tuple[str, int], GradeResult] = {}  # each (fixture, edition) graded once in this module
+
+
 def _grade(name: str, year: int) -> GradeResult:
-    return grade_submission(FIXTURES / name, GradeOptions(check_timeout=CHECK_TIMEOUT, homework=year), name)
+    if (name, year) not in _GRADED:
+        options = GradeOptions(check_timeout=CHECK_TIMEOUT, homework=year)
+        _GRADED[name, year] = grade_submission(FIXTURES / name, options, name)
+    return _GRADED[name, year]
 
 
 @pytest.mark.parametrize(("name", "year"), [("edition_2024", 2024), ("edition_2025", 2025)])
@@ -36,7 +44,25 @@ def test_a_correct_submission_of_an_edition_gets_full_marks_on_code_when_that_ed
     assert not failed, failed
     assert result.score == result.max_score > 0
     assert any(f"graded as the {year} edition" in note for note in result.notes), result.notes
-    assert any("Part 1" in note and "no automatic checks" in note for note in result.notes), result.notes
+    xor = {c.id: c for c in result.checks if c.id.startswith("xor/")}
+    assert sorted(xor) == ["xor/derivatives", "xor/descent", "xor/forward", "xor/training"]
+    assert all(c.max_points > 0 for c in xor.values())  # Part 1 is scored in the editions that have it
+    if name == "edition_2025":  # its backward averages the error (1/N): a correct step at another scale
+        assert "averages the error over the batch" in xor["xor/training"].message
+
+
+def test_the_xor_networks_defects_are_named_and_cost_only_their_part():
+    """The TA's reading of edition_2025_defects (its part1.py takes the derivatives at the pre-activations;
+    hw1.py has an extra ReLU in mlp_2 and in cnn_3): no descent and no training points for Part 1, the
+    defect named; a point off each of the two models; everything else full marks."""
+    result = _grade("edition_2025_defects", 2025)
+    by_id = {c.id: c for c in result.checks}
+    failed = sorted(c.id for c in result.checks if not c.passed and not c.id.startswith("results/"))
+    assert failed == ["arch/cnn_3/layers", "arch/mlp_2/layers", "xor/descent", "xor/training"], failed
+    assert [code for code, _ in by_id["xor/descent"].diagnoses] == ["preactivation_derivative"]
+    assert by_id["xor/forward"].passed and by_id["xor/derivatives"].passed
+    lost = {c.id: c.max_points - c.points for c in result.checks if c.points < c.max_points}
+    assert lost == {"xor/descent": 4, "xor/training": 2, "arch/mlp_2/layers": 1, "arch/cnn_3/layers": 1}, lost
 
 
 def test_a_2024_submission_graded_by_a_2023_course_is_told_each_model_fits_2024():
@@ -50,3 +76,29 @@ def test_a_2024_submission_graded_by_a_2023_course_is_told_each_model_fits_2024(
         assert not shape.passed
         said = [sentence for code, sentence in shape.diagnoses if code == "other_edition"]
         assert said and "1 x 28 x 28" in said[0] and "2024" in said[0], (key, shape.diagnoses)
+
+
+def test_the_students_check_of_an_edition_says_what_its_grading_says(capsys):
+    """`ee449 check --homework 2025` prints each visible check's verdict as `ee449 grade --homework 2025`
+    gives it (the defects fixture: its failed checks and their sentences)."""
+    assert (
+        main(
+            [
+                "check",
+                "--homework",
+                "2025",
+                "--timeout",
+                str(CHECK_TIMEOUT),
+                str(FIXTURES / "edition_2025_defects"),
+            ]
+        )
+        == 0
+    )
+    shown = capsys.readouterr().out
+    graded = _grade("edition_2025_defects", 2025)
+    assert f"{graded.score:g} / {graded.max_score:g} points" in shown, shown[:300]
+    for check in graded.checks:
+        if not check.passed and check.max_points:
+            assert check.id in shown and all(line in shown for line in check_output(check).splitlines()), (
+                check.id
+            )

@@ -107,6 +107,13 @@ def test_each_fixture_fails_exactly_its_expected_checks_with_its_diagnoses(grade
         assert (result.score, result.max_score) == (want["score"], want["max_score"])
 
 
+def test_a_2023_grading_never_looks_for_part_1s_xor_network(graded):
+    """Part 1 of 2023 is on paper: edition_2025 holds an XOR MLP class (part1.py), and no submission
+    graded as 2023 (the default) gets an xor check (the maximum stays 2023's)."""
+    assert (FIXTURES / "edition_2025" / "part1.py").is_file()
+    assert not [c.id for r in graded[0].values() for c in r.checks if c.id.startswith("xor/")]
+
+
 def test_the_correct_submission_scores_full_marks_folder_or_zip(graded):
     for student in ("correct", "correct_zipped"):
         result = graded[0][student]

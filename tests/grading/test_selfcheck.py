@@ -84,6 +84,34 @@ def test_the_notebook_check_of_a_model_passes_the_reference_and_names_a_missing_
 def test_an_unknown_part_is_refused_with_the_valid_ones():
     with pytest.raises(ValueError, match="'conv' or one of mlp_1"):
         check_one("cnn_9", object())
+    with pytest.raises(ValueError, match="the 2023 edition"):  # Part 1 of 2023 is on paper: no XOR network
+        check_one("xor", object())
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_the_notebook_check_of_a_model_follows_the_edition_it_is_told(year):
+    """A model built for the edition's images passes that edition's checks and fails 2023's, named."""
+    shape = {2024: (1, 28, 28), 2025: (3, 32, 32)}[year]
+    model = build("cnn_4", "relu", input_shape=shape)
+    assert all(c.passed for c in check_one("cnn_4", model, homework=year).checks)
+    as_2023 = {c.id: c for c in check_one("cnn_4", model).checks}
+    assert not as_2023["arch/cnn_4/output_shape"].passed
+    said = [s for code, s in as_2023["arch/cnn_4/output_shape"].diagnoses if code == "other_edition"]
+    assert said and str(year) in said[0], as_2023["arch/cnn_4/output_shape"].diagnoses
+
+
+@pytest.mark.slow  # trains the class as the homework sets it (10,000 epochs, seconds)
+@pytest.mark.parametrize(
+    ("name", "failed"), [("correct_skeleton", []), ("defect_sign", ["xor/descent", "xor/training"])]
+)
+def test_the_notebook_check_of_the_xor_network_gives_the_graders_verdicts(name, failed):
+    """Measured and judged in the notebook's process as the sandbox measures and the grader judges:
+    the TA's readings of fixtures/xor (the comment at each file's top)."""
+    namespace: dict = {}
+    exec(compile((REPO / "fixtures" / "xor" / f"{name}.py").read_text(), name, "exec"), namespace)  # ours
+    result = check_one("xor", namespace["MLP"], homework=2024)
+    assert sorted(c.id for c in result.checks if not c.passed) == failed
+    assert [c.id for c in result.checks] == ["xor/forward", "xor/descent", "xor/derivatives", "xor/training"]
 
 
 GRADED = ["flipped_kernel", "missing_relu", "correct"]

@@ -21,6 +21,8 @@ __all__ = [
     "EVERY",
     "KEYS",
     "TRAIN_IMAGES",
+    "XOR_SEPARATES_ABOVE",
+    "XOR_STEP_RATE",
     "bands",
     "implied_images",
     "train_images",
@@ -40,7 +42,10 @@ def train_images(year: int = DEFAULT_HOMEWORK) -> tuple[int, int]:
 TRAIN_IMAGES = train_images()
 # Checks that call the student's code more than once get `--timeout` per call: the checks' markers
 # and the grader's watchdog both read this table (the grader never takes a budget from the child).
-CALLS_PER_CHECK = {"conv/course_samples": 10}  # ten sample files
+CALLS_PER_CHECK = {
+    "conv/course_samples": 10,  # ten sample files
+    "xor/training": 3,  # up to three trainings of 10,000 epochs (the homework's rate and two rescaled ones)
+}
 BANDS = {"mlp": (25.0, 55.0), "cnn": (40.0, 80.0)}  # test accuracy (%) on CIFAR-10, grayscale or RGB
 # Fashion-MNIST is easier: an MLP reaches about 85%, a small CNN about 90%.
 _BANDS_BY_DATASET = {"cifar10": BANDS, "fashion-mnist": {"mlp": (60.0, 95.0), "cnn": (65.0, 97.0)}}
@@ -58,3 +63,10 @@ def implied_images(points: int, epochs: int, year: int = DEFAULT_HOMEWORK) -> in
         if points in {epochs * steps // EVERY, math.ceil(epochs * steps / EVERY)}:
             return steps * BATCH
     return None
+
+
+# Part 1 of 2024 / 2025 (the NumPy XOR network): the sandbox measures with these, the judge decides.
+XOR_STEP_RATE = 1e-3  # one small backward step: first order, so a descent direction must lower the error
+XOR_SEPARATES_ABOVE = (
+    90.0  # validation accuracy (%): the blobs overlap little at std 0.4 (reference: 98-100%)
+)

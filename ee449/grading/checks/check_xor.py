@@ -1,0 +1,43 @@
+"""Sandbox side of Part 1 of 2024 / 2025: run the student's NumPy XOR class and record what it does.
+
+Only measurements (`grading.xor_behaviour`): an output shape, errors and cosines, derivative
+deviations, accuracies. The grader judges them with its own thresholds (`judge_xor`). Collected
+only when the graded edition's Part 1 is the XOR network (the manifest's "part1").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ee449.grading.checks.rules import CALLS_PER_CHECK
+from ee449.grading.checks.support import load_target, manifest, record
+from ee449.grading.xor_behaviour import (
+    measure_derivatives,
+    measure_descent,
+    measure_forward,
+    measure_training,
+)
+
+TARGET = "xor_mlp"
+XOR = manifest().get("part1") == "xor"
+pytestmark = pytest.mark.skipif(not XOR, reason="this edition's Part 1 is not the XOR network")
+
+
+@pytest.mark.check("xor/forward", target=TARGET)
+def test_forward(request: pytest.FixtureRequest) -> None:
+    record(request, **measure_forward(load_target(TARGET, request)))
+
+
+@pytest.mark.check("xor/descent", target=TARGET)
+def test_descent(request: pytest.FixtureRequest) -> None:
+    record(request, **measure_descent(load_target(TARGET, request)))
+
+
+@pytest.mark.check("xor/derivatives", target=TARGET)
+def test_derivatives(request: pytest.FixtureRequest) -> None:
+    record(request, **measure_derivatives(load_target(TARGET, request)))
+
+
+@pytest.mark.check("xor/training", target=TARGET, calls=CALLS_PER_CHECK["xor/training"])
+def test_training(request: pytest.FixtureRequest) -> None:
+    record(request, **measure_training(load_target(TARGET, request)))
