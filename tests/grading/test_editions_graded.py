@@ -65,6 +65,25 @@ def test_the_xor_networks_defects_are_named_and_cost_only_their_part():
     assert lost == {"xor/descent": 4, "xor/training": 2, "arch/mlp_2/layers": 1, "arch/cnn_3/layers": 1}, lost
 
 
+def test_last_years_classifier_size_and_the_hidden_error_defect_are_named_in_2024():
+    """The TA's reading of edition_2024_defects: cnn_4 keeps 2023's classifier (256 inputs), so it cannot
+    run on 28 x 28 images (told it fits 2023; only its construction scores, as for any model that cannot
+    run); the XOR hidden error comes from the output error (named; its training still separates XOR)."""
+    result = _grade("edition_2024_defects", 2024)
+    by_id = {c.id: c for c in result.checks}
+    failed = sorted(c.id for c in result.checks if not c.passed and not c.id.startswith("results/"))
+    assert failed == [
+        "arch/cnn_4/layers",
+        "arch/cnn_4/output_shape",
+        "arch/cnn_4/parameter_count",
+        "xor/descent",
+    ], failed
+    assert [code for code, _ in by_id["xor/descent"].diagnoses] == ["hidden_from_output_error"]
+    said = [s for code, s in by_id["arch/cnn_4/output_shape"].diagnoses if code == "other_edition"]
+    assert said and "2023" in said[0] and "1 x 28 x 28" in said[0], by_id["arch/cnn_4/output_shape"].diagnoses
+    assert by_id["xor/training"].passed and by_id["arch/cnn_4/constructible"].passed
+
+
 def test_a_2024_submission_graded_by_a_2023_course_is_told_each_model_fits_2024():
     """Each model whose code fixes 28 x 28 images (mlp_1 as the script makes it, mlp_1(28 * 28, 10);
     the CNNs' classifiers) is told it fits 2024; mlp_2 takes its input size as a parameter and

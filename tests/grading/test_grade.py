@@ -1,7 +1,8 @@
 """Grading the fixture submissions end to end: each gets exactly its expected failures and diagnoses.
 
 The whole fixture class (plus a zipped copy of the correct submission) is graded once per
-session, two at a time, with a short per-check timeout so the hostile fixtures finish fast.
+session, two at a time. The hostile fixtures are left to tests/grading/test_safety.py, which grades
+them in each sandbox mode against the same expected.json and the same rules as here.
 """
 
 from __future__ import annotations
@@ -23,9 +24,15 @@ from ee449.grading.grade import GradeOptions, safe_extract_zip
 from ee449.grading.resultfiles import SLOTS, find_result_files
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
-NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
+# The hostile fixtures are graded against the same expected.json in tests/grading/test_safety.py, once
+# per sandbox mode: grading them here too would grade each twice in the default mode.
+NAMES = sorted(
+    p.name
+    for p in FIXTURES.iterdir()
+    if (p / "expected.json").is_file() and not p.name.startswith("hostile_")
+)
 DEDUCTED = "by the rubric's deductions"  # what a check scored by the deduction table says
-CHECK_TIMEOUT = 4.0  # the hostile fixtures each cost one; the largest honest check takes ~0.2 s
+CHECK_TIMEOUT = 4.0  # test_safety's: the largest honest check takes ~0.2 s
 
 pytestmark = pytest.mark.slow
 
@@ -193,18 +200,6 @@ def test_a_defect_costs_points_only_where_it_is(graded):
         costly = [c for c in result.checks if c.id in failed or c.id.split("/")[1] in missing]
         assert all(c.points == c.max_points for c in result.checks if c not in costly), name
         assert all(c.points == 0 for c in costly if DEDUCTED not in c.message), name
-
-
-def test_hung_checks_are_stopped_by_their_timeouts(graded):
-    alarm = next(c for c in graded[0]["hostile_loop_in_conv"].checks if c.id == "conv/output_shape")
-    watchdog = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/output_shape")
-    within = f"did not finish within {CHECK_TIMEOUT:g} s"
-    # Stopped by the check's own alarm (its message asks about an infinite loop), not by the
-    # watchdog that backs it up; no wall-clock bound, which a busy machine would make flaky.
-    assert within in alarm.message and "(an infinite loop?)" in alarm.message, alarm.message
-    assert within in watchdog.message
-    later = next(c for c in graded[0]["hostile_ignores_alarm"].checks if c.id == "conv/inputs_unmodified")
-    assert "already ran out of time" in later.message  # not another full timeout
 
 
 def test_grading_never_touches_the_submissions_or_imports_student_code(graded):

@@ -34,6 +34,7 @@ from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions, grade_submission
 from ee449.grading.isolation import ISOLATION_ENV, isolation
 from ee449.grading.report import gradescope_results, scores_csv, summary, write_outputs
+from ee449.grading.resultfiles import SLOTS
 from tests.helpers.signals import ctrl_c_reaches_it
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
@@ -43,7 +44,8 @@ import hostile  # noqa: E402 - the fixtures' own generator: its port and process
 NAMES = sorted(
     p.name for p in FIXTURES.iterdir() if p.name.startswith("hostile_") and (p / "expected.json").is_file()
 )
-CHECK_TIMEOUT = 4.0
+CHECK_TIMEOUT = 4.0  # each hung check costs one; the largest honest check takes ~0.2 s
+DEDUCTED = "by the rubric's deductions"  # what a check scored by the deduction table says
 SECRET_ENV = "EE449_GRADER_SECRET"
 
 pytestmark = pytest.mark.slow
@@ -175,6 +177,44 @@ def test_each_hostile_fixture_gets_the_grade_its_code_deserves(graded, name):
         assert set(codes) <= set(got), (
             f"{check}: diagnoses {got}, expected {codes}: {by_id[check].message[:300]}"
         )
+    # The rules every graded fixture keeps (tests/grading/test_grade.py): no result file here, so every
+    # result slot is "not found"; a failed check scores nothing (or the deduction table's share, said).
+    not_found = {
+        c.id.split("/")[1]
+        for c in result.checks
+        if c.id.startswith("results/") and not c.passed and c.message.startswith("not found")
+    }
+    assert not_found == set(SLOTS) - set(want.get("results", {})), result.notes
+    for check in result.checks:
+        if not check.passed:
+            assert check.points == 0 or DEDUCTED in check.message, check.id
+            assert check.message or check.diagnoses, check.id
+    if "score" in want:
+        assert (result.score, result.max_score) == (want["score"], want["max_score"])
+
+
+def test_a_hostile_submission_costs_no_maximum_and_writes_valid_gradescope_results(graded, tmp_path):
+    """Whatever its code does, a submission's maximum is the class's and its results.json is valid."""
+    from tests.helpers.gradescope import assert_gradescope_results
+
+    results = graded[1]["results"]
+    assert len({r.max_score for r in results.values()}) == 1, {n: r.max_score for n, r in results.items()}
+    for name, result in results.items():
+        write_outputs(result, tmp_path / name)
+        assert_gradescope_results(json.loads((tmp_path / name / "results.json").read_text()))
+
+
+def test_hung_checks_are_stopped_by_their_timeouts(graded):
+    results = graded[1]["results"]
+    alarm = next(c for c in results["hostile_loop_in_conv"].checks if c.id == "conv/output_shape")
+    watchdog = next(c for c in results["hostile_ignores_alarm"].checks if c.id == "conv/output_shape")
+    within = f"did not finish within {CHECK_TIMEOUT:g} s"
+    # Stopped by the check's own alarm (its message asks about an infinite loop), not by the
+    # watchdog that backs it up; no wall-clock bound, which a busy machine would make flaky.
+    assert within in alarm.message and "(an infinite loop?)" in alarm.message, alarm.message
+    assert within in watchdog.message
+    later = next(c for c in results["hostile_ignores_alarm"].checks if c.id == "conv/inputs_unmodified")
+    assert "already ran out of time" in later.message  # not another full timeout
 
 
 def test_forged_and_patched_submissions_score_nothing_on_what_they_forged(graded):
