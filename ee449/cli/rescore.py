@@ -2,10 +2,14 @@
 
     ee449 rescore grading-out/ --rubric with-results          # every student under another rubric
     ee449 rescore grading-out/ --overrides overrides.csv      # student,check,points,reason
+    ee449 rescore grading-out/ --rejudge                      # the verdicts again, with this ee449's judge
 
 Reads each OUT/<id>/graded.json that `ee449 grade --class` left, gives every check its points
 from the rubric, applies the overrides (shown in the student's results.json and the summary),
-and rewrites each results.json and junit.xml, scores.csv and checks.csv.
+and rewrites each results.json and junit.xml, scores.csv and checks.csv. With --rejudge each run
+check is first judged again from the evidence the class run kept (OUT/<id>/evidence/: the
+records the sandboxed checks wrote), so a fixed verdict reaches every student without running
+their code again.
 """
 
 from __future__ import annotations
@@ -31,15 +35,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="a CSV with the columns student, check, points, reason: a TA's points for one check, with why",
     )
+    parser.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="judge every run check again from the records the grading kept (after a fix to the grader)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     overrides = graded.read_overrides(args.overrides) if args.overrides is not None else []
-    results, written = classrun.rescore_class(args.out, rubric, overrides)
+    results, written, notes = classrun.rescore_class(args.out, rubric, overrides, rejudge=args.rejudge)
     for result in results:
         print(report.summary(result))
+    for note in notes:
+        print(f"note: {note}")
     for path in written:
         print(f"wrote {path}")
-    print(f"re-scored {len(results)} submissions with {rubric.title}; {len(overrides)} overrides applied")
+    how = "re-judged and re-scored" if args.rejudge else "re-scored"
+    print(f"{how} {len(results)} submissions with {rubric.title}; {len(overrides)} overrides applied")
     return 0

@@ -10,12 +10,12 @@ the run is stopped, with the students graded so far and the rest marked `not gra
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
-from ee449.grading import exports, graded, report, similarity, similarity_report
-from ee449.grading.grade import GradeOptions, GradeResult
+from ee449.grading import evidence, exports, graded, judge, report, similarity, similarity_report
+from ee449.grading.grade import GradeOptions, GradeResult, score_outcome, verdicts
 from ee449.grading.roster import Submission, class_roster
 from ee449.grading.rubric import Rubric
 from ee449.io import atomic_write_bytes, write_json
@@ -55,6 +55,8 @@ def write_student(out: Path, submission: Submission, result: GradeResult, option
     """One student's outputs into OUT/<id>/; graded.json last, as the mark that the student is done."""
     folder = out / submission.id
     report.write_outputs(result, folder)
+    if result.evidence is not None:  # for `rescore --rejudge`: what the run checks were judged from
+        evidence.write(result.evidence, folder)
     write_json(
         folder / graded.FILE,
         graded.to_json(result, graded.fingerprint(submission.path, options), submission.name),
@@ -75,10 +77,15 @@ def write_tables(
 
 
 def rescore_class(
-    out: Path, rubric: Rubric, overrides: Sequence[graded.Override] = ()
-) -> tuple[list[GradeResult], list[Path]]:
-    """Re-score every OUT/<id>/graded.json with `rubric` and `overrides`; rewrite each
-    student's results.json and junit.xml and the class tables. No student code runs."""
+    out: Path, rubric: Rubric, overrides: Sequence[graded.Override] = (), rejudge: bool = False
+) -> tuple[list[GradeResult], list[Path], list[str]]:
+    """Re-score every OUT/<id>/graded.json with `rubric` and `overrides`; rewrite each student's
+    results.json and junit.xml and the class tables. No student code runs.
+
+    `rejudge`: first decide each run check's verdict again with the grader's current judge, from
+    the evidence the grading kept (`evidence`: its manifest, what the sandbox said, the records),
+    and keep the new verdicts in graded.json; a student graded without evidence is re-scored only,
+    and said so in the returned notes."""
     folders = sorted(p for p in out.iterdir() if (p / graded.FILE).is_file()) if out.is_dir() else []
     if not folders:
         raise ValueError(f"{out} holds no graded submissions (OUT/<id>/{graded.FILE}): grade the class first")
@@ -86,18 +93,42 @@ def rescore_class(
     unknown = sorted({o.student for o in overrides} - known)
     if unknown:
         raise ValueError(f"overrides name students not in {out}: {', '.join(unknown[:5])}")
-    results, names = [], {}
+    results, names, notes = [], {}, []
     for folder in folders:
         stored = graded.load(folder)
         if stored is None:
             raise ValueError(f"{folder / graded.FILE} cannot be read: grade that student again")
         result, data = stored
+        if rejudge:
+            judged = _rejudged(folder, result, rubric)
+            if judged is None:
+                notes.append(
+                    f"{result.student}: no evidence kept (graded before it was, or too large): re-scored only"
+                )
+            else:
+                result = judged
+                write_json(
+                    folder / graded.FILE, graded.to_json(result, data.get("source", {}), data.get("name", ""))
+                )
         result = graded.rescore(result, rubric, overrides)
         report.write_outputs(result, folder)
         results.append(result)
         names[result.student] = str(data.get("name", ""))
     plan = ClassPlan(tuple(Submission(r.student, out / r.student, names[r.student]) for r in results))
-    return results, write_tables(out, plan, results)
+    return results, write_tables(out, plan, results), notes
+
+
+def _rejudged(folder: Path, result: GradeResult, rubric: Rubric) -> GradeResult | None:
+    """`result` with its run checks judged again from the evidence in `folder`; the checks read from the
+    source (static ones) are kept as they were. None when the folder holds no usable evidence."""
+    kept = evidence.load(folder)
+    if kept is None:
+        return None
+    manifest, said, records = kept
+    fresh = [score_outcome(o, rubric) for o in verdicts(records, manifest, said)]
+    run_ids = {check_id for check_id, _ in judge.expected_checks(manifest)}
+    static = [c for c in result.checks if c.id not in run_ids]
+    return replace(result, checks=fresh + static)
 
 
 def write_similarity(

@@ -31,6 +31,8 @@ from ee449.grading import (
 )
 from ee449.grading.constructions import graded_image
 from ee449.grading.deductions import apply_deductions
+from ee449.grading.evidence import Evidence
+from ee449.grading.evidence import collect as collect_evidence
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.pdf_guard import recover_into as recover_reports
@@ -85,6 +87,8 @@ class GradeResult:
     isolation: Isolation | None = None  # how the student's code was isolated (None: never run)
     recovered: list[pdf_code.PdfCode] = field(default_factory=list)  # code read out of PDF reports
     code: dict[str, str] = field(default_factory=dict)  # target -> the module graded (similarity hints)
+    # What the run checks' verdicts were decided from (a class run keeps it: `rescore --rejudge`).
+    evidence: Evidence | None = field(default=None, repr=False, compare=False)
 
     @property
     def score(self) -> float:
@@ -158,21 +162,22 @@ def grade_submission(
         }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
-        outcomes = verdicts(root, manifest, said)
         records = OutputFolder(root, "out", "records")
+        outcomes = verdicts(records, manifest, said)
+        kept = collect_evidence(records, manifest, said)
         clean = {
             o.id for o in said if o.passed
         }  # checks the sandbox saw end without an error, a write outside...
         computed = judge_conv.conv_computes(
             lambda check_id: load_record(records, check_id) if check_id in clean else None
         )
-        checks = apply_deductions([_score(o, options.rubric) for o in outcomes], options.rubric)
+        checks = apply_deductions([score_outcome(o, options.rubric) for o in outcomes], options.rubric)
         checks += _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
         notes += submission_notes(found) + running.run_notes(run) + results.notes + edition_notes(options)
         code = {key: _read_text(root / "extracted" / item.module) for key, item in found.found.items()}
         seconds = time.monotonic() - start
-        return GradeResult(student or path.stem, checks, seconds, notes, mode, recovered, code)
+        return GradeResult(student or path.stem, checks, seconds, notes, mode, recovered, code, kept)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -195,7 +200,7 @@ def _warm_references(input_shape: tuple[int, ...]) -> None:
 MAX_MESSAGE = 4000  # what the student's code can put into a message (its exception text) is cut here
 
 
-def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[runner.Outcome]:
+def verdicts(records: OutputFolder, manifest: dict, said: list[runner.Outcome]) -> list[runner.Outcome]:
     """Every run check's outcome, decided here from the records the sandbox left (`judge`).
 
     The list of checks comes from the manifest, not from the sandbox. What the sandbox reports
@@ -203,7 +208,6 @@ def verdicts(root: Path, manifest: dict, said: list[runner.Outcome]) -> list[run
     record that the grader's own comparison accepts.
     """
     reported = {o.id: o for o in said}
-    records = OutputFolder(root, "out", "records")
     shape = tuple(manifest.get("input_shape", reference.DEFAULT_SHAPE))
     context = Context(
         manifest, lambda: reference.reference_models(shape), lambda check_id: load_record(records, check_id)
@@ -294,7 +298,7 @@ def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) ->
 
     `computed`: my_conv2d's output on some drawn case depended on its input (`judge_conv.conv_computes`).
     """
-    checks = [_score(_implemented_in_numpy(found, computed), rubric)]
+    checks = [score_outcome(_implemented_in_numpy(found, computed), rubric)]
     if not found.adam_lrs:
         return checks
     wrong = [(f, line, lr) for f, line, lr in found.adam_lrs if lr is not None and abs(lr - 1e-3) > 1e-12]
@@ -309,7 +313,7 @@ def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) ->
                 f"{f} line {line} sets lr={lr:g}.",
             ]
         ]
-    return [*checks, _score(outcome, rubric)]
+    return [*checks, score_outcome(outcome, rubric)]
 
 
 def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.Outcome:
@@ -348,7 +352,8 @@ def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.O
     return outcome
 
 
-def _score(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
+def score_outcome(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
+    """A run check's outcome with its points, maximum and visibility from `rubric` (before deductions)."""
     rule = rubric.rule_for(outcome.id)
     return CheckResult(
         outcome.id,

@@ -18,6 +18,30 @@ class OutputFolder:
     def __init__(self, root: Path, *parts: str):
         self.root, self.parts = Path(root), parts
 
+    def names(self, limit: int) -> list[str]:
+        """The names of up to `limit` regular files in the folder, reached without links ([] when the
+        folder is not one); the caller reads each with `read`, which checks again."""
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        directory = getattr(os, "O_DIRECTORY", 0)
+        fds: list[int] = []
+        try:
+            fds.append(os.open(self.root, flags | directory))
+            for part in self.parts:
+                fds.append(os.open(part, flags | directory, dir_fd=fds[-1]))
+            found = []
+            with os.scandir(os.dup(fds[-1])) as entries:
+                for entry in entries:
+                    if entry.is_file(follow_symlinks=False):
+                        found.append(entry.name)
+                    if len(found) >= limit:
+                        break
+            return sorted(found)
+        except OSError:
+            return []
+        finally:
+            for fd in fds:
+                os.close(fd)
+
     def read(self, name: str, limit: int) -> bytes | None:
         """The whole file `name` when it is a regular file of at most `limit` bytes, else None."""
         return self.read_from(name, 0, limit, whole=True)

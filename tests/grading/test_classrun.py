@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
+from ee449.grading import judge_arch, sandbox
 from tests.helpers.signals import ctrl_c_reaches_it
 
 REPO = Path(__file__).resolve().parents[2]
@@ -151,6 +152,42 @@ def test_rescoring_with_another_rubric_equals_grading_again_with_it(runs):
         {k: r[k] for k in strip} for r in _scores(runs["full"])
     ]
     assert float(_scores(runs["out"])[0]["max_score"]) == 113
+
+
+@pytest.mark.slow
+def test_rejudging_from_the_kept_evidence_reaches_every_student_without_running_their_code(
+    runs, tmp_path, monkeypatch, capsys
+):
+    """`rescore --rejudge` decides each run check again from OUT/<id>/evidence/ with the grader's judge
+    as it is now: unchanged, it gives exactly the grading's verdicts; after a change to one verdict
+    (here a parameter count judged by a new rule), every student who has evidence gets the new
+    verdict, and no sandboxed child starts (the student's code never runs again)."""
+    out = tmp_path / "out"
+    shutil.copytree(runs["full"], out)
+
+    def no_sandbox(*args, **kwargs):
+        raise AssertionError("a sandboxed child was started: rejudging must not run student code")
+
+    monkeypatch.setattr(sandbox, "run", no_sandbox)
+    assert main(["rescore", str(out), "--rubric", "with-results", "--rejudge"]) == 0
+    for student in STUDENTS:
+        assert _tests(out, student) == _tests(runs["full"], student), student
+    said = capsys.readouterr().out
+    assert "broken: no evidence kept" in said  # an unreadable zip was never run: nothing to judge again
+    monkeypatch.setitem(
+        judge_arch.ARCH_VERDICTS, "parameter_count", lambda key, record, context: (True, "counted anew", [])
+    )
+    assert main(["rescore", str(out), "--rubric", "with-results", "--rejudge"]) == 0
+    for student in STUDENTS - {"broken"}:
+        tests = json.loads((out / student / "results.json").read_text())["tests"]
+        counts = [t for t in tests if t["name"].endswith("/parameter_count")]
+        assert counts and all(
+            t["score"] == t["max_score"] and "counted anew" in t["output"] for t in counts
+        ), student
+    kept = json.loads((out / "correct" / "graded.json").read_text())["checks"]
+    assert any(
+        c["message"] == "counted anew" for c in kept
+    )  # the new verdicts are what later rescoring reads
 
 
 def test_a_file_given_to_class_is_a_usage_error(tmp_path, capsys):

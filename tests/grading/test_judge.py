@@ -109,7 +109,11 @@ def test_a_failure_the_sandbox_reported_keeps_its_words_but_not_a_price(records)
     root, _ = records
     forged = [["missing_bias", "a cheap defect the student's code claimed for itself"]]
     said = [Outcome("arch/mlp_1/layers", "mlp_1", False, "boom", forged)]
-    outcome = next(o for o in verdicts(root, {"arch_keys": ["mlp_1"]}, said) if o.id == "arch/mlp_1/layers")
+    outcome = next(
+        o
+        for o in verdicts(OutputFolder(root, "out", "records"), {"arch_keys": ["mlp_1"]}, said)
+        if o.id == "arch/mlp_1/layers"
+    )
     assert not outcome.passed and outcome.diagnoses == forged and outcome.said_by_sandbox
 
 
@@ -119,7 +123,9 @@ def test_a_model_taken_from_ee449_fails_every_check_with_the_graders_own_sentenc
     why = "your mlp_1 imports ee449.models (hw1.py, line 3): ee449 is the grader's reference"
     forged = [Outcome(f"arch/mlp_1/{c}", "mlp_1", True) for c in ("constructible", "layers")]
     manifest = {"arch_keys": ["mlp_1"], "refused": {"mlp_1": why}}
-    mine = [o for o in verdicts(root, manifest, forged) if o.target == "mlp_1"]
+    mine = [
+        o for o in verdicts(OutputFolder(root, "out", "records"), manifest, forged) if o.target == "mlp_1"
+    ]
     assert len(mine) == 4
     for outcome in mine:
         assert not outcome.passed and outcome.diagnoses == [["reference_code", why]]
