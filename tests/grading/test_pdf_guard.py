@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from ee449.grading import pdf_guard
 from ee449.grading.pdf_code import recover
@@ -30,3 +34,26 @@ def test_a_file_that_is_not_a_pdf_is_a_note(tmp_path):
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00" * 100)
     [result] = pdf_guard.recover_into(tmp_path)
     assert result.file is None and result.problem
+
+
+@pytest.mark.slow  # each waits for its child's time limit
+@pytest.mark.parametrize("name", ["hostile_selfref.pdf", "hostile_lines.pdf"])
+def test_a_pdf_that_would_stop_the_reader_forever_is_a_note_within_the_limit(tmp_path, name):
+    """fixtures/pdf/hostile_pdfs.py: a 362-byte PDF whose MediaBox is a reference to itself, and a 6 KB
+    one of 200,000 lines; pdfminer never finishes either in the grader's process (the oracle: it does
+    not in 8 s, in a child we kill: twice the limit given here), and the limited child turns each into a note."""
+    (tmp_path / "box").mkdir()
+    shutil.copy(PDFS / name, tmp_path / "box" / "report.pdf")
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import pdfplumber\nfor p in pdfplumber.open({str(PDFS / name)!r}).pages: p.extract_text()",
+        ]
+    )
+    with pytest.raises(subprocess.TimeoutExpired):
+        reader.wait(timeout=8)
+    reader.kill()
+    reader.wait()
+    [result] = pdf_guard.recover_into(tmp_path / "box", timeout_s=4.0, memory_mb=1024)
+    assert result.file is None and result.problem.startswith("could not read this PDF"), result.problem
