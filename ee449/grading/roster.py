@@ -5,8 +5,9 @@ the file or folder name in the class folder, and `id`, optionally `name`), from 
 `submission_metadata.json` inside the submission (the submitter's `sid`, else their email, else
 the submission id), or from the entry's own name. Ids are made safe as folder names (the outputs
 go to OUT/<id>/); two entries that would share one (`dup/` beside `dup.zip`, or two Gradescope
-submissions of one student) are told apart by the entry's full name, then by a counter, and the
-notes say so: nothing is ever written over another student's outputs.
+submissions of one student, or `Dup/` beside `dup/`: ids are compared without case) are told apart
+by the entry's full name, then by a counter, and the notes say so: nothing is ever written over
+another student's outputs, on any file system.
 """
 
 from __future__ import annotations
@@ -111,21 +112,24 @@ def class_roster(folder: Path, roster: Path | None = None) -> tuple[list[Submiss
     if unknown:
         raise ValueError(f"--roster {roster} names entries not in {folder}: {', '.join(unknown[:5])}")
     bases = [(entry, *_base(entry, listed)) for entry in found]
+    # Ids are compared without case: OUT/Dup and OUT/dup are one folder on a case-insensitive
+    # file system (macOS, Windows), where one student's outputs would overwrite the other's.
     counts: dict[str, int] = {}
     for _, student, _, _ in bases:
-        counts[safe_id(student)] = counts.get(safe_id(student), 0) + 1
+        key = safe_id(student).casefold()
+        counts[key] = counts.get(key, 0) + 1
     taken: set[str] = set()
     submissions, notes = [], []
     for entry, student, name, source in bases:
         wanted = safe_id(student)
-        if counts[wanted] == 1:
+        if counts[wanted.casefold()] == 1:
             unique = wanted
         else:  # `dup/` and `dup.zip` become `dup` and `dup.zip`; one sid twice, `sid_<entry>`
             unique = safe_id(entry.name) if source == "path" else safe_id(f"{wanted}_{entry.name}")
         n = 2
-        while unique in taken:
+        while unique.casefold() in taken:
             unique, n = safe_id(f"{wanted}_{entry.name}_{n}"), n + 1
-        taken.add(unique)
+        taken.add(unique.casefold())
         if unique != wanted:
             notes.append(
                 f"{entry.name}: id {wanted!r} is shared with another submission; graded as {unique!r}"

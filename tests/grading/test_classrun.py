@@ -1,8 +1,10 @@
 """A class run end to end, as a TA meets it: unique ids, Ctrl-C and resume, re-scoring equal to a regrade.
 
-Real `ee449` processes on a class of six (a folder and a zip of one name, a PDF report, a
-Gradescope submission with its metadata, a zip that is not one): graded once with a stop half way and a resume, then
-once more in full under another rubric to compare with `ee449 rescore`.
+Real `ee449` processes on a class of twelve: a folder and a zip of one name, two folders whose names
+differ only in case, a name with spaces and non-ASCII letters, two PDF reports, two Gradescope
+submissions of one student (by their metadata), an empty folder and a zip that is not one. Graded
+once with a stop half way and a resume, then once more in full under another rubric to compare
+with `ee449 rescore`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,21 @@ from tests.helpers.signals import ctrl_c_reaches_it
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
-STUDENTS = {"correct", "dup", "dup.zip", "report", "e7654321", "broken"}
+STUDENTS = {
+    "correct",
+    "dup",
+    "dup.zip",
+    "Ayse",
+    "ayse_ayse_2",  # `ayse/` beside `Ayse/`: one folder on a case-insensitive file system
+    "elik_Ay_e",  # `Çelik Ayşe/`
+    "report",
+    "report2",
+    "e7654321_submission_4711",  # one student's two Gradescope submissions
+    "e7654321_submission_4712",
+    "empty",
+    "broken",
+}
+WITHOUT_CODE = {"broken", "empty"}
 
 
 def _ee449(*args: str, **kwargs) -> subprocess.Popen:
@@ -49,14 +65,20 @@ def _make_class(folder: Path) -> Path:
         for path in (FIXTURES / "submissions" / "missing_relu").rglob("*"):
             zf.write(path, Path("hw1") / path.relative_to(FIXTURES / "submissions" / "missing_relu"))
     shutil.copy(FIXTURES / "pdf" / "listings_numbered.pdf", folder / "report.pdf")
-    shutil.copytree(FIXTURES / "submissions" / "adam_lr", folder / "submission_4711")
+    shutil.copy(FIXTURES / "pdf" / "listings_plain.pdf", folder / "report2.pdf")
+    shutil.copytree(FIXTURES / "submissions" / "extra_relu", folder / "Ayse")
+    shutil.copytree(FIXTURES / "submissions" / "fc64_bias", folder / "ayse")
+    shutil.copytree(FIXTURES / "submissions" / "hardcoded_batch", folder / "Çelik Ayşe")
+    (folder / "empty").mkdir()
     (folder / "broken.zip").write_bytes(b"PK\x03\x04 a download cut short")  # graded 0 of the class's maximum
     metadata = {
         "id": 4711,
         "created_at": "2026-03-01T10:00:00Z",
         "users": [{"sid": "e7654321", "name": "Ali Veli"}],
     }
-    (folder / "submission_4711" / "submission_metadata.json").write_text(json.dumps(metadata))
+    for submission, fixture in (("submission_4711", "adam_lr"), ("submission_4712", "missing_relu")):
+        shutil.copytree(FIXTURES / "submissions" / fixture, folder / submission)
+        (folder / submission / "submission_metadata.json").write_text(json.dumps(metadata))
     return folder
 
 
@@ -78,8 +100,8 @@ def runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("classrun")
     classroom = _make_class(base / "class")
     out, full = base / "out", base / "full"
-    args = ("grade", "--class", str(classroom), "-j", "1", "--timeout", "10")
-    first = _ee449(*args, "--out", str(out))
+    args = ("grade", "--class", str(classroom), "--timeout", "10")
+    first = _ee449(*args, "-j", "1", "--out", str(out))  # one at a time: stopped after the first is done
     deadline = time.monotonic() + 300
     while not list(out.glob("*/graded.json")) and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -87,7 +109,7 @@ def runs(tmp_path_factory):
     stopped = first.communicate(timeout=120)
     partial = _scores(out)
     done_before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/graded.json")}
-    second = _ee449(*args, "--out", str(out))
+    second = _ee449(*args, "-j", "2", "--out", str(out))
     resumed = second.communicate(timeout=600)
     after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/graded.json")}
     rescored = subprocess.run(
@@ -97,7 +119,7 @@ def runs(tmp_path_factory):
         text=True,
         timeout=120,
     )
-    third = _ee449(*args, "--out", str(full), "--rubric", "with-results")
+    third = _ee449(*args, "-j", "2", "--out", str(full), "--rubric", "with-results")
     regraded = third.communicate(timeout=600)
     return {
         "out": out,
@@ -130,7 +152,8 @@ def test_ctrl_c_leaves_a_partial_table_marked_so_and_the_rerun_goes_on_without_r
 def test_every_student_has_one_row_an_id_and_subtotals(runs):
     rows = _scores(runs["out"])
     assert {r["id"] for r in rows if r["status"] == "graded"} == STUDENTS
-    assert {r["name"] for r in rows if r["id"] == "e7654321"} == {"Ali Veli"}
+    assert {r["name"] for r in rows if r["id"].startswith("e7654321_")} == {"Ali Veli"}
+    assert len({r["id"].casefold() for r in rows}) == len(rows)  # one folder each, on any file system
     parts = [c for c in rows[0] if c not in {"id", "name", "status", "score", "max_score"}]
     assert {"conv", "mlp_1", "cnn_5", "results"} <= set(parts)
     for row in rows:
@@ -178,7 +201,7 @@ def test_rejudging_from_the_kept_evidence_reaches_every_student_without_running_
         judge_arch.ARCH_VERDICTS, "parameter_count", lambda key, record, context: (True, "counted anew", [])
     )
     assert main(["rescore", str(out), "--rubric", "with-results", "--rejudge"]) == 0
-    for student in STUDENTS - {"broken"}:
+    for student in STUDENTS - WITHOUT_CODE:
         tests = json.loads((out / student / "results.json").read_text())["tests"]
         counts = [t for t in tests if t["name"].endswith("/parameter_count")]
         assert counts and all(
@@ -206,7 +229,7 @@ def test_the_class_summary_ranks_near_identical_code_and_writes_the_side_by_side
     assert "similarity hints:" in out and "correct ~ report: 100%" in out, out[-2000:]
     with (runs["out"] / "similarity.csv").open() as handle:
         pairs = list(csv.DictReader(handle))
-    with_code = STUDENTS - {"broken"}  # the zip that is not one has no code to compare
+    with_code = STUDENTS - WITHOUT_CODE  # nothing to compare
     assert len(pairs) == len(with_code) * (len(with_code) - 1) // 2
     top = [(p["first"], p["second"]) for p in pairs if p["flagged"] == "1"]
     assert ("correct", "report") in top

@@ -35,6 +35,17 @@ def test_a_folder_and_a_zip_of_one_name_get_two_ids_and_a_note(tmp_path):
     assert notes == ["dup.zip: id 'dup' is shared with another submission; graded as 'dup.zip'"]
 
 
+def test_ids_differing_only_in_case_are_told_apart_for_case_insensitive_file_systems(tmp_path):
+    """`Dup/` and `dup/` would share OUT/dup on macOS or Windows: no two ids are equal ignoring case."""
+    _folder(tmp_path / "Dup")
+    _folder(tmp_path / "dup")
+    _zip(tmp_path / "DUP.zip")
+    submissions, notes = class_roster(tmp_path)
+    ids = [s.id for s in submissions]
+    assert len({i.casefold() for i in ids}) == len(ids) == 3, ids
+    assert len(notes) >= 2 and all("is shared with another submission" in n for n in notes), notes
+
+
 def test_gradescope_metadata_gives_the_sid_and_two_submissions_of_one_student_stay_apart(tmp_path):
     for folder in ("submission_1", "submission_2"):
         _folder(tmp_path / folder)
