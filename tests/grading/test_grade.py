@@ -299,3 +299,40 @@ def test_curve_length_checks_say_which_training_set_the_length_implies(graded):
     assert "50,000 training images" in checks["results/part3_cnn_4/curve_lengths"].message
     assert "45,000 training images" in checks["results/part5/curve_lengths"].message
     assert checks["results/part5/accuracy_units"].passed
+
+
+def test_the_students_check_of_every_fixture_shows_each_visible_failure_and_nothing_hidden(graded, tmp_path):
+    """`ee449 check` is the grading shown through `selfcheck.student_view` (tests/grading/test_selfcheck.py
+    runs the command itself on three fixtures). Here every fixture's grading, re-scored under a rubric
+    that hides some checks: each visible failure appears with the grader's own text, no hidden check's
+    id or message does, and the hidden ones are counted."""
+    from ee449.grading.graded import rescore
+    from ee449.grading.report import check_output
+    from ee449.grading.rubric import load_rubric
+    from ee449.grading.selfcheck import student_view
+
+    hiding = {
+        "title": "some checks hidden",
+        "rules": [
+            {"match": "conv/matches_reference[*]", "points": 3, "visibility": "hidden"},
+            {"match": "arch/*/layers", "points": 4, "visibility": "after_due_date"},
+            {"match": "conv/*", "points": 2},
+            {"match": "arch/*", "points": 1},
+        ],
+    }
+    (tmp_path / "hiding.json").write_text(json.dumps(hiding))
+    rubric = load_rubric(tmp_path / "hiding.json")
+    for name, result in graded[0].items():
+        seen = rescore(result, rubric)
+        shown = student_view(seen)
+        visible_text = "\n".join(c.message for c in seen.checks if c.visibility == "visible")
+        for check in seen.checks:
+            if check.visibility == "visible" and not check.passed and check.max_points:
+                assert check.id in shown, (name, check.id)
+                assert all(line in shown for line in check_output(check).splitlines()), (name, check.id)
+            if check.visibility != "visible":
+                assert check.id not in shown, (name, check.id)
+                private = [line for line in check.message.splitlines() if line and line not in visible_text]
+                assert not any(line in shown for line in private), (name, check.id)
+        hidden = sum(c.visibility != "visible" for c in seen.checks)
+        assert f"{hidden} further checks are graded but not shown" in shown, name
