@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ee449.grading import evidence, exports, graded, judge, report, similarity, similarity_report
-from ee449.grading.grade import GradeOptions, GradeResult, score_outcome, verdicts
+from ee449.grading.grade import GradeOptions, GradeResult, score_outcome
 from ee449.grading.roster import Submission, class_roster
 from ee449.grading.rubric import Rubric
 from ee449.io import atomic_write_bytes, write_json
@@ -125,7 +125,7 @@ def _rejudged(folder: Path, result: GradeResult, rubric: Rubric) -> GradeResult 
     if kept is None:
         return None
     manifest, said, records = kept
-    fresh = [score_outcome(o, rubric) for o in verdicts(records, manifest, said)]
+    fresh = [score_outcome(o, rubric) for o in judge.verdicts(records, manifest, said)]
     run_ids = {check_id for check_id, _ in judge.expected_checks(manifest)}
     static = [c for c in result.checks if c.id not in run_ids]
     return replace(result, checks=fresh + static)

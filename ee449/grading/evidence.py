@@ -1,6 +1,6 @@
 """What a grading's verdicts were decided from, kept so one check can be judged again without its code.
 
-A grading's verdicts come from three things (`grade.verdicts`): the grader's own manifest (what
+A grading's verdicts come from three things (`judge.verdicts`): the grader's own manifest (what
 was found, the edition, the result slots), what the sandbox reported per check (which can only
 fail a check: an error, a timeout, a death) and the records the sandboxed checks wrote. Kept as
 `OUT/<id>/evidence/` by a class run, they let `ee449 rescore --rejudge` run the current judge

@@ -33,10 +33,11 @@ from ee449.grading.constructions import graded_image
 from ee449.grading.deductions import apply_deductions
 from ee449.grading.evidence import Evidence
 from ee449.grading.evidence import collect as collect_evidence
+from ee449.grading.grade_notes import edition_notes, submission_notes
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.pdf_guard import recover_into as recover_reports
-from ee449.grading.records import Context, load_record
+from ee449.grading.records import load_record
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.unzip import safe_extract_zip
 from ee449.spec import ARCHITECTURES, DEFAULT_HOMEWORK, edition
@@ -163,7 +164,7 @@ def grade_submission(
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
         records = OutputFolder(root, "out", "records")
-        outcomes = verdicts(records, manifest, said)
+        outcomes = judge.verdicts(records, manifest, said)
         kept = collect_evidence(records, manifest, said)
         clean = {
             o.id for o in said if o.passed
@@ -174,7 +175,9 @@ def grade_submission(
         checks = apply_deductions([score_outcome(o, options.rubric) for o in outcomes], options.rubric)
         checks += _static_checks(found, options.rubric, computed)
         notes = [r.summary() for r in recovered] + [n for r in recovered for n in r.report_notes]
-        notes += submission_notes(found) + running.run_notes(run) + results.notes + edition_notes(options)
+        notes += (
+            submission_notes(found) + running.run_notes(run) + results.notes + edition_notes(options.homework)
+        )
         code = {key: _read_text(root / "extracted" / item.module) for key, item in found.found.items()}
         seconds = time.monotonic() - start
         return GradeResult(student or path.stem, checks, seconds, notes, mode, recovered, code, kept)
@@ -195,102 +198,6 @@ def _warm_references(input_shape: tuple[int, ...]) -> None:
         reference.reference_models(input_shape)
     except Exception:  # noqa: BLE001 - the checks that need them raise it again, in the grading thread
         pass
-
-
-MAX_MESSAGE = 4000  # what the student's code can put into a message (its exception text) is cut here
-
-
-def verdicts(records: OutputFolder, manifest: dict, said: list[runner.Outcome]) -> list[runner.Outcome]:
-    """Every run check's outcome, decided here from the records the sandbox left (`judge`).
-
-    The list of checks comes from the manifest, not from the sandbox. What the sandbox reports
-    can only fail a check (an error, a timeout, a write outside, its death): a pass needs a
-    record that the grader's own comparison accepts.
-    """
-    reported = {o.id: o for o in said}
-    shape = tuple(manifest.get("input_shape", reference.DEFAULT_SHAPE))
-    context = Context(
-        manifest, lambda: reference.reference_models(shape), lambda check_id: load_record(records, check_id)
-    )
-    outcomes = []
-    for check_id, target in judge.expected_checks(manifest):
-        report = reported.get(check_id)
-        missing = judge.not_found(check_id, manifest)
-        if missing:
-            outcomes.append(runner.Outcome(check_id, target, False, missing))
-            continue
-        refused = manifest.get("refused", {}).get(target)
-        if isinstance(refused, str):  # the grader's own reading (provenance): whatever the sandbox said
-            outcomes.append(runner.Outcome(check_id, target, False, refused, [["reference_code", refused]]))
-            continue
-        if report is not None and not report.passed:
-            outcomes.append(
-                runner.Outcome(
-                    check_id,
-                    target,
-                    False,
-                    report.message[:MAX_MESSAGE],
-                    [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
-                    report.seconds,
-                    said_by_sandbox=bool(report.diagnoses),
-                )
-            )
-            continue
-        record = load_record(records, check_id)
-        if record is None:
-            why = (
-                "no output"
-                if report is not None
-                else "not run: the grading process stopped before this check"
-            )
-            outcomes.append(
-                runner.Outcome(check_id, target, False, f"{why} (your code left no result for it)")
-            )
-            continue
-        outcome = judge.judge(check_id, target, record, context)
-        outcome.seconds = report.seconds if report is not None else 0.0
-        outcomes.append(outcome)
-    judge_conv.conv_followups(outcomes)
-    return outcomes
-
-
-def edition_notes(options: GradeOptions) -> list[str]:
-    """What grading another edition than 2023 means here: its images, and the Part 1 the checks skip."""
-    graded = edition(options.homework)
-    if graded.year == DEFAULT_HOMEWORK:
-        return []
-    notes = [f"graded as the {graded.year} edition: {graded.summary}"]
-    if graded.part1 == "xor":
-        notes.append(
-            f"Part 1 of {graded.year} (the NumPy XOR network) is graded by running your MLP class "
-            "(forward, one backward step, the derivatives, the homework's training); its plots and "
-            "answers are read in your report"
-        )
-    return notes
-
-
-def submission_notes(found: extract.Extraction) -> list[str]:
-    """What was read, what was skipped and why, and where each graded definition was taken from."""
-    notes = ["read: " + (", ".join(f for f in found.files if f not in found.parse_errors) or "no code files")]
-    notes += [f"{f}: could not be parsed ({e})" for f, e in found.parse_errors.items()]
-    notes += [f"{f}: skipped, {why}" for f, why in found.skipped.items()]
-    notes += [
-        f"{f}: named like the library {Path(f).stem}; your `import {Path(f).stem}` is read as the "
-        "installed one, as the grader runs your code (rename the file if you meant to import it)"
-        for f in found.shadowing
-    ]
-    for key, item in found.found.items():
-        how = {"call": "named in a call", "registry": "named in a registry or assignment"}.get(
-            item.evidence, ""
-        )
-        found_by = item.found_by or "found by reading the code"
-        notes.append(
-            f"{key}: {item.name} ({item.where or item.file})" + (f", {how}" if how else "") + f", {found_by}"
-        )
-        if found.others.get(key):
-            others = ", ".join(found.others[key])
-            notes.append(f"{key}: not graded, the other definitions claiming it: {others}")
-    return notes
 
 
 def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) -> list[CheckResult]:

@@ -8,21 +8,23 @@ with references computed where no student code runs: the convolution in NumPy
 (`diagnose._cross_correlate`), the models in a trusted child (`reference`). A check whose
 record is missing or malformed fails. Nothing the sandbox says about passing is believed.
 
-Here: which checks run and the dispatch. Reading records is `records`; the verdicts are
+Here: which checks run, the dispatch, and `verdicts`, every run check's outcome from its record. Reading records is `records`; the verdicts are
 `judge_conv` (my_conv2d), `judge_arch` (the architectures), `judge_results` (result files) and
 `judge_xor` (Part 1 of 2024 / 2025).
 """
 
 from __future__ import annotations
 
+from ee449.grading import reference
 from ee449.grading.checks.rules import KEYS
 from ee449.grading.judge_arch import ARCH_VERDICTS
-from ee449.grading.judge_conv import CASES, conv_verdict
+from ee449.grading.judge_conv import CASES, conv_followups, conv_verdict
 from ee449.grading.judge_results import results_verdict
 from ee449.grading.judge_xor import CHECKS as XOR_CHECKS
 from ee449.grading.judge_xor import TARGET as XOR_TARGET
 from ee449.grading.judge_xor import xor_verdict
-from ee449.grading.records import Context, Malformed, Record, Verdict
+from ee449.grading.output_folder import OutputFolder
+from ee449.grading.records import Context, Malformed, Record, Verdict, load_record
 from ee449.grading.runner import Outcome
 
 
@@ -90,3 +92,58 @@ def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
     if group == "xor":
         return xor_verdict(rest, record)
     raise Malformed(f"unknown check {check_id}")
+
+
+MAX_MESSAGE = 4000  # what the student's code can put into a message (its exception text) is cut here
+
+
+def verdicts(records: OutputFolder, manifest: dict, said: list[Outcome]) -> list[Outcome]:
+    """Every run check's outcome, decided here from the records the sandbox left (`judge`).
+
+    The list of checks comes from the manifest, not from the sandbox. What the sandbox reports
+    can only fail a check (an error, a timeout, a write outside, its death): a pass needs a
+    record that the grader's own comparison accepts.
+    """
+    reported = {o.id: o for o in said}
+    shape = tuple(manifest.get("input_shape", reference.DEFAULT_SHAPE))
+    context = Context(
+        manifest, lambda: reference.reference_models(shape), lambda check_id: load_record(records, check_id)
+    )
+    outcomes = []
+    for check_id, target in expected_checks(manifest):
+        report = reported.get(check_id)
+        missing = not_found(check_id, manifest)
+        if missing:
+            outcomes.append(Outcome(check_id, target, False, missing))
+            continue
+        refused = manifest.get("refused", {}).get(target)
+        if isinstance(refused, str):  # the grader's own reading (provenance): whatever the sandbox said
+            outcomes.append(Outcome(check_id, target, False, refused, [["reference_code", refused]]))
+            continue
+        if report is not None and not report.passed:
+            outcomes.append(
+                Outcome(
+                    check_id,
+                    target,
+                    False,
+                    report.message[:MAX_MESSAGE],
+                    [[str(c)[:40], str(t)[:MAX_MESSAGE]] for c, t in report.diagnoses[:5]],
+                    report.seconds,
+                    said_by_sandbox=bool(report.diagnoses),
+                )
+            )
+            continue
+        record = load_record(records, check_id)
+        if record is None:
+            why = (
+                "no output"
+                if report is not None
+                else "not run: the grading process stopped before this check"
+            )
+            outcomes.append(Outcome(check_id, target, False, f"{why} (your code left no result for it)"))
+            continue
+        outcome = judge(check_id, target, record, context)
+        outcome.seconds = report.seconds if report is not None else 0.0
+        outcomes.append(outcome)
+    conv_followups(outcomes)
+    return outcomes

@@ -11,7 +11,7 @@ import torch
 
 from ee449.grading import judge, judge_conv
 from ee449.grading.diagnose import _cross_correlate
-from ee449.grading.grade import verdicts
+from ee449.grading.judge import verdicts
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.progress_log import Outcome
 from ee449.grading.records import Context, load_record, record_name
