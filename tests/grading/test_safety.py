@@ -316,11 +316,14 @@ def test_student_text_reaches_every_output_escaped_and_the_class_writes_scores(g
 def test_the_sandbox_cannot_import_the_reference_under_bwrap(graded):
     mode, done = graded
     checks = {c.id: c for c in done["results"]["hostile_imports_reference"].checks}
-    if mode == "bwrap":
-        assert "ModuleNotFoundError" in checks["conv/output_shape"].message
-        assert checks["arch/mlp_1/constructible"].points == 0
-    else:  # the fence's documented hole (README, Safety): the installed package is reachable
-        assert checks["conv/output_shape"].passed
+    # In both modes the sandbox's own ee449 (no reference code, `sandbox_lib`) is the `ee449` the child
+    # imports: under bwrap the installed package is not even mounted; under the fence it is readable
+    # by path (README, Safety), but `import ee449.basics.conv` finds the sandbox's `ee449.basics`.
+    assert "ModuleNotFoundError" in checks["conv/output_shape"].message, (
+        mode,
+        checks["conv/output_shape"].message,
+    )
+    assert checks["arch/mlp_1/constructible"].points == 0
 
 
 # --- settings -------------------------------------------------------------------------------
