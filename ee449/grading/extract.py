@@ -12,13 +12,13 @@ cannot cost another target its points. Nothing here imports or runs student code
 from __future__ import annotations
 
 import ast
-import builtins
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.grading import construct, naming, parsing, provenance, run_matching, sources, static
-from ee449.grading.bindings import referenced_globals, statement_source, top_level_bindings
+from ee449.grading.bindings import top_level_bindings
+from ee449.grading.closure import SourceFile, closure, index_statements, render
 from ee449.grading.static import adam_learning_rates
 from ee449.spec import ARCHITECTURES
 
@@ -83,50 +83,24 @@ class Extraction:
         }
 
 
-@dataclass
-class _File:
-    rel: str
-    tree: ast.Module
-    # name -> the top-level statement that (last) binds it; imports are split per alias
-    table: dict[str, ast.stmt] = field(default_factory=dict)
-    source: sources.Source | None = None
-    raw: bytes = b""  # the text as UTF-8: the AST's column offsets count bytes
-    # id(statement) -> (its source text, the globals it references), filled by `_index`
-    index: dict[int, tuple[str, set[str]]] = field(default_factory=dict)
-
-
-def _index(parsed: _File) -> None:
-    """Each statement's text and references; a RecursionError here fails the whole file (raised)."""
-    for node in dict.fromkeys(parsed.table.values()):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
-        text = statement_source(node, parsed.raw)
-        parsed.index[id(node)] = (text, referenced_globals(node, text))
-
-
-# The libraries the homework's code imports. A submission's file with one of these names
-# (`numpy.py`) is not what its `import numpy as np` means: the grader runs the code with the
-# installed library first on the path and reads the imports the same way. Other names that
-# an installed module also has (`code.py`, `utils.py`) stay the student's: running their script
-# from its folder imports their file first, and so does the grader's reading.
 LIBRARIES = frozenset(
     {"numpy", "torch", "torchvision", "matplotlib", "scipy", "PIL", "sklearn", "pandas", "tqdm"}
 )
 
 
-def _module_names(files: dict[str, _File]) -> set[str]:
+def _module_names(files: dict[str, SourceFile]) -> set[str]:
     return {Path(rel).stem for rel in files} | {
         Path(rel).parts[0] for rel in files if len(Path(rel).parts) > 1
     }
 
 
-def _local_module_names(files: dict[str, _File]) -> set[str]:
+def _local_module_names(files: dict[str, SourceFile]) -> set[str]:
     """The submission's modules that its imports can reach (not a file named like a LIBRARY)."""
     return _module_names(files) - LIBRARIES
 
 
-def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
-    parsed: dict[str, _File] = {}
+def _parse(folder: Path, extraction: Extraction) -> dict[str, SourceFile]:
+    parsed: dict[str, SourceFile] = {}
     try:
         found = sources.read_sources(folder)
     except Exception as error:  # noqa: BLE001 - no code read: every part fails with this note, the grade is written
@@ -149,8 +123,8 @@ def _parse(folder: Path, extraction: Extraction) -> dict[str, _File]:
             extraction.parse_errors[rel] = str(error)
             continue
         try:
-            parsed[rel] = _File(rel, tree, top_level_bindings(tree), source, source.text.encode("utf-8"))
-            _index(parsed[rel])
+            parsed[rel] = SourceFile(rel, tree, top_level_bindings(tree), source, source.text.encode("utf-8"))
+            index_statements(parsed[rel])
         except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
             # Valid Python the grader cannot take apart (nesting deeper than the compiler's limit):
             # this file is not graded, the others are.
@@ -171,87 +145,6 @@ def _grader_failure(what: str, error: BaseException) -> str:
         f"the grader {what} ({type(error).__name__}: {str(error)[:200]}); this is a limitation of the "
         "grader, not an error in your code: ask your TA to grade this part by hand"
     )
-
-
-def _closure(
-    start: tuple[str, str], files: dict[str, _File], local: set[str]
-) -> tuple[list[tuple[str, ast.stmt]], list[str]]:
-    """The (file, statement) pairs that `start` = (file, name) needs, and the names not found."""
-    order = list(files)
-    chosen: dict[int, tuple[str, ast.stmt]] = {}
-    missing: list[str] = []
-    todo, seen = [start], set()
-    while todo:
-        rel, name = todo.pop()
-        if (rel, name) in seen:
-            continue
-        seen.add((rel, name))
-        node = files[rel].table.get(name)
-        if node is None:
-            # A helper defined in another file and imported from there, or used without import.
-            other = next((r for r in order if name in files[r].table), None)
-            if other is None:
-                if not hasattr(builtins, name):
-                    missing.append(name)
-                continue
-            rel, node = other, files[other].table[name]
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and _is_local_import(node, local):
-            # `from models import cnn_3`: take the definition from the student's own file instead
-            # of importing it (importing it would run that file's script code).
-            alias = node.names[0]
-            source_name = alias.name.split(".")[-1] if isinstance(node, ast.ImportFrom) else None
-            # `import models` (no name to take) is left unresolved; it used to crash here on `.module`.
-            source_file = _file_for_module(node, files) if isinstance(node, ast.ImportFrom) else None
-            if source_name and source_file:
-                todo.append((source_file, source_name))
-                if alias.asname and alias.asname != source_name:
-                    alias_node = ast.copy_location(
-                        parsing.parse(f"{alias.asname} = {source_name}").body[0], node
-                    )
-                    alias_node.ee449_alias = True  # type: ignore[attr-defined]  # rendered after every definition it renames
-                    chosen[id(alias_node)] = (source_file, alias_node)
-            else:
-                missing.append(name)
-            continue
-        chosen[id(node)] = (rel, node)
-        for dependency in files[rel].index.get(id(node), ("", set()))[1]:
-            todo.append((rel, dependency))
-    return list(chosen.values()), sorted(set(missing))
-
-
-def _is_local_import(node: ast.Import | ast.ImportFrom, local: set[str]) -> bool:
-    if isinstance(node, ast.ImportFrom):
-        return node.level > 0 or (node.module or "").split(".")[0] in local
-    return node.names[0].name.split(".")[0] in local
-
-
-def _file_for_module(node: ast.ImportFrom, files: dict[str, _File]) -> str | None:
-    stem = (node.module or "").split(".")[-1]
-    return next((rel for rel in files if Path(rel).stem == stem), None)
-
-
-def _render(pieces: list[tuple[str, ast.stmt]], files: dict[str, _File], target_name: str) -> str:
-    order = {rel: i for i, rel in enumerate(files)}
-    imports = [(r, n) for r, n in pieces if isinstance(n, (ast.Import, ast.ImportFrom))]
-    body = [(r, n) for r, n in pieces if not isinstance(n, (ast.Import, ast.ImportFrom))]
-    lines = ["# Extracted by ee449's grader: only the definitions the graded code needs.", ""]
-    future = sorted(
-        {ast.unparse(n) for _, n in imports if isinstance(n, ast.ImportFrom) and n.module == "__future__"}
-    )
-    lines += future
-    seen = set(future)
-    for _, statement in sorted(imports, key=lambda p: (order[p[0]], p[1].lineno)):
-        text = ast.unparse(statement)
-        if text not in seen:
-            seen.add(text)
-            lines.append(text)
-    for rel, node in sorted(
-        body, key=lambda p: (getattr(p[1], "ee449_alias", False), order[p[0]], p[1].lineno)
-    ):
-        text = files[rel].index[id(node)][0] if id(node) in files[rel].index else ast.unparse(node)
-        lines += ["", f"# {rel}, line {node.lineno}", text]
-    lines += ["", f"__ee449_target__ = {target_name}", ""]
-    return "\n".join(lines)
 
 
 def xor_class(files: dict[str, ast.Module]) -> tuple[str, str] | None:
@@ -306,7 +199,7 @@ def extract(
         return source.where(line) if source is not None else f"{rel}, line {line}"
 
     def write(key: str, rel: str, name: str, node: ast.stmt) -> Found:
-        pieces, missing = _closure((rel, name), files, local)
+        pieces, missing = closure((rel, name), files, local)
         uses = provenance.reference_uses(pieces)
         if key == CONV_TARGET:
             extraction.library_convs = static.library_convs(pieces) + [
@@ -315,7 +208,7 @@ def extract(
         module = f"target_{key}.py"
         if uses:
             extraction.refused[key] = uses[0].sentence(name)
-        text = provenance.refusal(uses[0].sentence(name)) if uses else _render(pieces, files, name)
+        text = provenance.refusal(uses[0].sentence(name)) if uses else render(pieces, files, name)
         (out_dir / module).write_text(text, encoding="utf-8")
         if missing:
             extraction.unresolved[key] = missing
