@@ -11,7 +11,7 @@
 
 The command line (`ee449.cli.main`) prints any of these in one line, no traceback, with the
 exit status above. Inside the grader, `grading.records.Malformed` (a record that does not parse)
-and `grading.judge_results` use exceptions of their own that never leave their module.
+and `grading.judging.results` use exceptions of their own that never leave their module.
 """
 
 import errno

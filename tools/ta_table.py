@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions
-from ee449.grading.items import item_scores
+from ee449.grading.output.items import item_scores
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 TOLERANCE = 0.2  # 2 points of 10, scaled to each item's maximum

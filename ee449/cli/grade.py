@@ -19,9 +19,10 @@ from pathlib import Path
 
 from ee449.cli.experiment_options import add_homework_argument, graded_edition
 from ee449.errors import WorkError, describe_os_error
-from ee449.grading import classroom, classrun, grade, report, roster, sandbox, similarity
-from ee449.grading.bundle import BundleOptions, write_bundle
+from ee449.grading import classroom, classrun, grade, roster, sandbox
 from ee449.grading.isolation import isolation
+from ee449.grading.output import report, similarity
+from ee449.grading.output.bundle import BundleOptions, write_bundle
 from ee449.grading.rubric import load_rubric
 from ee449.grading.submission_meta import add_to_results, read_submission_metadata
 

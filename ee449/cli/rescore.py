@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ee449.grading import classrun, graded, report
+from ee449.grading import classrun
+from ee449.grading.output import graded, report
 from ee449.grading.rubric import load_rubric
 
 

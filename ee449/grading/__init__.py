@@ -5,8 +5,8 @@
     folding       the student's constants and call sites, folded from the AST
     constructions how a claimed definition is built: the student's calls, the defaults, guesses
     construct     which definition is each architecture (claims discovery; AST only)
-    pdf_code      the code appended to a PDF report, as a .py file (pdf_layout, pdf_lines; pdf_tables:
-                  its accuracy table)
+    pdf/          the code appended to a PDF report, as a .py file (`pdf.code`; read by position in
+                  `layout` and `lines`, its accuracy table in `tables`; `guard` reads it in a limited child)
     bindings      a file's top-level bindings and what each statement references (ast, symtable)
     extract       pick my_conv2d and the architecture definitions out of the student's files (AST only)
     resultfiles   result files found by content into fixed slots (`peek` opens them in a sandbox)
@@ -14,17 +14,19 @@
     sandbox       child processes in that isolation, with limits; killed with all they started
     output_folder what a child wrote, read back without following links
     runner        the checks (pytest, in `checks/`) in one sandboxed process, restarted past crashes
-    records       a check's record, as the sandbox wrote it, read back and validated
-    judge         which run checks there are, and the verdict on each (in the grader's process):
-                  judge_conv (my_conv2d), judge_arch (architectures), judge_results (result files)
-    reference     the reference models' answers, from a trusted child (no student code)
+    judging/      the verdicts, in the grader's process: `records` (a check's record, as the sandbox
+                  wrote it, read back and validated), `judge` (which run checks there are, and the
+                  verdict on each: `conv` my_conv2d, `arch` architectures, `results` result files, `xor`),
+                  `reference` (the reference models' answers, from a trusted child: no student code),
+                  `diagnose` (one-sentence diagnoses of the known defects; `structure`, `align`: a
+                  model's layers against the homework's), `deductions` (an architecture scored by defect)
     static        library convolutions in my_conv2d, read from the source
-    diagnose      one-sentence diagnoses of the known defects
     rubric        points and visibility per check (default_rubric.json)
     grade         one submission -> GradeResult
     classroom     a class folder, several submissions at a time -> GradeResults
-    report        results.json (Gradescope), junit.xml, scores.csv, terminal summary
-    bundle        the Gradescope autograder (setup.sh, run_autograder)
+    output/       what a grading writes and keeps: `report` (results.json for Gradescope, junit.xml, a class
+                  CSV, the terminal summary), `exports` (the scores as a TA imports them), `graded` and `evidence` (what
+                  re-scoring and re-judging read), `similarity`, `bundle` (the Gradescope autograder)
 
 `ee449 grade` (the command line) is `ee449.cli.grade`.
 

@@ -23,7 +23,7 @@ from ee449.grading.static import adam_learning_rates
 from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
-XOR_TARGET = "xor_mlp"  # Part 1 of 2024 / 2025: the NumPy XOR network's class (judge_xor.TARGET)
+XOR_TARGET = "xor_mlp"  # Part 1 of 2024 / 2025: the NumPy XOR network's class (judging.xor.TARGET)
 
 
 def target_keys() -> tuple[str, ...]:

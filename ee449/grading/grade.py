@@ -18,10 +18,6 @@ from pathlib import Path
 
 from ee449.grading import (
     extract,
-    judge,
-    judge_conv,
-    pdf_code,
-    reference,
     resultfiles,
     run_matching,
     runner,
@@ -30,14 +26,17 @@ from ee449.grading import (
     signals,
 )
 from ee449.grading.constructions import graded_image
-from ee449.grading.deductions import apply_deductions
-from ee449.grading.evidence import Evidence
-from ee449.grading.evidence import collect as collect_evidence
 from ee449.grading.grade_notes import edition_notes, submission_notes
 from ee449.grading.isolation import Isolation, isolation
+from ee449.grading.judging import judge, reference
+from ee449.grading.judging.conv import conv_computes
+from ee449.grading.judging.deductions import apply_deductions
+from ee449.grading.judging.records import load_record
+from ee449.grading.output.evidence import Evidence
+from ee449.grading.output.evidence import collect as collect_evidence
 from ee449.grading.output_folder import OutputFolder
-from ee449.grading.pdf_guard import recover_into as recover_reports
-from ee449.grading.records import load_record
+from ee449.grading.pdf.code import PdfCode
+from ee449.grading.pdf.guard import recover_into as recover_reports
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.unzip import safe_extract_zip
 from ee449.spec import ARCHITECTURES, DEFAULT_HOMEWORK, edition
@@ -86,7 +85,7 @@ class GradeResult:
     seconds: float
     notes: list[str] = field(default_factory=list)
     isolation: Isolation | None = None  # how the student's code was isolated (None: never run)
-    recovered: list[pdf_code.PdfCode] = field(default_factory=list)  # code read out of PDF reports
+    recovered: list[PdfCode] = field(default_factory=list)  # code read out of PDF reports
     code: dict[str, str] = field(default_factory=dict)  # target -> the module graded (similarity hints)
     # What the run checks' verdicts were decided from (a class run keeps it: `rescore --rejudge`).
     evidence: Evidence | None = field(default=None, repr=False, compare=False)
@@ -169,7 +168,7 @@ def grade_submission(
         clean = {
             o.id for o in said if o.passed
         }  # checks the sandbox saw end without an error, a write outside...
-        computed = judge_conv.conv_computes(
+        computed = conv_computes(
             lambda check_id: load_record(records, check_id) if check_id in clean else None
         )
         checks = apply_deductions([score_outcome(o, options.rubric) for o in outcomes], options.rubric)
@@ -203,7 +202,7 @@ def _warm_references(input_shape: tuple[int, ...]) -> None:
 def _static_checks(found: extract.Extraction, rubric: Rubric, computed: bool) -> list[CheckResult]:
     """What the source shows without running it: a NumPy conv, and Part 3's Adam at its default lr 1e-3.
 
-    `computed`: my_conv2d's output on some drawn case depended on its input (`judge_conv.conv_computes`).
+    `computed`: my_conv2d's output on some drawn case depended on its input (`judging.conv.conv_computes`).
     """
     checks = [score_outcome(_implemented_in_numpy(found, computed), rubric)]
     if not found.adam_lrs:

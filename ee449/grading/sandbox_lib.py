@@ -1,6 +1,6 @@
 """The only part of ee449 a sandboxed child can import: the checks and what they need, no reference.
 
-A child that could import `ee449.conv`, `ee449.models.build` or `ee449.grading.diagnose` could hand
+A child that could import `ee449.conv`, `ee449.models.build` or `ee449.grading.judging.diagnose` could hand
 the grader the reference's own outputs as its own (every code point with nothing implemented).
 So the sandbox never sees the package: `build_lib` copies the sandbox-side modules (the checks,
 the result-file peek, the homework's data in `spec`) into a folder of the grader's, shown

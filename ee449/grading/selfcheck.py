@@ -23,10 +23,12 @@ from typing import Any, Callable
 import numpy as np
 
 from ee449.editions import edition, requested_year
-from ee449.grading import judge, judge_conv, judge_xor, reference
 from ee449.grading.grade import CheckResult, GradeResult
-from ee449.grading.records import Context, Record
-from ee449.grading.report import summary
+from ee449.grading.judging import judge, reference
+from ee449.grading.judging.conv import CASES, conv_followups
+from ee449.grading.judging.records import Context, Record
+from ee449.grading.judging.xor import TARGET as XOR_TARGET
+from ee449.grading.output.report import summary
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.runner import Outcome
 from ee449.spec import ARCHITECTURES
@@ -71,12 +73,12 @@ def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
         return Record({"out": np.array(value), "tensor_dtype": dtype})
 
     def unmodified() -> Record:
-        x_in, k_in = (a.copy() for a in judge_conv.CASES["uint8_input"])
+        x_in, k_in = (a.copy() for a in CASES["uint8_input"])
         conv(x_in, k_in)
         return Record({"input_after": np.array(x_in), "kernel_after": np.array(k_in)})
 
-    records = {"conv/output_shape": _recorded(lambda: out(*judge_conv.CASES["multichannel"]))}
-    for case, (x, kernel) in judge_conv.CASES.items():
+    records = {"conv/output_shape": _recorded(lambda: out(*CASES["multichannel"]))}
+    for case, (x, kernel) in CASES.items():
         records[f"conv/matches_reference[{case}]"] = _recorded(partial(out, x, kernel))
     records["conv/inputs_unmodified"] = _recorded(unmodified)
     return records
@@ -151,7 +153,7 @@ def check_one(
     if part == "conv":
         records, name = _conv_records(target), "my_conv2d"  # type: ignore[arg-type]
     elif part == "xor" and graded.part1 == "xor":
-        records, name = _xor_records(target), judge_xor.TARGET  # type: ignore[arg-type]
+        records, name = _xor_records(target), XOR_TARGET  # type: ignore[arg-type]
     elif part in ARCHITECTURES or part.endswith("_sigmoid") and part[: -len("_sigmoid")] in ARCHITECTURES:
         model = target() if isinstance(target, type) else target  # a class with defaults, or a built model
         records, name = _arch_records(part, model, shape), part
@@ -161,7 +163,7 @@ def check_one(
             f"ee449.check: part {part!r} is not 'conv'{xor} or one of {', '.join(ARCHITECTURES)} "
             f"(the {graded.year} edition)"
         )
-    key = {"conv": "my_conv2d", "xor": judge_xor.TARGET}.get(part, part)
+    key = {"conv": "my_conv2d", "xor": XOR_TARGET}.get(part, part)
     manifest = {"found": {key: {"name": name}}, "homework": graded.year, "input_shape": list(shape)}
     context = Context(
         manifest, lambda: reference.reference_models(shape), lambda i: _record_or_none(records.get(i))
@@ -172,7 +174,7 @@ def check_one(
         else Outcome(check_id, name, False, f"{name} raised {record}")
         for check_id, record in records.items()
     ]
-    judge_conv.conv_followups(outcomes)
+    conv_followups(outcomes)
     checks = []
     for outcome in outcomes:
         rule = rubric.rule_for(outcome.id)

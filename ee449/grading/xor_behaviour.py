@@ -2,7 +2,7 @@
 
 RUNS STUDENT CODE: call these only inside the sandbox (`checks/check_xor.py`), never in the
 grader's own process. They only measure (shapes, errors, cosines, accuracies, as plain JSON
-numbers); the verdicts, thresholds and messages are the grader's (`judge_xor`), so a student's
+numbers); the verdicts, thresholds and messages are the grader's (`judging.xor`), so a student's
 code that patches anything here can change what is measured, never what is accepted.
 
 Real submissions differ in form: biases folded into the weights (a column of ones on the

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
-from ee449.grading import judge_arch, sandbox
+from ee449.grading import sandbox
+from ee449.grading.judging import arch
 from tests.helpers.signals import ctrl_c_reaches_it
 
 REPO = Path(__file__).resolve().parents[2]
@@ -198,7 +199,7 @@ def test_rejudging_from_the_kept_evidence_reaches_every_student_without_running_
     said = capsys.readouterr().out
     assert "broken: no evidence kept" in said  # an unreadable zip was never run: nothing to judge again
     monkeypatch.setitem(
-        judge_arch.ARCH_VERDICTS, "parameter_count", lambda key, record, context: (True, "counted anew", [])
+        arch.ARCH_VERDICTS, "parameter_count", lambda key, record, context: (True, "counted anew", [])
     )
     assert main(["rescore", str(out), "--rubric", "with-results", "--rejudge"]) == 0
     for student in STUDENTS - WITHOUT_CODE:

@@ -7,8 +7,8 @@ from importlib import resources
 
 import pytest
 
-from ee449.grading.deductions import apply_deductions
 from ee449.grading.grade import CheckResult
+from ee449.grading.judging.deductions import apply_deductions
 from ee449.grading.rubric import load_rubric
 
 # The default rubric's prices, read from the file itself (not through the code under test).

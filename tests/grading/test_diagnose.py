@@ -7,7 +7,7 @@ import pytest
 import torch
 from hypothesis import assume, given
 
-from ee449.grading.diagnose import (
+from ee449.grading.judging.diagnose import (
     accuracy_unit,
     diagnose_batch,
     diagnose_conv,

@@ -15,7 +15,7 @@ import pytest
 
 from ee449.cli import main
 from ee449.grading.grade import GradeOptions, GradeResult, grade_submission
-from ee449.grading.report import check_output
+from ee449.grading.output.report import check_output
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""ee449.grading.evidence: what a grading keeps of its sandbox's records, read as the judge reads them.
+"""ee449.grading.output.evidence: what a grading keeps of its sandbox's records, read as the judge reads them.
 
 Real files on disk: a records folder as a sandboxed child could leave it (a record, an array, a
 planted link, a FIFO, a file that is no record), kept and loaded back; the judge's reader
@@ -12,10 +12,10 @@ import os
 
 import numpy as np
 
-from ee449.grading import evidence
+from ee449.grading.judging.records import load_record, record_name
+from ee449.grading.output import evidence
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.progress_log import Outcome
-from ee449.grading.records import load_record, record_name
 
 CHECK = "conv/matches_reference[multichannel]"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from ee449.grading.exports import Row, checks_csv, part, scores_csv
 from ee449.grading.grade import CheckResult, GradeResult
+from ee449.grading.output.exports import Row, checks_csv, part, scores_csv
 
 
 def _result(student: str, conv_ok: bool, layers_ok: bool) -> GradeResult:

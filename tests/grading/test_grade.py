@@ -286,7 +286,7 @@ def test_pickles_are_never_loaded_in_the_graders_process(tmp_path):
 
 
 def test_every_graded_fixture_writes_valid_gradescope_results(graded, tmp_path):
-    from ee449.grading.report import write_outputs
+    from ee449.grading.output.report import write_outputs
     from tests.helpers.gradescope import assert_gradescope_results
 
     for name, result in graded[0].items():
@@ -306,8 +306,8 @@ def test_the_students_check_of_every_fixture_shows_each_visible_failure_and_noth
     runs the command itself on three fixtures). Here every fixture's grading, re-scored under a rubric
     that hides some checks: each visible failure appears with the grader's own text, no hidden check's
     id or message does, and the hidden ones are counted."""
-    from ee449.grading.graded import rescore
-    from ee449.grading.report import check_output
+    from ee449.grading.output.graded import rescore
+    from ee449.grading.output.report import check_output
     from ee449.grading.rubric import load_rubric
     from ee449.grading.selfcheck import student_view
 

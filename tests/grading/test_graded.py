@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 
 from ee449.grading.grade import CheckResult, GradeResult
-from ee449.grading.graded import Override, from_json, read_overrides, rescore, to_json
 from ee449.grading.isolation import Isolation
-from ee449.grading.pdf_code import PdfCode
-from ee449.grading.report import summary
+from ee449.grading.output.graded import Override, from_json, read_overrides, rescore, to_json
+from ee449.grading.output.report import summary
+from ee449.grading.pdf.code import PdfCode
 from ee449.grading.rubric import load_rubric
 
 

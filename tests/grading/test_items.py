@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ee449.grading.grade import CheckResult
-from ee449.grading.items import item_of, item_scores
+from ee449.grading.output.items import item_of, item_scores
 
 
 def test_items_sum_their_checks_and_leave_out_variants_and_result_files():

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from ee449.grading import judge, judge_conv
-from ee449.grading.diagnose import _cross_correlate
-from ee449.grading.judge import verdicts
+from ee449.grading.judging import judge
+from ee449.grading.judging.conv import CASES
+from ee449.grading.judging.diagnose import _cross_correlate
+from ee449.grading.judging.judge import verdicts
+from ee449.grading.judging.records import Context, load_record, record_name
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.progress_log import Outcome
-from ee449.grading.records import Context, load_record, record_name
 from ee449.spec import PART3_KEYS
 
 
@@ -33,7 +34,7 @@ def records(tmp_path):
 
 
 def test_the_numpy_reference_equals_torch_conv2d_on_every_drawn_case():
-    for x, kernel in judge_conv.CASES.values():
+    for x, kernel in CASES.values():
         want = torch.nn.functional.conv2d(
             torch.from_numpy(x.astype(np.float64)), torch.from_numpy(kernel)
         ).numpy()
@@ -42,7 +43,7 @@ def test_the_numpy_reference_equals_torch_conv2d_on_every_drawn_case():
 
 def test_a_right_answer_passes_and_zeros_fail(records):
     root, folder = records
-    x, kernel = judge_conv.CASES["multichannel"]
+    x, kernel = CASES["multichannel"]
     check = "conv/matches_reference[multichannel]"
     context = Context({}, lambda: {})
     _write(root / "out" / "records", check, {}, {"out": _cross_correlate(x, kernel)})
@@ -97,7 +98,7 @@ def test_the_check_list_comes_from_the_manifest():
     ids = [i for i, _ in judge.expected_checks(manifest)]
     assert ids[:6] == [
         "conv/output_shape",
-        *(f"conv/matches_reference[{c}]" for c in judge_conv.CASES),
+        *(f"conv/matches_reference[{c}]" for c in CASES),
         "conv/inputs_unmodified",
     ]
     assert "arch/mlp_1/layers" in ids and "results/part4_cnn_3/gradients_nonnegative" in ids

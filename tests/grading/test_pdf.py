@@ -21,7 +21,7 @@ import pytest
 from ee449.cli import main
 from ee449.grading.classroom import find_submissions, grade_class
 from ee449.grading.grade import GradeOptions, GradeResult
-from ee449.grading.report import summary
+from ee449.grading.output.report import summary
 
 ROOT = Path(__file__).resolve().parents[2]
 PDFS = ROOT / "fixtures" / "pdf"

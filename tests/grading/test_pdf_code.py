@@ -16,9 +16,9 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from ee449.grading.pdf_code import PdfCode, _page_span, recover, recover_into, recover_rows
-from ee449.grading.pdf_layout import Char, Row, drop_line_numbers, read_rows
-from ee449.grading.pdf_tables import accuracy_notes, table_on_page
+from ee449.grading.pdf.code import PdfCode, _page_span, recover, recover_into, recover_rows
+from ee449.grading.pdf.layout import Char, Row, drop_line_numbers, read_rows
+from ee449.grading.pdf.tables import accuracy_notes, table_on_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PDFS = ROOT / "fixtures" / "pdf"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ee449.grading.pdf_code import PdfCode, recover_rows
-from ee449.grading.pdf_repair import despaced
+from ee449.grading.pdf.code import PdfCode, recover_rows
+from ee449.grading.pdf.repair import despaced
 from tests.grading.test_pdf_code import CORRECT, PITCH, rows_from, same_program
 
 WORD_PROCESSOR_WIDTH = 70  # columns: where a word processor wraps a report's code

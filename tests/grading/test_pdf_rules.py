@@ -1,11 +1,11 @@
-"""Underscores drawn as rules (pdf_rules), and margin line numbers in either alignment (pdf_layout),
+"""Underscores drawn as rules (pdf.rules), and margin line numbers in either alignment (pdf.layout),
 on characters and shapes placed here as a PDF places them; the LaTeX twins in fixtures/pdf check
 the same on real PDFs (tests/grading/test_pdf.py)."""
 
 from __future__ import annotations
 
-from ee449.grading.pdf_layout import drop_line_numbers, group_rows, row_text
-from ee449.grading.pdf_rules import rule_underscores
+from ee449.grading.pdf.layout import drop_line_numbers, group_rows, row_text
+from ee449.grading.pdf.rules import rule_underscores
 from tests.grading.test_pdf_code import PITCH, _chars
 
 

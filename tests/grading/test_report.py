@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from ee449.grading.grade import CheckResult, GradeResult
-from ee449.grading.report import gradescope_results, junit_xml, scores_csv, summary, write_outputs
+from ee449.grading.output.report import gradescope_results, junit_xml, scores_csv, summary, write_outputs
 from tests.helpers.gradescope import assert_gradescope_results
 
 

@@ -128,7 +128,7 @@ def correct_py_and_pdf(tmp_path_factory):
 
 @pytest.mark.slow
 def test_the_correct_code_and_its_pdf_twin_get_full_marks_under_the_default_rubric(correct_py_and_pdf):
-    from ee449.grading.report import summary
+    from ee449.grading.output.report import summary
 
     py, pdf = correct_py_and_pdf["correct"], correct_py_and_pdf["report"]
     assert py.max_score == pdf.max_score == 70  # conv 20 + architectures 50, the same for both

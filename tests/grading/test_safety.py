@@ -33,7 +33,7 @@ from ee449.grading import sandbox
 from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions, grade_submission
 from ee449.grading.isolation import ISOLATION_ENV, isolation
-from ee449.grading.report import gradescope_results, scores_csv, summary, write_outputs
+from ee449.grading.output.report import gradescope_results, scores_csv, summary, write_outputs
 from ee449.grading.resultfiles import SLOTS
 from tests.helpers.signals import ctrl_c_reaches_it
 

@@ -213,7 +213,7 @@ def test_the_sandbox_imports_its_own_ee449_first_and_never_the_reference(mode, b
     probe = box / "lib" / "probe.py"
     probe.write_text(
         "import importlib, random, helper, ee449.grading.checks.support\n"
-        "for name in ('ee449.basics.conv', 'ee449.grading.diagnose', 'ee449.grading.judge_conv'):\n"
+        "for name in ('ee449.basics.conv', 'ee449.grading.judging.diagnose', 'ee449.grading.judging.conv'):\n"
         "    try:\n        importlib.import_module(name); print('imported', name)\n"
         "    except ImportError:\n        print('refused', name)\n"
         "print('build' in dir(importlib.import_module('ee449.models')))\n"

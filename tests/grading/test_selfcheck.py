@@ -19,10 +19,10 @@ import pytest
 import torch.nn as nn
 
 from ee449.grading.classroom import grade_class
-from ee449.grading.diagnose import _cross_correlate
 from ee449.grading.grade import GradeOptions
-from ee449.grading.judge_conv import CASES
-from ee449.grading.report import check_output
+from ee449.grading.judging.conv import CASES
+from ee449.grading.judging.diagnose import _cross_correlate
+from ee449.grading.output.report import check_output
 from ee449.grading.rubric import load_rubric
 from ee449.grading.selfcheck import check_one
 from ee449.models import build

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from ee449.grading import extract
-from ee449.grading.similarity import FLAG_AT, similar_pairs, tokens
-from ee449.grading.similarity_report import pairs_csv, pairs_html
+from ee449.grading.output.similarity import FLAG_AT, similar_pairs, tokens
+from ee449.grading.output.similarity_report import pairs_csv, pairs_html
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 INDEPENDENT = ("correct", "factory_functions", "generic_net")

@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from ee449.grading.align import align, parse
+from ee449.grading.judging.align import align, parse
+from ee449.grading.judging.structure import diagnose_structure, diagnose_unused
 from ee449.grading.layers import trace
-from ee449.grading.structure import diagnose_structure, diagnose_unused
 from ee449.models import build, describe_layers
 
 ARCHS = ("mlp_1", "mlp_2", "cnn_3", "cnn_4", "cnn_5")

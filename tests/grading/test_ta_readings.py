@@ -17,7 +17,7 @@ import pytest
 
 from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions
-from ee449.grading.items import item_scores
+from ee449.grading.output.items import item_scores
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ee449.grading import wheel
+from ee449.grading.output import wheel
 
 META = """Metadata-Version: 2.4
 Name: ee449

@@ -1,6 +1,6 @@
 """Part 1 of 2024 / 2025 graded by behaviour on our own realistic students' XOR classes (fixtures/xor):
 what the sandbox measures (`xor_behaviour`), round-tripped through JSON as a record is, and the
-grader's verdict on it (`judge_xor`). Each correct form passes, each known defect is named.
+grader's verdict on it (`judging.xor`). Each correct form passes, each known defect is named.
 The oracle for each fixture is its TA reading (the comment at its top)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.judge_xor import xor_verdict
-from ee449.grading.records import Malformed, Record
+from ee449.grading.judging.records import Malformed, Record
+from ee449.grading.judging.xor import xor_verdict
 from ee449.grading.xor_behaviour import (
     measure_derivatives,
     measure_descent,

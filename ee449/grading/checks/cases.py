@@ -1,5 +1,5 @@
 """The conv cases both sides share: the sandbox runs the student's my_conv2d on them, the grader's
-judge (`judge_conv`) compares the outputs with its own reference. Plain NumPy, no reference here."""
+judge (`judging.conv`) compares the outputs with its own reference. Plain NumPy, no reference here."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Sandbox side of Part 1 of 2024 / 2025: run the student's NumPy XOR class and record what it does.
 
 Only measurements (`grading.xor_behaviour`): an output shape, errors and cosines, derivative
-deviations, accuracies. The grader judges them with its own thresholds (`judge_xor`). Collected
+deviations, accuracies. The grader judges them with its own thresholds (`judging.xor`). Collected
 only when the graded edition's Part 1 is the XOR network (the manifest's "part1").
 """
 

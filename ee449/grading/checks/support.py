@@ -3,7 +3,7 @@
 Imported only inside the sandbox's pytest process (`EE449_GRADING_MANIFEST` names the manifest
 the grader wrote). Loading a target executes the student's extracted definitions. A check's
 only product is its `record`: the student's outputs as data, which the grader judges in its
-own process (`ee449.grading.judge`); nothing here decides a pass.
+own process (`ee449.grading.judging.judge`); nothing here decides a pass.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ee449.grading import wheel
+from ee449.grading.output import wheel
 from ee449.grading.rubric import PRESETS, load_rubric
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"

@@ -236,7 +236,7 @@ def diagnose_layers(
     """Compare two layer sequences (describe_layers strings, in forward order): see `structure`.
 
     `arch` names the student's model, `key` the homework's architecture (default: `arch`)."""
-    from ee449.grading.structure import diagnose_structure  # it builds on Diagnosis, defined here
+    from ee449.grading.judging.structure import diagnose_structure  # it builds on Diagnosis, defined here
 
     return diagnose_structure(arch, student, reference, names, ran, key)
 

@@ -2,11 +2,11 @@
 
 pdfminer, under pdfplumber, can loop forever on a 560-byte PDF with a reference cycle and take
 gigabytes for a small PDF of 200,000 lines. So the grader never parses a PDF in its own
-process: each report is read by `pdf_code.recover` in a child (`sandbox.run`, a copy of the PDF
+process: each report is read by `code.recover` in a child (`sandbox.run`, a copy of the PDF
 only), which answers with the recovered code as JSON; a report it cannot read in PDF_TIMEOUT_S
 or PDF_MEMORY_MB becomes a note ("could not read this PDF in 60 s") and the rest is graded.
 
-    python -m ee449.grading.pdf_guard PDF FOLDER OUT.json
+    python -m ee449.grading.pdf.guard PDF FOLDER OUT.json
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from pathlib import Path
 from ee449.grading import sandbox
 from ee449.grading.isolation import Mounts, isolated_python
 from ee449.grading.output_folder import OutputFolder
-from ee449.grading.pdf_code import PdfCode, recover, report_pdfs
+from ee449.grading.pdf.code import PdfCode, recover, report_pdfs
 
 PDF_TIMEOUT_S = 60.0  # a 40-page report reads in a few seconds
 PDF_MEMORY_MB = 3072  # pdfplumber on a large report: a few hundred MB
 MAX_ANSWER_BYTES = 16 * 2**20
-PACKAGE = Path(__file__).resolve().parents[1]  # the child reads with this ee449 (no student code runs there)
+# ee449, two folders up from ee449/grading/pdf/: the child reads with it (no student code runs there)
+PACKAGE = Path(__file__).resolve().parents[2]
 
 
 def recover_into(
     folder: Path, timeout_s: float = PDF_TIMEOUT_S, memory_mb: int = PDF_MEMORY_MB
 ) -> list[PdfCode]:
-    """`pdf_code.recover_into`, each PDF read in a limited child: the code of each report as a .py file."""
+    """`code.recover_into`, each PDF read in a limited child: the code of each report as a .py file."""
     recovered = []
     for pdf in report_pdfs(folder):
         result = read_in_child(pdf, folder, sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb))
@@ -58,7 +59,7 @@ def read_in_child(pdf: Path, folder: Path, limits: sandbox.Limits) -> PdfCode:
         shutil.copyfile(pdf, copy)
         completed = sandbox.run(
             [
-                *isolated_python("ee449.grading.pdf_guard", PACKAGE.parent, box / "work"),
+                *isolated_python("ee449.grading.pdf.guard", PACKAGE.parent, box / "work"),
                 name,
                 ".",
                 "../out/pdf.json",

@@ -1,7 +1,7 @@
 """Line numbers at the end of rows: a two-column report's right-hand listing numbered on the left
 puts its numbers in the gutter, where they join the left column's rows (`x = 1      94`).
 
-`pdf_layout.drop_line_numbers` drops leading numbers; this drops trailing ones the same way: digits
+`layout.drop_line_numbers` drops leading numbers; this drops trailing ones the same way: digits
 at the end of a row, apart from its text, on five or more rows, lined up (by their left or right
 edge), and mostly rising down the column.
 """
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pdf_layout calls this module: its Char is only named here, for the types
-    from ee449.grading.pdf_layout import Char
+if TYPE_CHECKING:  # layout calls this module: its Char is only named here, for the types
+    from ee449.grading.pdf.layout import Char
 
 MIN_ROWS = 5  # fewer numbered rows than this could be code that ends in numbers
 RISING = 0.8  # of consecutive pairs

@@ -16,7 +16,7 @@ import numpy as np
 
 from ee449.editions import available
 from ee449.grading.checks.protocol import record_name
-from ee449.grading.diagnose import Diagnosis
+from ee449.grading.judging.diagnose import Diagnosis
 from ee449.grading.output_folder import OutputFolder
 from ee449.spec import DEFAULT_HOMEWORK
 

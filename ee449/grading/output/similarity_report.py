@@ -7,7 +7,7 @@ import html
 import io
 from typing import Mapping, Sequence
 
-from ee449.grading.similarity import FLAG_AT, TARGETS, Pair
+from ee449.grading.output.similarity import FLAG_AT, TARGETS, Pair
 
 SHOWN_PAIRS = 10  # side by side in the HTML: the most similar, flagged or not
 

@@ -7,7 +7,7 @@ code, a two-column report puts two lines at the same height. This module turns p
 characters into `Row`s in reading order: spaces rebuilt from x positions (a gap of n character
 pitches is n - 1 spaces), margin line numbers and page headers / footers dropped, the two
 columns of a two-column page read one after the other, and each row's left edge kept (relative
-to its column's margin) so that `pdf_code` can rebuild indentation. Nothing in a PDF is run.
+to its column's margin) so that `code` can rebuild indentation. Nothing in a PDF is run.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pdfplumber
 
-from ee449.grading.pdf_numbers import drop_trailing_numbers
-from ee449.grading.pdf_rules import rule_underscores
+from ee449.grading.pdf.numbers import drop_trailing_numbers
+from ee449.grading.pdf.rules import rule_underscores
 
 # Monospace font families students' tools use: LaTeX (Computer Modern's cmtt / cmitt / cmsltt, the
 # EC and cm-super ectt / ecit / sftt / sfit, Latin Modern Mono), Word and Google Docs (Courier,

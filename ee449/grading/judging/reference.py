@@ -1,6 +1,6 @@
 """The reference answers the grader compares with, computed where no student code ever runs.
 
-    python -m ee449.grading.reference OUT.json [C,H,W]
+    python -m ee449.grading.judging.reference OUT.json [C,H,W]
 
 For each homework architecture and activation, built for the graded edition's images (C, H, W;
 2023: 1 x 32 x 32): the reference model's trainable parameter count, its layer sequence
@@ -55,9 +55,15 @@ def reference_models(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, 
     input_shape = tuple(int(d) for d in input_shape)
     with _LOCK:
         if input_shape not in _CACHE:
-            argv = [sys.executable, "-m", "ee449.grading.reference", "-", ",".join(map(str, input_shape))]
+            argv = [
+                sys.executable,
+                "-m",
+                "ee449.grading.judging.reference",
+                "-",
+                ",".join(map(str, input_shape)),
+            ]
             env = {
-                "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+                "PYTHONPATH": str(Path(__file__).resolve().parents[3]),  # the folder that holds ee449/
                 "PATH": "/usr/bin:/bin",
                 "OMP_NUM_THREADS": "1",
                 "CUDA_VISIBLE_DEVICES": "",

@@ -1,9 +1,9 @@
 """From a PDF's rows to lines of code: indentation from x positions, and lines wrapped at the page edge.
 
-`pdf_layout` gives rows of text with their left and right edges; this module turns a run of rows
+`layout` gives rows of text with their left and right edges; this module turns a run of rows
 into `Line`s with indentation rebuilt, and tells, from geometry, which lines may be the rest of
 a line wrapped at the margin. Whether a wrap is joined back is decided by parsing: see
-`rejoined` here and `pdf_code.parsed_segments`. Nothing is run; `ast.parse` only.
+`rejoined` here and `code.parsed_segments`. Nothing is run; `ast.parse` only.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ee449.grading import parsing
-from ee449.grading.pdf_layout import WRAP_MARKS, Row
+from ee449.grading.pdf.layout import WRAP_MARKS, Row
 
 INDENT = "    "
 WRAP_REACH = 0.9  # a line that, with the next line's first word, passes 90% of the margin may have wrapped

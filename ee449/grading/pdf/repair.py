@@ -1,7 +1,7 @@
 """Repairs of recovered code lines that the geometry alone cannot justify, decided by parsing.
 
 A word processor wraps a long code line at its own width (about 70 characters in a report's
-body text), not at the page edge that `pdf_lines.is_wrapped` measures: a comment's tail, or the
+body text), not at the page edge that `lines.is_wrapped` measures: a comment's tail, or the
 rest of `total +=`, lands at the left margin of the next line. And listings, laying each token
 in its own box, prints `my _conv2d` or `lr = 0 . 01`, spaces that break a name or a number.
 Each repair here is kept only where the code then parses further than before; a line that still
@@ -17,7 +17,7 @@ import warnings
 from dataclasses import replace
 
 from ee449.grading import parsing
-from ee449.grading.pdf_lines import Line, first_error
+from ee449.grading.pdf.lines import Line, first_error
 
 # A line is left unfinished by: an operator or a comma at its end, an open bracket, a backslash.
 _OPEN_END = re.compile(r"(?:[-+*/%<>=&|^,.(\[{\\]|\b(?:and|or|not|in|is|lambda|if|else))\s*$")

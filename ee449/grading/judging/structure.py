@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ee449.grading.align import (
+from ee449.grading.judging.align import (
     ACTIVATIONS,
     SOFTMAX,
     WEIGHTED,
@@ -26,7 +26,7 @@ from ee449.grading.align import (
     align,
     parse,
 )
-from ee449.grading.diagnose import Diagnosis
+from ee449.grading.judging.diagnose import Diagnosis
 
 
 def diagnose_structure(

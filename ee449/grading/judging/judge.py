@@ -9,22 +9,22 @@ with references computed where no student code runs: the convolution in NumPy
 record is missing or malformed fails. Nothing the sandbox says about passing is believed.
 
 Here: which checks run, the dispatch, and `verdicts`, every run check's outcome from its record. Reading records is `records`; the verdicts are
-`judge_conv` (my_conv2d), `judge_arch` (the architectures), `judge_results` (result files) and
-`judge_xor` (Part 1 of 2024 / 2025).
+`conv` (my_conv2d), `arch` (the architectures), `results` (result files) and
+`xor` (Part 1 of 2024 / 2025).
 """
 
 from __future__ import annotations
 
-from ee449.grading import reference
 from ee449.grading.checks.rules import KEYS
-from ee449.grading.judge_arch import ARCH_VERDICTS
-from ee449.grading.judge_conv import CASES, conv_followups, conv_verdict
-from ee449.grading.judge_results import results_verdict
-from ee449.grading.judge_xor import CHECKS as XOR_CHECKS
-from ee449.grading.judge_xor import TARGET as XOR_TARGET
-from ee449.grading.judge_xor import xor_verdict
+from ee449.grading.judging import reference
+from ee449.grading.judging.arch import ARCH_VERDICTS
+from ee449.grading.judging.conv import CASES, conv_followups, conv_verdict
+from ee449.grading.judging.records import Context, Malformed, Record, Verdict, load_record
+from ee449.grading.judging.results import results_verdict
+from ee449.grading.judging.xor import CHECKS as XOR_CHECKS
+from ee449.grading.judging.xor import TARGET as XOR_TARGET
+from ee449.grading.judging.xor import xor_verdict
 from ee449.grading.output_folder import OutputFolder
-from ee449.grading.records import Context, Malformed, Record, Verdict, load_record
 from ee449.grading.runner import Outcome
 
 

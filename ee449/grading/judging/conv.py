@@ -9,8 +9,8 @@ from typing import Callable
 import numpy as np
 
 from ee449.grading.checks.cases import CASES, draw_cases  # noqa: F401 - draw_cases is public here too
-from ee449.grading.diagnose import Diagnosis, _cross_correlate, diagnose_conv
-from ee449.grading.records import Context, Malformed, Record, Verdict
+from ee449.grading.judging.diagnose import Diagnosis, _cross_correlate, diagnose_conv
+from ee449.grading.judging.records import Context, Malformed, Record, Verdict
 from ee449.grading.runner import Outcome
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ee449.grading.checks.rules import BANDS
-from ee449.grading.pdf_layout import Row
+from ee449.grading.pdf.layout import Row
 from ee449.spec import ARCHITECTURES
 
 ARCH_NAME = re.compile(r"\b(mlp|cnn)[\s_\-]?([1-5])\b", re.IGNORECASE)

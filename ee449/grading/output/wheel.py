@@ -18,7 +18,9 @@ from pathlib import Path
 
 import ee449
 
-WHEEL = "Wheel-Version: 1.0\nGenerator: ee449.grading.wheel\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+WHEEL = (
+    "Wheel-Version: 1.0\nGenerator: ee449.grading.output.wheel\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+)
 ENTRY_POINTS = "[console_scripts]\nee449 = ee449.cli:main\n"
 
 

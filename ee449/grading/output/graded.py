@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-from ee449.grading.deductions import apply_deductions, without_deductions
 from ee449.grading.grade import CheckResult, GradeOptions, GradeResult
 from ee449.grading.isolation import Isolation
-from ee449.grading.pdf_code import PdfCode
+from ee449.grading.judging.deductions import apply_deductions, without_deductions
+from ee449.grading.pdf.code import PdfCode
 from ee449.grading.rubric import Rubric
 
 FILE = "graded.json"

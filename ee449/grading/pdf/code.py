@@ -1,8 +1,8 @@
 """Recover the Python code a student appended to their PDF report, so it is graded like .py files.
 
 The course asks for one PDF with the code appended as text. `recover_into` finds each PDF of a
-submission, reads its text rows by position (`pdf_layout`), turns runs of rows into lines with
-their indentation (`pdf_lines`), and keeps the longest runs of lines that parse as Python: among
+submission, reads its text rows by position (`layout`), turns runs of rows into lines with
+their indentation (`lines`), and keeps the longest runs of lines that parse as Python: among
 the rows in a monospace font where the PDF has any, else among all rows (prose simply fails to
 parse). Lines wrapped at the page edge are joined back where the geometry shows a wrap and the
 joined code parses (further). The code is written into the submission as
@@ -23,9 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ee449.grading import parsing, pdf_repair, pdf_tables
-from ee449.grading.pdf_layout import Row, read_rows
-from ee449.grading.pdf_lines import (
+from ee449.grading import parsing
+from ee449.grading.pdf import repair, tables
+from ee449.grading.pdf.layout import Row, read_rows
+from ee449.grading.pdf.lines import (
     Line,
     Margins,
     first_error,
@@ -136,13 +137,13 @@ def parsed_segments(lines: Sequence[Line], limits: Margins) -> tuple[list[list[L
             if found is None:
                 break
             error = start + found - 1
-            repaired = _try_join(lines, start, end, error, limits) or pdf_repair.join_by_text(
+            repaired = _try_join(lines, start, end, error, limits) or repair.join_by_text(
                 lines, start, end, error
             )
             if repaired is not None:
                 lines, end = repaired, end - 1
                 continue
-            dropped = pdf_repair.drop_line(lines, start, end, error)
+            dropped = repair.drop_line(lines, start, end, error)
             if dropped is not None:  # one line that cannot be placed costs that line, not the code after it
                 left_out.append(lines[error])
                 lines, end = dropped, end - 1
@@ -217,7 +218,7 @@ def _recover(rows: Sequence[Row], by_font: bool) -> tuple[str, list[Line], list[
     kept: list[list[Line]] = []
     unparsed: list[Line] = []
     for run in runs:
-        segments, left_out = parsed_segments(pdf_repair.tidied(indented(run)), limits)
+        segments, left_out = parsed_segments(repair.tidied(indented(run)), limits)
         segments = [s for s in (trimmed(rejoined(segment, limits)) for segment in segments) if s]
         code = [s for s in segments if is_code(s)]
         kept += code
@@ -270,7 +271,7 @@ def recover(pdf: Path, folder: Path) -> PdfCode:
             "(a scan?): the code must be appended as text",
         )
     try:
-        notes = tuple(pdf_tables.accuracy_notes(rows))
+        notes = tuple(tables.accuracy_notes(rows))
     except Exception:  # noqa: BLE001 - the report's accuracy table is informational: never worth the code
         notes = ()
     try:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 
 from ee449.grading.checks.rules import XOR_SEPARATES_ABOVE
-from ee449.grading.diagnose import Diagnosis
-from ee449.grading.records import Malformed, Record, Verdict
+from ee449.grading.judging.diagnose import Diagnosis
+from ee449.grading.judging.records import Malformed, Record, Verdict
 
 TARGET = "xor_mlp"  # the extraction's key for the student's XOR class
 CHECKS = ("forward", "descent", "derivatives", "training")

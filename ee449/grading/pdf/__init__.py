@@ -1,0 +1,1 @@
+"""Code appended to a PDF report, read back by position as a .py file (nothing in a PDF runs)."""
