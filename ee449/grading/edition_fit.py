@@ -11,12 +11,10 @@ fits, so a TA can tell a student who followed another year's text from one whose
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ee449.editions import DEFAULT_HOMEWORK, available, edition
-
-if TYPE_CHECKING:  # the sandbox imports this module: it must not load the judging side
-    from ee449.grading.judging.diagnose import Diagnosis
+from ee449.grading.checks.protocol import Diagnosis  # from its home: the sandbox has no judging/
 
 PROBE_BATCH = 2  # two images: enough to see the output's shape, cheap for any model
 
@@ -39,8 +37,6 @@ def fitting_editions(model: Any) -> list[int]:
 
 def other_edition_diagnoses(name: str, fits: object, graded: int = DEFAULT_HOMEWORK) -> list[Diagnosis]:
     """One diagnosis when the model fits another edition's input and not the graded one's, else none."""
-    from ee449.grading.judging.diagnose import Diagnosis
-
     if not isinstance(fits, list) or not all(isinstance(y, int) and y in available() for y in fits):
         return []  # no record (an older sandbox) or a malformed one: say nothing rather than guess
     if not fits or graded in fits:
