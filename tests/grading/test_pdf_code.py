@@ -8,7 +8,6 @@ which test one step at a time without a PDF.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -17,84 +16,24 @@ import pdfplumber
 import pytest
 
 from ee449.grading.pdf.code import PdfCode, _page_span, recover, recover_into, recover_rows
-from ee449.grading.pdf.layout import Char, Row, drop_line_numbers, read_rows
+from ee449.grading.pdf.layout import Row, drop_line_numbers, read_rows
 from ee449.grading.pdf.tables import accuracy_notes, table_on_page
+from tests.helpers.pdf_rows import CORRECT, PITCH, chars_at, rows_from, same_program
 
 ROOT = Path(__file__).resolve().parents[2]
 PDFS = ROOT / "fixtures" / "pdf"
 TWINS = {name: info["twin"] for name, info in json.loads((PDFS / "twins.json").read_text()).items()}
 WITH_CODE = sorted(name for name, twin in TWINS.items() if twin)
-CORRECT = (ROOT / "fixtures" / "submissions" / "correct" / "hw1.py").read_text()
-PITCH = 6.0
 
 
 def twin_source(pdf: str) -> str:
     return (ROOT / "fixtures" / "submissions" / TWINS[pdf] / "hw1.py").read_text()
 
 
-class _Flatten(ast.NodeTransformer):
-    """Strings compared without their whitespace: a docstring wrapped in a PDF keeps its characters,
-    not its line breaks (a printer cuts it mid-word; no one can tell that from a space)."""
-
-    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
-        if isinstance(node.value, str):
-            node.value = "".join(node.value.split())
-        return node
-
-
-def same_program(a: str, b: str) -> bool:
-    return ast.dump(_Flatten().visit(ast.parse(a))) == ast.dump(_Flatten().visit(ast.parse(b)))
-
-
 def code_lines(text: str) -> list[str]:
     return [
         line for line in text.splitlines() if line.strip() and not line.startswith("# Recovered by ee449")
     ]
-
-
-def rows_from(
-    source: str,
-    *,
-    mono: bool = True,
-    x_step: float = PITCH,
-    wrap_at: int | None = None,
-    mark: str = "",
-    prose: tuple[str, ...] = (),
-) -> list[Row]:
-    """`source` laid out as a PDF shows it: one row per line, indentation as x, long lines wrapped.
-
-    `wrap_at` columns: a word processor wraps at the last space that fits, the rest at the left
-    margin; with `mark` (listings' postbreak), the rest is indented four columns past the line
-    and starts with the mark. `prose` lines come first, in a proportional font.
-    """
-    rows: list[Row] = []
-    top = 0.0
-
-    def add(text: str, x0: float, is_mono: bool) -> None:
-        nonlocal top
-        top += 12.0
-        rows.append(
-            Row(1 + int(top // 700), 0, 1, top % 700, x0, x0 + len(text) * PITCH, text, is_mono, PITCH)
-        )
-
-    for sentence in prose:
-        add(sentence, 0.0, False)
-    columns = wrap_at or 120
-    width = columns * PITCH
-    for _ in range(3):
-        add("x" * columns, 0.0, False)  # justified prose: where the right margin is
-    for line in source.splitlines():
-        if not line.strip():
-            continue
-        indent = len(line) - len(line.lstrip())
-        text, x0 = line.strip(), indent * x_step
-        while wrap_at and x0 + len(text) * PITCH > width and " " in text[: int((width - x0) / PITCH)]:
-            cut = text[: int((width - x0) / PITCH)].rindex(" ")
-            add(text[:cut], x0, mono)
-            text = mark + " " + text[cut + 1 :] if mark else text[cut + 1 :]
-            x0 = x0 + 4 * PITCH if mark else 0.0
-        add(text, x0, mono)
-    return rows
 
 
 # -- the fixture PDFs against their twins ---------------------------------------------------------
@@ -221,23 +160,15 @@ def test_a_line_that_does_not_parse_is_named_and_the_rest_is_kept():
     assert "def my_conv2d(input, kernel):" in code and "class Cnn5(nn.Module):" in code
 
 
-def _chars(text: str, x: float, top: float) -> list[Char]:
-    return [
-        Char(ch, x + i * PITCH, x + (i + 0.8) * PITCH, top, top + 9, 9.0, True)
-        for i, ch in enumerate(text)
-        if ch != " "
-    ]
-
-
 def test_a_right_aligned_column_of_rising_numbers_is_dropped_and_code_digits_are_not():
     numbered = [
-        _chars(str(n), 20 - len(str(n)) * PITCH, 12.0 * n) + _chars(f"x{n} = {n}", 40, 12.0 * n)
+        chars_at(str(n), 20 - len(str(n)) * PITCH, 12.0 * n) + chars_at(f"x{n} = {n}", 40, 12.0 * n)
         for n in range(8, 14)
     ]
     kept = drop_line_numbers(numbered)
     assert ["".join(c.text for c in row) for row in kept] == [f"x{n}={n}" for n in range(8, 14)]
     code = [
-        _chars(text, 40, 12.0 * i)
+        chars_at(text, 40, 12.0 * i)
         for i, text in enumerate(["1 + 2", "30 * 4", "5 - 6", "7 + 8", "9 * 9", "2 - 1"])
     ]
     assert drop_line_numbers(code) == code  # digits that start lines of code, not a margin

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ee449.grading.pdf.code import PdfCode, recover_rows
 from ee449.grading.pdf.repair import despaced
-from tests.grading.test_pdf_code import CORRECT, PITCH, rows_from, same_program
+from tests.helpers.pdf_rows import CORRECT, PITCH, rows_from, same_program
 
 WORD_PROCESSOR_WIDTH = 70  # columns: where a word processor wraps a report's code
 PAGE_WIDTH = 120  # columns: where the report's prose ends, far past the wraps

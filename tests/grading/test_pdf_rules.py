@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ee449.grading.pdf.layout import drop_line_numbers, group_rows, row_text
 from ee449.grading.pdf.rules import rule_underscores
-from tests.grading.test_pdf_code import PITCH, _chars
+from tests.helpers.pdf_rows import PITCH, chars_at
 
 
 def rule(x0: float, width: float, y: float, thickness: float = 0.4) -> dict:
@@ -18,14 +18,14 @@ def text_of(chars) -> list[str]:
 
 
 def test_a_rule_between_glyphs_on_the_baseline_reads_as_an_underscore():
-    chars = _chars("def my conv2d(x, k):", 40, 12.0)  # the gap at column 6 is where '_' was drawn
+    chars = chars_at("def my conv2d(x, k):", 40, 12.0)  # the gap at column 6 is where '_' was drawn
     baseline = 12.0 + 9 - 0.5
     shapes = [rule(40 + 6 * PITCH, 0.8 * PITCH, baseline)]
     assert text_of(chars + rule_underscores(shapes, chars)) == ["def my_conv2d(x, k):"]
 
 
 def test_table_rules_underlines_and_strokes_away_from_text_are_not_underscores():
-    chars = _chars("hidden size", 40, 12.0)
+    chars = chars_at("hidden size", 40, 12.0)
     shapes = [
         rule(0, 400, 12.0 + 9),  # a table's \hline under the row: far wider than a glyph
         rule(40 + 6 * PITCH, 0.8 * PITCH, 12.0 + 2),  # at the glyphs' top: a strike, not an underscore
@@ -36,6 +36,6 @@ def test_table_rules_underlines_and_strokes_away_from_text_are_not_underscores()
 
 
 def test_left_aligned_line_numbers_are_dropped_like_right_aligned_ones():
-    numbered = [_chars(str(n), 10, 12.0 * n) + _chars(f"x{n} = {n}", 40, 12.0 * n) for n in range(7, 14)]
+    numbered = [chars_at(str(n), 10, 12.0 * n) + chars_at(f"x{n} = {n}", 40, 12.0 * n) for n in range(7, 14)]
     kept = drop_line_numbers(numbered)
     assert ["".join(c.text for c in row) for row in kept] == [f"x{n}={n}" for n in range(7, 14)]

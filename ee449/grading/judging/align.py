@@ -5,7 +5,7 @@ The sequences are `describe_layers` strings ('Conv2d(8->16, k=7x7, stride=1x1, p
 names. The alignment is an edit distance on the layers (weighted layers pair in order, a layer only
 one side has costs more when it has weights); paired layers are then compared field by field by `structure`, which says each difference in one sentence naming the
 layer as the student wrote it (its position and attribute name) and the homework's layer. Pure
-standard library: it runs beside the checks as well as in the grader.
+standard library, run in the grader's process on the layer lists the sandbox recorded.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Each function looks at evidence (a student's conv output next to the reference, two layer
 sequences, a result file's curves) and returns a list of `Diagnosis`; an empty list means
-"no known defect recognised". These run inside the sandbox next to the checks and import only
-NumPy and the standard library.
+"no known defect recognised". They run in the grader's process on what the sandbox recorded
+(never beside the student's code: `sandbox_lib` keeps this module out of the sandbox) and import
+only NumPy and the standard library.
 """
 
 from __future__ import annotations
