@@ -7,7 +7,6 @@ them in each sandbox mode against the same expected.json and the same rules as h
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -46,35 +45,20 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _grade_fixture_class(classroom: Path) -> dict:
-    before = _tree_hash(FIXTURES)
+def _fixture_class(classroom: Path) -> None:
     for name in NAMES:
         shutil.copytree(FIXTURES / name, classroom / name)
     with zipfile.ZipFile(classroom / "correct_zipped.zip", "w") as zf:
         for path in (FIXTURES / "correct").rglob("*"):
             zf.write(path, Path("hw1-submission") / path.relative_to(FIXTURES / "correct"))
-    results = grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)
-    return {"results": {r.student: r for r in results}, "before": before, "after": _tree_hash(FIXTURES)}
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """({student: GradeResult}, fixture hash before, hash after, class folder), graded once per session.
-
-    Under pytest-xdist the workers share one grading through a lock and a pickle in the session's
-    common temporary folder, so `-n 2` does not grade the class twice.
-    """
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    classroom = shared / "grading-classroom"
-    with open(shared / "grading-classroom.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        cache = shared / "grading-classroom.pkl"
-        if not cache.exists():
-            classroom.mkdir(exist_ok=True)
-            cache.write_bytes(pickle.dumps(_grade_fixture_class(classroom)))
-        done = pickle.loads(cache.read_bytes())
-    return done["results"], done["before"], done["after"], classroom
+def graded(graded_class):
+    """({student: GradeResult}, fixture hash before, hash after, class folder), graded once."""
+    before = _tree_hash(FIXTURES)
+    results, classroom = graded_class("fixtures", _fixture_class, GradeOptions(check_timeout=CHECK_TIMEOUT))
+    return results, before, _tree_hash(FIXTURES), classroom
 
 
 def expected(name: str) -> dict:

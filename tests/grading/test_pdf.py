@@ -8,10 +8,7 @@ the result files, and zipped; its twin is the same code as a `.py`. The grading 
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pickle
 import shutil
 import zipfile
 from pathlib import Path
@@ -19,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
-from ee449.grading.classroom import find_submissions, grade_class
+from ee449.grading.classroom import find_submissions
 from ee449.grading.grade import GradeOptions, GradeResult
 from ee449.grading.output.report import summary
 
@@ -33,7 +30,7 @@ CHECK_TIMEOUT = 4.0
 pytestmark = pytest.mark.slow
 
 
-def _grade_pdf_class(classroom: Path) -> dict[str, GradeResult]:
+def _pdf_class(classroom: Path) -> None:
     """One class folder: each PDF alone and its twin's hw1.py alone; the correct submission with its
     code as a PDF, as a folder and zipped, and the same with hw1.py; the scanned PDF."""
     for name, twin in TWINS.items():
@@ -52,23 +49,12 @@ def _grade_pdf_class(classroom: Path) -> dict[str, GradeResult]:
         classroom / "py_report_folder",
         ignore=shutil.ignore_patterns("expected.json"),
     )
-    results = grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)
-    return {r.student: r for r in results}
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> dict[str, GradeResult]:
-    """The class graded once per session: under pytest-xdist the workers share one grading
-    through a lock and a pickle in the session's common temporary folder."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    with open(shared / "pdf-classroom.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        cache = shared / "pdf-classroom.pkl"
-        if not cache.exists():
-            (shared / "pdf-classroom").mkdir(exist_ok=True)
-            cache.write_bytes(pickle.dumps(_grade_pdf_class(shared / "pdf-classroom")))
-        return pickle.loads(cache.read_bytes())
+def graded(graded_class) -> dict[str, GradeResult]:
+    """The class graded once (`tests/grading/conftest.py`)."""
+    return graded_class("pdf-classroom", _pdf_class, GradeOptions(check_timeout=CHECK_TIMEOUT))[0]
 
 
 def outcome(result: GradeResult) -> dict[str, tuple[bool, float, list[str]]]:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions
 
 pytestmark = pytest.mark.slow
@@ -125,14 +124,16 @@ MUTANTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    classroom = tmp_path_factory.mktemp("mutants")
+def _mutant_class(classroom: Path) -> None:
     for name, (old, new, *_rest) in MUTANTS.items():
         assert CORRECT.count(old) == 1, f"{name}: {old!r} must occur once in correct/hw1.py"
         (classroom / name).mkdir()
         (classroom / name / "hw1.py").write_text(CORRECT.replace(old, new))
-    return {r.student: r for r in grade_class(classroom, GradeOptions(check_timeout=30.0), jobs=2)}
+
+
+@pytest.fixture(scope="module")
+def graded(graded_class):
+    return graded_class("mutants", _mutant_class, GradeOptions(check_timeout=30.0))[0]
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.classroom import grade_class
 from ee449.grading.grade import GradeOptions
 from ee449.grading.output.items import item_scores
 
@@ -43,12 +42,14 @@ def _cases(names: list[str]) -> list:
 WITH_ARCH_DEFECTS = [n for n, r in READINGS.items() if set(r["defects"]) - {"conv"}]
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    classroom = tmp_path_factory.mktemp("ta-read")
+def _ta_class(classroom: Path) -> None:
     for name in READINGS:
         shutil.copytree(FIXTURES / name, classroom / name, ignore=shutil.ignore_patterns("ta_reading.json"))
-    return {r.student: r for r in grade_class(classroom, GradeOptions(check_timeout=CHECK_TIMEOUT), jobs=2)}
+
+
+@pytest.fixture(scope="module")
+def graded(graded_class):
+    return graded_class("ta-read", _ta_class, GradeOptions(check_timeout=CHECK_TIMEOUT))[0]
 
 
 def test_a_model_made_with_a_config_dict_is_rebuilt_as_the_students_code_made_it(graded):
