@@ -26,7 +26,7 @@ class SourceFile:
     table: dict[str, ast.stmt] = field(default_factory=dict)
     source: sources.Source | None = None
     raw: bytes = b""  # the text as UTF-8: the AST's column offsets count bytes
-    # id(statement) -> (its source text, the globals it references), filled by `_index`
+    # id(statement) -> (its source text, the globals it references), filled by `index_statements`
     index: dict[int, tuple[str, set[str]]] = field(default_factory=dict)
 
 
@@ -39,11 +39,6 @@ def index_statements(parsed: SourceFile) -> None:
         parsed.index[id(node)] = (text, referenced_globals(node, text))
 
 
-# The libraries the homework's code imports. A submission's file with one of these names
-# (`numpy.py`) is not what its `import numpy as np` means: the grader runs the code with the
-# installed library first on the path and reads the imports the same way. Other names that
-# an installed module also has (`code.py`, `utils.py`) stay the student's: running their script
-# from its folder imports their file first, and so does the grader's reading.
 def closure(
     start: tuple[str, str], files: dict[str, SourceFile], local: set[str]
 ) -> tuple[list[tuple[str, ast.stmt]], list[str]]:

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from ee449.grading import construct, naming, parsing, provenance, run_matching, sources, static
 from ee449.grading.bindings import top_level_bindings
+from ee449.grading.checks.rules import XOR_TARGET
 from ee449.grading.closure import SourceFile, closure, index_statements, render
 from ee449.grading.static import adam_learning_rates
 from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"
-XOR_TARGET = "xor_mlp"  # Part 1 of 2024 / 2025: the NumPy XOR network's class (judging.xor.TARGET)
 
 
 def target_keys() -> tuple[str, ...]:
@@ -83,6 +83,11 @@ class Extraction:
         }
 
 
+# The libraries the homework's code imports. A submission's file with one of these names
+# (`numpy.py`) is not what its `import numpy as np` means: the grader runs the code with the
+# installed library first on the path and reads the imports the same way. Other names that
+# an installed module also has (`code.py`, `utils.py`) stay the student's: running their script
+# from its folder imports their file first, and so does the grader's reading.
 LIBRARIES = frozenset(
     {"numpy", "torch", "torchvision", "matplotlib", "scipy", "PIL", "sklearn", "pandas", "tqdm"}
 )

@@ -108,6 +108,7 @@ def grade_submission(
     if not path.exists():
         raise ValueError(f"submission {path} does not exist")
     start = time.monotonic()
+    graded_edition = edition(options.homework)
     mode = isolation()
     # The trusted references (a child importing torch, once per process) while the sandbox works.
     threading.Thread(target=_warm_references, args=(options.input_shape,), daemon=True).start()
@@ -145,7 +146,7 @@ def grade_submission(
                 work,
                 root / "extracted",
                 run_matching.match(run.models) if run else None,
-                xor=edition(options.homework).part1 == "xor",
+                xor=graded_edition.part1 == "xor",
             )
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
         manifest = {
@@ -158,7 +159,7 @@ def grade_submission(
             "course_data": str(Path(options.course_data).resolve()) if options.course_data else None,
             "homework": options.homework,
             "input_shape": list(options.input_shape),
-            "part1": edition(options.homework).part1,
+            "part1": graded_edition.part1,
         }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)

@@ -23,11 +23,11 @@ from typing import Any, Callable
 import numpy as np
 
 from ee449.editions import edition, requested_year
-from ee449.grading.grade import CheckResult, GradeResult
+from ee449.grading.checks.rules import XOR_TARGET
+from ee449.grading.grade import GradeResult, score_outcome
 from ee449.grading.judging import judge, reference
 from ee449.grading.judging.conv import CASES, conv_followups
 from ee449.grading.judging.records import Context, Record
-from ee449.grading.judging.xor import TARGET as XOR_TARGET
 from ee449.grading.output.report import summary
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.runner import Outcome
@@ -86,17 +86,12 @@ def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
 
 def _xor_records(network: Callable[..., object]) -> dict[str, Record | str]:
     """What the sandbox's XOR checks record (`checks.check_xor`), measured here on the class `network`."""
-    from ee449.grading import xor_behaviour
+    from ee449.grading.xor_behaviour import MEASURES
 
-    measures = {
-        "forward": xor_behaviour.measure_forward,
-        "descent": xor_behaviour.measure_descent,
-        "derivatives": xor_behaviour.measure_derivatives,
-        "training": xor_behaviour.measure_training,
-    }
-    return {
-        f"xor/{check}": _recorded(partial(lambda m: Record(m(network)), m)) for check, m in measures.items()
-    }
+    def measured(measure: Callable[..., dict]) -> Record:
+        return Record(measure(network))
+
+    return {f"xor/{check}": _recorded(partial(measured, measure)) for check, measure in MEASURES.items()}
 
 
 def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Record | str]:
@@ -163,8 +158,7 @@ def check_one(
             f"ee449.check: part {part!r} is not 'conv'{xor} or one of {', '.join(ARCHITECTURES)} "
             f"(the {graded.year} edition)"
         )
-    key = {"conv": "my_conv2d", "xor": XOR_TARGET}.get(part, part)
-    manifest = {"found": {key: {"name": name}}, "homework": graded.year, "input_shape": list(shape)}
+    manifest = {"found": {name: {"name": name}}, "homework": graded.year, "input_shape": list(shape)}
     context = Context(
         manifest, lambda: reference.reference_models(shape), lambda i: _record_or_none(records.get(i))
     )
@@ -175,21 +169,7 @@ def check_one(
         for check_id, record in records.items()
     ]
     conv_followups(outcomes)
-    checks = []
-    for outcome in outcomes:
-        rule = rubric.rule_for(outcome.id)
-        points = rule.points if outcome.passed else 0.0
-        checks.append(
-            CheckResult(
-                outcome.id,
-                outcome.passed,
-                points,
-                rule.points,
-                rule.visibility,
-                outcome.message,
-                outcome.diagnoses,
-            )
-        )
+    checks = [score_outcome(outcome, rubric) for outcome in outcomes]
     return GradeResult(f"ee449.check({part!r})", checks, 0.0)
 
 

@@ -148,6 +148,15 @@ def measure_training(cls: Callable[..., Any], seed: int = 0, config: XorConfig =
     return {"epochs": config.epochs, "samples": len(x), "trained": trained}
 
 
+# Each check of `checks/check_xor.py` and what it measures (also `ee449.check("xor", ...)`'s).
+MEASURES: dict[str, Callable[..., Measured]] = {
+    "forward": measure_forward,
+    "descent": measure_descent,
+    "derivatives": measure_derivatives,
+    "training": measure_training,
+}
+
+
 def _trained_accuracy(
     cls: Callable[..., Any], seed: int, data: tuple[np.ndarray, ...], rate: float, epochs: int
 ) -> float:

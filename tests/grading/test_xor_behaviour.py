@@ -13,12 +13,7 @@ import pytest
 
 from ee449.grading.judging.records import Malformed, Record
 from ee449.grading.judging.xor import xor_verdict
-from ee449.grading.xor_behaviour import (
-    measure_derivatives,
-    measure_descent,
-    measure_forward,
-    measure_training,
-)
+from ee449.grading.xor_behaviour import MEASURES, measure_derivatives
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xor"
 CORRECT = ["correct_skeleton", "folded_bias_tanh_mean", "linear_output_relu"]
@@ -26,12 +21,6 @@ DEFECTS = {
     "defect_preactivation_derivative": "preactivation_derivative",
     "defect_hidden_from_output_error": "hidden_from_output_error",
     "defect_sign": "sign",
-}
-MEASURES = {
-    "forward": measure_forward,
-    "descent": measure_descent,
-    "derivatives": measure_derivatives,
-    "training": measure_training,
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ee449.grading.checks.rules import CALLS_PER_CHECK
+from ee449.grading.checks.rules import CALLS_PER_CHECK, XOR_TARGET
 from ee449.grading.checks.support import load_target, manifest, record
 from ee449.grading.xor_behaviour import (
     measure_derivatives,
@@ -18,26 +18,25 @@ from ee449.grading.xor_behaviour import (
     measure_training,
 )
 
-TARGET = "xor_mlp"
 XOR = manifest().get("part1") == "xor"
 pytestmark = pytest.mark.skipif(not XOR, reason="this edition's Part 1 is not the XOR network")
 
 
-@pytest.mark.check("xor/forward", target=TARGET)
+@pytest.mark.check("xor/forward", target=XOR_TARGET)
 def test_forward(request: pytest.FixtureRequest) -> None:
-    record(request, **measure_forward(load_target(TARGET, request)))
+    record(request, **measure_forward(load_target(XOR_TARGET, request)))
 
 
-@pytest.mark.check("xor/descent", target=TARGET)
+@pytest.mark.check("xor/descent", target=XOR_TARGET)
 def test_descent(request: pytest.FixtureRequest) -> None:
-    record(request, **measure_descent(load_target(TARGET, request)))
+    record(request, **measure_descent(load_target(XOR_TARGET, request)))
 
 
-@pytest.mark.check("xor/derivatives", target=TARGET)
+@pytest.mark.check("xor/derivatives", target=XOR_TARGET)
 def test_derivatives(request: pytest.FixtureRequest) -> None:
-    record(request, **measure_derivatives(load_target(TARGET, request)))
+    record(request, **measure_derivatives(load_target(XOR_TARGET, request)))
 
 
-@pytest.mark.check("xor/training", target=TARGET, calls=CALLS_PER_CHECK["xor/training"])
+@pytest.mark.check("xor/training", target=XOR_TARGET, calls=CALLS_PER_CHECK["xor/training"])
 def test_training(request: pytest.FixtureRequest) -> None:
-    record(request, **measure_training(load_target(TARGET, request)))
+    record(request, **measure_training(load_target(XOR_TARGET, request)))

@@ -22,6 +22,7 @@ __all__ = [
     "KEYS",
     "TRAIN_IMAGES",
     "XOR_SEPARATES_ABOVE",
+    "XOR_TARGET",
     "XOR_STEP_RATE",
     "bands",
     "implied_images",
@@ -66,6 +67,7 @@ def implied_images(points: int, epochs: int, year: int = DEFAULT_HOMEWORK) -> in
 
 
 # Part 1 of 2024 / 2025 (the NumPy XOR network): the sandbox measures with these, the judge decides.
+XOR_TARGET = "xor_mlp"  # the key of the student's XOR class: the extraction's, the checks', the judge's
 XOR_STEP_RATE = 1e-3  # one small backward step: first order, so a descent direction must lower the error
 XOR_SEPARATES_ABOVE = (
     90.0  # validation accuracy (%): the blobs overlap little at std 0.4 (reference: 98-100%)

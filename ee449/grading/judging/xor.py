@@ -16,7 +16,6 @@ from ee449.grading.checks.rules import XOR_SEPARATES_ABOVE
 from ee449.grading.judging.diagnose import Diagnosis
 from ee449.grading.judging.records import Malformed, Record, Verdict
 
-TARGET = "xor_mlp"  # the extraction's key for the student's XOR class
 CHECKS = ("forward", "descent", "derivatives", "training")
 SAME_DIRECTION = 0.999  # cosine between the student's step and a candidate step, up to a positive scale
 DERIVATIVE_TOLERANCE = 1e-4  # np.allclose's atol against central differences (rtol 1e-5 is in the measure)
