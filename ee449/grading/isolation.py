@@ -30,6 +30,9 @@ class Mounts:
     # Paths shown as empty folders (a tmpfs over them): what the child must not import (torch
     # for the conv checks: a library convolution cannot pass, however it is hidden).
     hidden: tuple[Path, ...] = ()
+    # Single files of the grader's shown read-only at a path of the child's choosing (inside its
+    # TMPDIR, say): (the grader's file, where the child sees it).
+    placed: tuple[tuple[Path, Path], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,8 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
         args += _sized_tmpfs(mounts.scratch_mb * 2**20, str(path))
     for path in mounts.hidden:
         args += ["--tmpfs", str(path)]
+    for source, shown_at in mounts.placed:  # after the tmpfs mounts: a file placed inside one stays
+        args += ["--ro-bind", str(source), str(shown_at)]
     return [*args, "--remount-ro", "/", "--chdir", str(cwd)]
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from ee449.grading import font_cache
 from ee449.grading.child_io import OUTPUT_BYTES, Drain, disk_used  # noqa: F401 - OUTPUT_BYTES: public here
 from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, python
 
@@ -234,10 +235,15 @@ def run(
     # Its TMPDIR is a size-limited tmpfs under bwrap (the grader never reads it back); the
     # folders shared with the grader are measured while it runs (`disk_used`).
     writable = tuple(p for p in dict.fromkeys((*mounts.writable, Path(cwd))) if p != root)
+    fonts = font_cache.font_list() if "MPLCONFIGDIR" in env else None
     if mode.mode == "bwrap":
         shown = replace(mounts, writable=writable, scratch=(*mounts.scratch, root), scratch_mb=limits.disk_mb)
+        if fonts is not None:  # read-only, inside the fresh tmpfs that is its TMPDIR
+            shown = replace(shown, placed=(*shown.placed, (fonts, Path(env["MPLCONFIGDIR"]) / fonts.name)))
         command = bwrap_argv(shown, Path(cwd)) + list(argv)
     else:
+        if fonts is not None:
+            font_cache.seed(Path(env["MPLCONFIGDIR"]))
         command = [python(), "-c", _SHIM, *argv]
     start = time.monotonic()
     timed_out = stopped = False

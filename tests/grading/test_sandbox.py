@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading import sandbox
+from ee449.grading import font_cache, sandbox
 from ee449.grading.isolation import Isolation, Mounts, isolation
 
 
@@ -254,3 +255,36 @@ def test_ctrl_c_kills_a_trusted_child_the_grader_is_waiting_on():
         if child.poll() is None:
             child.kill()
     assert child.wait(timeout=10) == -signal.SIGKILL
+
+
+_PLOTS = (  # the font lists in its config folder before and after a plot (name, mtime), then its stderr
+    "import os\n"
+    "def lists():\n"
+    "    folder = os.environ['MPLCONFIGDIR']\n"
+    "    names = sorted(n for n in os.listdir(folder) if n.startswith('fontlist')) if os.path.isdir(folder) else []\n"
+    "    return [(n, os.stat(os.path.join(folder, n)).st_mtime_ns) for n in names]\n"
+    "before = lists()\n"
+    "import matplotlib.pyplot as plt\n"
+    "plt.plot([0, 1]); plt.savefig(os.path.join(os.environ['TMPDIR'], 'plot.png'))\n"
+    "print(repr((before, lists())))\n"
+)
+
+
+def _font_lists(mode: str, box) -> tuple[list, list]:
+    done = _in(mode, box, _PLOTS, sandbox.Limits())
+    assert done.returncode == 0, done.stderr
+    return ast.literal_eval(done.stdout.strip())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_sandboxed_plot_finds_matplotlibs_font_list_ready(mode, box, monkeypatch):
+    """The grader builds the font list once and places it in each sandbox, where the child's matplotlib
+    uses it as it is (building one costs each child about 1 s of CPU); without the placed list (the
+    control) the child builds its own."""
+    placed = font_cache.font_list()
+    assert placed is not None
+    before, after = _font_lists(mode, box)
+    assert [name for name, _ in before] == [placed.name] and after == before
+    monkeypatch.setattr(font_cache, "font_list", lambda: None)
+    before, after = _font_lists(mode, sandbox.make_sandbox(box))
+    assert before == [] and [name for name, _ in after] == [placed.name]
