@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from ee449.grading.checks.rules import CONVOLVING
 
 
 @dataclass(frozen=True)
@@ -59,15 +62,17 @@ def python() -> str:
 # (`sandbox_lib`, no reference code) goes first and the submission's own folder last, so `import helper` still works for the student's
 # code but a student's pytest.py, random.py, numpy.py or ee449/ never replaces the real one.
 BOOT = (
-    "import sys; sys.path[:0] = [sys.argv.pop(1)]; sys.path.append(sys.argv.pop(1)); "
+    "import os, sys; sys.path[:0] = sys.argv.pop(1).split(os.pathsep); sys.path.append(sys.argv.pop(1)); "
     "sys.argv[0] = {entry!r}; "
     "import runpy; runpy.run_module({entry!r}, run_name='__main__', alter_sys=True)"
 )
 
 
-def isolated_python(module: str, lib: Path, work: Path) -> list[str]:
-    """argv running `python -m module` with `lib` (`sandbox_lib`) first and `work` last on the path."""
-    return [python(), "-I", "-c", BOOT.format(entry=module), str(lib), str(work)]
+def isolated_python(module: str, lib: Path | list[Path], work: Path) -> list[str]:
+    """argv running `python -m module` with `lib` (`sandbox_lib`; a list: these, in order) first and
+    `work` last on the path."""
+    front = os.pathsep.join(str(path) for path in (lib if isinstance(lib, list) else [lib]))
+    return [python(), "-I", "-c", BOOT.format(entry=module), front, str(work)]
 
 
 def installed_ee449() -> tuple[Path, ...]:
@@ -81,6 +86,20 @@ def installed_ee449() -> tuple[Path, ...]:
             and (Path(entry) / "ee449").is_dir()
         ):
             found.append(Path(entry) / "ee449")
+    return tuple(found)
+
+
+def convolving_packages() -> tuple[Path, ...]:
+    """The installed folders of CONVOLVING (found without importing them), to show empty."""
+    found = []
+    for name in CONVOLVING:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            if Path(location).is_dir():
+                found.append(Path(location))
     return tuple(found)
 
 

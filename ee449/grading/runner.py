@@ -14,18 +14,43 @@ import importlib.util
 import json
 import shutil
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ee449.grading import sandbox
-from ee449.grading.isolation import Isolation, Mounts, installed_ee449, isolated_python, isolation
+from ee449.grading.isolation import (
+    Isolation,
+    Mounts,
+    convolving_packages,
+    installed_ee449,
+    isolated_python,
+    isolation,
+)
 from ee449.grading.progress_log import Outcome, Progress
 from ee449.grading.sandbox_lib import build_lib
 from ee449.io import atomic_write_bytes
 
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
-MAX_RESTARTS = 12
-CHECK_MODULES = ("check_conv.py", "check_xor.py", "check_architectures.py", "check_results.py")
+MAX_RESTARTS = 12  # per pass
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One sandboxed pytest process (restarted past any check that kills it) over some check modules."""
+
+    name: str
+    modules: tuple[str, ...]
+    # Part 2 is NumPy: its checks run where torch is the NumPy stand-in (`checks/torch_standin`) and
+    # the real libraries that convolve are not importable (`isolation.convolving_packages`).
+    numpy_only: bool = False
+
+
+# conv first, alone and cheap (no torch to import); then the models, which need the real torch.
+PASSES = (
+    Pass("conv", ("check_conv.py",), numpy_only=True),
+    Pass("models", ("check_xor.py", "check_architectures.py", "check_results.py")),
+)
+CHECK_MODULES = tuple(module for one in PASSES for module in one.modules)
 
 
 class GradingError(RuntimeError):
@@ -35,13 +60,22 @@ class GradingError(RuntimeError):
 GRADER_DIR = "grader"  # root/grader: written by the grader only, shown read-only to the child
 
 
-def pytest_argv(root: Path) -> list[str]:
+STANDIN_DIR = "standin"  # root/grader/standin/torch: the NumPy stand-in, first on the conv pass's path
+
+
+def pytest_argv(root: Path, one: Pass = PASSES[-1]) -> list[str]:
     grader = root / GRADER_DIR
     checks_dir = grader / "lib" / "ee449" / "grading" / "checks"  # the sandbox's copy (`sandbox_lib`)
     grader.mkdir(exist_ok=True)
     atomic_write_bytes(grader / "pytest.ini", b"[pytest]\n")  # replaces, never writes through, a link
+    front = [build_lib(grader / "lib")]
+    if one.numpy_only:
+        standin = grader / STANDIN_DIR / "torch"
+        standin.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(checks_dir / "torch_standin.py", standin / "__init__.py")
+        front.insert(0, standin.parent)
     return [
-        *isolated_python("pytest", build_lib(grader / "lib"), root / "work"),
+        *isolated_python("pytest", front, root / "work"),
         "-q",
         "-p",
         "no:cacheprovider",
@@ -57,11 +91,11 @@ def pytest_argv(root: Path) -> list[str]:
         "--tb=no",
         "-W",
         "ignore",
-        *(str(checks_dir / name) for name in CHECK_MODULES),
+        *(str(checks_dir / name) for name in one.modules),
     ]
 
 
-def mounts(root: Path, manifest: dict) -> Mounts:
+def mounts(root: Path, manifest: dict, one: Pass = PASSES[-1]) -> Mounts:
     """What the sandboxed checks may see: their own folders, the extracted code, the sandbox's ee449
     (`sandbox_lib`, in the grader's folder), a copy of the course data."""
     readable = [
@@ -74,7 +108,7 @@ def mounts(root: Path, manifest: dict) -> Mounts:
     return Mounts(
         writable=(root / "work", root / "tmp", root / "out"),
         readable=tuple(readable),
-        hidden=installed_ee449(),
+        hidden=installed_ee449() + (convolving_packages() if one.numpy_only else ()),
     )
 
 
@@ -97,16 +131,14 @@ def copy_course_data(course_data: str | None, root: Path) -> str | None:
 def run_checks(
     root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float, mode: Isolation | None = None
 ) -> tuple[list[Outcome], float]:
-    """Every check's outcome, in collection order, and the seconds spent in sandboxed pytest."""
+    """Every check's outcome, in collection order (pass by pass), and the seconds spent in sandboxed pytest."""
     if importlib.util.find_spec("pytest") is None:
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
     mode = mode or isolation()
-    progress_path = root / "out" / "progress.jsonl"
     (root / "out" / "records").mkdir(exist_ok=True)
     manifest = {
         **manifest,
         "course_data": copy_course_data(manifest.get("course_data"), root),
-        "progress": str(progress_path),
         "records": str(root / "out" / "records"),
         "check_timeout": check_timeout,
         "memory_mb": limits.memory_mb,
@@ -115,7 +147,28 @@ def run_checks(
     }
     env = sandbox.minimal_env(root)
     env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
-    progress = Progress(progress_path, check_timeout)
+    outcomes: list[Outcome] = []
+    spent = 0.0
+    for one in PASSES:  # the passes share one time budget
+        found, seconds = _run_pass(
+            one, root, manifest, env, replace(limits, timeout_s=limits.timeout_s - spent), mode
+        )
+        outcomes += found
+        spent += seconds
+        if spent >= limits.timeout_s:
+            break
+    return outcomes, spent
+
+
+def _run_pass(
+    one: Pass, root: Path, manifest: dict, env: dict[str, str], limits: sandbox.Limits, mode: Isolation
+) -> tuple[list[Outcome], float]:
+    """One pass's outcomes, restarting pytest past each check that kills it or hangs."""
+    progress_path = root / "out" / f"progress-{one.name}.jsonl"
+    manifest["progress"] = str(progress_path)
+    manifest["skip"] = []
+    manifest["numpy_only"] = one.numpy_only
+    progress = Progress(progress_path, manifest["check_timeout"])
     spent = 0.0
     last_error = ""
     for _ in range(MAX_RESTARTS + 1):
@@ -132,12 +185,12 @@ def run_checks(
             )
 
         completed = sandbox.run(
-            pytest_argv(root),
+            pytest_argv(root, one),
             cwd=root / "work",
             env=env,
             limits=replace(limits, timeout_s=limits.timeout_s - spent),
             watchdog=watchdog,
-            mounts=mounts(root, manifest),
+            mounts=mounts(root, manifest, one),
             mode=mode,
         )
         spent += completed.seconds
@@ -157,7 +210,9 @@ def run_checks(
         if len(progress.results) >= len(progress.collected) and progress.collected:
             break
     if not progress.collected:
-        raise GradingError(f"the grader's checks could not run in the sandbox: {last_error or 'no output'}")
+        raise GradingError(
+            f"the grader's checks ({one.name}) could not run in the sandbox: {last_error or 'no output'}"
+        )
     outcomes = []
     for check in progress.collected:
         if check["id"] in progress.skipped:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -288,3 +289,53 @@ def test_a_sandboxed_plot_finds_matplotlibs_font_list_ready(mode, box, monkeypat
     monkeypatch.setattr(font_cache, "font_list", lambda: None)
     before, after = _font_lists(mode, sandbox.make_sandbox(box))
     assert before == [] and [name for name, _ in after] == [placed.name]
+
+
+_ESCAPE = """
+import importlib, json, os, sys
+seen = {"first": importlib.import_module("torch").__version__}
+sys.path[:] = [p for p in sys.path if not p.endswith("standin")]
+for name in [m for m in sys.modules if m.split(".")[0] == "torch"]:
+    del sys.modules[name]
+torch = importlib.import_module("torch")
+seen["escaped"] = hasattr(torch, "nn") and hasattr(getattr(torch, "nn"), "Conv2d")
+seen["listing"] = {name: os.listdir(path) for name, path in json.loads(sys.argv[1]).items()}
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_conv_pass_shows_the_libraries_that_convolve_as_empty_folders(mode, box):
+    """What the conv checks' child sees (`runner.mounts` for the NumPy-only pass): torch is the stand-in, and
+    under bubblewrap the real torch and scipy are empty folders, so taking the stand-in off the path reaches
+    nothing; the fence hides nothing (README, Safety)."""
+    from ee449.grading import runner
+    from ee449.grading.isolation import convolving_packages, isolated_python
+
+    conv_pass = runner.PASSES[0]
+    assert conv_pass.numpy_only and conv_pass.modules == ("check_conv.py",)
+    hidden = runner.mounts(box, {}, conv_pass).hidden
+    libraries = {path.name: str(path) for path in convolving_packages() if path.name in ("torch", "scipy")}
+    assert set(libraries) == {"torch", "scipy"} and set(libraries.values()) <= {str(p) for p in hidden}
+    front = runner.pytest_argv(box, conv_pass)[4].split(os.pathsep)  # python -I -c BOOT FRONT WORK: its path
+    assert front[0].endswith("standin")
+    (box / "work" / "escape.py").write_text(_ESCAPE)
+    (box / "extracted").mkdir()  # what the grader writes before the checks run, mounted read-only
+    (box / "manifest.json").write_text("{}")
+    if mode == "bwrap" and isolation().mode != "bwrap":
+        pytest.skip("bubblewrap is not usable here")
+    done = sandbox.run(
+        [*isolated_python("escape", [Path(p) for p in front], box / "work"), json.dumps(libraries)],
+        cwd=box / "work",
+        env=sandbox.minimal_env(box),
+        limits=sandbox.Limits(),
+        mounts=runner.mounts(box, {}, conv_pass),
+        mode=Isolation(mode),
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["first"] == "0+numpy-standin"
+    if mode == "bwrap":
+        assert seen["escaped"] is False and seen["listing"] == {"torch": [], "scipy": []}
+    else:
+        assert seen["escaped"] is True and all(seen["listing"].values())

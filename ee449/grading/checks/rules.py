@@ -14,6 +14,7 @@ from ee449.spec import RECORD_EVERY as EVERY
 from ee449.spec import RESULT_KEYS as KEYS
 
 __all__ = [
+    "CONVOLVING",
     "BANDS",
     "BATCH",
     "CALLS_PER_CHECK",
@@ -67,6 +68,20 @@ def implied_images(points: int, epochs: int, year: int = DEFAULT_HOMEWORK) -> in
 
 
 # Part 1 of 2024 / 2025 (the NumPy XOR network): the sandbox measures with these, the judge decides.
+# Libraries with a convolution of their own: not importable while my_conv2d is checked (Part 2 is
+# NumPy; torch itself is a NumPy stand-in there, `checks/torch_standin`; `isolation.convolving_packages`).
+CONVOLVING = (
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "functorch",
+    "scipy",
+    "cv2",
+    "skimage",
+    "tensorflow",
+    "jax",
+)
+
 XOR_TARGET = "xor_mlp"  # the key of the student's XOR class: the extraction's, the checks', the judge's
 XOR_STEP_RATE = 1e-3  # one small backward step: first order, so a descent direction must lower the error
 XOR_SEPARATES_ABOVE = (
