@@ -212,6 +212,34 @@ class _Missing(types.ModuleType):
         raise StandInMissing(SENTENCE.format(what=f"{self.__name__}.{name}"))
 
 
+def manual_seed(seed: Any) -> None:
+    """Module-level set-up a student's conv may sit beside (`torch.manual_seed(0)`): nothing to seed here."""
+    del seed
+
+
+def set_grad_enabled(mode: Any) -> contextlib.AbstractContextManager[None]:
+    del mode
+    return no_grad()
+
+
+def device(name: Any = "cpu", index: Any = None) -> str:
+    """`torch.device("cuda" if torch.cuda.is_available() else "cpu")`: always the CPU here."""
+    del name, index
+    return "cpu"
+
+
+class _Cuda(types.ModuleType):
+    """torch.cuda as a NumPy process sees it: no GPU."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
@@ -219,11 +247,12 @@ def __getattr__(name: str) -> Any:
 
 
 def _install(module: types.ModuleType) -> None:
-    """Fill the `torch` module this file became (called at its import, in the sandbox only)."""
+    """Fill the `torch` module this file became (called at its import, in the sandbox only): its own
+    functions (`no_grad`, `manual_seed`, `device`, `Tensor`) are already there, as globals."""
     for name, function in {**FUNCTIONS, **DTYPES}.items():
         setattr(module, name, function)
-    module.Tensor = Tensor  # type: ignore[attr-defined]
-    module.no_grad = no_grad  # type: ignore[attr-defined]
+    module.__version__ = "0+numpy-standin"  # type: ignore[attr-defined]
+    sys.modules[f"{module.__name__}.cuda"] = module.cuda = _Cuda(f"{module.__name__}.cuda")  # type: ignore[attr-defined]
     module.StandInMissing = StandInMissing  # type: ignore[attr-defined]
     module.__version__ = "0+numpy-standin"  # type: ignore[attr-defined]
     for sub in ("nn", "nn.functional", "nn.modules", "fft", "linalg", "signal", "special", "autograd"):

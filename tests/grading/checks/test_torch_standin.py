@@ -130,3 +130,19 @@ def test_functions_under_torchs_names_are_numpys(tmp_path, name):
         "flip": np.arange(4)[::-1],
     }[name]
     assert np.array_equal(np.array(got), want)
+
+
+def test_set_up_beside_a_conv_runs_and_says_cpu(tmp_path):
+    """Module-level lines a student's conv may reference: seeding, the device, no_grad."""
+    got = _run(
+        tmp_path,
+        """
+        import torch
+        torch.manual_seed(0)
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        with torch.no_grad(), torch.set_grad_enabled(False):
+            pass
+        print(json.dumps({"device": str(device), "gpus": torch.cuda.device_count()}))
+        """,
+    )
+    assert got == {"device": "cpu", "gpus": 0}
