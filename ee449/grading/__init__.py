@@ -6,14 +6,18 @@
     constructions how a claimed definition is built: the student's calls, the defaults, guesses
     construct     which definition is each architecture (claims discovery; AST only)
     pdf/          the code appended to a PDF report, as a .py file (`pdf.code`; read by position in
-                  `layout` and `lines`, its accuracy table in `tables`; `guard` reads it in a limited child)
+                  `glyphs`, `layout`, `furniture` and `lines`, cut into code by `segments`, its accuracy
+                  table in `tables`; `guard` reads it in a limited child)
     bindings      a file's top-level bindings and what each statement references (ast, symtable)
     extract       pick my_conv2d and the architecture definitions out of the student's files (AST only)
     resultfiles   result files found by content into fixed slots (`peek` opens them in a sandbox)
     isolation     bubblewrap or the announced fallback fence, and the bwrap command line
+    limits        what a child may use (time, memory, file size, disk) and what comes back
     sandbox       child processes in that isolation, with limits; killed with all they started
+    font_cache    matplotlib's font list, built once and placed in every sandbox
     output_folder what a child wrote, read back without following links
-    runner        the checks (pytest, in `checks/`) in one sandboxed process, restarted past crashes
+    runner        the checks (pytest, in `checks/`) in sandboxed processes, restarted past crashes: the conv
+                  pass (torch a NumPy stand-in, `checks/torch_standin`), then the models
     judging/      the verdicts, in the grader's process: `records` (a check's record, as the sandbox
                   wrote it, read back and validated), `judge` (which run checks there are, and the
                   verdict on each: `conv` my_conv2d, `arch` architectures, `results` result files, `xor`),

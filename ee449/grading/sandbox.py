@@ -27,7 +27,6 @@ bwrap command line are `isolation`; reading back what the child wrote is `output
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import resource
 import shutil
@@ -36,66 +35,26 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ee449.grading import font_cache
 from ee449.grading.child_io import OUTPUT_BYTES, Drain, disk_used  # noqa: F401 - OUTPUT_BYTES: public here
 from ee449.grading.isolation import Isolation, Mounts, bwrap_argv, isolation, python
+from ee449.grading.limits import (  # noqa: F401 - public here: the sandbox's limits and results
+    DISK_MB_DEFAULT,
+    FILE_MB_DEFAULT,
+    MEMORY_MB_DEFAULT,
+    MEMORY_MB_MIN,
+    Completed,
+    Limits,
+    check_memory_mb,
+    check_seconds,
+)
 
-MEMORY_MB_DEFAULT = 6144  # torch alone maps ~3.4 GB of address space (VmPeak, measured)
-MEMORY_MB_MIN = 4096  # the least the checks need (measured on the correct fixture: see README, Safety)
-FILE_MB_DEFAULT = 256  # the largest file the child may write: no disk bombs
-DISK_MB_DEFAULT = 1024  # a submission's copy, its scratch files and records: tens of MB
 DISK_POLL_S = 1.0
 POLL_S = 0.05
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout_s: float = 300.0  # wall clock for the whole child process
-    memory_mb: int = MEMORY_MB_DEFAULT  # RLIMIT_AS
-    file_mb: int = FILE_MB_DEFAULT  # RLIMIT_FSIZE
-    disk_mb: int = DISK_MB_DEFAULT  # all files together, in the folders it may write (`disk_used`)
-
-    def __post_init__(self) -> None:
-        check_seconds("timeout", self.timeout_s)
-        if self.memory_mb < 1024:
-            raise ValueError(
-                f"memory limit must be at least 1024 MB (torch needs ~3.4 GB), got {self.memory_mb}"
-            )
-
-
-def check_seconds(what: str, seconds: float) -> None:
-    """A time limit must be a finite number of seconds above zero (inf and nan would disable it)."""
-    if (
-        isinstance(seconds, bool)
-        or not isinstance(seconds, (int, float))
-        or not math.isfinite(seconds)
-        or seconds <= 0
-    ):
-        raise ValueError(f"{what} must be a finite number of seconds above 0, got {seconds!r}")
-
-
-def check_memory_mb(memory_mb: int) -> None:
-    """Below MEMORY_MB_MIN torch cannot even import: every check would fail for the grader's setting."""
-    if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < MEMORY_MB_MIN:
-        raise ValueError(
-            f"--memory-mb must be at least {MEMORY_MB_MIN} (torch and the checks need that much "
-            f"address space), got {memory_mb!r}"
-        )
-
-
-@dataclass(frozen=True)
-class Completed:
-    returncode: int | None  # None when killed by us
-    stdout: str
-    stderr: str
-    timed_out: bool
-    stopped_by_watchdog: bool
-    seconds: float
-    disk_full: bool = False  # killed for writing more than `Limits.disk_mb`
 
 
 def make_sandbox(parent: str | os.PathLike | None = None) -> Path:

@@ -8,45 +8,33 @@ characters into `Row`s in reading order: spaces rebuilt from x positions (a gap 
 pitches is n - 1 spaces), margin line numbers and page headers / footers dropped, the two
 columns of a two-column page read one after the other, and each row's left edge kept (relative
 to its column's margin) so that `code` can rebuild indentation. Nothing in a PDF is run.
+The characters and what makes a row monospace are `glyphs`; heads, footers and margins are
+`furniture`.
 """
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 import pdfplumber
 
+from ee449.grading.pdf.furniture import column_margins, drop_furniture, outer_rows
+from ee449.grading.pdf.glyphs import (
+    Char,
+    Raw,
+    guess_monospace,
+    is_mono_font,
+    is_mono_row,
+    pitch_of,
+)
 from ee449.grading.pdf.numbers import drop_trailing_numbers
 from ee449.grading.pdf.rules import rule_underscores
 
-# Monospace font families students' tools use: LaTeX (Computer Modern's cmtt / cmitt / cmsltt, the
-# EC and cm-super ectt / ecit / sftt / sfit, Latin Modern Mono), Word and Google Docs (Courier,
-# Consolas), Jupyter / VS Code / browsers (DejaVu Sans Mono, Menlo, ...).
-MONO_FONT = re.compile(
-    r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|firacode|jetbrains|cousine|"
-    r"(?:^|\+)(?:cm|ec|sf|tc)(?:tt|itt|sltt|it|st|bt)\d",
-    re.IGNORECASE,
-)
-PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
-MARGIN = 0.08  # running heads and page numbers live in the top and bottom 8% of a page
-WRAP_MARKS = "\u21aa\u21b3\u2192\u2937\u00bb"  # ↪ ↳ → ⤷ »: what listings' postbreak and editors print
 MAX_PAGES = 200  # a report longer than this is not a homework report; the rest is not read
-
-
-@dataclass(frozen=True)
-class Char:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    mono: bool
 
 
 @dataclass(frozen=True)
@@ -63,10 +51,6 @@ class Row:
     mono: bool  # most of its characters are in a monospace font
     pitch: float
     outer: bool = False  # on the first or last line of its page: a running head, perhaps, even if seen once  # width of one character column (monospace) or a typical character
-
-
-def is_mono_font(fontname: str) -> bool:
-    return bool(MONO_FONT.search(fontname or ""))
 
 
 def page_chars(page: pdfplumber.page.Page) -> list[Char]:
@@ -129,14 +113,6 @@ def group_rows(chars: Sequence[Char]) -> list[list[Char]]:
     return [sorted(members, key=lambda c: c.x0) for _, _, members in rows]
 
 
-def pitch_of(chars: Sequence[Char]) -> float:
-    """The distance between neighbouring characters' left edges: the grid of a monospace listing."""
-    widths = [c.x1 - c.x0 for c in chars if c.x1 > c.x0]
-    glyph = statistics.median(widths) if widths else 5.0
-    steps = [b.x0 - a.x0 for a, b in pairwise(chars) if 0.5 * glyph < b.x0 - a.x0 < 1.6 * glyph]
-    return statistics.median(steps) if steps else glyph
-
-
 def row_text(chars: Sequence[Char], pitch: float, mono: bool) -> str:
     """The characters with spaces where the positions leave room for them."""
     parts = [chars[0].text]
@@ -181,18 +157,9 @@ def drop_line_numbers(rows: list[list[Char]]) -> list[list[Char]]:
     return [row[len(numbered[i]) :] if i in numbered else row for i, row in enumerate(rows)]
 
 
-def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())
-
-
-_Raw = tuple[
-    int, int, float, float, float, list[Char]
-]  # page, column, page height, gutter x, page width, chars
-
-
 def read_rows(pdf_path: str | Path) -> tuple[list[Row], int]:
     """Every text row of the PDF in reading order, and the number of pages read."""
-    raw: list[_Raw] = []
+    raw: list[Raw] = []
     with pdfplumber.open(str(pdf_path)) as pdf:
         pages = pdf.pages[:MAX_PAGES]
         for number, page in enumerate(pages, start=1):
@@ -241,111 +208,6 @@ def normalize(text: str) -> str:
     """ASCII for the typographic stand-ins of code characters; TeX's hook arrow (a comma and an arrow) as one mark."""
     text = text.translate(_ASCII)
     return "\u21aa" + text[2:] if text.startswith(",\u2192") else text
-
-
-def outer_rows(raw: list[_Raw]) -> set[int]:
-    """ids of the rows on the first or last line of their page (both parts of a two-column page's head)."""
-    by_page: dict[int, list[_Raw]] = {}
-    for entry in raw:
-        by_page.setdefault(entry[0], []).append(entry)
-    outer = set()
-    for entries in by_page.values():
-        first, last = min(e[5][0].top for e in entries), max(e[5][0].top for e in entries)
-        outer |= {id(e) for e in entries if e[5][0].top < first + 2 or e[5][0].top > last - 2}
-    return outer
-
-
-def drop_furniture(raw: list[_Raw]) -> list[_Raw]:
-    """Rows without running heads, footers and page numbers.
-
-    A page number is on the first or last line of its page (or in the page's top or bottom 8%);
-    a running head or footer is text (digits aside) seen on the first or last line of two or more
-    pages, in a proportional font or in the page's top or bottom 8%.
-    """
-    text = {id(entry): "".join(c.text for c in entry[5]) for entry in raw}
-    outer = outer_rows(raw)
-    seen: dict[str, set[int]] = {}
-    for entry in raw:
-        if id(entry) in outer or _at_edge(entry[5], entry[2]):
-            seen.setdefault(_furniture_key(text[id(entry)]), set()).add(entry[0])
-
-    def furniture(entry: _Raw) -> bool:
-        edge, key = _at_edge(entry[5], entry[2]), _furniture_key(text[id(entry)])
-        if not (edge or id(entry) in outer):
-            return False
-        return bool(PAGE_NUMBER.match(text[id(entry)])) or (
-            len(seen[key]) >= 2 and (edge or not is_mono_row(entry[5]))
-        )
-
-    return [entry for entry in raw if not furniture(entry)]
-
-
-def column_margins(kept: list[_Raw]) -> dict[tuple[int, int, int], float]:
-    """The left margin of each (columns on the page, column, page parity).
-
-    Prose starts at the margin; a page of code alone may not (a listing indented from the
-    margin, or a page where every line is inside a function). So the margin is where the prose
-    of pages of the same parity starts (two-sided documents shift odd and even pages), or of any
-    page, and only in a PDF without prose where its leftmost character is.
-    """
-    starts: dict[tuple[int, int, int], list[float]] = {}
-    anything: dict[tuple[int, int], float] = {}
-    outer = {id(entry[5]) for entry in kept if id(entry) in outer_rows(kept)}
-    for number, column, _, split, _, chars in kept:
-        frame = (1 if split == 0.0 else 2, column)
-        anything[frame] = min(anything.get(frame, chars[0].x0), chars[0].x0)
-        if not is_mono_row(chars) and id(chars) not in outer:
-            starts.setdefault((*frame, number % 2), []).append(round(chars[0].x0))
-    # Most lines of a paragraph start at the margin; a centred title or a caption does not.
-    prose = {
-        key: float(statistics.multimode(sorted(values))[0])
-        for key, values in starts.items()
-        if len(values) >= 3
-    }
-    margins = {}
-    for frame, leftmost in anything.items():
-        for parity in (0, 1):
-            this, other = (*frame, parity), prose.get((*frame, 1 - parity))
-            margins[this] = prose.get(this, other if other is not None else leftmost)
-    return margins
-
-
-def on_a_grid(chars: Sequence[Char]) -> bool:
-    """Characters on a fixed pitch: a monospace row even where the PDF does not name its fonts (Type 3)."""
-    if len(chars) < 6:
-        return False
-    pitch = pitch_of(chars)
-    offsets = [(c.x0 - chars[0].x0) / pitch for c in chars]
-    return sum(abs(k - round(k)) < 0.2 for k in offsets) >= 0.95 * len(chars)
-
-
-def guess_monospace(kept: list[_Raw]) -> list[_Raw]:
-    """Rows whose every character has the width of the characters of rows laid on a fixed pitch,
-    marked monospace: a typewriter font has one width for all its glyphs, a text font has many."""
-    widths = sorted(c.x1 - c.x0 for entry in kept if on_a_grid(entry[5]) for c in entry[5])
-    if not widths:
-        return kept
-    glyph = widths[len(widths) // 2]
-    return [
-        (*entry[:5], [replace(c, mono=True) for c in entry[5]])
-        if all(abs((c.x1 - c.x0) - glyph) <= 0.03 * glyph for c in entry[5] if c.text not in WRAP_MARKS)
-        else entry
-        for entry in kept
-    ]
-
-
-def is_mono_row(chars: Sequence[Char]) -> bool:
-    """Most characters in a monospace font, not counting a wrapped line's continuation mark."""
-    counted = [
-        c
-        for c, after in zip(chars, [*chars[1:], None])
-        if c.text not in WRAP_MARKS and not (c.text == "," and after is not None and after.text in WRAP_MARKS)
-    ]  # TeX's hook: "," + "→"
-    return bool(counted) and sum(c.mono for c in counted) >= 0.8 * len(counted)
-
-
-def _at_edge(chars: Sequence[Char], height: float) -> bool:
-    return chars[0].bottom < MARGIN * height or chars[0].top > (1 - MARGIN) * height
 
 
 # Typographic stand-ins that LaTeX and word processors print for ASCII code characters.

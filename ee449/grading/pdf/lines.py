@@ -3,7 +3,7 @@
 `layout` gives rows of text with their left and right edges; this module turns a run of rows
 into `Line`s with indentation rebuilt, and tells, from geometry, which lines may be the rest of
 a line wrapped at the margin. Whether a wrap is joined back is decided by parsing: see
-`rejoined` here and `code.parsed_segments`. Nothing is run; `ast.parse` only.
+`rejoined` here and `segments.parsed_segments`. Nothing is run; `ast.parse` only.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ee449.grading import parsing
-from ee449.grading.pdf.layout import WRAP_MARKS, Row
+from ee449.grading.pdf.glyphs import WRAP_MARKS
+from ee449.grading.pdf.layout import Row
 
 INDENT = "    "
 WRAP_REACH = 0.9  # a line that, with the next line's first word, passes 90% of the margin may have wrapped

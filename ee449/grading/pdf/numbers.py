@@ -14,7 +14,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # layout calls this module: its Char is only named here, for the types
-    from ee449.grading.pdf.layout import Char
+    from ee449.grading.pdf.glyphs import Char
 
 MIN_ROWS = 5  # fewer numbered rows than this could be code that ends in numbers
 RISING = 0.8  # of consecutive pairs

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # layout calls this module: its Char is only named here, for the types
-    from ee449.grading.pdf.layout import Char
+    from ee449.grading.pdf.glyphs import Char
 
 MAX_THICKNESS = 1.5  # points: a rule drawn for an underscore is a hairline (0.4 pt in listings)
 WIDTH_RANGE = (0.2, 1.0)  # times the neighbouring glyph's font size (an em): narrow glyphs have wide rules
