@@ -1,0 +1,86 @@
+"""Where one grading's CPU goes: each sandboxed child's wall and CPU seconds, for the CI-time budget.
+
+The slow tests are CPU-bound on their gradings (README, Tests), so what a grading costs is the
+CPU of its children: the result-file peek, the run of the student's scripts, the conv pass and
+the models pass of the checks (and, once per grader process, the trusted references). Runs under
+the fence (`EE449_SANDBOX=fence`, set here), where the children are the grader's own and their
+CPU is counted by `getrusage(RUSAGE_CHILDREN)`; bubblewrap's children are reaped inside its
+namespace. Each submission is graded `--repeats` times in one grader process, so from the second
+on the references are warm, as in a class run.
+Run: `PYTHONPATH=. .venv/bin/python benchmarks/bench_grading_cpu.py [--repeats 2] [SUBMISSION ...]`
+(default: fixtures/submissions/correct and fixtures/submissions/run_learner_loop, which plots).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ["EE449_SANDBOX"] = "fence"  # before the grader is imported: its children are then countable
+
+from ee449.grading import sandbox  # noqa: E402 - after the environment is set
+from ee449.grading.grade import GradeOptions, grade_submission  # noqa: E402
+
+DEFAULT = ("fixtures/submissions/correct", "fixtures/submissions/run_learner_loop")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_name(argv: list[str]) -> str:
+    """Which child a command line is, by the script or check modules it names."""
+    text = " ".join(argv)
+    for marker, name in (
+        ("peek", "result-file peek"),
+        ("sandboxed_run_harness", "run of the scripts"),
+        ("check_conv.py", "checks: conv pass"),
+        ("check_architectures.py", "checks: models pass"),
+        ("pdf.guard", "PDF reading"),
+    ):
+        if marker in text:
+            return name
+    return text[-60:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("submissions", nargs="*", default=list(DEFAULT))
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args(argv)
+    spent: list[tuple[str, float, float]] = []
+    real_run = sandbox.run
+
+    def timed(command: Any, **kwargs: Any) -> sandbox.Completed:
+        wall, cpu = time.monotonic(), children_cpu()
+        done = real_run(command, **kwargs)
+        spent.append((child_name(list(map(str, command))), time.monotonic() - wall, children_cpu() - cpu))
+        return done
+
+    sandbox.run = timed  # type: ignore[assignment]
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    for submission in args.submissions:
+        for repeat in range(1, args.repeats + 1):
+            spent.clear()
+            wall, cpu = time.monotonic(), children_cpu()
+            result = grade_submission(Path(submission), GradeOptions())
+            total_cpu = children_cpu() - cpu
+            print(
+                f"{submission} #{repeat}: {result.score:g} / {result.max_score:g}, "
+                f"{time.monotonic() - wall:.1f} s wall, children {total_cpu:.2f} s CPU"
+            )
+            for name, seconds, child_cpu in spent:
+                print(f"    {name:<22} {seconds:5.2f} s wall  {child_cpu:5.2f} s CPU")
+            other = total_cpu - sum(c for _, _, c in spent)
+            print(f"    {'(references, other)':<22} {'':>12}  {other:5.2f} s CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
