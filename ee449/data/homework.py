@@ -81,7 +81,9 @@ def edition_transform(images: np.ndarray, transform: Transform, chunk: int = 819
     mean = torch.tensor(transform.mean, dtype=torch.float32).view(-1, 1, 1)
     std = torch.tensor(transform.std, dtype=torch.float32).view(-1, 1, 1)
     for start in range(0, n, chunk):
-        x = torch.from_numpy(images[start : start + chunk]).permute(0, 3, 1, 2)  # (n, C, H, W) uint8
+        # A copy of the chunk (uint8, a few MB): the images may be a read-only view of a file's bytes,
+        # which torch.from_numpy warns about even though nothing here writes to it.
+        x = torch.from_numpy(images[start : start + chunk].copy()).permute(0, 3, 1, 2)  # (n, C, H, W) uint8
         x = x.to(torch.float32).div(255)  # ToTensor
         if transform.mean:
             x = x.sub(mean).div(std)  # Normalize
