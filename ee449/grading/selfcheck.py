@@ -15,7 +15,11 @@ printed is the grader's message, which names one differing entry at most, never 
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
+import textwrap
+import types
 from dataclasses import replace
 from functools import partial
 from typing import Any, Callable
@@ -23,7 +27,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ee449.editions import edition, requested_year
-from ee449.grading.checks.rules import XOR_TARGET
+from ee449.grading import static
+from ee449.grading.checks.rules import NEEDS_LIBRARY, XOR_TARGET
 from ee449.grading.grade import GradeResult, score_outcome
 from ee449.grading.judging import judge, reference
 from ee449.grading.judging.conv import CASES, conv_followups
@@ -145,6 +150,7 @@ def check_one(
     rubric = rubric or load_rubric()
     graded = edition(requested_year(homework))
     shape = graded.input_shape
+    library = _library_convs_of(target) if part == "conv" else []
     if part == "conv":
         records, name = _conv_records(target), "my_conv2d"  # type: ignore[arg-type]
     elif part == "xor" and graded.part1 == "xor":
@@ -168,9 +174,30 @@ def check_one(
         else Outcome(check_id, name, False, f"{name} raised {record}")
         for check_id, record in records.items()
     ]
+    if library:  # the grading runs it where no library convolution exists: every conv check fails there
+        where = ", ".join(f"{qualified} (line {line})" for _, line, qualified in library)
+        said = f"{name} uses {where}, which the grading's conv checks cannot reach"
+        outcomes = [Outcome(o.id, name, False, said, [["needs_library", NEEDS_LIBRARY]]) for o in outcomes]
     conv_followups(outcomes)
     checks = [score_outcome(outcome, rubric) for outcome in outcomes]
     return GradeResult(f"ee449.check({part!r})", checks, 0.0)
+
+
+def _library_convs_of(function: object) -> list[tuple[str, int, str]]:
+    """The library convolutions `function`'s own source calls, its module globals (`F` for
+    torch.nn.functional) resolved as imports: what the grading's conv pass would not let it reach."""
+    try:
+        lines, start = inspect.getsourcelines(function)  # type: ignore[arg-type]
+        tree = ast.increment_lineno(ast.parse(textwrap.dedent("".join(lines))), max(start - 1, 0))
+    except (OSError, TypeError, SyntaxError, ValueError):  # defined where no source is kept: run it as is
+        return []
+    modules = {
+        alias: module.__name__
+        for alias, module in getattr(function, "__globals__", {}).items()
+        if isinstance(module, types.ModuleType) and alias.isidentifier()
+    }
+    imports = [ast.parse(f"import {full} as {alias}").body[0] for alias, full in modules.items()]
+    return static.library_convs([("your code", statement) for statement in [*imports, *tree.body]])
 
 
 def check_in_notebook(

@@ -8,6 +8,7 @@ the same fixtures under a rubric that hides some checks.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import shutil
@@ -166,3 +167,30 @@ def test_check_output_holds_no_reference_array(graded_and_checked):
     for x, kernel in CASES.values():
         for value in _cross_correlate(x, kernel).ravel()[:50]:
             assert repr(float(value)) not in shown
+
+
+_LIBRARY_CONV = """
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def my_conv2d(input, kernel):
+    return F.conv2d(torch.from_numpy(input.astype(np.float64)), torch.from_numpy(kernel.astype(np.float64))).numpy()
+"""
+
+
+def test_the_notebook_check_of_a_library_conv_fails_as_the_grading_does(tmp_path):
+    """The grading runs my_conv2d where no library convolution exists (`needs_library` on every conv check);
+    the notebook check runs it in the student's process, so it reads the function's source for the call
+    (its `F` resolved from the module's globals) and says the same."""
+    (tmp_path / "library_conv_module.py").write_text(_LIBRARY_CONV)
+    spec = importlib.util.spec_from_file_location("library_conv_module", tmp_path / "library_conv_module.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = check_one("conv", module.my_conv2d)
+    assert result.checks and not any(c.passed for c in result.checks)
+    for check in result.checks:
+        assert [code for code, _ in check.diagnoses] == ["needs_library"], check.id
+        assert "torch.nn.functional.conv2d (line 8)" in check.message  # the line in its file
+    assert all(c.passed for c in check_one("conv", _fixture_function("conv_torch_tensor")).checks)

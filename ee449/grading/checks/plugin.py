@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ee449.grading.checks.rules import CONVOLVING
+from ee449.grading.checks.rules import CONVOLVING, NEEDS_LIBRARY
 from ee449.grading.checks.support import HUNG, WROTE_OUTSIDE, CheckTimeout, blocked_write, manifest
 
 if TYPE_CHECKING:
@@ -168,12 +168,7 @@ def pytest_runtest_makereport(
             "calls: remove exit calls from my_conv2d and your model classes.",
         )
     elif _needs_a_library(state["message"]):
-        extra = (
-            "needs_library",
-            "Part 2 asks for a NumPy convolution: while my_conv2d is checked, torch is a stand-in that offers "
-            "only what NumPy offers, and torchvision, scipy and the other libraries that convolve cannot be "
-            "imported. Your my_conv2d needed one of them; compute the convolution with NumPy.",
-        )
+        extra = ("needs_library", NEEDS_LIBRARY)
     if extra:
         item.user_properties.append(("diagnosis", list(extra)))
 

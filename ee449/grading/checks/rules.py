@@ -14,6 +14,7 @@ from ee449.spec import RECORD_EVERY as EVERY
 from ee449.spec import RESULT_KEYS as KEYS
 
 __all__ = [
+    "NEEDS_LIBRARY",
     "CONVOLVING",
     "BANDS",
     "BATCH",
@@ -80,6 +81,13 @@ CONVOLVING = (
     "skimage",
     "tensorflow",
     "jax",
+)
+
+# The diagnosis of a conv check that failed for want of one of them (the sandbox's plugin, the notebook check).
+NEEDS_LIBRARY = (
+    "Part 2 asks for a NumPy convolution: while my_conv2d is checked, torch is a stand-in that offers "
+    "only what NumPy offers, and torchvision, scipy and the other libraries that convolve cannot be "
+    "imported. Your my_conv2d needed one of them; compute the convolution with NumPy."
 )
 
 XOR_TARGET = "xor_mlp"  # the key of the student's XOR class: the extraction's, the checks', the judge's
