@@ -78,11 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     runs = parser.add_argument_group("training")
     runs.add_argument("--device", default="auto", help="'auto' (CUDA when present), 'cpu', 'cuda', 'cuda:N'")
-    runs.add_argument("--epochs", type=_positive, default=None, metavar="N", help=EPOCHS_HELP[command])
+    runs.add_argument("--epochs", type=positive, default=None, metavar="N", help=EPOCHS_HELP[command])
     if command in ("part3", "all"):
         runs.add_argument(
             "--runs",
-            type=_positive,
+            type=positive,
             default=None,
             help="Part 3 runs per architecture (default the edition's: 10 in 2023, 1 in 2024 and 2025)",
         )
@@ -105,7 +105,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         runs.add_argument(
             "--switch-epochs",
             nargs=2,
-            type=_positive,
+            type=positive,
             default=None,
             metavar=("E1", "E2"),
             help="schedule switch epochs by hand (default: the plateau rule)",
@@ -135,7 +135,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
+    """An argparse type: a whole number >= 1 (epochs, runs, threads, Part 1's sizes)."""
     value = _natural(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
@@ -166,7 +167,7 @@ def _seed(text: str) -> int:
 
 def _threads(text: str) -> int:
     """1 to the machine's CPU count: more threads than cores only slow PyTorch down."""
-    value = _positive(text)
+    value = positive(text)
     cores = os.cpu_count() or 1
     if value > cores:
         raise argparse.ArgumentTypeError(

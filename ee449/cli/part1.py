@@ -8,20 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ee449.basics.formulas import BATCH_SIZE, EPOCHS, TRAIN_SAMPLES, batches_per_epoch, sgd_iterations
-from ee449.cli.experiment_options import add_homework_argument
+from ee449.cli.experiment_options import add_homework_argument, positive
 from ee449.io import write_json
 from ee449.spec import edition, requested_year
-
-
-def positive(text: str) -> int:
-    """An argparse type: a whole number >= 1 (0 samples, batches or epochs have no Part 1 to show)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

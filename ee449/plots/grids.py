@@ -103,7 +103,7 @@ def part2_figure(out: Any, nmax: int = 64, kernel_names: Sequence[str] | None = 
         raise ValueError(f"out must be 4-D [N, C_out, H, W], got {array.ndim}-D shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"out is empty: shape {array.shape}")
-    _positive(nmax, "nmax")
+    positive_int(nmax, "nmax")
     n_images, n_kernels = array.shape[:2]
     count = min(n_images * n_kernels, nmax)
     cols = min(n_kernels, count)
@@ -229,7 +229,3 @@ def _image_channels(n: int) -> int:
     if _is_square(n):
         return 1
     return 3 if n % 3 == 0 and _is_square(n // 3) else 0
-
-
-def _positive(value: Any, name: str) -> None:
-    positive_int(value, name)
