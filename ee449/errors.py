@@ -7,7 +7,6 @@
     +-- WorkError           a fault during work, e.g. a full disk; finished work is kept (exit 1)
     +-- FolderBusy          another ee449 command is writing the output folder (exit 2)
     +-- GradingError        the grader could not run its checks: not the submission's fault
-                            (defined in ee449.grading.runner until the grader's restructure)
 
 The command line (`ee449.cli.main`) prints any of these in one line, no traceback, with the
 exit status above. Inside the grader, `grading.records.Malformed` (a record that does not parse)
@@ -36,6 +35,11 @@ class WorkError(RuntimeError):
 
 class FolderBusy(RuntimeError):
     """Another process holds the output folder's lock (`ee449.lock`)."""
+
+
+class GradingError(RuntimeError):
+    """The grader itself could not run its checks (pytest missing, a sandbox that cannot start):
+    not the submission's fault (`grading.runner`)."""
 
 
 def describe_os_error(error: OSError) -> str:

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ee449.errors import GradingError
 from ee449.grading import sandbox
 from ee449.grading.isolation import (
     Isolation,
@@ -51,10 +52,6 @@ PASSES = (
     Pass("models", ("check_xor.py", "check_architectures.py", "check_results.py")),
 )
 CHECK_MODULES = tuple(module for one in PASSES for module in one.modules)
-
-
-class GradingError(RuntimeError):
-    """The grader itself could not run its checks (not the submission's fault)."""
 
 
 GRADER_DIR = "grader"  # root/grader: written by the grader only, shown read-only to the child
