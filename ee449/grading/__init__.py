@@ -2,7 +2,8 @@
 
     sources       the submission's Python: .py files and notebooks' code cells, magics dropped
     naming        which architecture a student's name stands for (`MLP1Model` -> mlp_1)
-    folding       the student's constants and call sites, folded from the AST
+    folding       the student's constants, folded from the AST
+    call_sites    every call in a file, its arguments folded (literal loops expanded)
     constructions how a claimed definition is built: the student's calls, the defaults, guesses
     construct     which definition is each architecture (claims discovery; AST only)
     pdf/          the code appended to a PDF report, as a .py file (`pdf.code`; read by position in

@@ -22,6 +22,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable
 
+from ee449.grading.call_sites import call_sites
 from ee449.grading.constructions import (
     Claim,
     add_defaults_and_guesses,
@@ -30,7 +31,7 @@ from ee449.grading.constructions import (
     factory_like,
     key_from_arguments,
 )
-from ee449.grading.folding import FOLD_FAILED, call_sites, fold, module_constants, torch_aliases
+from ee449.grading.folding import FOLD_FAILED, fold, module_constants, torch_aliases
 from ee449.grading.naming import match_target
 
 # --- discovery --------------------------------------------------------------------------------
