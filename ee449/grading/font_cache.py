@@ -14,12 +14,13 @@ changes their own plots).
 
 from __future__ import annotations
 
-import functools
+import atexit
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from ee449.grading.isolation import Mounts, bwrap_argv, isolation
@@ -27,11 +28,23 @@ from ee449.grading.isolation import Mounts, bwrap_argv, isolation
 BUILD_TIMEOUT_S = 120.0
 
 
-@functools.lru_cache(maxsize=1)
+_LOCK = threading.Lock()
+_BUILT: list[Path | None] = []  # [] not tried yet; [None] the build failed (never retried); [path]
+
+
 def font_list() -> Path | None:
     """The font list file (`fontlist-v*.json`), or None when matplotlib is absent or fails: then
-    each sandbox builds its own, as before (slower, never wrong)."""
+    each sandbox builds its own, as before (slower, never wrong). Built again if the file is gone
+    (a /tmp cleaner during a class run of days)."""
+    with _LOCK:
+        if not _BUILT or (_BUILT[0] is not None and not _BUILT[0].is_file()):
+            _BUILT[:] = [_build()]
+        return _BUILT[0]
+
+
+def _build() -> Path | None:
     folder = Path(tempfile.mkdtemp(prefix="ee449-matplotlib-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # one small folder per grader process
     env = {"PATH": os.defpath, "MPLCONFIGDIR": str(folder), "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
     command = [sys.executable, "-I", "-c", "import matplotlib.font_manager"]
     if isolation().mode == "bwrap":
@@ -57,4 +70,7 @@ def seed(config_folder: Path) -> None:
     if source is None:
         return
     config_folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, config_folder / source.name)
+    try:
+        shutil.copyfile(source, config_folder / source.name)
+    except OSError:  # gone since it was checked: this sandbox builds its own
+        pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -289,6 +290,19 @@ def test_a_sandboxed_plot_finds_matplotlibs_font_list_ready(mode, box, monkeypat
     monkeypatch.setattr(font_cache, "font_list", lambda: None)
     before, after = _font_lists(mode, sandbox.make_sandbox(box))
     assert before == [] and [name for name, _ in after] == [placed.name]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_font_list_deleted_under_the_grader_is_built_again_and_children_still_run(mode, box):
+    """A /tmp cleaner may delete the grader's font list during a long class run: the next child must
+    neither fail (under bwrap a read-only mount of a missing file would stop it) nor go without one."""
+    first = font_cache.font_list()
+    assert first is not None
+    shutil.rmtree(first.parent)
+    before, after = _font_lists(mode, box)
+    again = font_cache.font_list()
+    assert again is not None and again.is_file() and again != first
+    assert [name for name, _ in before] == [again.name] and after == before
 
 
 _ESCAPE = """
