@@ -64,11 +64,9 @@ def _build() -> Path | None:
     return built[-1] if built else None
 
 
-def seed(config_folder: Path) -> None:
-    """Put a copy of the font list into `config_folder` (a sandbox's MPLCONFIGDIR, created here)."""
-    source = font_list()
-    if source is None:
-        return
+def seed(source: Path, config_folder: Path) -> None:
+    """Put a copy of the font list `source` (`font_list()`) into `config_folder` (a sandbox's
+    MPLCONFIGDIR, created here)."""
     config_folder.mkdir(parents=True, exist_ok=True)
     try:
         shutil.copyfile(source, config_folder / source.name)

@@ -202,7 +202,7 @@ def run(
         command = bwrap_argv(shown, Path(cwd)) + list(argv)
     else:
         if fonts is not None:
-            font_cache.seed(Path(env["MPLCONFIGDIR"]))
+            font_cache.seed(fonts, Path(env["MPLCONFIGDIR"]))
         command = [python(), "-c", _SHIM, *argv]
     start = time.monotonic()
     timed_out = stopped = False

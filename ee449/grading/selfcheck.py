@@ -150,9 +150,10 @@ def check_one(
     rubric = rubric or load_rubric()
     graded = edition(requested_year(homework))
     shape = graded.input_shape
-    library = _library_convs_of(target) if part == "conv" else []
+    library: list[tuple[str, int, str]] = []
     if part == "conv":
         records, name = _conv_records(target), "my_conv2d"  # type: ignore[arg-type]
+        library = _library_convs_of(target)
     elif part == "xor" and graded.part1 == "xor":
         records, name = _xor_records(target), XOR_TARGET  # type: ignore[arg-type]
     elif part in ARCHITECTURES or part.endswith("_sigmoid") and part[: -len("_sigmoid")] in ARCHITECTURES:

@@ -68,7 +68,6 @@ def implied_images(points: int, epochs: int, year: int = DEFAULT_HOMEWORK) -> in
     return None
 
 
-# Part 1 of 2024 / 2025 (the NumPy XOR network): the sandbox measures with these, the judge decides.
 # Libraries with a convolution of their own: not importable while my_conv2d is checked (Part 2 is
 # NumPy; torch itself is a NumPy stand-in there, `checks/torch_standin`; `isolation.convolving_packages`).
 CONVOLVING = (
@@ -90,6 +89,7 @@ NEEDS_LIBRARY = (
     "imported. Your my_conv2d needed one of them; compute the convolution with NumPy."
 )
 
+# Part 1 of 2024 / 2025 (the NumPy XOR network): the sandbox measures with these, the judge decides.
 XOR_TARGET = "xor_mlp"  # the key of the student's XOR class: the extraction's, the checks', the judge's
 XOR_STEP_RATE = 1e-3  # one small backward step: first order, so a descent direction must lower the error
 XOR_SEPARATES_ABOVE = (

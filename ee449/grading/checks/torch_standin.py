@@ -170,7 +170,6 @@ FUNCTIONS = {
             "sum",
             "mean",
             "multiply",
-            "mul",
             "add",
             "matmul",
             "dot",
@@ -248,13 +247,12 @@ def __getattr__(name: str) -> Any:
 
 def _install(module: types.ModuleType) -> None:
     """Fill the `torch` module this file became (called at its import, in the sandbox only): its own
-    functions (`no_grad`, `manual_seed`, `device`, `Tensor`) are already there, as globals."""
+    functions and classes (`no_grad`, `manual_seed`, `device`, `Tensor`, `StandInMissing`) are
+    already there, as globals."""
     for name, function in {**FUNCTIONS, **DTYPES}.items():
         setattr(module, name, function)
     module.__version__ = "0+numpy-standin"  # type: ignore[attr-defined]
     sys.modules[f"{module.__name__}.cuda"] = module.cuda = _Cuda(f"{module.__name__}.cuda")  # type: ignore[attr-defined]
-    module.StandInMissing = StandInMissing  # type: ignore[attr-defined]
-    module.__version__ = "0+numpy-standin"  # type: ignore[attr-defined]
     for sub in ("nn", "nn.functional", "nn.modules", "fft", "linalg", "signal", "special", "autograd"):
         full = f"{module.__name__}.{sub}"
         sys.modules[full] = _Missing(full)
