@@ -160,6 +160,7 @@ def grade_submission(
             "homework": options.homework,
             "input_shape": list(options.input_shape),
             "part1": graded_edition.part1,
+            "probe_seed": reference.probe_seed(),  # the weights and batch of arch/*/computes (`probe`)
         }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)

@@ -24,6 +24,7 @@ SANDBOX_MODULES = (
     *(f"editions/{path.name}" for path in sorted((PACKAGE / "editions").glob("*.toml"))),
     "grading/__init__.py",
     "grading/layers.py",
+    "grading/probe.py",  # arch/*/computes: the grader's weights in the student's model
     "grading/batch_views.py",
     "grading/edition_fit.py",  # which edition's input a student's model takes
     "grading/peek.py",

@@ -125,3 +125,12 @@ def test_a_malformed_deduction_table_is_refused_with_the_bad_entry_named(tmp_pat
 
 def test_every_priced_code_of_the_default_rubric_has_a_reason():
     assert TABLE and all(entry["reason"] and entry["points"] > 0 for entry in TABLE.values())
+
+
+def test_a_failed_check_worth_nothing_neither_costs_nor_blocks_the_deductions():
+    """arch/*/computes scores nothing: a review it asks for leaves the table's price as it was."""
+    unused = [["unused_layer", "fc4 is registered and never used"]]
+    checks = arch("cnn_4", {"parameter_count": unused})
+    review = [["review_computation", "a person should read this model"]]
+    checks.append(CheckResult("arch/cnn_4/computes", False, 0.0, 0.0, "visible", "review", review))
+    assert total(apply_deductions(checks, load_rubric())) == 10 - TABLE["unused_layer"]["points"]

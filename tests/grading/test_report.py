@@ -104,3 +104,17 @@ def test_the_visible_output_counts_only_visible_checks_one_line_per_part():
     assert not any(line.startswith("architectures") for line in lines)  # arch's only check is hidden
     assert "22" not in payload["output"] and "secret" not in payload["output"]
     assert "my_conv2d: taken from hw1.py, line 3" in lines  # notes follow the per-part lines
+
+
+def test_the_summary_marks_a_check_that_asks_for_a_person_as_review_not_info():
+    result = make_result()
+    sentence = "Your cnn_3's recorded layers are the homework's cnn_3, but it does not compute them."
+    result.checks.append(
+        CheckResult(
+            "arch/cnn_3/computes", False, 0.0, 0.0, "visible", "review", [["review_computation", sentence]]
+        )
+    )
+    result.checks.append(CheckResult("arch/cnn_3_sigmoid/layers", False, 0.0, 0.0, "visible", "differs", []))
+    lines = summary(result).splitlines()
+    assert "  REVIEW arch/cnn_3/computes (0 / 0)" in lines and f"       {sentence}" in lines
+    assert "  INFO arch/cnn_3_sigmoid/layers (0 / 0)" in lines

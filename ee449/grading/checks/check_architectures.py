@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -17,6 +18,7 @@ from ee449.grading.batch_views import diagnose_views, hardcoded_views
 from ee449.grading.checks.support import add_diagnosis, build_model, built_as, input_shape, manifest, record
 from ee449.grading.edition_fit import fitting_editions
 from ee449.grading.layers import trace
+from ee449.grading.probe import computes
 from ee449.models import count_parameters
 
 KEYS = manifest().get("arch_keys", [])
@@ -107,6 +109,20 @@ def test_layers(request: pytest.FixtureRequest, key: str) -> None:
         views=[[line, text] for line, text in _views(key)] if traced.error else [],
         file=_file(key),
     )
+
+
+@pytest.mark.check("arch/{key}/computes", target="{key}")
+@pytest.mark.parametrize("key", KEYS)
+def test_computes(request: pytest.FixtureRequest, key: str) -> None:
+    # The one record here that only running the model can give: its outputs with the grader's
+    # weights on the grader's batch, drawn from the seed of this grading (`probe`). A model that
+    # cannot be built or run records why: the other checks already score that.
+    try:
+        outputs = computes(build_model(key, request), input_shape(), int(manifest().get("probe_seed", 0)))
+    except (Exception, pytest.fail.Exception) as error:  # noqa: BLE001 - the student's model failed
+        record(request, error=_error(error), how=built_as(key))
+        return
+    record(request, outputs=np.asarray(outputs, dtype=np.float64), how=built_as(key))
 
 
 def _takes_flat_input(model: torch.nn.Module) -> bool:

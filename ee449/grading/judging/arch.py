@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+
 from ee449.grading.batch_views import diagnose_views
 from ee449.grading.edition_fit import other_edition_diagnoses
 from ee449.grading.judging.align import ACTIVATIONS, SOFTMAX
@@ -219,9 +221,48 @@ def _layers(key: str, record: Record, context: Context) -> Verdict:
     )
 
 
+def _computes(key: str, record: Record, context: Context) -> Verdict:
+    """Its outputs with the grader's weights and batch (`probe`) against the homework's model's.
+
+    Scores nothing: it flags for a person the model whose records claim the homework's layers
+    but whose computation is not theirs (records written without the model, or an equivalent
+    network spelt differently, such as one that flattens channels last). Not compared when the
+    layers already differ (`layers` names how) or the model could not run (the others say why).
+    """
+    name = context.name(key)
+    traced = context.record(f"arch/{key}/layers")
+    claimed = traced is not None and _layers_of(traced) == context.references()[key]["layers"]
+    want = np.asarray(context.references()[key]["outputs"], dtype=np.float64)
+    got = record.array("outputs") if "error" not in record.values else None
+    if got is not None and got.shape == want.shape and np.allclose(got, want, rtol=1e-3, atol=1e-4):
+        return True, "", []
+    if not claimed:
+        return True, f"not compared: {name} does not run the homework's {key} layers (arch/{key}/layers)", []
+    if got is None:
+        differs = f"it raised {str(record.get('error', str))[:300]}"
+    elif got.shape != want.shape:
+        differs = f"its outputs have shape {list(got.shape)}, the homework's {list(want.shape)}"
+    else:
+        differs = (
+            f"its outputs differ from the homework's by up to {float(np.nanmax(np.abs(got - want))):.3g}"
+        )
+    sentence = (
+        f"Your {name}'s recorded layers are the homework's {key}, but given the grader's weights and "
+        f"images it does not compute what those layers compute ({differs}). A person should read this "
+        "model: an equivalent network written another way (channels flattened last, a layer used in "
+        "another order than defined) differs here too, so this scores no points."
+    )
+    return (
+        False,
+        f"review: the computation of {name} does not match its layers" + _how(record, context, key),
+        [Diagnosis("review_computation", sentence)],
+    )
+
+
 ARCH_VERDICTS: dict[str, Callable[[str, Record, Context], Verdict]] = {
     "constructible": _constructible,
     "output_shape": _output_shape,
     "parameter_count": _parameter_count,
     "layers": _layers,
+    "computes": _computes,
 }

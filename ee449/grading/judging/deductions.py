@@ -64,7 +64,7 @@ def _share(checks: list[CheckResult], total: float) -> list[float]:
 
 def _architecture(checks: list[CheckResult], key: str, rubric: Rubric) -> list[CheckResult]:
     most = sum(c.max_points for c in checks)
-    failed = [c for c in checks if not c.passed]
+    failed = [c for c in checks if not c.passed and c.max_points > 0]  # a check scoring nothing costs nothing
     built = all(c.passed for c in checks if c.id == f"arch/{key}/constructible")
     if most <= 0 or not failed or not built:
         return checks
@@ -84,7 +84,7 @@ def _architecture(checks: list[CheckResult], key: str, rubric: Rubric) -> list[C
     )
     return [
         replace(c, points=points[c.id], message=(c.message + "\n" if c.message else "") + note)
-        if points[c.id] != c.points
+        if points.get(c.id, c.points) != c.points  # a failed check worth nothing keeps its 0
         else c
         for c in checks
     ]

@@ -37,7 +37,7 @@ def expected_checks(manifest: dict) -> list[tuple[str, str]]:
     if manifest.get("part1") == "xor":  # 2024 / 2025: the NumPy XOR network
         checks += [(f"xor/{check}", XOR_TARGET) for check in XOR_CHECKS]
     keys = manifest.get("arch_keys", [])
-    for check in ("constructible", "output_shape", "parameter_count", "layers"):
+    for check in ("constructible", "output_shape", "parameter_count", "layers", "computes"):
         checks += [(f"arch/{key}/{check}", key) for key in keys]
     slots = manifest.get("result_files", [])
     by_part = {p: [s["slot"] for s in slots if s["part"] == p] for p in (3, 4, 5)}

@@ -1,10 +1,12 @@
 """The reference answers the grader compares with, computed where no student code ever runs.
 
-    python -m ee449.grading.judging.reference OUT.json [C,H,W]
+    python -m ee449.grading.judging.reference OUT.json [C,H,W] [SEED]
 
 For each homework architecture and activation, built for the graded edition's images (C, H, W;
 2023: 1 x 32 x 32): the reference model's trainable parameter count, its layer sequence
-(`trace_layers` on a batch of 50) and its first layer's weight shape. `reference_models()` runs
+(`trace_layers` on a batch of 50), its first layer's weight shape and its outputs with the
+weights and batch drawn from this grader process's seed (`probe`; the sandbox draws the same
+from the manifest's `probe_seed`). `reference_models()` runs
 this module once per grader process and image shape in a child of the grader (our code only:
 importing torch costs seconds, and the grader's own process stays free of torch) and caches the
 answer. The convolution's reference is NumPy, in the grader's own process
@@ -14,6 +16,7 @@ answer. The convolution's reference is NumPy, in the grader's own process
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
 import threading
@@ -26,15 +29,24 @@ from ee449.spec import ARCHITECTURES, INPUT_SHAPE
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[int, ...], dict[str, dict]] = {}  # image shape -> the references at that shape
 DEFAULT_SHAPE: tuple[int, ...] = INPUT_SHAPE  # the default edition's image
+# Drawn once per grader process, after any submission was written: outputs for it cannot be
+# tabulated in advance, only computed by a model (`probe`).
+_PROBE_SEED = secrets.randbits(62)
 
 
-def compute(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, dict]:
-    """{'cnn_3': {...}, 'cnn_3_sigmoid': {...}, ...}: count, layers, first_weight_shape."""
+def probe_seed() -> int:
+    """The seed this grader process draws the probe's weights and batch from (the manifest carries it)."""
+    return _PROBE_SEED
+
+
+def compute(input_shape: tuple[int, ...] = DEFAULT_SHAPE, seed: int = 0) -> dict[str, dict]:
+    """{'cnn_3': {...}, 'cnn_3_sigmoid': {...}, ...}: count, layers, first_weight_shape, outputs."""
     # Deferred on purpose: torch (and layers and models, which import it) takes seconds to load,
     # and the grader's own process imports this module without needing torch until here.
     import torch
 
     from ee449.grading.layers import trace_layers
+    from ee449.grading.probe import computes
     from ee449.models import build, count_parameters, first_layer
 
     answers = {}
@@ -46,6 +58,7 @@ def compute(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, dict]:
                 "count": count_parameters(model),
                 "layers": trace_layers(model, torch.zeros(50, *input_shape)),
                 "first_weight_shape": list(first_layer(model).weight.shape),
+                "outputs": computes(model, input_shape, seed),
             }
     return answers
 
@@ -61,6 +74,7 @@ def reference_models(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, 
                 "ee449.grading.judging.reference",
                 "-",
                 ",".join(map(str, input_shape)),
+                str(_PROBE_SEED),
             ]
             env = {
                 "PYTHONPATH": str(Path(__file__).resolve().parents[3]),  # the folder that holds ee449/
@@ -91,7 +105,8 @@ def reference_models(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     shape = tuple(int(d) for d in argv[1].split(",")) if len(argv) > 1 else DEFAULT_SHAPE
-    text = json.dumps(compute(shape))
+    seed = int(argv[2]) if len(argv) > 2 else 0
+    text = json.dumps(compute(shape, seed))
     if not argv or argv[0] == "-":
         print(text)
     else:

@@ -178,7 +178,10 @@ def summary(result: GradeResult) -> str:
     for output, checks in groups.items():
         lost = _number(sum(c.max_points for c in checks))
         got = _number(sum(c.points for c in checks))  # a deducted share or a TA's override, else 0
-        label = "FAIL" if lost else "INFO"  # a failed check the rubric gives no points: reported, not scored
+        # A failed check the rubric gives no points is reported, not scored; one that asks a person
+        # to read the code (`review_*`, e.g. a computation that is not its layers') says so.
+        review = any(code.startswith("review_") for c in checks for code, _ in c.diagnoses)
+        label = "FAIL" if lost else "REVIEW" if review else "INFO"
         lines.append(f"  {label} {', '.join(c.id for c in checks)} ({got} / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
     shown = {clean_line(r.summary()) for r in result.recovered}  # already on the second line
