@@ -72,12 +72,23 @@ COMMANDS: tuple[Command, ...] = (
         options="ee449.cli.experiment_options",
     ),
     Command("report", "ee449.cli.report", "build the HTML + Markdown report from a results folder"),
-    Command("grade", "ee449.cli.grade", "grade a student's submission (or a folder of them)"),
-    Command("check", "ee449.cli.check", "for students: what the grader says on the visible checks"),
+    Command(
+        "grade",
+        "ee449.cli.grade",
+        "grade a student's submission (or a folder of them)",
+        options="ee449.cli.grade_options",
+    ),
+    Command(
+        "check",
+        "ee449.cli.check",
+        "for students: what the grader says on the visible checks",
+        options="ee449.cli.check_options",
+    ),
     Command(
         "rescore",
         "ee449.cli.rescore",
         "re-score a graded class with another rubric or a TA's overrides (no code runs)",
+        options="ee449.cli.rescore_options",
     ),
     Command(
         "bench",

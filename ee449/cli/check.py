@@ -15,22 +15,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ee449.cli.experiment_options import add_homework_argument, graded_edition
+from ee449.cli.experiment_options import graded_edition
 from ee449.grading import grade
 from ee449.grading.rubric import load_rubric
 from ee449.grading.selfcheck import student_view
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("submission", type=Path, help="your folder, .zip, notebook (.ipynb) or PDF report")
-    parser.add_argument(
-        "--rubric",
-        type=Path,
-        default=None,
-        help="the course's rubric file or preset (default: the shipped one)",
-    )
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per check (default: 20)")
-    add_homework_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
