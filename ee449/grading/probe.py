@@ -22,7 +22,9 @@ import numpy as np
 import torch
 from torch import nn
 
-PROBE_BATCH = 3
+# The homework's batch: a model that hard-codes it (`x.view(50, -1)`) runs as in the other checks.
+PROBE_BATCH = 50
+RECORDED_ROWS = 4  # of its outputs, enough to tell a model; a forger would still need all of its computation
 MAX_OUTPUTS = 64  # per row: the homework's models give 10
 
 
@@ -95,5 +97,7 @@ def _outputs(probed: nn.Module, input_shape: tuple[int, ...], seed: int) -> list
                 parameter.copy_(values.to(parameter.dtype))
     with torch.no_grad():
         output = probed(batch)
-    rows = output.detach().double().reshape(len(batch), -1)[:, :MAX_OUTPUTS]  # a wrong model's can be huge
+    rows = (
+        output.detach().double().reshape(len(batch), -1)[:RECORDED_ROWS, :MAX_OUTPUTS]
+    )  # a wrong model's can be huge
     return [[float(v) for v in row] for row in rows.tolist()]

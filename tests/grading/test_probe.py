@@ -17,7 +17,7 @@ from torch import nn
 from ee449.grading.judging.arch import ARCH_VERDICTS
 from ee449.grading.judging.records import Context, Record
 from ee449.grading.judging.reference import compute
-from ee449.grading.probe import PROBE_BATCH, computes
+from ee449.grading.probe import RECORDED_ROWS, computes
 from ee449.models import build
 from ee449.spec import INPUT_SHAPE
 
@@ -40,6 +40,14 @@ class Cnn3Reordered(nn.Module):
         return self.fc(self.pool(self.conv3(x)).reshape(len(x), -1))
 
 
+class Cnn3HardCodedBatch(Cnn3Reordered):
+    """Flattens with the homework's batch written in: it runs on batches of 50 only, as the other checks do."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool(F.relu(self.conv2(F.relu(self.conv1(x)))))
+        return self.fc(self.pool(self.conv3(x)).view(50, 144))
+
+
 class Cnn3WithoutSecondRelu(Cnn3Reordered):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.pool(self.conv2(F.relu(self.conv1(x))))
@@ -50,8 +58,11 @@ def test_the_same_network_built_in_another_order_computes_the_same():
     reference = computes(build("cnn_3", "relu", INPUT_SHAPE), INPUT_SHAPE, SEED)
     torch.manual_seed(7)  # other initial weights: the probe replaces them all
     twin = computes(Cnn3Reordered(), INPUT_SHAPE, SEED)
-    assert np.asarray(reference).shape == (PROBE_BATCH, 10)
+    assert np.asarray(reference).shape == (RECORDED_ROWS, 10)
     np.testing.assert_allclose(twin, reference, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        computes(Cnn3HardCodedBatch(), INPUT_SHAPE, SEED), reference, rtol=1e-5, atol=1e-6
+    )
 
 
 def test_another_network_or_another_seed_computes_otherwise():
@@ -96,10 +107,10 @@ def test_outputs_that_are_the_homeworks_pass():
 @pytest.mark.parametrize("outputs", ["zeros", "other network", "raised", "wrong shape"])
 def test_records_claiming_the_homeworks_layers_with_other_outputs_ask_for_a_person(outputs):
     recorded = {
-        "zeros": np.zeros((PROBE_BATCH, 10)),
+        "zeros": np.zeros((RECORDED_ROWS, 10)),
         "other network": computes(Cnn3WithoutSecondRelu(), INPUT_SHAPE, SEED),
         "raised": "RuntimeError: nothing was built",
-        "wrong shape": np.zeros((PROBE_BATCH, 3)),
+        "wrong shape": np.zeros((RECORDED_ROWS, 3)),
     }[outputs]
     passed, message, codes = _verdict(recorded, REFERENCES["cnn_3"]["layers"])
     assert not passed and codes == ["review_computation"]
