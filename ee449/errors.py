@@ -1,6 +1,9 @@
 """The exception types the package raises beyond ValueError / TypeError, in one place.
 
     ValueError, TypeError   a bad argument or input, named with what was expected (exit 2)
+    ValueError
+    +-- EditionError        an edition's spec file is missing, unreadable or off its schema
+    +-- SubmissionError     a submitted archive that cannot be graded (corrupt, encrypted, unsafe)
     RuntimeError
     +-- DataError           data missing, laid out wrongly, corrupt, or not downloadable (exit 2)
     +-- ResultsError        a result file missing, unreadable, or off its schema (exit 2)
@@ -9,11 +12,24 @@
     +-- GradingError        the grader could not run its checks: not the submission's fault
 
 The command line (`ee449.cli.main`) prints any of these in one line, no traceback, with the
-exit status above. Inside the grader, `grading.records.Malformed` (a record that does not parse)
-and `grading.judging.results` use exceptions of their own that never leave their module.
+exit status above; a class run turns a SubmissionError into that student's one-line
+`submission/unpack`. Inside the grader, `grading.judging.records.Malformed` (a record that does
+not parse) and `grading.judging.results` use exceptions of their own that never leave the
+judging; `grading.sandbox.Interrupted` carries a Ctrl-C out of a grading. The code that runs in
+the sandbox beside students' code (`grading/checks/`, `grading/sandboxed_run_*`, `grading/peek`)
+raises its own BaseExceptions (a check's or a run's clock running out), which student code's
+`except Exception` cannot swallow; they are standalone there by design and never reach here.
 """
 
 import errno
+
+
+class EditionError(ValueError):
+    """An edition's spec file is missing, unreadable or does not fit the schema (`editions.load`)."""
+
+
+class SubmissionError(ValueError):
+    """The submitted file itself cannot be graded (a corrupt, encrypted or unsafe archive: `grading.unzip`)."""
 
 
 class DataError(RuntimeError):

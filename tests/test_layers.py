@@ -37,7 +37,6 @@ def test_every_top_level_module_is_in_one_layer():
 MAX_LINES = 300  # a module a maintainer reads in one sitting (raw lines, docstrings and comments included)
 # The modules still over it, each at most its present length: the list may only shrink (issue 24).
 OVER_MAX_LINES = {
-    "editions/load.py": 301,
     "training/loop.py": 302,
     "grading/sandboxed_run_recorder.py": 312,
 }

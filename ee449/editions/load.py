@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ee449.errors import EditionError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10: the same parser, packaged
@@ -58,10 +60,6 @@ SCHEMA: dict[str, dict[str, str]] = {
     "plots": {"weights_image": "ints", "helpers": "strs"},
     "results": {part: "strs" for part in RESULT_PARTS},
 }
-
-
-class EditionError(ValueError):
-    """An edition's spec file is missing, unreadable or does not fit the schema."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ee449.errors import SubmissionError
 from ee449.grading import sandbox, signals
 from ee449.grading.grade import CheckResult, GradeOptions, GradeResult, grade_submission
 from ee449.grading.isolation import ISOLATION_ENV, isolation
 from ee449.grading.text import clean_line
-from ee449.grading.unzip import SubmissionError
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:

@@ -7,12 +7,10 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from ee449.errors import SubmissionError
+
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed; a submission is code and a few result files
 _SYMLINK = 0o120000
-
-
-class SubmissionError(ValueError):
-    """The submitted file itself cannot be graded (a corrupt, encrypted or unsafe archive)."""
 
 
 def _checked_names(archive: Path, members: list[zipfile.ZipInfo]) -> None:

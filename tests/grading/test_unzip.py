@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 
-from ee449.grading.unzip import SubmissionError, safe_extract_zip
+from ee449.errors import SubmissionError
+from ee449.grading.unzip import safe_extract_zip
 
 
 def _zip(path, **members: str):
