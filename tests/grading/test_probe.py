@@ -135,3 +135,13 @@ def test_a_model_that_cannot_be_copied_is_probed_in_place_and_put_back():
     probed = computes(model, INPUT_SHAPE, SEED)
     np.testing.assert_allclose(probed, computes(Cnn3Reordered(), INPUT_SHAPE, SEED), rtol=1e-6)
     assert model.training and all(torch.equal(before[n], v) for n, v in model.state_dict().items())
+
+
+def test_the_trusted_child_draws_from_the_seed_it_is_given():
+    """A rejudge compares the outputs kept from a grading with the references of that grading's seed."""
+    from ee449.grading.judging.reference import probe_seed, reference_models
+
+    given = reference_models(INPUT_SHAPE, SEED)["cnn_3"]["outputs"]
+    np.testing.assert_allclose(given, REFERENCES["cnn_3"]["outputs"], rtol=1e-6)
+    own = reference_models(INPUT_SHAPE)["cnn_3"]["outputs"]  # this process's seed
+    assert probe_seed() != SEED and np.abs(np.asarray(own) - np.asarray(given)).max() > 1e-3

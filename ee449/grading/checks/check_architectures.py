@@ -116,10 +116,12 @@ def test_layers(request: pytest.FixtureRequest, key: str) -> None:
 def test_computes(request: pytest.FixtureRequest, key: str) -> None:
     # The one record here that only running the model can give: its outputs with the grader's
     # weights on the grader's batch, drawn from the seed of this grading (`probe`). A model that
-    # cannot be built or run records why: the other checks already score that.
+    # cannot be built fails here as in every check of it; one whose forward fails records why
+    # (the judge compares nothing then: the layers check already scores it).
+    model = build_model(key, request)
     try:
-        outputs = computes(build_model(key, request), input_shape(), int(manifest().get("probe_seed", 0)))
-    except (Exception, pytest.fail.Exception) as error:  # noqa: BLE001 - the student's model failed
+        outputs = computes(model, input_shape(), int(manifest().get("probe_seed", 0)))
+    except Exception as error:  # noqa: BLE001 - the student's forward failed
         record(request, error=_error(error), how=built_as(key))
         return
     record(request, outputs=np.asarray(outputs, dtype=np.float64), how=built_as(key))

@@ -96,6 +96,12 @@ def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
 MAX_MESSAGE = 4000  # what the student's code can put into a message (its exception text) is cut here
 
 
+def _probe_seed(manifest: dict) -> int | None:
+    """The seed the grading's probe drew from (the grader's manifest; kept with the evidence for a rejudge)."""
+    seed = manifest.get("probe_seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else None
+
+
 def verdicts(records: OutputFolder, manifest: dict, said: list[Outcome]) -> list[Outcome]:
     """Every run check's outcome, decided here from the records the sandbox left (`judge`).
 
@@ -106,7 +112,9 @@ def verdicts(records: OutputFolder, manifest: dict, said: list[Outcome]) -> list
     reported = {o.id: o for o in said}
     shape = tuple(manifest.get("input_shape", reference.DEFAULT_SHAPE))
     context = Context(
-        manifest, lambda: reference.reference_models(shape), lambda check_id: load_record(records, check_id)
+        manifest,
+        lambda: reference.reference_models(shape, _probe_seed(manifest)),
+        lambda check_id: load_record(records, check_id),
     )
     outcomes = []
     for check_id, target in expected_checks(manifest):

@@ -27,7 +27,7 @@ from ee449.grading import sandbox
 from ee449.spec import ARCHITECTURES, INPUT_SHAPE
 
 _LOCK = threading.Lock()
-_CACHE: dict[tuple[int, ...], dict[str, dict]] = {}  # image shape -> the references at that shape
+_CACHE: dict[tuple[tuple[int, ...], int], dict[str, dict]] = {}  # (image shape, probe seed) -> references
 DEFAULT_SHAPE: tuple[int, ...] = INPUT_SHAPE  # the default edition's image
 # Drawn once per grader process, after any submission was written: outputs for it cannot be
 # tabulated in advance, only computed by a model (`probe`).
@@ -63,18 +63,25 @@ def compute(input_shape: tuple[int, ...] = DEFAULT_SHAPE, seed: int = 0) -> dict
     return answers
 
 
-def reference_models(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, dict]:
-    """The references at `input_shape`, computed once per process in a trusted child (our code, no student's)."""
+def reference_models(
+    input_shape: tuple[int, ...] = DEFAULT_SHAPE, seed: int | None = None
+) -> dict[str, dict]:
+    """The references at `input_shape`, computed once per process in a trusted child (our code, no student's).
+
+    `seed`: the probe's (`probe`), this process's unless a kept grading names its own (a rejudge
+    compares the outputs recorded then with the references of the seed they were drawn from).
+    """
     input_shape = tuple(int(d) for d in input_shape)
+    seed = _PROBE_SEED if seed is None else int(seed)
     with _LOCK:
-        if input_shape not in _CACHE:
+        if (input_shape, seed) not in _CACHE:
             argv = [
                 sys.executable,
                 "-m",
                 "ee449.grading.judging.reference",
                 "-",
                 ",".join(map(str, input_shape)),
-                str(_PROBE_SEED),
+                str(seed),
             ]
             env = {
                 "PYTHONPATH": str(Path(__file__).resolve().parents[3]),  # the folder that holds ee449/
@@ -98,8 +105,8 @@ def reference_models(input_shape: tuple[int, ...] = DEFAULT_SHAPE) -> dict[str, 
                     stdout, stderr = process.communicate()
             if process.returncode != 0:
                 raise RuntimeError(f"the grader's reference models could not be computed: {stderr[-2000:]}")
-            _CACHE[input_shape] = json.loads(stdout)
-        return _CACHE[input_shape]
+            _CACHE[input_shape, seed] = json.loads(stdout)
+        return _CACHE[input_shape, seed]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
