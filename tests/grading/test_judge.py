@@ -166,3 +166,80 @@ def test_curve_lengths_are_judged_on_the_graded_editions_training_set(records, y
         if passes
         else ("40,000" not in outcome.message and "1620" in outcome.message)
     )
+
+
+def _result_outcome(records, check: str, data: dict, references: dict | None = None, part: int = 3):
+    root, folder = records
+    slot = (
+        {"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1", "file": "mlp_1.json"}
+        if part == 3
+        else {"slot": "part4_mlp_1", "part": 4, "arch": "mlp_1", "file": "mlp_1.pkl"}
+    )
+    context = Context({"result_files": [slot]}, lambda: references or {}, lambda check_id: None)
+    check_id = f"results/{slot['slot']}/{check}"
+    _write(root / "out" / "records", check_id, {"file": slot["file"], "data": data})
+    return judge.judge(check_id, "results", load_record(folder, check_id), context)
+
+
+@pytest.mark.parametrize(("test_acc", "passes"), [(45.0, True), (0.45, True), (3.0, False), (99.5, False)])
+def test_a_test_accuracy_outside_the_plausible_band_fails_in_either_unit(records, test_acc, passes):
+    """The band for an MLP on CIFAR-10 (rules.bands) holds 45% whether written 45.0 or 0.45."""
+    outcome = _result_outcome(records, "test_accuracy_band", {"name": "mlp_1", "test_acc": test_acc})
+    assert outcome.passed == passes, outcome.message
+    assert passes or ("outside the plausible band" in outcome.message and str(test_acc) in outcome.message)
+
+
+@pytest.mark.parametrize(
+    ("shape", "passes"), [((32, 1024), True), ((1024, 32), False), ((32, 32, 32), False)]
+)
+def test_first_layer_weights_must_have_the_reference_layout(records, shape, passes):
+    """A transposed (NumPy-style, in x out) first layer is not the PyTorch layout the homework plots."""
+    weights = np.zeros(shape).tolist()
+    references = {"mlp_1": {"first_weight_shape": [32, 1024]}}  # nn.Linear(1024, 32).weight: out x in
+    outcome = _result_outcome(records, "weights_shape", {"weights": weights}, references)
+    assert outcome.passed == passes, outcome.message
+    assert passes or f"weights has shape {shape}" in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("curve", "passes"),
+    [([0.3, 0.2, 0.1], True), ([0.3, -0.2, 0.1], False), ([0.3, float("nan"), 0.1], False)],
+    ids=["norms", "negative", "nan"],
+)
+def test_gradient_magnitudes_that_are_negative_or_not_finite_fail_with_the_norms_definition(
+    records, curve, passes
+):
+    data = {"relu_grad_curve": curve, "sigmoid_grad_curve": [0.01, 0.01, 0.01]}
+    outcome = _result_outcome(records, "gradients_nonnegative", data, part=4)
+    assert outcome.passed == passes, outcome.message
+    if not passes:
+        assert [code for code, _ in outcome.diagnoses] == ["negative_gradient"]
+        assert "relu_grad_curve has" in outcome.message
+
+
+def test_the_course_samples_check_names_the_first_sample_that_differs(records, tmp_path):
+    """Sample files of our own (the course's are third-party): torch's conv2d is the oracle of the outputs."""
+    root, folder = records
+    course = tmp_path / "course"
+    course.mkdir()
+    rng = np.random.default_rng(449)
+    kernel = rng.normal(size=(4, 1, 3, 3))
+    samples = [rng.integers(0, 255, size=(2, 1, 8, 8)).astype(np.uint8) for _ in range(2)]
+    np.save(course / "kernel.npy", kernel)
+    for index, sample in enumerate(samples):
+        np.save(course / f"samples_{index}.npy", sample)
+    right = [
+        torch.nn.functional.conv2d(torch.from_numpy(s.astype(np.float64)), torch.from_numpy(kernel)).numpy()
+        for s in samples
+    ]
+    context = Context({"course_data": str(course)}, lambda: {})
+    check = "conv/course_samples"
+    _write(root / "out" / "records", check, {}, {"out_0": right[0], "out_1": right[1]})
+    assert judge.judge(check, "my_conv2d", load_record(folder, check), context).passed
+    _write(root / "out" / "records", check, {}, {"out_0": right[0], "out_1": right[1] + 1.0})
+    outcome = judge.judge(check, "my_conv2d", load_record(folder, check), context)
+    assert not outcome.passed and "samples_1.npy" in outcome.message, outcome.message
+    for path in course.glob("samples_*.npy"):
+        path.unlink()
+    outcome = judge.judge(check, "my_conv2d", load_record(folder, check), context)
+    assert not outcome.passed and "no samples_*.npy" in outcome.message
