@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ee449.grading import extract
+from ee449.grading.discovery import extract
 from tests.grading.test_extract_any_file import corpus_files
 
 SLOWEST_SHOWN = 5

@@ -1,16 +1,17 @@
 """Grade a student's Homework 1 submission against the reference, safely.
 
-    sources       the submission's Python: .py files and notebooks' code cells, magics dropped
-    naming        which architecture a student's name stands for (`MLP1Model` -> mlp_1)
-    folding       the student's constants, folded from the AST
-    call_sites    every call in a file, its arguments folded (literal loops expanded)
-    constructions how a claimed definition is built: the student's calls, the defaults, guesses
-    construct     which definition is each architecture (claims discovery; AST only)
+    discovery/    what to grade, read from the code and never run (import-linter holds it to that):
+                  `sources` (the submission's Python: .py files and notebooks' code cells, magics
+                  dropped), `naming` (which architecture a student's name stands for: `MLP1Model` ->
+                  mlp_1), `folding` (constants folded from the AST), `call_sites` (every call, its
+                  arguments folded), `constructions` (how a claimed definition is built), `construct`
+                  (which definition is each architecture), `bindings` and `closure` (a file's bindings
+                  and what each statement needs), `run_matching` (the models the run recorded, matched
+                  to definitions), `extract` (my_conv2d and the architectures picked out of the files),
+                  `static` (library convolutions read from the source), `provenance` (ee449's own code)
     pdf/          the code appended to a PDF report, as a .py file (`pdf.code`; read by position in
                   `glyphs`, `layout`, `furniture` and `lines`, cut into code by `segments`, its accuracy
                   table in `tables`; `guard` reads it in a limited child)
-    bindings      a file's top-level bindings and what each statement references (ast, symtable)
-    extract       pick my_conv2d and the architecture definitions out of the student's files (AST only)
     resultfiles   result files found by content into fixed slots (`peek` opens them in a sandbox)
     isolation     bubblewrap or the announced fallback fence, and the bwrap command line
     limits        what a child may use (time, memory, file size, disk) and what comes back
@@ -25,7 +26,7 @@
                   `reference` (the reference models' answers, from a trusted child: no student code),
                   `diagnose` (one-sentence diagnoses of the known defects; `structure`, `align`: a
                   model's layers against the homework's), `deductions` (an architecture scored by defect)
-    static        library convolutions in my_conv2d, read from the source
+    probe         a model's outputs with the grader's weights and batch (arch/*/computes; sandbox side)
     rubric        points and visibility per check (default_rubric.json)
     grade         one submission -> GradeResult
     classroom     a class folder, several submissions at a time -> GradeResults

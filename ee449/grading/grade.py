@@ -16,16 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import (
-    extract,
-    resultfiles,
-    run_matching,
-    runner,
-    running,
-    sandbox,
-    signals,
-)
-from ee449.grading.constructions import graded_image
+from ee449.grading import resultfiles, runner, running, sandbox, signals
+from ee449.grading.discovery import extract, run_matching
+from ee449.grading.discovery.constructions import graded_image
 from ee449.grading.grade_notes import edition_notes, submission_notes
 from ee449.grading.isolation import Isolation, isolation
 from ee449.grading.judging import judge, reference

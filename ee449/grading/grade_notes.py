@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ee449.grading import extract
+from ee449.grading.discovery import extract
 from ee449.spec import DEFAULT_HOMEWORK, edition
 
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from ee449.grading import sandbox
 from ee449.grading.checks.rules import KEYS
+from ee449.grading.discovery.naming import match_target
+from ee449.grading.discovery.sources import SKIPPED_DIRS
 from ee449.grading.isolation import Mounts, installed_ee449, isolated_python
-from ee449.grading.naming import match_target
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.sandbox_lib import build_lib
-from ee449.grading.sources import SKIPPED_DIRS
 from ee449.io import atomic_write_bytes
 from ee449.spec import ARCHITECTURES
 

@@ -15,7 +15,8 @@ import json
 import shutil
 from pathlib import Path
 
-from ee449.grading import sandbox, sources
+from ee449.grading import sandbox
+from ee449.grading.discovery import sources
 from ee449.grading.isolation import Isolation, Mounts, python
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.run_records import Layer, RecordedModel, Run, parse_records

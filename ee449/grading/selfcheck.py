@@ -27,8 +27,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ee449.editions import edition, requested_year
-from ee449.grading import static
 from ee449.grading.checks.rules import NEEDS_LIBRARY, XOR_TARGET
+from ee449.grading.discovery import static
 from ee449.grading.grade import GradeResult, score_outcome
 from ee449.grading.judging import judge, reference
 from ee449.grading.judging.conv import CASES, conv_followups

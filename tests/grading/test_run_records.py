@@ -91,7 +91,7 @@ def test_a_config_dict_travels_from_the_run_to_the_checks_as_the_students_code_m
     import torch
 
     from ee449.grading.checks.building import decode
-    from ee449.grading.folding import render
+    from ee449.grading.discovery.folding import render
     from ee449.grading.sandboxed_run_recorder import NotJson, to_json
 
     for unrebuildable in ({(1, 2): 3}, {True: 1}, {"x": object()}):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading import extract
+from ee449.grading.discovery import extract
 from ee449.grading.output.similarity import FLAG_AT, similar_pairs, tokens
 from ee449.grading.output.similarity_report import pairs_csv, pairs_html
 

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ee449.grading import parsing
+from ee449.grading.discovery import parsing
 from ee449.grading.pdf.glyphs import WRAP_MARKS
 from ee449.grading.pdf.layout import Row
 

@@ -16,7 +16,7 @@ import re
 import warnings
 from dataclasses import replace
 
-from ee449.grading import parsing
+from ee449.grading.discovery import parsing
 from ee449.grading.pdf.lines import Line, first_error
 
 # A line is left unfinished by: an operator or a comma at its end, an open bracket, a backslash.

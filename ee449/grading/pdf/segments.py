@@ -15,7 +15,7 @@ import textwrap
 import warnings
 from collections.abc import Sequence
 
-from ee449.grading import parsing
+from ee449.grading.discovery import parsing
 from ee449.grading.pdf import repair
 from ee449.grading.pdf.lines import Line, Margins, first_error, is_wrapped, joined
 

@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ee449.grading.call_sites import CallSite
-from ee449.grading.folding import FOLD_FAILED, Value, render
-from ee449.grading.naming import match_target
+from ee449.grading.discovery.call_sites import CallSite
+from ee449.grading.discovery.folding import FOLD_FAILED, Value, render
+from ee449.grading.discovery.naming import match_target
 from ee449.spec import INPUT_SHAPE
 
 MAX_GUESSES = 8

@@ -1,4 +1,4 @@
-"""ee449.grading.parsing: parsing from several threads at once never fails.
+"""ee449.grading.discovery.parsing: parsing from several threads at once never fails.
 
 The stress below is what `ee449 grade --class -j 2` does, made likely: four threads parse while
 garbage with finalisers makes the interpreter switch threads inside the tree constructor. With a
@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from ee449.grading import parsing
+from ee449.grading.discovery import parsing
 
 SOURCE = (
     "x = " + "(" * 50 + "1" + ")" * 50 + "\n" + "def f(a):\n    return [i for i in range(a) if i]\n" * 100

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from ee449.grading.bindings import referenced_globals
-from ee449.grading.extract import adam_learning_rates, extract, match_target
+from ee449.grading.discovery.bindings import referenced_globals
+from ee449.grading.discovery.extract import adam_learning_rates, extract, match_target
 from ee449.models import ARCHITECTURES
 from tests.helpers.strategies import name_spellings
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "submissions"
 
 
 @pytest.mark.parametrize(

@@ -18,15 +18,15 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from ee449.grading.constructions import (
+from ee449.grading.discovery.constructions import (
     Claim,
     Construction,
     add_defaults_and_guesses,
     dedupe,
     key_from_arguments,
 )
-from ee449.grading.folding import render
-from ee449.grading.naming import match_target
+from ee449.grading.discovery.folding import render
+from ee449.grading.discovery.naming import match_target
 from ee449.grading.run_records import RecordedModel
 from ee449.spec import ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES, REGISTRY, Conv, Dense, MaxPool
 

@@ -14,8 +14,8 @@ import builtins
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import parsing, sources
-from ee449.grading.bindings import referenced_globals, statement_source
+from ee449.grading.discovery import parsing, sources
+from ee449.grading.discovery.bindings import referenced_globals, statement_source
 
 
 @dataclass

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import parsing
+from ee449.grading.discovery import parsing
 
 MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is data, not homework code
 MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry their outputs (images): larger than scripts

@@ -22,8 +22,8 @@ import ast
 from dataclasses import dataclass
 from typing import Callable
 
-from ee449.grading.call_sites import call_sites
-from ee449.grading.constructions import (
+from ee449.grading.discovery.call_sites import call_sites
+from ee449.grading.discovery.constructions import (
     Claim,
     add_defaults_and_guesses,
     construction_from_call,
@@ -31,8 +31,8 @@ from ee449.grading.constructions import (
     factory_like,
     key_from_arguments,
 )
-from ee449.grading.folding import FOLD_FAILED, fold, module_constants, torch_aliases
-from ee449.grading.naming import match_target
+from ee449.grading.discovery.folding import FOLD_FAILED, fold, module_constants, torch_aliases
+from ee449.grading.discovery.naming import match_target
 
 # --- discovery --------------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ import textwrap
 
 from ee449.basics import conv
 from ee449.experiments.payloads import versions
+from ee449.grading.discovery.provenance import reference_uses
 from ee449.grading.judging.results import written_by_ee449
-from ee449.grading.provenance import reference_uses
 
 
 def uses_in(source: str) -> list[str]:

@@ -7,8 +7,8 @@ import ast
 
 from hypothesis import given
 
-from ee449.grading.call_sites import call_sites
-from ee449.grading.folding import FOLD_FAILED, fold, module_constants, torch_aliases
+from ee449.grading.discovery.call_sites import call_sites
+from ee449.grading.discovery.folding import FOLD_FAILED, fold, module_constants, torch_aliases
 from tests.helpers.strategies import constant_expressions
 
 

@@ -7,7 +7,7 @@ import ast
 import nbformat
 import pytest
 
-from ee449.grading.sources import drop_magics, python_text, read_sources
+from ee449.grading.discovery.sources import drop_magics, python_text, read_sources
 
 
 def _notebook(path, cells):

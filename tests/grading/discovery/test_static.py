@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.extract import extract
-from ee449.grading.static import is_library_conv
+from ee449.grading.discovery.extract import extract
+from ee449.grading.discovery.static import is_library_conv
 
 NUMPY_CONV = """
 import numpy as np

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ee449.grading import parsing
+from ee449.grading.discovery import parsing
 
 PACKAGE = "ee449"
 # The modules whose definitions are the homework's answers (relative to the package folder).
@@ -68,7 +68,7 @@ def _fingerprint(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) ->
 @functools.lru_cache(maxsize=1)
 def reference_fingerprints() -> dict[str, str]:
     """Fingerprint -> 'basics/conv.py: my_conv2d' for every definition of ee449's reference modules."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]  # ee449/
     prints: dict[str, str] = {}
     for rel in REFERENCE_MODULES:
         tree = parsing.parse((root / rel).read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ee449.grading import extract
+from ee449.grading.discovery import extract
 from tests.helpers.strategies import student_files
 
 CORPUS_SAMPLE = 120  # files of the corpus read by the slow test; benchmarks/bench_corpus.py reads them all
@@ -97,7 +97,7 @@ def test_a_sample_of_the_standard_library_and_site_packages_is_read_without_a_cr
 
 
 def test_a_grader_failure_on_one_file_costs_only_that_files_models(tmp_path, monkeypatch):
-    from ee449.grading import construct
+    from ee449.grading.discovery import construct
 
     real = construct.call_sites
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ee449.grading.folding import FOLD_FAILED, fold, render
+from ee449.grading.discovery.folding import FOLD_FAILED, fold, render
 
 MAX_LOOP_VALUES = 16  # `for arch in [...]` expanded per value up to this many
 MAX_VISITS = 100_000  # nodes one file's call walk visits; past it loops are walked once, not per value
