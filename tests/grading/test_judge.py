@@ -103,6 +103,9 @@ def test_the_check_list_comes_from_the_manifest():
     ]
     assert "arch/mlp_1/layers" in ids and "results/part4_cnn_3/gradients_nonnegative" in ids
     assert "conv/course_samples" not in ids and not any("accuracy_units" in i for i in ids)
+    # The probe's check exists where the grading drew a seed for it: not in a grading kept from before.
+    assert "arch/mlp_1/computes" not in ids
+    assert "arch/mlp_1/computes" in [i for i, _ in judge.expected_checks({**manifest, "probe_seed": 7})]
 
 
 def test_a_failure_the_sandbox_reported_keeps_its_words_but_not_a_price(records):
