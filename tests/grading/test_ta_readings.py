@@ -97,3 +97,15 @@ def test_a_hard_coded_batch_is_said_even_when_the_model_cannot_be_built(graded):
     assert sentences and "x.view(BATCH_SIZE, -1)" in sentences[0] and "hw1.py, line" in sentences[0], (
         check.diagnoses
     )
+
+
+def test_no_model_a_ta_read_is_sent_to_review(graded):
+    """arch/*/computes flags records that claim the homework's layers without computing them: every
+    TA-read model, right or wrong, computes what its recorded layers compute (or is not compared)."""
+    flagged = {
+        (name, check.id): check.message
+        for name, result in graded.items()
+        for check in result.checks
+        if any(code.startswith("review_") for code, _ in check.diagnoses)
+    }
+    assert not flagged, flagged
