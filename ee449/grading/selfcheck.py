@@ -31,6 +31,7 @@ from ee449.grading.checks.rules import NEEDS_LIBRARY, XOR_TARGET
 from ee449.grading.discovery import static
 from ee449.grading.grade import GradeResult, score_outcome
 from ee449.grading.judging import judge, reference
+from ee449.grading.judging.arch import computes_followups
 from ee449.grading.judging.conv import CASES, conv_followups
 from ee449.grading.judging.records import Context, Record
 from ee449.grading.output.report import summary
@@ -186,6 +187,7 @@ def check_one(
         said = f"{name} uses {where}, which the grading's conv checks cannot reach"
         outcomes = [Outcome(o.id, name, False, said, [["needs_library", NEEDS_LIBRARY]]) for o in outcomes]
     conv_followups(outcomes)
+    computes_followups(outcomes)
     checks = [score_outcome(outcome, rubric) for outcome in outcomes]
     return GradeResult(f"ee449.check({part!r})", checks, 0.0)
 

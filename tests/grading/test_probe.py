@@ -14,10 +14,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ee449.grading.judging.arch import ARCH_VERDICTS
+from ee449.grading.judging.arch import ARCH_VERDICTS, computes_followups
 from ee449.grading.judging.records import Context, Record
 from ee449.grading.judging.reference import compute
 from ee449.grading.probe import RECORDED_ROWS, computes
+from ee449.grading.progress_log import Outcome
 from ee449.models import build
 from ee449.spec import INPUT_SHAPE
 
@@ -145,3 +146,36 @@ def test_the_trusted_child_draws_from_the_seed_it_is_given():
     np.testing.assert_allclose(given, REFERENCES["cnn_3"]["outputs"], rtol=1e-6)
     own = reference_models(INPUT_SHAPE)["cnn_3"]["outputs"]  # this process's seed
     assert probe_seed() != SEED and np.abs(np.asarray(own) - np.asarray(given)).max() > 1e-3
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "no output (your code left no result for it)",
+        "the output your code produced for this check is malformed",
+    ],
+)
+def test_a_probe_left_out_or_malformed_beside_the_homeworks_layers_still_asks_for_a_person(failure):
+    """The ways round the verdict's label: no record, or one that is not data, while the layers pass."""
+    outcomes = [
+        Outcome("arch/cnn_3/layers", "cnn_3", True),
+        Outcome("arch/cnn_3/computes", "cnn_3", False, failure),
+        Outcome("arch/mlp_1/layers", "mlp_1", False, "layer sequence differs"),
+        Outcome("arch/mlp_1/computes", "mlp_1", False, "could not construct mlp_1"),
+    ]
+    computes_followups(outcomes)
+    codes = {o.id: [code for code, _ in o.diagnoses] for o in outcomes}
+    assert codes["arch/cnn_3/computes"] == ["review_computation"]
+    assert codes["arch/mlp_1/computes"] == []  # its layers already fail: nothing to compare them with
+    computes_followups(outcomes)
+    assert [code for code, _ in outcomes[1].diagnoses] == ["review_computation"]  # said once
+
+
+def test_a_record_with_neither_outputs_nor_an_error_is_sent_to_review_not_called_malformed():
+    passed, message, codes = _verdict("", REFERENCES["cnn_3"]["layers"])  # error '' is a str: raised
+    assert not passed and codes == ["review_computation"]
+    records = {"arch/cnn_3/layers": Record({"layers": REFERENCES["cnn_3"]["layers"], "error": ""})}
+    context = Context({}, lambda: REFERENCES, records.get)
+    passed, message, diagnoses = ARCH_VERDICTS["computes"]("cnn_3", Record({"how": "cnn_3()"}), context)
+    assert not passed and [d.code for d in diagnoses] == ["review_computation"]
+    assert "no outputs were recorded" in diagnoses[0].sentence

@@ -13,10 +13,12 @@ from ee449.grading.judging.align import ACTIVATIONS, SOFTMAX
 from ee449.grading.judging.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.judging.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
 from ee449.grading.judging.structure import diagnose_unused
+from ee449.grading.progress_log import Outcome
 from ee449.spec import edition
 
 SPATIAL_DEFECTS = {"kernel_differs", "stride_differs", "same_padding", "conv_padding"}
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
+REVIEW = "review_computation"  # arch/*/computes: a person should read the model (scores nothing)
 
 
 def _how(record: Record, context: Context, key: str, separator: str = "; ") -> str:
@@ -233,13 +235,15 @@ def _computes(key: str, record: Record, context: Context) -> Verdict:
     traced = context.record(f"arch/{key}/layers")
     claimed = traced is not None and _layers_of(traced) == context.references()[key]["layers"]
     want = np.asarray(context.references()[key]["outputs"], dtype=np.float64)
-    got = record.array("outputs") if "error" not in record.values else None
+    recorded = record.values.get("outputs")
+    got = recorded if isinstance(recorded, np.ndarray) and recorded.dtype.kind in "biuf" else None
     if got is not None and got.shape == want.shape and np.allclose(got, want, rtol=1e-3, atol=1e-4):
         return True, "", []
     if not claimed:
         return True, f"not compared: {name} does not run the homework's {key} layers (arch/{key}/layers)", []
     if got is None:
-        differs = f"it raised {str(record.get('error', str))[:300]}"
+        error = record.values.get("error")
+        differs = f"it raised {error[:300]}" if isinstance(error, str) else "no outputs were recorded"
     elif got.shape != want.shape:
         differs = f"its outputs have shape {list(got.shape)}, the homework's {list(want.shape)}"
     else:
@@ -255,8 +259,35 @@ def _computes(key: str, record: Record, context: Context) -> Verdict:
     return (
         False,
         f"review: the computation of {name} does not match its layers" + _how(record, context, key),
-        [Diagnosis("review_computation", sentence)],
+        [Diagnosis(REVIEW, sentence)],
     )
+
+
+def computes_followups(outcomes: list[Outcome]) -> None:
+    """A failed arch/K/computes whose layers check passed asks for a person however it failed.
+
+    The verdict above labels what it compared; a record left out, one that is not data, or a probe
+    the sandbox reports as failed never reaches it, and those are the ways round the label.
+    """
+    passed = {o.id: o.passed for o in outcomes}
+    for outcome in outcomes:
+        key, _, check = outcome.id.removeprefix("arch/").rpartition("/")
+        if (
+            not outcome.id.startswith("arch/")
+            or check != "computes"
+            or outcome.passed
+            or not passed.get(f"arch/{key}/layers")
+            or any(code == REVIEW for code, _ in outcome.diagnoses)
+        ):
+            continue
+        outcome.diagnoses.append(
+            [
+                REVIEW,
+                f"The recorded layers of {key} are the homework's, but what it computes with the grader's "
+                f"weights could not be compared ({outcome.message[:300]}). A person should read this "
+                "model; this check scores no points.",
+            ]
+        )
 
 
 ARCH_VERDICTS: dict[str, Callable[[str, Record, Context], Verdict]] = {

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ee449.grading.checks.rules import KEYS, XOR_TARGET
 from ee449.grading.judging import reference
-from ee449.grading.judging.arch import ARCH_VERDICTS
+from ee449.grading.judging.arch import ARCH_VERDICTS, computes_followups
 from ee449.grading.judging.conv import CASES, conv_followups, conv_verdict
 from ee449.grading.judging.records import Context, Malformed, Record, Verdict, load_record
 from ee449.grading.judging.results import results_verdict
@@ -155,4 +155,5 @@ def verdicts(records: OutputFolder, manifest: dict, said: list[Outcome]) -> list
         outcome.seconds = report.seconds if report is not None else 0.0
         outcomes.append(outcome)
     conv_followups(outcomes)
+    computes_followups(outcomes)
     return outcomes
