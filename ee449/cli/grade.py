@@ -163,5 +163,9 @@ def _grade_class(args: argparse.Namespace, options: grade.GradeOptions) -> int:
         print(f"  {line}")
     for path in similarity_files:
         print(f"wrote {path}")
+    review = report.to_read([*plan.finished.values(), *results])
+    print(f"to read: {len(review)} submissions with a check asking for a person" + (":" if review else ""))
+    for line in review:
+        print(f"  {line}")
     print(f"graded {len(results)} submissions, {len(plan.finished)} resumed from {args.out}")
     return 0

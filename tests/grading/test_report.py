@@ -8,7 +8,14 @@ import json
 import xml.etree.ElementTree as ET
 
 from ee449.grading.grade import CheckResult, GradeResult
-from ee449.grading.output.report import gradescope_results, junit_xml, scores_csv, summary, write_outputs
+from ee449.grading.output.report import (
+    gradescope_results,
+    junit_xml,
+    scores_csv,
+    summary,
+    to_read,
+    write_outputs,
+)
 from tests.helpers.gradescope import assert_gradescope_results
 
 
@@ -118,3 +125,11 @@ def test_the_summary_marks_a_check_that_asks_for_a_person_as_review_not_info():
     lines = summary(result).splitlines()
     assert "  REVIEW arch/cnn_3/computes (0 / 0)" in lines and f"       {sentence}" in lines
     assert "  INFO arch/cnn_3_sigmoid/layers (0 / 0)" in lines
+
+
+def test_a_class_run_ends_with_the_students_whose_checks_ask_for_a_person():
+    flagged, clean = make_result(), make_result()
+    flagged.student, clean.student = "eve\x1b[2J", "bob"
+    review = [["review_computation", "a person should read this model"]]
+    flagged.checks.append(CheckResult("arch/cnn_3/computes", False, 0.0, 0.0, "visible", "review", review))
+    assert to_read([flagged, clean]) == ["eve\\x1b[2J: arch/cnn_3/computes"]  # a name is data: escaped

@@ -187,3 +187,14 @@ def summary(result: GradeResult) -> str:
     shown = {clean_line(r.summary()) for r in result.recovered}  # already on the second line
     lines += [f"  note: {note}" for note in result.notes if note not in shown]
     return "\n".join(lines)
+
+
+def to_read(results: Sequence[GradeResult]) -> list[str]:
+    """One line per student with a check that asks for a person (`review_*`, e.g. a model whose
+    records claim the homework's layers but compute otherwise), for the end of a class run."""
+    lines = []
+    for result in results:
+        asking = [c.id for c in result.checks if any(code.startswith("review_") for code, _ in c.diagnoses)]
+        if asking:
+            lines.append(f"{clean_line(result.student)}: {', '.join(asking)}")
+    return lines
