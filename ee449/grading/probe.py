@@ -101,3 +101,13 @@ def _outputs(probed: nn.Module, input_shape: tuple[int, ...], seed: int) -> list
         output.detach().double().reshape(len(batch), -1)[:RECORDED_ROWS, :MAX_OUTPUTS]
     )  # a wrong model's can be huge
     return [[float(v) for v in row] for row in rows.tolist()]
+
+
+def probe_record(model: nn.Module, input_shape: tuple[int, ...], seed: int) -> dict[str, object]:
+    """What arch/*/computes records: {"outputs": the probe's rows} or, when the forward raised,
+    {"error": its type and message} (the judge then compares nothing). Shared by the sandbox's
+    check and `ee449.check`, so both say the same."""
+    try:
+        return {"outputs": np.asarray(computes(model, input_shape, seed), dtype=np.float64)}
+    except Exception as error:  # noqa: BLE001 - the student's forward failed
+        return {"error": f"{type(error).__name__}: {error}"[:500]}

@@ -89,7 +89,7 @@ def pytest_argv(root: Path, one: Pass = PASSES[-1]) -> list[str]:
         "-W",
         "ignore",
         # Plugins the checks never use: the unraisable-exception one alone collects garbage twice
-        # at exit (0.2 s of CPU per pass, `benchmarks/bench_grading_cpu.py`).
+        # at exit (0.2 s of CPU per pass in a `cProfile` of the models pass).
         *("-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:doctest"),
         *("-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:legacypath"),
         *(str(checks_dir / name) for name in one.modules),

@@ -106,7 +106,7 @@ def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Rec
 
     from ee449.grading.edition_fit import fitting_editions
     from ee449.grading.layers import trace_layers
-    from ee449.grading.probe import computes
+    from ee449.grading.probe import probe_record
     from ee449.models import count_parameters
 
     how = "as given to ee449.check"
@@ -129,10 +129,9 @@ def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Rec
         layers = [str(e) for e in trace_layers(model, torch.zeros(50, *shape))]
     except Exception as failure:  # noqa: BLE001 - the verdict reports it
         traced = f"{type(failure).__name__}: {failure}"[:500]
-    try:  # with the grader's weights and batch, as the sandbox's check does
-        computed = Record({"outputs": np.asarray(computes(model, shape, reference.probe_seed())), "how": how})
-    except Exception as failure:  # noqa: BLE001 - not compared: the other verdicts say why
-        computed = Record({"error": f"{type(failure).__name__}: {failure}"[:500], "how": how})
+    computed = Record(
+        {**probe_record(model, shape, reference.probe_seed()), "how": how}
+    )  # as the sandbox's check
     return {
         f"arch/{key}/constructible": Record({"how": how}),
         f"arch/{key}/output_shape": Record(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
@@ -18,7 +17,7 @@ from ee449.grading.batch_views import diagnose_views, hardcoded_views
 from ee449.grading.checks.support import add_diagnosis, build_model, built_as, input_shape, manifest, record
 from ee449.grading.edition_fit import fitting_editions
 from ee449.grading.layers import trace
-from ee449.grading.probe import computes
+from ee449.grading.probe import probe_record
 from ee449.models import count_parameters
 
 KEYS = manifest().get("arch_keys", [])
@@ -119,12 +118,8 @@ def test_computes(request: pytest.FixtureRequest, key: str) -> None:
     # cannot be built fails here as in every check of it; one whose forward fails records why
     # (the judge compares nothing then: the layers check already scores it).
     model = build_model(key, request)
-    try:
-        outputs = computes(model, input_shape(), int(manifest().get("probe_seed", 0)))
-    except Exception as error:  # noqa: BLE001 - the student's forward failed
-        record(request, error=_error(error), how=built_as(key))
-        return
-    record(request, outputs=np.asarray(outputs, dtype=np.float64), how=built_as(key))
+    seed = int(manifest().get("probe_seed", 0))
+    record(request, **probe_record(model, input_shape(), seed), how=built_as(key))
 
 
 def _takes_flat_input(model: torch.nn.Module) -> bool:

@@ -158,6 +158,11 @@ def scores_csv(results: Sequence[GradeResult]) -> str:
     return buffer.getvalue()
 
 
+def asks_for_a_person(check: CheckResult) -> bool:
+    """A check with a `review_*` diagnosis: a TA should read the code (it scores nothing by itself)."""
+    return any(code.startswith("review_") for code, _ in check.diagnoses)
+
+
 def summary(result: GradeResult) -> str:
     """A readable report for the terminal: one line per failed check with its diagnosis, then totals."""
     result = clean_result(result)
@@ -180,7 +185,7 @@ def summary(result: GradeResult) -> str:
         got = _number(sum(c.points for c in checks))  # a deducted share or a TA's override, else 0
         # A failed check the rubric gives no points is reported, not scored; one that asks a person
         # to read the code (`review_*`, e.g. a computation that is not its layers') says so.
-        review = any(code.startswith("review_") for c in checks for code, _ in c.diagnoses)
+        review = any(asks_for_a_person(c) for c in checks)
         label = "FAIL" if lost else "REVIEW" if review else "INFO"
         lines.append(f"  {label} {', '.join(c.id for c in checks)} ({got} / {lost})")
         lines += [f"       {text}" for text in output.splitlines()]
@@ -194,7 +199,7 @@ def to_read(results: Sequence[GradeResult]) -> list[str]:
     records claim the homework's layers but compute otherwise), for the end of a class run."""
     lines = []
     for result in results:
-        asking = [c.id for c in result.checks if any(code.startswith("review_") for code, _ in c.diagnoses)]
+        asking = [c.id for c in result.checks if asks_for_a_person(c)]
         if asking:
             lines.append(f"{clean_line(result.student)}: {', '.join(asking)}")
     return lines
