@@ -2,7 +2,9 @@
 
 The slow tests are CPU-bound on their gradings (README, Tests), so what a grading costs is the
 CPU of its children: the result-file peek, the run of the student's scripts, the conv pass and
-the models pass of the checks (and, once per grader process, the trusted references). Runs under
+the models pass of the checks (the run and the models pass share one child, `warm`: torch is
+imported once; a restart of the models pass is a process of its own), and, once per grader
+process, the trusted references. Runs under
 the fence (`EE449_SANDBOX=fence`, set here), where the children are the grader's own and their
 CPU is counted by `getrusage(RUSAGE_CHILDREN)`; bubblewrap's children are reaped inside its
 namespace. A child's CPU is counted when it is reaped, so the peek (which runs beside the run of
@@ -21,11 +23,10 @@ import resource
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 os.environ["EE449_SANDBOX"] = "fence"  # before the grader is imported: its children are then countable
 
-from ee449.grading import sandbox  # noqa: E402 - after the environment is set
+from ee449.grading import processes  # noqa: E402 - after the environment is set
 from ee449.grading.grade import GradeOptions, grade_submission  # noqa: E402
 
 DEFAULT = ("fixtures/submissions/correct", "fixtures/submissions/run_learner_loop")
@@ -40,6 +41,7 @@ def child_name(argv: list[str]) -> str:
     """Which child a command line is, by the script or check modules it names."""
     text = " ".join(argv)
     for marker, name in (
+        ("sandboxed_warm", "warm: run + models pass"),
         ("peek", "result-file peek"),
         ("sandboxed_run_harness", "run of the scripts"),
         ("check_conv.py", "checks: conv pass"),
@@ -57,15 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
     spent: list[tuple[str, float, float]] = []
-    real_run = sandbox.run
+    real_close = processes.Child.close
 
-    def timed(command: Any, **kwargs: Any) -> sandbox.Completed:
-        wall, cpu = time.monotonic(), children_cpu()
-        done = real_run(command, **kwargs)
-        spent.append((child_name(list(map(str, command))), time.monotonic() - wall, children_cpu() - cpu))
-        return done
+    def timed(child: processes.Child) -> None:  # a child's CPU is counted when it is reaped, in close
+        if child.closed:
+            return
+        cpu = children_cpu()
+        real_close(child)
+        spent.append((child_name(child.argv), time.monotonic() - child.started, children_cpu() - cpu))
 
-    sandbox.run = timed  # type: ignore[assignment]
+    processes.Child.close = timed  # type: ignore[method-assign]
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     for submission in args.submissions:
         for repeat in range(1, args.repeats + 1):

@@ -23,6 +23,7 @@ class Drain:
 
     def __init__(self, stream: IO[bytes] | None):
         self.kept = bytearray()
+        self.total = 0  # bytes read so far (`text(since=...)`)
         self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self.thread.start()
 
@@ -33,13 +34,41 @@ class Drain:
         with stream:
             while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
                 self.kept += chunk
+                self.total += len(chunk)
                 del self.kept[:-OUTPUT_BYTES]
 
     def join(self) -> None:
         self.thread.join(timeout=5.0)  # the group is dead; a descriptor passed on elsewhere is not waited for
 
-    def text(self) -> str:
-        return bytes(self.kept).decode("utf-8", errors="replace")
+    def text(self, since: int = 0) -> str:
+        """What it kept of the bytes read after the first `since` (`total` at some earlier moment)."""
+        kept = bytes(self.kept)
+        return kept[max(0, len(kept) - (self.total - since)) :].decode("utf-8", errors="replace")
+
+
+class Lines:
+    """Reads a child's line channel in a thread: at most MAX_LINES lines of at most MAX_LINE bytes
+    each are kept (longer ones cut); the rest is read and dropped, so the child never blocks."""
+
+    MAX_LINES = 16
+    MAX_LINE = 200
+
+    def __init__(self, stream: IO[bytes] | None):
+        self.kept: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        signals.to_the_main_thread()
+        if stream is None:
+            return
+        with stream:
+            for raw in iter(lambda: stream.readline(self.MAX_LINE + 1), b""):
+                if len(self.kept) < self.MAX_LINES:
+                    self.kept.append(raw[: self.MAX_LINE].decode("utf-8", errors="replace").strip())
+
+    def join(self) -> None:
+        self.thread.join(timeout=5.0)
 
 
 def disk_used(folders: Sequence[Path]) -> int:

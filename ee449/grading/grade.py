@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import resultfiles, runner, running, sandbox, signals
+from ee449.grading import resultfiles, runner, running, sandbox, signals, warm
 from ee449.grading.discovery import extract, run_matching
 from ee449.grading.discovery.constructions import graded_image
 from ee449.grading.grade_notes import edition_notes, submission_notes
@@ -106,6 +106,8 @@ def grade_submission(
     # The trusted references (a child importing torch, once per process) while the sandbox works.
     threading.Thread(target=_warm_references, args=(options.input_shape,), daemon=True).start()
     root = sandbox.make_sandbox()
+    started: warm.Started | running.Run | None = None
+    waiting = None  # the warm child, once it waits for the models pass
     try:
         source, unpacked = path, None
         if path.is_file():
@@ -116,24 +118,30 @@ def grade_submission(
                 source = Path(shutil.copy(path, unpacked)).parent
             else:
                 source = safe_extract_zip(path, unpacked)
-        work = sandbox.copy_submission(source, root)
+        # The graded copy (root/submitted: read by the grader, shown read-only to the checks) and the
+        # copy the student's code runs in (root/work): what a run writes is never graded.
+        work = sandbox.copy_submission(source, root, runner.SUBMITTED)
         if unpacked is not None:
             shutil.rmtree(unpacked, ignore_errors=True)
         recovered = recover_reports(work)  # a PDF report's appended code, read in a limited child
-        # Running the student's code (on a copy) and reading their result files are two sandboxed
-        # children that do not depend on each other: side by side.
+        sandbox.copy_submission(work, root)
+        course_copy = runner.prepare(root, str(options.course_data) if options.course_data else None)
+        # Running the student's code and reading their result files are two sandboxed children
+        # that do not depend on each other: side by side. The run's interpreter stays, waiting to
+        # run the models' checks (`warm`).
+        started = (
+            warm.start(root, course_copy, options.memory_mb, mode, options.input_shape)
+            if options.run_code
+            else None
+        )
         with ThreadPoolExecutor(max_workers=1, initializer=signals.to_the_main_thread) as pool:
-            ran = (
-                pool.submit(running.run_student_code, work, options.memory_mb, mode, options.input_shape)
-                if options.run_code
-                else None
-            )
+            ran = pool.submit(warm.ran, started) if started is not None else None
             try:
                 results = resultfiles.find_result_files(work, root, options.memory_mb)
             except KeyboardInterrupt:  # the pool would wait for the run: stop every child first
                 sandbox.stop_all()
                 raise
-            run = ran.result() if ran is not None else None
+            run, waiting = ran.result() if ran is not None else (None, None)
         with graded_image(options.input_shape):  # the guessed constructions size models for this edition
             found = extract.extract(
                 work,
@@ -156,7 +164,7 @@ def grade_submission(
             "probe_seed": reference.probe_seed(),  # the weights and batch of arch/*/computes (`probe`)
         }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
-        said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode)
+        said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode, waiting)
         records = OutputFolder(root, "out", "records")
         outcomes = judge.verdicts(records, manifest, said)
         kept = collect_evidence(records, manifest, said)
@@ -176,6 +184,8 @@ def grade_submission(
         seconds = time.monotonic() - start
         return GradeResult(student or path.stem, checks, seconds, notes, mode, recovered, code, kept)
     finally:
+        if isinstance(started, warm.Started):  # whatever happened, it ends with the grading
+            started.child.close()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ee449.grading.checks.rules import CALLS_PER_CHECK
+from ee449.grading.limits import Completed
 from ee449.grading.output_folder import OutputFolder
 
 MAX_LOG_BYTES = 8 * 2**20  # read per poll: a child flooding its log cannot exhaust the grader's memory
@@ -114,3 +115,37 @@ def trusted_timeout(check_id: str, check_timeout: float) -> float:
     markers also read), never the progress log's `timeout`, which the child could set to 1e9."""
     calls = max((n for prefix, n in CALLS_PER_CHECK.items() if check_id.startswith(prefix)), default=1)
     return check_timeout * calls
+
+
+def died(cid: str, target: str, completed: Completed, check_timeout: float, memory_mb: int) -> Outcome:
+    """The outcome of the check that was running when its process was stopped or ended."""
+    if completed.stopped_by_watchdog or completed.timed_out:
+        return Outcome(
+            cid,
+            target,
+            False,
+            f"did not finish within {check_timeout:g} s",
+            [
+                [
+                    "timeout",
+                    f"Your code did not finish within {check_timeout:g} s in this check: "
+                    "look for a loop that never ends.",
+                ]
+            ],
+            check_timeout,
+        )
+    return Outcome(
+        cid,
+        target,
+        False,
+        f"the process running your code ended abruptly (exit status "
+        f"{completed.returncode}) during this check",
+        [
+            [
+                "process_died",
+                "Your code ended the Python process (os._exit, a crash, or the "
+                f"{memory_mb} MB memory limit) while this check ran: "
+                "functions the grader calls must return normally.",
+            ]
+        ],
+    )

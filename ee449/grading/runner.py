@@ -27,7 +27,7 @@ from ee449.grading.isolation import (
     isolated_python,
     isolation,
 )
-from ee449.grading.progress_log import Outcome, Progress
+from ee449.grading.progress_log import Outcome, Progress, died
 from ee449.grading.sandbox_lib import build_lib
 from ee449.io import atomic_write_bytes
 
@@ -60,12 +60,25 @@ GRADER_DIR = "grader"  # root/grader: written by the grader only, shown read-onl
 STANDIN_DIR = "standin"  # root/grader/standin/torch: the NumPy stand-in, first on the conv pass's path
 
 
+MANIFEST = "manifest.json"  # root/grader/manifest.json: a folder is mounted, so a rewrite is seen
+
+
+def lib_for(grader: Path) -> Path:
+    """The sandbox's ee449 (`sandbox_lib`) in `grader`/lib, built once per sandbox: children that
+    start side by side never read it while it is being written."""
+    lib = grader / "lib"
+    if not (lib / ".built").is_file():
+        build_lib(lib)
+        (lib / ".built").touch()
+    return lib
+
+
 def pytest_argv(root: Path, one: Pass = PASSES[-1]) -> list[str]:
     grader = root / GRADER_DIR
     checks_dir = grader / "lib" / "ee449" / "grading" / "checks"  # the sandbox's copy (`sandbox_lib`)
     grader.mkdir(exist_ok=True)
     atomic_write_bytes(grader / "pytest.ini", b"[pytest]\n")  # replaces, never writes through, a link
-    front = [build_lib(grader / "lib")]
+    front = [lib_for(grader)]
     if one.numpy_only:
         standin = grader / STANDIN_DIR / "torch"
         standin.mkdir(parents=True, exist_ok=True)
@@ -101,9 +114,10 @@ def mounts(root: Path, manifest: dict, one: Pass = PASSES[-1]) -> Mounts:
     (`sandbox_lib`, in the grader's folder), a copy of the course data."""
     readable = [
         root / "extracted",
-        root / "manifest.json",
         root / GRADER_DIR,
     ]  # never ee449's own folder: an editable install's finder would load the reference from it
+    if (root / SUBMITTED).is_dir():  # the graded copy: the result files checked are read there
+        readable.append(root / SUBMITTED)
     if manifest.get("course_data"):
         readable.append(Path(manifest["course_data"]))  # the grader's copy (`copy_course_data`)
     return Mounts(
@@ -113,6 +127,7 @@ def mounts(root: Path, manifest: dict, one: Pass = PASSES[-1]) -> Mounts:
     )
 
 
+SUBMITTED = "submitted"  # root/submitted: the graded copy (the checks' cwd is work/, a copy of it)
 COURSE_DIR = "course"  # root/course: the grader's copy of the course data, shown read-only
 
 
@@ -122,6 +137,8 @@ def copy_course_data(course_data: str | None, root: Path) -> str | None:
     if not course_data:
         return None
     copy = root / COURSE_DIR
+    if copy.is_dir():  # copied already (`prepare`)
+        return str(copy)
     copy.mkdir(exist_ok=True)
     for path in sorted(Path(course_data).glob("*.npy")):
         if path.is_file() and not path.is_symlink():
@@ -129,10 +146,32 @@ def copy_course_data(course_data: str | None, root: Path) -> str | None:
     return str(copy)
 
 
+def models_env(root: Path) -> dict[str, str]:
+    env = sandbox.minimal_env(root)
+    env["EE449_GRADING_MANIFEST"] = str(root / GRADER_DIR / MANIFEST)
+    return env
+
+
+def prepare(root: Path, course_data: str | None) -> str | None:
+    """What every pass needs before any child starts: the sandbox's ee449, the folder the grader
+    extracts into, the course data's copy (returned)."""
+    lib_for(root / GRADER_DIR)
+    (root / "extracted").mkdir(exist_ok=True)
+    return copy_course_data(course_data, root)
+
+
 def run_checks(
-    root: Path, manifest: dict, limits: sandbox.Limits, check_timeout: float, mode: Isolation | None = None
+    root: Path,
+    manifest: dict,
+    limits: sandbox.Limits,
+    check_timeout: float,
+    mode: Isolation | None = None,
+    warm: sandbox.Child | None = None,
 ) -> tuple[list[Outcome], float]:
-    """Every check's outcome, in collection order (pass by pass), and the seconds spent in sandboxed pytest."""
+    """Every check's outcome, in collection order (pass by pass), and the seconds spent in sandboxed pytest.
+
+    `warm`: a live `sandboxed_warm` child (torch imported, waiting for "go"): the models pass's first
+    attempt runs there; a restart is a fresh process, as without it."""
     if importlib.util.find_spec("pytest") is None:
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
     mode = mode or isolation()
@@ -149,13 +188,18 @@ def run_checks(
         # the plugin's before-and-after listing of them (the fence's guard) would find nothing.
         "writes_blocked": mode.mode == "bwrap",
     }
-    env = sandbox.minimal_env(root)
-    env["EE449_GRADING_MANIFEST"] = str(root / "manifest.json")
+    env = models_env(root)
     outcomes: list[Outcome] = []
     spent = 0.0
     for one in PASSES:  # the passes share one time budget
         found, seconds = _run_pass(
-            one, root, manifest, env, replace(limits, timeout_s=limits.timeout_s - spent), mode
+            one,
+            root,
+            manifest,
+            env,
+            replace(limits, timeout_s=limits.timeout_s - spent),
+            mode,
+            warm if one is PASSES[-1] else None,
         )
         outcomes += found
         spent += seconds
@@ -165,7 +209,13 @@ def run_checks(
 
 
 def _run_pass(
-    one: Pass, root: Path, manifest: dict, env: dict[str, str], limits: sandbox.Limits, mode: Isolation
+    one: Pass,
+    root: Path,
+    manifest: dict,
+    env: dict[str, str],
+    limits: sandbox.Limits,
+    mode: Isolation,
+    warm: sandbox.Child | None = None,
 ) -> tuple[list[Outcome], float]:
     """One pass's outcomes, restarting pytest past each check that kills it or hangs."""
     progress_path = root / "out" / f"progress-{one.name}.jsonl"
@@ -178,7 +228,7 @@ def _run_pass(
     for _ in range(MAX_RESTARTS + 1):
         if spent >= limits.timeout_s:  # the restarts share one budget: 12 restarts never cost 12 of them
             break
-        atomic_write_bytes(root / "manifest.json", json.dumps(manifest).encode("utf-8"))
+        atomic_write_bytes(root / GRADER_DIR / MANIFEST, json.dumps(manifest).encode("utf-8"))
         progress.running = None
 
         def watchdog() -> bool:
@@ -188,15 +238,23 @@ def _run_pass(
                 and time.monotonic() - progress.running[2] > progress.running[3] + GRACE_S
             )
 
-        completed = sandbox.run(
-            pytest_argv(root, one),
-            cwd=root / "work",
-            env=env,
-            limits=replace(limits, timeout_s=limits.timeout_s - spent),
-            watchdog=watchdog,
-            mounts=mounts(root, manifest, one),
-            mode=mode,
+        remaining = replace(limits, timeout_s=limits.timeout_s - spent)
+        ended = (
+            warm.wait(remaining, watchdog) if warm is not None and warm.alive() and warm.send("go") else None
         )
+        if ended is not None:
+            completed = ended
+        else:
+            completed = sandbox.run(
+                pytest_argv(root, one),
+                cwd=root / "work",
+                env=env,
+                limits=remaining,
+                watchdog=watchdog,
+                mounts=mounts(root, manifest, one),
+                mode=mode,
+            )
+        warm = None  # a restart starts afresh
         spent += completed.seconds
         progress.poll()
         if completed.returncode in (0, 1, 5) and progress.running is None:
@@ -207,7 +265,7 @@ def _run_pass(
                 break  # pytest itself could not start: reported as an internal error below
         else:
             cid, target, _, timeout = progress.running
-            progress.results[cid] = _died(cid, target, completed, timeout, limits)
+            progress.results[cid] = died(cid, target, completed, timeout, limits.memory_mb)
             if completed.stopped_by_watchdog or completed.timed_out:
                 manifest["hung_targets"].append(target)
         manifest["skip"] = sorted(progress.results)
@@ -228,38 +286,3 @@ def _run_pass(
             )
         outcomes.append(outcome)
     return outcomes, spent
-
-
-def _died(
-    cid: str, target: str, completed: sandbox.Completed, check_timeout: float, limits: sandbox.Limits
-) -> Outcome:
-    if completed.stopped_by_watchdog or completed.timed_out:
-        return Outcome(
-            cid,
-            target,
-            False,
-            f"did not finish within {check_timeout:g} s",
-            [
-                [
-                    "timeout",
-                    f"Your code did not finish within {check_timeout:g} s in this check: "
-                    "look for a loop that never ends.",
-                ]
-            ],
-            check_timeout,
-        )
-    return Outcome(
-        cid,
-        target,
-        False,
-        f"the process running your code ended abruptly (exit status "
-        f"{completed.returncode}) during this check",
-        [
-            [
-                "process_died",
-                "Your code ended the Python process (os._exit, a crash, or the "
-                f"{limits.memory_mb} MB memory limit) while this check ran: "
-                "functions the grader calls must return normally.",
-            ]
-        ],
-    )

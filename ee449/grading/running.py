@@ -20,6 +20,7 @@ from ee449.grading.discovery import sources
 from ee449.grading.isolation import Isolation, Mounts, python
 from ee449.grading.output_folder import OutputFolder
 from ee449.grading.run_records import Layer, RecordedModel, Run, parse_records
+from ee449.io import atomic_write_bytes
 from ee449.spec import INPUT_SHAPE
 
 __all__ = ["Layer", "RecordedModel", "Run", "parse_records", "programs", "run_notes", "run_student_code"]
@@ -89,45 +90,64 @@ def _run(work: Path, memory_mb: int, mode: Isolation | None, input_shape: tuple[
     root = sandbox.make_sandbox()
     try:
         copy = sandbox.copy_submission(work, root)
-        plan = {
-            "work": str(copy),
-            "records": str(root / "out" / RECORDS),
-            "seconds_per_program": SECONDS_PER_PROGRAM,
-            "programs": plan_programs,
-            "torchvision": any("torchvision" in p["text"] for p in plan_programs),
-            "input_shape": list(input_shape),
-        }
         # Not in tmp/: under bwrap the child's TMPDIR is a fresh tmpfs (its disk quota), and the plan
         # is the grader's, so it is mounted read-only.
         plan_folder = root / "plan"
         plan_folder.mkdir()
-        (plan_folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
-        limits = sandbox.Limits(
-            timeout_s=STARTUP_S + (WALL_FACTOR * SECONDS_PER_PROGRAM + 2) * len(plan_programs),
-            memory_mb=memory_mb,
-        )
+        plan_path = write_plan(plan_folder, copy, root / "out", plan_programs, input_shape)
+        limits = run_limits(len(plan_programs), memory_mb)
         mounts = Mounts(writable=(copy, root / "tmp", root / "out"), readable=(*HARNESS_FILES, plan_folder))
         completed = sandbox.run(
-            [python(), "-I", str(HARNESS), str(plan_folder / "plan.json")],
+            [python(), "-I", str(HARNESS), str(plan_path)],
             cwd=copy,
             env=sandbox.minimal_env(root),
             limits=limits,
             mounts=mounts,
             mode=mode,
         )
-        data = OutputFolder(root, "out").read(RECORDS, MAX_RECORD_BYTES)
-        run = parse_records(data or b"")
-        ran = tuple(p["rel"] for p in plan_programs)
-        failure = ""
-        if not run.models and not run.endings:
-            if completed.timed_out:
-                failure = f"it did not finish within {limits.timeout_s:g} s"
-            else:
-                last = (completed.stderr.strip().splitlines() or ["no output"])[-1][:300]
-                failure = f"exit status {completed.returncode}: {last}"
-        return Run(run.models, run.endings, ran, failure)
+        return read_run(root / "out", plan_programs, completed, limits)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def write_plan(
+    folder: Path, copy: Path, out: Path, plan_programs: list[dict], input_shape: tuple[int, ...]
+) -> Path:
+    """The harness's plan (`folder`/plan.json): run `plan_programs` in `copy`, records into `out`."""
+    plan = {
+        "work": str(copy),
+        "records": str(out / RECORDS),
+        "seconds_per_program": SECONDS_PER_PROGRAM,
+        "programs": plan_programs,
+        "torchvision": any("torchvision" in p["text"] for p in plan_programs),
+        "input_shape": list(input_shape),
+    }
+    path = folder / "plan.json"
+    atomic_write_bytes(path, json.dumps(plan).encode("utf-8"))
+    return path
+
+
+def run_limits(programs_count: int, memory_mb: int) -> sandbox.Limits:
+    return sandbox.Limits(
+        timeout_s=STARTUP_S + (WALL_FACTOR * SECONDS_PER_PROGRAM + 2) * programs_count, memory_mb=memory_mb
+    )
+
+
+def read_run(
+    out: Path, plan_programs: list[dict], completed: sandbox.Completed, limits: sandbox.Limits
+) -> Run:
+    """The run's models, read from `out` without trusting them, and how it ended."""
+    data = OutputFolder(out.parent, out.name).read(RECORDS, MAX_RECORD_BYTES)
+    run = parse_records(data or b"")
+    ran = tuple(p["rel"] for p in plan_programs)
+    failure = ""
+    if not run.models and not run.endings:
+        if completed.timed_out:
+            failure = f"it did not finish within {limits.timeout_s:g} s"
+        else:
+            last = (completed.stderr.strip().splitlines() or ["no output"])[-1][:300]
+            failure = f"exit status {completed.returncode}: {last}"
+    return Run(run.models, run.endings, ran, failure)
 
 
 def run_notes(run: Run | None) -> list[str]:

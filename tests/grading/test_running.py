@@ -10,7 +10,10 @@ import nbformat
 import pytest
 from torch import nn
 
+from ee449.grading import runner, sandbox, warm
+from ee449.grading.isolation import isolation
 from ee449.grading.running import RecordedModel, programs, run_notes, run_student_code
+from ee449.spec import INPUT_SHAPE
 
 MODELS = '''
 import torch
@@ -95,15 +98,32 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture(scope="module")
-def ran(tmp_path_factory):
+def _warm_run(work: Path, parent: Path) -> tuple[Path, object]:
+    """The grader's own way: the run in the warm child (`warm`), the models pass left waiting; the
+    graded copy is root/submitted."""
+    root = sandbox.make_sandbox(parent)
+    graded = sandbox.copy_submission(work, root, runner.SUBMITTED)
+    sandbox.copy_submission(graded, root)
+    course = runner.prepare(root, None)
+    run, waiting = warm.ran(warm.start(root, course, 6144, isolation(), INPUT_SHAPE))
+    assert waiting is not None, run.failure  # alive, waiting for "go"
+    waiting.close()
+    return graded, run
+
+
+@pytest.fixture(scope="module", params=["alone", "warm"])
+def ran(request, tmp_path_factory):
+    """The same submission run by `run_student_code` (a process of its own) and by the warm child."""
     work = tmp_path_factory.mktemp("submission")
     (work / "models.py").write_text(textwrap.dedent(MODELS))
     (work / "main.py").write_text(textwrap.dedent(MAIN))
     (work / "nb.ipynb").write_text(_notebook())
     (work / "broken.py").write_text("def f(:\n    pass\n")  # does not parse: nothing of it runs
     before = _tree_hash(work)
-    run = run_student_code(work, 6144)
+    if request.param == "warm":
+        work, run = _warm_run(work, tmp_path_factory.mktemp("sandbox"))
+    else:
+        run = run_student_code(work, 6144)
     return work, run, before
 
 

@@ -1,0 +1,89 @@
+"""The student's run and the models' checks in one sandboxed interpreter (`sandboxed_warm`).
+
+Importing torch, torchvision and the compiler stack an optimizer pulls in is most of what the run
+of the student's scripts and the models pass cost (about 4 s and 2.4 s of CPU, measured); the warm
+child pays it once. It is started with the models pass's folders and command (`runner`) and the
+run's plan, runs the scripts in a forked child, says "ran STATUS" and waits; the grader reads the
+run's records, decides what is graded, runs the conv pass (its own process: no torch there), and
+then sends "go" (`runner.run_checks`). Anything that goes wrong on the way (the child dies, says
+something else, takes too long) leaves the run read as it is and the models pass to a fresh process.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ee449.grading import runner, running, sandbox
+from ee449.grading.isolation import Isolation, python
+from ee449.grading.run_records import Run
+
+WARM = Path(__file__).resolve().parent / "sandboxed_warm.py"
+RAN = re.compile(r"ran (\d{1,3})")
+# Under bwrap the warm child has a PID namespace of its own: after the run it kills every other
+# process there (what the student's scripts left running). The fence's processes are found by
+# their marker when the child closes.
+NAMESPACE = {"bwrap": "own", "fence": "shared"}
+
+
+@dataclass
+class Started:
+    """A warm child running the student's scripts (`start`); `ran` waits for it."""
+
+    child: sandbox.Child
+    programs: list[dict]
+    limits: sandbox.Limits
+    started: float
+
+
+def start(
+    root: Path, course_copy: str | None, memory_mb: int, mode: Isolation, input_shape: tuple[int, ...]
+) -> Started | Run:
+    """Start running the scripts of `root`/submitted in `root`/work (a Run when there is nothing to
+    run). `runner.prepare` has been called. Call it in the thread that will wait for the models
+    pass: bwrap dies with the thread that started it (`--die-with-parent`)."""
+    plan_programs = running.programs(root / runner.SUBMITTED)
+    if not plan_programs:
+        return Run(failure="no script or notebook to run")
+    grader = root / runner.GRADER_DIR
+    plan = running.write_plan(grader, root / "work", root / "out", plan_programs, input_shape)
+    limits = running.run_limits(len(plan_programs), memory_mb)
+    models = runner.PASSES[-1]
+    boot = runner.pytest_argv(root, models)  # python -I -c BOOT FRONT WORK ARGS...
+    mounts = runner.mounts(root, {"course_data": course_copy}, models)
+    mounts = replace(mounts, readable=(*mounts.readable, *running.HARNESS_FILES, WARM))
+    child = sandbox.Child(
+        [python(), "-I", str(WARM), str(running.HARNESS), str(plan), NAMESPACE[mode.mode], *boot[4:]],
+        cwd=root / "work",
+        env=runner.models_env(root),
+        limits=limits,
+        mounts=mounts,
+        mode=mode,
+        talk=True,
+    )
+    return Started(child, plan_programs, limits, time.monotonic())
+
+
+def ran(started: Started | Run) -> tuple[Run, sandbox.Child | None]:
+    """The run's models, and the child waiting for "go" (None when it did not get there alive)."""
+    if isinstance(started, Run):
+        return started, None
+    child, lines = started.child, started.child.lines
+    assert lines is not None
+    ended = child.wait(started.limits, until=lambda: bool(lines.kept))
+    if ended is None:
+        said = RAN.fullmatch(lines.kept[0])
+        ended = sandbox.Completed(
+            returncode=int(said.group(1)) if said else None,
+            stdout="",
+            stderr=child.drains[1].text(),
+            timed_out=False,
+            stopped_by_watchdog=False,
+            seconds=time.monotonic() - started.started,
+        )
+        if said is None:  # not what it says: not trusted with the checks either
+            child.close()
+    run = running.read_run(started.child.root.parent / "out", started.programs, ended, started.limits)
+    return run, child if child.alive() else None
