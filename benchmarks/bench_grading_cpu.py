@@ -23,6 +23,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ["EE449_SANDBOX"] = "fence"  # before the grader is imported: its children are then countable
 
@@ -59,15 +60,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
     spent: list[tuple[str, float, float]] = []
-    real_close = processes.Child.close
+    real_init, real_close = processes.Child.__init__, processes.Child.close
+    cpu_at_start: dict[int, float] = {}
 
-    def timed(child: processes.Child) -> None:  # a child's CPU is counted when it is reaped, in close
+    def started(child: processes.Child, *args: Any, **kwargs: Any) -> None:
+        cpu_at_start[id(child)] = children_cpu()
+        real_init(child, *args, **kwargs)
+
+    def timed(child: processes.Child) -> None:  # a child's CPU is counted once it is reaped
         if child.closed:
             return
-        cpu = children_cpu()
         real_close(child)
-        spent.append((child_name(child.argv), time.monotonic() - child.started, children_cpu() - cpu))
+        cpu = children_cpu() - cpu_at_start.pop(id(child), children_cpu())
+        spent.append((child_name(child.argv), time.monotonic() - child.started, cpu))
 
+    processes.Child.__init__ = started  # type: ignore[method-assign]
     processes.Child.close = timed  # type: ignore[method-assign]
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     for submission in args.submissions:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from ee449.grading import runner, sandbox
+from ee449.grading import sandbox
 from ee449.grading.progress_log import Progress
+from ee449.grading.progress_log import died as died_outcome
 
 
 def _log(path, *events, torn: str = "") -> None:
@@ -46,13 +47,13 @@ def test_progress_tracks_collected_running_and_finished_checks_across_reads(tmp_
 
 
 def test_a_check_that_killed_the_process_is_failed_with_the_reason():
-    limits = sandbox.Limits()
     killed = sandbox.Completed(None, "", "", timed_out=False, stopped_by_watchdog=True, seconds=9.0)
     died = sandbox.Completed(3, "", "", timed_out=False, stopped_by_watchdog=False, seconds=1.0)
-    hung = runner._died("conv/output_shape", "my_conv2d", killed, 4.0, limits)
+    hung = died_outcome("conv/output_shape", "my_conv2d", killed, 4.0, 6144)
     assert (hung.passed, hung.diagnoses[0][0]) == (False, "timeout") and "within 4 s" in hung.message
-    exited = runner._died("arch/cnn_3/layers", "cnn_3", died, 4.0, limits)
+    exited = died_outcome("arch/cnn_3/layers", "cnn_3", died, 4.0, 6144)
     assert exited.diagnoses[0][0] == "process_died" and "exit status 3" in exited.message
+    assert "6144 MB memory limit" in exited.diagnoses[0][1]
 
 
 def test_malformed_progress_lines_are_skipped_and_the_rest_is_read(tmp_path):

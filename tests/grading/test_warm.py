@@ -17,9 +17,7 @@ from ee449.grading.isolation import Mounts, isolation
 from ee449.grading.running import RECORDS
 
 PROGRAMS = [{"rel": "hw1.py", "text": "", "cells": []}]
-RECORD = (
-    '{"program_end": "hw1.py", "why": ""}\n'  # what the harness writes when a program ends
-)
+RECORD = '{"program_end": "hw1.py", "why": ""}\n'  # what the harness writes when a program ends
 
 
 def _started(root, code: str) -> warm.Started:
