@@ -157,8 +157,9 @@ def _sized_tmpfs(size: int, path: str) -> list[str]:
     return [] if path == "/dev/shm" else ["--bind", path, path]
 
 
-def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
-    """The bwrap command line that runs a child with only `mounts` (and the system) in view."""
+def bwrap_argv(mounts: Mounts, cwd: Path, info_fd: int | None = None) -> list[str]:
+    """The bwrap command line that runs a child with only `mounts` (and the system) in view;
+    `info_fd`: where bwrap writes, as JSON, the PID of the sandbox's init (`zygote` joins it)."""
     # The child's parent is bwrap's init (PID 1 of the new namespace): a SIGKILL sent to it from
     # inside is ignored by the kernel, and its environment is the child's minimal one.
     args = [
@@ -189,6 +190,8 @@ def bwrap_argv(mounts: Mounts, cwd: Path) -> list[str]:
         args += ["--tmpfs", str(path)]
     for source, shown_at in mounts.placed:  # after the tmpfs mounts: a file placed inside one stays
         args += ["--ro-bind", str(source), str(shown_at)]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
     return [*args, "--remount-ro", "/", "--chdir", str(cwd)]
 
 

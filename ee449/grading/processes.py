@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import resource
 import signal
@@ -17,7 +18,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import IO, Callable, Iterator, Sequence
 
 from ee449.grading import font_cache
 from ee449.grading.child_io import Drain, Lines, disk_used
@@ -129,6 +130,7 @@ class Child:
         mode: Isolation | None = None,
         stop: threading.Event | None = None,
         talk: bool = False,
+        info: bool = False,
     ) -> None:
         mode = mode or isolation()
         self.mode, self.argv = mode, list(argv)
@@ -151,11 +153,13 @@ class Child:
                 shown = replace(
                     shown, placed=(*shown.placed, (fonts, Path(env["MPLCONFIGDIR"]) / fonts.name))
                 )
-            command = bwrap_argv(shown, Path(cwd)) + list(argv)
+            info_read, info_write = os.pipe() if info else (-1, -1)
+            command = bwrap_argv(shown, Path(cwd), info_write if info else None) + list(argv)
         else:
             if fonts is not None:
                 font_cache.seed(fonts, Path(env["MPLCONFIGDIR"]))
             command = [python(), "-c", SHIM, *argv]
+            info_read = info_write = -1
         self.stop = stop or _STOP
         if self.stop.is_set():
             raise Interrupted("grading was interrupted")
@@ -173,12 +177,23 @@ class Child:
             preexec_fn=_limit(limits),
             start_new_session=True,
             close_fds=True,
+            pass_fds=(info_write,) if info_write >= 0 else (),
         )
         self.lines = Lines(self.process.stdout) if talk else None
         self.drains = [Drain(None if talk else self.process.stdout), Drain(self.process.stderr)]
+        self.stdin = self.process.stdin
+        self.reported: Callable[[], int | None] | None = None  # an exit status said on a channel
         self.closed = False
         with _LIVE_LOCK:
             _LIVE.add(self.process)
+        self.pid1 = _read_pid1(info_read, info_write) if info_write >= 0 else None
+
+    def attach(
+        self, stdin: IO[bytes], lines: Lines, stderr: Drain, reported: Callable[[], int | None]
+    ) -> None:
+        """Talk through these instead (pipes to a process that joined this child's sandbox,
+        `zygote`): it has ended when `reported()` gives its exit status."""
+        self.stdin, self.lines, self.drains, self.reported = stdin, lines, [Drain(None), stderr], reported
 
     def wait(
         self,
@@ -191,13 +206,16 @@ class Child:
         timeout counts from this call."""
         start, mark = time.monotonic(), self.drains[1].total
         timed_out = stopped = disk_full = False
-        measured = start
+        measured, reported = start, None
         try:
             while self.process.poll() is None:
                 if self.stop.is_set():
                     raise Interrupted("grading was interrupted")
                 if until is not None and until():
                     return None
+                reported = self.reported() if self.reported is not None else None
+                if reported is not None:
+                    break
                 if time.monotonic() - start > limits.timeout_s:
                     timed_out = True
                 elif watchdog is not None and watchdog():
@@ -212,8 +230,9 @@ class Child:
             self.close()
             raise
         self.close()
+        ended = reported if reported is not None else self.process.returncode
         return Completed(
-            returncode=None if (timed_out or stopped or disk_full) else self.process.returncode,
+            returncode=None if (timed_out or stopped or disk_full) else ended,
             stdout=self.drains[0].text(),
             stderr=self.drains[1].text(since=mark),
             timed_out=timed_out,
@@ -225,9 +244,9 @@ class Child:
     def send(self, line: str) -> bool:
         """Write one line to its stdin; False when it is gone."""
         try:
-            assert self.process.stdin is not None
-            self.process.stdin.write(line.encode("utf-8") + b"\n")
-            self.process.stdin.flush()
+            assert self.stdin is not None
+            self.stdin.write(line.encode("utf-8") + b"\n")
+            self.stdin.flush()
             return True
         except (OSError, ValueError):
             return False
@@ -246,13 +265,29 @@ class Child:
             kill_marked(self.marker)
         with _LIVE_LOCK:
             _LIVE.discard(self.process)
-        if self.process.stdin is not None:
+        for stdin in {self.process.stdin, self.stdin} - {None}:
             with contextlib.suppress(OSError):
-                self.process.stdin.close()
+                stdin.close()  # type: ignore[union-attr]
         for drain in self.drains:  # a grandchild holding the pipe open is dead now: the drains end
             drain.join()
         if self.lines is not None:
             self.lines.join()
+
+
+def _read_pid1(read_end: int, write_end: int) -> int | None:
+    """The PID (the grader's view) of the sandbox's init, from bwrap's --info-fd JSON."""
+    os.close(write_end)
+    data = b""
+    try:
+        with os.fdopen(read_end, "rb") as info:
+            while b"}" not in data and len(data) < 4096:
+                chunk = info.read1(4096)
+                if not chunk:
+                    break
+                data += chunk
+        return int(json.loads(data.decode("utf-8"))["child-pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _kill_group(process: subprocess.Popen) -> None:

@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ee449.grading import runner, running, sandbox
-from ee449.grading.isolation import Isolation, python
+from ee449.grading import runner, running, sandbox, zygote
+from ee449.grading.isolation import Isolation, Mounts, python
 from ee449.grading.run_records import Run
 
 WARM = Path(__file__).resolve().parent / "sandboxed_warm.py"
@@ -26,6 +26,9 @@ RAN = re.compile(r"ran (\d{1,3})")
 # process there (what the student's scripts left running). The fence's processes are found by
 # their marker when the child closes.
 NAMESPACE = {"bwrap": "own", "fence": "shared"}
+# A process of the zygote's joins a sandbox in milliseconds, once the zygote has imported torch
+# (seconds, on the first grading of a process); a busy machine takes longer.
+READY_S = running.STARTUP_S
 
 
 @dataclass
@@ -54,10 +57,15 @@ def start(
     boot = runner.pytest_argv(root, models)  # python -I -c BOOT FRONT WORK ARGS...
     mounts = runner.mounts(root, {"course_data": course_copy}, models)
     mounts = replace(mounts, readable=(*mounts.readable, *running.HARNESS_FILES, WARM))
+    env = runner.models_env(root)
+    tail = [str(running.HARNESS), str(plan)]
+    joined = _joined(root, env, limits, mounts, mode, [*tail, "joined", *boot[4:]])
+    if joined is not None:
+        return Started(joined, plan_programs, limits, time.monotonic())
     child = sandbox.Child(
-        [python(), "-I", str(WARM), str(running.HARNESS), str(plan), NAMESPACE[mode.mode], *boot[4:]],
+        [python(), "-I", str(WARM), *tail, NAMESPACE[mode.mode], *boot[4:]],
         cwd=root / "work",
-        env=runner.models_env(root),
+        env=env,
         limits=limits,
         mounts=mounts,
         mode=mode,
@@ -66,15 +74,56 @@ def start(
     return Started(child, plan_programs, limits, time.monotonic())
 
 
+def _joined(
+    root: Path, env: dict[str, str], limits: sandbox.Limits, mounts: Mounts, mode: Isolation, argv: list[str]
+) -> sandbox.Child | None:
+    """Under bubblewrap, with the process's zygote: the sandbox (holding a sleeping process) with a
+    process of the zygote's in it, set up and ready; None when that cannot be had."""
+    shared = zygote.shared() if mode.mode == "bwrap" else None
+    if shared is None:
+        return None
+    holder = sandbox.Child(
+        [python(), *zygote.HOLDER],
+        cwd=root / "work",
+        env=env,
+        limits=limits,
+        mounts=mounts,
+        mode=mode,
+        info=True,
+    )
+    request = {
+        "cwd": str(root / "work"),
+        "env": {**env, sandbox.MARKER_ENV: holder.marker},
+        "argv": argv,
+        "memory_mb": limits.memory_mb,
+        "file_mb": limits.file_mb,
+    }
+    if shared.join(holder, request):
+        lines = holder.lines
+        assert lines is not None
+        ended = holder.wait(
+            sandbox.Limits(timeout_s=READY_S, memory_mb=limits.memory_mb), until=lambda: bool(lines.kept)
+        )
+        if ended is None and lines.kept[0] == zygote.READY:
+            return holder
+        shared.broken = True  # it could not set a process up: this process goes on without it
+    holder.close()
+    return None
+
+
+def _said(lines: list[str]) -> list[str]:
+    return [line for line in lines if line != zygote.READY]
+
+
 def ran(started: Started | Run) -> tuple[Run, sandbox.Child | None]:
     """The run's models, and the child waiting for "go" (None when it did not get there alive)."""
     if isinstance(started, Run):
         return started, None
     child, lines = started.child, started.child.lines
     assert lines is not None
-    ended = child.wait(started.limits, until=lambda: bool(lines.kept))
+    ended = child.wait(started.limits, until=lambda: bool(_said(lines.kept)))
     if ended is None:
-        said = RAN.fullmatch(lines.kept[0])
+        said = RAN.fullmatch(_said(lines.kept)[0])
         ended = sandbox.Completed(
             returncode=int(said.group(1)) if said else None,
             stdout="",
