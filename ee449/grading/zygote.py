@@ -45,7 +45,10 @@ ENVIRONMENT = {
     "CUDA_VISIBLE_DEVICES": "",
 }
 READY = "ready"  # the joined process, once set up (before any student code)
-BOOT = "import os, runpy, sys; os.dup2({fd}, 3); sys.argv = [{path!r}]; runpy.run_path({path!r}, run_name='__main__')"
+BOOT = (
+    "import os, runpy, sys; os.dup2({fd}, 3); {fd} != 3 and os.close({fd}); sys.argv = [{path!r}]; "
+    "runpy.run_path({path!r}, run_name='__main__')"
+)
 
 
 class Zygote:
