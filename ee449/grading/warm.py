@@ -21,6 +21,7 @@ from ee449.grading.isolation import Isolation, Mounts, python
 from ee449.grading.run_records import Run
 
 WARM = Path(__file__).resolve().parent / "sandboxed_warm.py"
+NO_RUN = "-"  # sandboxed_warm's plan for a checks pass alone
 RAN = re.compile(r"ran (\d{1,3})")
 # Under bwrap the warm child has a PID namespace of its own: after the run it kills every other
 # process there (what the student's scripts left running). The fence's processes are found by
@@ -77,12 +78,32 @@ def start(
     return Started(child, plan_programs, limits, time.monotonic())
 
 
-def _joined(
-    root: Path, env: dict[str, str], limits: sandbox.Limits, mounts: Mounts, mode: Isolation, argv: list[str]
+def joined_pass(
+    root: Path, one: runner.Pass, manifest: dict, limits: sandbox.Limits, mode: Isolation
 ) -> sandbox.Child | None:
-    """Under bubblewrap, with the process's zygote: the sandbox (holding a sleeping process) with a
-    process of the zygote's in it, set up and ready; None when that cannot be had."""
-    shared = zygote.shared() if mode.mode == "bwrap" else None
+    """A fresh sandbox for the checks pass `one` with a process of a zygote's in it (the NumPy one for
+    the conv pass), waiting for "go": a restart or the conv pass without an interpreter to start.
+    None when there is none: the runner then starts the pass's own."""
+    boot = runner.pytest_argv(root, one)  # python -I -c BOOT FRONT WORK ARGS...
+    argv = [str(running.HARNESS), NO_RUN, "joined", *boot[4:]]
+    kind = zygote.NUMPY if one.numpy_only else zygote.TORCH
+    return _joined(
+        root, runner.models_env(root), limits, runner.mounts(root, manifest, one), mode, argv, kind
+    )
+
+
+def _joined(
+    root: Path,
+    env: dict[str, str],
+    limits: sandbox.Limits,
+    mounts: Mounts,
+    mode: Isolation,
+    argv: list[str],
+    kind: str = zygote.TORCH,
+) -> sandbox.Child | None:
+    """Under bubblewrap, with the process's zygote of `kind`: the sandbox (holding a sleeping process)
+    with a process of the zygote's in it, set up and ready; None when that cannot be had."""
+    shared = zygote.shared(kind) if mode.mode == "bwrap" else None
     if shared is None:
         return None
     holder = sandbox.Child(
@@ -92,6 +113,7 @@ def _joined(
         limits=limits,
         mounts=mounts,
         mode=mode,
+        talk=True,
         info=True,
     )
     request = {
@@ -101,17 +123,20 @@ def _joined(
         "memory_mb": limits.memory_mb,
         "file_mb": limits.file_mb,
     }
-    if shared.join(holder, request):
-        lines = holder.lines
-        assert lines is not None
-        ended = holder.wait(
-            sandbox.Limits(timeout_s=READY_S, memory_mb=limits.memory_mb), until=lambda: bool(lines.kept)
-        )
-        if ended is None and lines.kept[0] == zygote.READY:
+    ready = sandbox.Limits(timeout_s=READY_S, memory_mb=limits.memory_mb)
+    if _said_first(holder, ready, zygote.UP) and shared.join(holder, request):
+        if _said_first(holder, ready, zygote.READY):
             return holder
         shared.broken = True  # it could not set a process up: this process goes on without it
     holder.close()
     return None
+
+
+def _said_first(child: sandbox.Child, limits: sandbox.Limits, line: str) -> bool:
+    """Whether the first line `child` says (on its current channel) is `line`."""
+    lines = child.lines
+    assert lines is not None
+    return child.wait(limits, until=lambda: bool(lines.kept)) is None and lines.kept[0] == line
 
 
 def _said(lines: list[str]) -> list[str]:

@@ -31,7 +31,10 @@ from ee449.grading.isolation import python
 from ee449.grading.processes import Child
 
 ZYGOTE = Path(__file__).resolve().parent / "sandboxed_zygote.py"
-HOLDER = ("-I", "-c", "import time\nwhile True: time.sleep(3600)")
+# bwrap starts its command last, once every mount is in place: the holder's "up" is the sign that
+# the sandbox is whole (bwrap's --info-fd comes earlier, while it is still being built).
+HOLDER = ("-I", "-c", "import sys, time\nprint('up', flush=True)\nwhile True: time.sleep(3600)")
+UP = "up"
 ENV = "EE449_ZYGOTE"
 SETUP_FAILED = 97  # sandboxed_zygote's: the process failed before any student code ran
 EXIT = re.compile(r"exit (\d{1,3})")
@@ -46,20 +49,26 @@ ENVIRONMENT = {
 }
 READY = "ready"  # the joined process, once set up (before any student code)
 BOOT = (
-    "import os, runpy, sys; os.dup2({fd}, 3); {fd} != 3 and os.close({fd}); sys.argv = [{path!r}]; "
+    "import os, runpy, sys; os.dup2({fd}, 3); {fd} != 3 and os.close({fd}); sys.argv = [{path!r}, *{kind!r}]; "
     "runpy.run_path({path!r}, run_name='__main__')"
 )
+TORCH, NUMPY = "torch", "numpy"  # the kinds: the run and the models pass; the conv pass (no torch)
 
 
 class Zygote:
     """The zygote process and the socket to it (one per grader process: `shared`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = TORCH) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         os.set_inheritable(theirs.fileno(), True)
         # Its fd 3 is the socket: dup2 in the child (pass_fds keeps the number it has here).
         self.process = subprocess.Popen(
-            [python(), "-I", "-c", BOOT.format(fd=theirs.fileno(), path=str(ZYGOTE))],
+            [
+                python(),
+                "-I",
+                "-c",
+                BOOT.format(fd=theirs.fileno(), path=str(ZYGOTE), kind=[kind] * (kind == NUMPY)),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -132,25 +141,26 @@ class Zygote:
             pass
 
 
-_SHARED: Zygote | None = None
+_SHARED: dict[str, Zygote] = {}
 _SHARED_LOCK = threading.Lock()
-_STARTS = [0]
+_STARTS: dict[str, int] = {}
 MAX_STARTS = 3  # a zygote that dies (killed from outside: a fence-mode student can) is started again
 
 
-def shared() -> Zygote | None:
-    """This process's zygote, started on first use; None when turned off or broken."""
-    global _SHARED
+def shared(kind: str = TORCH) -> Zygote | None:
+    """This process's zygote of `kind`, started on first use; None when turned off or broken."""
     if os.environ.get(ENV, "1") == "0":
         return None
     with _SHARED_LOCK:
-        if _SHARED is not None and not _SHARED.broken and _SHARED.process.poll() is not None:
-            _SHARED.close()
-            _SHARED = None  # died without failing a set-up: once more
-        if _SHARED is None and _STARTS[0] < MAX_STARTS:
-            _STARTS[0] += 1
+        found = _SHARED.get(kind)
+        if found is not None and not found.broken and found.process.poll() is not None:
+            found.close()
+            found = _SHARED.pop(kind)  # died without failing a set-up: once more
+            found = None
+        if found is None and _STARTS.get(kind, 0) < MAX_STARTS:
+            _STARTS[kind] = _STARTS.get(kind, 0) + 1
             try:
-                _SHARED = Zygote()
+                found = _SHARED[kind] = Zygote(kind)
             except OSError:
                 return None
-        return _SHARED if _SHARED is not None and _SHARED.alive() else None
+        return found if found is not None and found.alive() else None
