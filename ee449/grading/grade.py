@@ -8,7 +8,6 @@ own process never imports student code.
 
 from __future__ import annotations
 
-import functools
 import shutil
 import tempfile
 import threading
@@ -165,8 +164,7 @@ def grade_submission(
             "probe_seed": reference.probe_seed(),  # the weights and batch of arch/*/computes (`probe`)
         }
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
-        starter = functools.partial(warm.joined_pass, root, mode=mode)
-        said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode, waiting, starter)
+        said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode, waiting)
         records = OutputFolder(root, "out", "records")
         outcomes = judge.verdicts(records, manifest, said)
         kept = collect_evidence(records, manifest, said)

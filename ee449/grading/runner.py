@@ -16,7 +16,6 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from ee449.errors import GradingError
 from ee449.grading import sandbox
@@ -32,8 +31,6 @@ from ee449.grading.progress_log import Outcome, Progress, died
 from ee449.grading.sandbox_lib import build_lib
 from ee449.io import atomic_write_bytes
 
-# A child waiting for "go" for one attempt of a pass (`warm.joined_pass`), or None.
-Starter = Callable[["Pass", dict, sandbox.Limits], "sandbox.Child | None"]
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
 MAX_RESTARTS = 12  # per pass
 
@@ -170,13 +167,11 @@ def run_checks(
     check_timeout: float,
     mode: Isolation | None = None,
     warm: sandbox.Child | None = None,
-    starter: Starter | None = None,
 ) -> tuple[list[Outcome], float]:
     """Every check's outcome, in collection order (pass by pass), and the seconds spent in sandboxed pytest.
 
     `warm`: a live `sandboxed_warm` child (torch imported, waiting for "go"): the models pass's first
-    attempt runs there. `starter(pass, manifest, limits)`: a child of the zygote's waiting for "go"
-    for any other attempt (`warm.joined_pass`), or None; without one, a process of its own."""
+    attempt runs there; a restart is a fresh process, as without it."""
     if importlib.util.find_spec("pytest") is None:
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
     mode = mode or isolation()
@@ -205,7 +200,6 @@ def run_checks(
             replace(limits, timeout_s=limits.timeout_s - spent),
             mode,
             warm if one is PASSES[-1] else None,
-            starter,
         )
         outcomes += found
         spent += seconds
@@ -222,7 +216,6 @@ def _run_pass(
     limits: sandbox.Limits,
     mode: Isolation,
     warm: sandbox.Child | None = None,
-    starter: Starter | None = None,
 ) -> tuple[list[Outcome], float]:
     """One pass's outcomes, restarting pytest past each check that kills it or hangs."""
     progress_path = root / "out" / f"progress-{one.name}.jsonl"
@@ -246,11 +239,9 @@ def _run_pass(
             )
 
         remaining = replace(limits, timeout_s=limits.timeout_s - spent)
-        ready = warm if warm is not None and warm.alive() else None
-        ready = ready or (starter(one, manifest, remaining) if starter is not None else None)
-        ended = ready.wait(remaining, watchdog) if ready is not None and ready.send("go") else None
-        if ready is not None and ended is None:
-            ready.close()  # it could not be told to go
+        ended = (
+            warm.wait(remaining, watchdog) if warm is not None and warm.alive() and warm.send("go") else None
+        )
         if ended is not None:
             completed = ended
         else:

@@ -1,7 +1,6 @@
 """One interpreter with torch imported for every grading of a grader process, forked into each sandbox.
 
-Started by the grader (`zygote`) as `python -I sandboxed_zygote.py [numpy]` with a Unix socket
-as fd 3 ("numpy": the conv pass's zygote, which imports NumPy and pytest, never torch).
+Started by the grader (`zygote`) as `python -I sandboxed_zygote.py` with a Unix socket as fd 3.
 It runs our code only, outside any sandbox, and never student code: it imports torch (and
 torchvision), then for each request (JSON, with three pipe ends the grader made: stdin, stdout,
 stderr) forks a child that
@@ -33,7 +32,6 @@ import os
 import resource
 import signal
 import socket
-import sys
 import tempfile
 import traceback
 
@@ -180,11 +178,7 @@ def main() -> None:
     assert spec is not None and spec.loader is not None
     warm = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(warm)
-    if sys.argv[1:] != ["numpy"]:
-        warm.preload(True)
-    else:  # the conv pass's: torch must never be in this process, the NumPy stand-in takes its name
-        import numpy  # noqa: F401
-        import pytest  # noqa: F401
+    warm.preload(True)
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped by the kernel
     channel = socket.socket(fileno=3)

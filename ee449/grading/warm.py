@@ -21,7 +21,6 @@ from ee449.grading.isolation import Isolation, Mounts, python
 from ee449.grading.run_records import Run
 
 WARM = Path(__file__).resolve().parent / "sandboxed_warm.py"
-NO_RUN = "-"  # sandboxed_warm's plan for a checks pass alone
 RAN = re.compile(r"ran (\d{1,3})")
 # Under bwrap the warm child has a PID namespace of its own: after the run it kills every other
 # process there (what the student's scripts left running). The fence's processes are found by
@@ -78,32 +77,12 @@ def start(
     return Started(child, plan_programs, limits, time.monotonic())
 
 
-def joined_pass(
-    root: Path, one: runner.Pass, manifest: dict, limits: sandbox.Limits, mode: Isolation
-) -> sandbox.Child | None:
-    """A fresh sandbox for the checks pass `one` with a process of a zygote's in it (the NumPy one for
-    the conv pass), waiting for "go": a restart or the conv pass without an interpreter to start.
-    None when there is none: the runner then starts the pass's own."""
-    boot = runner.pytest_argv(root, one)  # python -I -c BOOT FRONT WORK ARGS...
-    argv = [str(running.HARNESS), NO_RUN, "joined", *boot[4:]]
-    kind = zygote.NUMPY if one.numpy_only else zygote.TORCH
-    return _joined(
-        root, runner.models_env(root), limits, runner.mounts(root, manifest, one), mode, argv, kind
-    )
-
-
 def _joined(
-    root: Path,
-    env: dict[str, str],
-    limits: sandbox.Limits,
-    mounts: Mounts,
-    mode: Isolation,
-    argv: list[str],
-    kind: str = zygote.TORCH,
+    root: Path, env: dict[str, str], limits: sandbox.Limits, mounts: Mounts, mode: Isolation, argv: list[str]
 ) -> sandbox.Child | None:
-    """Under bubblewrap, with the process's zygote of `kind`: the sandbox (holding a sleeping process)
-    with a process of the zygote's in it, set up and ready; None when that cannot be had."""
-    shared = zygote.shared(kind) if mode.mode == "bwrap" else None
+    """Under bubblewrap, with the process's zygote: the sandbox (holding a sleeping process) with a
+    process of the zygote's in it, set up and ready; None when that cannot be had."""
+    shared = zygote.shared() if mode.mode == "bwrap" else None
     if shared is None:
         return None
     holder = sandbox.Child(

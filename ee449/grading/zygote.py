@@ -9,10 +9,10 @@ Unix socket; the zygote writes "exit N" on the stdout pipe when that process end
 itself is bwrap's, as for every other child (`processes.Child`): killing it ends everything
 in it.
 
-Used only under bubblewrap, and only while it works: a zygote that cannot start, dies, or
-whose first process fails its setup (status 97: nothing of the student's had run) is not asked
-again in this process, and each grading then starts its own warm interpreter. `EE449_ZYGOTE=0`
-turns it off.
+Used only under bubblewrap, and only while it works: a zygote whose process fails its set-up
+(status 97: nothing of the student's had run) or is not ready in time is not asked again in this
+process, which then starts a warm interpreter per grading; one that dies (a fence-mode student
+can kill it) is started again, at most MAX_STARTS times. `EE449_ZYGOTE=0` turns it off.
 """
 
 from __future__ import annotations
@@ -49,26 +49,20 @@ ENVIRONMENT = {
 }
 READY = "ready"  # the joined process, once set up (before any student code)
 BOOT = (
-    "import os, runpy, sys; os.dup2({fd}, 3); {fd} != 3 and os.close({fd}); sys.argv = [{path!r}, *{kind!r}]; "
+    "import os, runpy, sys; os.dup2({fd}, 3); {fd} != 3 and os.close({fd}); sys.argv = [{path!r}]; "
     "runpy.run_path({path!r}, run_name='__main__')"
 )
-TORCH, NUMPY = "torch", "numpy"  # the kinds: the run and the models pass; the conv pass (no torch)
 
 
 class Zygote:
     """The zygote process and the socket to it (one per grader process: `shared`)."""
 
-    def __init__(self, kind: str = TORCH) -> None:
+    def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         os.set_inheritable(theirs.fileno(), True)
         # Its fd 3 is the socket: dup2 in the child (pass_fds keeps the number it has here).
         self.process = subprocess.Popen(
-            [
-                python(),
-                "-I",
-                "-c",
-                BOOT.format(fd=theirs.fileno(), path=str(ZYGOTE), kind=[kind] * (kind == NUMPY)),
-            ],
+            [python(), "-I", "-c", BOOT.format(fd=theirs.fileno(), path=str(ZYGOTE))],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -141,26 +135,25 @@ class Zygote:
             pass
 
 
-_SHARED: dict[str, Zygote] = {}
+_SHARED: Zygote | None = None
 _SHARED_LOCK = threading.Lock()
-_STARTS: dict[str, int] = {}
+_STARTS = [0]
 MAX_STARTS = 3  # a zygote that dies (killed from outside: a fence-mode student can) is started again
 
 
-def shared(kind: str = TORCH) -> Zygote | None:
-    """This process's zygote of `kind`, started on first use; None when turned off or broken."""
+def shared() -> Zygote | None:
+    """This process's zygote, started on first use; None when turned off or broken."""
+    global _SHARED
     if os.environ.get(ENV, "1") == "0":
         return None
     with _SHARED_LOCK:
-        found = _SHARED.get(kind)
-        if found is not None and not found.broken and found.process.poll() is not None:
-            found.close()
-            found = _SHARED.pop(kind)  # died without failing a set-up: once more
-            found = None
-        if found is None and _STARTS.get(kind, 0) < MAX_STARTS:
-            _STARTS[kind] = _STARTS.get(kind, 0) + 1
+        if _SHARED is not None and not _SHARED.broken and _SHARED.process.poll() is not None:
+            _SHARED.close()
+            _SHARED = None  # died without failing a set-up: once more
+        if _SHARED is None and _STARTS[0] < MAX_STARTS:
+            _STARTS[0] += 1
             try:
-                found = _SHARED[kind] = Zygote(kind)
+                _SHARED = Zygote()
             except OSError:
                 return None
-        return found if found is not None and found.alive() else None
+        return _SHARED if _SHARED is not None and _SHARED.alive() else None

@@ -103,7 +103,7 @@ def _probe_alone(root: Path, port: int) -> dict:
 def own_zygote(monkeypatch):
     """A zygote of this test's own (the process's may have been killed by a fence-mode student)."""
     fresh = zygote.Zygote()
-    monkeypatch.setattr(zygote, "shared", lambda kind="torch": fresh if fresh.alive() else None)
+    monkeypatch.setattr(zygote, "shared", lambda: fresh if fresh.alive() else None)
     yield fresh
     fresh.close()
 
@@ -139,7 +139,7 @@ def test_a_zygote_that_cannot_set_a_process_up_is_not_asked_again(tmp_path, monk
         return real_join(holder, {**request, "cwd": "/no/such/folder"})
 
     monkeypatch.setattr(broken, "join", join)
-    monkeypatch.setattr(zygote, "shared", lambda kind="torch": broken if broken.alive() else None)
+    monkeypatch.setattr(zygote, "shared", lambda: broken if broken.alive() else None)
     try:
         root = _sandbox(tmp_path, listening)
         started = warm.start(root, None, 6144, isolation(), INPUT_SHAPE)
