@@ -18,12 +18,10 @@ MAX_ENTRIES = 100_000  # files and folders it may create: a walk of more would b
 OUTPUT_BYTES = 20_000  # the tail of each stream the grader keeps (messages quote at most 2,000)
 
 
-class Drain:
-    """Reads a child's pipe to its end in a thread, keeping only the last OUTPUT_BYTES."""
+class _Reader:
+    """Reads a child's pipe to its end in a daemon thread (`_consume`), so the child never blocks."""
 
     def __init__(self, stream: IO[bytes] | None):
-        self.kept = bytearray()
-        self.total = 0  # bytes read so far (`text(since=...)`)
         self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self.thread.start()
 
@@ -32,13 +30,28 @@ class Drain:
         if stream is None:
             return
         with stream:
-            while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
-                self.kept += chunk
-                self.total += len(chunk)
-                del self.kept[:-OUTPUT_BYTES]
+            self._consume(stream)
+
+    def _consume(self, stream: IO[bytes]) -> None:
+        raise NotImplementedError
 
     def join(self) -> None:
         self.thread.join(timeout=5.0)  # the group is dead; a descriptor passed on elsewhere is not waited for
+
+
+class Drain(_Reader):
+    """Keeps only the last OUTPUT_BYTES of a child's pipe."""
+
+    def __init__(self, stream: IO[bytes] | None):
+        self.kept = bytearray()
+        self.total = 0  # bytes read so far (`text(since=...)`)
+        super().__init__(stream)
+
+    def _consume(self, stream: IO[bytes]) -> None:
+        while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
+            self.kept += chunk
+            self.total += len(chunk)
+            del self.kept[:-OUTPUT_BYTES]
 
     def text(self, since: int = 0) -> str:
         """What it kept of the bytes read after the first `since` (`total` at some earlier moment)."""
@@ -46,29 +59,21 @@ class Drain:
         return kept[max(0, len(kept) - (self.total - since)) :].decode("utf-8", errors="replace")
 
 
-class Lines:
-    """Reads a child's line channel in a thread: at most MAX_LINES lines of at most MAX_LINE bytes
-    each are kept (longer ones cut); the rest is read and dropped, so the child never blocks."""
+class Lines(_Reader):
+    """A child's line channel: at most MAX_LINES lines of at most MAX_LINE bytes each are kept
+    (longer ones cut); the rest is read and dropped."""
 
     MAX_LINES = 16
     MAX_LINE = 200
 
     def __init__(self, stream: IO[bytes] | None):
         self.kept: list[str] = []
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
+        super().__init__(stream)
 
-    def _read(self, stream: IO[bytes] | None) -> None:
-        signals.to_the_main_thread()
-        if stream is None:
-            return
-        with stream:
-            for raw in iter(lambda: stream.readline(self.MAX_LINE + 1), b""):
-                if len(self.kept) < self.MAX_LINES:
-                    self.kept.append(raw[: self.MAX_LINE].decode("utf-8", errors="replace").strip())
-
-    def join(self) -> None:
-        self.thread.join(timeout=5.0)
+    def _consume(self, stream: IO[bytes]) -> None:
+        for raw in iter(lambda: stream.readline(self.MAX_LINE + 1), b""):
+            if len(self.kept) < self.MAX_LINES:
+                self.kept.append(raw[: self.MAX_LINE].decode("utf-8", errors="replace").strip())
 
 
 def disk_used(folders: Sequence[Path]) -> int:

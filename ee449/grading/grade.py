@@ -107,7 +107,6 @@ def grade_submission(
     threading.Thread(target=_warm_references, args=(options.input_shape,), daemon=True).start()
     root = sandbox.make_sandbox()
     started: warm.Started | running.Run | None = None
-    waiting = None  # the warm child, once it waits for the models pass
     try:
         source, unpacked = path, None
         if path.is_file():

@@ -105,10 +105,7 @@ def run(
     `stop_all`) kills the child and everything it started before the exception propagates.
     """
     child = Child(argv, cwd=cwd, env=env, limits=limits, mounts=mounts, mode=mode, stop=stop)
-    try:
-        done = child.wait(limits, watchdog)
-    finally:
-        child.close()
+    done = child.wait(limits, watchdog)  # closes it, whatever happens
     assert done is not None  # without `until`, wait returns only when the child has ended
     return done
 
@@ -132,6 +129,9 @@ class Child:
         talk: bool = False,
         info: bool = False,
     ) -> None:
+        self.stop = stop or _STOP
+        if self.stop.is_set():  # before any pipe is made
+            raise Interrupted("grading was interrupted")
         mode = mode or isolation()
         self.mode, self.argv = mode, list(argv)
         root = Path(env["TMPDIR"])
@@ -160,9 +160,6 @@ class Child:
                 font_cache.seed(fonts, Path(env["MPLCONFIGDIR"]))
             command = [python(), "-c", SHIM, *argv]
             info_read = info_write = -1
-        self.stop = stop or _STOP
-        if self.stop.is_set():
-            raise Interrupted("grading was interrupted")
         self.started = time.monotonic()
         # Pipes the grader created and drains (never files in a folder the child can write: a link
         # planted there would make the grader truncate or read whatever it points to), each kept to

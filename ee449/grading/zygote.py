@@ -36,7 +36,6 @@ ZYGOTE = Path(__file__).resolve().parent / "sandboxed_zygote.py"
 HOLDER = ("-I", "-c", "import sys, time\nprint('up', flush=True)\nwhile True: time.sleep(3600)")
 UP = "up"
 ENV = "EE449_ZYGOTE"
-SETUP_FAILED = 97  # sandboxed_zygote's: the process failed before any student code ran
 EXIT = re.compile(r"exit (\d{1,3})")
 # What torch and Python read when they start (a joined process gets its request's environment
 # after that): the sandbox's values (`sandbox.minimal_env`).
@@ -112,17 +111,13 @@ class Zygote:
         )
         return True
 
-    def _reported(self, lines: Lines) -> Callable[[], int | None]:
+    @staticmethod
+    def _reported(lines: Lines) -> Callable[[], int | None]:
+        """The joined process's exit status, once the zygote has said it."""
+
         def reported() -> int | None:
-            for line in lines.kept:
-                said = EXIT.fullmatch(line)
-                if said:
-                    if int(said.group(1)) == SETUP_FAILED and not any(
-                        k.startswith("ran ") for k in lines.kept
-                    ):
-                        self.broken = True  # it could not set a process up: not asked again
-                    return int(said.group(1))
-            return None
+            said = next((EXIT.fullmatch(line) for line in lines.kept if EXIT.fullmatch(line)), None)
+            return int(said.group(1)) if said else None
 
         return reported
 
