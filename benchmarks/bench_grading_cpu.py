@@ -27,8 +27,9 @@ from typing import Any
 
 os.environ["EE449_SANDBOX"] = "fence"  # before the grader is imported: its children are then countable
 
-from ee449.grading import processes  # noqa: E402 - after the environment is set
-from ee449.grading.grade import GradeOptions, grade_submission  # noqa: E402
+from ee449.grading.grade import grade_submission
+from ee449.grading.grades import GradeOptions  # noqa: E402
+from ee449.grading.sandbox import processes  # noqa: E402 - after the environment is set
 
 DEFAULT = ("fixtures/submissions/correct", "fixtures/submissions/run_learner_loop")
 

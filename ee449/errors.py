@@ -16,7 +16,7 @@ exit status above; a class run turns a SubmissionError into that student's one-l
 `submission/unpack`. Inside the grader, `grading.judging.records.Malformed` (a record that does
 not parse) and `grading.judging.results` use exceptions of their own that never leave the
 judging; `grading.sandbox.Interrupted` carries a Ctrl-C out of a grading. The code that runs in
-the sandbox beside students' code (`grading/checks/`, `grading/sandboxed_run_*`, `grading/peek`)
+the sandbox beside students' code (`grading/sandboxed/`)
 raises its own BaseExceptions (a check's or a run's clock running out), which student code's
 `except Exception` cannot swallow; they are standalone there by design and never reach here.
 """

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ee449.grading.classroom import grade_class
-from ee449.grading.grade import GradeOptions
+from ee449.grading.grades import GradeOptions
 from ee449.grading.output.items import item_scores
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"

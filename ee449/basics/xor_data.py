@@ -2,7 +2,7 @@
 the two activations' functions and the squared error (no torch, no answer).
 
 `ee449.basics.xor` builds the reference network on these; the grader's sandbox imports only this
-module (`grading.sandbox_lib`), so a student's code there can reach the course's helper and never
+module (`grading.sandbox.lib`), so a student's code there can reach the course's helper and never
 the reference `MLP` or its derivatives.
 """
 

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ee449.cli.experiment_options import graded_edition
-from ee449.grading import grade
+from ee449.grading import grade, grades
 from ee449.grading.rubric import load_rubric
 from ee449.grading.selfcheck import student_view
 
@@ -24,7 +24,7 @@ from ee449.grading.selfcheck import student_view
 def run(args: argparse.Namespace) -> int:
     if not args.submission.exists():
         raise ValueError(f"{args.submission} does not exist")
-    options = grade.GradeOptions(
+    options = grades.GradeOptions(
         rubric=load_rubric(args.rubric), check_timeout=args.timeout, homework=graded_edition(args.homework)
     )
     submission, staged = args.submission, None

@@ -18,12 +18,13 @@ import sys
 
 from ee449.cli.experiment_options import graded_edition
 from ee449.errors import WorkError, describe_os_error
-from ee449.grading import classroom, classrun, grade, roster, sandbox
-from ee449.grading.isolation import isolation
+from ee449.grading import classroom, classrun, grade, grades, sandbox
+from ee449.grading.intake import roster
+from ee449.grading.intake.submission_meta import add_to_results, read_submission_metadata
 from ee449.grading.output import report, similarity
 from ee449.grading.output.bundle import BundleOptions, write_bundle
 from ee449.grading.rubric import load_rubric
-from ee449.grading.submission_meta import add_to_results, read_submission_metadata
+from ee449.grading.sandbox.isolation import isolation
 
 
 def _bundle(args: argparse.Namespace) -> int:
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {args.out} is a file, not a folder")
     if args.jobs < 1:
         raise ValueError(f"-j must be at least 1, got {args.jobs}")
-    options = grade.GradeOptions(
+    options = grades.GradeOptions(
         rubric=load_rubric(args.rubric),
         check_timeout=args.timeout,
         memory_mb=sandbox.MEMORY_MB_DEFAULT if args.memory_mb is None else args.memory_mb,
@@ -84,7 +85,6 @@ def run(args: argparse.Namespace) -> int:
     if mode.mode != "bwrap":
         print(mode.announcement, file=sys.stderr)
     if args.class_folder:
-        classroom.require_isolation()  # the fence only when asked for
         return _grade_class(args, options)
     if args.roster is not None or args.skeleton is not None:
         raise ValueError("--roster and --skeleton are for a class: use them with --class")
@@ -114,11 +114,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grade_class(args: argparse.Namespace, options: grade.GradeOptions) -> int:
+def _grade_class(args: argparse.Namespace, options: grades.GradeOptions) -> int:
     """Grade a class folder, going on from what OUT already holds; Ctrl-C leaves partial tables."""
     if args.skeleton is not None and not args.skeleton.is_file():
         raise ValueError(f"--skeleton {args.skeleton} is not a file")
-    plan = classrun.plan_class(args.submission, args.out, options, args.roster)
+    plan = classrun.plan_class(args.submission, args.out, options, args.roster)  # a usage error first
+    classroom.require_isolation()  # the fence only when asked for
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
     if plan.finished:
@@ -127,9 +128,9 @@ def _grade_class(args: argparse.Namespace, options: grade.GradeOptions) -> int:
             f"{args.out} (re-scored with this rubric, not run again; delete OUT/<id>/ to regrade one)",
             file=sys.stderr,
         )
-    results: list[grade.GradeResult] = []
+    results: list[grades.GradeResult] = []
 
-    def write(result: grade.GradeResult) -> None:  # as each finishes: a stopped run keeps these
+    def write(result: grades.GradeResult) -> None:  # as each finishes: a stopped run keeps these
         print(report.summary(result), flush=True)  # first: a write that fails must not lose the score
         submission = next(s for s in plan.submissions if s.id == result.student)
         classrun.write_student(args.out, submission, result, options)

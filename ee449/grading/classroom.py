@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ee449.errors import SubmissionError
-from ee449.grading import sandbox, signals
-from ee449.grading.grade import CheckResult, GradeOptions, GradeResult, grade_submission
-from ee449.grading.isolation import ISOLATION_ENV, isolation
-from ee449.grading.text import clean_line
+from ee449.grading import sandbox
+from ee449.grading.grade import grade_submission
+from ee449.grading.grades import CheckResult, GradeOptions, GradeResult
+from ee449.grading.output.text import clean_line
+from ee449.grading.sandbox import signals
+from ee449.grading.sandbox.isolation import ISOLATION_ENV, isolation
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:

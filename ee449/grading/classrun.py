@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
-from ee449.grading.grade import GradeOptions, GradeResult, score_outcome
+from ee449.grading.grades import GradeOptions, GradeResult, score_outcome
+from ee449.grading.intake.roster import Submission, class_roster
 from ee449.grading.judging import judge
 from ee449.grading.output import evidence, exports, graded, report, similarity, similarity_report
-from ee449.grading.roster import Submission, class_roster
 from ee449.grading.rubric import Rubric
 from ee449.io import atomic_write_bytes, write_json
 

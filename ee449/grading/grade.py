@@ -13,83 +13,26 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading import resultfiles, runner, running, sandbox, signals, warm
+from ee449.grading import sandbox
 from ee449.grading.discovery import extract, run_matching
 from ee449.grading.discovery.constructions import graded_image
 from ee449.grading.grade_notes import edition_notes, submission_notes
-from ee449.grading.isolation import Isolation, isolation
+from ee449.grading.grades import CheckResult, GradeOptions, GradeResult, score_outcome
+from ee449.grading.intake import resultfiles
+from ee449.grading.intake.pdf.guard import recover_into as recover_reports
+from ee449.grading.intake.unzip import safe_extract_zip
 from ee449.grading.judging import judge, reference
 from ee449.grading.judging.conv import conv_computes
 from ee449.grading.judging.deductions import apply_deductions
 from ee449.grading.judging.records import load_record
-from ee449.grading.output.evidence import Evidence
 from ee449.grading.output.evidence import collect as collect_evidence
-from ee449.grading.output_folder import OutputFolder
-from ee449.grading.pdf.code import PdfCode
-from ee449.grading.pdf.guard import recover_into as recover_reports
-from ee449.grading.rubric import Rubric, load_rubric
-from ee449.grading.unzip import safe_extract_zip
-from ee449.spec import ARCHITECTURES, DEFAULT_HOMEWORK, edition
-
-
-@dataclass(frozen=True)
-class GradeOptions:
-    rubric: Rubric = field(default_factory=load_rubric)
-    check_timeout: float = 20.0  # seconds per check; a plain-loop conv needs well under 1 s
-    memory_mb: int = sandbox.MEMORY_MB_DEFAULT
-    course_data: Path | None = None
-    process_timeout: float = 600.0  # backstop for one sandboxed pytest run
-    run_code: bool = True  # find the models by running the student's scripts (stubbed data); else read only
-    homework: int = DEFAULT_HOMEWORK  # the edition graded: its image shape, training set, Part 1
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        return edition(self.homework).input_shape
-
-    def __post_init__(self) -> None:
-        edition(self.homework)  # an unknown year is refused here, naming the ones there are
-        sandbox.check_seconds("--timeout", self.check_timeout)
-        sandbox.check_seconds("the process timeout", self.process_timeout)
-        sandbox.check_memory_mb(self.memory_mb)
-        if self.course_data is not None and not (Path(self.course_data) / "kernel.npy").is_file():
-            raise ValueError(f"--course-data {self.course_data} has no kernel.npy")
-
-
-@dataclass
-class CheckResult:
-    id: str
-    passed: bool
-    points: float
-    max_points: float
-    visibility: str
-    message: str = ""
-    diagnoses: list[list[str]] = field(default_factory=list)
-    seconds: float = 0.0
-    said_by_sandbox: bool = False  # the diagnoses came from the sandbox: shown, never priced (deductions)
-
-
-@dataclass
-class GradeResult:
-    student: str
-    checks: list[CheckResult]
-    seconds: float
-    notes: list[str] = field(default_factory=list)
-    isolation: Isolation | None = None  # how the student's code was isolated (None: never run)
-    recovered: list[PdfCode] = field(default_factory=list)  # code read out of PDF reports
-    code: dict[str, str] = field(default_factory=dict)  # target -> the module graded (similarity hints)
-    # What the run checks' verdicts were decided from (a class run keeps it: `rescore --rejudge`).
-    evidence: Evidence | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def score(self) -> float:
-        return sum(c.points for c in self.checks)
-
-    @property
-    def max_score(self) -> float:
-        return sum(c.max_points for c in self.checks)
+from ee449.grading.rubric import Rubric
+from ee449.grading.sandbox import runner, running, signals, warm
+from ee449.grading.sandbox.isolation import isolation
+from ee449.grading.sandbox.output_folder import OutputFolder
+from ee449.spec import ARCHITECTURES, edition
 
 
 def grade_submission(
@@ -260,19 +203,3 @@ def _implemented_in_numpy(found: extract.Extraction, computed: bool) -> runner.O
             ]
         ]
     return outcome
-
-
-def score_outcome(outcome: runner.Outcome, rubric: Rubric) -> CheckResult:
-    """A run check's outcome with its points, maximum and visibility from `rubric` (before deductions)."""
-    rule = rubric.rule_for(outcome.id)
-    return CheckResult(
-        outcome.id,
-        outcome.passed,
-        rule.points if outcome.passed else 0.0,
-        rule.points,
-        rule.visibility,
-        outcome.message,
-        outcome.diagnoses,
-        outcome.seconds,
-        outcome.said_by_sandbox,
-    )

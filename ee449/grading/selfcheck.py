@@ -27,16 +27,16 @@ from typing import Any, Callable
 import numpy as np
 
 from ee449.editions import edition, requested_year
-from ee449.grading.checks.rules import NEEDS_LIBRARY, XOR_TARGET
 from ee449.grading.discovery import static
-from ee449.grading.grade import GradeResult, score_outcome
+from ee449.grading.grades import GradeResult, score_outcome
 from ee449.grading.judging import judge, reference
 from ee449.grading.judging.arch import computes_followups
 from ee449.grading.judging.conv import CASES, conv_followups
 from ee449.grading.judging.records import Context, Record
 from ee449.grading.output.report import summary
 from ee449.grading.rubric import Rubric, load_rubric
-from ee449.grading.runner import Outcome
+from ee449.grading.sandbox.runner import Outcome
+from ee449.grading.sandboxed.checks.rules import NEEDS_LIBRARY, XOR_TARGET
 from ee449.spec import ARCHITECTURES
 
 SHOWN = "visible"
@@ -92,7 +92,7 @@ def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
 
 def _xor_records(network: Callable[..., object]) -> dict[str, Record | str]:
     """What the sandbox's XOR checks record (`checks.check_xor`), measured here on the class `network`."""
-    from ee449.grading.xor_behaviour import MEASURES
+    from ee449.grading.sandboxed.xor_behaviour import MEASURES
 
     def measured(measure: Callable[..., dict]) -> Record:
         return Record(measure(network))
@@ -104,9 +104,9 @@ def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Rec
     """What the sandbox's architecture checks record (`checks.check_architectures`), from `model`."""
     import torch
 
-    from ee449.grading.edition_fit import fitting_editions
-    from ee449.grading.layers import trace_layers
-    from ee449.grading.probe import probe_record
+    from ee449.grading.sandboxed.edition_fit import fitting_editions
+    from ee449.grading.sandboxed.layers import trace_layers
+    from ee449.grading.sandboxed.probe import probe_record
     from ee449.models import count_parameters
 
     how = "as given to ee449.check"

@@ -14,7 +14,8 @@ from ee449.training.config import OPTIMIZERS, TrainConfig
 from ee449.training.device import batching_pays_off, resolve_device
 from ee449.training.evaluate import accuracy
 from ee449.training.history import History, Progress, ProgressEvent
-from ee449.training.loop import shuffle_generator, shuffle_seed, train, train_many, train_stack
+from ee449.training.loop import train, train_many, train_stack
+from ee449.training.shuffling import shuffle_generator, shuffle_seed
 
 __all__ = [
     "OPTIMIZERS",

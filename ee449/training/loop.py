@@ -13,7 +13,7 @@ Seeds: a run with `seed` is replica 0 of a stack of one, and replica r of a stac
 several seeds is exactly the same run:
   - model init: `torch.manual_seed(seed)`, then `models.build(arch, activation)`
     (`ee449.models.stacked.StackedNet`);
-  - shuffling: a CPU `torch.Generator` seeded with `shuffle_seed(seed)`; epoch e's order is
+  - shuffling: a CPU `torch.Generator` seeded with `shuffle_seed(seed)` (`shuffling`); epoch e's order is
     the e-th `torch.randperm(N_train, generator=...)` of that generator, made on the CPU (so the
     order is the same on every device) and copied to the device once per epoch;
   - one optimizer over the stacked tensors: Adam and SGD are element-wise, so it is R
@@ -52,17 +52,7 @@ from ee449.training.device import (
 from ee449.training.evaluate import accuracy, stacked_correct
 from ee449.training.history import History, Progress, ProgressEvent
 from ee449.training.recording import Point, Records, Window
-
-_SHUFFLE_SALT = 0x5EED_1E55  # keeps the shuffling stream apart from the init stream of a seed
-
-
-def shuffle_seed(seed: int) -> int:
-    """The seed of a run's shuffling generator, derived from the run's seed (documented above)."""
-    return (int(seed) ^ _SHUFFLE_SALT) % (2**63)
-
-
-def shuffle_generator(seed: int) -> torch.Generator:
-    return torch.Generator(device="cpu").manual_seed(shuffle_seed(seed))
+from ee449.training.shuffling import shuffle_generator
 
 
 def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch.optim.Optimizer:

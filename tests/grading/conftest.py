@@ -14,7 +14,7 @@ from typing import Callable
 import pytest
 
 from ee449.grading.classroom import grade_class
-from ee449.grading.grade import GradeOptions, GradeResult
+from ee449.grading.grades import GradeOptions, GradeResult
 
 GradedClass = tuple[dict[str, GradeResult], Path]  # {student: result}, the class folder
 

@@ -6,9 +6,9 @@ import pytest
 
 from ee449.errors import SubmissionError
 from ee449.grading import classroom
-from ee449.grading.grade import CheckResult, GradeResult
-from ee449.grading.isolation import ISOLATION_ENV, Isolation
+from ee449.grading.grades import CheckResult, GradeResult
 from ee449.grading.output.report import scores_csv, summary
+from ee449.grading.sandbox.isolation import ISOLATION_ENV, Isolation
 
 
 def _fake_grading(path, options, student):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
-from ee449.grading import sandbox
+from ee449.grading import grades, sandbox
 from ee449.grading.judging import arch
 from tests.helpers.signals import ctrl_c_reaches_it
 
@@ -249,7 +249,7 @@ def test_a_class_folder_graded_without_class_gets_a_hint(tmp_path, capsys, monke
     monkeypatch.setattr(
         grade,
         "grade_submission",
-        lambda path, options, student=None: graded.append(path) or grade.GradeResult("class", [], 0.0),
+        lambda path, options, student=None: graded.append(path) or grades.GradeResult("class", [], 0.0),
     )
     assert main(["grade", str(classroom), "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err

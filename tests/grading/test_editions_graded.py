@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from ee449.cli import main
-from ee449.grading.grade import GradeOptions, GradeResult, grade_submission
+from ee449.grading.grade import grade_submission
+from ee449.grading.grades import GradeOptions, GradeResult
 from ee449.grading.output.report import check_output
 
 pytestmark = pytest.mark.slow

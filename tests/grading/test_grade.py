@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from ee449.grading.classroom import grade_class
-from ee449.grading.grade import GradeOptions, safe_extract_zip
-from ee449.grading.resultfiles import SLOTS, find_result_files
+from ee449.grading.grade import safe_extract_zip
+from ee449.grading.grades import GradeOptions
+from ee449.grading.intake.resultfiles import SLOTS, find_result_files
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
 # The hostile fixtures are graded against the same expected.json in tests/grading/test_safety.py, once

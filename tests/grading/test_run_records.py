@@ -90,9 +90,9 @@ def test_a_config_dict_travels_from_the_run_to_the_checks_as_the_students_code_m
     """The recorder's JSON for `mlp_1(CONFIG)` is read back by the grader and rebuilt in the checks."""
     import torch
 
-    from ee449.grading.checks.building import decode
     from ee449.grading.discovery.folding import render
-    from ee449.grading.sandboxed_run_recorder import NotJson, to_json
+    from ee449.grading.sandboxed.checks.building import decode
+    from ee449.grading.sandboxed.sandboxed_run_values import NotJson, to_json
 
     for unrebuildable in ({(1, 2): 3}, {True: 1}, {"x": object()}):
         with pytest.raises(NotJson):

@@ -31,10 +31,11 @@ import pytest
 from ee449.cli import main
 from ee449.grading import sandbox
 from ee449.grading.classroom import grade_class
-from ee449.grading.grade import GradeOptions, grade_submission
-from ee449.grading.isolation import ISOLATION_ENV, isolation
+from ee449.grading.grade import grade_submission
+from ee449.grading.grades import GradeOptions
+from ee449.grading.intake.resultfiles import SLOTS
 from ee449.grading.output.report import gradescope_results, scores_csv, summary, write_outputs
-from ee449.grading.resultfiles import SLOTS
+from ee449.grading.sandbox.isolation import ISOLATION_ENV, isolation
 from tests.helpers.signals import ctrl_c_reaches_it
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"
@@ -324,7 +325,7 @@ def test_student_text_reaches_every_output_escaped_and_the_class_writes_scores(g
 def test_the_sandbox_cannot_import_the_reference_under_bwrap(graded):
     mode, done = graded
     checks = {c.id: c for c in done["results"]["hostile_imports_reference"].checks}
-    # In both modes the sandbox's own ee449 (no reference code, `sandbox_lib`) is the `ee449` the child
+    # In both modes the sandbox's own ee449 (no reference code, `sandbox.lib`) is the `ee449` the child
     # imports: under bwrap the installed package is not even mounted; under the fence it is readable
     # by path (README, Safety), but `import ee449.basics.conv` finds the sandbox's `ee449.basics`.
     assert "ModuleNotFoundError" in checks["conv/output_shape"].message, (

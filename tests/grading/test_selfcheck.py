@@ -20,7 +20,7 @@ import pytest
 import torch.nn as nn
 
 from ee449.grading.classroom import grade_class
-from ee449.grading.grade import GradeOptions
+from ee449.grading.grades import GradeOptions
 from ee449.grading.judging.conv import CASES
 from ee449.grading.judging.diagnose import _cross_correlate
 from ee449.grading.output.report import check_output

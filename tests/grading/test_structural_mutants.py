@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.grade import GradeOptions
+from ee449.grading.grades import GradeOptions
 
 pytestmark = pytest.mark.slow
 

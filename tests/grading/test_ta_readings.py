@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ee449.grading.grade import GradeOptions
+from ee449.grading.grades import GradeOptions
 from ee449.grading.output.items import item_scores
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ee449.grading.pdf.glyphs import Char
-from ee449.grading.pdf.layout import Row
+from ee449.grading.intake.pdf.glyphs import Char
+from ee449.grading.intake.pdf.layout import Row
 
 ROOT = Path(__file__).resolve().parents[2]
 CORRECT = (ROOT / "fixtures" / "submissions" / "correct" / "hw1.py").read_text()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ee449.grading.classroom import grade_class
-from ee449.grading.grade import GradeOptions
+from ee449.grading.grades import GradeOptions
 from ee449.spec import ARCHITECTURES
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "submissions"

@@ -5,6 +5,6 @@ definition needs (`bindings`, `closure`, `sources`), constants folded as the int
 (`folding`, `call_sites`), which definition is which homework target (`naming`, `extract`, with
 what the run of the scripts recorded matched in by `run_matching`), how each model is
 constructed (`construct`, `constructions`), and what the source alone says (`static`, `provenance`).
-Nothing here imports torch or runs student code: that happens in the sandbox (`grading.checks`,
-`grading.sandboxed_run_*`), which imports nothing from here.
+Nothing here imports torch or runs student code: that happens in the sandbox (`grading.sandboxed`),
+which imports nothing from here.
 """

@@ -16,11 +16,11 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ee449.grading.checks.rules import XOR_TARGET
 from ee449.grading.discovery import construct, naming, parsing, provenance, run_matching, sources, static
 from ee449.grading.discovery.bindings import top_level_bindings
 from ee449.grading.discovery.closure import SourceFile, closure, index_statements, render
 from ee449.grading.discovery.static import adam_learning_rates
+from ee449.grading.sandboxed.checks.rules import XOR_TARGET
 from ee449.spec import ARCHITECTURES
 
 CONV_TARGET = "my_conv2d"

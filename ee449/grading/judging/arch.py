@@ -7,13 +7,13 @@ from typing import Callable
 
 import numpy as np
 
-from ee449.grading.batch_views import diagnose_views
-from ee449.grading.edition_fit import other_edition_diagnoses
 from ee449.grading.judging.align import ACTIVATIONS, SOFTMAX
 from ee449.grading.judging.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.judging.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
 from ee449.grading.judging.structure import diagnose_unused
-from ee449.grading.progress_log import Outcome
+from ee449.grading.sandbox.progress_log import Outcome
+from ee449.grading.sandboxed.batch_views import diagnose_views
+from ee449.grading.sandboxed.edition_fit import other_edition_diagnoses
 from ee449.spec import edition
 
 SPATIAL_DEFECTS = {"kernel_differs", "stride_differs", "same_padding", "conv_padding"}

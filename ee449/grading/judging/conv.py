@@ -8,10 +8,10 @@ from typing import Callable
 
 import numpy as np
 
-from ee449.grading.checks.cases import CASES, draw_cases  # noqa: F401 - draw_cases is public here too
 from ee449.grading.judging.diagnose import Diagnosis, _cross_correlate, diagnose_conv
 from ee449.grading.judging.records import Context, Malformed, Record, Verdict
-from ee449.grading.runner import Outcome
+from ee449.grading.sandbox.runner import Outcome
+from ee449.grading.sandboxed.checks.cases import CASES, draw_cases  # noqa: F401 - draw_cases is public here too
 
 
 def conv_matches(got: np.ndarray, x: np.ndarray, kernel: np.ndarray) -> bool:

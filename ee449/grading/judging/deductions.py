@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 from ee449.grading.rubric import Rubric
 
 if TYPE_CHECKING:  # grade imports this module: the type only, to avoid a cycle
-    from ee449.grading.grade import CheckResult
+    from ee449.grading.grades import CheckResult
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Each function looks at evidence (a student's conv output next to the reference, two layer
 sequences, a result file's curves) and returns a list of `Diagnosis`; an empty list means
 "no known defect recognised". They run in the grader's process on what the sandbox recorded
-(never beside the student's code: `sandbox_lib` keeps this module out of the sandbox) and import
+(never beside the student's code: `sandbox.lib` keeps this module out of the sandbox) and import
 only NumPy and the standard library.
 """
 
@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ee449.grading.checks import protocol
+from ee449.grading.sandboxed.checks import protocol
 
 CONV_ATOL = 1e-6
 

@@ -15,7 +15,6 @@ Here: which checks run, the dispatch, and `verdicts`, every run check's outcome 
 
 from __future__ import annotations
 
-from ee449.grading.checks.rules import KEYS, XOR_TARGET
 from ee449.grading.judging import reference
 from ee449.grading.judging.arch import ARCH_VERDICTS, computes_followups
 from ee449.grading.judging.conv import CASES, conv_followups, conv_verdict
@@ -23,8 +22,9 @@ from ee449.grading.judging.records import Context, Malformed, Record, Verdict, l
 from ee449.grading.judging.results import results_verdict
 from ee449.grading.judging.xor import CHECKS as XOR_CHECKS
 from ee449.grading.judging.xor import xor_verdict
-from ee449.grading.output_folder import OutputFolder
-from ee449.grading.runner import Outcome
+from ee449.grading.sandbox.output_folder import OutputFolder
+from ee449.grading.sandbox.runner import Outcome
+from ee449.grading.sandboxed.checks.rules import KEYS, XOR_TARGET
 
 
 def expected_checks(manifest: dict) -> list[tuple[str, str]]:

@@ -15,9 +15,9 @@ from typing import Callable, TypeVar
 import numpy as np
 
 from ee449.editions import available
-from ee449.grading.checks.protocol import record_name
 from ee449.grading.judging.diagnose import Diagnosis
-from ee449.grading.output_folder import OutputFolder
+from ee449.grading.sandbox.output_folder import OutputFolder
+from ee449.grading.sandboxed.checks.protocol import record_name
 from ee449.spec import DEFAULT_HOMEWORK
 
 MAX_RECORD_BYTES = 64 * 2**20  # a record is a few arrays of a few hundred numbers, or one result file

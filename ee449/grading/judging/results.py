@@ -12,9 +12,17 @@ from typing import Callable
 
 import numpy as np
 
-from ee449.grading.checks.rules import BATCH, EPOCHS, EVERY, KEYS, bands, implied_images, train_images
 from ee449.grading.judging.diagnose import Diagnosis, accuracy_unit, diagnose_units
 from ee449.grading.judging.records import Context, Malformed, Record, Verdict
+from ee449.grading.sandboxed.checks.rules import (
+    BATCH,
+    EPOCHS,
+    EVERY,
+    KEYS,
+    bands,
+    implied_images,
+    train_images,
+)
 
 # --- result files -----------------------------------------------------------------------------
 

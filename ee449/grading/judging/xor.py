@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-from ee449.grading.checks.rules import XOR_SEPARATES_ABOVE
 from ee449.grading.judging.diagnose import Diagnosis
 from ee449.grading.judging.records import Malformed, Record, Verdict
+from ee449.grading.sandboxed.checks.rules import XOR_SEPARATES_ABOVE
 
 CHECKS = ("forward", "descent", "derivatives", "training")
 SAME_DIRECTION = 0.999  # cosine between the student's step and a candidate step, up to a positive scale

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ee449.grading.judging.records import MAX_RECORD_BYTES
-from ee449.grading.output_folder import OutputFolder
-from ee449.grading.progress_log import Outcome
+from ee449.grading.sandbox.output_folder import OutputFolder
+from ee449.grading.sandbox.progress_log import Outcome
 from ee449.io import atomic_write_bytes, write_json
 
 FOLDER = "evidence"

@@ -17,7 +17,7 @@ import io
 from dataclasses import dataclass
 from typing import Sequence
 
-from ee449.grading.grade import CheckResult, GradeResult
+from ee449.grading.grades import CheckResult, GradeResult
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 

@@ -15,11 +15,11 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-from ee449.grading.grade import CheckResult, GradeOptions, GradeResult
-from ee449.grading.isolation import Isolation
+from ee449.grading.grades import CheckResult, GradeOptions, GradeResult
+from ee449.grading.intake.pdf.code import PdfCode
 from ee449.grading.judging.deductions import apply_deductions, without_deductions
-from ee449.grading.pdf.code import PdfCode
 from ee449.grading.rubric import Rubric
+from ee449.grading.sandbox.isolation import Isolation
 
 FILE = "graded.json"
 FORMAT = 1  # bump when the layout changes: an older file is then graded again, not misread

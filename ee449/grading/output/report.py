@@ -15,9 +15,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Sequence
 
-from ee449.grading.grade import CheckResult, GradeResult
-from ee449.grading.missing import fold_not_submitted
-from ee449.grading.text import clean_line, clean_result
+from ee449.grading.grades import CheckResult, GradeResult
+from ee449.grading.output.missing import fold_not_submitted
+from ee449.grading.output.text import clean_line, clean_result
 from ee449.io import atomic_write_bytes, write_json
 
 

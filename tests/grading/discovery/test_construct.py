@@ -9,11 +9,11 @@ import pytest
 import torch
 from torch import nn
 
-from ee449.grading.checks.building import build, decode
 from ee449.grading.discovery.bindings import top_level_bindings
 from ee449.grading.discovery.construct import ParsedFile, find_claims
 from ee449.grading.discovery.folding import fold, module_constants, torch_aliases
 from ee449.grading.discovery.naming import match_target
+from ee449.grading.sandboxed.checks.building import build, decode
 
 
 def claims_of(files: dict[str, str]):

@@ -120,7 +120,8 @@ def test_a_grader_failure_on_one_file_costs_only_that_files_models(tmp_path, mon
 @functools.lru_cache(maxsize=1)
 def _baseline_grade(folder: Path):
     """The grade of a file that defines nothing: every check, failed, out of the fixed maximum."""
-    from ee449.grading.grade import GradeOptions, grade_submission
+    from ee449.grading.grade import grade_submission
+    from ee449.grading.grades import GradeOptions
 
     folder.mkdir(exist_ok=True)
     (folder / "hw1.py").write_text("pass\n", encoding="utf-8")
@@ -135,7 +136,8 @@ def _graded_ids(result) -> set[str]:
 @settings(max_examples=2, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(student_files())
 def test_grading_any_program_gives_every_check_and_the_fixed_maximum(tmp_path_factory, case):
-    from ee449.grading.grade import GradeOptions, grade_submission
+    from ee449.grading.grade import grade_submission
+    from ee449.grading.grades import GradeOptions
 
     baseline = _baseline_grade(tmp_path_factory.getbasetemp() / "baseline")
     folder = tmp_path_factory.mktemp("graded")

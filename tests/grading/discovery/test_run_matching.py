@@ -11,7 +11,7 @@ import pytest
 from ee449.grading.discovery.bindings import top_level_bindings
 from ee449.grading.discovery.constructions import Claim, Construction
 from ee449.grading.discovery.run_matching import match, name_key, promote, spec_parameters, structure_key
-from ee449.grading.running import Layer, RecordedModel
+from ee449.grading.sandbox.running import Layer, RecordedModel
 from ee449.models import build, count_parameters
 from ee449.spec import ARCHITECTURES
 

@@ -1,0 +1,137 @@
+"""Sandbox side of the architecture checks: build the student's models and record what they do.
+
+Each check records the student's outputs (output shapes per batch, the parameter count, the
+layer sequence) as data; the grader compares them with the reference models in its own
+process (`judge`, `reference`), so nothing the student's code patches here can change a verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from ee449.grading.sandboxed.batch_views import diagnose_views, hardcoded_views
+from ee449.grading.sandboxed.checks.support import (
+    add_diagnosis,
+    build_model,
+    built_as,
+    input_shape,
+    manifest,
+    record,
+)
+from ee449.grading.sandboxed.edition_fit import fitting_editions
+from ee449.grading.sandboxed.layers import trace
+from ee449.grading.sandboxed.probe import probe_record
+from ee449.models import count_parameters
+
+KEYS = manifest().get("arch_keys", [])
+BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
+
+
+def _error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+@pytest.mark.check("arch/{key}/constructible", target="{key}")
+@pytest.mark.parametrize("key", KEYS)
+def test_constructible(request: pytest.FixtureRequest, key: str) -> None:
+    try:
+        build_model(key, request)
+    except BaseException:  # pytest's failure: a hard-coded batch is still worth saying, from the source
+        for diagnosis in diagnose_views(key, _views(key), _file(key)):
+            add_diagnosis(request, diagnosis)
+        raise
+    record(request, how=built_as(key))
+
+
+def _file(key: str) -> str:
+    return str(manifest()["found"].get(key, {}).get("file", ""))
+
+
+def _views(key: str) -> list[tuple[int, str]]:
+    """(line, call) of each reshape with a hard-coded batch in the student's definition of `key`."""
+    found = manifest()["found"].get(key)
+    if not found or not str(found.get("file", "")).endswith(".py"):
+        return []
+    try:
+        source = (Path(manifest()["work"]) / found["file"]).read_text(encoding="utf-8", errors="replace")
+    except (OSError, KeyError):
+        return []
+    return [(view.line, view.text) for view in hardcoded_views(source, str(found["name"]))]
+
+
+@pytest.mark.check("arch/{key}/output_shape", target="{key}")
+@pytest.mark.parametrize("key", KEYS)
+def test_output_shape(request: pytest.FixtureRequest, key: str) -> None:
+    model = build_model(key, request)
+    shapes: dict[str, object] = {}
+    torch.manual_seed(1)
+    for n in BATCHES:
+        try:
+            with torch.no_grad():
+                shapes[str(n)] = [int(d) for d in model(torch.randn(n, *input_shape())).shape]
+        except Exception as error:  # noqa: BLE001 - the student's forward failed: the grader reports why
+            shapes[str(n)] = _error(error)
+    fits = fitting_editions(model)  # which year's input the model takes: its edition, told by the judge
+    record(
+        request,
+        shapes=shapes,
+        takes_flat_input=_takes_flat_input(model),
+        how=built_as(key),
+        views=[[line, text] for line, text in _views(key)],
+        file=_file(key),
+        fits_editions=fits,
+    )
+
+
+@pytest.mark.check("arch/{key}/parameter_count", target="{key}")
+@pytest.mark.parametrize("key", KEYS)
+def test_parameter_count(request: pytest.FixtureRequest, key: str) -> None:
+    model = build_model(
+        key, request
+    )  # no forward pass here: a count needs none (layers' record has the list)
+    record(request, count=int(count_parameters(model)), how=built_as(key))
+
+
+@pytest.mark.check("arch/{key}/layers", target="{key}")
+@pytest.mark.parametrize("key", KEYS)
+def test_layers(request: pytest.FixtureRequest, key: str) -> None:
+    traced = trace(build_model(key, request), torch.zeros(50, *input_shape()))
+    # What ran (all of it, or up to the failing layer), with the student's names and shapes, and every
+    # leaf module the model registers: the grader names unused, misplaced and misconfigured layers from these.
+    record(
+        request,
+        layers=None if traced.error else traced.entries,
+        error=traced.error,
+        how=built_as(key),
+        names=traced.names,
+        partial=traced.entries,
+        shapes=traced.shapes,
+        modules=[list(m) for m in traced.modules],
+        failed_at=list(traced.failed_at) if traced.failed_at else None,
+        views=[[line, text] for line, text in _views(key)] if traced.error else [],
+        file=_file(key),
+    )
+
+
+@pytest.mark.check("arch/{key}/computes", target="{key}")
+@pytest.mark.parametrize("key", KEYS)
+def test_computes(request: pytest.FixtureRequest, key: str) -> None:
+    # The one record here that only running the model can give: its outputs with the grader's
+    # weights on the grader's batch, drawn from the seed of this grading (`probe`). A model that
+    # cannot be built fails here as in every check of it; one whose forward fails records why
+    # (the judge compares nothing then: the layers check already scores it).
+    model = build_model(key, request)
+    seed = int(manifest().get("probe_seed", 0))
+    record(request, **probe_record(model, input_shape(), seed), how=built_as(key))
+
+
+def _takes_flat_input(model: torch.nn.Module) -> bool:
+    try:
+        with torch.no_grad():
+            return tuple(model(torch.zeros(7, math.prod(input_shape()))).shape) == (7, 10)
+    except Exception:  # noqa: BLE001 - it does not
+        return False

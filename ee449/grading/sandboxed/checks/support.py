@@ -1,0 +1,197 @@
+"""Sandbox-side helpers shared by the checks: the manifest, loading a target, building a model, records.
+
+Imported only inside the sandbox's pytest process (`EE449_GRADING_MANIFEST` names the manifest
+the grader wrote). Loading a target executes the student's extracted definitions. A check's
+only product is its `record`: the student's outputs as data, which the grader judges in its
+own process (`ee449.grading.judging.judge`); nothing here decides a pass.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+import pytest
+
+from ee449.grading.sandboxed.checks.building import build
+from ee449.grading.sandboxed.checks.protocol import Diagnosis, record_name
+from ee449.grading.sandboxed.checks.rules import XOR_TARGET
+from ee449.spec import INPUT_SHAPE
+
+if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandbox's checks
+    from torch import nn
+
+_MANIFEST: dict | None = None
+_LOADED: dict[str, tuple[Callable[..., object] | None, str | None]] = {}
+_LOAD_BLOCKED: set[str] = set()  # targets whose definition tried to write outside (bwrap refused it)
+_MODELS: dict[str, nn.Module] = {}
+HUNG: set[str] = set()  # targets that ran out of time in this process
+
+
+class CheckTimeout(BaseException):
+    """Raised by the per-check alarm; a BaseException so `except Exception` in student code cannot swallow it."""
+
+
+def manifest() -> dict:
+    global _MANIFEST
+    if _MANIFEST is None:
+        path = os.environ.get("EE449_GRADING_MANIFEST")
+        _MANIFEST = (
+            json.loads(Path(path).read_text())
+            if path
+            else {
+                "found": {},
+                "parse_errors": {},
+                "arch_keys": [],
+                "result_files": [],
+                "files": [],
+                "unresolved": {},
+                "hung_targets": [],
+                "course_data": None,
+                "skip": [],
+            }
+        )
+    return _MANIFEST
+
+
+def record(request: pytest.FixtureRequest, **values: object) -> None:
+    """Hand this check's outputs to the grader: arrays as .npy (no pickles), the rest as JSON."""
+    check_id = request.node.stash_check[0]
+    folder = Path(manifest()["records"])
+    stem = record_name(check_id)
+    plain: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, np.ndarray):
+            np.save(folder / f"{stem}.{name}.npy", value, allow_pickle=False)
+            plain[name] = {"__npy__": True}
+        else:
+            plain[name] = value
+    (folder / f"{stem}.json").write_text(json.dumps({"id": check_id, "values": plain}), encoding="utf-8")
+
+
+def blocked_write(error: BaseException) -> bool:
+    """Whether an error is a write the sandbox refused (bwrap shows the system read-only)."""
+    import errno
+
+    return isinstance(error, OSError) and error.errno in {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+WROTE_OUTSIDE = (
+    "wrote_outside",
+    "Your code wrote (or tried to write) files outside its own folder: only "
+    "write into the current working folder.",
+)
+
+
+def add_diagnosis(request: pytest.FixtureRequest, diagnosis: Diagnosis) -> None:
+    request.node.user_properties.append(("diagnosis", [diagnosis.code, diagnosis.sentence]))
+
+
+def _missing_message(key: str) -> str:
+    files = ", ".join(manifest()["files"]) or "no .py files"
+    # The XOR class has no name of its own in the homework: it is found by what it defines.
+    what = (
+        "class with forward and backward methods (the course's MLP skeleton)"
+        if key == XOR_TARGET
+        else f"definition of {key}"
+    )
+    return f"no {what} found in your files ({files})"
+
+
+def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Callable[..., object]:
+    """The student's definition for `key`, or a failed check with a reason the student can act on."""
+    m = manifest()
+    found = m["found"].get(key)
+    if found is None:
+        if m["parse_errors"] and request is not None:
+            broken = "; ".join(f"{f} ({e})" for f, e in m["parse_errors"].items())
+            add_diagnosis(
+                request,
+                Diagnosis(
+                    "syntax_error",
+                    (
+                        f"Files with syntax errors could not be graded: {broken}; make sure every file "
+                        "runs with python before submitting."
+                    ),
+                ),
+            )
+        pytest.fail(_missing_message(key), pytrace=False)
+    if key in HUNG or key in m.get("hung_targets", []):
+        pytest.fail(
+            f"not run: your {found['name']} already ran out of time in an earlier check", pytrace=False
+        )
+    if key not in _LOADED:
+        path = Path(m["extracted"]) / found["module"]
+        spec = importlib.util.spec_from_file_location(f"ee449_student_{key}", path)
+        if spec is None or spec.loader is None:  # extract writes a .py file: a loader always exists
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        try:
+            spec.loader.exec_module(module)
+            _LOADED[key] = (module.__ee449_target__, None)
+        except CheckTimeout:
+            HUNG.add(key)
+            raise
+        except BaseException as failure:  # noqa: BLE001 - SystemExit too: a student's exit costs only this check
+            if isinstance(failure, KeyboardInterrupt):
+                raise
+            if blocked_write(failure):
+                _LOAD_BLOCKED.add(key)
+            missing = m["unresolved"].get(key)
+            hint = f" (names not defined in your files: {', '.join(missing)})" if missing else ""
+            _LOADED[key] = (
+                None,
+                (
+                    f"your {found['name']} ({found['file']}, line {found['line']}) could not "
+                    f"be loaded: {type(failure).__name__}: {failure}{hint}"
+                ),
+            )
+    target, error = _LOADED[key]
+    if key in _LOAD_BLOCKED and request is not None:
+        request.node.user_properties.append(("diagnosis", list(WROTE_OUTSIDE)))
+    if error or target is None:
+        pytest.fail(error or f"your {found['name']} could not be loaded", pytrace=False)
+    return target
+
+
+_BUILT: dict[str, str] = {}  # key -> how its model was built (checks.building.Built.describe)
+_UNBUILT: dict[str, str] = {}  # key -> why no construction worked, said once per process
+
+
+def built_as(key: str) -> str:
+    """How the model of `key` was built, for messages: never a guess presented as the student's call."""
+    return _BUILT.get(key, "")
+
+
+def input_shape() -> tuple[int, int, int]:
+    """The graded edition's image (C, H, W) that the homework's models take (2023: 1 x 32 x 32)."""
+    shape = manifest().get("input_shape", INPUT_SHAPE)
+    return (int(shape[0]), int(shape[1]), int(shape[2]))
+
+
+def build_model(key: str, request: pytest.FixtureRequest | None = None) -> nn.Module:
+    """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
+    if key in _MODELS:
+        return _MODELS[key]
+    if key in _UNBUILT:
+        pytest.fail(_UNBUILT[key], pytrace=False)
+    target = load_target(key, request)
+    found = manifest()["found"][key]
+    constructions = found.get("constructions") or [
+        {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}
+    ]
+    built, tried = build(target, constructions, found["name"], input_shape())
+    if built is None:
+        where = found.get("where") or found["file"]
+        _UNBUILT[key] = f"could not construct {found['name']} ({where}); tried:\n  " + "\n  ".join(tried)
+        pytest.fail(_UNBUILT[key], pytrace=False)
+    built.model.eval()
+    _MODELS[key] = built.model
+    _BUILT[key] = built.describe()
+    return built.model
