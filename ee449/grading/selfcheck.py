@@ -36,6 +36,7 @@ from ee449.grading.judging.records import Context, Record
 from ee449.grading.output.report import summary
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.sandbox.runner import Outcome
+from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check, conv_case_check
 from ee449.grading.sandboxed.checks.rules import NEEDS_LIBRARY, XOR_TARGET
 from ee449.spec import ARCHITECTURES
 
@@ -85,7 +86,7 @@ def _conv_records(conv: Callable[..., object]) -> dict[str, Record | str]:
 
     records = {"conv/output_shape": _recorded(lambda: out(*CASES["multichannel"]))}
     for case, (x, kernel) in CASES.items():
-        records[f"conv/matches_reference[{case}]"] = _recorded(partial(out, x, kernel))
+        records[conv_case_check(case)] = _recorded(partial(out, x, kernel))
     records["conv/inputs_unmodified"] = _recorded(unmodified)
     return records
 
@@ -97,7 +98,10 @@ def _xor_records(network: Callable[..., object]) -> dict[str, Record | str]:
     def measured(measure: Callable[..., dict]) -> Record:
         return Record(measure(network))
 
-    return {f"xor/{check}": _recorded(partial(measured, measure)) for check, measure in MEASURES.items()}
+    return {
+        str(CheckId("xor", check)): _recorded(partial(measured, measure))
+        for check, measure in MEASURES.items()
+    }
 
 
 def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Record | str]:
@@ -133,13 +137,13 @@ def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Rec
         {**probe_record(model, shape, reference.probe_seed()), "how": how}
     )  # as the sandbox's check
     return {
-        f"arch/{key}/constructible": Record({"how": how}),
-        f"arch/{key}/output_shape": Record(
+        arch_check(key, "constructible"): Record({"how": how}),
+        arch_check(key, "output_shape"): Record(
             {"shapes": shapes, "takes_flat_input": flat, "how": how, "fits_editions": fitting_editions(model)}
         ),
-        f"arch/{key}/parameter_count": Record({"count": int(count_parameters(model)), "how": how}),
-        f"arch/{key}/layers": Record({"layers": layers, "error": traced, "how": how}),
-        f"arch/{key}/computes": computed,
+        arch_check(key, "parameter_count"): Record({"count": int(count_parameters(model)), "how": how}),
+        arch_check(key, "layers"): Record({"layers": layers, "error": traced, "how": how}),
+        arch_check(key, "computes"): computed,
     }
 
 

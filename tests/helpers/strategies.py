@@ -343,6 +343,24 @@ def json_values() -> st.SearchStrategy:
     )
 
 
+# What a check id is made of: a group, a subject (arch / results only), a name (a case in brackets).
+_ID_PART = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_[]", min_size=1, max_size=12)
+
+
+class CheckIdParts(NamedTuple):
+    group: str
+    subject: str  # "" outside the groups that have subjects
+    name: str
+
+
+@composite
+def check_id_parts(draw) -> CheckIdParts:
+    """The parts of a check id as the grader and the sandbox make them (no `/` inside a part)."""
+    group = draw(st.sampled_from(["arch", "results", "conv", "xor", "static", "submission"]) | _ID_PART)
+    subject = draw(_ID_PART) if group in ("arch", "results") else ""
+    return CheckIdParts(group, subject, draw(_ID_PART))
+
+
 MAX_XOR_POINTS = 12  # per batch: the torch oracle is exact at any size
 MAX_XOR_HIDDEN = 6
 

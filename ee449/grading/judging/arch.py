@@ -13,6 +13,7 @@ from ee449.grading.judging.records import MAX_ARRAY_DIMS, Context, Malformed, Re
 from ee449.grading.judging.structure import diagnose_unused
 from ee449.grading.sandbox.progress_log import Outcome
 from ee449.grading.sandboxed.batch_views import diagnose_views
+from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check
 from ee449.grading.sandboxed.edition_fit import other_edition_diagnoses
 from ee449.spec import edition
 
@@ -75,7 +76,7 @@ def _output_shape(key: str, record: Record, context: Context) -> Verdict:
     if not any(works.values()) and not diagnoses:
         diagnoses = diagnose_views(context.name(key), _views(record), str(record.values.get("file", "")))
         if not diagnoses:  # it cannot run a batch at all: why, from its layers up to the failing one
-            traced = context.record(f"arch/{key}/layers")
+            traced = context.record(arch_check(key, "layers"))
             diagnoses = _failed_forward(key, traced, context) if traced is not None else []
     # A convolution that pads, strides or sizes its kernel differently changes the feature maps'
     # size exactly as another edition's image size would (cnn_3 padding by 1 happens to take
@@ -154,7 +155,9 @@ def _parameter_count(key: str, record: Record, context: Context) -> Verdict:
     want = int(context.references()[key]["count"])
     if got == want:
         return True, "", []
-    traced = context.record(f"arch/{key}/layers")  # the layer list, from the check that ran the forward pass
+    traced = context.record(
+        arch_check(key, "layers")
+    )  # the layer list, from the check that ran the forward pass
     diagnoses = _count_diagnoses(key, traced, context) if traced is not None else []
     return (
         False,
@@ -232,7 +235,7 @@ def _computes(key: str, record: Record, context: Context) -> Verdict:
     layers already differ (`layers` names how) or the model could not run (the others say why).
     """
     name = context.name(key)
-    traced = context.record(f"arch/{key}/layers")
+    traced = context.record(arch_check(key, "layers"))
     claimed = traced is not None and _layers_of(traced) == context.references()[key]["layers"]
     want = np.asarray(context.references()[key]["outputs"], dtype=np.float64)
     recorded = record.values.get("outputs")
@@ -271,19 +274,19 @@ def computes_followups(outcomes: list[Outcome]) -> None:
     """
     passed = {o.id: o.passed for o in outcomes}
     for outcome in outcomes:
-        key, _, check = outcome.id.removeprefix("arch/").rpartition("/")
+        parsed = CheckId.parse(outcome.id)
         if (
-            not outcome.id.startswith("arch/")
-            or check != "computes"
+            parsed.group != "arch"
+            or parsed.name != "computes"
             or outcome.passed
-            or not passed.get(f"arch/{key}/layers")
+            or not passed.get(arch_check(parsed.subject, "layers"))
             or any(code == REVIEW for code, _ in outcome.diagnoses)
         ):
             continue
         outcome.diagnoses.append(
             [
                 REVIEW,
-                f"The recorded layers of {key} are the homework's, but what it computes with the grader's "
+                f"The recorded layers of {parsed.subject} are the homework's, but what it computes with the grader's "
                 f"weights could not be compared ({outcome.message[:300]}). A person should read this "
                 "model; this check scores no points.",
             ]

@@ -12,6 +12,7 @@ from ee449.grading.judging.diagnose import Diagnosis, _cross_correlate, diagnose
 from ee449.grading.judging.records import Context, Malformed, Record, Verdict
 from ee449.grading.sandbox.runner import Outcome
 from ee449.grading.sandboxed.checks.cases import CASES, draw_cases  # noqa: F401 - draw_cases is public here too
+from ee449.grading.sandboxed.checks.protocol import conv_case_check
 
 
 def conv_matches(got: np.ndarray, x: np.ndarray, kernel: np.ndarray) -> bool:
@@ -62,7 +63,7 @@ def compare_conv(
 
 
 def _case_passes(case: str, context: Context) -> bool:
-    record = context.record(f"conv/matches_reference[{case}]")
+    record = context.record(conv_case_check(case))
     try:
         return record is not None and conv_matches(record.array("out"), *CASES[case])
     except Malformed:
@@ -77,7 +78,7 @@ def conv_computes(record: Callable[[str], Record | None]) -> bool:
     constant, whatever it calls, implements nothing (a forgery or a stub).
     """
     for case in CASES:
-        found = record(f"conv/matches_reference[{case}]")
+        found = record(conv_case_check(case))
         try:
             out = found.array("out").astype(np.float64) if found is not None else None
         except Malformed:

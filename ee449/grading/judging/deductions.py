@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
 from ee449.grading.rubric import Rubric
+from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check
 
 if TYPE_CHECKING:  # grade imports this module: the type only, to avoid a cycle
     from ee449.grading.grades import CheckResult
@@ -65,7 +66,7 @@ def _share(checks: list[CheckResult], total: float) -> list[float]:
 def _architecture(checks: list[CheckResult], key: str, rubric: Rubric) -> list[CheckResult]:
     most = sum(c.max_points for c in checks)
     failed = [c for c in checks if not c.passed and c.max_points > 0]  # a check scoring nothing costs nothing
-    built = all(c.passed for c in checks if c.id == f"arch/{key}/constructible")
+    built = all(c.passed for c in checks if c.id == arch_check(key, "constructible"))
     if most <= 0 or not failed or not built:
         return checks
     defects = priced_defects(failed, rubric)
@@ -102,9 +103,10 @@ def apply_deductions(checks: list[CheckResult], rubric: Rubric) -> list[CheckRes
     """`checks` with each architecture whose failures are all diagnosed scored by the deduction table."""
     if not rubric.deductions:
         return checks
-    keys = list(dict.fromkeys(c.id.split("/")[1] for c in checks if c.id.startswith("arch/")))
+    ids = [CheckId.parse(c.id) for c in checks]
+    keys = list(dict.fromkeys(i.subject for i in ids if i.group == "arch"))
     adjusted = {}
     for key in keys:
-        group = [c for c in checks if c.id.startswith(f"arch/{key}/")]
+        group = [c for c, i in zip(checks, ids) if i.group == "arch" and i.subject == key]
         adjusted.update({c.id: c for c in _architecture(group, key, rubric)})
     return [adjusted.get(c.id, c) for c in checks]

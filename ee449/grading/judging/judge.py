@@ -24,23 +24,24 @@ from ee449.grading.judging.xor import CHECKS as XOR_CHECKS
 from ee449.grading.judging.xor import xor_verdict
 from ee449.grading.sandbox.output_folder import OutputFolder
 from ee449.grading.sandbox.runner import Outcome
+from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check, conv_case_check, results_check
 from ee449.grading.sandboxed.checks.rules import KEYS, XOR_TARGET
 
 
 def expected_checks(manifest: dict) -> list[tuple[str, str]]:
     """(id, target) of every run check, decided here from the manifest, in the order the sandbox runs them."""
     checks = [("conv/output_shape", "my_conv2d")]
-    checks += [(f"conv/matches_reference[{case}]", "my_conv2d") for case in CASES]
+    checks += [(conv_case_check(case), "my_conv2d") for case in CASES]
     checks += [("conv/inputs_unmodified", "my_conv2d")]
     if manifest.get("course_data"):
         checks.append(("conv/course_samples", "my_conv2d"))
     if manifest.get("part1") == "xor":  # 2024 / 2025: the NumPy XOR network
-        checks += [(f"xor/{check}", XOR_TARGET) for check in XOR_CHECKS]
+        checks += [(str(CheckId("xor", check)), XOR_TARGET) for check in XOR_CHECKS]
     keys = manifest.get("arch_keys", [])
     # A grading kept from before the probe existed has no seed in its manifest, and no probe to rejudge.
     probed = ("computes",) if "probe_seed" in manifest else ()
     for check in ("constructible", "output_shape", "parameter_count", "layers", *probed):
-        checks += [(f"arch/{key}/{check}", key) for key in keys]
+        checks += [(arch_check(key, check), key) for key in keys]
     slots = manifest.get("result_files", [])
     by_part = {p: [s["slot"] for s in slots if s["part"] == p] for p in (3, 4, 5)}
     every = [s["slot"] for s in slots]
@@ -52,16 +53,15 @@ def expected_checks(manifest: dict) -> list[tuple[str, str]]:
         ("weights_shape", [s["slot"] for s in slots if s["part"] == 3 and s.get("arch")]),
         ("gradients_nonnegative", by_part[4]),
     ):
-        checks += [(f"results/{slot}/{check}", "results") for slot in chosen]
+        checks += [(results_check(slot, check), "results") for slot in chosen]
     return checks
 
 
 def not_found(check_id: str, manifest: dict) -> str:
     """For a result-file check whose slot no file fills, why it fails (decided here, not by the sandbox)."""
-    group, _, rest = check_id.partition("/")
-    slot = rest.rpartition("/")[0]
-    info = next((s for s in manifest.get("result_files", []) if s.get("slot") == slot), None)
-    if group != "results" or info is None or info.get("file") is not None:
+    parsed = CheckId.parse(check_id)
+    info = next((s for s in manifest.get("result_files", []) if s.get("slot") == parsed.subject), None)
+    if parsed.group != "results" or info is None or info.get("file") is not None:
         return ""
     what = f"Part {info['part']}'s results" + (f" for {info['arch']}" if info.get("arch") else "")
     return f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[int(info['part'])])})"
@@ -81,17 +81,15 @@ def judge(check_id: str, target: str, record: Record, context: Context) -> Outco
 
 
 def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
-    group, _, rest = check_id.partition("/")
-    if group == "conv":
-        return conv_verdict(rest, record, context)
-    if group == "arch":
-        key, _, check = rest.rpartition("/")
-        return ARCH_VERDICTS[check](key, record, context)
-    if group == "results":
-        slot, _, check = rest.rpartition("/")
-        return results_verdict(check, slot, record, context)
-    if group == "xor":
-        return xor_verdict(rest, record)
+    parsed = CheckId.parse(check_id)
+    if parsed.group == "conv":
+        return conv_verdict(parsed.name, record, context)
+    if parsed.group == "arch":
+        return ARCH_VERDICTS[parsed.name](parsed.subject, record, context)
+    if parsed.group == "results":
+        return results_verdict(parsed.name, parsed.subject, record, context)
+    if parsed.group == "xor":
+        return xor_verdict(parsed.name, record)
     raise Malformed(f"unknown check {check_id}")
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ee449.grading.grades import CheckResult, GradeResult
+from ee449.grading.sandboxed.checks.protocol import CheckId
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
@@ -33,10 +34,8 @@ class Row:
 
 def part(check_id: str) -> str:
     """The subtotal a check counts in: `arch/cnn_3/layers` -> `cnn_3`, `conv/...` -> `conv`."""
-    group, _, rest = check_id.partition("/")
-    if group == "arch":
-        return rest.split("/", 1)[0]
-    return group
+    parsed = CheckId.parse(check_id)
+    return parsed.subject if parsed.group == "arch" else parsed.group
 
 
 def _cell(value: object) -> object:

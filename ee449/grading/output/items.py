@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence
 
+from ee449.grading.sandboxed.checks.protocol import CheckId
 from ee449.spec import ARCHITECTURES
 
 
@@ -20,11 +21,10 @@ class Scored(Protocol):
 
 def item_of(check_id: str) -> str | None:
     """'conv' or an architecture's key for a check id; None for the checks that are no item."""
-    group, _, rest = check_id.partition("/")
-    if group == "conv":
+    parsed = CheckId.parse(check_id)
+    if parsed.group == "conv":
         return "conv"
-    key = rest.split("/")[0]
-    return key if group == "arch" and key in ARCHITECTURES else None
+    return parsed.subject if parsed.group == "arch" and parsed.subject in ARCHITECTURES else None
 
 
 def item_scores(checks: Sequence[Scored]) -> dict[str, tuple[float, float]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ee449.grading.grades import CheckResult
+from ee449.grading.sandboxed.checks.protocol import CheckId
 
 NOT_SUBMITTED = "results/not_submitted"
 NOT_FOUND_PREFIX = "not found:"  # how judge.not_found starts every such message
@@ -21,7 +22,7 @@ def is_not_submitted(check: CheckResult) -> bool:
 
 
 def _slot(check: CheckResult) -> str:
-    return check.id.split("/")[1]
+    return CheckId.parse(check.id).subject
 
 
 def _folded(missing: list[CheckResult], visibility: str) -> CheckResult:

@@ -18,6 +18,7 @@ from typing import Sequence
 from ee449.grading.grades import CheckResult, GradeResult
 from ee449.grading.output.missing import fold_not_submitted
 from ee449.grading.output.text import clean_line, clean_result
+from ee449.grading.sandboxed.checks.protocol import CheckId
 from ee449.io import atomic_write_bytes, write_json
 
 
@@ -107,7 +108,8 @@ def junit_xml(result: GradeResult) -> bytes:
         time=f"{result.seconds:.3f}",
     )
     for check in result.checks:
-        group, _, name = check.id.partition("/")
+        group = CheckId.parse(check.id).group
+        name = check.id.removeprefix(f"{group}/")  # a test case per check, in a class per group
         case = ET.SubElement(
             suite,
             "testcase",
