@@ -25,7 +25,7 @@ ones below it):
     judging/      the verdicts, in the grader's process: `records` (a check's record read back and
                   validated), `judge`, `conv`, `arch`, `results`, `xor`, `reference` (the reference
                   models' answers, from a trusted child), `diagnose`, `structure`, `align`,
-                  `deductions` (an architecture scored by defect)
+                  `deductions` (an architecture scored by defect), `review` (arch/*/computes: a person reads it)
     output/       what a grading writes and keeps: `report` (results.json for Gradescope, junit.xml,
                   a class CSV, the terminal summary; student text made safe by `text`), `exports`,
                   `graded` and `evidence` (what re-scoring and re-judging read), `similarity`,

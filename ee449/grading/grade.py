@@ -32,6 +32,7 @@ from ee449.grading.rubric import Rubric
 from ee449.grading.sandbox import runner, running, signals, warm
 from ee449.grading.sandbox.isolation import isolation
 from ee449.grading.sandbox.output_folder import OutputFolder
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.spec import ARCHITECTURES, edition
 
 
@@ -92,19 +93,21 @@ def grade_submission(
                 xor=graded_edition.part1 == "xor",
             )
         arch_keys = list(ARCHITECTURES) + [k for k in found.found if k.endswith("_sigmoid")]
-        manifest = {
-            **found.to_json(),
-            "root": str(root),
-            "work": str(work),
-            "extracted": str(root / "extracted"),
-            "arch_keys": arch_keys,
-            "result_files": results.to_json(),
-            "course_data": str(Path(options.course_data).resolve()) if options.course_data else None,
-            "homework": options.homework,
-            "input_shape": list(options.input_shape),
-            "part1": graded_edition.part1,
-            "probe_seed": reference.probe_seed(),  # the weights and batch of arch/*/computes (`probe`)
-        }
+        manifest = Manifest.from_json(
+            {
+                **found.to_json(),
+                "root": str(root),
+                "work": str(work),
+                "extracted": str(root / "extracted"),
+                "arch_keys": arch_keys,
+                "result_files": results.to_json(),
+                "course_data": str(Path(options.course_data).resolve()) if options.course_data else None,
+                "homework": options.homework,
+                "input_shape": list(options.input_shape),
+                "part1": graded_edition.part1,
+                "probe_seed": reference.probe_seed(),  # the weights and batch of arch/*/computes (`probe`)
+            }
+        )
         limits = sandbox.Limits(timeout_s=options.process_timeout, memory_mb=options.memory_mb)
         said, _ = runner.run_checks(root, manifest, limits, options.check_timeout, mode, waiting)
         records = OutputFolder(root, "out", "records")

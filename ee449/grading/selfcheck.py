@@ -30,12 +30,13 @@ from ee449.editions import edition, requested_year
 from ee449.grading.discovery import static
 from ee449.grading.grades import GradeResult, score_outcome
 from ee449.grading.judging import judge, reference
-from ee449.grading.judging.arch import computes_followups
 from ee449.grading.judging.conv import CASES, conv_followups
 from ee449.grading.judging.records import Context, Record
+from ee449.grading.judging.review import computes_followups
 from ee449.grading.output.report import summary
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.sandbox.runner import Outcome
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check, conv_case_check
 from ee449.grading.sandboxed.checks.rules import NEEDS_LIBRARY, XOR_TARGET
 from ee449.spec import ARCHITECTURES
@@ -175,7 +176,7 @@ def check_one(
             f"ee449.check: part {part!r} is not 'conv'{xor} or one of {', '.join(ARCHITECTURES)} "
             f"(the {graded.year} edition)"
         )
-    manifest = {"found": {name: {"name": name}}, "homework": graded.year, "input_shape": list(shape)}
+    manifest = Manifest(found={name: {"name": name}}, homework=graded.year, input_shape=tuple(shape))
     context = Context(
         manifest, lambda: reference.reference_models(shape), lambda i: _record_or_none(records.get(i))
     )

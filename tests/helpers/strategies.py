@@ -13,6 +13,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.strategies import composite
 
+from ee449.grading.sandboxed.checks.manifest import Manifest, Slot
+
 # --- bench: images for the per-image reference pipeline ------------------------------------
 
 MAX_RGB_IMAGES = 3  # per example: the per-image PIL pipeline is slow
@@ -359,6 +361,35 @@ def check_id_parts(draw) -> CheckIdParts:
     group = draw(st.sampled_from(["arch", "results", "conv", "xor", "static", "submission"]) | _ID_PART)
     subject = draw(_ID_PART) if group in ("arch", "results") else ""
     return CheckIdParts(group, subject, draw(_ID_PART))
+
+
+def manifests() -> st.SearchStrategy:
+    """A grading's manifest (`sandboxed.checks.manifest.Manifest`), every field a kind of value it holds."""
+    slots = st.builds(
+        Slot,
+        st.sampled_from(["part3_mlp_1", "part4", "part5_cnn_4"]),
+        st.integers(3, 5),
+        st.none() | st.sampled_from(["mlp_1", "cnn_4"]),
+        st.none() | st.text(max_size=12),
+    )
+    return st.builds(
+        Manifest,
+        found=st.dictionaries(
+            st.sampled_from(["mlp_1", "cnn_3"]), st.fixed_dictionaries({"name": st.text(max_size=8)})
+        ),
+        files=st.lists(st.text(max_size=8), max_size=3).map(tuple),
+        arch_keys=st.lists(st.sampled_from(["mlp_1", "cnn_3_sigmoid"]), max_size=2).map(tuple),
+        result_files=st.lists(slots, max_size=3).map(tuple),
+        course_data=st.none() | st.text(max_size=12),
+        homework=st.none() | st.sampled_from([2023, 2024, 2025]),
+        input_shape=st.none() | st.sampled_from([(1, 32, 32), (3, 32, 32)]),
+        probe_seed=st.none() | st.integers(0, 2**31),
+        check_timeout=st.floats(0, 100),
+        skip=st.lists(st.text(max_size=8), max_size=3).map(tuple),
+        hung_targets=st.lists(st.sampled_from(["mlp_1", "my_conv2d"]), max_size=2).map(tuple),
+        writes_blocked=st.booleans(),
+        numpy_only=st.booleans(),
+    )
 
 
 MAX_XOR_POINTS = 12  # per batch: the torch oracle is exact at any size

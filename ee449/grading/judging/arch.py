@@ -10,16 +10,15 @@ import numpy as np
 from ee449.grading.judging.align import ACTIVATIONS, SOFTMAX
 from ee449.grading.judging.diagnose import Diagnosis, diagnose_batch, diagnose_layers
 from ee449.grading.judging.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
+from ee449.grading.judging.review import REVIEW
 from ee449.grading.judging.structure import diagnose_unused
-from ee449.grading.sandbox.progress_log import Outcome
 from ee449.grading.sandboxed.batch_views import diagnose_views
-from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check
+from ee449.grading.sandboxed.checks.protocol import arch_check
 from ee449.grading.sandboxed.edition_fit import other_edition_diagnoses
 from ee449.spec import edition
 
 SPATIAL_DEFECTS = {"kernel_differs", "stride_differs", "same_padding", "conv_padding"}
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
-REVIEW = "review_computation"  # arch/*/computes: a person should read the model (scores nothing)
 
 
 def _how(record: Record, context: Context, key: str, separator: str = "; ") -> str:
@@ -264,33 +263,6 @@ def _computes(key: str, record: Record, context: Context) -> Verdict:
         f"review: the computation of {name} does not match its layers" + _how(record, context, key),
         [Diagnosis(REVIEW, sentence)],
     )
-
-
-def computes_followups(outcomes: list[Outcome]) -> None:
-    """A failed arch/K/computes whose layers check passed asks for a person however it failed.
-
-    The verdict above labels what it compared; a record left out, one that is not data, or a probe
-    the sandbox reports as failed never reaches it, and those are the ways round the label.
-    """
-    passed = {o.id: o.passed for o in outcomes}
-    for outcome in outcomes:
-        parsed = CheckId.parse(outcome.id)
-        if (
-            parsed.group != "arch"
-            or parsed.name != "computes"
-            or outcome.passed
-            or not passed.get(arch_check(parsed.subject, "layers"))
-            or any(code == REVIEW for code, _ in outcome.diagnoses)
-        ):
-            continue
-        outcome.diagnoses.append(
-            [
-                REVIEW,
-                f"The recorded layers of {parsed.subject} are the homework's, but what it computes with the grader's "
-                f"weights could not be compared ({outcome.message[:300]}). A person should read this "
-                "model; this check scores no points.",
-            ]
-        )
 
 
 ARCH_VERDICTS: dict[str, Callable[[str, Record, Context], Verdict]] = {

@@ -185,7 +185,7 @@ def conv_verdict(check: str, record: Record, context: Context) -> Verdict:
                 )
         return True, "", []
     if check == "course_samples":
-        folder = Path(context.manifest["course_data"])
+        folder = Path(context.manifest.course_data or "")
         kernel = np.load(folder / "kernel.npy", allow_pickle=False)
         samples = sorted(folder.glob("samples_*.npy"))
         if not samples:

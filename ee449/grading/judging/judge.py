@@ -16,55 +16,57 @@ Here: which checks run, the dispatch, and `verdicts`, every run check's outcome 
 from __future__ import annotations
 
 from ee449.grading.judging import reference
-from ee449.grading.judging.arch import ARCH_VERDICTS, computes_followups
+from ee449.grading.judging.arch import ARCH_VERDICTS
 from ee449.grading.judging.conv import CASES, conv_followups, conv_verdict
 from ee449.grading.judging.records import Context, Malformed, Record, Verdict, load_record
 from ee449.grading.judging.results import results_verdict
+from ee449.grading.judging.review import computes_followups
 from ee449.grading.judging.xor import CHECKS as XOR_CHECKS
 from ee449.grading.judging.xor import xor_verdict
 from ee449.grading.sandbox.output_folder import OutputFolder
 from ee449.grading.sandbox.runner import Outcome
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check, conv_case_check, results_check
 from ee449.grading.sandboxed.checks.rules import KEYS, XOR_TARGET
 
 
-def expected_checks(manifest: dict) -> list[tuple[str, str]]:
+def expected_checks(manifest: Manifest) -> list[tuple[str, str]]:
     """(id, target) of every run check, decided here from the manifest, in the order the sandbox runs them."""
     checks = [("conv/output_shape", "my_conv2d")]
     checks += [(conv_case_check(case), "my_conv2d") for case in CASES]
     checks += [("conv/inputs_unmodified", "my_conv2d")]
-    if manifest.get("course_data"):
+    if manifest.course_data:
         checks.append(("conv/course_samples", "my_conv2d"))
-    if manifest.get("part1") == "xor":  # 2024 / 2025: the NumPy XOR network
+    if manifest.part1 == "xor":  # 2024 / 2025: the NumPy XOR network
         checks += [(str(CheckId("xor", check)), XOR_TARGET) for check in XOR_CHECKS]
-    keys = manifest.get("arch_keys", [])
+    keys = manifest.arch_keys
     # A grading kept from before the probe existed has no seed in its manifest, and no probe to rejudge.
-    probed = ("computes",) if "probe_seed" in manifest else ()
+    probed = ("computes",) if manifest.probe_seed is not None else ()
     for check in ("constructible", "output_shape", "parameter_count", "layers", *probed):
         checks += [(arch_check(key, check), key) for key in keys]
-    slots = manifest.get("result_files", [])
-    by_part = {p: [s["slot"] for s in slots if s["part"] == p] for p in (3, 4, 5)}
-    every = [s["slot"] for s in slots]
+    slots = manifest.result_files
+    by_part = {p: [s.slot for s in slots if s.part == p] for p in (3, 4, 5)}
+    every = [s.slot for s in slots]
     for check, chosen in (
         ("keys", every),
         ("curve_lengths", every),
         ("accuracy_units", by_part[3] + by_part[5]),
         ("test_accuracy_band", by_part[3]),
-        ("weights_shape", [s["slot"] for s in slots if s["part"] == 3 and s.get("arch")]),
+        ("weights_shape", [s.slot for s in slots if s.part == 3 and s.arch]),
         ("gradients_nonnegative", by_part[4]),
     ):
         checks += [(results_check(slot, check), "results") for slot in chosen]
     return checks
 
 
-def not_found(check_id: str, manifest: dict) -> str:
+def not_found(check_id: str, manifest: Manifest) -> str:
     """For a result-file check whose slot no file fills, why it fails (decided here, not by the sandbox)."""
     parsed = CheckId.parse(check_id)
-    info = next((s for s in manifest.get("result_files", []) if s.get("slot") == parsed.subject), None)
-    if parsed.group != "results" or info is None or info.get("file") is not None:
+    info = manifest.slot(parsed.subject)
+    if parsed.group != "results" or info is None or info.file is not None:
         return ""
-    what = f"Part {info['part']}'s results" + (f" for {info['arch']}" if info.get("arch") else "")
-    return f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[int(info['part'])])})"
+    what = f"Part {info.part}'s results" + (f" for {info.arch}" if info.arch else "")
+    return f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[info.part])})"
 
 
 def judge(check_id: str, target: str, record: Record, context: Context) -> Outcome:
@@ -96,13 +98,13 @@ def _verdict(check_id: str, record: Record, context: Context) -> Verdict:
 MAX_MESSAGE = 4000  # what the student's code can put into a message (its exception text) is cut here
 
 
-def _probe_seed(manifest: dict) -> int | None:
+def _probe_seed(manifest: Manifest) -> int | None:
     """The seed the grading's probe drew from (the grader's manifest; kept with the evidence for a rejudge)."""
-    seed = manifest.get("probe_seed")
+    seed = manifest.probe_seed
     return seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else None
 
 
-def verdicts(records: OutputFolder, manifest: dict, said: list[Outcome]) -> list[Outcome]:
+def verdicts(records: OutputFolder, manifest: Manifest, said: list[Outcome]) -> list[Outcome]:
     """Every run check's outcome, decided here from the records the sandbox left (`judge`).
 
     The list of checks comes from the manifest, not from the sandbox. What the sandbox reports
@@ -110,7 +112,7 @@ def verdicts(records: OutputFolder, manifest: dict, said: list[Outcome]) -> list
     record that the grader's own comparison accepts.
     """
     reported = {o.id: o for o in said}
-    shape = tuple(manifest.get("input_shape", reference.DEFAULT_SHAPE))
+    shape = tuple(manifest.input_shape or reference.DEFAULT_SHAPE)
     context = Context(
         manifest,
         lambda: reference.reference_models(shape, _probe_seed(manifest)),
@@ -123,7 +125,7 @@ def verdicts(records: OutputFolder, manifest: dict, said: list[Outcome]) -> list
         if missing:
             outcomes.append(Outcome(check_id, target, False, missing))
             continue
-        refused = manifest.get("refused", {}).get(target)
+        refused = manifest.refused.get(target)
         if isinstance(refused, str):  # the grader's own reading (provenance): whatever the sandbox said
             outcomes.append(Outcome(check_id, target, False, refused, [["reference_code", refused]]))
             continue

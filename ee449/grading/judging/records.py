@@ -17,6 +17,7 @@ import numpy as np
 from ee449.editions import available
 from ee449.grading.judging.diagnose import Diagnosis
 from ee449.grading.sandbox.output_folder import OutputFolder
+from ee449.grading.sandboxed.checks.manifest import Manifest, Slot
 from ee449.grading.sandboxed.checks.protocol import record_name
 from ee449.spec import DEFAULT_HOMEWORK
 
@@ -99,25 +100,28 @@ def load_record(records: OutputFolder, check_id: str) -> Record | None:
 class Context:
     """What the verdicts need besides the record: the manifest and the trusted references."""
 
-    manifest: dict
+    manifest: Manifest
     references: Callable[[], dict[str, dict]]
     record: Callable[[str], Record | None] = lambda check_id: None  # another check's record
 
     def name(self, key: str) -> str:
-        return str(self.manifest.get("found", {}).get(key, {}).get("name", key))
+        return str(self.manifest.found.get(key, {}).get("name", key))
 
     @property
     def homework(self) -> int:
         """The graded edition's year: the manifest's, 2023 when it says none or nonsense."""
-        year = self.manifest.get("homework", DEFAULT_HOMEWORK)
+        year = self.manifest.homework
         return (
             year
             if isinstance(year, int) and not isinstance(year, bool) and year in available()
             else DEFAULT_HOMEWORK
         )
 
-    def slot(self, slot: str) -> dict:
-        return next(s for s in self.manifest.get("result_files", []) if s["slot"] == slot)
+    def slot(self, slot: str) -> Slot:
+        found = self.manifest.slot(slot)
+        if found is None:
+            raise Malformed(f"no result slot {slot} in the grading's manifest")
+        return found
 
 
 Verdict = tuple[bool, str, list[Diagnosis]]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ee449.grading.judging.diagnose import Diagnosis, accuracy_unit, diagnose_units
 from ee449.grading.judging.records import Context, Malformed, Record, Verdict
+from ee449.grading.sandboxed.checks.manifest import Slot
 from ee449.grading.sandboxed.checks.rules import (
     BATCH,
     EPOCHS,
@@ -37,7 +38,7 @@ def _numbers(value: object) -> np.ndarray:
 
 def results_verdict(check: str, slot: str, record: Record, context: Context) -> Verdict:
     info = context.slot(slot)
-    file, part = str(record.get("file", str)), int(info["part"])
+    file, part = str(record.get("file", str)), info.part
     data = record.get("data", dict)
     want = KEYS[part]
 
@@ -85,7 +86,7 @@ def _result_check(
     part: int,
     data: dict,
     want: tuple[str, ...],
-    info: dict,
+    info: Slot,
     field: Callable[[str], object],
     context: Context,
 ) -> Verdict:
@@ -141,7 +142,7 @@ def _result_check(
         found = diagnose_units(file, {k: accuracy_unit(v) for k, v in accuracies.items()})
         return (False, found[0].sentence, found) if found else (True, "", [])
     if check == "test_accuracy_band":
-        arch = info.get("arch") or str(data.get("name", ""))
+        arch = info.arch or str(data.get("name", ""))
         floor, ceiling = bands(context.homework)["mlp" if "mlp" in arch.lower() else "cnn"]
         value = float(_numbers(field("test_acc"))[0])
         percent = value * 100 if accuracy_unit([value]) == "fraction" else value
@@ -157,11 +158,11 @@ def _result_check(
         return True, "", []
     if check == "weights_shape":
         got = tuple(np.shape(np.asarray(field("weights"), dtype=object)))
-        wanted = tuple(context.references()[info["arch"]]["first_weight_shape"])  # PyTorch layout
+        wanted = tuple(context.references()[str(info.arch)]["first_weight_shape"])  # PyTorch layout
         if got != wanted:
             return (
                 False,
-                (f"weights has shape {got}; the first layer of {info['arch']} in PyTorch layout is {wanted}"),
+                (f"weights has shape {got}; the first layer of {info.arch} in PyTorch layout is {wanted}"),
                 [],
             )
         return True, "", []

@@ -21,6 +21,7 @@ from pathlib import Path
 from ee449.grading.judging.records import MAX_RECORD_BYTES
 from ee449.grading.sandbox.output_folder import OutputFolder
 from ee449.grading.sandbox.progress_log import Outcome
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.io import atomic_write_bytes, write_json
 
 FOLDER = "evidence"
@@ -36,13 +37,13 @@ _RECORD_FILE = re.compile(
 
 @dataclass(frozen=True)
 class Evidence:
-    manifest: dict  # the grader's manifest of the grading (its own, never the sandbox's copy)
+    manifest: Manifest  # the grader's manifest of the grading (its own, never the sandbox's copy)
     said: list[Outcome]  # what the sandbox reported per check
     records: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes, as the sandbox left them
     complete: bool = True  # False: the records were over MAX_BYTES and are not kept
 
 
-def collect(records: OutputFolder, manifest: dict, said: list[Outcome]) -> Evidence:
+def collect(records: OutputFolder, manifest: Manifest, said: list[Outcome]) -> Evidence:
     """The evidence of one grading, read from its sandbox's records folder before the sandbox goes."""
     kept: dict[str, bytes] = {}
     total = 0
@@ -64,10 +65,12 @@ def write(evidence: Evidence, folder: Path) -> None:
     for name, data in evidence.records.items():
         atomic_write_bytes(target / RECORDS / name, data)
     write_json(target / "said.json", [asdict(o) for o in evidence.said])
-    write_json(target / "manifest.json", {"manifest": evidence.manifest, "complete": evidence.complete})
+    write_json(
+        target / "manifest.json", {"manifest": evidence.manifest.to_json(), "complete": evidence.complete}
+    )
 
 
-def load(folder: Path) -> tuple[dict, list[Outcome], OutputFolder] | None:
+def load(folder: Path) -> tuple[Manifest, list[Outcome], OutputFolder] | None:
     """(manifest, what the sandbox said, the records folder) kept in `folder`, or None when there are none."""
     target = folder / FOLDER
     try:
@@ -77,4 +80,8 @@ def load(folder: Path) -> tuple[dict, list[Outcome], OutputFolder] | None:
         return None
     if not isinstance(kept, dict) or not kept.get("complete") or not isinstance(kept.get("manifest"), dict):
         return None
-    return kept["manifest"], said, OutputFolder(target, RECORDS)
+    try:
+        manifest = Manifest.from_json(kept["manifest"])
+    except (KeyError, TypeError, ValueError):  # not a manifest this version can read: judged afresh
+        return None
+    return manifest, said, OutputFolder(target, RECORDS)

@@ -180,6 +180,10 @@ class Child:
         self.drains = [Drain(None if talk else self.process.stdout), Drain(self.process.stderr)]
         self.stdin = self.process.stdin
         self.reported: Callable[[], int | None] | None = None  # an exit status said on a channel
+        # stderr before this many bytes is an earlier phase's (the run's, `warm.ran`): a wait reports
+        # what came after it. Not the bytes read when a wait starts: a child may have written and
+        # ended before then, and what it said is its own.
+        self.output_from = 0
         self.closed = False
         with _LIVE_LOCK:
             _LIVE.add(self.process)
@@ -191,6 +195,7 @@ class Child:
         """Talk through these instead (pipes to a process that joined this child's sandbox,
         `zygote`): it has ended when `reported()` gives its exit status."""
         self.stdin, self.lines, self.drains, self.reported = stdin, lines, [Drain(None), stderr], reported
+        self.output_from = 0
 
     def wait(
         self,
@@ -201,7 +206,7 @@ class Child:
         """Wait until the child ends (or breaks `limits`, or `watchdog` says so): it is then closed and
         this is how it ended. None when `until()` came true first: the child runs on. The limits'
         timeout counts from this call."""
-        start, mark = time.monotonic(), self.drains[1].total
+        start, mark = time.monotonic(), self.output_from
         timed_out = stopped = disk_full = False
         measured, reported = start, None
         try:

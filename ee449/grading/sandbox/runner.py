@@ -29,6 +29,7 @@ from ee449.grading.sandbox.isolation import (
 )
 from ee449.grading.sandbox.lib import build_lib
 from ee449.grading.sandbox.progress_log import Outcome, Progress, died
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.io import atomic_write_bytes
 
 GRACE_S = 5.0  # the alarm inside goes first; the watchdog is the backstop
@@ -111,7 +112,7 @@ def pytest_argv(root: Path, one: Pass = PASSES[-1]) -> list[str]:
     ]
 
 
-def mounts(root: Path, manifest: dict, one: Pass = PASSES[-1]) -> Mounts:
+def mounts(root: Path, manifest: Manifest, one: Pass = PASSES[-1]) -> Mounts:
     """What the sandboxed checks may see: their own folders, the extracted code, the sandbox's ee449
     (`sandbox.lib`, in the grader's folder), a copy of the course data."""
     readable = [
@@ -120,8 +121,8 @@ def mounts(root: Path, manifest: dict, one: Pass = PASSES[-1]) -> Mounts:
     ]  # never ee449's own folder: an editable install's finder would load the reference from it
     if (root / SUBMITTED).is_dir():  # the graded copy: the result files checked are read there
         readable.append(root / SUBMITTED)
-    if manifest.get("course_data"):
-        readable.append(Path(manifest["course_data"]))  # the grader's copy (`copy_course_data`)
+    if manifest.course_data:
+        readable.append(Path(manifest.course_data))  # the grader's copy (`copy_course_data`)
     return Mounts(
         writable=(root / "work", root / "tmp", root / "out"),
         readable=tuple(readable),
@@ -164,7 +165,7 @@ def prepare(root: Path, course_data: str | None) -> str | None:
 
 def run_checks(
     root: Path,
-    manifest: dict,
+    manifest: Manifest,
     limits: sandbox.Limits,
     check_timeout: float,
     mode: Isolation | None = None,
@@ -178,23 +179,23 @@ def run_checks(
         raise GradingError("grading runs its checks with pytest: pip install 'ee449[test]' (or pytest)")
     mode = mode or isolation()
     (root / "out" / "records").mkdir(exist_ok=True)
-    manifest = {
-        **manifest,
-        "course_data": copy_course_data(manifest.get("course_data"), root),
-        "records": str(root / "out" / "records"),
-        "check_timeout": check_timeout,
-        "memory_mb": limits.memory_mb,
-        "skip": [],
-        "hung_targets": [],
+    manifest = replace(
+        manifest,
+        course_data=copy_course_data(manifest.course_data, root),
+        records=str(root / "out" / "records"),
+        check_timeout=check_timeout,
+        memory_mb=limits.memory_mb,
+        skip=(),
+        hung_targets=(),
         # Under bubblewrap the sandbox's own folders are read-only but for work/, out/ and its tmpfs:
         # the plugin's before-and-after listing of them (the fence's guard) would find nothing.
-        "writes_blocked": mode.mode == "bwrap",
-    }
+        writes_blocked=mode.mode == "bwrap",
+    )
     env = models_env(root)
     outcomes: list[Outcome] = []
     spent = 0.0
     for one in PASSES:  # the passes share one time budget
-        found, seconds = _run_pass(
+        found, seconds, manifest = _run_pass(
             one,
             root,
             manifest,
@@ -213,24 +214,23 @@ def run_checks(
 def _run_pass(
     one: Pass,
     root: Path,
-    manifest: dict,
+    manifest: Manifest,
     env: dict[str, str],
     limits: sandbox.Limits,
     mode: Isolation,
     warm: sandbox.Child | None = None,
-) -> tuple[list[Outcome], float]:
-    """One pass's outcomes, restarting pytest past each check that kills it or hangs."""
+) -> tuple[list[Outcome], float, Manifest]:
+    """One pass's outcomes, restarting pytest past each check that kills it or hangs; the manifest
+    carries the targets that hung to the next pass."""
     progress_path = root / "out" / f"progress-{one.name}.jsonl"
-    manifest["progress"] = str(progress_path)
-    manifest["skip"] = []
-    manifest["numpy_only"] = one.numpy_only
-    progress = Progress(progress_path, manifest["check_timeout"])
+    manifest = replace(manifest, progress=str(progress_path), skip=(), numpy_only=one.numpy_only)
+    progress = Progress(progress_path, manifest.check_timeout)
     spent = 0.0
     last_error = ""
     for _ in range(MAX_RESTARTS + 1):
         if spent >= limits.timeout_s:  # the restarts share one budget: 12 restarts never cost 12 of them
             break
-        atomic_write_bytes(root / GRADER_DIR / MANIFEST, json.dumps(manifest).encode("utf-8"))
+        atomic_write_bytes(root / GRADER_DIR / MANIFEST, json.dumps(manifest.to_json()).encode("utf-8"))
         progress.running = None
 
         def watchdog() -> bool:
@@ -269,8 +269,8 @@ def _run_pass(
             cid, target, _, timeout = progress.running
             progress.results[cid] = died(cid, target, completed, timeout, limits.memory_mb)
             if completed.stopped_by_watchdog or completed.timed_out:
-                manifest["hung_targets"].append(target)
-        manifest["skip"] = sorted(progress.results)
+                manifest = replace(manifest, hung_targets=(*manifest.hung_targets, target))
+        manifest = replace(manifest, skip=tuple(sorted(progress.results)))
         if len(progress.results) >= len(progress.collected) and progress.collected:
             break
     if not progress.collected:
@@ -287,4 +287,4 @@ def _run_pass(
                 check["id"], check["target"], False, "not run: the grading process stopped before this check"
             )
         outcomes.append(outcome)
-    return outcomes, spent
+    return outcomes, spent, manifest

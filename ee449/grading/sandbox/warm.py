@@ -20,6 +20,7 @@ from ee449.grading import sandbox
 from ee449.grading.run_records import Run
 from ee449.grading.sandbox import runner, running, zygote
 from ee449.grading.sandbox.isolation import Isolation, Mounts, python
+from ee449.grading.sandboxed.checks.manifest import Manifest
 
 WARM = running.SANDBOXED / "sandboxed_warm.py"
 RAN = re.compile(r"ran (\d{1,3})")
@@ -56,7 +57,7 @@ def start(
     limits = running.run_limits(len(plan_programs), memory_mb)
     models = runner.PASSES[-1]
     boot = runner.pytest_argv(root, models)  # python -I -c BOOT FRONT WORK ARGS...
-    mounts = runner.mounts(root, {"course_data": course_copy}, models)
+    mounts = runner.mounts(root, Manifest(course_data=course_copy), models)
     # Placed, not readable: an installed ee449's folder is an empty tmpfs in the sandbox (`hidden`),
     # and placed files are bound after it (the harness's three files and this interpreter's one).
     shown = tuple((path, path) for path in (*running.HARNESS_FILES, WARM))
@@ -143,4 +144,5 @@ def ran(started: Started | Run) -> tuple[Run, sandbox.Child | None]:
         if said is None:  # not what it says: not trusted with the checks either
             child.close()
     run = running.read_run(started.child.root.parent / "out", started.programs, ended, started.limits)
+    child.output_from = child.drains[1].total  # the models pass reports only what it says after this
     return run, child if child.alive() else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from ee449.grading.judging.judge import verdicts
 from ee449.grading.judging.records import Context, load_record, record_name
 from ee449.grading.sandbox.output_folder import OutputFolder
 from ee449.grading.sandbox.progress_log import Outcome
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.spec import PART3_KEYS
 
 
@@ -45,7 +47,7 @@ def test_a_right_answer_passes_and_zeros_fail(records):
     root, folder = records
     x, kernel = CASES["multichannel"]
     check = "conv/matches_reference[multichannel]"
-    context = Context({}, lambda: {})
+    context = Context(Manifest.from_json({}), lambda: {})
     _write(root / "out" / "records", check, {}, {"out": _cross_correlate(x, kernel)})
     assert judge.judge(check, "my_conv2d", load_record(folder, check), context).passed
     _write(root / "out" / "records", check, {}, {"out": np.zeros_like(_cross_correlate(x, kernel))})
@@ -84,17 +86,19 @@ def test_a_malformed_record_fails_its_check_with_a_reason(records):
         "arch/mlp_1/parameter_count",
         "mlp_1",
         load_record(folder, "arch/mlp_1/parameter_count"),
-        Context({}, lambda: {"mlp_1": {"count": 33130, "layers": []}}),
+        Context(Manifest.from_json({}), lambda: {"mlp_1": {"count": 33130, "layers": []}}),
     )
     assert not outcome.passed and "malformed" in outcome.message
 
 
 def test_the_check_list_comes_from_the_manifest():
-    manifest = {
-        "arch_keys": ["mlp_1"],
-        "course_data": None,
-        "result_files": [{"slot": "part4_cnn_3", "part": 4, "arch": "cnn_3", "file": None}],
-    }
+    manifest = Manifest.from_json(
+        {
+            "arch_keys": ["mlp_1"],
+            "course_data": None,
+            "result_files": [{"slot": "part4_cnn_3", "part": 4, "arch": "cnn_3", "file": None}],
+        }
+    )
     ids = [i for i, _ in judge.expected_checks(manifest)]
     assert ids[:6] == [
         "conv/output_shape",
@@ -105,7 +109,7 @@ def test_the_check_list_comes_from_the_manifest():
     assert "conv/course_samples" not in ids and not any("accuracy_units" in i for i in ids)
     # The probe's check exists where the grading drew a seed for it: not in a grading kept from before.
     assert "arch/mlp_1/computes" not in ids
-    assert "arch/mlp_1/computes" in [i for i, _ in judge.expected_checks({**manifest, "probe_seed": 7})]
+    assert "arch/mlp_1/computes" in [i for i, _ in judge.expected_checks(replace(manifest, probe_seed=7))]
 
 
 def test_a_failure_the_sandbox_reported_keeps_its_words_but_not_a_price(records):
@@ -115,7 +119,7 @@ def test_a_failure_the_sandbox_reported_keeps_its_words_but_not_a_price(records)
     said = [Outcome("arch/mlp_1/layers", "mlp_1", False, "boom", forged)]
     outcome = next(
         o
-        for o in verdicts(OutputFolder(root, "out", "records"), {"arch_keys": ["mlp_1"]}, said)
+        for o in verdicts(OutputFolder(root, "out", "records"), Manifest(arch_keys=("mlp_1",)), said)
         if o.id == "arch/mlp_1/layers"
     )
     assert not outcome.passed and outcome.diagnoses == forged and outcome.said_by_sandbox
@@ -126,7 +130,7 @@ def test_a_model_taken_from_ee449_fails_every_check_with_the_graders_own_sentenc
     root, _ = records
     why = "your mlp_1 imports ee449.models (hw1.py, line 3): ee449 is the grader's reference"
     forged = [Outcome(f"arch/mlp_1/{c}", "mlp_1", True) for c in ("constructible", "layers")]
-    manifest = {"arch_keys": ["mlp_1"], "refused": {"mlp_1": why}}
+    manifest = Manifest(arch_keys=("mlp_1",), refused={"mlp_1": why})
     mine = [
         o for o in verdicts(OutputFolder(root, "out", "records"), manifest, forged) if o.target == "mlp_1"
     ]
@@ -140,7 +144,7 @@ def test_an_accuracy_curve_of_nan_is_said_as_not_finite_not_as_a_unit_mix(record
 
     root, folder = records
     slot = {"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1", "file": "mlp_1.json"}
-    context = Context({"result_files": [slot]}, lambda: {}, lambda check_id: None)
+    context = Context(Manifest.from_json({"result_files": [slot]}), lambda: {}, lambda check_id: None)
     data = {key: [50.0, 60.0] for key in PART3_KEYS if "acc" in key}
     diverged = sorted(data)[0]
     data[diverged] = [float("nan"), float("inf")]
@@ -158,7 +162,9 @@ def test_curve_lengths_are_judged_on_the_graded_editions_training_set(records, y
 
     root, folder = records
     slot = {"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1", "file": "mlp_1.json"}
-    context = Context({"result_files": [slot], "homework": year}, lambda: {}, lambda check_id: None)
+    context = Context(
+        Manifest.from_json({"result_files": [slot], "homework": year}), lambda: {}, lambda check_id: None
+    )
     data = {key: [0.5] * 1620 for key in PART3_KEYS if "curve" in key}
     check_id = "results/part3_mlp_1/curve_lengths"
     _write(root / "out" / "records", check_id, {"file": "mlp_1.json", "data": data})
@@ -178,7 +184,9 @@ def _result_outcome(records, check: str, data: dict, references: dict | None = N
         if part == 3
         else {"slot": "part4_mlp_1", "part": 4, "arch": "mlp_1", "file": "mlp_1.pkl"}
     )
-    context = Context({"result_files": [slot]}, lambda: references or {}, lambda check_id: None)
+    context = Context(
+        Manifest.from_json({"result_files": [slot]}), lambda: references or {}, lambda check_id: None
+    )
     check_id = f"results/{slot['slot']}/{check}"
     _write(root / "out" / "records", check_id, {"file": slot["file"], "data": data})
     return judge.judge(check_id, "results", load_record(folder, check_id), context)
@@ -235,7 +243,7 @@ def test_the_course_samples_check_names_the_first_sample_that_differs(records, t
         torch.nn.functional.conv2d(torch.from_numpy(s.astype(np.float64)), torch.from_numpy(kernel)).numpy()
         for s in samples
     ]
-    context = Context({"course_data": str(course)}, lambda: {})
+    context = Context(Manifest.from_json({"course_data": str(course)}), lambda: {})
     check = "conv/course_samples"
     _write(root / "out" / "records", check, {}, {"out_0": right[0], "out_1": right[1]})
     assert judge.judge(check, "my_conv2d", load_record(folder, check), context).passed

@@ -18,6 +18,7 @@ import pytest
 from ee449.grading import sandbox
 from ee449.grading.sandbox import font_cache
 from ee449.grading.sandbox.isolation import Isolation, Mounts, isolation
+from ee449.grading.sandboxed.checks.manifest import Manifest
 
 
 @pytest.fixture
@@ -329,7 +330,7 @@ def test_the_conv_pass_shows_the_libraries_that_convolve_as_empty_folders(mode, 
 
     conv_pass = runner.PASSES[0]
     assert conv_pass.numpy_only and conv_pass.modules == ("check_conv.py",)
-    hidden = runner.mounts(box, {}, conv_pass).hidden
+    hidden = runner.mounts(box, Manifest(), conv_pass).hidden
     libraries = {path.name: str(path) for path in convolving_packages() if path.name in ("torch", "scipy")}
     assert set(libraries) == {"torch", "scipy"} and set(libraries.values()) <= {str(p) for p in hidden}
     front = runner.pytest_argv(box, conv_pass)[4].split(os.pathsep)  # python -I -c BOOT FRONT WORK: its path
@@ -344,7 +345,7 @@ def test_the_conv_pass_shows_the_libraries_that_convolve_as_empty_folders(mode, 
         cwd=box / "work",
         env=sandbox.minimal_env(box),
         limits=sandbox.Limits(),
-        mounts=runner.mounts(box, {}, conv_pass),
+        mounts=runner.mounts(box, Manifest(), conv_pass),
         mode=Isolation(mode),
     )
     assert done.returncode == 0, done.stderr

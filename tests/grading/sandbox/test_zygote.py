@@ -20,6 +20,7 @@ import pytest
 from ee449.grading import sandbox
 from ee449.grading.sandbox import runner, warm, zygote
 from ee449.grading.sandbox.isolation import isolation
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.spec import INPUT_SHAPE
 
 pytestmark = pytest.mark.skipif(
@@ -93,7 +94,7 @@ def _probe_alone(root: Path, port: int) -> dict:
         cwd=root / "work",
         env=sandbox.minimal_env(root),
         limits=sandbox.Limits(timeout_s=60.0),
-        mounts=runner.mounts(root, {}, runner.PASSES[-1]),
+        mounts=runner.mounts(root, Manifest(), runner.PASSES[-1]),
         mode=isolation(),
     )
     assert done.returncode == 0, done.stderr

@@ -14,10 +14,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ee449.grading.judging.arch import ARCH_VERDICTS, computes_followups
+from ee449.grading.judging.arch import ARCH_VERDICTS
 from ee449.grading.judging.records import Context, Record
 from ee449.grading.judging.reference import compute
+from ee449.grading.judging.review import computes_followups
 from ee449.grading.sandbox.progress_log import Outcome
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.grading.sandboxed.probe import RECORDED_ROWS, computes
 from ee449.models import build
 from ee449.spec import INPUT_SHAPE
@@ -94,7 +96,7 @@ REFERENCES = compute(INPUT_SHAPE, SEED)
 
 def _verdict(outputs: object, layers: list[str] | None) -> tuple[bool, str, list[str]]:
     records = {"arch/cnn_3/layers": Record({"layers": layers, "error": ""})}
-    context = Context({"found": {"cnn_3": {"name": "Net"}}}, lambda: REFERENCES, records.get)
+    context = Context(Manifest(found={"cnn_3": {"name": "Net"}}), lambda: REFERENCES, records.get)
     values = {"outputs": np.asarray(outputs)} if not isinstance(outputs, str) else {"error": outputs}
     passed, message, diagnoses = ARCH_VERDICTS["computes"]("cnn_3", Record(values), context)
     return passed, message, [d.code for d in diagnoses]
@@ -175,7 +177,7 @@ def test_a_record_with_neither_outputs_nor_an_error_is_sent_to_review_not_called
     passed, message, codes = _verdict("", REFERENCES["cnn_3"]["layers"])  # error '' is a str: raised
     assert not passed and codes == ["review_computation"]
     records = {"arch/cnn_3/layers": Record({"layers": REFERENCES["cnn_3"]["layers"], "error": ""})}
-    context = Context({}, lambda: REFERENCES, records.get)
+    context = Context(Manifest(), lambda: REFERENCES, records.get)
     passed, message, diagnoses = ARCH_VERDICTS["computes"]("cnn_3", Record({"how": "cnn_3()"}), context)
     assert not passed and [d.code for d in diagnoses] == ["review_computation"]
     assert "no outputs were recorded" in diagnoses[0].sentence

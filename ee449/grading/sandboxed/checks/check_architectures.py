@@ -27,7 +27,7 @@ from ee449.grading.sandboxed.layers import trace
 from ee449.grading.sandboxed.probe import probe_record
 from ee449.models import count_parameters
 
-KEYS = manifest().get("arch_keys", [])
+KEYS = list(manifest().arch_keys)
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
 
 
@@ -48,16 +48,16 @@ def test_constructible(request: pytest.FixtureRequest, key: str) -> None:
 
 
 def _file(key: str) -> str:
-    return str(manifest()["found"].get(key, {}).get("file", ""))
+    return str(manifest().found.get(key, {}).get("file", ""))
 
 
 def _views(key: str) -> list[tuple[int, str]]:
     """(line, call) of each reshape with a hard-coded batch in the student's definition of `key`."""
-    found = manifest()["found"].get(key)
+    found = manifest().found.get(key)
     if not found or not str(found.get("file", "")).endswith(".py"):
         return []
     try:
-        source = (Path(manifest()["work"]) / found["file"]).read_text(encoding="utf-8", errors="replace")
+        source = (Path(manifest().work) / found["file"]).read_text(encoding="utf-8", errors="replace")
     except (OSError, KeyError):
         return []
     return [(view.line, view.text) for view in hardcoded_views(source, str(found["name"]))]
@@ -125,7 +125,7 @@ def test_computes(request: pytest.FixtureRequest, key: str) -> None:
     # cannot be built fails here as in every check of it; one whose forward fails records why
     # (the judge compares nothing then: the layers check already scores it).
     model = build_model(key, request)
-    seed = int(manifest().get("probe_seed", 0))
+    seed = int(manifest().probe_seed or 0)
     record(request, **probe_record(model, input_shape(), seed), how=built_as(key))
 
 

@@ -70,7 +70,7 @@ def test_inputs_unmodified(request: pytest.FixtureRequest) -> None:
     record(request, input_after=np.array(x_in), kernel_after=np.array(k_in))
 
 
-COURSE = manifest().get("course_data")
+COURSE = manifest().course_data
 
 
 @pytest.mark.check("conv/course_samples", target="my_conv2d", calls=CALLS_PER_CHECK["conv/course_samples"])

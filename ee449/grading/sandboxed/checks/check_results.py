@@ -24,18 +24,18 @@ from ee449.grading.sandboxed.checks.rules import KEYS
 from ee449.grading.sandboxed.checks.support import manifest, record
 from ee449.grading.sandboxed.peek import load as peek_load
 
-SLOTS = manifest().get("result_files", [])
-ALL = [s["slot"] for s in SLOTS]
-BY_PART = {p: [s["slot"] for s in SLOTS if s["part"] == p] for p in (3, 4, 5)}
-INFO = {s["slot"]: s for s in SLOTS}
+SLOTS = list(manifest().result_files)
+ALL = [s.slot for s in SLOTS]
+BY_PART = {p: [s.slot for s in SLOTS if s.part == p] for p in (3, 4, 5)}
+INFO = {s.slot: s for s in SLOTS}
 _CACHE: dict[str, dict] = {}
 
 
 def _file(slot: str) -> str:
     """The file filling `slot`, or a failed check saying no file was found for it."""
-    file = INFO[slot]["file"]
+    file = INFO[slot].file
     if file is None:
-        part, arch = INFO[slot]["part"], INFO[slot]["arch"]
+        part, arch = INFO[slot].part, INFO[slot].arch
         what = f"Part {part}'s results" + (f" for {arch}" if arch else "")
         pytest.fail(
             f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[part])})",
@@ -59,7 +59,7 @@ def _plain(value: object) -> object:
 def load(slot: str) -> dict:
     file = _file(slot)
     if file not in _CACHE:
-        path = Path(manifest()["work"]) / file
+        path = Path(manifest().work) / file
         try:
             data = peek_load(path)[1]
         except Exception as error:  # noqa: BLE001 - an unreadable file is this check's failure
@@ -116,7 +116,7 @@ def test_test_accuracy_band(request: pytest.FixtureRequest, slot: str) -> None:
 
 
 @pytest.mark.check("results/{slot}/weights_shape", target="results")
-@pytest.mark.parametrize("slot", [s for s in BY_PART[3] if INFO[s]["arch"]])
+@pytest.mark.parametrize("slot", [s for s in BY_PART[3] if INFO[s].arch])
 def test_weights_shape(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 

@@ -18,7 +18,7 @@ from ee449.grading.sandboxed.xor_behaviour import (
     measure_training,
 )
 
-XOR = manifest().get("part1") == "xor"
+XOR = manifest().part1 == "xor"
 pytestmark = pytest.mark.skipif(not XOR, reason="this edition's Part 1 is not the XOR network")
 
 

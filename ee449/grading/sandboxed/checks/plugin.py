@@ -35,7 +35,7 @@ _STATE: dict[str, dict] = {}
 
 
 def _emit(event: dict) -> None:
-    path = manifest().get("progress")
+    path = manifest().progress
     if not path:
         return
     with open(path, "a", encoding="utf-8") as handle:
@@ -61,7 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    skip = set(manifest().get("skip", []))
+    skip = set(manifest().skip)
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     checks = []
@@ -83,7 +83,7 @@ def check_timeout(item: pytest.Item) -> float:
     """The check's time budget: `--timeout` per call of student code (`calls=` on the marker)."""
     marker = item.get_closest_marker("check")
     calls = marker.kwargs.get("calls", 1) if marker else 1
-    return float(manifest().get("check_timeout") or 0) * calls
+    return manifest().check_timeout * calls
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
@@ -157,7 +157,7 @@ def pytest_runtest_makereport(
         extra = (
             "out_of_memory",
             "Your code ran out of memory in this check (the grader allows "
-            f"{manifest().get('memory_mb')} MB): look for an array or list that grows without bound.",
+            f"{manifest().memory_mb} MB): look for an array or list that grows without bound.",
         )
     elif blocked_write(error):
         extra = WROTE_OUTSIDE
@@ -182,7 +182,7 @@ _LIBRARY_FAILURE = re.compile(
 def _needs_a_library(message: str) -> bool:
     """Whether a check of the NumPy-only pass (`runner.PASSES`: the grader's manifest says which, read-only)
     failed for want of torch or another library that convolves."""
-    return bool(manifest().get("numpy_only")) and bool(_LIBRARY_FAILURE.search(message))
+    return manifest().numpy_only and bool(_LIBRARY_FAILURE.search(message))
 
 
 def _message(excinfo: pytest.ExceptionInfo) -> str:
@@ -190,7 +190,7 @@ def _message(excinfo: pytest.ExceptionInfo) -> str:
     if isinstance(error, (AssertionError, pytest.fail.Exception)):
         return str(error).strip()
     text = f"{type(error).__name__}: {error}".strip()
-    extracted = manifest().get("extracted", "")
+    extracted = manifest().extracted
     frames = [f for f in traceback.extract_tb(excinfo.tb) if extracted and f.filename.startswith(extracted)]
     if frames:
         text += f" (in your code: `{(frames[-1].line or '').strip()}`)"
@@ -201,7 +201,7 @@ def _message(excinfo: pytest.ExceptionInfo) -> str:
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    skip = {root / "work", root / "tmp", root / "out", Path(manifest().get("progress", "/nonexistent"))}
+    skip = {root / "work", root / "tmp", root / "out", Path(manifest().progress or "/nonexistent")}
     seen: dict[str, tuple[int, int]] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
@@ -223,9 +223,9 @@ _WROTE: dict[str, str] = {}  # target -> what it wrote outside: every later chec
 
 @pytest.fixture(autouse=True)
 def _fence(request: pytest.FixtureRequest) -> Iterator[None]:
-    root = manifest().get("root")
+    root = manifest().root
     target = request.node.stash_check[1]
-    if not root or manifest().get("writes_blocked"):  # bubblewrap refuses the write itself (`blocked_write`)
+    if not root or manifest().writes_blocked:  # bubblewrap refuses the write itself (`blocked_write`)
         yield
         return
     before = _snapshot(Path(root))

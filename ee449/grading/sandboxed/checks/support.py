@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from ee449.grading.sandboxed.checks.building import build
+from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.grading.sandboxed.checks.protocol import Diagnosis, record_name
 from ee449.grading.sandboxed.checks.rules import XOR_TARGET
 from ee449.spec import INPUT_SHAPE
@@ -26,7 +27,7 @@ from ee449.spec import INPUT_SHAPE
 if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandbox's checks
     from torch import nn
 
-_MANIFEST: dict | None = None
+_MANIFEST: Manifest | None = None
 _LOADED: dict[str, tuple[Callable[..., object] | None, str | None]] = {}
 _LOAD_BLOCKED: set[str] = set()  # targets whose definition tried to write outside (bwrap refused it)
 _MODELS: dict[str, nn.Module] = {}
@@ -37,32 +38,19 @@ class CheckTimeout(BaseException):
     """Raised by the per-check alarm; a BaseException so `except Exception` in student code cannot swallow it."""
 
 
-def manifest() -> dict:
+def manifest() -> Manifest:
+    """The grader's manifest of this grading (read once; an empty one outside a grading)."""
     global _MANIFEST
     if _MANIFEST is None:
         path = os.environ.get("EE449_GRADING_MANIFEST")
-        _MANIFEST = (
-            json.loads(Path(path).read_text())
-            if path
-            else {
-                "found": {},
-                "parse_errors": {},
-                "arch_keys": [],
-                "result_files": [],
-                "files": [],
-                "unresolved": {},
-                "hung_targets": [],
-                "course_data": None,
-                "skip": [],
-            }
-        )
+        _MANIFEST = Manifest.from_json(json.loads(Path(path).read_text())) if path else Manifest()
     return _MANIFEST
 
 
 def record(request: pytest.FixtureRequest, **values: object) -> None:
     """Hand this check's outputs to the grader: arrays as .npy (no pickles), the rest as JSON."""
     check_id = request.node.stash_check[0]
-    folder = Path(manifest()["records"])
+    folder = Path(manifest().records)
     stem = record_name(check_id)
     plain: dict[str, object] = {}
     for name, value in values.items():
@@ -93,7 +81,7 @@ def add_diagnosis(request: pytest.FixtureRequest, diagnosis: Diagnosis) -> None:
 
 
 def _missing_message(key: str) -> str:
-    files = ", ".join(manifest()["files"]) or "no .py files"
+    files = ", ".join(manifest().files) or "no .py files"
     # The XOR class has no name of its own in the homework: it is found by what it defines.
     what = (
         "class with forward and backward methods (the course's MLP skeleton)"
@@ -106,10 +94,10 @@ def _missing_message(key: str) -> str:
 def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Callable[..., object]:
     """The student's definition for `key`, or a failed check with a reason the student can act on."""
     m = manifest()
-    found = m["found"].get(key)
+    found = m.found.get(key)
     if found is None:
-        if m["parse_errors"] and request is not None:
-            broken = "; ".join(f"{f} ({e})" for f, e in m["parse_errors"].items())
+        if m.parse_errors and request is not None:
+            broken = "; ".join(f"{f} ({e})" for f, e in m.parse_errors.items())
             add_diagnosis(
                 request,
                 Diagnosis(
@@ -121,12 +109,12 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
                 ),
             )
         pytest.fail(_missing_message(key), pytrace=False)
-    if key in HUNG or key in m.get("hung_targets", []):
+    if key in HUNG or key in m.hung_targets:
         pytest.fail(
             f"not run: your {found['name']} already ran out of time in an earlier check", pytrace=False
         )
     if key not in _LOADED:
-        path = Path(m["extracted"]) / found["module"]
+        path = Path(m.extracted) / found["module"]
         spec = importlib.util.spec_from_file_location(f"ee449_student_{key}", path)
         if spec is None or spec.loader is None:  # extract writes a .py file: a loader always exists
             raise ImportError(f"cannot load {path}")
@@ -143,7 +131,7 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
                 raise
             if blocked_write(failure):
                 _LOAD_BLOCKED.add(key)
-            missing = m["unresolved"].get(key)
+            missing = m.unresolved.get(key)
             hint = f" (names not defined in your files: {', '.join(missing)})" if missing else ""
             _LOADED[key] = (
                 None,
@@ -171,7 +159,7 @@ def built_as(key: str) -> str:
 
 def input_shape() -> tuple[int, int, int]:
     """The graded edition's image (C, H, W) that the homework's models take (2023: 1 x 32 x 32)."""
-    shape = manifest().get("input_shape", INPUT_SHAPE)
+    shape = manifest().input_shape or INPUT_SHAPE
     return (int(shape[0]), int(shape[1]), int(shape[2]))
 
 
@@ -182,7 +170,7 @@ def build_model(key: str, request: pytest.FixtureRequest | None = None) -> nn.Mo
     if key in _UNBUILT:
         pytest.fail(_UNBUILT[key], pytrace=False)
     target = load_target(key, request)
-    found = manifest()["found"][key]
+    found = manifest().found[key]
     constructions = found.get("constructions") or [
         {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}
     ]

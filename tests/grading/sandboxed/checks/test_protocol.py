@@ -15,6 +15,7 @@ from hypothesis import given
 
 from ee449.grading.judging.judge import expected_checks
 from ee449.grading.sandboxed import checks
+from ee449.grading.sandboxed.checks.manifest import Manifest, Slot
 from ee449.grading.sandboxed.checks.protocol import (
     SUBJECT_GROUPS,
     CheckId,
@@ -63,13 +64,13 @@ def test_the_sandbox_has_templates_for_every_group_the_grader_expects():
 
 
 def test_the_graders_list_of_checks_is_made_by_the_helpers():
-    manifest = {
-        "course_data": "/course",
-        "part1": "xor",
-        "arch_keys": ["mlp_1", "cnn_3"],
-        "probe_seed": 1,
-        "result_files": [{"slot": "part3_mlp_1", "part": 3, "arch": "mlp_1"}, {"slot": "part4", "part": 4}],
-    }
+    manifest = Manifest(
+        course_data="/course",
+        part1="xor",
+        arch_keys=("mlp_1", "cnn_3"),
+        probe_seed=1,
+        result_files=(Slot("part3_mlp_1", 3, "mlp_1"), Slot("part4", 4)),
+    )
     ids = [check_id for check_id, _ in expected_checks(manifest)]
     parsed = [CheckId.parse(i) for i in ids]
     assert [str(p) for p in parsed] == ids
