@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ee449.grading.rubric import glob_match, load_rubric
+from ee449.grading.sandboxed.checks import registry
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TWINS = json.loads((FIXTURES / "pdf" / "twins.json").read_text())
@@ -28,6 +29,16 @@ def test_the_default_rubric_scores_every_check_family():
     assert rubric.rule_for("results/part3_cnn_4/keys").points == 0
     assert rubric.rule_for("arch/cnn_3_sigmoid/layers").points == 0  # optional variants: reported only
     assert rubric.rule_for("something/else").points == 0
+
+
+def test_every_kind_of_run_check_has_a_rule_of_its_own_in_the_default_rubric():
+    # The registry is the list of checks (`sandboxed.checks.registry`): a kind added there without a
+    # rule would score through no rule at all (0 points, silently).
+    rubric = load_rubric()
+    for check in registry.CHECKS:
+        subject = {"key": "cnn_3", "slot": "part3_cnn_3", "case": "multichannel"}.get(check.param, "")
+        check_id = check.template.format(**{check.param: subject}) if check.param else check.template
+        assert rubric.rule_for(check_id).match, f"no rule of the default rubric matches {check_id}"
 
 
 @pytest.mark.parametrize(

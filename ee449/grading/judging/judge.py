@@ -17,46 +17,23 @@ from __future__ import annotations
 
 from ee449.grading.judging import reference
 from ee449.grading.judging.arch import ARCH_VERDICTS
-from ee449.grading.judging.conv import CASES, conv_followups, conv_verdict
+from ee449.grading.judging.conv import conv_followups, conv_verdict
 from ee449.grading.judging.records import Context, Malformed, Record, Verdict, load_record
 from ee449.grading.judging.results import results_verdict
 from ee449.grading.judging.review import computes_followups
-from ee449.grading.judging.xor import CHECKS as XOR_CHECKS
 from ee449.grading.judging.xor import xor_verdict
 from ee449.grading.sandbox.output_folder import OutputFolder
 from ee449.grading.sandbox.runner import Outcome
 from ee449.grading.sandboxed.checks.manifest import Manifest
-from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check, conv_case_check, results_check
-from ee449.grading.sandboxed.checks.rules import KEYS, XOR_TARGET
+from ee449.grading.sandboxed.checks.protocol import CheckId
+from ee449.grading.sandboxed.checks.registry import planned
+from ee449.grading.sandboxed.checks.rules import not_found as missing_result
 
 
 def expected_checks(manifest: Manifest) -> list[tuple[str, str]]:
-    """(id, target) of every run check, decided here from the manifest, in the order the sandbox runs them."""
-    checks = [("conv/output_shape", "my_conv2d")]
-    checks += [(conv_case_check(case), "my_conv2d") for case in CASES]
-    checks += [("conv/inputs_unmodified", "my_conv2d")]
-    if manifest.course_data:
-        checks.append(("conv/course_samples", "my_conv2d"))
-    if manifest.part1 == "xor":  # 2024 / 2025: the NumPy XOR network
-        checks += [(str(CheckId("xor", check)), XOR_TARGET) for check in XOR_CHECKS]
-    keys = manifest.arch_keys
-    # A grading kept from before the probe existed has no seed in its manifest, and no probe to rejudge.
-    probed = ("computes",) if manifest.probe_seed is not None else ()
-    for check in ("constructible", "output_shape", "parameter_count", "layers", *probed):
-        checks += [(arch_check(key, check), key) for key in keys]
-    slots = manifest.result_files
-    by_part = {p: [s.slot for s in slots if s.part == p] for p in (3, 4, 5)}
-    every = [s.slot for s in slots]
-    for check, chosen in (
-        ("keys", every),
-        ("curve_lengths", every),
-        ("accuracy_units", by_part[3] + by_part[5]),
-        ("test_accuracy_band", by_part[3]),
-        ("weights_shape", [s.slot for s in slots if s.part == 3 and s.arch]),
-        ("gradients_nonnegative", by_part[4]),
-    ):
-        checks += [(results_check(slot, check), "results") for slot in chosen]
-    return checks
+    """(id, target) of every run check, decided here from the manifest (`registry`), in the order the
+    sandbox runs them."""
+    return planned(manifest)
 
 
 def not_found(check_id: str, manifest: Manifest) -> str:
@@ -65,8 +42,7 @@ def not_found(check_id: str, manifest: Manifest) -> str:
     info = manifest.slot(parsed.subject)
     if parsed.group != "results" or info is None or info.file is not None:
         return ""
-    what = f"Part {info.part}'s results" + (f" for {info.arch}" if info.arch else "")
-    return f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[info.part])})"
+    return missing_result(info.part, info.arch)
 
 
 def judge(check_id: str, target: str, record: Record, context: Context) -> Outcome:

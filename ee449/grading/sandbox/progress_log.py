@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ee449.grading.sandbox.limits import Completed
 from ee449.grading.sandbox.output_folder import OutputFolder
-from ee449.grading.sandboxed.checks.rules import CALLS_PER_CHECK
+from ee449.grading.sandboxed.checks import registry
 
 MAX_LOG_BYTES = 8 * 2**20  # read per poll: a child flooding its log cannot exhaust the grader's memory
 
@@ -111,10 +111,9 @@ def _seconds(value: object) -> float:
 def trusted_timeout(check_id: str, check_timeout: float) -> float:
     """A check's time budget from the grader's own settings: `--timeout` per call of student code.
 
-    The calls per check are the grader's table (`checks.rules.CALLS_PER_CHECK`, which the checks'
-    markers also read), never the progress log's `timeout`, which the child could set to 1e9."""
-    calls = max((n for prefix, n in CALLS_PER_CHECK.items() if check_id.startswith(prefix)), default=1)
-    return check_timeout * calls
+    The calls per check are the registry's (`checks.registry`, which the checks' markers also read),
+    never the progress log's `timeout`, which the child could set to 1e9."""
+    return check_timeout * registry.calls(check_id)
 
 
 def died(cid: str, target: str, completed: Completed, check_timeout: float, memory_mb: int) -> Outcome:

@@ -21,13 +21,13 @@ from ee449.grading.sandboxed.checks.support import (
     input_shape,
     manifest,
     record,
+    registered,
 )
 from ee449.grading.sandboxed.edition_fit import fitting_editions
 from ee449.grading.sandboxed.layers import trace
 from ee449.grading.sandboxed.probe import probe_record
 from ee449.models import count_parameters
 
-KEYS = list(manifest().arch_keys)
 BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
 
 
@@ -35,8 +35,7 @@ def _error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
-@pytest.mark.check("arch/{key}/constructible", target="{key}")
-@pytest.mark.parametrize("key", KEYS)
+@registered("arch", "constructible")
 def test_constructible(request: pytest.FixtureRequest, key: str) -> None:
     try:
         build_model(key, request)
@@ -63,8 +62,7 @@ def _views(key: str) -> list[tuple[int, str]]:
     return [(view.line, view.text) for view in hardcoded_views(source, str(found["name"]))]
 
 
-@pytest.mark.check("arch/{key}/output_shape", target="{key}")
-@pytest.mark.parametrize("key", KEYS)
+@registered("arch", "output_shape")
 def test_output_shape(request: pytest.FixtureRequest, key: str) -> None:
     model = build_model(key, request)
     shapes: dict[str, object] = {}
@@ -87,8 +85,7 @@ def test_output_shape(request: pytest.FixtureRequest, key: str) -> None:
     )
 
 
-@pytest.mark.check("arch/{key}/parameter_count", target="{key}")
-@pytest.mark.parametrize("key", KEYS)
+@registered("arch", "parameter_count")
 def test_parameter_count(request: pytest.FixtureRequest, key: str) -> None:
     model = build_model(
         key, request
@@ -96,8 +93,7 @@ def test_parameter_count(request: pytest.FixtureRequest, key: str) -> None:
     record(request, count=int(count_parameters(model)), how=built_as(key))
 
 
-@pytest.mark.check("arch/{key}/layers", target="{key}")
-@pytest.mark.parametrize("key", KEYS)
+@registered("arch", "layers")
 def test_layers(request: pytest.FixtureRequest, key: str) -> None:
     traced = trace(build_model(key, request), torch.zeros(50, *input_shape()))
     # What ran (all of it, or up to the failing layer), with the student's names and shapes, and every
@@ -117,8 +113,7 @@ def test_layers(request: pytest.FixtureRequest, key: str) -> None:
     )
 
 
-@pytest.mark.check("arch/{key}/computes", target="{key}")
-@pytest.mark.parametrize("key", KEYS)
+@registered("arch", "computes")
 def test_computes(request: pytest.FixtureRequest, key: str) -> None:
     # The one record here that only running the model can give: its outputs with the grader's
     # weights on the grader's batch, drawn from the seed of this grading (`probe`). A model that

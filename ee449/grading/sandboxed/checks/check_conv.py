@@ -13,8 +13,7 @@ import pytest
 
 from ee449.grading.sandboxed.checks.cases import CASES
 from ee449.grading.sandboxed.checks.protocol import Diagnosis
-from ee449.grading.sandboxed.checks.rules import CALLS_PER_CHECK
-from ee449.grading.sandboxed.checks.support import add_diagnosis, load_target, manifest, record
+from ee449.grading.sandboxed.checks.support import add_diagnosis, load_target, manifest, record, registered
 
 
 def _as_array(request: pytest.FixtureRequest, value: object) -> np.ndarray:
@@ -51,18 +50,17 @@ def _run_and_record(request: pytest.FixtureRequest, x: np.ndarray, kernel: np.nd
     record(request, out=_as_array(request, value), tensor_dtype=_tensor_dtype(value))
 
 
-@pytest.mark.check("conv/output_shape", target="my_conv2d")
+@registered("conv", "output_shape")
 def test_output_shape(request: pytest.FixtureRequest) -> None:
     _run_and_record(request, *CASES["multichannel"])
 
 
-@pytest.mark.check("conv/matches_reference[{case}]", target="my_conv2d")
-@pytest.mark.parametrize("case", list(CASES))
+@registered("conv", "matches_reference")
 def test_matches_reference(request: pytest.FixtureRequest, case: str) -> None:
     _run_and_record(request, *CASES[case])
 
 
-@pytest.mark.check("conv/inputs_unmodified", target="my_conv2d")
+@registered("conv", "inputs_unmodified")
 def test_inputs_unmodified(request: pytest.FixtureRequest) -> None:
     x, kernel = CASES["uint8_input"]
     x_in, k_in = x.copy(), kernel.copy()
@@ -73,8 +71,7 @@ def test_inputs_unmodified(request: pytest.FixtureRequest) -> None:
 COURSE = manifest().course_data
 
 
-@pytest.mark.check("conv/course_samples", target="my_conv2d", calls=CALLS_PER_CHECK["conv/course_samples"])
-@pytest.mark.skipif(not COURSE, reason="no --course-data given")
+@registered("conv", "course_samples")
 def test_course_samples(request: pytest.FixtureRequest) -> None:
     assert COURSE is not None  # skipped above without it
     folder = Path(COURSE)

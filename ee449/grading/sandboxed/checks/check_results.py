@@ -20,14 +20,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ee449.grading.sandboxed.checks.rules import KEYS
-from ee449.grading.sandboxed.checks.support import manifest, record
+from ee449.grading.sandboxed.checks.rules import not_found
+from ee449.grading.sandboxed.checks.support import manifest, record, registered
 from ee449.grading.sandboxed.peek import load as peek_load
 
-SLOTS = list(manifest().result_files)
-ALL = [s.slot for s in SLOTS]
-BY_PART = {p: [s.slot for s in SLOTS if s.part == p] for p in (3, 4, 5)}
-INFO = {s.slot: s for s in SLOTS}
+INFO = {s.slot: s for s in manifest().result_files}
 _CACHE: dict[str, dict] = {}
 
 
@@ -35,12 +32,7 @@ def _file(slot: str) -> str:
     """The file filling `slot`, or a failed check saying no file was found for it."""
     file = INFO[slot].file
     if file is None:
-        part, arch = INFO[slot].part, INFO[slot].arch
-        what = f"Part {part}'s results" + (f" for {arch}" if arch else "")
-        pytest.fail(
-            f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[part])})",
-            pytrace=False,
-        )
+        pytest.fail(not_found(INFO[slot].part, INFO[slot].arch), pytrace=False)
     return file
 
 
@@ -88,40 +80,31 @@ def _check(request: pytest.FixtureRequest, slot: str) -> None:
     record(request, file=_file(slot), data=_plain_json(load(slot)))
 
 
-ACC_FILES = BY_PART[3] + BY_PART[5]
-
-
-@pytest.mark.check("results/{slot}/keys", target="results")
-@pytest.mark.parametrize("slot", ALL)
+@registered("results", "keys")
 def test_keys(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
-@pytest.mark.check("results/{slot}/curve_lengths", target="results")
-@pytest.mark.parametrize("slot", ALL)
+@registered("results", "curve_lengths")
 def test_curve_lengths(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
-@pytest.mark.check("results/{slot}/accuracy_units", target="results")
-@pytest.mark.parametrize("slot", ACC_FILES)
+@registered("results", "accuracy_units")
 def test_accuracy_units(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
-@pytest.mark.check("results/{slot}/test_accuracy_band", target="results")
-@pytest.mark.parametrize("slot", BY_PART[3])
+@registered("results", "test_accuracy_band")
 def test_test_accuracy_band(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
-@pytest.mark.check("results/{slot}/weights_shape", target="results")
-@pytest.mark.parametrize("slot", [s for s in BY_PART[3] if INFO[s].arch])
+@registered("results", "weights_shape")
 def test_weights_shape(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)
 
 
-@pytest.mark.check("results/{slot}/gradients_nonnegative", target="results")
-@pytest.mark.parametrize("slot", BY_PART[4])
+@registered("results", "gradients_nonnegative")
 def test_gradients_nonnegative(request: pytest.FixtureRequest, slot: str) -> None:
     _check(request, slot)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ee449.grading.sandboxed.checks.rules import CALLS_PER_CHECK, XOR_TARGET
-from ee449.grading.sandboxed.checks.support import load_target, manifest, record
+from ee449.grading.sandboxed.checks.rules import XOR_TARGET
+from ee449.grading.sandboxed.checks.support import load_target, record, registered
 from ee449.grading.sandboxed.xor_behaviour import (
     measure_derivatives,
     measure_descent,
@@ -18,25 +18,22 @@ from ee449.grading.sandboxed.xor_behaviour import (
     measure_training,
 )
 
-XOR = manifest().part1 == "xor"
-pytestmark = pytest.mark.skipif(not XOR, reason="this edition's Part 1 is not the XOR network")
 
-
-@pytest.mark.check("xor/forward", target=XOR_TARGET)
+@registered("xor", "forward")
 def test_forward(request: pytest.FixtureRequest) -> None:
     record(request, **measure_forward(load_target(XOR_TARGET, request)))
 
 
-@pytest.mark.check("xor/descent", target=XOR_TARGET)
+@registered("xor", "descent")
 def test_descent(request: pytest.FixtureRequest) -> None:
     record(request, **measure_descent(load_target(XOR_TARGET, request)))
 
 
-@pytest.mark.check("xor/derivatives", target=XOR_TARGET)
+@registered("xor", "derivatives")
 def test_derivatives(request: pytest.FixtureRequest) -> None:
     record(request, **measure_derivatives(load_target(XOR_TARGET, request)))
 
 
-@pytest.mark.check("xor/training", target=XOR_TARGET, calls=CALLS_PER_CHECK["xor/training"])
+@registered("xor", "training")
 def test_training(request: pytest.FixtureRequest) -> None:
     record(request, **measure_training(load_target(XOR_TARGET, request)))

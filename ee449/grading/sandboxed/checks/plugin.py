@@ -1,7 +1,8 @@
 """The sandbox-side pytest plugin: check ids, per-check alarms, the fence, and the progress log.
 
-Every check carries `@pytest.mark.check("arch/{key}/layers", target="{key}")`; the id is
-formatted with the test's parameters. The plugin appends one JSON line per event to the
+Every check carries `@pytest.mark.check("arch/{key}/layers", target="{key}")` (put there from the
+registry by `support.registered`); the id is formatted with the test's parameters, and a check the
+grading does not plan (`registry.planned`) is dropped unreported. The plugin appends one JSON line per event to the
 progress file the grader watches: `collected` (every check id), `start` (a check began) and
 `result` (passed, message, diagnoses). When the process dies mid-check (os._exit, a crash, the
 grader's watchdog), the grader knows which check was running from the last `start` line and
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ee449.grading.sandboxed.checks import registry
 from ee449.grading.sandboxed.checks.rules import CONVOLVING, NEEDS_LIBRARY
 from ee449.grading.sandboxed.checks.support import HUNG, WROTE_OUTSIDE, CheckTimeout, blocked_write, manifest
 
@@ -62,12 +64,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip = set(manifest().skip)
+    # A check this grading does not have (another edition's Part 1, no course data, an empty list of
+    # subjects) is neither run nor reported: what is collected is what the grader plans (`registry`).
+    planned = {cid for cid, _ in registry.planned(manifest())}
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     checks = []
     for item in items:
         cid, target = check_id(item)
         item.stash_check = (cid, target)  # type: ignore[attr-defined]
+        if item.get_closest_marker("check") is not None and cid not in planned:
+            dropped.append(item)
+            continue
         checks.append({"id": cid, "target": target})
         (dropped if cid in skip else keep).append(item)
     _emit({"event": "collected", "checks": checks})

@@ -18,7 +18,6 @@ __all__ = [
     "CONVOLVING",
     "BANDS",
     "BATCH",
-    "CALLS_PER_CHECK",
     "EPOCHS",
     "EVERY",
     "KEYS",
@@ -28,6 +27,7 @@ __all__ = [
     "XOR_STEP_RATE",
     "bands",
     "implied_images",
+    "not_found",
     "train_images",
 ]
 
@@ -43,12 +43,6 @@ def train_images(year: int = DEFAULT_HOMEWORK) -> tuple[int, int]:
 
 
 TRAIN_IMAGES = train_images()
-# Checks that call the student's code more than once get `--timeout` per call: the checks' markers
-# and the grader's watchdog both read this table (the grader never takes a budget from the child).
-CALLS_PER_CHECK = {
-    "conv/course_samples": 10,  # ten sample files
-    "xor/training": 3,  # up to three trainings of 10,000 epochs (the homework's rate and two rescaled ones)
-}
 BANDS = {"mlp": (25.0, 55.0), "cnn": (40.0, 80.0)}  # test accuracy (%) on CIFAR-10, grayscale or RGB
 # Fashion-MNIST is easier: an MLP reaches about 85%, a small CNN about 90%.
 _BANDS_BY_DATASET = {"cifar10": BANDS, "fashion-mnist": {"mlp": (60.0, 95.0), "cnn": (65.0, 97.0)}}
@@ -95,3 +89,9 @@ XOR_STEP_RATE = 1e-3  # one small backward step: first order, so a descent direc
 XOR_SEPARATES_ABOVE = (
     90.0  # validation accuracy (%): the blobs overlap little at std 0.4 (reference: 98-100%)
 )
+
+
+def not_found(part: int, arch: str | None) -> str:
+    """Why a result slot's checks fail when no file fills it: the sandbox's words and the judge's."""
+    what = f"Part {part}'s results" + (f" for {arch}" if arch else "")
+    return f"not found: no file in the submission holds {what} (a dict with the keys {list(KEYS[part])})"

@@ -21,6 +21,7 @@ import pytest
 from ee449.grading.sandboxed.checks.building import build
 from ee449.grading.sandboxed.checks.manifest import Manifest
 from ee449.grading.sandboxed.checks.protocol import Diagnosis, record_name
+from ee449.grading.sandboxed.checks.registry import BY_NAME
 from ee449.grading.sandboxed.checks.rules import XOR_TARGET
 from ee449.spec import INPUT_SHAPE
 
@@ -45,6 +46,21 @@ def manifest() -> Manifest:
         path = os.environ.get("EE449_GRADING_MANIFEST")
         _MANIFEST = Manifest.from_json(json.loads(Path(path).read_text())) if path else Manifest()
     return _MANIFEST
+
+
+def registered(group: str, name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A check function's id, target, budget and parameters, from the registry (`registry.CHECKS`).
+
+    A check this grading does not have is collected and then dropped by the plugin, unreported."""
+    entry = BY_NAME[(group, name)]
+
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        marked = pytest.mark.check(entry.template, target=entry.target, calls=entry.calls)(function)
+        if entry.param:
+            return pytest.mark.parametrize(entry.param, list(entry.subjects(manifest())))(marked)
+        return marked
+
+    return decorate
 
 
 def record(request: pytest.FixtureRequest, **values: object) -> None:

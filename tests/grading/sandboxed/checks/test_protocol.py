@@ -1,20 +1,17 @@
 """A check's id is made and taken apart in one place (`protocol.CheckId`), on both sides of the sandbox.
 
-Oracles: the sandbox's own templates (`@pytest.mark.check("arch/{key}/layers", ...)` in the
-`check_*.py` modules, formatted as the plugin formats them), and the grader's list of every check
-(`judge.expected_checks`) for a manifest that asks for every kind.
+Oracles: the templates the sandbox's check functions are marked with (`registry`, formatted as the
+plugin formats them; test_registry.py checks that the sandbox collects them), and the grader's list of
+every check (`judge.expected_checks`) for a manifest that asks for every kind.
 """
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 
 from ee449.grading.judging.judge import expected_checks
-from ee449.grading.sandboxed import checks
+from ee449.grading.sandboxed.checks import registry
 from ee449.grading.sandboxed.checks.manifest import Manifest, Slot
 from ee449.grading.sandboxed.checks.protocol import (
     SUBJECT_GROUPS,
@@ -34,17 +31,8 @@ def test_an_id_made_from_its_parts_parses_back_into_them(parts):
 
 
 def _sandbox_templates() -> list[str]:
-    """Every `@pytest.mark.check(TEMPLATE, ...)` the sandbox's check modules carry, read from their source."""
-    found = []
-    for path in Path(checks.__file__).parent.glob("check_*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and ast.unparse(node.func) == "pytest.mark.check"
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                found.append(node.args[0].value)
-    return found
+    """Every id template the sandbox's check functions are marked with (`support.registered`)."""
+    return [check.template for check in registry.CHECKS]
 
 
 @pytest.mark.parametrize("template", _sandbox_templates())
