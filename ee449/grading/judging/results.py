@@ -8,6 +8,7 @@ are judged, each value checked for type before use.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -36,23 +37,40 @@ def _numbers(value: object) -> np.ndarray:
     return np.asarray([v for v in flat if v is not None], dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class ResultFile:
+    """One slot's file as the sandbox recorded it: what each result check judges."""
+
+    slot: Slot
+    file: str  # its name in the submission
+    data: dict
+    context: Context
+
+    @property
+    def want(self) -> tuple[str, ...]:
+        return KEYS[self.slot.part]
+
+    def field(self, key: str) -> object:
+        """A key the check needs; its absence fails the check with a sentence of its own."""
+        if key not in self.data:
+            raise _Missing(f"{self.file} has no {key!r} (see results/{self.slot.slot}/keys)")
+        return self.data[key]
+
+
+class _Missing(Exception):
+    """A key a result check needs is not in the file: the check fails, naming it."""
+
+
 def results_verdict(check: str, slot: str, record: Record, context: Context) -> Verdict:
-    info = context.slot(slot)
-    file, part = str(record.get("file", str)), info.part
-    data = record.get("data", dict)
-    want = KEYS[part]
-
-    def field(key: str) -> object:
-        if key not in data:
-            raise _Fail(f"{file} has no {key!r} (see results/{slot}/keys)")
-        return data[key]
-
-    if written_by_ee449(data):
-        return False, f"{file} was written by ee449, not by your code", [EE449_RESULT]
+    if check not in RESULT_VERDICTS:
+        raise Malformed(f"unknown result check {check}")
+    result = ResultFile(context.slot(slot), str(record.get("file", str)), record.get("data", dict), context)
+    if written_by_ee449(result.data):
+        return False, f"{result.file} was written by ee449, not by your code", [EE449_RESULT]
     try:
-        return _result_check(check, slot, file, part, data, want, info, field, context)
-    except _Fail as failure:
-        return False, str(failure), []
+        return RESULT_VERDICTS[check](result)
+    except _Missing as missing:
+        return False, str(missing), []
 
 
 EE449_MARKS = ("config", "seeds", "runs_done", "record_every")  # keys of the meta ee449's experiments write
@@ -75,116 +93,104 @@ def written_by_ee449(data: dict) -> bool:
     return (isinstance(versions, dict) and "ee449" in versions) or all(k in meta for k in EE449_MARKS)
 
 
-class _Fail(Exception):
-    pass
+def _keys(result: ResultFile) -> Verdict:
+    missing = [k for k in result.want if k not in result.data]
+    if not missing:
+        return True, "", []
+    extra = sorted(set(result.data) - set(result.want))
+    return (
+        False,
+        f"{result.file} lacks the keys {missing}" + (f" (it has {extra} instead)" if extra else ""),
+        [],
+    )
 
 
-def _result_check(
-    check: str,
-    slot: str,
-    file: str,
-    part: int,
-    data: dict,
-    want: tuple[str, ...],
-    info: Slot,
-    field: Callable[[str], object],
-    context: Context,
-) -> Verdict:
-    if check == "keys":
-        missing = [k for k in want if k not in data]
-        if missing:
-            extra = sorted(set(data) - set(want))
-            return (
-                False,
-                f"{file} lacks the keys {missing}" + (f" (it has {extra} instead)" if extra else ""),
-                [],
+def _curve_lengths(result: ResultFile) -> Verdict:
+    part, year = result.slot.part, result.context.homework
+    curves = {
+        k: v for k, v in result.data.items() if k in result.want and "curve" in k and isinstance(v, list)
+    }
+    if not curves:
+        return False, f"{result.file} has no curves to check", []
+    epochs = EPOCHS[part]
+    low, high = train_images(year)
+    typical = round(high * 0.9)  # the homework's 10% validation split
+    lengths = {k: len(v) for k, v in curves.items()}
+    problems = [
+        f"{key} has {length} points: one point every {EVERY} steps for {epochs} epochs at batch {BATCH} "
+        f"gives {epochs * (low // BATCH) // EVERY} to {epochs * (high // BATCH) // EVERY} "
+        f"(e.g. {epochs * (typical // BATCH) // EVERY} for {typical:,} training images)"
+        for key, length in lengths.items()
+        if implied_images(length, epochs, year) is None
+    ]
+    if len(set(lengths.values())) > 1 and part != 5:
+        problems.append(f"curves of different lengths: {lengths}")
+    if problems:
+        return False, "; ".join(problems), []
+    length = next(iter(lengths.values()))
+    images = implied_images(length, epochs, year) or 0
+    said = (
+        f"{length} points = {epochs} epochs x {images // BATCH} steps / {EVERY}: consistent with "
+        f"{images:,} training images at batch {BATCH}"
+    )
+    return True, said, []
+
+
+def _accuracy_units(result: ResultFile) -> Verdict:
+    accuracies = {k: _numbers(result.data[k]) for k in result.data if "acc" in k and k in result.want}
+    broken = {k: int(np.sum(~np.isfinite(v))) for k, v in accuracies.items() if not np.all(np.isfinite(v))}
+    if broken:  # NaN or inf: a diverged or unrecorded run, not a unit (whatever the other keys hold)
+        said = ", ".join(f"{k} ({n} of {np.size(accuracies[k])})" for k, n in sorted(broken.items()))
+        sentence = f"{result.file} holds accuracies that are not finite numbers (NaN or inf): {said}."
+        return False, sentence, [Diagnosis("nonfinite_accuracy", sentence)]
+    found = diagnose_units(result.file, {k: accuracy_unit(v) for k, v in accuracies.items()})
+    return (False, found[0].sentence, found) if found else (True, "", [])
+
+
+def _test_accuracy_band(result: ResultFile) -> Verdict:
+    arch = result.slot.arch or str(result.data.get("name", ""))
+    floor, ceiling = bands(result.context.homework)["mlp" if "mlp" in arch.lower() else "cnn"]
+    value = float(_numbers(result.field("test_acc"))[0])
+    percent = value * 100 if accuracy_unit([value]) == "fraction" else value
+    if floor <= percent <= ceiling:
+        return True, "", []
+    said = (
+        f"test_acc {value} ({percent:.1f}%) is outside the plausible band {floor:.0f}-{ceiling:.0f}% "
+        f"for {arch or 'this architecture'}"
+    )
+    return False, said, []
+
+
+def _weights_shape(result: ResultFile) -> Verdict:
+    arch = str(result.slot.arch)
+    got = tuple(np.shape(np.asarray(result.field("weights"), dtype=object)))
+    wanted = tuple(result.context.references()[arch]["first_weight_shape"])  # PyTorch layout
+    if got == wanted:
+        return True, "", []
+    return False, f"weights has shape {got}; the first layer of {arch} in PyTorch layout is {wanted}", []
+
+
+def _gradients_nonnegative(result: ResultFile) -> Verdict:
+    for key in ("relu_grad_curve", "sigmoid_grad_curve"):
+        values = _numbers(result.field(key))
+        if values.size and (np.any(values < 0) or not np.all(np.isfinite(values))):
+            said = (
+                f"{key} has {int(np.sum(values < 0))} negative and "
+                f"{int(np.sum(~np.isfinite(values)))} non-finite values"
             )
-        return True, "", []
-    if check == "curve_lengths":
-        curves = {k: v for k, v in data.items() if k in want and "curve" in k and isinstance(v, list)}
-        epochs = EPOCHS[part]
-        year = context.homework
-        low, high = train_images(year)
-        typical = round(high * 0.9)  # the homework's 10% validation split
-        if not curves:
-            return False, f"{file} has no curves to check", []
-        lengths = {k: len(v) for k, v in curves.items()}
-        problems = [
-            f"{key} has {length} points: one point every {EVERY} steps for {epochs} epochs at batch {BATCH} "
-            f"gives {epochs * (low // BATCH) // EVERY} to {epochs * (high // BATCH) // EVERY} "
-            f"(e.g. {epochs * (typical // BATCH) // EVERY} for {typical:,} training images)"
-            for key, length in lengths.items()
-            if implied_images(length, epochs, year) is None
-        ]
-        if len(set(lengths.values())) > 1 and part != 5:
-            problems.append(f"curves of different lengths: {lengths}")
-        if problems:
-            return False, "; ".join(problems), []
-        length = next(iter(lengths.values()))
-        images = implied_images(length, epochs, year) or 0
-        return (
-            True,
-            (
-                f"{length} points = {epochs} epochs x {images // BATCH} steps / {EVERY}: consistent with "
-                f"{images:,} training images at batch {BATCH}"
-            ),
-            [],
-        )
-    if check == "accuracy_units":
-        accuracies = {k: _numbers(data[k]) for k in data if "acc" in k and k in want}
-        broken = {
-            k: int(np.sum(~np.isfinite(v))) for k, v in accuracies.items() if not np.all(np.isfinite(v))
-        }
-        if broken:  # NaN or inf: a diverged or unrecorded run, not a unit (whatever the other keys hold)
-            said = ", ".join(f"{k} ({n} of {np.size(accuracies[k])})" for k, n in sorted(broken.items()))
-            sentence = f"{file} holds accuracies that are not finite numbers (NaN or inf): {said}."
-            return False, sentence, [Diagnosis("nonfinite_accuracy", sentence)]
-        found = diagnose_units(file, {k: accuracy_unit(v) for k, v in accuracies.items()})
-        return (False, found[0].sentence, found) if found else (True, "", [])
-    if check == "test_accuracy_band":
-        arch = info.arch or str(data.get("name", ""))
-        floor, ceiling = bands(context.homework)["mlp" if "mlp" in arch.lower() else "cnn"]
-        value = float(_numbers(field("test_acc"))[0])
-        percent = value * 100 if accuracy_unit([value]) == "fraction" else value
-        if not floor <= percent <= ceiling:
-            return (
-                False,
-                (
-                    f"test_acc {value} ({percent:.1f}%) is outside the plausible band {floor:.0f}-{ceiling:.0f}% "
-                    f"for {arch or 'this architecture'}"
-                ),
-                [],
+            why = (
+                f"{key} in {result.file} has negative or non-finite values; a gradient magnitude is a norm, "
+                "||(W_before - W_after) / lr||, which is never negative."
             )
-        return True, "", []
-    if check == "weights_shape":
-        got = tuple(np.shape(np.asarray(field("weights"), dtype=object)))
-        wanted = tuple(context.references()[str(info.arch)]["first_weight_shape"])  # PyTorch layout
-        if got != wanted:
-            return (
-                False,
-                (f"weights has shape {got}; the first layer of {info.arch} in PyTorch layout is {wanted}"),
-                [],
-            )
-        return True, "", []
-    if check == "gradients_nonnegative":
-        for key in ("relu_grad_curve", "sigmoid_grad_curve"):
-            values = _numbers(field(key))
-            if values.size and (np.any(values < 0) or not np.all(np.isfinite(values))):
-                return (
-                    False,
-                    (
-                        f"{key} has {int(np.sum(values < 0))} negative and "
-                        f"{int(np.sum(~np.isfinite(values)))} non-finite values"
-                    ),
-                    [
-                        Diagnosis(
-                            "negative_gradient",
-                            (
-                                f"{key} in {file} has negative or non-finite values; a gradient magnitude is a norm, "
-                                "||(W_before - W_after) / lr||, which is never negative."
-                            ),
-                        )
-                    ],
-                )
-        return True, "", []
-    raise Malformed(f"unknown result check {check}")
+            return False, said, [Diagnosis("negative_gradient", why)]
+    return True, "", []
+
+
+RESULT_VERDICTS: dict[str, Callable[[ResultFile], Verdict]] = {
+    "keys": _keys,
+    "curve_lengths": _curve_lengths,
+    "accuracy_units": _accuracy_units,
+    "test_accuracy_band": _test_accuracy_band,
+    "weights_shape": _weights_shape,
+    "gradients_nonnegative": _gradients_nonnegative,
+}

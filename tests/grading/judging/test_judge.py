@@ -228,6 +228,34 @@ def test_gradient_magnitudes_that_are_negative_or_not_finite_fail_with_the_norms
         assert "relu_grad_curve has" in outcome.message
 
 
+def test_a_file_without_the_homeworks_keys_fails_naming_what_it_lacks_and_holds(records):
+    data = {key: [1.0] for key in PART3_KEYS if key != "test_acc"} | {"testacc": 0.4}
+    outcome = _result_outcome(records, "keys", data)
+    assert not outcome.passed
+    assert "lacks the keys ['test_acc']" in outcome.message and "['testacc']" in outcome.message
+    assert _result_outcome(records, "keys", {key: [1.0] for key in PART3_KEYS}).passed
+
+
+@pytest.mark.parametrize(("check", "key"), [("test_accuracy_band", "test_acc"), ("weights_shape", "weights")])
+def test_a_check_whose_key_is_missing_fails_pointing_at_the_keys_check(records, check, key):
+    outcome = _result_outcome(records, check, {"name": "mlp_1"})
+    assert (
+        not outcome.passed and outcome.message == f"mlp_1.json has no {key!r} (see results/part3_mlp_1/keys)"
+    )
+
+
+def test_a_result_file_ee449_wrote_fails_every_check_as_not_the_students(records):
+    meta = {"config": {}, "seeds": [0], "runs_done": 1, "record_every": 10}
+    data = {key: [50.0] for key in PART3_KEYS} | {"meta": meta}
+    outcome = _result_outcome(records, "keys", data)
+    assert not outcome.passed and [code for code, _ in outcome.diagnoses] == ["ee449_result"]
+
+
+def test_an_unknown_result_check_is_a_malformed_record_not_a_crash(records):
+    outcome = _result_outcome(records, "made_up", {"test_acc": 0.4})
+    assert not outcome.passed and "unknown result check made_up" in outcome.message
+
+
 def test_the_course_samples_check_names_the_first_sample_that_differs(records, tmp_path):
     """Sample files of our own (the course's are third-party): torch's conv2d is the oracle of the outputs."""
     root, folder = records
