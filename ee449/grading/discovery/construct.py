@@ -69,88 +69,113 @@ def _used_names(parsed: ParsedFile) -> set[tuple[str, int]]:
     return used
 
 
+class _ClaimBook:
+    """The files' definitions and the claims made on them so far (one `find_claims`)."""
+
+    def __init__(self, files: list[ParsedFile], module_file: Callable[[str], str | None]):
+        self.files = files
+        self.module_file = module_file  # `models` -> `Q2/models.py`
+        self.defs = {f.rel: _defs(f) for f in files}
+        self.by_rel = {f.rel: f for f in files}
+        self.claims: dict[tuple[str, str, str], Claim] = {}
+
+    def resolve(self, rel: str, name: str, module: str | None) -> tuple[str, str] | None:
+        """(file, name) of the definition `name` means in file `rel` (`module.name` with a module)."""
+        if module is not None:
+            other = self.module_file(module)
+            return (other, name) if other and name in self.defs[other] else None
+        if name in self.defs[rel]:
+            return rel, name
+        statement = self.by_rel[rel].table.get(name)
+        if isinstance(statement, ast.ImportFrom):
+            other = self.module_file((statement.module or "").split(".")[-1])
+            original = statement.names[0].name
+            if other and original in self.defs[other]:
+                return other, original
+        other = next((r for r in self.defs if name in self.defs[r]), None)
+        return (other, name) if other else None
+
+    def claim(self, key: str, rel: str, name: str, evidence: str) -> Claim:
+        """The claim of `key` on definition `name` of `rel`, made once; stronger evidence replaces weaker."""
+        ident = (key, rel, name)
+        if ident not in self.claims:
+            node = self.defs[rel][name]
+            kind = "class" if isinstance(node, ast.ClassDef) else "function"
+            self.claims[ident] = Claim(key, rel, name, node.lineno, kind, evidence)
+        elif _EVIDENCE_RANK[evidence] < _EVIDENCE_RANK[self.claims[ident].evidence]:
+            self.claims[ident].evidence = evidence
+        return self.claims[ident]
+
+    def ranked(self) -> dict[str, list[Claim]]:
+        """Each architecture's claims, best first: used by the student's code, then evidence, then place."""
+        order = {f.rel: i for i, f in enumerate(self.files)}
+
+        def rank(c: Claim) -> tuple[bool, int, int, int]:
+            return not c.used, _EVIDENCE_RANK[c.evidence], order[c.file], c.line
+
+        ranked: dict[str, list[Claim]] = {}
+        for c in sorted(self.claims.values(), key=rank):
+            ranked.setdefault(c.key, []).append(c)
+        return ranked
+
+
 def find_claims(files: list[ParsedFile], module_file: Callable[[str], str | None]) -> dict[str, list[Claim]]:
     """Every architecture's claims, best first (used by the student's code, then evidence, then file order).
 
     `module_file` maps a module name the student imports (`models`) to their file (`Q2/models.py`).
     """
-    defs = {f.rel: _defs(f) for f in files}
-    by_rel = {f.rel: f for f in files}
-    order = {f.rel: i for i, f in enumerate(files)}
-    aliases = {f.rel: torch_aliases(f.tree) for f in files}
-    shared: dict[str, object] = {}
-    constants = {}
+    book = _ClaimBook(files, module_file)
     for f in files:
-        constants[f.rel] = module_constants(f.tree, aliases[f.rel])
-        for name, value in constants[f.rel].items():
-            shared.setdefault(name, value)  # `from config import INPUT_SIZE`: the first file defining it
-    claims: dict[tuple[str, str, str], Claim] = {}
-
-    def resolve(rel: str, name: str, module: str | None) -> tuple[str, str] | None:
-        if module is not None:
-            other = module_file(module)
-            return (other, name) if other and name in defs[other] else None
-        if name in defs[rel]:
-            return rel, name
-        statement = by_rel[rel].table.get(name)
-        if isinstance(statement, ast.ImportFrom):
-            other = module_file((statement.module or "").split(".")[-1])
-            original = statement.names[0].name
-            if other and original in defs[other]:
-                return other, original
-        other = next((r for r in defs if name in defs[r]), None)
-        return (other, name) if other else None
-
-    def claim(key: str, rel: str, name: str, evidence: str) -> Claim:
-        node = defs[rel][name]
-        ident = (key, rel, name)
-        if ident not in claims:
-            kind = "class" if isinstance(node, ast.ClassDef) else "function"
-            claims[ident] = Claim(key, rel, name, node.lineno, kind, evidence)
-        elif _EVIDENCE_RANK[evidence] < _EVIDENCE_RANK[claims[ident].evidence]:
-            claims[ident].evidence = evidence
-        return claims[ident]
-
-    for f in files:
-        for name in defs[f.rel]:
+        for name in book.defs[f.rel]:
             key = match_target(name)
             if key and key != "my_conv2d":
-                claim(key, f.rel, name, "name")
+                book.claim(key, f.rel, name, "name")
+    aliases = {f.rel: torch_aliases(f.tree) for f in files}
+    constants = {f.rel: module_constants(f.tree, aliases[f.rel]) for f in files}
+    shared: dict[str, object] = {}
+    for f in files:  # `from config import INPUT_SIZE`: the first file defining it
+        for name, value in constants[f.rel].items():
+            shared.setdefault(name, value)
     for f in files:
         env = {**shared, **constants[f.rel]}
-        for site in call_sites(f.rel, f.tree, env, aliases[f.rel]):
-            target = resolve(f.rel, site.callee, site.module)
-            if target is None or not factory_like(defs[target[0]][target[1]], defs[target[0]]):
-                continue
-            values = [*site.args, *(v for _, v in site.kwargs)]
-            own = match_target(target[1])
-            key = key_from_arguments(values, default=None if own == "my_conv2d" else own)
-            if key is None:
-                continue
-            by_name = own is not None and own.startswith(key.replace("_sigmoid", ""))
-            c = claim(key, target[0], target[1], "name" if by_name else "call")
-            c.used = True
-            made = construction_from_call(site, f.where(site.line))
-            if made is not None:
-                c.constructions.append(made)
-        _registry_claims(f, env, aliases[f.rel], resolve, claim)
+        _call_claims(book, f, env, aliases[f.rel])
+        _registry_claims(f, env, aliases[f.rel], book.resolve, book.claim)
     for f in files:
-        used = _used_names(f)
-        for c in claims.values():
-            node = defs[c.file][c.name]
-            if any(name == c.name and (f.rel != c.file or line != node.lineno) for name, line in used):
-                c.used = True
-    for c in claims.values():
-        add_defaults_and_guesses(c, defs[c.file][c.name], defs[c.file])
+        _mark_used(book, f)
+    for c in book.claims.values():
+        add_defaults_and_guesses(c, book.defs[c.file][c.name], book.defs[c.file])
         c.constructions = dedupe(c.constructions)
-    ranked: dict[str, list[Claim]] = {}
+    return book.ranked()
 
-    def rank(c: Claim) -> tuple[bool, int, int, int]:
-        return not c.used, _EVIDENCE_RANK[c.evidence], order[c.file], c.line
 
-    for c in sorted(claims.values(), key=rank):
-        ranked.setdefault(c.key, []).append(c)
-    return ranked
+def _call_claims(
+    book: _ClaimBook, f: ParsedFile, env: dict[str, object], torch_names: dict[str, str]
+) -> None:
+    """`Net("mlp_1", "relu")`, `get_model("cnn_3")`: a call naming an architecture claims what it calls."""
+    for site in call_sites(f.rel, f.tree, env, torch_names):
+        target = book.resolve(f.rel, site.callee, site.module)
+        if target is None or not factory_like(book.defs[target[0]][target[1]], book.defs[target[0]]):
+            continue
+        values = [*site.args, *(v for _, v in site.kwargs)]
+        own = match_target(target[1])
+        key = key_from_arguments(values, default=None if own == "my_conv2d" else own)
+        if key is None:
+            continue
+        by_name = own is not None and own.startswith(key.replace("_sigmoid", ""))
+        c = book.claim(key, target[0], target[1], "name" if by_name else "call")
+        c.used = True
+        made = construction_from_call(site, f.where(site.line))
+        if made is not None:
+            c.constructions.append(made)
+
+
+def _mark_used(book: _ClaimBook, f: ParsedFile) -> None:
+    """A claimed definition that file `f` reads anywhere but at its own definition is used."""
+    used = _used_names(f)
+    for c in book.claims.values():
+        node = book.defs[c.file][c.name]
+        if any(name == c.name and (f.rel != c.file or line != node.lineno) for name, line in used):
+            c.used = True
 
 
 def _registry_claims(
