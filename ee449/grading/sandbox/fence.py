@@ -22,9 +22,10 @@ SHIM = (
 
 
 def kill_marked(marker: str) -> int:
-    """Kill every process whose environment carries `MARKER_ENV=marker` (the fence's leftovers)."""
+    """Kill every process whose environment carries `MARKER_ENV=marker` (the fence's leftovers);
+    how many there were (one killed and still dying is seen again, and counted once)."""
     needle = f"{MARKER_ENV}={marker}".encode() + b"\0"
-    killed = 0
+    killed: set[int] = set()
     for _ in range(3):  # a leftover may fork while we look: look again until none is found
         found = 0
         for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
@@ -35,10 +36,10 @@ def kill_marked(marker: str) -> int:
                     if needle not in handle.read() + b"\0":
                         continue
                 os.kill(int(entry.name), signal.SIGKILL)
-                found += 1
             except (OSError, ValueError):
                 continue
-        killed += found
+            found += int(entry.name) not in killed
+            killed.add(int(entry.name))
         if not found:
             break
-    return killed
+    return len(killed)
