@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import math
 import textwrap
 import types
 from dataclasses import replace
@@ -109,25 +108,15 @@ def _arch_records(key: str, model: Any, shape: tuple[int, ...]) -> dict[str, Rec
     """What the sandbox's architecture checks record (`checks.check_architectures`), from `model`."""
     import torch
 
+    from ee449.grading.sandboxed.arch_measures import output_shapes, takes_flat_input
     from ee449.grading.sandboxed.edition_fit import fitting_editions
     from ee449.grading.sandboxed.layers import trace_layers
     from ee449.grading.sandboxed.probe import probe_record
     from ee449.models import count_parameters
 
     how = "as given to ee449.check"
-    shapes: dict[str, object] = {}
-    torch.manual_seed(1)
-    for n in (1, 7, 50):
-        try:
-            with torch.no_grad():
-                shapes[str(n)] = [int(d) for d in model(torch.randn(n, *shape)).shape]
-        except Exception as error:  # noqa: BLE001 - the student's forward failed: the verdict says why
-            shapes[str(n)] = f"{type(error).__name__}: {error}"[:500]
-    try:
-        with torch.no_grad():
-            flat = tuple(model(torch.zeros(7, math.prod(shape))).shape) == (7, 10)
-    except Exception:  # noqa: BLE001 - it does not take flat input
-        flat = False
+    shapes = output_shapes(model, shape)
+    flat = takes_flat_input(model, shape)
     layers: list[str] | None = None
     traced = ""
     try:

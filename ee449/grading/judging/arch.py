@@ -12,13 +12,13 @@ from ee449.grading.judging.diagnose import Diagnosis, diagnose_batch, diagnose_l
 from ee449.grading.judging.records import MAX_ARRAY_DIMS, Context, Malformed, Record, Verdict
 from ee449.grading.judging.review import REVIEW
 from ee449.grading.judging.structure import diagnose_unused
+from ee449.grading.sandboxed.arch_measures import BATCHES
 from ee449.grading.sandboxed.batch_views import diagnose_views
 from ee449.grading.sandboxed.checks.protocol import arch_check
 from ee449.grading.sandboxed.edition_fit import other_edition_diagnoses
 from ee449.spec import edition
 
 SPATIAL_DEFECTS = {"kernel_differs", "stride_differs", "same_padding", "conv_padding"}
-BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
 
 
 def _how(record: Record, context: Context, key: str, separator: str = "; ") -> str:

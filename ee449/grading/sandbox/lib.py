@@ -25,6 +25,7 @@ SANDBOX_MODULES = (
     "grading/__init__.py",
     "grading/sandboxed/__init__.py",
     "grading/sandboxed/layers.py",
+    "grading/sandboxed/arch_measures.py",  # output shapes and flat input, as selfcheck measures them
     "grading/sandboxed/probe.py",  # arch/*/computes: the grader's weights in the student's model
     "grading/sandboxed/batch_views.py",
     "grading/sandboxed/edition_fit.py",  # which edition's input a student's model takes

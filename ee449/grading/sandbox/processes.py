@@ -134,20 +134,19 @@ class Child:
             raise Interrupted("grading was interrupted")
         mode = mode or isolation()
         self.mode, self.argv = mode, list(argv)
-        root = Path(env["TMPDIR"])
-        self.root = root
+        self.tmp = Path(env["TMPDIR"])  # its scratch folder, within the sandbox's own (quota: `disk_used`)
         # Unique per child: the fence's leftovers of this child only (another child of the same
         # sandbox may be waiting for its turn, see `sandboxed_warm`).
-        self.marker = f"{root}#{next(_SERIAL)}"
+        self.marker = f"{self.tmp}#{next(_SERIAL)}"
         env = {**env, MARKER_ENV: self.marker}
         mounts = mounts or Mounts()
         # Its TMPDIR is a size-limited tmpfs under bwrap (the grader never reads it back); the
         # folders shared with the grader are measured while it runs (`disk_used`).
-        self.writable = tuple(p for p in dict.fromkeys((*mounts.writable, Path(cwd))) if p != root)
+        self.writable = tuple(p for p in dict.fromkeys((*mounts.writable, Path(cwd))) if p != self.tmp)
         fonts = font_cache.font_list() if "MPLCONFIGDIR" in env else None
         if mode.mode == "bwrap":
             shown = replace(
-                mounts, writable=self.writable, scratch=(*mounts.scratch, root), scratch_mb=limits.disk_mb
+                mounts, writable=self.writable, scratch=(*mounts.scratch, self.tmp), scratch_mb=limits.disk_mb
             )
             if fonts is not None:  # read-only, inside the fresh tmpfs that is its TMPDIR
                 shown = replace(
@@ -224,7 +223,7 @@ class Child:
                     stopped = True
                 elif time.monotonic() - measured > DISK_POLL_S:
                     measured = time.monotonic()
-                    disk_full = disk_used((*self.writable, self.root)) > limits.disk_mb * 2**20
+                    disk_full = disk_used((*self.writable, self.tmp)) > limits.disk_mb * 2**20
                 if timed_out or stopped or disk_full:
                     break
                 time.sleep(POLL_S)

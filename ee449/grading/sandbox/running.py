@@ -1,8 +1,10 @@
 """Which models the student's own code builds: run it in the sandbox with the data and training stubbed.
 
 The student's entry points (scripts no other file of theirs imports, and notebooks, cells in
-order) run as `__main__` in one sandboxed process (`sandboxed_run_harness`, torch imported
-once) on a copy of the submission, so nothing they write reaches the graded folder. The harness
+order) run as `__main__` in one sandboxed process (`sandboxed_run_harness`, in a child of the warm
+interpreter that then runs the models' checks: `warm`) on a copy of the submission, so nothing
+they write reaches the graded folder. Here: the entry points, the harness's plan and limits, and
+reading back what it left. The harness
 leaves one JSON line per model; they are read here without trusting them (the student's code could
 have written that file): every field is checked for type and size, and a line that fails is
 dropped. `run_matching` decides which record is which architecture.
@@ -12,18 +14,15 @@ from __future__ import annotations
 
 import ast
 import json
-import shutil
 from pathlib import Path
 
 from ee449.grading import sandbox
 from ee449.grading.discovery import sources
 from ee449.grading.run_records import Layer, RecordedModel, Run, parse_records
-from ee449.grading.sandbox.isolation import Isolation, Mounts, python
 from ee449.grading.sandbox.output_folder import OutputFolder
 from ee449.io import atomic_write_bytes
-from ee449.spec import INPUT_SHAPE
 
-__all__ = ["Layer", "RecordedModel", "Run", "parse_records", "programs", "run_notes", "run_student_code"]
+__all__ = ["Layer", "RecordedModel", "Run", "parse_records", "programs", "run_notes"]
 
 SANDBOXED = Path(__file__).resolve().parents[1] / "sandboxed"  # the scripts started there by path
 HARNESS = SANDBOXED / "sandboxed_run_harness.py"
@@ -70,47 +69,6 @@ def programs(work: Path) -> list[dict]:
 
 
 # --- running ---------------------------------------------------------------------------------------
-
-
-def run_student_code(
-    work: Path, memory_mb: int, mode: Isolation | None = None, input_shape: tuple[int, ...] = INPUT_SHAPE
-) -> Run:
-    """Run the submission's entry points (copied: `work` is never written) and read back their models.
-
-    Never raises for anything the submission holds: a failure is the Run's `failure`, and the
-    models are then found by reading the code.
-    """
-    try:
-        return _run(work, memory_mb, mode, input_shape)
-    except (Exception, RecursionError) as error:  # noqa: BLE001 - the fallback is reading the code
-        return Run(failure=f"the grader could not run it ({type(error).__name__}: {str(error)[:200]})")
-
-
-def _run(work: Path, memory_mb: int, mode: Isolation | None, input_shape: tuple[int, ...]) -> Run:
-    plan_programs = programs(work)
-    if not plan_programs:
-        return Run(failure="no script or notebook to run")
-    root = sandbox.make_sandbox()
-    try:
-        copy = sandbox.copy_submission(work, root)
-        # Not in tmp/: under bwrap the child's TMPDIR is a fresh tmpfs (its disk quota), and the plan
-        # is the grader's, so it is mounted read-only.
-        plan_folder = root / "plan"
-        plan_folder.mkdir()
-        plan_path = write_plan(plan_folder, copy, root / "out", plan_programs, input_shape)
-        limits = run_limits(len(plan_programs), memory_mb)
-        mounts = Mounts(writable=(copy, root / "tmp", root / "out"), readable=(*HARNESS_FILES, plan_folder))
-        completed = sandbox.run(
-            [python(), "-I", str(HARNESS), str(plan_path)],
-            cwd=copy,
-            env=sandbox.minimal_env(root),
-            limits=limits,
-            mounts=mounts,
-            mode=mode,
-        )
-        return read_run(root / "out", plan_programs, completed, limits)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def write_plan(

@@ -15,11 +15,12 @@ import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from ee449.grading import sandbox
 from ee449.grading.run_records import Run
 from ee449.grading.sandbox import runner, running, zygote
-from ee449.grading.sandbox.isolation import Isolation, Mounts, python
+from ee449.grading.sandbox.isolation import Isolation, python
 from ee449.grading.sandboxed.checks.manifest import Manifest
 
 WARM = running.SANDBOXED / "sandboxed_warm.py"
@@ -41,6 +42,7 @@ class Started:
     programs: list[dict]
     limits: sandbox.Limits
     started: float
+    out: Path  # the sandbox's out/, where the harness leaves its records
 
 
 def start(
@@ -63,40 +65,32 @@ def start(
     shown = tuple((path, path) for path in (*running.HARNESS_FILES, WARM))
     mounts = replace(mounts, placed=(*mounts.placed, *shown))
     env = runner.models_env(root)
+
+    def child(argv: list[str], info: bool = False) -> sandbox.Child:  # in this grading's sandbox
+        return sandbox.Child(
+            argv, cwd=root / "work", env=env, limits=limits, mounts=mounts, mode=mode, talk=True, info=info
+        )
+
     tail = [str(running.HARNESS), str(plan)]
-    joined = _joined(root, env, limits, mounts, mode, [*tail, "joined", *boot[4:]])
-    if joined is not None:
-        return Started(joined, plan_programs, limits, time.monotonic())
-    child = sandbox.Child(
-        [python(), "-I", str(WARM), *tail, NAMESPACE[mode.mode], *boot[4:]],
-        cwd=root / "work",
-        env=env,
-        limits=limits,
-        mounts=mounts,
-        mode=mode,
-        talk=True,
-    )
-    return Started(child, plan_programs, limits, time.monotonic())
+    joined = _joined(root, env, limits, mode, child, [*tail, "joined", *boot[4:]])
+    started = joined or child([python(), "-I", str(WARM), *tail, NAMESPACE[mode.mode], *boot[4:]])
+    return Started(started, plan_programs, limits, time.monotonic(), root / "out")
 
 
 def _joined(
-    root: Path, env: dict[str, str], limits: sandbox.Limits, mounts: Mounts, mode: Isolation, argv: list[str]
+    root: Path,
+    env: dict[str, str],
+    limits: sandbox.Limits,
+    mode: Isolation,
+    child: Callable[..., sandbox.Child],
+    argv: list[str],
 ) -> sandbox.Child | None:
     """Under bubblewrap, with the process's zygote: the sandbox (holding a sleeping process) with a
     process of the zygote's in it, set up and ready; None when that cannot be had."""
     shared = zygote.shared() if mode.mode == "bwrap" else None
     if shared is None:
         return None
-    holder = sandbox.Child(
-        [python(), *zygote.HOLDER],
-        cwd=root / "work",
-        env=env,
-        limits=limits,
-        mounts=mounts,
-        mode=mode,
-        talk=True,
-        info=True,
-    )
+    holder = child([python(), *zygote.HOLDER], info=True)
     request = {
         "cwd": str(root / "work"),
         "env": {**env, sandbox.MARKER_ENV: holder.marker},
@@ -143,6 +137,6 @@ def ran(started: Started | Run) -> tuple[Run, sandbox.Child | None]:
         )
         if said is None:  # not what it says: not trusted with the checks either
             child.close()
-    run = running.read_run(started.child.root.parent / "out", started.programs, ended, started.limits)
+    run = running.read_run(started.out, started.programs, ended, started.limits)
     child.output_from = child.drains[1].total  # the models pass reports only what it says after this
     return run, child if child.alive() else None

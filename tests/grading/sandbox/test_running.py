@@ -11,9 +11,9 @@ import pytest
 from torch import nn
 
 from ee449.grading import sandbox
-from ee449.grading.sandbox import runner, warm
+from ee449.grading.sandbox import runner, warm, zygote
 from ee449.grading.sandbox.isolation import isolation
-from ee449.grading.sandbox.running import RecordedModel, programs, run_notes, run_student_code
+from ee449.grading.sandbox.running import RecordedModel, programs, run_notes
 from ee449.spec import INPUT_SHAPE
 
 MODELS = '''
@@ -99,32 +99,38 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _warm_run(work: Path, parent: Path) -> tuple[Path, object]:
+def _warm_run(work: Path, parent: Path, joined: bool) -> tuple[Path, object]:
     """The grader's own way: the run in the warm child (`warm`), the models pass left waiting; the
     graded copy is root/submitted."""
     root = sandbox.make_sandbox(parent)
     graded = sandbox.copy_submission(work, root, runner.SUBMITTED)
     sandbox.copy_submission(graded, root)
     course = runner.prepare(root, None)
-    run, waiting = warm.ran(warm.start(root, course, 6144, isolation(), INPUT_SHAPE))
+    started = warm.start(root, course, 6144, isolation(), INPUT_SHAPE)
+    assert isinstance(started, warm.Started)
+    assert (started.child.pid1 is not None) == joined, "not the way this run was asked for"
+    run, waiting = warm.ran(started)
     assert waiting is not None, run.failure  # alive, waiting for "go"
     waiting.close()
     return graded, run
 
 
-@pytest.fixture(scope="module", params=["alone", "warm"])
+@pytest.fixture(scope="module", params=["own interpreter", "zygote"])
 def ran(request, tmp_path_factory):
-    """The same submission run by `run_student_code` (a process of its own) and by the warm child."""
+    """The same submission run the grader's two ways: a warm interpreter bwrap starts in the sandbox
+    (`EE449_ZYGOTE=0`, and the fence), and a process of the zygote's that joined it (bubblewrap)."""
     work = tmp_path_factory.mktemp("submission")
     (work / "models.py").write_text(textwrap.dedent(MODELS))
     (work / "main.py").write_text(textwrap.dedent(MAIN))
     (work / "nb.ipynb").write_text(_notebook())
     (work / "broken.py").write_text("def f(:\n    pass\n")  # does not parse: nothing of it runs
     before = _tree_hash(work)
-    if request.param == "warm":
-        work, run = _warm_run(work, tmp_path_factory.mktemp("sandbox"))
-    else:
-        run = run_student_code(work, 6144)
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "own interpreter":
+            patch.setenv(zygote.ENV, "0")
+        elif isolation().mode != "bwrap":
+            pytest.skip("the zygote joins bubblewrap's sandboxes only")
+        work, run = _warm_run(work, tmp_path_factory.mktemp("sandbox"), request.param == "zygote")
     return work, run, before
 
 

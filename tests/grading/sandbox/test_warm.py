@@ -32,7 +32,7 @@ def _started(root, code: str) -> warm.Started:
         mode=isolation(),
         talk=True,
     )
-    return warm.Started(child, PROGRAMS, limits, time.monotonic())
+    return warm.Started(child, PROGRAMS, limits, time.monotonic(), root / "out")
 
 
 @pytest.fixture
@@ -78,7 +78,9 @@ def test_a_child_that_ends_before_it_says_ran_leaves_the_run_as_its_records_say(
 
 def test_a_child_that_never_says_anything_is_stopped_at_the_runs_limit(root):
     started = _started(root, "import time; time.sleep(60)")
-    started = warm.Started(started.child, PROGRAMS, sandbox.Limits(timeout_s=1.0), started.started)
+    started = warm.Started(
+        started.child, PROGRAMS, sandbox.Limits(timeout_s=1.0), started.started, started.out
+    )
     run, waiting = warm.ran(started)
     assert waiting is None and not started.child.alive()
     assert run.failure == "it did not finish within 1 s"

@@ -7,12 +7,12 @@ process (`judge`, `reference`), so nothing the student's code patches here can c
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
 import torch
 
+from ee449.grading.sandboxed.arch_measures import output_shapes, takes_flat_input
 from ee449.grading.sandboxed.batch_views import diagnose_views, hardcoded_views
 from ee449.grading.sandboxed.checks.support import (
     add_diagnosis,
@@ -28,12 +28,6 @@ from ee449.grading.sandboxed.layers import trace
 from ee449.grading.sandboxed.probe import probe_record
 from ee449.models import count_parameters
 
-BATCHES = (1, 7, 50)  # 50 is the homework's batch; 1 and 7 catch a hard-coded one
-
-
-def _error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:500]
-
 
 @registered("arch", "constructible")
 def test_constructible(request: pytest.FixtureRequest, key: str) -> None:
@@ -43,7 +37,7 @@ def test_constructible(request: pytest.FixtureRequest, key: str) -> None:
         for diagnosis in diagnose_views(key, _views(key), _file(key)):
             add_diagnosis(request, diagnosis)
         raise
-    record(request, how=built_as(key))
+    record(request, how=built_as(key, request))
 
 
 def _file(key: str) -> str:
@@ -65,20 +59,13 @@ def _views(key: str) -> list[tuple[int, str]]:
 @registered("arch", "output_shape")
 def test_output_shape(request: pytest.FixtureRequest, key: str) -> None:
     model = build_model(key, request)
-    shapes: dict[str, object] = {}
-    torch.manual_seed(1)
-    for n in BATCHES:
-        try:
-            with torch.no_grad():
-                shapes[str(n)] = [int(d) for d in model(torch.randn(n, *input_shape())).shape]
-        except Exception as error:  # noqa: BLE001 - the student's forward failed: the grader reports why
-            shapes[str(n)] = _error(error)
+    shapes = output_shapes(model, input_shape())
     fits = fitting_editions(model)  # which year's input the model takes: its edition, told by the judge
     record(
         request,
         shapes=shapes,
-        takes_flat_input=_takes_flat_input(model),
-        how=built_as(key),
+        takes_flat_input=takes_flat_input(model, input_shape()),
+        how=built_as(key, request),
         views=[[line, text] for line, text in _views(key)],
         file=_file(key),
         fits_editions=fits,
@@ -90,7 +77,7 @@ def test_parameter_count(request: pytest.FixtureRequest, key: str) -> None:
     model = build_model(
         key, request
     )  # no forward pass here: a count needs none (layers' record has the list)
-    record(request, count=int(count_parameters(model)), how=built_as(key))
+    record(request, count=int(count_parameters(model)), how=built_as(key, request))
 
 
 @registered("arch", "layers")
@@ -102,7 +89,7 @@ def test_layers(request: pytest.FixtureRequest, key: str) -> None:
         request,
         layers=None if traced.error else traced.entries,
         error=traced.error,
-        how=built_as(key),
+        how=built_as(key, request),
         names=traced.names,
         partial=traced.entries,
         shapes=traced.shapes,
@@ -121,12 +108,4 @@ def test_computes(request: pytest.FixtureRequest, key: str) -> None:
     # (the judge compares nothing then: the layers check already scores it).
     model = build_model(key, request)
     seed = int(manifest().probe_seed or 0)
-    record(request, **probe_record(model, input_shape(), seed), how=built_as(key))
-
-
-def _takes_flat_input(model: torch.nn.Module) -> bool:
-    try:
-        with torch.no_grad():
-            return tuple(model(torch.zeros(7, math.prod(input_shape()))).shape) == (7, 10)
-    except Exception:  # noqa: BLE001 - it does not
-        return False
+    record(request, **probe_record(model, input_shape(), seed), how=built_as(key, request))

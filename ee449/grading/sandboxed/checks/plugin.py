@@ -17,6 +17,7 @@ import re
 import signal
 import time
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,16 +25,51 @@ import pytest
 
 from ee449.grading.sandboxed.checks import registry
 from ee449.grading.sandboxed.checks.rules import CONVOLVING, NEEDS_LIBRARY
-from ee449.grading.sandboxed.checks.support import HUNG, WROTE_OUTSIDE, CheckTimeout, blocked_write, manifest
+from ee449.grading.sandboxed.checks.support import (
+    WROTE_OUTSIDE,
+    CheckTimeout,
+    blocked_write,
+    manifest,
+    targets,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterator
+    from collections.abc import Callable, Generator, Iterator
     from types import FrameType
     from typing import NoReturn
 
     import pluggy
 
-_STATE: dict[str, dict] = {}
+
+@dataclass
+class _Running:
+    """The check in progress (pytest runs one at a time) and how it is going."""
+
+    nodeid: str
+    id: str
+    target: str
+    timeout: float
+    start: float = field(default_factory=time.monotonic)
+    failed: bool = False
+    skipped: bool = False
+    message: str = ""
+
+
+@dataclass
+class _Session:
+    """The plugin's state for one pytest session, kept in its `config.stash`."""
+
+    running: _Running | None = None
+    wrote: dict[str, str] = field(
+        default_factory=dict
+    )  # target -> what it wrote outside: every later check fails
+
+
+_SESSION = pytest.StashKey[_Session]()
+
+
+def _session(config: pytest.Config) -> _Session:
+    return config.stash.setdefault(_SESSION, _Session())
 
 
 def _emit(event: dict) -> None:
@@ -84,9 +120,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-_CURRENT = {"timeout": 0.0}
-
-
 def check_timeout(item: pytest.Item) -> float:
     """The check's time budget: `--timeout` per call of student code (`calls=` on the marker)."""
     marker = item.get_closest_marker("check")
@@ -94,24 +127,21 @@ def check_timeout(item: pytest.Item) -> float:
     return manifest().check_timeout * calls
 
 
-def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
-    raise CheckTimeout(f"did not finish within {_CURRENT['timeout']:g} s (an infinite loop?)")
+def _alarm(timeout: float) -> Callable[[int, FrameType | None], NoReturn]:
+    def time_is_up(signum: int, frame: FrameType | None) -> NoReturn:
+        raise CheckTimeout(f"did not finish within {timeout:g} s (an infinite loop?)")
+
+    return time_is_up
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, None]:
     cid, target = item.stash_check  # type: ignore[attr-defined]
-    _STATE[item.nodeid] = {
-        "id": cid,
-        "target": target,
-        "failed": False,
-        "skipped": False,
-        "message": "",
-        "start": time.monotonic(),
-    }
-    timeout = _CURRENT["timeout"] = check_timeout(item)
+    session = _session(item.config)
+    state = session.running = _Running(item.nodeid, cid, target, check_timeout(item))
+    timeout = state.timeout
     _emit({"event": "start", "id": cid, "target": target, "timeout": timeout})
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    previous = signal.signal(signal.SIGALRM, _alarm(timeout))
     if timeout:
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
@@ -119,20 +149,20 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        state = _STATE.pop(item.nodeid)
+        session.running = None
         diagnoses = [value for name, value in item.user_properties if name == "diagnosis"]
         notes = [value for name, value in item.user_properties if name == "note"]  # shown even on a pass
-        state["message"] = "\n".join(text for text in (state["message"], *notes) if text)
+        state.message = "\n".join(str(text) for text in (state.message, *notes) if text)
         _emit(
             {
                 "event": "result",
                 "id": cid,
                 "target": target,
-                "passed": not state["failed"],
-                "skipped": state["skipped"] and not state["failed"],
-                "message": state["message"],
+                "passed": not state.failed,
+                "skipped": state.skipped and not state.failed,
+                "message": state.message,
                 "diagnoses": diagnoses,
-                "seconds": round(time.monotonic() - state["start"], 3),
+                "seconds": round(time.monotonic() - state.start, 3),
             }
         )
 
@@ -143,22 +173,24 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     outcome = yield
     report = outcome.get_result()
-    state = _STATE.get(item.nodeid)
+    state = _session(item.config).running
+    if state is not None and state.nodeid != item.nodeid:
+        state = None
     if state is not None and report.skipped:
-        state["skipped"] = True  # not applicable here (no course data, no result files): not graded
-    if state is None or not report.failed or state["failed"]:
+        state.skipped = True  # not applicable here (no course data, no result files): not graded
+    if state is None or not report.failed or state.failed:
         return
-    state["failed"] = True
-    state["message"] = _message(call.excinfo) if call.excinfo else str(report.longrepr)
+    state.failed = True
+    state.message = _message(call.excinfo) if call.excinfo else str(report.longrepr)
     if call.excinfo is None:
         return
-    error, target = call.excinfo.value, state["target"]
+    error, target = call.excinfo.value, state.target
     extra = None
     if isinstance(error, CheckTimeout):
-        HUNG.add(target)
+        targets(item.config).hung.add(target)
         extra = (
             "timeout",
-            f"Your code did not finish within {_CURRENT['timeout']:g} s in "
+            f"Your code did not finish within {state.timeout:g} s in "
             "this check: look for a loop that never ends.",
         )
     elif isinstance(error, MemoryError):
@@ -175,7 +207,7 @@ def pytest_runtest_makereport(
             "Your code called sys.exit() (or exit()) in a function the grader "
             "calls: remove exit calls from my_conv2d and your model classes.",
         )
-    elif _needs_a_library(state["message"]):
+    elif _needs_a_library(state.message):
         extra = ("needs_library", NEEDS_LIBRARY)
     if extra:
         item.user_properties.append(("diagnosis", list(extra)))
@@ -226,9 +258,6 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return seen
 
 
-_WROTE: dict[str, str] = {}  # target -> what it wrote outside: every later check of it fails too
-
-
 @pytest.fixture(autouse=True)
 def _fence(request: pytest.FixtureRequest) -> Iterator[None]:
     root = manifest().root
@@ -240,9 +269,10 @@ def _fence(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     after = _snapshot(Path(root))
     changed = sorted(name for name in after if before.get(name) != after[name])
+    wrote = _session(request.config).wrote
     if changed:
-        _WROTE.setdefault(target, ", ".join(changed[:5]))
-    if target in _WROTE:
+        wrote.setdefault(target, ", ".join(changed[:5]))
+    if target in wrote:
         # Sticky: a write made while loading a target (a class body, a default argument) happens
         # once, in its first check, but taints every check of that target.
         request.node.user_properties.append(
@@ -251,8 +281,8 @@ def _fence(request: pytest.FixtureRequest) -> Iterator[None]:
                 [
                     "wrote_outside",
                     "Your code wrote files outside its own folder "
-                    f"({_WROTE[target]}): only write into the current working folder.",
+                    f"({wrote[target]}): only write into the current working folder.",
                 ],
             )
         )
-        pytest.fail(f"wrote outside its folder: {_WROTE[target]}", pytrace=False)
+        pytest.fail(f"wrote outside its folder: {wrote[target]}", pytrace=False)

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -28,11 +29,28 @@ from ee449.spec import INPUT_SHAPE
 if TYPE_CHECKING:  # torch is imported where a model is built: only in the sandbox's checks
     from torch import nn
 
-_MANIFEST: Manifest | None = None
-_LOADED: dict[str, tuple[Callable[..., object] | None, str | None]] = {}
-_LOAD_BLOCKED: set[str] = set()  # targets whose definition tried to write outside (bwrap refused it)
-_MODELS: dict[str, nn.Module] = {}
-HUNG: set[str] = set()  # targets that ran out of time in this process
+_MANIFEST: Manifest | None = None  # the grader's, read once: it is this process's configuration
+
+
+@dataclass
+class Targets:
+    """What this pytest session has learned of the student's targets: one per session, kept in its
+    `config.stash` (`targets`), so nothing of one session's reaches another."""
+
+    loaded: dict[str, tuple[Callable[..., object] | None, str | None]] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)  # whose definition tried to write outside (refused)
+    hung: set[str] = field(default_factory=set)  # ran out of time in this process
+    models: dict[str, nn.Module] = field(default_factory=dict)
+    built: dict[str, str] = field(default_factory=dict)  # key -> how its model was built (`Built.describe`)
+    unbuilt: dict[str, str] = field(default_factory=dict)  # key -> why no construction worked, said once
+
+
+_TARGETS = pytest.StashKey[Targets]()
+
+
+def targets(config: pytest.Config | None) -> Targets:
+    """The session's `Targets` (a fresh one outside a session: a unit test of a message)."""
+    return Targets() if config is None else config.stash.setdefault(_TARGETS, Targets())
 
 
 class CheckTimeout(BaseException):
@@ -125,11 +143,12 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
                 ),
             )
         pytest.fail(_missing_message(key), pytrace=False)
-    if key in HUNG or key in m.hung_targets:
+    known = targets(request.config if request is not None else None)
+    if key in known.hung or key in m.hung_targets:
         pytest.fail(
             f"not run: your {found['name']} already ran out of time in an earlier check", pytrace=False
         )
-    if key not in _LOADED:
+    if key not in known.loaded:
         path = Path(m.extracted) / found["module"]
         spec = importlib.util.spec_from_file_location(f"ee449_student_{key}", path)
         if spec is None or spec.loader is None:  # extract writes a .py file: a loader always exists
@@ -138,39 +157,35 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
         sys.modules[spec.name] = module
         try:
             spec.loader.exec_module(module)
-            _LOADED[key] = (module.__ee449_target__, None)
+            known.loaded[key] = (module.__ee449_target__, None)
         except CheckTimeout:
-            HUNG.add(key)
+            known.hung.add(key)
             raise
         except BaseException as failure:  # noqa: BLE001 - SystemExit too: a student's exit costs only this check
             if isinstance(failure, KeyboardInterrupt):
                 raise
             if blocked_write(failure):
-                _LOAD_BLOCKED.add(key)
+                known.blocked.add(key)
             missing = m.unresolved.get(key)
             hint = f" (names not defined in your files: {', '.join(missing)})" if missing else ""
-            _LOADED[key] = (
+            known.loaded[key] = (
                 None,
                 (
                     f"your {found['name']} ({found['file']}, line {found['line']}) could not "
                     f"be loaded: {type(failure).__name__}: {failure}{hint}"
                 ),
             )
-    target, error = _LOADED[key]
-    if key in _LOAD_BLOCKED and request is not None:
+    target, error = known.loaded[key]
+    if key in known.blocked and request is not None:
         request.node.user_properties.append(("diagnosis", list(WROTE_OUTSIDE)))
     if error or target is None:
         pytest.fail(error or f"your {found['name']} could not be loaded", pytrace=False)
     return target
 
 
-_BUILT: dict[str, str] = {}  # key -> how its model was built (checks.building.Built.describe)
-_UNBUILT: dict[str, str] = {}  # key -> why no construction worked, said once per process
-
-
-def built_as(key: str) -> str:
+def built_as(key: str, request: pytest.FixtureRequest) -> str:
     """How the model of `key` was built, for messages: never a guess presented as the student's call."""
-    return _BUILT.get(key, "")
+    return targets(request.config).built.get(key, "")
 
 
 def input_shape() -> tuple[int, int, int]:
@@ -179,12 +194,13 @@ def input_shape() -> tuple[int, int, int]:
     return (int(shape[0]), int(shape[1]), int(shape[2]))
 
 
-def build_model(key: str, request: pytest.FixtureRequest | None = None) -> nn.Module:
+def build_model(key: str, request: pytest.FixtureRequest) -> nn.Module:
     """The student's model for `key`, built by the constructions the grader found (see `construct`)."""
-    if key in _MODELS:
-        return _MODELS[key]
-    if key in _UNBUILT:
-        pytest.fail(_UNBUILT[key], pytrace=False)
+    known = targets(request.config)
+    if key in known.models:
+        return known.models[key]
+    if key in known.unbuilt:
+        pytest.fail(known.unbuilt[key], pytrace=False)
     target = load_target(key, request)
     found = manifest().found[key]
     constructions = found.get("constructions") or [
@@ -193,9 +209,9 @@ def build_model(key: str, request: pytest.FixtureRequest | None = None) -> nn.Mo
     built, tried = build(target, constructions, found["name"], input_shape())
     if built is None:
         where = found.get("where") or found["file"]
-        _UNBUILT[key] = f"could not construct {found['name']} ({where}); tried:\n  " + "\n  ".join(tried)
-        pytest.fail(_UNBUILT[key], pytrace=False)
+        known.unbuilt[key] = f"could not construct {found['name']} ({where}); tried:\n  " + "\n  ".join(tried)
+        pytest.fail(known.unbuilt[key], pytrace=False)
     built.model.eval()
-    _MODELS[key] = built.model
-    _BUILT[key] = built.describe()
+    known.models[key] = built.model
+    known.built[key] = built.describe()
     return built.model
