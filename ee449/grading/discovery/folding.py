@@ -7,7 +7,8 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from typing import Callable, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Union
 
 Value = Union[None, bool, int, float, str, list, dict]  # JSON as the manifest carries it
 FOLD_FAILED = object()
@@ -103,51 +104,108 @@ def _number(value: object) -> bool:
 
 
 def _fold(node: ast.expr, env: dict[str, object], torch_names: dict[str, str]) -> object:
-    if isinstance(node, ast.Constant):
-        plain = isinstance(node.value, (int, float, str, bool, type(None)))
-        return node.value if plain else FOLD_FAILED  # bytes, complex, Ellipsis: not JSON
-    if isinstance(node, ast.Name):
-        if node.id in env:
-            return env[node.id]
-        if node.id in torch_names:
-            return {"__torch__": torch_names[node.id], "__call__": False}
-        return FOLD_FAILED
-    if isinstance(node, ast.Attribute):
-        base = _fold(node.value, env, torch_names)
-        if isinstance(base, dict) and "__torch__" in base and not base["__call__"]:
-            return {"__torch__": f"{base['__torch__']}.{node.attr}", "__call__": False}
-        return FOLD_FAILED
-    if isinstance(node, ast.Call) and not node.args and not node.keywords:
-        callee = _fold(node.func, env, torch_names)  # nn.ReLU(): an instance of a torch class
-        if isinstance(callee, dict) and "__torch__" in callee and not callee["__call__"]:
-            return {"__torch__": callee["__torch__"], "__call__": True}
-        return FOLD_FAILED
-    if isinstance(node, (ast.Tuple, ast.List)):
-        if len(node.elts) > MAX_ITEMS:
-            return FOLD_FAILED
-        items = [_fold(e, env, torch_names) for e in node.elts]
-        if any(i is FOLD_FAILED for i in items):
-            return FOLD_FAILED
-        return {"__tuple__": items} if isinstance(node, ast.Tuple) else items
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _fold(node.operand, env, torch_names)
-        if _number(value):
-            return -value if isinstance(node.op, ast.USub) else value  # type: ignore[operator]
-        return FOLD_FAILED
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        return _binop(node.op, _fold(node.left, env, torch_names), _fold(node.right, env, torch_names))
-    if isinstance(node, ast.JoinedStr):  # f"data/{name}.pkl" with every part known
-        parts = [_fold(v, env, torch_names) for v in node.values]
-        return "".join(parts) if all(isinstance(p, str) for p in parts) else FOLD_FAILED  # type: ignore[arg-type]
-    if isinstance(node, ast.FormattedValue):
-        value = _fold(node.value, env, torch_names)
-        plain = node.conversion == -1 and node.format_spec is None
-        return str(value) if plain and (isinstance(value, str) or _number(value)) else FOLD_FAILED
-    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
-        left, right = _fold(node.left, env, torch_names), _fold(node.comparators[0], env, torch_names)
-        same = (_number(left) and _number(right)) or (isinstance(left, str) and isinstance(right, str))
-        return bool(_COMPARE[type(node.ops[0])](left, right)) if same else FOLD_FAILED  # type: ignore[arg-type]
+    return _Folding(env, torch_names)(node)
+
+
+@dataclass(frozen=True)
+class _Folding:
+    """What a fold sees: the names folded so far and the file's names for torch."""
+
+    env: dict[str, object]
+    torch_names: dict[str, str]
+
+    def __call__(self, node: ast.expr) -> object:
+        folder = _FOLDERS.get(type(node))  # two frames per level of nesting: deep ones fold as before
+        return folder(node, self) if folder is not None else FOLD_FAILED
+
+
+def _torch_reference(value: object) -> str | None:
+    """The dotted name of a folded torch reference that is not called (`nn`, `nn.ReLU`), else None."""
+    if isinstance(value, dict) and "__torch__" in value and not value["__call__"]:
+        return str(value["__torch__"])
+    return None
+
+
+def _constant(node: ast.Constant, fold: _Folding) -> object:
+    plain = isinstance(node.value, (int, float, str, bool, type(None)))
+    return node.value if plain else FOLD_FAILED  # bytes, complex, Ellipsis: not JSON
+
+
+def _name(node: ast.Name, fold: _Folding) -> object:
+    if node.id in fold.env:
+        return fold.env[node.id]
+    if node.id in fold.torch_names:
+        return {"__torch__": fold.torch_names[node.id], "__call__": False}
     return FOLD_FAILED
+
+
+def _attribute(node: ast.Attribute, fold: _Folding) -> object:
+    base = _torch_reference(fold(node.value))
+    return {"__torch__": f"{base}.{node.attr}", "__call__": False} if base else FOLD_FAILED
+
+
+def _call(node: ast.Call, fold: _Folding) -> object:
+    if node.args or node.keywords:
+        return FOLD_FAILED
+    callee = _torch_reference(fold(node.func))  # nn.ReLU(): an instance of a torch class
+    return {"__torch__": callee, "__call__": True} if callee else FOLD_FAILED
+
+
+def _sequence(node: ast.Tuple | ast.List, fold: _Folding) -> object:
+    if len(node.elts) > MAX_ITEMS:
+        return FOLD_FAILED
+    items = [fold(e) for e in node.elts]
+    if any(i is FOLD_FAILED for i in items):
+        return FOLD_FAILED
+    return {"__tuple__": items} if isinstance(node, ast.Tuple) else items
+
+
+def _unary(node: ast.UnaryOp, fold: _Folding) -> object:
+    if not isinstance(node.op, (ast.USub, ast.UAdd)):
+        return FOLD_FAILED
+    value = fold(node.operand)
+    if _number(value):
+        return -value if isinstance(node.op, ast.USub) else value  # type: ignore[operator]
+    return FOLD_FAILED
+
+
+def _binary(node: ast.BinOp, fold: _Folding) -> object:
+    return _binop(node.op, fold(node.left), fold(node.right)) if type(node.op) in _BINOPS else FOLD_FAILED
+
+
+def _joined_string(node: ast.JoinedStr, fold: _Folding) -> object:  # f"data/{name}.pkl", every part known
+    parts = [fold(v) for v in node.values]
+    return "".join(parts) if all(isinstance(p, str) for p in parts) else FOLD_FAILED  # type: ignore[arg-type]
+
+
+def _formatted(node: ast.FormattedValue, fold: _Folding) -> object:
+    value = fold(node.value)
+    plain = node.conversion == -1 and node.format_spec is None
+    return str(value) if plain and (isinstance(value, str) or _number(value)) else FOLD_FAILED
+
+
+def _compare(node: ast.Compare, fold: _Folding) -> object:
+    if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
+        return FOLD_FAILED
+    left, right = fold(node.left), fold(node.comparators[0])
+    same = (_number(left) and _number(right)) or (isinstance(left, str) and isinstance(right, str))
+    return bool(_COMPARE[type(node.ops[0])](left, right)) if same else FOLD_FAILED  # type: ignore[arg-type]
+
+
+# One small folder per kind of expression; any other kind is unknown.
+_FOLDERS: dict[type, Callable[[Any, _Folding], object]] = {
+    ast.Constant: _constant,
+    ast.Name: _name,
+    ast.Attribute: _attribute,
+    ast.Call: _call,
+    ast.Tuple: _sequence,
+    ast.List: _sequence,
+    ast.UnaryOp: _unary,
+    ast.BinOp: _binary,
+    ast.JoinedStr: _joined_string,
+    ast.FormattedValue: _formatted,
+    ast.Compare: _compare,
+}
 
 
 def _binop(op: ast.operator, left: object, right: object) -> object:
