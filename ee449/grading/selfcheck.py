@@ -35,7 +35,7 @@ from ee449.grading.judging.review import computes_followups
 from ee449.grading.output.report import summary
 from ee449.grading.rubric import Rubric, load_rubric
 from ee449.grading.sandbox.runner import Outcome
-from ee449.grading.sandboxed.checks.manifest import Manifest
+from ee449.grading.sandboxed.checks.manifest import Manifest, Target
 from ee449.grading.sandboxed.checks.protocol import CheckId, arch_check, conv_case_check
 from ee449.grading.sandboxed.checks.rules import NEEDS_LIBRARY, XOR_TARGET
 from ee449.spec import ARCHITECTURES
@@ -165,7 +165,7 @@ def check_one(
             f"ee449.check: part {part!r} is not 'conv'{xor} or one of {', '.join(ARCHITECTURES)} "
             f"(the {graded.year} edition)"
         )
-    manifest = Manifest(found={name: {"name": name}}, homework=graded.year, input_shape=tuple(shape))
+    manifest = Manifest(found={name: Target(name, name)}, homework=graded.year, input_shape=tuple(shape))
     context = Context(
         manifest, lambda: reference.reference_models(shape), lambda i: _record_or_none(records.get(i))
     )

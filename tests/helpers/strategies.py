@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.strategies import composite
 
-from ee449.grading.sandboxed.checks.manifest import Manifest, Slot
+from ee449.grading.sandboxed.checks.manifest import Manifest, Slot, Target
 
 # --- bench: images for the per-image reference pipeline ------------------------------------
 
@@ -374,8 +374,21 @@ def manifests() -> st.SearchStrategy:
     )
     return st.builds(
         Manifest,
-        found=st.dictionaries(
-            st.sampled_from(["mlp_1", "cnn_3"]), st.fixed_dictionaries({"name": st.text(max_size=8)})
+        found=st.sampled_from(["mlp_1", "cnn_3"]).flatmap(
+            lambda key: st.dictionaries(
+                st.just(key),
+                st.builds(
+                    Target,
+                    st.just(key),
+                    st.text(max_size=8),
+                    st.text(max_size=8),
+                    st.integers(0, 10_000),
+                    constructions=st.lists(
+                        st.fixed_dictionaries({"args": st.lists(st.integers(), max_size=2)}), max_size=2
+                    ),
+                ),
+                max_size=1,
+            )
         ),
         files=st.lists(st.text(max_size=8), max_size=3).map(tuple),
         arch_keys=st.lists(st.sampled_from(["mlp_1", "cnn_3_sigmoid"]), max_size=2).map(tuple),

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ee449.grading.discovery import construct, naming, parsing, provenance, run_matching, sources, static
 from ee449.grading.discovery.bindings import top_level_bindings
 from ee449.grading.discovery.closure import SourceFile, closure, index_statements, render
 from ee449.grading.discovery.static import adam_learning_rates
+from ee449.grading.sandboxed.checks.manifest import Target
 from ee449.grading.sandboxed.checks.rules import XOR_TARGET
 from ee449.spec import ARCHITECTURES
 
@@ -40,20 +41,7 @@ def match_target(name: str) -> str | None:
     return naming.match_target(name)
 
 
-@dataclass
-class Found:
-    """Where a target was found and the module written for it (relative to the output folder)."""
-
-    key: str
-    name: str  # the student's spelling
-    file: str
-    line: int
-    module: str  # file name of the extracted module
-    kind: str  # 'class' or 'function'
-    where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
-    evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
-    constructions: list[dict] = field(default_factory=list)  # constructions.Construction.to_json(), in order
-    found_by: str = ""  # how running the student's code found it (`run_matching`); '' when read from the code
+Found = Target  # discovery's name for what it found: the manifest's record, one for both sides
 
 
 @dataclass
@@ -75,7 +63,7 @@ class Extraction:
 
     def to_json(self) -> dict:
         return {
-            "found": {k: vars(v) for k, v in self.found.items()},
+            "found": {k: asdict(v) for k, v in self.found.items()},
             "parse_errors": self.parse_errors,
             "files": self.files,
             "unresolved": self.unresolved,

@@ -105,7 +105,7 @@ class Context:
     record: Callable[[str], Record | None] = lambda check_id: None  # another check's record
 
     def name(self, key: str) -> str:
-        return str(self.manifest.found.get(key, {}).get("name", key))
+        return self.manifest.name(key)
 
     @property
     def homework(self) -> int:

@@ -19,7 +19,7 @@ from ee449.grading.judging.records import Context, Record
 from ee449.grading.judging.reference import compute
 from ee449.grading.judging.review import computes_followups
 from ee449.grading.sandbox.progress_log import Outcome
-from ee449.grading.sandboxed.checks.manifest import Manifest
+from ee449.grading.sandboxed.checks.manifest import Manifest, Target
 from ee449.grading.sandboxed.probe import RECORDED_ROWS, computes
 from ee449.models import build
 from ee449.spec import INPUT_SHAPE
@@ -96,7 +96,7 @@ REFERENCES = compute(INPUT_SHAPE, SEED)
 
 def _verdict(outputs: object, layers: list[str] | None) -> tuple[bool, str, list[str]]:
     records = {"arch/cnn_3/layers": Record({"layers": layers, "error": ""})}
-    context = Context(Manifest(found={"cnn_3": {"name": "Net"}}), lambda: REFERENCES, records.get)
+    context = Context(Manifest(found={"cnn_3": Target("cnn_3", "Net")}), lambda: REFERENCES, records.get)
     values = {"outputs": np.asarray(outputs)} if not isinstance(outputs, str) else {"error": outputs}
     passed, message, diagnoses = ARCH_VERDICTS["computes"]("cnn_3", Record(values), context)
     return passed, message, [d.code for d in diagnoses]

@@ -41,19 +41,20 @@ def test_constructible(request: pytest.FixtureRequest, key: str) -> None:
 
 
 def _file(key: str) -> str:
-    return str(manifest().found.get(key, {}).get("file", ""))
+    found = manifest().found.get(key)
+    return found.file if found is not None else ""
 
 
 def _views(key: str) -> list[tuple[int, str]]:
     """(line, call) of each reshape with a hard-coded batch in the student's definition of `key`."""
     found = manifest().found.get(key)
-    if not found or not str(found.get("file", "")).endswith(".py"):
+    if found is None or not found.file.endswith(".py"):
         return []
     try:
-        source = (Path(manifest().work) / found["file"]).read_text(encoding="utf-8", errors="replace")
-    except (OSError, KeyError):
+        source = (Path(manifest().work) / found.file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
         return []
-    return [(view.line, view.text) for view in hardcoded_views(source, str(found["name"]))]
+    return [(view.line, view.text) for view in hardcoded_views(source, found.name)]
 
 
 @registered("arch", "output_shape")

@@ -27,10 +27,32 @@ class Slot:
         return cls(str(data["slot"]), int(data["part"]), data.get("arch"), data.get("file"))
 
 
+@dataclass
+class Target:
+    """A student's definition the grader grades as one of its targets (`discovery.extract` finds it,
+    where discovery calls it `Found`), and how to build it: the record both sides read."""
+
+    key: str  # the target: `my_conv2d`, `mlp_1`, `cnn_3_sigmoid`, `xor_mlp`
+    name: str  # the student's spelling
+    file: str = ""
+    line: int = 0
+    module: str = ""  # file name of the extracted module (in the sandbox's `extracted` folder)
+    kind: str = ""  # 'class' or 'function'
+    where: str = ""  # 'hw1.py, line 3' or 'hw1.ipynb, cell 2, line 3'
+    evidence: str = "name"  # what claimed it: its 'name', a 'call' with the architecture's name, a 'registry'
+    constructions: list[dict[str, Any]] = field(default_factory=list)  # `Construction.to_json()`, in order
+    found_by: str = ""  # how running the student's code found it (`run_matching`); '' when read from the code
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Target:
+        known = {f.name for f in fields(cls)}
+        return cls(**{name: value for name, value in data.items() if name in known})
+
+
 @dataclass(frozen=True)
 class Manifest:
     # What to grade, decided by the grader (`grade`): discovery's findings (`extract`) ...
-    found: dict[str, dict[str, Any]] = field(default_factory=dict)  # target -> `extract.Found`, as JSON
+    found: dict[str, Target] = field(default_factory=dict)
     parse_errors: dict[str, str] = field(default_factory=dict)  # file -> "line 3: invalid syntax"
     files: tuple[str, ...] = ()
     unresolved: dict[str, list[str]] = field(default_factory=dict)
@@ -67,9 +89,15 @@ class Manifest:
         for name in ("files", "arch_keys", "skip", "hung_targets"):
             values[name] = tuple(values.get(name) or ())
         values["result_files"] = tuple(Slot.from_json(s) for s in values.get("result_files") or ())
+        values["found"] = {str(key): Target.from_json(t) for key, t in (values.get("found") or {}).items()}
         if values.get("input_shape") is not None:
             values["input_shape"] = tuple(int(n) for n in values["input_shape"])
         return cls(**values)
+
+    def name(self, key: str) -> str:
+        """The student's name for target `key` (the key itself where none was found)."""
+        found = self.found.get(key)
+        return found.name if found is not None else key
 
     def slot(self, name: str) -> Slot | None:
         return next((s for s in self.result_files if s.slot == name), None)

@@ -145,11 +145,9 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
         pytest.fail(_missing_message(key), pytrace=False)
     known = targets(request.config if request is not None else None)
     if key in known.hung or key in m.hung_targets:
-        pytest.fail(
-            f"not run: your {found['name']} already ran out of time in an earlier check", pytrace=False
-        )
+        pytest.fail(f"not run: your {found.name} already ran out of time in an earlier check", pytrace=False)
     if key not in known.loaded:
-        path = Path(m.extracted) / found["module"]
+        path = Path(m.extracted) / found.module
         spec = importlib.util.spec_from_file_location(f"ee449_student_{key}", path)
         if spec is None or spec.loader is None:  # extract writes a .py file: a loader always exists
             raise ImportError(f"cannot load {path}")
@@ -171,7 +169,7 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
             known.loaded[key] = (
                 None,
                 (
-                    f"your {found['name']} ({found['file']}, line {found['line']}) could not "
+                    f"your {found.name} ({found.file}, line {found.line}) could not "
                     f"be loaded: {type(failure).__name__}: {failure}{hint}"
                 ),
             )
@@ -179,7 +177,7 @@ def load_target(key: str, request: pytest.FixtureRequest | None = None) -> Calla
     if key in known.blocked and request is not None:
         request.node.user_properties.append(("diagnosis", list(WROTE_OUTSIDE)))
     if error or target is None:
-        pytest.fail(error or f"your {found['name']} could not be loaded", pytrace=False)
+        pytest.fail(error or f"your {found.name} could not be loaded", pytrace=False)
     return target
 
 
@@ -203,13 +201,13 @@ def build_model(key: str, request: pytest.FixtureRequest) -> nn.Module:
         pytest.fail(known.unbuilt[key], pytrace=False)
     target = load_target(key, request)
     found = manifest().found[key]
-    constructions = found.get("constructions") or [
-        {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found['name']}()"}
+    constructions = found.constructions or [
+        {"args": [], "kwargs": {}, "origin": "defaults", "where": "", "text": f"{found.name}()"}
     ]
-    built, tried = build(target, constructions, found["name"], input_shape())
+    built, tried = build(target, constructions, found.name, input_shape())
     if built is None:
-        where = found.get("where") or found["file"]
-        known.unbuilt[key] = f"could not construct {found['name']} ({where}); tried:\n  " + "\n  ".join(tried)
+        where = found.where or found.file
+        known.unbuilt[key] = f"could not construct {found.name} ({where}); tried:\n  " + "\n  ".join(tried)
         pytest.fail(known.unbuilt[key], pytrace=False)
     built.model.eval()
     known.models[key] = built.model

@@ -12,7 +12,7 @@ from dataclasses import fields
 from hypothesis import given
 
 from ee449.grading.sandboxed.checks import support
-from ee449.grading.sandboxed.checks.manifest import Manifest, Slot
+from ee449.grading.sandboxed.checks.manifest import Manifest, Slot, Target
 from tests.helpers.strategies import manifests
 
 
@@ -33,9 +33,14 @@ def test_the_sandbox_reads_the_file_the_grader_writes(tmp_path, monkeypatch):
 
 
 def test_a_manifest_kept_from_before_reads_with_defaults_and_ignores_what_it_does_not_know():
-    old = {"found": {"mlp_1": {"name": "MLP1"}}, "arch_keys": ["mlp_1"], "a_field_long_gone": 1}
+    old = {
+        "found": {"mlp_1": {"key": "mlp_1", "name": "MLP1", "gone": 2}},
+        "arch_keys": ["mlp_1"],
+        "a_field_long_gone": 1,
+    }
     manifest = Manifest.from_json(old)
-    assert manifest.found == old["found"] and manifest.arch_keys == ("mlp_1",)
+    assert manifest.found == {"mlp_1": Target("mlp_1", "MLP1")} and manifest.arch_keys == ("mlp_1",)
+    assert manifest.name("mlp_1") == "MLP1" and manifest.name("cnn_3") == "cnn_3"
     assert manifest.probe_seed is None and manifest.result_files == ()  # a grading from before the probe
     unchanged = {f.name for f in fields(Manifest)} - {"found", "arch_keys"}
     assert all(getattr(manifest, name) == getattr(Manifest(), name) for name in unchanged)
