@@ -5,9 +5,10 @@ For a grading under bubblewrap, `warm.start` starts the sandbox with a sleeping 
 (`HOLDER`), and asks the zygote for a process that joins that sandbox's namespaces and root,
 drops every privilege and serves as `sandboxed_warm` does: the student's run, "ran N", then "go"
 and the models pass. The three pipes it talks through are made here and passed over the zygote's
-Unix socket; the zygote writes "exit N" on the stdout pipe when that process ends. The sandbox
-itself is bwrap's, as for every other child (`processes.Child`): killing it ends everything
-in it.
+Unix socket; the zygote writes "exit N" on the stdout pipe when that process ends (the serving
+process is adopted by the sandbox's init, bwrap's, as bwrap's own child is its child; the zygote
+watches it through a pidfd). The sandbox itself is bwrap's, as for every other child
+(`processes.Child`): killing it ends everything in it.
 
 Used only under bubblewrap, and only while it works: a zygote whose process fails its set-up
 (status 97: nothing of the student's had run) or is not ready in time is not asked again in this

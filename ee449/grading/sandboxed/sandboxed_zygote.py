@@ -9,13 +9,18 @@ stderr) forks a child that
      where it has one of its own, then mount, PID, network, IPC, UTS, cgroup), then chroots into its
      root, as `nsenter` does;
   2. forks again (a PID namespace is entered by a child) and in that grandchild: makes the three
-     pipes its stdio and closes every other descriptor, drops every capability (bounding set,
-     ambient, then the rest) and sets no_new_privs, applies the limits, the environment and the
-     folder of the request, checks all that from /proc/self/status, and then serves the request as
-     `sandboxed_warm` does ("ready", the run in a forked child, "ran N", then "go" and the models
-     pass);
-  3. waits for the grandchild (outside the sandbox, where nothing in it can see or signal it) and
-     writes "exit N" on the stdout pipe.
+     pipes its stdio and closes every other descriptor but a status pipe and a socket back to the
+     child, drops every capability (bounding set, ambient, then the rest) and sets no_new_privs,
+     applies the limits, the environment and the folder of the request, checks all that from
+     /proc/self/status, says "ready", then forks the process that serves the request as
+     `sandboxed_warm` does (the run in a forked child, "ran N", then "go" and the models pass),
+     hands the child a pidfd of it, and exits: the served process is adopted by the sandbox's
+     PID 1, bubblewrap's init, as bubblewrap's own child is its child. Its parent is then a
+     process it can see and cannot kill (a student's `os.kill(os.getppid(), SIGKILL)` does nothing
+     here, as under bubblewrap alone), where a parent outside the sandbox would read as PID 0;
+  3. waits (outside the sandbox, where nothing in it can see or signal it) for the served process
+     to end, through the pidfd, and writes "exit N" on the stdout pipe: N as the served process
+     wrote it on the status pipe when it ended, or 137 when it was killed before it could.
 So each sandbox still holds one student's code only, with bubblewrap's own view, and torch is
 imported once per grader process instead of once per grading. A grandchild that fails a step
 exits with status 97 before any student code runs; the grader then grades that submission the
@@ -25,11 +30,13 @@ way it does without a zygote. Like the other sandboxed_* modules, it imports not
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import gc
 import importlib.util
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import tempfile
@@ -39,6 +46,8 @@ CLONE = {"user": 0x10000000, "mnt": 0x00020000, "pid": 0x20000000, "net": 0x4000
 CLONE |= {"ipc": 0x08000000, "uts": 0x04000000, "cgroup": 0x02000000}
 JOINED = ("mnt", "pid", "net", "ipc", "uts", "cgroup")  # after "user", in this order
 SETUP_FAILED = 97
+KILLED = 137  # the status of a served process that ended without saying one (128 + SIGKILL)
+STATUS_FD, SOCKET_FD = 3, 4  # in the grandchild, beside its stdio: the status pipe, the socket back
 PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_SET_NO_NEW_PRIVS = 24, 47, 4, 38
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -108,23 +117,32 @@ def _limits(request: dict) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _close_the_rest() -> None:
-    """Every descriptor but stdin, stdout and stderr (the zygote's socket above all)."""
+def _place(fds: list[int]) -> None:
+    """fds[i] onto descriptor i (through copies above them all, so that none is overwritten first)."""
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 256) for fd in fds]
+    for target, fd in enumerate(high):
+        os.dup2(fd, target)
+    for fd in high:
+        os.close(fd)
+
+
+def _close_the_rest(kept: int) -> None:
+    """Every descriptor from `kept` on (the zygote's socket above all)."""
     for name in os.listdir("/proc/self/fd"):
-        if int(name) > 2:
+        if int(name) >= kept:
             try:
                 os.close(int(name))
             except OSError:
                 pass  # the listing's own, closed already
-    os.closerange(3, 4096)  # and whatever /proc did not show
+    os.closerange(kept, 4096)  # and whatever /proc did not show
 
 
-def grandchild(request: dict, pipes: list[int], warm: object) -> None:
-    """In the sandbox: the request served (never returns)."""
+def grandchild(request: dict, fds: list[int], warm: object) -> None:
+    """In the sandbox: the served process started and handed to the sandbox's init (never returns).
+    `fds`: stdin, stdout and stderr, the status pipe's write end, the socket back to the child."""
     try:
-        for target, fd in enumerate(pipes):
-            os.dup2(fd, target)
-        _close_the_rest()
+        _place(fds)
+        _close_the_rest(SOCKET_FD + 1)
         os.setsid()
         drop_privileges()
         verify_privileges()
@@ -134,32 +152,81 @@ def grandchild(request: dict, pipes: list[int], warm: object) -> None:
         tempfile.tempdir = None  # found again from TMPDIR (this interpreter may have cached another)
         _limits(request)
         os.write(1, b"ready\n")
+        pid = os.fork()
+        if pid == 0:
+            served(warm, request["argv"])
+        try:
+            handed = socket.socket(fileno=SOCKET_FD)
+            socket.send_fds(handed, [b"served"], [os.pidfd_open(pid)])
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)  # not handed over: it must not run unwatched
+            raise
     except BaseException as error:  # noqa: BLE001 - nothing of the student's has run: say why, stop
         os.write(2, f"zygote: {type(error).__name__}: {error}\n".encode())
         os._exit(SETUP_FAILED)
+    os._exit(0)  # the served process is the sandbox's init's now
+
+
+def served(warm: object, argv: list[str]) -> None:
+    """The process that serves the request, once its parent has gone (never returns)."""
+    os.close(SOCKET_FD)
     try:
-        warm.serve(request["argv"])  # type: ignore[attr-defined]
+        warm.serve(argv, STATUS_FD)  # type: ignore[attr-defined]
     except BaseException:  # noqa: BLE001 - serve ends the process itself; this is its own failure
         traceback.print_exc()
     os._exit(1)
 
 
+def _received_pidfd(channel: socket.socket) -> int | None:
+    """The pidfd the grandchild hands over; None when it ended without one (its set-up failed)."""
+    try:
+        _, fds, _, _ = socket.recv_fds(channel, 16, 1)
+    except OSError:
+        return None
+    return fds[0] if fds else None
+
+
+def _said_status(status: int) -> int:
+    """The status the served process wrote when it ended (the last one written), else KILLED."""
+    os.set_blocking(status, False)
+    said = b""
+    try:
+        while chunk := os.read(status, 4096):
+            said = (said + chunk)[-64:]
+    except BlockingIOError:
+        pass  # a process it started holds the pipe open: what was written is all there is
+    last = said.strip().rsplit(b"\n", 1)[-1] if said.strip() else b""
+    return int(last) if last.isdigit() and int(last) <= 255 else KILLED
+
+
 def child(request: dict, pipes: list[int], warm: object) -> None:
-    """Forked per request, outside the sandbox: join it, fork the grandchild, report its end."""
+    """Forked per request, outside the sandbox: join it, fork the grandchild, report the served
+    process's end."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     status_fd = os.dup(pipes[1])  # "exit N" goes on the stdout pipe, from here only
     code = SETUP_FAILED
     try:
+        status_r, status_w = os.pipe()
+        mine, theirs = socket.socketpair()
         join(request["pid1"])
         pid = os.fork()
         if pid == 0:
             os.close(status_fd)
-            grandchild(request, pipes, warm)
-        for fd in pipes:
+            os.close(status_r)
+            mine.close()
+            grandchild(request, [*pipes, status_w, theirs.fileno()], warm)
+        for fd in (*pipes, status_w):
             os.close(fd)
+        theirs.close()
+        pidfd = _received_pidfd(mine)
         _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
         code = code if code >= 0 else 128 - code
+        if pidfd is not None:
+            ended = select.poll()
+            ended.register(pidfd, select.POLLIN)
+            ended.poll()  # readable once the served process has ended
+            code = _said_status(status_r)
     except BaseException as error:  # noqa: BLE001 - reported as the setup's failure
         try:
             os.write(pipes[2], f"zygote: {type(error).__name__}: {error}\n".encode())

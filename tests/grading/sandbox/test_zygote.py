@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from ee449.grading import sandbox
+from ee449.grading.grade import grade_submission
 from ee449.grading.sandbox import runner, warm, zygote
 from ee449.grading.sandbox.isolation import isolation
 from ee449.grading.sandboxed.checks.manifest import Manifest
@@ -153,3 +154,44 @@ def test_a_zygote_that_cannot_set_a_process_up_is_not_asked_again(tmp_path, monk
         waiting.close()
     finally:
         broken.close()
+
+
+# A model that kills its parent, but only in the models pass (pytest loaded): where the models pass
+# runs in the zygote's process, whose parent must be one it cannot kill, as under bubblewrap alone.
+PARRICIDE = textwrap.dedent(
+    """
+    import os, signal, sys
+    import torch
+    from torch import nn
+
+    class mlp_1(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(1024, 32), nn.Linear(32, 10)
+            if "_pytest" in sys.modules:
+                try:
+                    os.kill(os.getppid(), signal.SIGKILL)
+                except OSError:
+                    pass
+
+        def forward(self, x):
+            return self.fc2(torch.relu(self.fc1(x.reshape(x.shape[0], -1))))
+
+    model = mlp_1()
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_model_that_kills_its_parent_is_graded_alike_with_and_without_the_zygote(
+    tmp_path, monkeypatch, own_zygote
+):
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "hw1.py").write_text(PARRICIDE)
+    joined = grade_submission(submission)
+    monkeypatch.setattr(zygote, "shared", lambda: None)  # as with EE449_ZYGOTE=0
+    alone = grade_submission(submission)
+    assert [(c.id, c.passed) for c in joined.checks] == [(c.id, c.passed) for c in alone.checks]
+    mlp_1 = {c.id: c for c in joined.checks if c.id.startswith("arch/mlp_1/")}
+    assert mlp_1["arch/mlp_1/constructible"].passed and mlp_1["arch/mlp_1/layers"].passed, mlp_1
