@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from ee449.grading import sandbox
-from ee449.grading.intake.pdf.code import PdfCode, recover, report_pdfs
+from ee449.grading.intake.pdf import code
+from ee449.grading.intake.pdf.code import PdfCode, recover
 from ee449.grading.sandbox.isolation import Mounts, isolated_python
 from ee449.grading.sandbox.output_folder import OutputFolder
 
@@ -33,20 +34,8 @@ def recover_into(
     folder: Path, timeout_s: float = PDF_TIMEOUT_S, memory_mb: int = PDF_MEMORY_MB
 ) -> list[PdfCode]:
     """`code.recover_into`, each PDF read in a limited child: the code of each report as a .py file."""
-    recovered = []
-    for pdf in report_pdfs(folder):
-        result = read_in_child(pdf, folder, sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb))
-        if result.file is not None:
-            target = folder / result.file
-            for n in range(2, 100):  # two reports of one name in different folders
-                if not target.exists():
-                    break
-                target = target.with_name(f"{pdf.stem}_{n}_from_pdf.py")
-            result = dataclasses.replace(result, file=target.relative_to(folder).as_posix())
-            target.parent.mkdir(exist_ok=True)
-            target.write_text(result.code, encoding="utf-8")
-        recovered.append(result)
-    return recovered
+    limits = sandbox.Limits(timeout_s=timeout_s, memory_mb=memory_mb)
+    return code.recover_into(folder, lambda pdf, folder: read_in_child(pdf, folder, limits))
 
 
 def read_in_child(pdf: Path, folder: Path, limits: sandbox.Limits) -> PdfCode:
