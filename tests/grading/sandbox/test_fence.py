@@ -27,6 +27,15 @@ def _wait(process: subprocess.Popen) -> int | None:
     return process.poll()
 
 
+def _alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie waiting for init to reap it (dead either way)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_every_marked_process_is_killed_and_no_other(tmp_path):
     marker = f"test-{os.getpid()}-{time.monotonic_ns()}"
     marked = [_start(marker) for _ in range(2)]
@@ -61,16 +70,9 @@ def test_a_marked_process_that_forked_leaves_no_child_behind(tmp_path):
         assert kill_marked(marker) >= 2
         assert _wait(parent) == -9
         deadline = time.monotonic() + 10
-        while os.path.exists(f"/proc/{grandchild}") and time.monotonic() < deadline:
-            with open(f"/proc/{grandchild}/stat") as stat:  # a zombie until init reaps it: dead either way
-                if stat.read().split(")")[-1].split()[0] == "Z":
-                    break
+        while _alive(grandchild) and time.monotonic() < deadline:
             time.sleep(0.05)
-        alive = (
-            os.path.exists(f"/proc/{grandchild}")
-            and open(f"/proc/{grandchild}/stat").read().split(")")[-1].split()[0] != "Z"
-        )
-        assert not alive
+        assert not _alive(grandchild)
     finally:
         parent.kill()
         parent.wait()
