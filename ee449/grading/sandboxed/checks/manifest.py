@@ -13,6 +13,12 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
+def _known(record: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `data` that are fields of `record`: one kept by a newer or older version reads."""
+    names = {f.name for f in fields(record)}
+    return {name: value for name, value in data.items() if name in names}
+
+
 @dataclass(frozen=True)
 class Slot:
     """A result file's slot (`intake.resultfiles`): `part3_mlp_1` holds Part 3's results of mlp_1."""
@@ -45,8 +51,7 @@ class Target:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Target:
-        known = {f.name for f in fields(cls)}
-        return cls(**{name: value for name, value in data.items() if name in known})
+        return cls(**_known(cls, data))
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,7 @@ class Manifest:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Manifest:
         """A manifest from its JSON; keys it does not know are left, keys it lacks take the defaults."""
-        known = {f.name for f in fields(cls)}
-        values = {name: value for name, value in data.items() if name in known}
+        values = _known(cls, data)
         for name in ("files", "arch_keys", "skip", "hung_targets"):
             values[name] = tuple(values.get(name) or ())
         values["result_files"] = tuple(Slot.from_json(s) for s in values.get("result_files") or ())
